@@ -1,0 +1,60 @@
+# Two commands for a fresh machine: `make demo` and `make test`. Each creates or refreshes the
+# venv for the chosen Blender (bpy wheel) first; a venv is rebuilt only when its pins change.
+#   make test BLENDER=4.2|4.5|5.0     run the suite on another Blender (separate venvs)
+#   make test PYTEST_ARGS="tests/test_registration.py -x"   run one file
+
+BLENDER ?= 4.5
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+ifeq ($(BLENDER),4.5)
+VENV ?= .venv
+else
+VENV ?= .venv-$(BLENDER)
+endif
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+LINT_VENV := .venv-lint
+LINT_STAMP := $(LINT_VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: venv test demo lint build emulator-assets clean lock
+
+$(STAMP): requirements/test.lock requirements/bpy-$(BLENDER).txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 11), "bpy wheels need Python 3.11, got " + sys.version' 
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements/test.lock -r requirements/bpy-$(BLENDER).txt
+	@touch $@
+
+venv: $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+demo: $(STAMP)
+	$(PY) scripts/demo.py
+
+build: $(STAMP)
+	$(PY) scripts/build_extension.py
+
+$(LINT_STAMP): requirements/lint.lock
+	@test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)
+	$(LINT_VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements/lint.lock
+	@touch $@
+
+lint: $(LINT_STAMP)
+	$(LINT_VENV)/bin/ruff check meshy_blender scripts tests
+	$(LINT_VENV)/bin/mypy
+
+# Re-resolve the pinned lock files from the top-level .in files.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install -q -r requirements/test.in -r requirements/bpy-4.5.txt
+	(echo "# Resolved pins for requirements/test.in (pip freeze, bpy excluded). Regenerate with: make lock"; \
+	 .venv-lock/bin/pip freeze | grep -v '^bpy==') > requirements/test.lock
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install -q -r requirements/lint.in
+	(echo "# Resolved pins for requirements/lint.in. Regenerate with: make lock"; \
+	 .venv-lock/bin/pip freeze) > requirements/lint.lock
+	rm -rf .venv-lock
+
+clean:
+	rm -rf build dist out .pytest_cache .mypy_cache .ruff_cache

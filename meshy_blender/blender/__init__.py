@@ -1,0 +1,1 @@
+"""Everything that touches bpy: preferences, properties, operators, panels, pump, import."""

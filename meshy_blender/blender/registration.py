@@ -1,0 +1,37 @@
+"""Register and unregister every bpy class, property and handler in one place.
+
+Unregistering must leave nothing behind (classes, timers, handlers, properties), so that
+disabling and re-enabling the add-on, or reloading scripts, is always clean.
+"""
+
+from __future__ import annotations
+
+import bpy
+
+from . import panels, preferences, properties
+
+CLASSES: tuple[type, ...] = (
+    preferences.MeshyPreferences,
+    properties.MeshySceneSettings,
+    panels.MESHY_PT_account,
+    panels.MESHY_PT_generate,
+)
+
+# Functions this add-on registers with bpy.app.timers; unregister() removes each one.
+TIMERS: tuple = ()
+
+
+def register() -> None:
+    for cls in CLASSES:
+        bpy.utils.register_class(cls)
+    properties.register_properties()
+
+
+def unregister() -> None:
+    for fn in TIMERS:
+        if bpy.app.timers.is_registered(fn):
+            bpy.app.timers.unregister(fn)
+    properties.unregister_properties()
+    for cls in reversed(CLASSES):
+        if getattr(cls, "is_registered", False):
+            bpy.utils.unregister_class(cls)

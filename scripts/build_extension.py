@@ -1,0 +1,126 @@
+"""Build, validate and optionally publish the extension zip with Blender's own extension tool.
+
+Stages ``blender_manifest.toml`` and the contents of ``meshy_blender/`` into the extension layout,
+then runs ``blender_ext.py build`` and ``blender_ext.py validate`` from the bpy wheel (or from a
+Blender given with --blender-ext). With ``--repo DIR`` the zip is copied into DIR and
+``blender_ext.py server-generate`` writes DIR/index.json (plus index.html), ready for static
+hosting as a studio extension repository.
+
+    python scripts/build_extension.py                 # -> dist/meshy-<version>.zip
+    python scripts/build_extension.py --repo dist/repo
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = ROOT / "meshy_blender"
+MANIFEST = ROOT / "blender_manifest.toml"
+STAGE_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
+
+
+class BuildError(RuntimeError):
+    """A build step failed; the message says which and why."""
+
+
+def find_blender_ext() -> Path:
+    """Locate blender_ext.py inside the installed bpy wheel, without importing bpy."""
+    spec = importlib.util.find_spec("bpy")
+    if spec is None or not spec.submodule_search_locations:
+        raise BuildError(
+            "The bpy wheel is not installed in this Python; run `make build` (it creates .venv) "
+            "or pass --blender-ext PATH/TO/blender_ext.py"
+        )
+    for location in spec.submodule_search_locations:
+        hits = sorted(glob.glob(os.path.join(location, "*", "scripts", "addons_core", "bl_pkg",
+                                             "cli", "blender_ext.py")))
+        if hits:
+            return Path(hits[-1])
+    raise BuildError("blender_ext.py was not found inside the bpy wheel")
+
+
+def manifest_info() -> dict:
+    with MANIFEST.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def stage(stage_dir: Path) -> Path:
+    """Copy manifest + package contents into the flat layout Blender's build expects."""
+    if stage_dir.exists():
+        shutil.rmtree(stage_dir)
+    shutil.copytree(PACKAGE_DIR, stage_dir, ignore=STAGE_IGNORE)
+    shutil.copy2(MANIFEST, stage_dir / "blender_manifest.toml")
+    return stage_dir
+
+
+def run_tool(blender_ext: Path, *args: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, str(blender_ext), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = (proc.stdout + proc.stderr).strip()
+    if proc.returncode != 0:
+        raise BuildError(f"blender_ext.py {args[0]} failed (exit {proc.returncode}):\n{output}")
+    return output
+
+
+def build(output_dir: Path, blender_ext: Path | None = None) -> Path:
+    """Stage, build and validate; return the path of the validated zip."""
+    blender_ext = blender_ext or find_blender_ext()
+    info = manifest_info()
+    output_dir.mkdir(parents=True, exist_ok=True)
+    staged = stage(ROOT / "build" / "stage" / info["id"])
+    zip_path = output_dir / f"{info['id']}-{info['version']}.zip"
+    if zip_path.exists():
+        zip_path.unlink()
+    run_tool(blender_ext, "build", "--source-dir", str(staged), "--output-filepath", str(zip_path))
+    run_tool(blender_ext, "validate", str(zip_path))
+    return zip_path
+
+
+def generate_repo(zip_path: Path, repo_dir: Path, blender_ext: Path | None = None) -> Path:
+    """Copy the zip into repo_dir and write the repository listing (index.json, index.html)."""
+    blender_ext = blender_ext or find_blender_ext()
+    repo_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(zip_path, repo_dir / zip_path.name)
+    run_tool(blender_ext, "server-generate", "--repo-dir", str(repo_dir), "--html")
+    index = repo_dir / "index.json"
+    if not index.is_file():
+        raise BuildError(f"server-generate did not write {index}")
+    return index
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output-dir", type=Path, default=ROOT / "dist",
+                        help="where the zip goes (default: dist/)")
+    parser.add_argument("--repo", type=Path, metavar="DIR",
+                        help="also publish into DIR as a static extension repository (index.json)")
+    parser.add_argument("--blender-ext", type=Path, metavar="PATH",
+                        help="blender_ext.py to use (default: the one in the bpy wheel)")
+    args = parser.parse_args(argv)
+    try:
+        zip_path = build(args.output_dir, args.blender_ext)
+        print(f"built and validated: {zip_path}")
+        if args.repo:
+            index = generate_repo(zip_path, args.repo, args.blender_ext)
+            print(f"repository index: {index}")
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
