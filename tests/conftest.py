@@ -29,6 +29,13 @@ for _var in ("MESHY_API_KEY", "MESHY_API_BASE", "MESHY_CACHE_DIR", "MESHY_STUDIO
 
 ADDON_MODULE = "meshy_blender"
 
+# Each subsystem keeps its fixtures in tests/fixtures/<name>.py (emulator, client, ...).
+pytest_plugins = sorted(
+    f"fixtures.{p.stem}"
+    for p in (Path(__file__).parent / "fixtures").glob("*.py")
+    if not p.name.startswith("_")
+)
+
 
 @pytest.fixture(scope="session")
 def bpy():
