@@ -437,7 +437,7 @@ def bone_box(head: Vec3, tail: Vec3, half: float) -> list[Vec3]:
     from mathutils import Vector
 
     h, t = Vector(head), Vector(tail)
-    axis = (t - h).normalized()
+    axis: Any = (t - h).normalized()
     up = Vector((0, 0, 1)) if abs(axis.z) < 0.9 else Vector((0, 1, 0))
     side = axis.cross(up).normalized()
     depth = axis.cross(side)
