@@ -169,6 +169,11 @@ def test_remesh_answers_for_the_model_it_was_given(api: Api, bpy, tmp_path) -> N
     multi = api.run(f"{V1}/remesh", {"model_url": data_uri(glb, "application/octet-stream"),
                                      "target_formats": ["glb", "fbx", "blend"]})
     assert set(multi["model_urls"]) == {"glb", "fbx"}, "formats not generated are omitted"
+    # a signed link from the emulator's own asset host works as model_url too
+    again = api.run(f"{V1}/remesh", {"model_url": task["model_urls"]["glb"]})
+    assert Glb.parse(download(again["model_urls"]["glb"])).root_name() == "MyCrate"
+    far = api.post(f"{V1}/remesh", {"model_url": "https://example.com/model.glb"})
+    assert far.status_code == 400 and "unreachable" in far.json()["message"]
 
 
 def test_retexture_textures_the_given_model(api: Api, bpy, tmp_path) -> None:
