@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import traceback
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -86,6 +87,9 @@ class ApiApp:
                 response = self._route(request, record)
             except ApiError as exc:
                 response = error(exc.status, exc.message, exc.headers)
+            except Exception:  # an emulator bug must still answer like the API does
+                traceback.print_exc()
+                response = error(500, "Internal server error.")
         if response.status_code == 429 and faults.get("retry_after") is not None:
             response.headers["Retry-After"] = str(faults.get("retry_after"))
         if not record.get("dropped"):
