@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve()
-LIBRARY_JSON = HERE.parent.parent.parent / "shared" / "reference" / "animation-library-sample.json"
+LIBRARY_JSON_NAME = "animation-library-sample.json"
 FPS = 30
 TEX_SIZE = 512
 THUMB_SIZE = 256
@@ -42,24 +42,35 @@ def script_version() -> str:
 
 # ------------------------------------------------------------------ library of animation names
 
-# Used when the shared reference file is not beside the checkout (ids 0-35 of Meshy's library).
-_FALLBACK_LIBRARY = [
+# Ids 0-35 of Meshy's animation library, copied from ../shared/reference/ so a fresh clone
+# (no shared folder beside it) builds the same clips; that file wins when it is found.
+LIBRARY_SAMPLE = [
     "Idle", "Walking_Woman", "Alert", "Arise", "Attack", "BackLeft_run", "BackRight_Run",
-    "Backflip", "Behit_FlyUp", "Big_Heart_Gesture", "Boom_Dance", "Bubble_Dance", "Casual_Walk",
-    "Chair_Sit_Idle_M", "Cheer_with_Both_Hands", "Climb_Stairs", "Dead", "Excited_Walk_M",
-    "Fall_Dead_from_Abdominal_Injury", "FunnyDancing_01", "Jump_Run", "Kungfu_Punch",
-    "Left_Slash", "Mirror_Viewing", "Punch_Combo", "Run_02", "Running", "Skill_01",
-    "Slow_Orc_Walk", "Stand_and_Chat", "Walking", "Wave_One_Hand", "Zombie_Scream",
-    "Jump", "Agree_Gesture", "Axe_Spin_Attack",
+    "BeHit_FlyUp", "Dead", "ForwardLeft_Run_Fight", "ForwardRight_Run_Fight", "Idle_02",
+    "Idle_03", "Jump_Run", "Run_02", "Run_03", "RunFast", "Skill_01", "Skill_02", "Skill_03",
+    "Walk_Fight_Back", "Walk_Fight_Forward", "FunnyDancing_01", "FunnyDancing_02",
+    "FunnyDancing_03", "Agree_Gesture", "Angry_Stomp", "Big_Heart_Gesture", "Big_Wave_Hello",
+    "Call_Gesture", "Casual_Walk", "Catching_Breath", "Chair_Sit_Idle_F", "Chair_Sit_Idle_M",
+    "Checkout_Gesture", "Clapping_Run",
 ]
+
+
+def find_library_json() -> Path | None:
+    """The shared reference library (``shared/reference/`` beside some parent of this checkout)."""
+    for parent in HERE.parents:
+        candidate = parent / "shared" / "reference" / LIBRARY_JSON_NAME
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def animation_library() -> list[tuple[int, str]]:
     """(action_id, name) for every library entry the emulator serves."""
-    if LIBRARY_JSON.is_file():
-        entries = json.loads(LIBRARY_JSON.read_text(encoding="utf-8"))
+    found = find_library_json()
+    if found is not None:
+        entries = json.loads(found.read_text(encoding="utf-8"))
         return [(int(e["action_id"]), str(e["name"])) for e in entries]
-    return list(enumerate(_FALLBACK_LIBRARY))
+    return list(enumerate(LIBRARY_SAMPLE))
 
 
 # ------------------------------------------------------------------ scene helpers
@@ -398,18 +409,45 @@ BONES: dict[str, tuple[Vec3, Vec3, str | None, float]] = {
     "Neck": ((0, 0, 1.45), (0, 0, 1.55), "Spine2", 0.05),
     "Head": ((0, 0, 1.55), (0, 0, 1.78), "Neck", 0.1),
 }
+_ARM_DOWN = math.radians(40)  # A-pose: arms 40 degrees below horizontal
+
+
+def _along_arm(sx: float, dist: float) -> Vec3:
+    return (sx * (0.17 + dist * math.cos(_ARM_DOWN)), 0.0, 1.42 - dist * math.sin(_ARM_DOWN))
+
+
 for _side, _sx in (("Left", 1.0), ("Right", -1.0)):
     BONES.update({
         f"{_side}Shoulder": ((0.04 * _sx, 0, 1.42), (0.17 * _sx, 0, 1.42), "Spine2", 0.05),
-        f"{_side}Arm": ((0.17 * _sx, 0, 1.42), (0.44 * _sx, 0, 1.42), f"{_side}Shoulder", 0.045),
-        f"{_side}ForeArm": ((0.44 * _sx, 0, 1.42), (0.68 * _sx, 0, 1.42), f"{_side}Arm", 0.04),
-        f"{_side}Hand": ((0.68 * _sx, 0, 1.42), (0.78 * _sx, 0, 1.42), f"{_side}ForeArm", 0.035),
+        f"{_side}Arm": (_along_arm(_sx, 0), _along_arm(_sx, 0.27), f"{_side}Shoulder", 0.045),
+        f"{_side}ForeArm": (_along_arm(_sx, 0.27), _along_arm(_sx, 0.51), f"{_side}Arm", 0.04),
+        f"{_side}Hand": (_along_arm(_sx, 0.51), _along_arm(_sx, 0.61), f"{_side}ForeArm", 0.035),
         f"{_side}UpLeg": ((0.1 * _sx, 0, 0.95), (0.1 * _sx, 0, 0.52), "Hips", 0.07),
         f"{_side}Leg": ((0.1 * _sx, 0, 0.52), (0.1 * _sx, 0, 0.09), f"{_side}UpLeg", 0.055),
         f"{_side}Foot": ((0.1 * _sx, 0, 0.09), (0.1 * _sx, -0.12, 0.03), f"{_side}Leg", 0.045),
         f"{_side}ToeBase": ((0.1 * _sx, -0.12, 0.03), (0.1 * _sx, -0.2, 0.03), f"{_side}Foot",
                             0.035),
     })
+
+
+def bone_box(head: Vec3, tail: Vec3, half: float) -> list[Vec3]:
+    """8 corners of a box around a bone (oriented along it), in the order a cube's corner bits
+    (bit 0: along the bone, bit 1/2: across it) give; slightly longer than the bone so joints
+    overlap."""
+    from mathutils import Vector
+
+    h, t = Vector(head), Vector(tail)
+    axis: Any = (t - h).normalized()
+    up = Vector((0, 0, 1)) if abs(axis.z) < 0.9 else Vector((0, 1, 0))
+    side = axis.cross(up).normalized()
+    depth = axis.cross(side)
+    ends = (h - axis * half * 0.5, t + axis * half * 0.5)
+    corners = []
+    for corner in range(8):
+        point = (ends[corner & 1] + side * (half if corner & 2 else -half)
+                 + depth * (half if corner & 4 else -half))
+        corners.append((point.x, point.y, point.z))
+    return corners
 
 
 def make_rig(bpy: Any) -> tuple[Any, Any]:
@@ -434,14 +472,8 @@ def make_rig(bpy: Any) -> tuple[Any, Any]:
     for name, (head, tail, _, half) in BONES.items():
         if half <= 0:
             continue
-        lo = [min(head[i], tail[i]) - half for i in range(3)]
-        hi = [max(head[i], tail[i]) + half for i in range(3)]
-        if name.endswith(("Foot", "ToeBase")):
-            lo[2] = max(lo[2], 0.0)
         base = len(verts)
-        for corner in range(8):
-            x, y, z = (hi[i] if corner >> i & 1 else lo[i] for i in range(3))
-            verts.append((x, y, z))
+        verts.extend(bone_box(head, tail, half))
         for quad in ((0, 2, 3, 1), (4, 5, 7, 6), (0, 1, 5, 4), (2, 6, 7, 3), (0, 4, 6, 2),
                      (1, 3, 7, 5)):
             faces.append(tuple(base + q for q in quad))
