@@ -129,12 +129,14 @@ def test_unknown_kind_is_a_validation_error():
 
 
 def test_local_images_become_checked_data_uris(files):
-    payload = build_payload("image-to-3d", image_url=files["png"], texture_image_url=str(files["jpeg"]))
+    payload = build_payload("image-to-3d", image_url=files["png"],
+                            texture_image_url=str(files["jpeg"]))
     assert payload["image_url"].startswith("data:image/png;base64,")
     assert base64.b64decode(payload["image_url"].split(",", 1)[1]) == files["png"].read_bytes()
     assert payload["texture_image_url"].startswith("data:image/jpeg;base64,")
     multi = build_payload("multi-image-to-3d", image_urls=[files["png"], "https://x/b.jpg"])
-    assert multi["image_urls"][0].startswith("data:image/png") and multi["image_urls"][1] == "https://x/b.jpg"
+    assert multi["image_urls"][0].startswith("data:image/png")
+    assert multi["image_urls"][1] == "https://x/b.jpg"
 
 
 def test_a_renamed_non_image_is_refused_by_its_bytes(files):
