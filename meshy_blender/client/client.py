@@ -20,7 +20,7 @@ import requests
 
 from . import creation, downloads, http, sse
 from . import errors as e
-from .interrupt import Watchdog
+from .interrupt import Watchdog, call_cancellable
 from .specs import spec
 from .tasks import Task, merge_event, parse_task
 
@@ -79,19 +79,24 @@ class MeshyClient:
     def _send(self, method: str, path: str, *, json: Any = None,
               params: dict[str, Any] | None = None, stream: bool = False,
               headers: dict[str, str] | None = None,
-              timeout: tuple[float, float] | None = None) -> requests.Response:
+              timeout: tuple[float, float] | None = None,
+              cancel: threading.Event | None = None) -> requests.Response:
         """One API request; network failures become NetworkError with no chained exception."""
         url = self.base_url + path
         self._gate(url)
-        err: e.MeshyError | None = None
-        try:
-            return self._api.request(method, url, json=json, params=params, stream=stream,
-                                     headers=headers, timeout=timeout or self.timeout,
-                                     proxies=http.proxies_for(url, self.proxies),
-                                     verify=self.verify)
-        except requests.RequestException as exc:
-            err = http.network_error(exc, urlsplit(url).hostname or "Meshy")
-        raise err
+
+        def send() -> requests.Response:
+            err: e.MeshyError | None = None
+            try:
+                return self._api.request(method, url, json=json, params=params, stream=stream,
+                                         headers=headers, timeout=timeout or self.timeout,
+                                         proxies=http.proxies_for(url, self.proxies),
+                                         verify=self.verify)
+            except requests.RequestException as exc:
+                err = http.network_error(exc, urlsplit(url).hostname or "Meshy")
+            raise err
+
+        return call_cancellable(send, cancel, cleanup=lambda r: r.close())
 
     def _call(self, method: str, path: str, *, what: str = "", **kw: Any) -> Any:
         """Request + JSON body; HTTP errors mapped; malformed JSON on reads retried."""
@@ -128,8 +133,9 @@ class MeshyClient:
             self._created.add(task_id)
         return task_id
 
-    def get_task(self, kind: str, task_id: str) -> Task:
-        data = self._call("GET", self._resource(kind, task_id))
+    def get_task(self, kind: str, task_id: str, *,
+                 cancel: threading.Event | None = None) -> Task:
+        data = self._call("GET", self._resource(kind, task_id), cancel=cancel)
         return parse_task(data, kind)
 
     def list_tasks(self, kind: str, page_num: int = 1, page_size: int = 10,
@@ -185,7 +191,7 @@ class MeshyClient:
         path = self._resource(kind, task_id) + "/stream"
         read_timeout = self.stream_stall_seconds + self.timeout[1]
         resp = self._send("GET", path, stream=True, headers={"Accept": "text/event-stream"},
-                          timeout=(self.timeout[0], read_timeout))
+                          timeout=(self.timeout[0], read_timeout), cancel=cancel)
         with resp:
             if resp.status_code >= 400:
                 raise http.error_from_response(resp)
@@ -260,7 +266,7 @@ class MeshyClient:
             if deadline is not None and time.monotonic() >= deadline:
                 raise e.WaitTimeoutError()
             try:
-                task = self.get_task(kind, task_id)
+                task = self.get_task(kind, task_id, cancel=cancel)
                 failures = 0
             except (e.NetworkError, e.ServerError, e.MalformedResponseError,
                     e.RateLimitedError):

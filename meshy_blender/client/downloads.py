@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 import requests
 
 from . import errors as e
-from .interrupt import Watchdog
+from .interrupt import Watchdog, call_cancellable
 
 CHUNK = 1024 * 1024
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -90,13 +90,16 @@ def stream_to_file(session: requests.Session, url: str, target: Path, ext: str, 
                    on_progress: Callable[[int, int | None], None] | None,
                    cancel: threading.Event | None) -> Path:
     """Download ``url`` into ``target`` atomically; raise ExpiredLink/DownloadError/etc."""
-    err: BaseException | None = None
-    try:
-        resp = session.get(url, stream=True, timeout=timeout, proxies=proxies, verify=verify)
-    except requests.RequestException as exc:
-        err = _network(exc, url)
-    if err is not None:
+    def open_stream() -> requests.Response:
+        err: BaseException | None = None
+        try:
+            return session.get(url, stream=True, timeout=timeout, proxies=proxies,
+                               verify=verify)
+        except requests.RequestException as exc:
+            err = _network(exc, url)
         raise err
+
+    resp = call_cancellable(open_stream, cancel, cleanup=lambda r: r.close())
     with resp:
         if resp.status_code in (401, 403, 404, 410):
             raise ExpiredLink(resp.status_code, f"HTTP {resp.status_code}")

@@ -11,9 +11,14 @@ import contextlib
 import socket
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import requests
+
+from . import errors as e
+
+T = TypeVar("T")
 
 TICK = 0.05
 
@@ -81,3 +86,44 @@ class Watchdog:
                 self._sock.shutdown(socket.SHUT_RDWR)
         with contextlib.suppress(Exception):
             self._resp.close()
+
+
+def call_cancellable(fn: Callable[[], T], cancel: threading.Event | None,
+                     cleanup: Callable[[T], None] | None = None) -> T:
+    """Run a blocking call (e.g. waiting for response headers) so ``cancel`` interrupts it.
+
+    Without an event it simply calls ``fn``. With one, ``fn`` runs on a helper thread; on
+    cancel we stop waiting at once and the helper finishes on its own (bounded by the request
+    timeout), handing any late result to ``cleanup`` (e.g. closing the response).
+    """
+    if cancel is None:
+        return fn()
+    if cancel.is_set():
+        raise e.CancelledError()
+    box: dict[str, Any] = {}
+    finished = threading.Event()
+    lock = threading.Lock()
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed back to the caller below
+            box["error"] = exc
+        with lock:
+            finished.set()
+            late = box.get("abandoned") and "value" in box
+        if late and cleanup is not None:
+            with contextlib.suppress(Exception):
+                cleanup(box["value"])
+
+    threading.Thread(target=run, name="meshy-call", daemon=True).start()
+    while not finished.wait(TICK):
+        if cancel.is_set():
+            with lock:
+                if not finished.is_set():
+                    box["abandoned"] = True
+                    raise e.CancelledError()
+    if "error" in box:
+        err = box.pop("error")
+        raise err
+    return box["value"]
