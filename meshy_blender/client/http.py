@@ -30,7 +30,11 @@ class CappedRetry(Retry):
     RETRY_AFTER_MAX = 30.0
 
     def parse_retry_after(self, retry_after: str) -> float:
-        return min(super().parse_retry_after(retry_after), self.RETRY_AFTER_MAX)
+        try:  # also accept fractional seconds ("0.5"), which urllib3 rejects
+            seconds = max(0.0, float(retry_after))
+        except ValueError:
+            seconds = super().parse_retry_after(retry_after)
+        return min(seconds, self.RETRY_AFTER_MAX)
 
 
 def make_retry(max_retries: int, backoff: float, backoff_max: float = 30.0) -> Retry:
