@@ -180,10 +180,10 @@ def main(argv: list[str] | None = None) -> int:
             dl = download_phase(emu, keys[0], args.size_mb, cache, args.rounds)
     finally:
         emu.stop()
-    result = {"wait": [sse, poll], "download": dl, "targets": {
-        "sse_detection_under_250ms": sse["latency_ms_max"] < 250,
-        "download_at_least_80pct": dl["ratio"] >= 0.8,
-        "peak_growth_under_64mb": dl["peak_rss_growth_mb"] < 64}}
+    targets = {"sse_detection_under_250ms": sse["latency_ms_max"] < 250,
+               "download_at_least_80pct": dl["ratio"] >= 0.8,
+               "peak_growth_under_64mb": dl["peak_rss_growth_mb"] < 64}
+    result: dict[str, Any] = {"wait": [sse, poll], "download": dl, "targets": targets}
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ndownload {dl['size_mb']} MB: client {dl['client_mb_s']} MB/s, plain "
           f"{dl['plain_mb_s']} MB/s ({dl['ratio'] * 100:.0f} %), peak RSS growth "
           f"{dl['peak_rss_growth_mb']} MB")
-    for name, ok in result["targets"].items():
+    for name, ok in targets.items():
         print(f"  {'PASS' if ok else 'FAIL'}  {name}")
     return 0
 
