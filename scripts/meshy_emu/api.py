@@ -88,7 +88,7 @@ class ApiApp:
                 response = error(exc.status, exc.message, exc.headers)
         if response.status_code == 429 and faults.get("retry_after") is not None:
             response.headers["Retry-After"] = str(faults.get("retry_after"))
-        if record["status"] == 0:
+        if not record.get("dropped"):
             record["status"] = response.status_code
         return response
 
@@ -261,7 +261,7 @@ class ApiApp:
         if drop:
             return
         last, sent_at = first, time.monotonic()
-        give_up = time.monotonic() + 3 * emu.task_seconds + 1
+        give_up = time.monotonic() + max(0.5, 3 * emu.task_seconds)
         while True:
             time.sleep(step)
             if emu.store.get(task.id) is None:  # deleted while streaming

@@ -129,6 +129,9 @@ class Emulator:
 
     def reset(self) -> None:
         self.store.reset()
+        if self._workdir is not None:  # rewritten models of the dropped tasks
+            for child in self._workdir.iterdir():
+                shutil.rmtree(child, ignore_errors=True)
         self.log.clear()
         self.faults.clear()
         self.accounts.reset()

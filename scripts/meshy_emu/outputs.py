@@ -110,7 +110,9 @@ class OutputBuilder:
                 images["metallic_roughness"] = self.manifest.read(maps["roughness"])
             base.apply_textured_material(f"{source.name}_retextured", images)
         base.set_extras(SOURCE_KEY, record)
-        variant = texture or ("textured" if "textured" in self.manifest.data else "preview")
+        # other formats come from the Blender-made variant that looks most like the input
+        textured_input = source.glb is None or bool(source.glb.doc.get("images"))
+        variant = texture or ("textured" if textured_input else "preview")
         out = self.mesh(variant, formats, glb=base.to_bytes(), task_id=task_id,
                         all_formats=all_formats, default_formats=default_formats)
         if not texture:

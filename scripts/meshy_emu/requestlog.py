@@ -7,6 +7,8 @@ from typing import Any
 
 from werkzeug.wrappers import Request
 
+MAX_RECORDS = 20_000  # a long demo run must not grow without bound
+
 
 class RequestLog:
     """Thread-safe list of request records (dicts), oldest first."""
@@ -30,6 +32,8 @@ class RequestLog:
         }
         with self._lock:
             self._items.append(record)
+            if len(self._items) > MAX_RECORDS:
+                del self._items[: len(self._items) - MAX_RECORDS]
         return record
 
     def items(self, origin: str | None = None) -> list[dict[str, Any]]:
