@@ -35,6 +35,10 @@ demo: $(STAMP)
 build: $(STAMP)
 	$(PY) scripts/build_extension.py
 
+# Real files made with Blender for the Meshy emulator (tests and the demo build them on demand).
+emulator-assets: $(STAMP)
+	$(PY) scripts/make_emulator_assets.py --out build/emulator-assets
+
 $(LINT_STAMP): requirements/lint.lock
 	@test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)
 	$(LINT_VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements/lint.lock

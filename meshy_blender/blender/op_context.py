@@ -1,0 +1,82 @@
+"""A context in which bpy.ops importers run, whoever calls us.
+
+The jobs pump calls the importer from a ``bpy.app.timers`` callback, where ``bpy.context`` has
+no window; operators then fail their poll or land data in the wrong place. When Blender has a
+window we borrow one (and a 3D view if there is one) with ``temp_override``; with no window at
+all (some background setups) we call operators plainly. Edit/pose/sculpt modes are left first
+because importers only run in object mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+import bpy
+
+
+def _window_override(context: Any) -> dict[str, Any]:
+    wm = getattr(context, "window_manager", None) or bpy.context.window_manager
+    window = getattr(context, "window", None)
+    if window is None and wm is not None and len(wm.windows) > 0:
+        window = wm.windows[0]
+    if window is None:
+        return {}
+    override: dict[str, Any] = {"window": window}
+    screen = window.screen
+    if screen is not None:
+        override["screen"] = screen
+        area = next((a for a in screen.areas if a.type == "VIEW_3D"), None)
+        if area is not None:
+            region = next((r for r in area.regions if r.type == "WINDOW"), None)
+            override["area"] = area
+            if region is not None:
+                override["region"] = region
+    return override
+
+
+@contextmanager
+def operator_context(context: Any | None = None) -> Iterator[Any]:
+    """Yield a context (bpy.context, overridden when useful) valid for import operators."""
+    base = context if context is not None else bpy.context
+    override = _window_override(base)
+    if not override:
+        yield bpy.context
+        return
+    with base.temp_override(**override):
+        yield bpy.context
+
+
+def leave_edit_modes(context: Any) -> tuple[str | None, str]:
+    """Switch to object mode if needed; returns (active object name, previous mode)."""
+    obj = context.view_layer.objects.active
+    mode = obj.mode if obj is not None else "OBJECT"
+    if obj is not None and mode != "OBJECT":
+        bpy.ops.object.mode_set(mode="OBJECT")
+    return (obj.name if obj is not None else None), mode
+
+
+def return_to_mode(context: Any, state: tuple[str | None, str]) -> None:
+    """Best-effort return to the mode the artist was in (after a failed import)."""
+    name, mode = state
+    if name is None or mode == "OBJECT":
+        return
+    obj = context.view_layer.objects.get(name)
+    if obj is None:
+        return
+    context.view_layer.objects.active = obj
+    ops: Any = bpy.ops  # mode names come from Object.mode, which mode_set accepts
+    with suppress(RuntimeError, TypeError):
+        ops.object.mode_set(mode=mode)
+
+
+
+def push_undo_step(message: str) -> bool:
+    """Record exactly one undo step for the whole import (importers called from Python with the
+    default arguments push none themselves). False when there is no undo system to push to."""
+    undo_push: Any = bpy.ops.ed.undo_push
+    if not undo_push.poll():
+        return False
+    undo_push(message=message)
+    return True
