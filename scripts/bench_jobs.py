@@ -65,8 +65,9 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def bench_main_thread(task_seconds: float, size_mb: int, jobs: int) -> dict:
-    from meshy_blender.blender.pump import Pump
     from meshy_blender.client.client import MeshyClient
+
+    from meshy_blender.blender.pump import Pump
     from meshy_blender.jobs.manager import JobManager
     from meshy_blender.jobs.plans import plan_job
 
@@ -109,6 +110,7 @@ def bench_main_thread(task_seconds: float, size_mb: int, jobs: int) -> dict:
 
 def bench_batch(task_seconds: float, jobs: int, queue_limit: int) -> dict:
     from meshy_blender.client.client import MeshyClient
+
     from meshy_blender.jobs.manager import JobManager
     from meshy_blender.jobs.plans import plan_job
 

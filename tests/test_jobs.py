@@ -6,12 +6,13 @@ import json
 import time
 
 import pytest
-
-from fixtures.jobs import wait_finished
 from meshy_blender.client.errors import ValidationError
+
 from meshy_blender.jobs import model
 from meshy_blender.jobs.manager import JobManager
 from meshy_blender.jobs.plans import plan_job
+
+from fixtures.jobs import wait_finished
 from meshy_emu import Emulator
 
 

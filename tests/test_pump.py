@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.jobs import wait_finished
 from meshy_blender.jobs import model
 from meshy_blender.jobs.plans import plan_job
+
+from fixtures.jobs import wait_finished
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ def provenance(snapshot: dict[str, Any]) -> dict[str, object]:
     data: dict[str, object] = {
         "meshy_job_id": snapshot["id"],
         "meshy_kind": snapshot["kind"],
-        "meshy_task_ids": ",".join(f"{s['name']}={s['task_id']}" for s in steps if s.get("task_id")),
+        "meshy_task_ids": ",".join(
+            f"{s['name']}={s['task_id']}" for s in steps if s.get("task_id")),
         "meshy_credits": int(snapshot.get("consumed_credits") or 0),
     }
     for key, option in (("meshy_prompt", "prompt"), ("meshy_model", "ai_model")):

@@ -124,7 +124,8 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
                                     field="remesh")
     _assign_downloads(steps, fmt)
     for step in steps:
-        payload = build_step_payload(step, {name: PLACEHOLDER_TASK_ID for name in step.links.values()})
+        placeholders = {name: PLACEHOLDER_TASK_ID for name in step.links.values()}
+        payload = build_step_payload(step, placeholders)
         step.estimated_credits = specs.estimate_cost(step.kind, payload)
     default_label = options.get("prompt") or request.replace("-", " ")
     return Job(kind=request, label=str(label or default_label), steps=steps,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,8 @@ IDENTITY_FIELDS = ("prompt", "mode", "preview_task_id", "input_task_id", "rig_ta
 CREATE_CLOCK_SLACK_MS = 120_000
 QUEUE_WAIT_INITIAL = 1.0
 QUEUE_WAIT_MAX = 15.0
+# Progress events are snapshots for the UI: at most this often per job (status changes always go).
+PROGRESS_EVENT_INTERVAL = 0.1
 
 
 class JobRunner:
@@ -39,6 +42,14 @@ class JobRunner:
         self.use_stream = use_stream
         self.queue_wait_initial = queue_wait_initial
         self.queue_wait_max = queue_wait_max
+        self._last_progress: dict[str, float] = {}
+
+    def _progress(self, job: Job) -> None:
+        """Throttled progress event: the main thread only needs a few updates per second."""
+        now = time.monotonic()
+        if now - self._last_progress.get(job.id, 0.0) >= PROGRESS_EVENT_INTERVAL:
+            self._last_progress[job.id] = now
+            self.emit("progress", job)
 
     # -- entry point -----------------------------------------------------------------------
     def run(self, job: Job, cancel: threading.Event) -> None:
@@ -83,11 +94,12 @@ class JobRunner:
             else:
                 job.detail = f"{step.kind}: {task.status.lower().replace('_', ' ')}"
             job.touch()
-            self.emit("progress", job)
+            self._progress(job)
 
         try:
-            task = self.client.wait_for_task(step.kind, step.task_id, on_progress=on_progress,
-                                             cancel=cancel, use_stream=self.use_stream)
+            task = self.client.wait_for_task(step.kind, step.task_id,
+                                             on_progress=on_progress, cancel=cancel,
+                                             use_stream=self.use_stream)
         except errors.TaskFailedError:
             step.status = model.STEP_FAILED
             raise
@@ -99,7 +111,7 @@ class JobRunner:
             self._download(job, step, task, cancel)
 
     def _create(self, job: Job, step: Step, payload: dict, cancel: threading.Event) -> str:
-        """POST once; a queue-full or rate-limit 429 means nothing was created, so wait and retry."""
+        """POST once; a 429 (queue full or rate limit) means nothing was created: wait, retry."""
         delay = self.queue_wait_initial
         while True:
             step.status = model.STEP_CREATING
@@ -158,10 +170,10 @@ class JobRunner:
                 if name in step.files:
                     continue
 
-                def on_bytes(done: int, total: int | None) -> None:
+                def on_bytes(done: int, total: int | None, name: str = name) -> None:
                     job.detail = (f"{step.kind}: downloading {name} {done / 1e6:.1f}"
                                   + (f"/{total / 1e6:.1f} MB" if total else " MB"))
-                    self.emit("progress", job)
+                    self._progress(job)
 
                 path = self.client.download_asset(step.kind, task, name, on_progress=on_bytes,
                                                   cancel=cancel)
