@@ -1,0 +1,414 @@
+"""The Meshy client facade: one object per API key that the jobs layer and scripts use.
+
+It only orchestrates; the pieces live in their own modules (specs, tasks, http, sse,
+downloads, creation). Every call is blocking and thread-safe enough for worker threads; every
+wait (poll sleep, SSE read, download) can be cancelled with a ``threading.Event``.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from . import creation, downloads, http, sse
+from . import errors as e
+from .interrupt import Watchdog, call_cancellable
+from .specs import spec
+from .tasks import Task, merge_event, parse_task
+
+is_loopback = http.is_loopback
+
+BALANCE_PATH = "/openapi/v1/balance"
+LIBRARY_PATH = "/openapi/v1/animations/library"
+DEFAULT_USER_AGENT = "meshy-blender/0.1 (+https://github.com/)"
+_MAX_FAILED_POLLS = 3
+
+
+class MeshyClient:
+    """Talks to the Meshy API (or the emulator) with one key."""
+
+    def __init__(self, api_key: str, base_url: str = "https://api.meshy.ai", *,
+                 timeout: tuple[float, float] = (10.0, 30.0),
+                 proxies: dict[str, str] | None = None, ca_bundle: str | None = None,
+                 cache_dir: str | Path | None = None,
+                 allow_network: Callable[[str], bool] | None = None,
+                 max_download_bytes: int = 4 * 1024**3, poll_interval: float = 5.0,
+                 poll_max_interval: float = 30.0, stream_stall_seconds: float = 60.0,
+                 retry_backoff: float = 0.5, max_retries: int = 4,
+                 user_agent: str | None = None) -> None:
+        if not api_key or not api_key.strip():
+            raise e.AuthError("No Meshy API key is set. Add it in the add-on preferences or "
+                              "set MESHY_API_KEY.")
+        e.register_secret(api_key.strip())
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.proxies = dict(proxies) if proxies else None
+        self.verify: str | bool = ca_bundle or True  # TLS verification is never switched off
+        self.cache_dir = Path(cache_dir) if cache_dir else Path(tempfile.gettempdir()) / "meshy"
+        self.allow_network = allow_network
+        self.max_download_bytes = max_download_bytes
+        self.poll_interval = poll_interval
+        self.poll_max_interval = poll_max_interval
+        self.stream_stall_seconds = stream_stall_seconds
+        self.retry_backoff = retry_backoff
+        self.max_retries = max_retries
+        agent = user_agent or DEFAULT_USER_AGENT
+        retry = http.make_retry(max_retries, retry_backoff, backoff_max=max(1.0, poll_max_interval))
+        self._api = http.api_session(api_key.strip(), agent, retry)
+        self._assets = http.asset_session(agent, retry)
+        self._created: set[str] = set()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"MeshyClient(base_url={self.base_url!r})"
+
+    # ----------------------------------------------------------------- plumbing
+    def _gate(self, url: str) -> None:
+        if self.allow_network is not None and not is_loopback(url) \
+                and not self.allow_network(url):
+            raise e.OnlineAccessError()
+
+    def _send(self, method: str, path: str, *, json: Any = None,
+              params: dict[str, Any] | None = None, stream: bool = False,
+              headers: dict[str, str] | None = None,
+              timeout: tuple[float, float] | None = None,
+              cancel: threading.Event | None = None) -> requests.Response:
+        """One API request; network failures become NetworkError with no chained exception."""
+        url = self.base_url + path
+        self._gate(url)
+
+        def send() -> requests.Response:
+            err: e.MeshyError | None = None
+            try:
+                return self._api.request(method, url, json=json, params=params, stream=stream,
+                                         headers=headers, timeout=timeout or self.timeout,
+                                         proxies=http.proxies_for(url, self.proxies),
+                                         verify=self.verify)
+            except requests.RequestException as exc:
+                err = http.network_error(exc, urlsplit(url).hostname or "Meshy")
+            raise err
+
+        return call_cancellable(send, cancel, cleanup=lambda r: r.close())
+
+    def _call(self, method: str, path: str, *, what: str = "", **kw: Any) -> Any:
+        """Request + JSON body; HTTP errors mapped; malformed JSON on reads retried."""
+        attempts = self.max_retries + 1 if method == "GET" else 1
+        for attempt in range(attempts):
+            resp = self._send(method, path, **kw)
+            if resp.status_code >= 400:
+                raise http.error_from_response(resp, what=what)
+            if not resp.content:
+                return None
+            try:
+                return resp.json()
+            except ValueError:
+                if attempt + 1 >= attempts:
+                    raise e.MalformedResponseError() from None
+                time.sleep(self._backoff(attempt))
+        return None
+
+    def _backoff(self, attempt: int) -> float:
+        base = min(self.retry_backoff * (2 ** attempt), max(self.retry_backoff, 30.0))
+        return base + random.uniform(0, self.retry_backoff)
+
+    def _resource(self, kind: str, task_id: str = "") -> str:
+        path = spec(kind).resource_path
+        if task_id:
+            path += "/" + _checked_id(task_id)
+        return path
+
+    # ----------------------------------------------------------------- tasks
+    def create_task(self, kind: str, payload: dict[str, Any]) -> str:
+        """Create a task and return its id. Never pays twice: see :mod:`creation`."""
+        task_id = creation.create(self, kind, payload)
+        with self._lock:
+            self._created.add(task_id)
+        return task_id
+
+    def get_task(self, kind: str, task_id: str, *,
+                 cancel: threading.Event | None = None) -> Task:
+        data = self._call("GET", self._resource(kind, task_id), cancel=cancel)
+        return parse_task(data, kind)
+
+    def list_tasks(self, kind: str, page_num: int = 1, page_size: int = 10,
+                   sort_by: str = "-created_at") -> list[Task]:
+        if not 1 <= page_size <= 50 or page_num < 1:
+            raise e.ValidationError("page_size must be 1-50 and page_num at least 1.",
+                                    field="page_size")
+        if sort_by not in ("-created_at", "+created_at"):
+            raise e.ValidationError("sort_by must be '-created_at' or '+created_at'.",
+                                    field="sort_by")
+        data = self._call("GET", self._resource(kind), params={
+            "page_num": page_num, "page_size": page_size, "sort_by": sort_by})
+        if isinstance(data, dict):  # tolerate a wrapped list
+            data = data.get("result") or data.get("data") or data.get("tasks")
+        if not isinstance(data, list):
+            raise e.MalformedResponseError("Meshy sent a task list that is not a list.")
+        return [parse_task(item, kind) for item in data if isinstance(item, dict)]
+
+    def delete_task(self, kind: str, task_id: str) -> None:
+        self._call("DELETE", self._resource(kind, task_id))
+
+    def balance(self) -> int:
+        data = self._call("GET", BALANCE_PATH)
+        value = data.get("balance") if isinstance(data, dict) else None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise e.MalformedResponseError("Meshy sent a balance the add-on could not read.")
+        return int(value)
+
+    def animation_library(self, search: str | None = None,
+                          category: str | None = None) -> list[dict[str, Any]] | None:
+        """The animation catalogue, or None when the endpoint is missing (404): then callers
+        let the user type an action id."""
+        params = {k: v for k, v in (("search", search), ("category", category)) if v}
+        try:
+            data = self._call("GET", LIBRARY_PATH, params=params or None)
+        except e.NotFoundError:
+            return None
+        if isinstance(data, dict):
+            data = data.get("result") or data.get("data") or []
+        if not isinstance(data, list):
+            raise e.MalformedResponseError("Meshy sent an animation library that is not a list.")
+        return [item for item in data if isinstance(item, dict)]
+
+    # ----------------------------------------------------------------- waiting
+    def stream_task(self, kind: str, task_id: str,
+                    cancel: threading.Event | None = None, *,
+                    deadline: float | None = None) -> Iterator[Task]:
+        """Yield the task on every SSE update; stop after a terminal one.
+
+        Ends WITHOUT a terminal task when the stream stalls (no change for
+        ``stream_stall_seconds``), drops or closes early; callers then poll.
+        """
+        path = self._resource(kind, task_id) + "/stream"
+        read_timeout = self.stream_stall_seconds + self.timeout[1]
+        resp = self._send("GET", path, stream=True, headers={"Accept": "text/event-stream"},
+                          timeout=(self.timeout[0], read_timeout), cancel=cancel)
+        with resp:
+            if resp.status_code >= 400:
+                raise http.error_from_response(resp)
+            yield from self._read_stream(resp, kind, task_id, cancel, deadline)
+
+    def _read_stream(self, resp: requests.Response, kind: str, task_id: str,
+                     cancel: threading.Event | None, deadline: float | None) -> Iterator[Task]:
+        task = Task(id=task_id, kind=kind)
+        seen: tuple[str, int] | None = None
+        err: e.MeshyError | None = None
+        with Watchdog(resp, cancel, self.stream_stall_seconds, deadline) as dog:
+            try:
+                for event in sse.parse_events(sse.iter_chunks(resp)):
+                    if event.event == "error":
+                        raise _stream_error(event.data)
+                    try:
+                        data = _json(event.data)
+                    except ValueError:
+                        continue  # a garbled frame; the next one (or polling) will do
+                    if not isinstance(data, dict):
+                        continue
+                    task = merge_event(task, data)
+                    state = (task.status, task.progress)
+                    if state != seen:
+                        seen = state
+                        dog.touch()
+                        yield task
+                    if task.is_terminal:
+                        return
+            except e.MeshyError:
+                raise
+            except Exception:  # dropped connection or our own interrupt
+                pass
+            if dog.reason == "cancel" or (cancel is not None and cancel.is_set()):
+                err = e.CancelledError()
+        if err is not None:
+            raise err
+
+    def wait_for_task(self, kind: str, task_id: str, *,
+                      on_progress: Callable[[Task], None] | None = None,
+                      cancel: threading.Event | None = None, use_stream: bool = True,
+                      timeout: float | None = None) -> Task:
+        """Block until the task ends; return it if SUCCEEDED, else raise the matching error.
+
+        SSE first (fast completion detection), polling with back-off when the stream fails or
+        stalls. Cancelling ``cancel`` raises CancelledError within a fraction of a second.
+        """
+        deadline = time.monotonic() + timeout if timeout is not None else None
+        task: Task | None = None
+        if use_stream:
+            try:
+                for task in self.stream_task(kind, task_id, cancel, deadline=deadline):
+                    if on_progress is not None:
+                        on_progress(task)
+            except (e.NetworkError, e.ServerError, e.MalformedResponseError,
+                    e.RateLimitedError):
+                task = None  # fall back to polling
+        if task is None or not task.is_terminal:
+            task = self._poll(kind, task_id, on_progress, cancel, deadline, task)
+        elif task.succeeded and not task.asset_urls():
+            task = self.get_task(kind, task_id)  # the final frame was partial
+        return _finish(task)
+
+    def _poll(self, kind: str, task_id: str, on_progress: Callable[[Task], None] | None,
+              cancel: threading.Event | None, deadline: float | None,
+              last: Task | None) -> Task:
+        interval = self.poll_interval
+        failures = 0
+        seen = (last.status, last.progress) if last is not None else None
+        while True:
+            _check_cancel(cancel)
+            if deadline is not None and time.monotonic() >= deadline:
+                raise e.WaitTimeoutError()
+            try:
+                task = self.get_task(kind, task_id, cancel=cancel)
+                failures = 0
+            except (e.NetworkError, e.ServerError, e.MalformedResponseError,
+                    e.RateLimitedError):
+                failures += 1
+                if failures >= _MAX_FAILED_POLLS:
+                    raise
+            else:
+                state = (task.status, task.progress)
+                if on_progress is not None and state != seen:
+                    on_progress(task)
+                seen = state
+                if task.is_terminal:
+                    return task
+            wait = interval
+            if deadline is not None:
+                wait = max(0.0, min(wait, deadline - time.monotonic()))
+            if cancel is not None:
+                if cancel.wait(wait):
+                    raise e.CancelledError()
+            else:
+                time.sleep(wait)
+            interval = min(interval * 1.5, self.poll_max_interval)
+
+    # ----------------------------------------------------------------- downloads
+    def download_asset(self, kind: str, task: Task, asset: str, *,
+                       dest_dir: Path | None = None,
+                       on_progress: Callable[[int, int | None], None] | None = None,
+                       cancel: threading.Event | None = None) -> Path:
+        """Download one output (a name from ``task.asset_urls()``) into the cache.
+
+        Lands in ``cache_dir/<task id>/<asset>.<ext>`` (or ``dest_dir/<asset>.<ext>``); an
+        existing file is returned without any request. An expired link re-fetches the task
+        once for fresh links; interrupted transfers are retried from the start.
+        """
+        urls = task.asset_urls()
+        if asset not in urls:
+            available = ", ".join(sorted(urls)) or "none"
+            raise e.DownloadError(f"This task has no '{asset}' output (available: {available}).",
+                                  retryable=False)
+        url = urls[asset]
+        ext = downloads.extension_for(url, asset)
+        folder = Path(dest_dir) if dest_dir else self.cache_dir / downloads.safe_name(task.id)
+        target = folder / f"{downloads.safe_name(asset)}.{ext}"
+        if target.is_file() and target.stat().st_size > 0:
+            return target
+        refreshed = False
+        attempt = 0
+        while True:
+            _check_cancel(cancel)
+            self._gate(url)
+            try:
+                return downloads.stream_to_file(
+                    self._assets, url, target, ext, timeout=self.timeout,
+                    proxies=http.proxies_for(url, self.proxies), verify=self.verify,
+                    max_bytes=self.max_download_bytes, on_progress=on_progress, cancel=cancel)
+            except downloads.ExpiredLink as link:
+                if refreshed:
+                    if link.status in (401, 403, 410):
+                        raise e.AssetExpiredError(status=link.status) from None
+                    raise e.DownloadError(f"The download failed: {link.detail}.",
+                                          status=link.status, retryable=False) from None
+                refreshed = True
+                fresh = self.get_task(kind, task.id).asset_urls().get(asset)
+                if not fresh:
+                    raise e.AssetExpiredError(
+                        "The download link has expired and Meshy no longer offers this "
+                        "file.") from None
+                url = fresh
+            except e.DownloadError as exc:
+                attempt += 1
+                if not exc.retryable or attempt > self.max_retries:
+                    raise
+                if cancel is not None:
+                    if cancel.wait(self._backoff(attempt - 1)):
+                        raise e.CancelledError("Download cancelled.") from None
+                else:
+                    time.sleep(self._backoff(attempt - 1))
+
+    def close(self) -> None:
+        self._api.close()
+        self._assets.close()
+
+    def __enter__(self) -> MeshyClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _checked_id(task_id: str) -> str:
+    if not isinstance(task_id, str) or not task_id or any(c in task_id for c in "/?#\\ %"):
+        raise e.ValidationError(f"{task_id!r} is not a valid task id.", field="task_id")
+    return task_id
+
+
+def _json(text: str) -> Any:
+    import json
+
+    return json.loads(text)
+
+
+def _stream_error(data: str) -> e.MeshyError:
+    try:
+        body = _json(data)
+    except ValueError:
+        body = {}
+    status = body.get("status_code") if isinstance(body, dict) else None
+    message = body.get("message") if isinstance(body, dict) else None
+    if status == 404:
+        return e.NotFoundError(status=404, server_message=message)
+    if status == 401:
+        return e.AuthError(status=401, server_message=message)
+    return e.ServerError("The Meshy progress stream reported an error.", status=status,
+                         server_message=message)
+
+
+def _check_cancel(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise e.CancelledError()
+
+
+RETRYABLE_FAILURES = frozenset({"server_error", "timeout", "service_unavailable"})
+
+
+def _finish(task: Task) -> Task:
+    if task.succeeded:
+        return task
+    if task.status == "CANCELED":
+        raise e.TaskCanceledError(task_id=task.id)
+    err = task.task_error
+    server_msg = err.message if err and err.message else None
+    code = err.code if err else None
+    etype = err.type if err else None
+    if code == "moderation_blocked":
+        text = ("Meshy's content moderation blocked this request; change the prompt or image. "
+                "Credits are refunded.")
+    elif server_msg:
+        text = f"The Meshy task failed: {server_msg} Credits for it are refunded."
+    else:
+        text = "The Meshy task failed without a reason given. Credits for it are refunded."
+    retryable = etype in RETRYABLE_FAILURES or bool(
+        server_msg and ("busy" in server_msg.lower() or "internal server" in server_msg.lower()
+                        or "retry" in server_msg.lower()))
+    raise e.TaskFailedError(text, task_id=task.id, kind=task.kind, error_type=etype, code=code,
+                            server_message=server_msg, retryable=retryable)

@@ -1,0 +1,149 @@
+"""Creating a task without ever paying twice.
+
+A task-creating POST costs credits and Meshy has no idempotency key, so it is never retried
+blindly. It is re-sent only when the server provably never saw it (connection refused, DNS,
+connect timeout: urllib3 handles those) or explicitly refused it (429 RateLimitExceeded). After
+an ambiguous failure (read timeout, dropped connection, 5xx, unreadable answer) we look for the
+task among the newest tasks of that kind and adopt it; if it is not there we say the task may or
+may not exist rather than sending a second POST.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+from . import errors as e
+from . import http
+from .pricing import estimate_cost
+from .specs import spec
+
+if TYPE_CHECKING:
+    from .client import MeshyClient
+
+# Inputs that identify "the same request" when a task object echoes them.
+MATCH_KEYS = ("mode", "prompt", "negative_prompt", "preview_task_id", "input_task_id",
+              "rig_task_id", "action_id", "texture_prompt", "text_style_prompt", "ai_model",
+              "art_style", "image_url", "model_url", "target_polycount", "topology")
+ADOPT_SLACK_MS = 5_000  # server/client clock difference tolerated when matching created_at
+ADOPT_LOOKUPS = 2
+_UNSURE = ("Meshy did not confirm the new {kind} task ({reason}). It may or may not have been "
+           "created: check the task list before trying again, so you are not charged twice.")
+
+
+def create(client: MeshyClient, kind: str, payload: dict[str, Any]) -> str:
+    s = spec(kind)
+    body = {**s.fixed, **payload}
+    started_ms = int(time.time() * 1000)
+    rate_limited = 0
+    while True:
+        resp, failure = _post(client, s.create_path, body)
+        if resp is not None and resp.status_code < 400:
+            task_id = _task_id(resp)
+            if task_id:
+                return task_id
+            failure = "its answer could not be read"
+        elif resp is not None and resp.status_code < 500:
+            err = http.error_from_response(resp, what=f" for {kind}")
+            if isinstance(err, e.RateLimitedError) and rate_limited < client.max_retries:
+                rate_limited += 1  # the server refused it outright: nothing was created
+                wait = (err.retry_after if err.retry_after is not None
+                        else client._backoff(rate_limited - 1))
+                time.sleep(min(wait, http.CappedRetry.RETRY_AFTER_MAX))
+                continue
+            if isinstance(err, e.InsufficientCreditsError):
+                err = _credits_error(client, kind, body, err)
+            raise err
+        elif resp is not None:
+            failure = f"server error HTTP {resp.status_code}"
+        adopted = _find_created(client, kind, body, started_ms)
+        if adopted:
+            return adopted
+        status = resp.status_code if resp is not None else None
+        message = _UNSURE.format(kind=kind, reason=failure)
+        if status is not None and status >= 500:
+            raise e.ServerError(message, status=status,
+                                server_message=http.server_message(resp) if resp else None)
+        raise e.NetworkError(message)
+
+
+def _post(client: MeshyClient, path: str, body: dict[str, Any]
+          ) -> tuple[requests.Response | None, str]:
+    """(response, "") or (None, why it is ambiguous); raises when provably not sent."""
+    url = client.base_url + path
+    client._gate(url)
+    err: e.MeshyError | None = None
+    reason = ""
+    try:
+        return client._api.post(url, json=body, timeout=client.timeout,
+                                proxies=http.proxies_for(url, client.proxies),
+                                verify=client.verify), ""
+    except requests.RequestException as exc:
+        if http.provably_not_sent(exc):
+            err = http.network_error(exc, client.base_url.split("//")[-1])
+        else:
+            reason = "the connection failed after the request was sent"
+            if isinstance(exc, requests.exceptions.Timeout):
+                reason = "no answer before the timeout"
+    if err is not None:
+        raise err
+    return None, reason
+
+
+def _task_id(resp: requests.Response) -> str | None:
+    try:
+        data = resp.json()
+    except ValueError:
+        return None
+    if isinstance(data, dict):
+        value = data.get("result") or data.get("id")
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _credits_error(client: MeshyClient, kind: str, body: dict[str, Any],
+                   err: e.MeshyError) -> e.InsufficientCreditsError:
+    try:
+        balance: int | None = client.balance()
+    except e.MeshyError:
+        balance = None
+    try:
+        required: int | None = estimate_cost(kind, body)
+    except e.MeshyError:
+        required = None
+    return e.InsufficientCreditsError(status=err.status, server_message=err.server_message,
+                                      balance=balance, required=required)
+
+
+def _matches(kind: str, task_raw: dict[str, Any], body: dict[str, Any]) -> bool:
+    ttype = task_raw.get("type")
+    if ttype and ttype != kind and not (kind == "animate" and ttype == "animation"):
+        return False
+    for key in MATCH_KEYS:
+        echoed = task_raw.get(key)
+        if key in body and echoed not in (None, "") and echoed != body[key]:
+            return False
+    return True
+
+
+def _find_created(client: MeshyClient, kind: str, body: dict[str, Any],
+                  started_ms: int) -> str | None:
+    """The id of a task of ``kind`` created since ``started_ms`` with matching inputs."""
+    for lookup in range(ADOPT_LOOKUPS):
+        if lookup:
+            time.sleep(max(0.2, client.retry_backoff))
+        try:
+            recent = client.list_tasks(kind, page_size=20, sort_by="-created_at")
+        except e.MeshyError:
+            continue
+        with client._lock:
+            known = set(client._created)
+        candidates = [t for t in recent
+                      if t.id not in known and t.created_at >= started_ms - ADOPT_SLACK_MS
+                      and _matches(kind, t.raw, body)]
+        if candidates:
+            return min(candidates, key=lambda t: t.created_at).id
+    return None

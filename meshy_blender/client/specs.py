@@ -1,0 +1,241 @@
+"""What each Meshy task kind is: endpoint, output shape, every documented option, and its checks.
+
+``build_payload`` is the only way the rest of the add-on makes a request body, so a wrong option
+is caught here (before any request, before any credit is spent) with a message naming it.
+Costs live in :mod:`pricing` and are re-exported here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from . import validation as v
+from .errors import ValidationError
+from .pricing import estimate_chain, estimate_cost
+
+TaskKind = Literal[
+    "text-to-3d-preview", "text-to-3d-refine", "image-to-3d", "multi-image-to-3d", "retexture",
+    "remesh", "rig", "animate", "text-to-image", "image-to-image", "convert", "resize",
+]
+Output = Literal["model", "rig", "animation", "images"]
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One task kind: where to create it, where to read it back, and what it produces."""
+
+    kind: str
+    create_path: str
+    resource_path: str  # GET/list/DELETE/stream live under this path
+    output: Output
+    fixed: dict[str, Any] = field(default_factory=dict)  # always sent, e.g. {"mode": "preview"}
+    textured: bool = False  # output has textures (retexture/refine); informational
+
+
+_T23D = "/openapi/v2/text-to-3d"
+SPECS: dict[str, TaskSpec] = {
+    "text-to-3d-preview": TaskSpec("text-to-3d-preview", _T23D, _T23D, "model",
+                                   {"mode": "preview"}),
+    "text-to-3d-refine": TaskSpec("text-to-3d-refine", _T23D, _T23D, "model", {"mode": "refine"},
+                                  textured=True),
+    "image-to-3d": TaskSpec("image-to-3d", "/openapi/v1/image-to-3d", "/openapi/v1/image-to-3d",
+                            "model"),
+    "multi-image-to-3d": TaskSpec("multi-image-to-3d", "/openapi/v1/multi-image-to-3d",
+                                  "/openapi/v1/multi-image-to-3d", "model"),
+    "retexture": TaskSpec("retexture", "/openapi/v1/retexture", "/openapi/v1/retexture", "model",
+                          textured=True),
+    "remesh": TaskSpec("remesh", "/openapi/v1/remesh", "/openapi/v1/remesh", "model"),
+    "rig": TaskSpec("rig", "/openapi/v1/rigging", "/openapi/v1/rigging", "rig"),
+    "animate": TaskSpec("animate", "/openapi/v1/animations", "/openapi/v1/animations",
+                        "animation"),
+    "text-to-image": TaskSpec("text-to-image", "/openapi/v1/text-to-image",
+                              "/openapi/v1/text-to-image", "images"),
+    "image-to-image": TaskSpec("image-to-image", "/openapi/v1/image-to-image",
+                               "/openapi/v1/image-to-image", "images"),
+    "convert": TaskSpec("convert", "/openapi/v1/convert", "/openapi/v1/convert", "model"),
+    "resize": TaskSpec("resize", "/openapi/v1/resize", "/openapi/v1/resize", "model"),
+}
+
+# Option vocabularies (seeds 000/003/004 and meshy-api-notes.md).
+AI_MODELS = ("meshy-5", "meshy-6", "latest")
+IMAGE_MODELS = ("nano-banana", "nano-banana-2", "nano-banana-pro", "gpt-image-2")
+MODEL_FORMATS = ("glb", "obj", "fbx", "stl", "usdz", "3mf")
+REMESH_FORMATS = ("glb", "fbx", "obj", "usdz", "blend", "stl")
+POST_PROCESS_OPS = ("change_fps", "fbx2usdz", "extract_armature")
+MAX_PROMPT = 600
+MAX_POLYCOUNT = 300_000
+
+_prompt = v.text(MAX_PROMPT)
+_GEOMETRY = {
+    "model_type": v.choice("standard", "lowpoly"),
+    "ai_model": v.choice(*AI_MODELS),
+    "topology": v.choice("quad", "triangle"),
+    "target_polycount": v.integer(100, MAX_POLYCOUNT),
+    "decimation_mode": v.integer(1, 4),
+    "should_remesh": v.boolean,
+    "symmetry_mode": v.choice("off", "auto", "on"),
+    "pose_mode": v.choice("a-pose", "t-pose", ""),
+    "is_a_t_pose": v.boolean,
+    "moderation": v.boolean,
+    "target_formats": v.formats(MODEL_FORMATS),
+    "auto_size": v.boolean,
+    "origin_at": v.choice("bottom", "center"),
+}
+_TEXTURING = {
+    "enable_pbr": v.boolean,
+    "texture_prompt": v.text(MAX_PROMPT),
+    "texture_image_url": v.image(),
+    "remove_lighting": v.boolean,
+}
+_IMAGE_TO_3D = {
+    **_GEOMETRY, **_TEXTURING,
+    "should_texture": v.boolean,
+    "save_pre_remeshed_model": v.boolean,
+    "image_enhancement": v.boolean,
+}
+_MODEL_INPUT = {"input_task_id": v.task_id, "model_url": v.model()}
+
+
+def _post_process(name: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValidationError(f"'{name}' must be an object with 'operation_type'.", field=name)
+    unknown = set(value) - {"operation_type", "fps"}
+    if unknown:
+        raise ValidationError(f"'{name}' has unknown keys: {', '.join(sorted(unknown))}.",
+                              field=name)
+    op = v.choice(*POST_PROCESS_OPS)(f"{name}.operation_type", value.get("operation_type"))
+    out: dict[str, Any] = {"operation_type": op}
+    if op == "change_fps":
+        if "fps" not in value:
+            raise ValidationError("Changing the frame rate needs 'fps' (24, 25, 30 or 60).",
+                                  field=f"{name}.fps")
+        out["fps"] = v.choice(24, 25, 30, 60)(f"{name}.fps", value["fps"])
+    elif "fps" in value:
+        raise ValidationError("'fps' only applies to the change_fps operation.",
+                              field=f"{name}.fps")
+    return out
+
+
+OPTIONS: dict[str, dict[str, v.Checker]] = {
+    "text-to-3d-preview": {"prompt": _prompt, "negative_prompt": v.text(MAX_PROMPT),
+                           "art_style": v.choice("realistic", "sculpture"), **_GEOMETRY},
+    "text-to-3d-refine": {"preview_task_id": v.task_id, "ai_model": v.choice(*AI_MODELS),
+                          "moderation": v.boolean,
+                          "target_formats": v.formats(MODEL_FORMATS), "auto_size": v.boolean,
+                          "origin_at": v.choice("bottom", "center"), **_TEXTURING},
+    "image-to-3d": {"image_url": v.image(), **_IMAGE_TO_3D},
+    "multi-image-to-3d": {"image_urls": v.image_list(1, 4), **_IMAGE_TO_3D},
+    "retexture": {**_MODEL_INPUT, "text_style_prompt": v.text(MAX_PROMPT),
+                  "image_style_url": v.image(), "ai_model": v.choice(*AI_MODELS),
+                  "enable_original_uv": v.boolean, "enable_pbr": v.boolean,
+                  "remove_lighting": v.boolean, "target_formats": v.formats(MODEL_FORMATS),
+                  "auto_size": v.boolean, "origin_at": v.choice("bottom", "center")},
+    "remesh": {**_MODEL_INPUT, "target_formats": v.formats(REMESH_FORMATS, required=True),
+               "topology": v.choice("quad", "triangle"),
+               "target_polycount": v.integer(100, MAX_POLYCOUNT),
+               "resize_height": v.number(0, 1000), "origin_at": v.choice("bottom", "center", ""),
+               "convert_format_only": v.boolean},
+    "rig": {"input_task_id": v.task_id, "model_url": v.model(frozenset({"glb"})),
+            "height_meters": v.number(0, 100, lo_open=True), "texture_image_url": v.image()},
+    "animate": {"rig_task_id": v.task_id, "action_id": v.integer(0, 1_000_000_000),
+                "post_process": _post_process},
+    "text-to-image": {"ai_model": v.choice(*IMAGE_MODELS), "prompt": v.text(),
+                      "generate_multi_view": v.boolean, "pose_mode": v.choice("a-pose", "t-pose"),
+                      "aspect_ratio": v.choice("1:1", "16:9", "9:16", "4:3", "3:4")},
+    "image-to-image": {"ai_model": v.choice(*IMAGE_MODELS), "prompt": v.text(),
+                       "reference_image_urls": v.image_list(1, 5),
+                       "generate_multi_view": v.boolean},
+    "convert": {**_MODEL_INPUT, "target_formats": v.formats(MODEL_FORMATS, required=True)},
+    "resize": {**_MODEL_INPUT, "resize_height": v.number(0, 1000, lo_open=True),
+               "resize_longest_side": v.number(0, 1000, lo_open=True), "auto_size": v.boolean,
+               "origin_at": v.choice("bottom", "center")},
+}
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "text-to-3d-preview": ("prompt",),
+    "text-to-3d-refine": ("preview_task_id",),
+    "image-to-3d": ("image_url",),
+    "multi-image-to-3d": ("image_urls",),
+    "animate": ("rig_task_id", "action_id"),
+    "text-to-image": ("ai_model", "prompt"),
+    "image-to-image": ("ai_model", "prompt", "reference_image_urls"),
+    "convert": ("target_formats",),
+}
+
+
+def spec(kind: str) -> TaskSpec:
+    """The spec for ``kind``, or a ValidationError listing the known kinds."""
+    try:
+        return SPECS[kind]
+    except KeyError:
+        raise ValidationError(f"Unknown task kind {kind!r}; known: {', '.join(SPECS)}.",
+                              field="kind") from None
+
+
+def build_payload(kind: str, **options: Any) -> dict[str, Any]:
+    """Checked request body for ``kind``; ``None`` values are treated as "not given"."""
+    s = spec(kind)
+    table = OPTIONS[kind]
+    given = {k: val for k, val in options.items() if val is not None}
+    unknown = sorted(set(given) - set(table) - set(s.fixed))
+    if unknown:
+        raise ValidationError(f"Unknown option(s) for {kind}: {', '.join(unknown)}.",
+                              field=unknown[0])
+    for key, val in s.fixed.items():
+        if key in given and given[key] != val:
+            raise ValidationError(f"'{key}' must be {val!r} for {kind}.", field=key)
+    for name in REQUIRED.get(kind, ()):
+        if name not in given:
+            raise ValidationError(f"'{name}' is required for {kind}.", field=name)
+    _check_relations(kind, given)
+    payload: dict[str, Any] = dict(s.fixed)
+    for name, val in given.items():
+        if name not in s.fixed:
+            payload[name] = table[name](name, val)
+    return payload
+
+
+def _exclusive(given: dict[str, Any], a: str, b: str, message: str) -> None:
+    if a in given and b in given:
+        raise ValidationError(message, field=b)
+
+
+def _check_relations(kind: str, given: dict[str, Any]) -> None:
+    """Options that depend on or exclude each other."""
+    if "model_url" in OPTIONS[kind]:
+        has_task, has_url = "input_task_id" in given, "model_url" in given
+        if has_task and has_url:
+            raise ValidationError("Give either 'input_task_id' or 'model_url', not both.",
+                                  field="model_url")
+        if not (has_task or has_url):
+            raise ValidationError(
+                f"{kind} needs a model: 'input_task_id' (a Meshy task) or 'model_url' "
+                "(a URL or a local file).", field="input_task_id")
+    _exclusive(given, "texture_prompt", "texture_image_url",
+               "Use either a texture prompt or a texture image, not both.")
+    if kind in ("image-to-3d", "multi-image-to-3d") and given.get("should_texture") is False:
+        for name in ("enable_pbr", "texture_prompt", "texture_image_url", "remove_lighting"):
+            if given.get(name):
+                raise ValidationError(
+                    f"'{name}' needs texturing; turn on 'should_texture' or drop '{name}'.",
+                    field=name)
+    if kind == "retexture":
+        _exclusive(given, "text_style_prompt", "image_style_url",
+                   "Give either a style prompt or a style image, not both.")
+        if "text_style_prompt" not in given and "image_style_url" not in given:
+            raise ValidationError("Retexture needs a style: 'text_style_prompt' or "
+                                  "'image_style_url'.", field="text_style_prompt")
+    if kind == "text-to-image" and given.get("generate_multi_view") and "aspect_ratio" in given:
+        raise ValidationError("Multi-view images have a fixed aspect ratio; drop 'aspect_ratio'.",
+                              field="aspect_ratio")
+    if kind == "resize":
+        chosen = [k for k in ("resize_height", "resize_longest_side", "auto_size")
+                  if given.get(k)]
+        if len(chosen) != 1:
+            raise ValidationError("Resize needs exactly one of 'resize_height', "
+                                  "'resize_longest_side' or 'auto_size'.", field="resize_height")
+
+
+__all__ = ["OPTIONS", "SPECS", "TaskKind", "TaskSpec", "build_payload", "estimate_chain",
+           "estimate_cost", "spec"]

@@ -1,0 +1,91 @@
+"""API keys, credit balances and the published price list."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from typing import Any
+
+TEST_MODE_KEY = "msy_dummy_api_key_for_test_mode_12345678"
+DEFAULT_BALANCE = 10_000
+
+_MESHY6 = {"meshy-6", "latest", None, ""}
+_IMAGE_MODEL_PRICES = {
+    "text-to-image": {"nano-banana": 3, "nano-banana-2": 6, "nano-banana-pro": 9, "gpt-image-2": 9},
+    "image-to-image": {"nano-banana": 3, "nano-banana-2": 6, "nano-banana-pro": 9,
+                       "gpt-image-2": 12},
+}
+IMAGE_MODELS = tuple(_IMAGE_MODEL_PRICES["text-to-image"])
+
+
+def price(kind: str, params: dict[str, Any]) -> int:
+    """Credits a task costs at creation, per the pricing table (seed 002 and the API notes)."""
+    if kind == "text-to-3d-preview":
+        if params.get("model_type") == "lowpoly" or params.get("ai_model") in _MESHY6:
+            return 20
+        return 5
+    if kind in ("image-to-3d", "multi-image-to-3d"):
+        textured = params.get("should_texture", True) is not False
+        if params.get("model_type") == "lowpoly" or params.get("ai_model") in _MESHY6:
+            return 30 if textured else 20
+        return 15 if textured else 5
+    if kind in _IMAGE_MODEL_PRICES:
+        return _IMAGE_MODEL_PRICES[kind][str(params.get("ai_model"))]
+    return {"text-to-3d-refine": 10, "retexture": 10, "remesh": 5, "rig": 5, "animate": 3,
+            "convert": 1, "resize": 1}[kind]
+
+
+class Accounts:
+    """Balances per key plus a per-key sliding-window request-rate limiter."""
+
+    def __init__(self, keys: dict[str, int] | None, rate_limit: float | None) -> None:
+        self._initial = dict(keys) if keys else {TEST_MODE_KEY: DEFAULT_BALANCE}
+        self.rate_limit = rate_limit
+        self._lock = threading.Lock()
+        self._balances = dict(self._initial)
+        self._hits: dict[str, deque[float]] = {}
+
+    def reset(self) -> None:
+        with self._lock:
+            self._balances = dict(self._initial)
+            self._hits.clear()
+
+    def known(self, key: str) -> bool:
+        with self._lock:
+            return key in self._balances
+
+    def balance(self, key: str) -> int:
+        with self._lock:
+            return self._balances[key]
+
+    def set_balance(self, key: str, amount: int) -> None:
+        with self._lock:
+            self._balances[key] = int(amount)
+
+    def charge(self, key: str, amount: int) -> bool:
+        """Deduct `amount` if the balance covers it; False (nothing deducted) otherwise."""
+        with self._lock:
+            if self._balances[key] < amount:
+                return False
+            self._balances[key] -= amount
+            return True
+
+    def refund(self, key: str, amount: int) -> None:
+        with self._lock:
+            if key in self._balances:
+                self._balances[key] += amount
+
+    def allow_request(self, key: str) -> bool:
+        """Sliding one-second window: False when this key exceeded `rate_limit` requests/s."""
+        if not self.rate_limit:
+            return True
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits.setdefault(key, deque())
+            while hits and now - hits[0] >= 1.0:
+                hits.popleft()
+            if len(hits) >= self.rate_limit:
+                return False
+            hits.append(now)
+            return True

@@ -1,0 +1,314 @@
+"""The API origin: routes, auth, limits, faults, task creation, SSE streams, admin endpoints."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from .accounts import price
+from .errors import ApiError
+from .faults import FaultError, parse
+from .tasks import RESOURCES, TERMINAL, Task
+from .validation import VALIDATORS, Context
+from .web import drop_connection, error, json_response
+
+if TYPE_CHECKING:
+    from .emulator import Emulator
+
+VERSIONS = {"text-to-3d": "v2"}
+
+_url_map = Map([
+    Rule("/openapi/v1/balance", endpoint="balance", methods=["GET"]),
+    Rule("/openapi/v1/animations/library", endpoint="library", methods=["GET"]),
+    Rule("/openapi/<version>/<resource>", endpoint="collection", methods=["GET", "POST"]),
+    Rule("/openapi/<version>/<resource>/<task_id>", endpoint="task", methods=["GET", "DELETE"]),
+    Rule("/openapi/<version>/<resource>/<task_id>/stream", endpoint="stream", methods=["GET"]),
+    Rule("/_emulator/log", endpoint="admin_log", methods=["GET"]),
+    Rule("/_emulator/faults", endpoint="admin_faults", methods=["GET", "POST", "DELETE"]),
+    Rule("/_emulator/reset", endpoint="admin_reset", methods=["POST"]),
+    Rule("/_emulator/tasks", endpoint="admin_tasks", methods=["GET"]),
+    Rule("/_emulator/balance", endpoint="admin_balance", methods=["GET"]),
+], strict_slashes=False)
+
+
+class Caller(Context):
+    """Validation context bound to one API key."""
+
+    def __init__(self, emu: Emulator, key: str) -> None:
+        self.emu = emu
+        self.key = key
+
+    def find_task(self, task_id: str) -> Task | None:
+        task = self.emu.store.get(task_id)
+        return task if task is not None and task.key == self.key else None
+
+    def task_status(self, task: Task) -> str:
+        return task.status(time.time())
+
+    def fetch_url(self, url: str) -> bytes | None:
+        return self.emu.fetch_asset_url(url)
+
+    def library_ids(self) -> dict[int, str]:
+        return {int(e["action_id"]): str(e["name"]) for e in self.emu.library}
+
+
+class ApiApp:
+    """WSGI app of the API port."""
+
+    def __init__(self, emu: Emulator) -> None:
+        self.emu = emu
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        if request.path.startswith("/_emulator"):
+            response = self._admin(request)
+        else:
+            response = self._handle(request)
+        return response(environ, start_response)
+
+    # -- main flow -----------------------------------------------------------------------------
+    def _handle(self, request: Request) -> Response:
+        emu = self.emu
+        record = emu.log.start(request, "api")
+        faults = emu.faults
+        latency = faults.get("latency")
+        if latency:
+            time.sleep(float(latency))
+        response = self._faulty(request, record)
+        if response is None:
+            try:
+                response = self._route(request, record)
+            except ApiError as exc:
+                response = error(exc.status, exc.message, exc.headers)
+        if response.status_code == 429 and faults.get("retry_after") is not None:
+            response.headers["Retry-After"] = str(faults.get("retry_after"))
+        if not record.get("dropped"):
+            record["status"] = response.status_code
+        return response
+
+    def _faulty(self, request: Request, record: dict[str, Any]) -> Response | None:
+        faults = self.emu.faults
+        if faults.take("drop_connection"):
+            record["status"] = 0
+            record["dropped"] = True
+            return drop_connection(request)
+        if faults.take("http_500"):
+            return error(500, "Internal Server Error")
+        if faults.take("http_503"):
+            return error(503, "Service Unavailable")
+        if faults.take("rate_limit_burst"):
+            return error(429, "RateLimitExceeded")
+        return None
+
+    def _route(self, request: Request, record: dict[str, Any]) -> Response:
+        try:
+            endpoint, args = _url_map.bind_to_environ(request.environ).match()
+        except MethodNotAllowed:
+            return error(405, "Method Not Allowed")
+        except (NotFound, HTTPException):
+            return error(404, "Not Found")
+        resource: str = args.get("resource", "")
+        if resource:
+            if resource not in RESOURCES or args["version"] != VERSIONS.get(resource, "v1"):
+                return error(404, "Not Found")
+            record["kind"] = RESOURCES[resource][0] if len(RESOURCES[resource]) == 1 else None
+        key = self._auth(request)
+        if not self.emu.accounts.allow_request(key):
+            return error(429, "RateLimitExceeded")
+        self.emu.store.settle()
+        if endpoint == "balance":
+            return self._json(request, {"balance": self.emu.accounts.balance(key)})
+        if endpoint == "library":
+            return self._library(request)
+        if endpoint == "collection" and request.method == "POST":
+            return self._create(request, record, key, resource)
+        if endpoint == "collection":
+            return self._list(request, key, resource)
+        task = self._own_task(key, resource, args["task_id"])
+        if endpoint == "stream":
+            return self._stream(task, args["task_id"])
+        if task is None:
+            return error(404, "Task not found")
+        record["kind"] = task.kind
+        if request.method == "DELETE":
+            self.emu.store.delete(task.id)
+            return Response(b"", status=200)
+        return self._json(request, self.emu.render(task))
+
+    def _auth(self, request: Request) -> str:
+        header = request.headers.get("Authorization", "")
+        scheme, _, key = header.partition(" ")
+        key = key.strip()
+        if scheme.lower() != "bearer" or not key or not self.emu.accounts.known(key):
+            raise ApiError(401, "Invalid API key")
+        return key
+
+    def _json(self, request: Request, payload: Any, status: int = 200) -> Response:
+        truncate = request.method == "GET" and self.emu.faults.take("malformed_json")
+        return json_response(payload, status, truncate=truncate)
+
+    def _own_task(self, key: str, resource: str, task_id: str) -> Task | None:
+        task = self.emu.store.get(task_id)
+        if task is None or task.key != key or task.kind not in RESOURCES[resource]:
+            return None
+        return task
+
+    # -- endpoints -----------------------------------------------------------------------------
+    def _create(self, request: Request, record: dict[str, Any], key: str,
+                resource: str) -> Response:
+        emu = self.emu
+        try:
+            body = json.loads(request.get_data() or b"null")
+        except ValueError:
+            return error(400, "Invalid JSON body")
+        if not isinstance(body, dict):
+            return error(400, "The request body must be a JSON object")
+        plan = VALIDATORS[resource](Caller(emu, key), body)
+        record["kind"] = plan.kind
+        try:
+            cost = price(plan.kind, plan.price_params)
+        except KeyError:
+            return error(400, "Invalid parameter ai_model")
+        now = time.time()
+        if emu.store.unfinished(key, now) >= emu.queue_limit:
+            return error(429, "NoMoreConcurrentTasks")
+        if not emu.accounts.charge(key, cost):
+            return error(402, "Insufficient credits to perform this task.")
+        task = emu.store.create(key=key, kind=plan.kind, params=plan.params, credits=cost,
+                                fail=emu.faults.get("fail_tasks"))
+        try:
+            assert plan.build is not None
+            outputs = plan.build(emu.builder, task.id)
+        except Exception:
+            emu.store.delete(task.id)
+            emu.accounts.refund(key, cost)
+            raise
+        task.outputs, task.absent_formats = outputs.fields, outputs.absent
+        task.files, task.model_file = outputs.files, outputs.model_file
+        record["created_task_id"] = task.id
+        if emu.faults.take("post_500_after_create"):
+            return error(500, "Internal Server Error")
+        if emu.faults.take("drop_after_create"):
+            record["status"] = 0
+            record["dropped"] = True
+            return drop_connection(request)
+        status = 202 if emu.faults.get("accepted_202") else 200
+        return json_response({"result": task.id}, status)
+
+    def _list(self, request: Request, key: str, resource: str) -> Response:
+        args = request.args
+        try:
+            page_num = int(args.get("page_num", 1))
+            page_size = int(args.get("page_size", 10))
+        except ValueError:
+            return error(400, "Invalid parameter page_num/page_size: must be integers")
+        if page_num < 1:
+            return error(400, "Invalid parameter page_num: must be at least 1")
+        if not 1 <= page_size <= 50:
+            return error(400, "Invalid parameter page_size: must be between 1 and 50")
+        sort_by = args.get("sort_by", "-created_at")
+        if sort_by not in ("+created_at", "-created_at", "created_at"):
+            return error(400, "Invalid parameter sort_by")
+        tasks = [t for t in self.emu.store.all()
+                 if t.key == key and t.kind in RESOURCES[resource]]
+        if sort_by == "-created_at":
+            tasks.reverse()
+        page = tasks[(page_num - 1) * page_size: page_num * page_size]
+        return self._json(request, [self.emu.render(t) for t in page])
+
+    def _library(self, request: Request) -> Response:
+        if self.emu.faults.get("library_missing"):
+            return error(404, "Not Found")
+        search = (request.args.get("search") or "").lower()
+        category = (request.args.get("category") or "").lower()
+        sub = (request.args.get("sub_category") or "").lower()
+        items = [e for e in self.emu.library
+                 if (not search or search in str(e.get("name", "")).lower())
+                 and (not category or category == str(e.get("category", "")).lower())
+                 and (not sub or sub == str(e.get("sub_category", "")).lower())]
+        return self._json(request, items)
+
+    def _stream(self, task: Task | None, task_id: str) -> Response:
+        emu = self.emu
+        drop = task is not None and emu.faults.take("sse_drop")
+        stuck = task is not None and not drop and emu.faults.take("sse_keepalive_only")
+        return Response(self._events(task, task_id, drop=drop, stuck=stuck),
+                        mimetype="text/event-stream", direct_passthrough=True,
+                        headers={"Cache-Control": "no-cache"})
+
+    def _events(self, task: Task | None, task_id: str, *, drop: bool,
+                stuck: bool) -> Iterator[bytes]:
+        emu = self.emu
+        if task is None:
+            yield sse("error", {"status_code": 404, "message": "Task not found"})
+            return
+        step = max(0.01, min(0.5, emu.task_seconds / 40))
+        keepalive = max(0.02, min(10.0, emu.task_seconds / 10))
+        first = task.progress_frame(time.time())
+        if first["status"] in TERMINAL and stuck:
+            first = {"id": task.id, "progress": 99, "status": "IN_PROGRESS"}
+        if first["status"] in TERMINAL:
+            emu.store.settle()
+            yield sse("message", emu.render(task))
+            return
+        yield sse("message", first)
+        if drop:
+            return
+        last, sent_at = first, time.monotonic()
+        give_up = time.monotonic() + max(0.5, 3 * emu.task_seconds)
+        while True:
+            time.sleep(step)
+            if emu.store.get(task.id) is None:  # deleted while streaming
+                yield sse("error", {"status_code": 404, "message": "Task not found"})
+                return
+            if stuck:
+                if time.monotonic() > give_up:
+                    return
+                frame = last
+            else:
+                frame = task.progress_frame(time.time())
+                if frame["status"] in TERMINAL:
+                    emu.store.settle()
+                    yield sse("message", emu.render(task))
+                    return
+            if frame != last or time.monotonic() - sent_at >= keepalive:
+                yield sse("message", frame)
+                last, sent_at = frame, time.monotonic()
+
+    # -- admin ---------------------------------------------------------------------------------
+    def _admin(self, request: Request) -> Response:
+        emu = self.emu
+        path = request.path.rstrip("/")
+        try:
+            if path == "/_emulator/log" and request.method == "GET":
+                return json_response(emu.requests(request.args.get("origin")))
+            if path == "/_emulator/faults":
+                if request.method == "DELETE":
+                    emu.clear_faults()
+                elif request.method == "POST":
+                    body = json.loads(request.get_data() or b"{}")
+                    for name, value in (body.items() if isinstance(body, dict) else
+                                        (parse(str(s)) for s in body)):
+                        emu.set_fault(name, value)
+                return json_response(emu.faults.snapshot())
+            if path == "/_emulator/reset" and request.method == "POST":
+                emu.reset()
+                return json_response({"ok": True})
+            if path == "/_emulator/tasks" and request.method == "GET":
+                return json_response(emu.tasks())
+            if path == "/_emulator/balance" and request.method == "GET":
+                key = request.args.get("key") or next(iter(emu.initial_keys))
+                return json_response({"balance": emu.balance(key)})
+        except (FaultError, ValueError, KeyError) as exc:
+            return error(400, str(exc))
+        return error(404, "Not Found")
+
+
+def sse(event: str, payload: Any) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(payload)}\n\n".encode()

@@ -1,0 +1,170 @@
+"""`Emulator`: one running fake Meshy (API port + asset port) and its Python control surface."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from .accounts import TEST_MODE_KEY, Accounts
+from .api import ApiApp
+from .assetapp import AssetApp
+from .assets import Manifest, Signer, ensure_assets, new_secret
+from .faults import Faults
+from .outputs import OutputBuilder
+from .requestlog import RequestLog
+from .tasks import Task, TaskStore
+from .web import QuietHandler
+
+LIBRARY = Path(__file__).resolve().parent / "data" / "animation_library.json"
+HOST = "127.0.0.1"
+
+
+class Emulator:
+    """A local Meshy API on 127.0.0.1 with Blender-made assets on a second port.
+
+    `keys` maps API keys to starting balances (default: the test-mode key with 10,000
+    credits); `rate_limit` is requests per second per key (None: unlimited).
+    """
+
+    def __init__(self, task_seconds: float = 20.0, keys: dict[str, int] | None = None,
+                 queue_limit: int = 10, rate_limit: float | None = None, port: int = 0,
+                 asset_port: int = 0, assets_dir: str | Path | None = None) -> None:
+        self.task_seconds = float(task_seconds)
+        self.queue_limit = int(queue_limit)
+        self._initial_limits = (self.queue_limit, rate_limit)
+        self.initial_keys = dict(keys) if keys else {TEST_MODE_KEY: 10_000}
+        self.accounts = Accounts(self.initial_keys, rate_limit)
+        self.faults = Faults()
+        self.log = RequestLog()
+        self.store = TaskStore(self.task_seconds, self.accounts.refund)
+        self.library: list[dict[str, Any]] = json.loads(LIBRARY.read_text())
+        self._ports = (port, asset_port)
+        self._assets_dir = assets_dir
+        self._servers: list[BaseWSGIServer] = []
+        self._threads: list[threading.Thread] = []
+        self._workdir: Path | None = None
+        self.api_url = ""
+        self.assets_url = ""
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> Emulator:
+        self.faults.set_from_env()
+        folder = ensure_assets(self._assets_dir)
+        self.manifest = Manifest(folder)
+        self._workdir = Path(tempfile.mkdtemp(prefix="meshy-emulator-"))
+        self.builder = OutputBuilder(self.manifest, self._workdir)
+        api = make_server(HOST, self._ports[0], ApiApp(self), threaded=True,
+                          request_handler=QuietHandler)
+        assets = make_server(HOST, self._ports[1], AssetApp(self), threaded=True,
+                             request_handler=QuietHandler)
+        self._servers = [api, assets]
+        self.api_url = f"http://{HOST}:{api.server_port}"
+        self.assets_url = f"http://{HOST}:{assets.server_port}"
+        self.signer = Signer(self.assets_url, new_secret())
+        for server in self._servers:
+            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                                      name=f"meshy-emulator-{server.server_port}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._servers, self._threads = [], []
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- control -------------------------------------------------------------------------------
+    def set_fault(self, name: str, value: Any = True) -> None:
+        self.faults.set(name, value)
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    def requests(self, origin: str | None = None) -> list[dict[str, Any]]:
+        return self.log.items(origin)
+
+    def task(self, task_id: str) -> dict[str, Any]:
+        task = self.store.get(task_id)
+        if task is None:
+            raise KeyError(task_id)
+        self.store.settle()
+        return self.render(task)
+
+    def tasks(self) -> list[dict[str, Any]]:
+        self.store.settle()
+        return [self.render(t) for t in self.store.all()]
+
+    def balance(self, key: str = TEST_MODE_KEY) -> int:
+        self.store.settle()
+        return self.accounts.balance(key)
+
+    def set_balance(self, key: str, n: int) -> None:
+        self.accounts.set_balance(key, n)
+
+    def set_rate_limit(self, requests_per_second: float | None) -> None:
+        self.accounts.rate_limit = requests_per_second
+
+    def advance(self, task_id: str | None = None) -> None:
+        self.store.advance(task_id)
+
+    def reset(self) -> None:
+        self.store.reset()
+        if self._workdir is not None:  # rewritten models of the dropped tasks
+            for child in self._workdir.iterdir():
+                shutil.rmtree(child, ignore_errors=True)
+        self.log.clear()
+        self.faults.clear()
+        self.accounts.reset()
+        self.queue_limit, self.accounts.rate_limit = self._initial_limits
+
+    # -- used by the apps ----------------------------------------------------------------------
+    def render(self, task: Task) -> dict[str, Any]:
+        now = time.time()
+        return task.render(now, self.signer.sign, preceding=self.store.preceding(task, now),
+                           empty_strings=bool(self.faults.get("model_urls_empty_string")),
+                           null_error=bool(self.faults.get("task_error_null")))
+
+    def asset_path(self, task_id: str, filename: str) -> str | None:
+        task = self.store.get(task_id)
+        if task is None or task.status(time.time()) != "SUCCEEDED":
+            return None
+        return task.files.get(filename)
+
+    def fetch_asset_url(self, url: str) -> bytes | None:
+        """Bytes behind a URL, if it is a valid link to this emulator's asset host (no
+        internet: any other URL counts as unreachable)."""
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}" != self.assets_url:
+            return None
+        pieces = parts.path.strip("/").split("/")
+        if len(pieces) != 2:
+            return None
+        query = parse_qs(parts.query)
+        if self.signer.check(pieces[0], pieces[1], (query.get("Expires") or [""])[0],
+                             (query.get("Signature") or [""])[0]) is not None:
+            return None
+        path = self.asset_path(*pieces)
+        if path is None:
+            return None
+        with open(path, "rb") as fh:
+            return fh.read()

@@ -1,0 +1,81 @@
+"""Run the Meshy emulator: a local fake of the Meshy API for tests and the demo.
+
+    python scripts/meshy_emulator.py [--port P] [--asset-port P] [--task-seconds S]
+        [--key KEY[:BALANCE]]... [--fault NAME[=VALUE]]... [--queue-limit N] [--rate-limit N]
+
+Prints `api: http://127.0.0.1:PORT` and `assets: http://127.0.0.1:PORT`, then serves until
+SIGINT/SIGTERM. The implementation lives in scripts/meshy_emu/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from meshy_emu import TEST_MODE_KEY, Emulator
+from meshy_emu import faults as fault_mod
+
+
+def _key(text: str) -> tuple[str, int]:
+    key, sep, balance = text.rpartition(":")
+    if not sep or not balance.isdigit():
+        key, balance = text, ""
+    if not key:
+        raise argparse.ArgumentTypeError("empty key")
+    return key, int(balance) if balance else 10_000
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="meshy_emulator.py", description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Faults (also MESHY_EMULATOR_FAULTS=name=value,... or POST /_emulator/faults):\n"
+               + fault_mod.__doc__.split("\n\n", 2)[2])
+    parser.add_argument("--port", type=int, default=0, help="API port (0: a free port)")
+    parser.add_argument("--asset-port", type=int, default=0, help="asset port (0: a free port)")
+    parser.add_argument("--task-seconds", type=float, default=20.0,
+                        help="how long one generation takes (default 20)")
+    parser.add_argument("--key", action="append", type=_key, default=[], metavar="KEY[:BALANCE]",
+                        help=f"accepted API key and its credits (default {TEST_MODE_KEY}:10000)")
+    parser.add_argument("--fault", action="append", default=[], metavar="NAME[=VALUE]",
+                        help="inject a fault (see below); repeatable")
+    parser.add_argument("--queue-limit", type=int, default=10,
+                        help="unfinished tasks allowed per key (default 10)")
+    parser.add_argument("--rate-limit", type=float, default=20.0,
+                        help="requests per second per key (default 20; 0 disables)")
+    parser.add_argument("--assets-dir", default=None, help="where the Blender-made files live")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    emu = Emulator(task_seconds=args.task_seconds, keys=dict(args.key) or None,
+                   queue_limit=args.queue_limit, rate_limit=args.rate_limit or None,
+                   port=args.port, asset_port=args.asset_port, assets_dir=args.assets_dir)
+    for spec in args.fault:
+        try:
+            emu.set_fault(*fault_mod.parse(spec))
+        except fault_mod.FaultError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    emu.start()
+    try:
+        print(f"api: {emu.api_url}", flush=True)
+        print(f"assets: {emu.assets_url}", flush=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        emu.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
