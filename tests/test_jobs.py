@@ -12,7 +12,7 @@ from meshy_blender.jobs import model
 from meshy_blender.jobs.manager import JobManager
 from meshy_blender.jobs.plans import plan_job
 
-from fixtures.jobs import wait_finished
+from fixtures.jobs import drain_until, wait_finished
 from meshy_emu import Emulator
 
 
@@ -24,7 +24,7 @@ def creating_posts(emu) -> list[dict]:
 @pytest.fixture
 def slow_emulator(emulator_server):
     """A separate emulator whose tasks take long enough to cancel or crash mid-way."""
-    emu = Emulator(task_seconds=3.0, assets_dir=emulator_server.assets_dir)
+    emu = Emulator(task_seconds=3.0)
     emu.start()
     yield emu
     emu.stop()
@@ -72,7 +72,7 @@ def test_job_runs_end_to_end_and_downloads_the_model(emulator, make_client, make
     with open(glb, "rb") as fh:
         assert fh.read(4) == b"glTF"
     assert job.consumed_credits == 30 == job.estimated_credits
-    events = manager.drain()
+    events = drain_until(manager, "ready")
     assert events[-1].type == "ready" and events[-1].snapshot["status"] == model.READY
     assert any(e.snapshot["progress"] > 0 for e in events if e.type == "progress")
 
@@ -84,7 +84,9 @@ def test_chain_passes_each_task_id_to_the_next_step(emulator, make_client, make_
     wait_finished(manager, [job.id], timeout=60)
     assert job.status == model.READY, job.detail
     posts = creating_posts(emulator)
-    bodies = [(p["kind"], p["body"], p["created_task_id"]) for p in posts]
+    # The emulator's task objects echo the request parameters they were created with.
+    bodies = [(p["kind"], emulator.task(p["created_task_id"]), p["created_task_id"])
+              for p in posts]
     assert [k for k, _, _ in bodies] == ["text-to-3d-preview", "text-to-3d-refine", "remesh",
                                         "rig", "animate"]
     ids = [t for _, _, t in bodies]
@@ -118,7 +120,7 @@ def test_cancel_stops_waiting_at_once_and_can_delete_on_server(slow_emulator, ma
 
 
 def test_concurrency_never_exceeds_the_worker_limit(emulator_server, make_client, make_manager):
-    emu = Emulator(task_seconds=0.4, assets_dir=emulator_server.assets_dir, queue_limit=50)
+    emu = Emulator(task_seconds=0.4, queue_limit=50)
     emu.start()
     try:
         manager = make_manager(make_client(emu), max_workers=3)
@@ -137,7 +139,7 @@ def test_concurrency_never_exceeds_the_worker_limit(emulator_server, make_client
 
 
 def test_queue_full_429_is_waited_out_not_failed(emulator_server, make_client, make_manager):
-    emu = Emulator(task_seconds=0.3, assets_dir=emulator_server.assets_dir, queue_limit=2)
+    emu = Emulator(task_seconds=0.3, queue_limit=2)
     emu.start()
     try:
         manager = make_manager(make_client(emu), max_workers=5)
@@ -207,7 +209,7 @@ def test_ready_jobs_are_offered_for_import_after_restart(emulator, make_client, 
     second = make_manager(make_client(emulator), journal_dir=journal)
     resumed, ready = second.resume_from_journal()
     assert resumed == [] and [j.id for j in ready] == [job.id]
-    assert [e.type for e in second.drain()] == ["restored"]
+    assert [e.type for e in drain_until(second, "restored")] == ["restored"]
 
 
 def test_journal_is_versioned_and_never_holds_the_key(emulator, make_client, make_manager,
@@ -243,7 +245,12 @@ def test_event_queue_is_safe_under_many_threads(emulator, make_client, make_mana
             for n in range(4)]
     wait_finished(manager, [j.id for j in jobs])
     per_job: dict[str, list[str]] = {}
-    for event in manager.drain():
+    events = manager.drain()
+    deadline = time.monotonic() + 5
+    while sum(e.type == "ready" for e in events) < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+        events += manager.drain()
+    for event in events:
         per_job.setdefault(event.job_id, []).append(event.type)
     assert set(per_job) == {j.id for j in jobs}
     for types in per_job.values():

@@ -40,18 +40,23 @@ def animation_downloads(fmt: str) -> list[str]:
     return ["animation_fbx"] if fmt.upper() == "FBX" else ["animation_glb"]
 
 
+def _enabled(value: Any) -> bool:
+    """Chain options are on when given as an options dict (even empty) or True."""
+    return value is True or isinstance(value, dict)
+
+
 def _chain_tail(steps: list[Step], options: dict[str, Any], fmt: str) -> None:
     """Append remesh -> rig -> animation steps after the model-producing step."""
     remesh = options.get("remesh")
     rig = options.get("rig")
     animations = list(options.get("animations") or [])
-    if animations and not rig and steps[-1].kind != "rig":
+    if animations and not _enabled(rig) and steps[-1].kind != "rig":
         raise ValidationError("Animations need a rig: add rig=... to the request.",
                                     field="animations")
-    if remesh:
+    if _enabled(remesh):
         steps.append(Step("remesh", "remesh", dict(remesh if isinstance(remesh, dict) else {}),
                           links={"input_task_id": steps[-1].name}))
-    if rig:
+    if _enabled(rig):
         steps.append(Step("rig", "rig", dict(rig if isinstance(rig, dict) else {}),
                           links={"input_task_id": steps[-1].name}))
     rig_step = steps[-1].name
@@ -119,7 +124,7 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
         steps = [Step(kind, kind, options)]
     if request not in ("animate", "text-to-image", "image-to-image"):
         _chain_tail(steps, chain, fmt)
-    elif any(chain.get(k) for k in CHAIN_KEYS if k != "animations"):
+    elif any(_enabled(chain.get(k)) for k in CHAIN_KEYS if k != "animations"):
         raise ValidationError(f"{request} results cannot be remeshed or rigged.",
                                     field="remesh")
     _assign_downloads(steps, fmt)

@@ -59,8 +59,10 @@ class JobRunner:
                 if step.status == model.STEP_SUCCEEDED and self._downloads_present(step):
                     continue
                 self._run_step(job, step, cancel)
-            self._set(job, model.READY, "Ready to import")
+            job.detail = "Ready to import"
             job.finished_ms = model.now_ms()
+            job.status = model.READY
+            job.touch()
             self.save(job)
             self.emit("ready", job)
         except errors.CancelledError:
@@ -198,17 +200,15 @@ class JobRunner:
 
     def _failed(self, job: Job, kind: str, message: str, retryable: bool) -> None:
         job.error = JobError(kind, message, retryable)
-        job.status = model.FAILED
         job.detail = message
         job.finished_ms = model.now_ms()
+        job.status = model.FAILED
         job.touch()
         self.save(job)
         self.emit("failed", job)
 
     def _cancelled(self, job: Job) -> None:
-        job.status = model.CANCELLED
         job.detail = "Cancelled"
-        job.finished_ms = model.now_ms()
         if job.cancel_on_server:
             for step in job.steps:
                 if step.task_id and step.status in (model.STEP_WAITING, model.STEP_CREATING):
@@ -217,6 +217,8 @@ class JobRunner:
                         job.detail = "Cancelled (deleted on Meshy)"
                     except errors.MeshyError as exc:
                         job.detail = f"Cancelled locally; deleting on Meshy failed: {exc}"
+        job.finished_ms = model.now_ms()
+        job.status = model.CANCELLED  # last: observers see CANCELLED only once it is all done
         job.touch()
         self.save(job)
         self.emit("cancelled", job)
