@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 
-import make_emulator_assets
 import pytest
 
+import make_emulator_assets
 from conftest import ROOT
 
 LIBRARY = make_emulator_assets.animation_library()

@@ -1,4 +1,4 @@
-"""Register and unregister every bpy class, property and handler in one place.
+"""Register and unregister every bpy class, property and timer in one place.
 
 Unregistering must leave nothing behind (classes, timers, handlers, properties), so that
 disabling and re-enabling the add-on, or reloading scripts, is always clean.
@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import bpy
 
-from . import panels, preferences, properties
+from . import operators_jobs, panels, preferences, properties, runtime
 
 CLASSES: tuple[type, ...] = (
     preferences.MeshyPreferences,
     properties.MeshySceneSettings,
+    *operators_jobs.CLASSES,
     panels.MESHY_PT_account,
     panels.MESHY_PT_generate,
 )
 
 # Functions this add-on registers with bpy.app.timers; unregister() removes each one.
-TIMERS: tuple = ()
+TIMERS: tuple = (runtime.timer_tick,)
 
 
 def register() -> None:
@@ -28,6 +29,7 @@ def register() -> None:
 
 
 def unregister() -> None:
+    runtime.shutdown_runtime()
     for fn in TIMERS:
         if bpy.app.timers.is_registered(fn):
             bpy.app.timers.unregister(fn)

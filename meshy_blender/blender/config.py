@@ -1,0 +1,78 @@
+"""Effective configuration: environment over add-on preferences over defaults.
+
+Each value remembers where it came from so the UI can show it ("from MESHY_API_KEY").
+Resolved on the main thread only (it reads preferences); workers get plain values.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bpy
+
+from .. import ADDON_ID
+
+DEFAULT_API_BASE = "https://api.meshy.ai"
+DEFAULT_MAX_JOBS = 10
+ENV = {
+    "api_key": "MESHY_API_KEY",
+    "api_base": "MESHY_API_BASE",
+    "cache_dir": "MESHY_CACHE_DIR",
+    "ca_bundle": "MESHY_CA_BUNDLE",
+}
+
+
+@dataclass
+class Settings:
+    api_key: str = ""
+    api_base: str = DEFAULT_API_BASE
+    cache_dir: str = ""
+    ca_bundle: str = ""
+    max_jobs: int = DEFAULT_MAX_JOBS
+    use_stream: bool = True
+    import_format: str = "GLB"
+    placement: str = "CURSOR"
+    online_access: bool = False
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # never show the key, even in a debugger or a log line
+        return (f"Settings(api_base={self.api_base!r}, cache_dir={self.cache_dir!r}, "
+                f"api_key={'<set>' if self.api_key else '<unset>'}, sources={self.sources!r})")
+
+
+def default_cache_dir() -> str:
+    """The extension's own user folder (bpy.utils.extension_path_user), or a user cache dir."""
+    try:
+        return bpy.utils.extension_path_user(ADDON_ID, path="cache", create=True)
+    except (ValueError, AttributeError):
+        # Enabled from a checkout (not installed as an extension): no extension user folder.
+        base = Path(bpy.utils.user_resource("DATAFILES", path="meshy", create=True))
+        return str(base / "cache")
+
+
+def resolve(context: bpy.types.Context | None = None) -> Settings:
+    from .preferences import get_preferences
+
+    prefs = get_preferences(context)
+    s = Settings(online_access=bool(bpy.app.online_access))
+    for name, var in ENV.items():
+        env_value = os.environ.get(var, "").strip()
+        pref_value = str(getattr(prefs, name, "") or "").strip() if prefs else ""
+        if env_value:
+            setattr(s, name, env_value)
+            s.sources[name] = var
+        elif pref_value:
+            setattr(s, name, pref_value)
+            s.sources[name] = "preferences"
+        else:
+            s.sources[name] = "default"
+    if not s.cache_dir:
+        s.cache_dir = default_cache_dir()
+    if prefs is not None:
+        s.max_jobs = int(prefs.max_jobs)
+        s.use_stream = bool(prefs.use_stream)
+        s.import_format = str(prefs.import_format)
+        s.placement = str(prefs.placement)
+    return s

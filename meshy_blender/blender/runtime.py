@@ -1,0 +1,125 @@
+"""The add-on's live services: one Meshy client, one job manager and one pump per Blender session.
+
+Created lazily on the main thread from the effective settings; rebuilt when the key, base URL or
+cache folder changes; shut down (workers stopped, jobs left journalled) when the add-on unregisters.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import bpy
+
+from ..client.client import MeshyClient, is_loopback
+from ..jobs.manager import JobManager
+from . import config
+from .pump import Pump
+
+log = logging.getLogger(__name__)
+
+TIMER_ACTIVE_INTERVAL = 0.1
+TIMER_IDLE_INTERVAL = 0.5
+
+
+class OnlineGate:
+    """Decides on workers whether a URL may be contacted, from a value read on the main thread."""
+
+    def __init__(self, online: bool) -> None:
+        self.online = online
+
+    def __call__(self, url: str) -> bool:
+        return self.online or is_loopback(url)
+
+
+@dataclass
+class Runtime:
+    settings: config.Settings
+    client: MeshyClient
+    manager: JobManager
+    pump: Pump
+    gate: OnlineGate
+
+    @property
+    def journal_dir(self) -> Path:
+        return Path(self.settings.cache_dir) / "journal"
+
+
+_runtime: Runtime | None = None
+
+
+def _identity(s: config.Settings) -> tuple[Any, ...]:
+    return (s.api_key, s.api_base, s.cache_dir, s.ca_bundle, s.max_jobs, s.use_stream)
+
+
+def _default_importer(snapshot: dict[str, Any]) -> Any:
+    from .import_job import import_job
+
+    return import_job(snapshot)
+
+
+def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True) -> Runtime:
+    """The current runtime, (re)built if the configuration changed. Main thread only."""
+    global _runtime
+    settings = config.resolve(context)
+    if _runtime is not None and _identity(_runtime.settings) == _identity(settings):
+        _runtime.gate.online = settings.online_access
+        _runtime.settings = settings
+        return _runtime
+    shutdown_runtime()
+    gate = OnlineGate(settings.online_access)
+    client = MeshyClient(
+        settings.api_key,
+        settings.api_base,
+        ca_bundle=settings.ca_bundle or None,
+        cache_dir=Path(settings.cache_dir) / "downloads",
+        allow_network=gate,
+    )
+    manager = JobManager(client, Path(settings.cache_dir) / "journal",
+                         max_workers=settings.max_jobs, use_stream=settings.use_stream)
+    pump = Pump(manager, _default_importer)
+    _runtime = Runtime(settings, client, manager, pump, gate)
+    if resume:
+        _, ready = manager.resume_from_journal()
+        for job in ready:
+            log.info("Meshy job %s finished while Blender was closed; ready to import", job.id)
+    ensure_timer()
+    return _runtime
+
+
+def current_runtime() -> Runtime | None:
+    return _runtime
+
+
+def shutdown_runtime() -> None:
+    """Stop workers without cancelling on the server; unfinished jobs resume next time."""
+    global _runtime
+    if _runtime is None:
+        return
+    rt, _runtime = _runtime, None
+    rt.manager.shutdown(cancel_running=True, wait=False)
+    rt.client.close()
+
+
+def timer_tick() -> float | None:
+    """Persistent timer: pumps while the add-on is enabled; cheap when idle."""
+    rt = _runtime
+    if rt is None:
+        return TIMER_IDLE_INTERVAL
+    try:
+        rt.pump.tick()
+    except Exception:  # a timer that raises is removed by Blender: log and keep pumping
+        log.exception("Meshy pump tick failed")
+    return TIMER_ACTIVE_INTERVAL if rt.pump.busy() else TIMER_IDLE_INTERVAL
+
+
+def ensure_timer() -> None:
+    if not bpy.app.timers.is_registered(timer_tick):
+        bpy.app.timers.register(timer_tick, first_interval=TIMER_ACTIVE_INTERVAL, persistent=True)
+
+
+def remove_timer() -> None:
+    if bpy.app.timers.is_registered(timer_tick):
+        bpy.app.timers.unregister(timer_tick)

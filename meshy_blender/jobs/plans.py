@@ -1,0 +1,150 @@
+"""Turn one user request into a job: the chain of Meshy tasks, what links them, what to download.
+
+Chains pass task ids from step to step (preview -> refine -> remesh -> rig -> animation), so Meshy
+never receives a re-upload of something it already has. Every step's payload is validated and
+priced here, before any request is made.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..client import specs
+from ..client.errors import ValidationError
+from .model import Job, Step
+
+# Chain options, accepted by every generating request on top of the API's own parameters.
+CHAIN_KEYS = ("remesh", "rig", "animations")
+# Text to 3D: which API parameters belong to the refine (texturing) task rather than the preview.
+REFINE_ONLY = {"enable_pbr", "texture_prompt", "texture_image_url", "remove_lighting"}
+SHARED_PREVIEW_REFINE = {"ai_model", "moderation", "auto_size", "origin_at", "target_formats"}
+PLACEHOLDER_TASK_ID = "00000000-0000-0000-0000-000000000000"
+
+REQUEST_KINDS = ("text-to-3d", "image-to-3d", "multi-image-to-3d", "retexture", "remesh", "rig",
+                 "animate", "text-to-image", "image-to-image")
+
+
+def model_downloads(fmt: str) -> list[str]:
+    return ["fbx"] if fmt.upper() == "FBX" else ["glb"]
+
+
+def rig_downloads(fmt: str) -> list[str]:
+    if fmt.upper() == "FBX":
+        return ["rigged_character_fbx", "walking_fbx", "running_fbx"]
+    # Armature-only clips are smaller and carry no duplicate mesh; fall back to the with-skin file.
+    return ["rigged_character_glb", "walking_armature_glb|walking_glb",
+            "running_armature_glb|running_glb"]
+
+
+def animation_downloads(fmt: str) -> list[str]:
+    return ["animation_fbx"] if fmt.upper() == "FBX" else ["animation_glb"]
+
+
+def _enabled(value: Any) -> bool:
+    """Chain options are on when given as an options dict (even empty) or True."""
+    return value is True or isinstance(value, dict)
+
+
+def _chain_tail(steps: list[Step], options: dict[str, Any], fmt: str) -> None:
+    """Append remesh -> rig -> animation steps after the model-producing step."""
+    remesh = options.get("remesh")
+    rig = options.get("rig")
+    animations = list(options.get("animations") or [])
+    if animations and not _enabled(rig) and steps[-1].kind != "rig":
+        raise ValidationError("Animations need a rig: add rig=... to the request.",
+                                    field="animations")
+    if _enabled(remesh):
+        steps.append(Step("remesh", "remesh", dict(remesh if isinstance(remesh, dict) else {}),
+                          links={"input_task_id": steps[-1].name}))
+    if _enabled(rig):
+        steps.append(Step("rig", "rig", dict(rig if isinstance(rig, dict) else {}),
+                          links={"input_task_id": steps[-1].name}))
+    rig_step = steps[-1].name
+    for n, action_id in enumerate(animations):
+        steps.append(Step(f"animate{n}" if n else "animate", "animate", {"action_id": action_id},
+                          links={"rig_task_id": rig_step}))
+
+
+def _assign_downloads(steps: list[Step], fmt: str) -> None:
+    """Download what the scene import needs: the last model, or the rig and its clips."""
+    rig_steps = [s for s in steps if s.kind == "rig"]
+    for s in steps:
+        s.downloads = []
+    if rig_steps:
+        rig_steps[-1].downloads = rig_downloads(fmt)
+        for s in steps:
+            if s.kind == "animate":
+                s.downloads = animation_downloads(fmt)
+    elif steps[-1].kind in ("text-to-image", "image-to-image"):
+        steps[-1].downloads = ["images"]
+    elif steps[-1].kind == "animate":
+        for s in steps:
+            s.downloads = animation_downloads(fmt)
+    else:
+        steps[-1].downloads = model_downloads(fmt)
+
+
+def _split_text_to_3d(options: dict[str, Any]) -> tuple[dict, dict | None]:
+    texture = options.pop("should_texture", True)
+    preview = {k: v for k, v in options.items() if k not in REFINE_ONLY}
+    if not texture:
+        stray = sorted(REFINE_ONLY & options.keys())
+        if stray:
+            raise ValidationError(
+                f"{', '.join(stray)} need texturing; set should_texture=True or drop them.",
+                field=stray[0])
+        return preview, None
+    refine = {k: v for k, v in options.items() if k in REFINE_ONLY | SHARED_PREVIEW_REFINE}
+    preview.pop("target_formats", None)  # the preview is only an intermediate step here
+    return preview, refine
+
+
+def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
+             import_options: dict[str, Any] | None = None) -> Job:
+    """Build, validate and price a job. Raises client ValidationError on bad input."""
+    if request not in REQUEST_KINDS:
+        raise ValidationError(f"Unknown request {request!r}.", field="request")
+    options = dict(options)
+    import_options = dict(import_options or {})
+    fmt = str(import_options.get("format", "GLB"))
+    chain = {k: options.pop(k) for k in CHAIN_KEYS if k in options}
+    steps: list[Step]
+    if request == "text-to-3d":
+        preview, refine = _split_text_to_3d(options)
+        steps = [Step("preview", "text-to-3d-preview", preview)]
+        if refine is not None:
+            steps.append(Step("refine", "text-to-3d-refine", refine,
+                              links={"preview_task_id": "preview"}))
+    elif request == "animate":
+        action_ids = chain.pop("animations", None) or [options.pop("action_id", None)]
+        steps = [Step(f"animate{n}" if n else "animate", "animate", {**options, "action_id": a})
+                 for n, a in enumerate(action_ids)]
+    else:
+        kind = "rig" if request == "rig" else request
+        steps = [Step(kind, kind, options)]
+    if request not in ("animate", "text-to-image", "image-to-image"):
+        _chain_tail(steps, chain, fmt)
+    elif any(_enabled(chain.get(k)) for k in CHAIN_KEYS if k != "animations"):
+        raise ValidationError(f"{request} results cannot be remeshed or rigged.",
+                                    field="remesh")
+    _assign_downloads(steps, fmt)
+    for step in steps:
+        placeholders = {name: PLACEHOLDER_TASK_ID for name in step.links.values()}
+        payload = build_step_payload(step, placeholders)
+        step.estimated_credits = specs.estimate_cost(step.kind, payload)
+    default_label = options.get("prompt") or request.replace("-", " ")
+    return Job(kind=request, label=str(label or default_label), steps=steps,
+               import_options=import_options)
+
+
+def build_step_payload(step: Step, task_ids: dict[str, str]) -> dict[str, Any]:
+    """The validated request payload for a step, with linked task ids filled in."""
+    options = dict(step.options)
+    for field, source in step.links.items():
+        options[field] = task_ids[source]
+    return specs.build_payload(step.kind, **options)
+
+
+def estimate(request: str, options: dict[str, Any]) -> int:
+    """Credits a request would cost (whole chain), without making any request."""
+    return plan_job(request, options).estimated_credits

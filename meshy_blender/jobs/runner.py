@@ -1,0 +1,225 @@
+"""Run one job on a worker thread: create each task, wait for it, download what the import needs.
+
+The journal is written before and after every paid step. Nothing here touches bpy: results are
+handed to the main thread as events; the main thread imports them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..client import errors
+from . import model
+from .model import Job, JobError, Step
+from .plans import build_step_payload
+
+log = logging.getLogger(__name__)
+
+# Payload fields that identify a task among the newest ones on the server after a crash mid-POST.
+IDENTITY_FIELDS = ("prompt", "mode", "preview_task_id", "input_task_id", "rig_task_id",
+                   "action_id", "texture_prompt", "text_style_prompt")
+CREATE_CLOCK_SLACK_MS = 120_000
+QUEUE_WAIT_INITIAL = 1.0
+QUEUE_WAIT_MAX = 15.0
+# Progress events are snapshots for the UI: at most this often per job (status changes always go).
+PROGRESS_EVENT_INTERVAL = 0.1
+
+
+class JobRunner:
+    """Executes jobs; one instance shared by all worker threads of a manager."""
+
+    def __init__(self, client: Any, *, save: Callable[[Job], None],
+                 emit: Callable[[str, Job], None], use_stream: bool = True,
+                 queue_wait_initial: float = QUEUE_WAIT_INITIAL,
+                 queue_wait_max: float = QUEUE_WAIT_MAX) -> None:
+        self.client = client
+        self.save = save
+        self.emit = emit
+        self.use_stream = use_stream
+        self.queue_wait_initial = queue_wait_initial
+        self.queue_wait_max = queue_wait_max
+        self._last_progress: dict[str, float] = {}
+
+    def _progress(self, job: Job) -> None:
+        """Throttled progress event: the main thread only needs a few updates per second."""
+        now = time.monotonic()
+        if now - self._last_progress.get(job.id, 0.0) >= PROGRESS_EVENT_INTERVAL:
+            self._last_progress[job.id] = now
+            self.emit("progress", job)
+
+    # -- entry point -----------------------------------------------------------------------
+    def run(self, job: Job, cancel: threading.Event) -> None:
+        try:
+            self._set(job, model.RUNNING, "")
+            for step in job.steps:
+                if step.status == model.STEP_SUCCEEDED and self._downloads_present(step):
+                    continue
+                self._run_step(job, step, cancel)
+            job.detail = "Ready to import"
+            job.finished_ms = model.now_ms()
+            job.status = model.READY
+            job.touch()
+            self.save(job)
+            self.emit("ready", job)
+        except errors.CancelledError:
+            self._cancelled(job)
+        except errors.MeshyError as exc:
+            self._failed(job, type(exc).__name__, str(exc), exc.retryable)
+        except Exception as exc:  # never let a worker die silently: the job must say why
+            log.exception("job %s crashed", job.id)
+            self._failed(job, "InternalError", f"Unexpected error: {exc}", False)
+
+    # -- one step --------------------------------------------------------------------------
+    def _run_step(self, job: Job, step: Step, cancel: threading.Event) -> None:
+        if cancel.is_set():
+            raise errors.CancelledError("Cancelled.")
+        if step.task_id is None:
+            payload = build_step_payload(step, job.task_ids)
+            if step.status == model.STEP_CREATING:
+                # A previous run crashed between "about to POST" and "got an id": find the task
+                # instead of paying again.
+                step.task_id = self._find_created(step, payload)
+            if step.task_id is None:
+                step.task_id = self._create(job, step, payload, cancel)
+            step.status = model.STEP_WAITING
+            self.save(job)
+        self._set(job, model.RUNNING, f"{step.kind}: waiting for Meshy")
+
+        def on_progress(task: Any) -> None:
+            step.progress = int(task.progress or 0)
+            if task.status == "PENDING" and task.preceding_tasks:
+                job.detail = f"{step.kind}: queued behind {task.preceding_tasks} task(s)"
+            else:
+                job.detail = f"{step.kind}: {task.status.lower().replace('_', ' ')}"
+            job.touch()
+            self._progress(job)
+
+        try:
+            task = self.client.wait_for_task(step.kind, step.task_id,
+                                             on_progress=on_progress, cancel=cancel,
+                                             use_stream=self.use_stream)
+        except errors.TaskFailedError:
+            step.status = model.STEP_FAILED
+            raise
+        step.status = model.STEP_SUCCEEDED
+        step.progress = 100
+        step.consumed_credits = task.consumed_credits
+        self.save(job)
+        if step.downloads:
+            self._download(job, step, task, cancel)
+
+    def _create(self, job: Job, step: Step, payload: dict, cancel: threading.Event) -> str:
+        """POST once; a 429 (queue full or rate limit) means nothing was created: wait, retry."""
+        delay = self.queue_wait_initial
+        while True:
+            step.status = model.STEP_CREATING
+            step.create_started_ms = model.now_ms()
+            self.save(job)  # journal BEFORE the paid request
+            try:
+                return str(self.client.create_task(step.kind, payload))
+            except (errors.QueueFullError, errors.RateLimitedError) as exc:
+                step.status = model.STEP_PENDING
+                self.save(job)
+                wait = exc.retry_after or delay
+                job.detail = (f"{step.kind}: Meshy queue is full, retrying in {wait:.0f} s"
+                              if isinstance(exc, errors.QueueFullError)
+                              else f"{step.kind}: rate limited, retrying in {wait:.0f} s")
+                job.touch()
+                self.emit("progress", job)
+                if cancel.wait(wait):
+                    raise errors.CancelledError("Cancelled.") from None
+                delay = min(delay * 2, self.queue_wait_max)
+
+    def _find_created(self, step: Step, payload: dict) -> str | None:
+        since = (step.create_started_ms or 0) - CREATE_CLOCK_SLACK_MS
+        wanted = {k: payload[k] for k in IDENTITY_FIELDS if k in payload}
+        try:
+            recent = self.client.list_tasks(step.kind, page_size=20, sort_by="-created_at")
+        except errors.MeshyError as exc:
+            raise errors.MeshyError(
+                "Could not check whether the interrupted request created a task; not retrying "
+                f"to avoid paying twice. {exc}") from None
+        candidates = []
+        for task in recent:
+            if (task.created_at or 0) < since:
+                continue
+            if getattr(task, "kind", step.kind) not in (step.kind, None):
+                continue
+            raw = getattr(task, "raw", {}) or {}
+            if all(raw.get(k) == v for k, v in wanted.items() if k in raw):
+                candidates.append(task)
+        if candidates:
+            # Newest first from the server: the oldest match is the one our request made.
+            return str(candidates[-1].id)
+        return None
+
+    def _download(self, job: Job, step: Step, task: Any, cancel: threading.Event) -> None:
+        self._set(job, model.DOWNLOADING, f"{step.kind}: downloading")
+        available = task.asset_urls()
+        for wanted in step.downloads:
+            if wanted == "images":
+                names = sorted(n for n in available if n.startswith("image_"))
+            else:
+                names = [next((n for n in wanted.split("|") if n in available), "")]
+            for name in names:
+                if not name:
+                    raise errors.MalformedResponseError(
+                        f"Meshy finished {step.kind} but sent no {wanted.split('|')[0]} file.")
+                if name in step.files:
+                    continue
+
+                def on_bytes(done: int, total: int | None, name: str = name) -> None:
+                    job.detail = (f"{step.kind}: downloading {name} {done / 1e6:.1f}"
+                                  + (f"/{total / 1e6:.1f} MB" if total else " MB"))
+                    self._progress(job)
+
+                path = self.client.download_asset(step.kind, task, name, on_progress=on_bytes,
+                                                  cancel=cancel)
+                key = wanted.split("|")[0] if wanted != "images" else name
+                step.files[key] = str(path)
+                self.save(job)
+
+    @staticmethod
+    def _downloads_present(step: Step) -> bool:
+        if not step.downloads:
+            return True
+        if step.downloads == ["images"]:
+            return bool(step.files)
+        return all(w.split("|")[0] in step.files for w in step.downloads)
+
+    # -- status changes --------------------------------------------------------------------
+    def _set(self, job: Job, status: str, detail: str) -> None:
+        job.status = status
+        job.detail = detail
+        job.touch()
+        self.emit("progress", job)
+
+    def _failed(self, job: Job, kind: str, message: str, retryable: bool) -> None:
+        job.error = JobError(kind, message, retryable)
+        job.detail = message
+        job.finished_ms = model.now_ms()
+        job.status = model.FAILED
+        job.touch()
+        self.save(job)
+        self.emit("failed", job)
+
+    def _cancelled(self, job: Job) -> None:
+        job.detail = "Cancelled"
+        if job.cancel_on_server:
+            for step in job.steps:
+                if step.task_id and step.status in (model.STEP_WAITING, model.STEP_CREATING):
+                    try:
+                        self.client.delete_task(step.kind, step.task_id)
+                        job.detail = "Cancelled (deleted on Meshy)"
+                    except errors.MeshyError as exc:
+                        job.detail = f"Cancelled locally; deleting on Meshy failed: {exc}"
+        job.finished_ms = model.now_ms()
+        job.status = model.CANCELLED  # last: observers see CANCELLED only once it is all done
+        job.touch()
+        self.save(job)
+        self.emit("cancelled", job)
+

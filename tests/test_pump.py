@@ -1,0 +1,120 @@
+"""The main-thread pump in real Blender: jobs land in the scene through one code path."""
+
+from __future__ import annotations
+
+import pytest
+
+from meshy_blender.jobs import model
+from meshy_blender.jobs.plans import plan_job
+
+from fixtures.jobs import wait_finished
+
+
+@pytest.fixture
+def pump_for(make_client, make_manager):
+    from meshy_blender.blender.import_job import import_job
+    from meshy_blender.blender.pump import Pump
+
+    def factory(emulator, importer=import_job, **manager_kw):
+        return Pump(make_manager(make_client(emulator), **manager_kw), importer)
+
+    return factory
+
+
+def meshy_objects(bpy):
+    return [o for o in bpy.data.objects if "meshy_job_id" in o]
+
+
+def test_job_lands_in_the_scene_through_the_pump(bpy, empty_scene, emulator, pump_for):
+    from meshy_blender.blender.pump import run_until_done
+
+    pump = pump_for(emulator)
+    job = pump.manager.submit(plan_job("text-to-3d", {"prompt": "a bronze compass"}))
+    run_until_done(pump, [job.id], timeout=30)
+
+    assert job.status == model.IMPORTED, job.detail
+    roots = meshy_objects(bpy)
+    assert roots, "no imported object carries the job's provenance"
+    assert all(o["meshy_job_id"] == job.id for o in roots)
+    assert roots[0]["meshy_prompt"] == "a bronze compass"
+    assert pump.view[job.id]["status"] == model.IMPORTED
+    assert any(o.type == "MESH" for o in bpy.context.scene.objects)
+
+
+def test_rig_chain_lands_as_an_armature_with_actions(bpy, empty_scene, emulator, pump_for):
+    from meshy_blender.blender.pump import run_until_done
+
+    pump = pump_for(emulator)
+    job = pump.manager.submit(plan_job("text-to-3d", {"prompt": "a knight", "rig": {},
+                                                      "animations": [4]},
+                                       import_options={"action_names": {"4": "Attack"}}))
+    run_until_done(pump, [job.id], timeout=60)
+    assert job.status == model.IMPORTED, job.detail
+    armatures = [o for o in bpy.context.scene.objects if o.type == "ARMATURE"]
+    assert len(armatures) == 1
+    tracks = {s.action.name for t in armatures[0].animation_data.nla_tracks for s in t.strips}
+    assert {"Walking", "Running", "Attack"} <= {n.split(".")[0] for n in tracks}
+
+
+def test_timer_driver_pumps_the_same_queue(bpy, empty_scene, emulator, make_client,
+                                          make_manager, monkeypatch):
+    """bpy.app.timers never fire in the bpy module, so call the registered function as Blender
+    would and check it imports the job."""
+    from meshy_blender.blender import runtime
+    from meshy_blender.blender.import_job import import_job
+    from meshy_blender.blender.pump import Pump
+
+    manager = make_manager(make_client(emulator))
+    pump = Pump(manager, import_job)
+    fake_rt = runtime.Runtime(settings=None, client=manager.client, manager=manager, pump=pump,
+                              gate=runtime.OnlineGate(True))
+    monkeypatch.setattr(runtime, "_runtime", fake_rt)
+    job = manager.submit(plan_job("text-to-3d", {"prompt": "a crate", "should_texture": False}))
+    wait_finished(manager, [job.id])
+    interval = None
+    for _ in range(50):
+        interval = runtime.timer_tick()
+        if job.status == model.IMPORTED:
+            break
+    assert job.status == model.IMPORTED
+    assert interval == runtime.TIMER_IDLE_INTERVAL
+    monkeypatch.setattr(runtime, "_runtime", None)
+
+
+def test_failed_import_is_retried_from_the_cache(bpy, empty_scene, emulator, pump_for):
+    from meshy_blender.blender.import_job import import_job
+    from meshy_blender.blender.pump import run_until_done
+
+    calls = []
+
+    def flaky_importer(snapshot):
+        calls.append(snapshot["id"])
+        if len(calls) == 1:
+            raise RuntimeError("glTF importer failed (disk full)")
+        return import_job(snapshot)
+
+    pump = pump_for(emulator, importer=flaky_importer)
+    job = pump.manager.submit(plan_job("text-to-3d", {"prompt": "a stool",
+                                                      "should_texture": False}))
+    run_until_done(pump, [job.id], timeout=30)
+    assert job.status == model.READY and "disk full" in job.import_error
+    assert meshy_objects(bpy) == []
+    downloads = len(emulator.requests("assets"))
+
+    pump.request_import(job.id)
+    run_until_done(pump, [job.id], timeout=10)
+    assert job.status == model.IMPORTED and job.import_error is None
+    assert meshy_objects(bpy)
+    assert len(emulator.requests("assets")) == downloads  # re-import used the cache
+
+
+def test_pump_tick_keeps_to_its_budget_when_flooded(bpy, emulator, pump_for):
+    """Drain stops at the budget and leaves the rest for the next tick."""
+    from meshy_blender.jobs.manager import JobEvent
+
+    pump = pump_for(emulator)
+    for n in range(20000):
+        pump.manager.events.put(JobEvent("progress", f"job{n % 7}", {"status": "RUNNING"}))
+    stats = pump.tick(budget=0.0005)
+    assert 0 < stats.events < 20000
+    assert stats.imports == 0
