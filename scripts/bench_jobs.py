@@ -65,9 +65,8 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def bench_main_thread(task_seconds: float, size_mb: int, jobs: int) -> dict:
-    from meshy_blender.client.client import MeshyClient
-
     from meshy_blender.blender.pump import Pump
+    from meshy_blender.client.client import MeshyClient
     from meshy_blender.jobs.manager import JobManager
     from meshy_blender.jobs.plans import plan_job
 
@@ -81,9 +80,9 @@ def bench_main_thread(task_seconds: float, size_mb: int, jobs: int) -> dict:
         imported: list[str] = []
         pump = Pump(manager, lambda snap: imported.append(snap["id"]))
         started = time.perf_counter()
-        ids = [manager.submit(plan_job("text-to-3d", {"prompt": f"bench {n}",
-                                                      "should_texture": False})).id
-               for n in range(jobs)]
+        submitted = [manager.submit(plan_job("text-to-3d", {"prompt": f"bench {n}",
+                                                            "should_texture": False}))
+                     for n in range(jobs)]
         ticks: list[float] = []
         events = 0
         while len(imported) < jobs:
@@ -95,8 +94,7 @@ def bench_main_thread(task_seconds: float, size_mb: int, jobs: int) -> dict:
                 raise RuntimeError(f"job failed: {failed[0].detail}")
             time.sleep(0.01)
         wall = time.perf_counter() - started
-        total_bytes = sum(os.path.getsize(p) for i in ids
-                          for p in manager.get(i).files.values())
+        total_bytes = sum(os.path.getsize(p) for job in submitted for p in job.files.values())
         manager.shutdown()
         client.close()
     finally:
@@ -110,7 +108,6 @@ def bench_main_thread(task_seconds: float, size_mb: int, jobs: int) -> dict:
 
 def bench_batch(task_seconds: float, jobs: int, queue_limit: int) -> dict:
     from meshy_blender.client.client import MeshyClient
-
     from meshy_blender.jobs.manager import JobManager
     from meshy_blender.jobs.plans import plan_job
 
@@ -121,14 +118,14 @@ def bench_batch(task_seconds: float, jobs: int, queue_limit: int) -> dict:
         client = MeshyClient(TEST_KEY, emu.api_url, cache_dir=cache / "downloads")
         manager = JobManager(client, cache / "journal", max_workers=queue_limit)
         started = time.perf_counter()
-        ids = [manager.submit(plan_job("text-to-3d", {"prompt": f"batch {n}",
-                                                      "should_texture": False})).id
-               for n in range(jobs)]
-        while any(manager.get(i).is_active for i in ids):
+        batch = [manager.submit(plan_job("text-to-3d", {"prompt": f"batch {n}",
+                                                        "should_texture": False}))
+                 for n in range(jobs)]
+        while any(job.is_active for job in batch):
             manager.drain()
             time.sleep(0.01)
         wall = time.perf_counter() - started
-        statuses = sorted({manager.get(i).status for i in ids})
+        statuses = sorted({job.status for job in batch})
         manager.shutdown()
         client.close()
     finally:

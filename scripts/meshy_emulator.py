@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="unfinished tasks allowed per key (default 10)")
     parser.add_argument("--rate-limit", type=float, default=20.0,
                         help="requests per second per key (default 20; 0 disables)")
+    parser.add_argument("--parallelism", type=int, default=3,
+                        help="tasks per key that run at once, the rest wait PENDING (default 3)")
     parser.add_argument("--assets-dir", default=None, help="where the Blender-made files live")
     return parser
 
@@ -56,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     emu = Emulator(task_seconds=args.task_seconds, keys=dict(args.key) or None,
                    queue_limit=args.queue_limit, rate_limit=args.rate_limit or None,
-                   port=args.port, asset_port=args.asset_port, assets_dir=args.assets_dir)
+                   port=args.port, asset_port=args.asset_port, assets_dir=args.assets_dir,
+                   parallelism=args.parallelism)
     for spec in args.fault:
         try:
             emu.set_fault(*fault_mod.parse(spec))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
+
 from meshy_emu import TEST_MODE_KEY, Emulator
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "meshy_emulator.py"

@@ -8,6 +8,7 @@ import time
 
 import pytest
 import requests
+
 from fixtures.emulator import Api, sse_events
 from meshy_emu import TEST_MODE_KEY, Emulator
 

@@ -7,6 +7,7 @@ import base64
 
 import pytest
 import requests
+
 from fixtures.emulator import Api, sse_events
 from meshy_emu import Emulator
 from meshy_emu.glb import Glb

@@ -7,6 +7,7 @@ import time
 
 import pytest
 import requests
+
 from fixtures.emulator import Api
 from meshy_emu import TEST_MODE_KEY, Emulator
 

@@ -7,6 +7,7 @@ import time
 
 import pytest
 import requests
+
 from fixtures.emulator import Api, sse_events
 from meshy_emu import Emulator
 from meshy_emu.faults import FAIL_VARIANTS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from meshy_emu.glb import Glb, GlbError, padded_glb
 from meshy_emu.models import read_model, sniff_model
 

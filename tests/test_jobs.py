@@ -6,8 +6,8 @@ import json
 import time
 
 import pytest
-from meshy_blender.client.errors import ValidationError
 
+from meshy_blender.client.errors import ValidationError
 from meshy_blender.jobs import model
 from meshy_blender.jobs.manager import JobManager
 from meshy_blender.jobs.plans import plan_job
@@ -64,7 +64,7 @@ def test_bad_input_is_refused_before_any_request(emulator):
 # -- running ---------------------------------------------------------------------------------
 
 def test_job_runs_end_to_end_and_downloads_the_model(emulator, make_client, make_manager):
-    manager = make_manager(make_client(emulator))
+    manager = make_manager(make_client())
     job = manager.submit(plan_job("text-to-3d", {"prompt": "a brass lantern"}))
     wait_finished(manager, [job.id])
     assert job.status == model.READY, job.detail
@@ -78,7 +78,7 @@ def test_job_runs_end_to_end_and_downloads_the_model(emulator, make_client, make
 
 
 def test_chain_passes_each_task_id_to_the_next_step(emulator, make_client, make_manager):
-    manager = make_manager(make_client(emulator))
+    manager = make_manager(make_client())
     job = manager.submit(plan_job("text-to-3d", {"prompt": "a knight", "remesh": {},
                                                  "rig": {}, "animations": [1]}))
     wait_finished(manager, [job.id], timeout=60)
@@ -102,7 +102,7 @@ def test_chain_passes_each_task_id_to_the_next_step(emulator, make_client, make_
 
 def test_cancel_stops_waiting_at_once_and_can_delete_on_server(slow_emulator, make_client,
                                                               make_manager):
-    manager = make_manager(make_client(slow_emulator))
+    manager = make_manager(make_client(base_url=slow_emulator.api_url))
     job = manager.submit(plan_job("text-to-3d", {"prompt": "a chair"}))
     deadline = time.monotonic() + 10
     while job.step("preview").task_id is None and time.monotonic() < deadline:
@@ -123,7 +123,7 @@ def test_concurrency_never_exceeds_the_worker_limit(emulator_server, make_client
     emu = Emulator(task_seconds=0.4, queue_limit=50)
     emu.start()
     try:
-        manager = make_manager(make_client(emu), max_workers=3)
+        manager = make_manager(make_client(base_url=emu.api_url), max_workers=3)
         jobs = [manager.submit(plan_job("text-to-3d", {"prompt": f"rock {n}",
                                                        "should_texture": False}))
                 for n in range(7)]
@@ -142,7 +142,7 @@ def test_queue_full_429_is_waited_out_not_failed(emulator_server, make_client, m
     emu = Emulator(task_seconds=0.3, queue_limit=2)
     emu.start()
     try:
-        manager = make_manager(make_client(emu), max_workers=5)
+        manager = make_manager(make_client(base_url=emu.api_url), max_workers=5)
         jobs = [manager.submit(plan_job("text-to-3d", {"prompt": f"tree {n}",
                                                        "should_texture": False}))
                 for n in range(5)]
@@ -160,14 +160,14 @@ def test_queue_full_429_is_waited_out_not_failed(emulator_server, make_client, m
 def test_crash_mid_job_resumes_from_journal_without_a_second_post(slow_emulator, make_client,
                                                                  make_manager, tmp_path):
     journal = tmp_path / "journal"
-    first = make_manager(make_client(slow_emulator), journal_dir=journal)
+    first = make_manager(make_client(base_url=slow_emulator.api_url), journal_dir=journal)
     job = first.submit(plan_job("text-to-3d", {"prompt": "a lamp", "should_texture": False}))
     deadline = time.monotonic() + 10
     while job.step("preview").status != model.STEP_WAITING and time.monotonic() < deadline:
         time.sleep(0.02)
     first.shutdown(cancel_running=True, wait=True)  # Blender "crashes" while the task runs
 
-    second = make_manager(make_client(slow_emulator), journal_dir=journal)
+    second = make_manager(make_client(base_url=slow_emulator.api_url), journal_dir=journal)
     resumed, ready = second.resume_from_journal()
     assert [j.id for j in resumed] == [job.id] and ready == []
     wait_finished(second, [job.id], timeout=20)
@@ -179,7 +179,7 @@ def test_crash_mid_job_resumes_from_journal_without_a_second_post(slow_emulator,
 
 def test_crash_during_the_paid_post_adopts_the_task_instead_of_paying_twice(
         emulator, make_client, make_manager, tmp_path):
-    client = make_client(emulator)
+    client = make_client()
     job = plan_job("text-to-3d", {"prompt": "a teapot", "should_texture": False})
     step = job.step("preview")
     # What the journal holds when Blender dies after sending the POST but before the answer:
@@ -202,11 +202,11 @@ def test_crash_during_the_paid_post_adopts_the_task_instead_of_paying_twice(
 def test_ready_jobs_are_offered_for_import_after_restart(emulator, make_client, make_manager,
                                                         tmp_path):
     journal = tmp_path / "journal"
-    first = make_manager(make_client(emulator), journal_dir=journal)
+    first = make_manager(make_client(), journal_dir=journal)
     job = first.submit(plan_job("text-to-3d", {"prompt": "a mug", "should_texture": False}))
     wait_finished(first, [job.id])
     first.shutdown()
-    second = make_manager(make_client(emulator), journal_dir=journal)
+    second = make_manager(make_client(), journal_dir=journal)
     resumed, ready = second.resume_from_journal()
     assert resumed == [] and [j.id for j in ready] == [job.id]
     assert [e.type for e in drain_until(second, "restored")] == ["restored"]
@@ -214,7 +214,7 @@ def test_ready_jobs_are_offered_for_import_after_restart(emulator, make_client, 
 
 def test_journal_is_versioned_and_never_holds_the_key(emulator, make_client, make_manager,
                                                      meshy_key, tmp_path):
-    manager = make_manager(make_client(emulator), journal_dir=tmp_path / "journal")
+    manager = make_manager(make_client(), journal_dir=tmp_path / "journal")
     job = manager.submit(plan_job("text-to-3d", {"prompt": "a gem", "should_texture": False}))
     wait_finished(manager, [job.id])
     files = list((tmp_path / "journal").glob("*.json"))
@@ -228,7 +228,7 @@ def test_journal_is_versioned_and_never_holds_the_key(emulator, make_client, mak
 
 def test_failed_task_fails_the_job_with_the_server_reason(emulator, make_client, make_manager):
     emulator.set_fault("fail_tasks", "busy")
-    manager = make_manager(make_client(emulator))
+    manager = make_manager(make_client())
     job = manager.submit(plan_job("text-to-3d", {"prompt": "a vase"}))
     wait_finished(manager, [job.id])
     assert job.status == model.FAILED
@@ -239,7 +239,7 @@ def test_failed_task_fails_the_job_with_the_server_reason(emulator, make_client,
 
 def test_event_queue_is_safe_under_many_threads(emulator, make_client, make_manager):
     """Events from several workers arrive complete and in per-job order."""
-    manager = make_manager(make_client(emulator), max_workers=4)
+    manager = make_manager(make_client(), max_workers=4)
     jobs = [manager.submit(plan_job("text-to-3d", {"prompt": f"cup {n}",
                                                    "should_texture": False}))
             for n in range(4)]

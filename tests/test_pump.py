@@ -16,7 +16,7 @@ def pump_for(make_client, make_manager):
     from meshy_blender.blender.pump import Pump
 
     def factory(emulator, importer=import_job, **manager_kw):
-        return Pump(make_manager(make_client(emulator), **manager_kw), importer)
+        return Pump(make_manager(make_client(base_url=emulator.api_url), **manager_kw), importer)
 
     return factory
 
@@ -64,7 +64,7 @@ def test_timer_driver_pumps_the_same_queue(bpy, empty_scene, emulator, make_clie
     from meshy_blender.blender.import_job import import_job
     from meshy_blender.blender.pump import Pump
 
-    manager = make_manager(make_client(emulator))
+    manager = make_manager(make_client())
     pump = Pump(manager, import_job)
     fake_rt = runtime.Runtime(settings=None, client=manager.client, manager=manager, pump=pump,
                               gate=runtime.OnlineGate(True))

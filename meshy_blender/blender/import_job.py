@@ -67,6 +67,8 @@ def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = Non
                  if rig_files.get(key)}
         result = importer.import_rig(Path(str(char)), clips=clips, name=name, provenance=prov,
                                      placement=placement, source_object=source, context=context)
+        if result.armature is None:
+            raise importer.MeshyImportError("Meshy's rigged character has no armature.")
         for step in animate_steps:
             clip = next(iter(step["files"].values()))
             result.actions.append(importer.add_animation(

@@ -46,7 +46,7 @@ class Journal:
 
     def load_all(self) -> list[Job]:
         """Every readable job, oldest first; unreadable files are logged and skipped, not fatal."""
-        jobs = []
+        jobs: list[Job] = []
         if not self.directory.is_dir():
             return jobs
         for path in sorted(self.directory.glob("job-*.json")):

@@ -20,7 +20,7 @@ from .assets import Manifest, Signer, ensure_assets, new_secret
 from .faults import Faults
 from .outputs import OutputBuilder
 from .requestlog import RequestLog
-from .tasks import Task, TaskStore
+from .tasks import PARALLELISM, Task, TaskStore
 from .web import QuietHandler
 
 LIBRARY = Path(__file__).resolve().parent / "data" / "animation_library.json"
@@ -36,7 +36,8 @@ class Emulator:
 
     def __init__(self, task_seconds: float = 20.0, keys: dict[str, int] | None = None,
                  queue_limit: int = 10, rate_limit: float | None = None, port: int = 0,
-                 asset_port: int = 0, assets_dir: str | Path | None = None) -> None:
+                 asset_port: int = 0, assets_dir: str | Path | None = None,
+                 parallelism: int = PARALLELISM) -> None:
         self.task_seconds = float(task_seconds)
         self.queue_limit = int(queue_limit)
         self._initial_limits = (self.queue_limit, rate_limit)
@@ -44,7 +45,7 @@ class Emulator:
         self.accounts = Accounts(self.initial_keys, rate_limit)
         self.faults = Faults()
         self.log = RequestLog()
-        self.store = TaskStore(self.task_seconds, self.accounts.refund)
+        self.store = TaskStore(self.task_seconds, self.accounts.refund, parallelism)
         self.library: list[dict[str, Any]] = json.loads(LIBRARY.read_text())
         self._ports = (port, asset_port)
         self._assets_dir = assets_dir

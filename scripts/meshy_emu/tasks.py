@@ -15,7 +15,7 @@ from typing import Any
 
 from .faults import FAIL_VARIANTS
 
-PARALLELISM = 3          # tasks per key that run at once; later ones wait in PENDING
+PARALLELISM = 3          # default tasks per key that run at once; later ones wait in PENDING
 PENDING_SHARE = 0.1      # even an unqueued task shows PENDING for this share of its duration
 STALL_FROM = 0.8         # progress reaches 99 % at this share and sits there (like Meshy)
 FAIL_AT = 0.5            # failing tasks fail half-way through
@@ -160,8 +160,10 @@ def _empty(value: Any) -> Any:
 class TaskStore:
     """All tasks of one emulator run, with per-key worker slots and refunds on failure."""
 
-    def __init__(self, task_seconds: float, refund: Callable[[str, int], None]) -> None:
+    def __init__(self, task_seconds: float, refund: Callable[[str, int], None],
+                 parallelism: int = PARALLELISM) -> None:
         self.task_seconds = task_seconds
+        self.parallelism = max(1, int(parallelism))
         self._refund = refund
         self._lock = threading.RLock()
         self._tasks: dict[str, Task] = {}
@@ -177,8 +179,8 @@ class TaskStore:
         now = time.time()
         duration = self.task_seconds
         with self._lock:
-            slots = self._slots.setdefault(key, [0.0] * PARALLELISM)
-            slot = min(range(PARALLELISM), key=lambda i: slots[i])
+            slots = self._slots.setdefault(key, [0.0] * self.parallelism)
+            slot = min(range(self.parallelism), key=lambda i: slots[i])
             queued_until = max(now, slots[slot])
             started = queued_until + PENDING_SHARE * duration
             finished = queued_until + duration
@@ -220,7 +222,7 @@ class TaskStore:
         with self._lock:
             earlier = sum(1 for t in self._tasks.values()
                           if t.key == task.key and t.created < task.created and now < t.finished)
-        return max(0, earlier - PARALLELISM + 1)
+        return max(0, earlier - self.parallelism + 1)
 
     def advance(self, task_id: str | None = None) -> None:
         """Finish one task (or every task) now: a test helper to skip waiting."""
