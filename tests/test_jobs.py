@@ -186,8 +186,9 @@ def test_crash_during_the_paid_post_adopts_the_task_instead_of_paying_twice(
     step.status = model.STEP_CREATING
     step.create_started_ms = model.now_ms()
     job.status = model.RUNNING
-    server_id = client.create_task("text-to-3d-preview", {"mode": "preview",
-                                                          "prompt": "a teapot"})
+    crashed_process = make_client()  # the Blender that sent the POST and died
+    server_id = crashed_process.create_task("text-to-3d-preview", {"mode": "preview",
+                                                                   "prompt": "a teapot"})
     JobManager(client, tmp_path / "journal").journal.save(job)
 
     manager = make_manager(client, journal_dir=tmp_path / "journal")

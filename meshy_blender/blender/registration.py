@@ -19,13 +19,14 @@ CLASSES: tuple[type, ...] = (
 )
 
 # Functions this add-on registers with bpy.app.timers; unregister() removes each one.
-TIMERS: tuple = (runtime.timer_tick,)
+TIMERS: tuple = (runtime.timer_tick, runtime.startup_resume)
 
 
 def register() -> None:
     for cls in CLASSES:
         bpy.utils.register_class(cls)
     properties.register_properties()
+    bpy.app.timers.register(runtime.startup_resume, first_interval=runtime.STARTUP_RESUME_DELAY)
 
 
 def unregister() -> None:

@@ -14,7 +14,9 @@ from typing import Any
 import bpy
 
 from ..client.client import MeshyClient, is_loopback
+from ..jobs.journal import Journal
 from ..jobs.manager import JobManager
+from ..jobs.model import ACTIVE_STATUSES, READY
 from . import config
 from .pump import Pump
 
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 
 TIMER_ACTIVE_INTERVAL = 0.1
 TIMER_IDLE_INTERVAL = 0.5
+STARTUP_RESUME_DELAY = 1.0
 
 
 class OnlineGate:
@@ -87,6 +90,27 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
             log.info("Meshy job %s finished while Blender was closed; ready to import", job.id)
     ensure_timer()
     return _runtime
+
+
+def startup_resume() -> None:
+    """One-shot timer after the add-on is enabled: finish what a previous session left.
+
+    Unfinished jobs re-attach to their Meshy tasks; downloaded-but-not-imported ones are offered
+    for import in the Tasks panel. Nothing starts when the journal is empty, there is no key, or
+    online access is off for a non-loopback API (they wait until the user allows it).
+    """
+    if _runtime is not None:
+        return None
+    settings = config.resolve()
+    journal = Journal(Path(settings.cache_dir) / "journal")
+    pending = [j for j in journal.load_all() if j.status in ACTIVE_STATUSES or j.status == READY]
+    if not pending or not settings.api_key:
+        return None
+    if not (settings.online_access or is_loopback(settings.api_base)):
+        log.info("Meshy: %d journalled job(s) wait for online access", len(pending))
+        return None
+    get_runtime()
+    return None
 
 
 def current_runtime() -> Runtime | None:

@@ -133,6 +133,17 @@ class MeshyClient:
             self._created.add(task_id)
         return task_id
 
+    def find_created_task(self, kind: str, payload: dict[str, Any],
+                          since_ms: int) -> str | None:
+        """The task a possibly-lost create request made, if the server has it (after a crash
+        between sending a paid POST and reading its answer); None when there is none."""
+        body = {**creation.spec(kind).fixed, **payload}
+        task_id = creation.find_created(self, kind, body, since_ms)
+        if task_id:
+            with self._lock:
+                self._created.add(task_id)
+        return task_id
+
     def get_task(self, kind: str, task_id: str, *,
                  cancel: threading.Event | None = None) -> Task:
         data = self._call("GET", self._resource(kind, task_id), cancel=cancel)

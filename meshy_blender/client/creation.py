@@ -58,7 +58,7 @@ def create(client: MeshyClient, kind: str, payload: dict[str, Any]) -> str:
             raise err
         elif resp is not None:
             failure = f"server error HTTP {resp.status_code}"
-        adopted = _find_created(client, kind, body, started_ms)
+        adopted = find_created(client, kind, body, started_ms)
         if adopted:
             return adopted
         status = resp.status_code if resp is not None else None
@@ -129,7 +129,7 @@ def _matches(kind: str, task_raw: dict[str, Any], body: dict[str, Any]) -> bool:
     return True
 
 
-def _find_created(client: MeshyClient, kind: str, body: dict[str, Any],
+def find_created(client: MeshyClient, kind: str, body: dict[str, Any],
                   started_ms: int) -> str | None:
     """The id of a task of ``kind`` created since ``started_ms`` with matching inputs."""
     for lookup in range(ADOPT_LOOKUPS):

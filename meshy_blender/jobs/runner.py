@@ -19,10 +19,6 @@ from .plans import build_step_payload
 
 log = logging.getLogger(__name__)
 
-# Payload fields that identify a task among the newest ones on the server after a crash mid-POST.
-IDENTITY_FIELDS = ("prompt", "mode", "preview_task_id", "input_task_id", "rig_task_id",
-                   "action_id", "texture_prompt", "text_style_prompt")
-CREATE_CLOCK_SLACK_MS = 120_000
 QUEUE_WAIT_INITIAL = 1.0
 QUEUE_WAIT_MAX = 15.0
 # Progress events are snapshots for the UI: at most this often per job (status changes always go).
@@ -135,27 +131,13 @@ class JobRunner:
                 delay = min(delay * 2, self.queue_wait_max)
 
     def _find_created(self, step: Step, payload: dict) -> str | None:
-        since = (step.create_started_ms or 0) - CREATE_CLOCK_SLACK_MS
-        wanted = {k: payload[k] for k in IDENTITY_FIELDS if k in payload}
         try:
-            recent = self.client.list_tasks(step.kind, page_size=20, sort_by="-created_at")
+            return self.client.find_created_task(step.kind, payload,
+                                                 (step.create_started_ms or 0))
         except errors.MeshyError as exc:
             raise errors.MeshyError(
                 "Could not check whether the interrupted request created a task; not retrying "
                 f"to avoid paying twice. {exc}") from None
-        candidates = []
-        for task in recent:
-            if (task.created_at or 0) < since:
-                continue
-            if getattr(task, "kind", step.kind) not in (step.kind, None):
-                continue
-            raw = getattr(task, "raw", {}) or {}
-            if all(raw.get(k) == v for k, v in wanted.items() if k in raw):
-                candidates.append(task)
-        if candidates:
-            # Newest first from the server: the oldest match is the one our request made.
-            return str(candidates[-1].id)
-        return None
 
     def _download(self, job: Job, step: Step, task: Any, cancel: threading.Event) -> None:
         self._set(job, model.DOWNLOADING, f"{step.kind}: downloading")
