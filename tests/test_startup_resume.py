@@ -6,10 +6,11 @@ import time
 
 import pytest
 
-from fixtures.jobs import wait_finished
 from meshy_blender.jobs import model
 from meshy_blender.jobs.manager import JobManager
 from meshy_blender.jobs.plans import plan_job
+
+from fixtures.jobs import wait_finished
 
 
 @pytest.fixture
