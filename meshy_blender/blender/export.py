@@ -8,11 +8,14 @@ what to change. The artist's mode, selection and active object are put back afte
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import bpy
+from mathutils import Matrix
 
 from ..client.datauri import DEFAULT_MAX_MODEL_BYTES
 from .naming import safe_name
@@ -50,8 +53,14 @@ def count_faces(context: Any, objects: list[Any], apply_modifiers: bool) -> int:
 
 def export_glb(context: Any, objects: list[Any], directory: Path, *,
                apply_modifiers: bool = True, max_faces: int | None = None,
-               max_bytes: int = DEFAULT_MAX_MODEL_BYTES) -> ExportResult:
-    """Write ``objects`` (meshes) to one GLB in ``directory``; raises ExportError."""
+               max_bytes: int = DEFAULT_MAX_MODEL_BYTES,
+               local_space: bool = False) -> ExportResult:
+    """Write ``objects`` (meshes) to one GLB in ``directory``; raises ExportError.
+
+    The first object's origin becomes the file's origin. With ``local_space`` its rotation and
+    scale are taken out too, for results that will be placed with that object's transform
+    ("Replace"); otherwise the shape is exported as the artist sees it.
+    """
     meshes = [o for o in objects if o.type == "MESH"]
     if not meshes:
         raise ExportError("Select at least one mesh object to send to Meshy.")
@@ -71,7 +80,8 @@ def export_glb(context: Any, objects: list[Any], directory: Path, *,
             for obj in ctx.view_layer.objects:
                 obj.select_set(obj in meshes)
             ctx.view_layer.objects.active = meshes[0]
-            _run_exporter(path, apply_modifiers)
+            with _relative_to(meshes[0], meshes, local_space):
+                _run_exporter(path, apply_modifiers)
         finally:
             selection.restore(ctx.view_layer)
             return_to_mode(ctx, mode_state)
@@ -82,6 +92,32 @@ def export_glb(context: Any, objects: list[Any], directory: Path, *,
                           f"uploads up to {max_bytes / 1024**2:.0f} MB. Reduce textures or "
                           "geometry first.")
     return ExportResult(path=path, faces=faces, size=size)
+
+
+@contextmanager
+def _relative_to(origin: Any, objects: list[Any], local_space: bool) -> Iterator[None]:
+    """Move ``objects`` into ``origin``'s space (only its location unless ``local_space``) for
+    the export, then put every transform back exactly. A result placed with the source's
+    transform then lands where the source is instead of carrying that transform twice."""
+    saved = {obj: obj.matrix_basis.copy() for obj in objects}
+    space = origin.matrix_world if local_space else \
+        Matrix.Translation(origin.matrix_world.translation)
+    inverse = space.inverted_safe()
+    targets = {obj: inverse @ obj.matrix_world for obj in objects}
+    try:
+        for obj in sorted(objects, key=_depth):  # parents first: children follow them
+            obj.matrix_world = targets[obj]
+        yield
+    finally:
+        for obj, basis in saved.items():
+            obj.matrix_basis = basis
+
+
+def _depth(obj: Any) -> int:
+    depth = 0
+    while obj.parent is not None:
+        obj, depth = obj.parent, depth + 1
+    return depth
 
 
 def _run_exporter(path: Path, apply_modifiers: bool) -> None:

@@ -18,7 +18,8 @@ _EXPORTS = "exports"
 
 
 def model_input(op: Any, context: Any, settings: config.Settings, *,
-                max_faces: int | None = None) -> tuple[dict[str, Any], str] | None:
+                max_faces: int | None = None,
+                replace: bool = False) -> tuple[dict[str, Any], str] | None:
     """({"input_task_id"} or {"model_url": exported GLB}, source object name), or None after
     reporting why the selection cannot be sent."""
     active = context.view_layer.objects.active
@@ -30,7 +31,7 @@ def model_input(op: Any, context: Any, settings: config.Settings, *,
     try:
         result = export.export_glb(context, meshes, Path(settings.cache_dir) / _EXPORTS,
                                    apply_modifiers=context.scene.meshy.apply_modifiers,
-                                   max_faces=max_faces)
+                                   max_faces=max_faces, local_space=replace)
     except export.ExportError as exc:
         op.report({"ERROR"}, f"Meshy: {exc}")
         return None
@@ -69,7 +70,8 @@ class MESHY_OT_retexture(_OnSelection):
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}
-        found = model_input(self, context, settings)
+        found = model_input(self, context, settings,
+                            replace=context.scene.meshy.replace_selection)
         if found is None:
             return {"CANCELLED"}
         try:
@@ -90,7 +92,8 @@ class MESHY_OT_remesh(_OnSelection):
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}
-        found = model_input(self, context, settings)
+        found = model_input(self, context, settings,
+                            replace=context.scene.meshy.replace_selection)
         if found is None:
             return {"CANCELLED"}
         req = requests_ui.remesh(context.scene.meshy, settings, *found)
