@@ -26,6 +26,11 @@ def job_folder(job: model.Job) -> str | None:
     return None
 
 
+def open_folder(folder: str) -> None:
+    """Show a folder in the system file browser (Blender's own operator)."""
+    bpy.ops.wm.path_open(filepath=folder)
+
+
 def last_task_id(job: model.Job) -> str | None:
     ids = [s.task_id for s in job.steps if s.task_id]
     return ids[-1] if ids else None
@@ -56,7 +61,7 @@ class MESHY_OT_open_job_folder(bpy.types.Operator):
         if folder is None:
             self.report({"WARNING"}, "Meshy: nothing downloaded for this job yet")
             return {"CANCELLED"}
-        bpy.ops.wm.path_open(filepath=folder)
+        open_folder(folder)
         return {"FINISHED"}
 
 
