@@ -56,7 +56,7 @@ def test_recording_layout_rejects_what_blender_would_ignore_or_refuse(bpy, meshy
         layout.enabeld = False
     with pytest.raises(AttributeError):
         layout.not_a_layout_method  # noqa: B018
-    header, body = layout.panel("x", default_closed=True)
+    _header, body = layout.panel("x", default_closed=True)
     assert isinstance(body, RecordingLayout)
 
 

@@ -100,7 +100,7 @@ def test_balance_is_read_on_a_worker_and_test_connection_reports(bpy, meshy_ui):
 
     assert bpy.ops.meshy.test_connection() == {"FINISHED"}
     meshy_ui.prefs.api_key = "msy_wrong_key_for_the_test_1234"
-    with pytest.raises(RuntimeError, match="connection failed: .*key"):
+    with pytest.raises(RuntimeError, match=r"connection failed: .*key"):
         bpy.ops.meshy.test_connection()
 
 
