@@ -30,6 +30,7 @@ class Settings:
     api_base: str = DEFAULT_API_BASE
     cache_dir: str = ""
     ca_bundle: str = ""
+    proxy: str = ""  # explicit proxy from preferences; else requests honours HTTPS_PROXY etc.
     max_jobs: int = DEFAULT_MAX_JOBS
     use_stream: bool = True
     import_format: str = "GLB"
@@ -75,4 +76,7 @@ def resolve(context: bpy.types.Context | None = None) -> Settings:
         s.use_stream = bool(prefs.use_stream)
         s.import_format = str(prefs.import_format)
         s.placement = str(prefs.placement)
+        s.proxy = str(getattr(prefs, "proxy", "") or "").strip()
+        if s.proxy:
+            s.sources["proxy"] = "preferences"
     return s

@@ -1,45 +1,14 @@
-"""3D Viewport sidebar (N panel), tab "Meshy"."""
+"""3D Viewport sidebar (N panel), tab "Meshy": the panels in the order artists meet them."""
 
 from __future__ import annotations
 
-import os
+from .panels_account import MESHY_PT_account
+from .panels_common import CATEGORY
+from .panels_generate import MESHY_PT_generate
+from .panels_selected import MESHY_PT_selected
+from .panels_tasks import MESHY_PT_tasks
 
-import bpy
+CLASSES = (MESHY_PT_account, MESHY_PT_generate, MESHY_PT_selected, MESHY_PT_tasks)
 
-from .preferences import get_preferences
-
-CATEGORY = "Meshy"
-
-
-class MESHY_PT_account(bpy.types.Panel):
-    bl_idname = "MESHY_PT_account"
-    bl_label = "Account"
-    bl_space_type = "VIEW_3D"
-    bl_region_type = "UI"
-    bl_category = CATEGORY
-
-    def draw(self, context: bpy.types.Context) -> None:
-        layout = self.layout
-        prefs = get_preferences(context)
-        if os.environ.get("MESHY_API_KEY"):
-            layout.label(text="Key: from MESHY_API_KEY", icon="CHECKMARK")
-        elif prefs is not None and prefs.api_key:
-            layout.label(text="Key: from preferences", icon="CHECKMARK")
-        else:
-            layout.label(text="No API key set", icon="ERROR")
-        if not bpy.app.online_access:
-            col = layout.column(align=True)
-            col.label(text="Online access is off", icon="INTERNET_OFFLINE")
-            col.label(text="Preferences > System > Network")
-
-
-class MESHY_PT_generate(bpy.types.Panel):
-    bl_idname = "MESHY_PT_generate"
-    bl_label = "Generate"
-    bl_space_type = "VIEW_3D"
-    bl_region_type = "UI"
-    bl_category = CATEGORY
-
-    def draw(self, context: bpy.types.Context) -> None:
-        settings = context.scene.meshy  # type: ignore[attr-defined]
-        self.layout.prop(settings, "prompt", text="")
+__all__ = ["CATEGORY", "CLASSES", "MESHY_PT_account", "MESHY_PT_generate", "MESHY_PT_selected",
+           "MESHY_PT_tasks"]

@@ -11,6 +11,7 @@ from bpy.props import BoolProperty, EnumProperty, IntProperty, StringProperty
 
 from .. import ADDON_ID
 from . import config
+from .panels_account import draw_account
 
 
 class MeshyPreferences(bpy.types.AddonPreferences):
@@ -38,6 +39,11 @@ class MeshyPreferences(bpy.types.AddonPreferences):
         "TLS verification is always on",
         subtype="FILE_PATH",
     )
+    proxy: StringProperty(
+        name="Proxy",
+        description="HTTP(S) proxy for Meshy, e.g. http://proxy.example:3128 (empty: the "
+        "system's HTTPS_PROXY/NO_PROXY settings). Never used for the local emulator",
+    )
     max_jobs: IntProperty(
         name="Max Concurrent Jobs",
         description="Jobs running at once (match your Meshy plan's queue limit: Pro 10)",
@@ -61,28 +67,36 @@ class MeshyPreferences(bpy.types.AddonPreferences):
             ("CURSOR", "3D Cursor", "Place results at the 3D cursor"),
             ("ORIGIN", "World Origin", "Place results at the world origin"),
         ],
+        description="Where generated models land (Retexture/Remesh can replace the selection)",
         default="CURSOR",
     )
 
     def draw(self, context: bpy.types.Context) -> None:
-        layout = self.layout
-        settings = config.resolve(context)
-        col = layout.column()
-        if settings.sources.get("api_key") == "MESHY_API_KEY":
-            col.label(text="API key: from MESHY_API_KEY (overrides the field below)",
-                      icon="CHECKMARK")
-        col.prop(self, "api_key")
-        for name in ("api_base", "cache_dir", "ca_bundle"):
-            row = col.row()
-            row.prop(self, name)
-            source = settings.sources.get(name, "default")
-            if source not in ("preferences", "default"):
-                row.label(text=f"from {source}")
-        col.prop(self, "max_jobs")
-        col.prop(self, "use_stream")
+        draw_preferences(self.layout, self, context)
+
+
+def draw_preferences(layout: bpy.types.UILayout, prefs: MeshyPreferences,
+                     context: bpy.types.Context) -> None:
+    """Every setting with where its effective value comes from, then the account status."""
+    settings = config.resolve(context)
+    col = layout.column()
+    if settings.sources.get("api_key") == "MESHY_API_KEY":
+        col.label(text="API key: from MESHY_API_KEY (overrides the field below)",
+                  icon="CHECKMARK")
+    col.prop(prefs, "api_key")
+    for name in ("api_base", "cache_dir", "ca_bundle", "proxy"):
         row = col.row()
-        row.prop(self, "import_format", expand=True)
-        col.prop(self, "placement")
+        row.prop(prefs, name)
+        source = settings.sources.get(name, "default")
+        if source not in ("preferences", "default"):
+            row.label(text=f"from {source}")
+    col.prop(prefs, "max_jobs")
+    col.prop(prefs, "use_stream")
+    row = col.row()
+    row.prop(prefs, "import_format", expand=True)
+    col.prop(prefs, "placement")
+    box = layout.box()
+    draw_account(box, context)
 
 
 def get_preferences(context: bpy.types.Context | None = None) -> MeshyPreferences | None:

@@ -41,6 +41,9 @@ class Pump:
     view: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: dict[str, Any] = field(default_factory=dict)
     _pending_imports: list[str] = field(default_factory=list)
+    # Jobs whose "ready"/"restored" event was drained. A worker sets READY a moment before it
+    # posts that event (the journal is written in between): until then the job is still busy.
+    _ready_seen: set[str] = field(default_factory=set)
     listeners: list[Callable[[JobEvent], None]] = field(default_factory=list)
 
     def tick(self, budget: float = DEFAULT_BUDGET_S, max_imports: int = 1) -> TickStats:
@@ -56,6 +59,8 @@ class Pump:
             for event in batch:
                 stats.events += 1
                 self.view[event.job_id] = event.snapshot
+                if event.type in ("ready", "restored"):
+                    self._ready_seen.add(event.job_id)
                 if event.type == "ready" and event.job_id not in self._pending_imports:
                     self._pending_imports.append(event.job_id)
                 for listener in self.listeners:
@@ -103,6 +108,8 @@ class Pump:
                 continue
             if job.status not in FINISHED_STATUSES or job_id in self._pending_imports:
                 return True
+            if job.status == READY and job_id not in self._ready_seen and not job.import_error:
+                return True  # its "ready" event is on the way
         return False
 
 

@@ -8,18 +8,34 @@ from __future__ import annotations
 
 import bpy
 
-from . import operators_jobs, panels, preferences, properties, runtime
+from . import (
+    animation_picker,
+    background,
+    operators_account,
+    operators_generate,
+    operators_jobs,
+    operators_selected,
+    operators_tasks,
+    panels,
+    preferences,
+    properties,
+    runtime,
+)
 
 CLASSES: tuple[type, ...] = (
     preferences.MeshyPreferences,
-    properties.MeshySceneSettings,
+    *properties.CLASSES,
     *operators_jobs.CLASSES,
-    panels.MESHY_PT_account,
-    panels.MESHY_PT_generate,
+    *operators_generate.CLASSES,
+    *operators_selected.CLASSES,
+    *operators_tasks.CLASSES,
+    *operators_account.CLASSES,
+    *animation_picker.CLASSES,
+    *panels.CLASSES,
 )
 
 # Functions this add-on registers with bpy.app.timers; unregister() removes each one.
-TIMERS: tuple = (runtime.timer_tick, runtime.startup_resume)
+TIMERS: tuple = (runtime.timer_tick, runtime.startup_resume, background.timer_deliver)
 
 
 def register() -> None:
@@ -31,6 +47,8 @@ def register() -> None:
 
 def unregister() -> None:
     runtime.shutdown_runtime()
+    background.CALLS.shutdown()
+    animation_picker.reset()
     for fn in TIMERS:
         if bpy.app.timers.is_registered(fn):
             bpy.app.timers.unregister(fn)

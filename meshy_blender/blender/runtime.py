@@ -54,7 +54,7 @@ _runtime: Runtime | None = None
 
 
 def _identity(s: config.Settings) -> tuple[Any, ...]:
-    return (s.api_key, s.api_base, s.cache_dir, s.ca_bundle, s.max_jobs, s.use_stream)
+    return (s.api_key, s.api_base, s.cache_dir, s.ca_bundle, s.proxy, s.max_jobs, s.use_stream)
 
 
 def _default_importer(snapshot: dict[str, Any]) -> Any:
@@ -77,6 +77,7 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
         settings.api_key,
         settings.api_base,
         ca_bundle=settings.ca_bundle or None,
+        proxies={"http": settings.proxy, "https": settings.proxy} if settings.proxy else None,
         cache_dir=Path(settings.cache_dir) / "downloads",
         allow_network=gate,
     )

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..client import specs
+from ..client import specs, validation
 from ..client.errors import ValidationError
-from .model import Job, Step
+from .model import STEP_WAITING, Job, Step
 
 # Chain options, accepted by every generating request on top of the API's own parameters.
 CHAIN_KEYS = ("remesh", "rig", "animations")
@@ -148,3 +148,29 @@ def build_step_payload(step: Step, task_ids: dict[str, str]) -> dict[str, Any]:
 def estimate(request: str, options: dict[str, Any]) -> int:
     """Credits a request would cost (whole chain), without making any request."""
     return plan_job(request, options).estimated_credits
+
+
+# Task kinds a job can re-attach to by id ("Resume task by id"), as Meshy names them.
+RESUMABLE_KINDS = ("text-to-3d-preview", "text-to-3d-refine", "image-to-3d", "multi-image-to-3d",
+                   "retexture", "remesh", "rig", "animate", "text-to-image", "image-to-image")
+
+
+def plan_resume(kind: str, task_id: str, *, label: str | None = None,
+                import_options: dict[str, Any] | None = None) -> Job:
+    """A job that follows an existing Meshy task (already paid) to its result and imports it.
+
+    Its only step already holds ``task_id`` and is WAITING, so the runner never posts anything:
+    it waits for the task, downloads and hands the files to the main thread like any job.
+    """
+    if kind not in RESUMABLE_KINDS:
+        raise ValidationError(f"Cannot resume a {kind!r} task; choose one of "
+                              f"{', '.join(RESUMABLE_KINDS)}.", field="kind")
+    task_id = validation.task_id("task_id", task_id)
+    import_options = dict(import_options or {})
+    name = "preview" if kind == "text-to-3d-preview" else (
+        "refine" if kind == "text-to-3d-refine" else kind)
+    step = Step(name, kind, {}, task_id=task_id, status=STEP_WAITING)
+    _assign_downloads([step], str(import_options.get("format", "GLB")))
+    request = "text-to-3d" if kind.startswith("text-to-3d") else kind
+    return Job(kind=request, label=str(label or f"{kind} {task_id[:8]}"), steps=[step],
+               import_options=import_options)

@@ -1,0 +1,50 @@
+"""Credit cost labels for buttons, cached so drawing a panel never re-plans an unchanged request.
+
+Panels redraw many times a second while a job runs; planning (validation + pricing) is cheap but
+not free, so results are kept per request hash. A request that does not validate has no price:
+the label says why instead, which is the first thing an artist needs to fix anyway.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from ..client.errors import ValidationError
+from ..jobs.plans import plan_job
+from .requests_ui import Request
+
+_MAX_ENTRIES = 256
+
+
+@dataclass(frozen=True)
+class Estimate:
+    credits: int | None
+    error: str | None = None
+    steps: int = 1
+
+    def label(self, action: str) -> str:
+        """Button text: "Generate (30 credits)", or the action alone when it cannot be priced."""
+        if self.credits is None:
+            return action
+        chain = f", {self.steps} tasks" if self.steps > 1 else ""
+        return f"{action} ({self.credits} credits{chain})"
+
+
+_cache: dict[str, Estimate] = {}
+
+
+def estimate(req: Request) -> Estimate:
+    key = json.dumps([req.request, req.options], sort_keys=True, default=str)
+    found = _cache.get(key)
+    if found is not None:
+        return found
+    try:
+        job = plan_job(req.request, req.options)
+        result = Estimate(job.estimated_credits, None, len(job.steps))
+    except ValidationError as exc:
+        result = Estimate(None, str(exc))
+    if len(_cache) >= _MAX_ENTRIES:
+        _cache.clear()
+    _cache[key] = result
+    return result

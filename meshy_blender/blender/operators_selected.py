@@ -1,0 +1,146 @@
+"""Operators on the selection: Retexture, Remesh, Rig and Animate.
+
+A Meshy-made object goes back by its task id; anything else is exported to a GLB in the cache
+folder (main thread) and uploaded by the worker. Retexture and Remesh can replace the original.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import bpy
+
+from ..client.errors import MeshyError
+from . import config, export, requests_ui, selection, submit
+
+_EXPORTS = "exports"
+
+
+def model_input(op: Any, context: Any, settings: config.Settings, *,
+                max_faces: int | None = None,
+                replace: bool = False) -> tuple[dict[str, Any], str] | None:
+    """({"input_task_id"} or {"model_url": exported GLB}, source object name), or None after
+    reporting why the selection cannot be sent."""
+    active = context.view_layer.objects.active
+    task_id = selection.model_task_id(active) if active is not None else None
+    if task_id:
+        root = selection.meshy_root(active)
+        return {"input_task_id": task_id}, root.name
+    meshes = selection.selected_meshes(context)
+    try:
+        result = export.export_glb(context, meshes, Path(settings.cache_dir) / _EXPORTS,
+                                   apply_modifiers=context.scene.meshy.apply_modifiers,
+                                   max_faces=max_faces, local_space=replace)
+    except export.ExportError as exc:
+        op.report({"ERROR"}, f"Meshy: {exc}")
+        return None
+    return {"model_url": str(result.path)}, meshes[0].name
+
+
+def _has_model(context: Any) -> bool:
+    active = context.view_layer.objects.active
+    if active is not None and selection.model_task_id(active):
+        return True
+    return bool(selection.selected_meshes(context))
+
+
+class _OnSelection(bpy.types.Operator):
+    """Base of the operators that send the selected model (not registered itself)."""
+
+    bl_options = {"REGISTER"}
+
+    @classmethod
+    def poll(cls, context):
+        if getattr(context.scene, "meshy", None) is None:
+            return False
+        if not _has_model(context):
+            cls.poll_message_set("Select a mesh (or a Meshy-made object)")
+            return False
+        return True
+
+
+class MESHY_OT_retexture(_OnSelection):
+    """Give the selected model a new look from a style prompt or picture"""
+
+    bl_idname = "meshy.retexture"
+    bl_label = "Meshy: Retexture Selected"
+
+    def execute(self, context):
+        settings = submit.ready(self, context)
+        if settings is None:
+            return {"CANCELLED"}
+        found = model_input(self, context, settings,
+                            replace=context.scene.meshy.replace_selection)
+        if found is None:
+            return {"CANCELLED"}
+        try:
+            req = requests_ui.retexture(context.scene.meshy, settings, *found)
+        except MeshyError as exc:
+            self.report({"ERROR"}, f"Meshy: {exc}")
+            return {"CANCELLED"}
+        return {"FINISHED"} if submit.submit(self, context, req) else {"CANCELLED"}
+
+
+class MESHY_OT_remesh(_OnSelection):
+    """Rebuild the selected model's topology (quads or triangles, target polycount)"""
+
+    bl_idname = "meshy.remesh"
+    bl_label = "Meshy: Remesh Selected"
+
+    def execute(self, context):
+        settings = submit.ready(self, context)
+        if settings is None:
+            return {"CANCELLED"}
+        found = model_input(self, context, settings,
+                            replace=context.scene.meshy.replace_selection)
+        if found is None:
+            return {"CANCELLED"}
+        req = requests_ui.remesh(context.scene.meshy, settings, *found)
+        return {"FINISHED"} if submit.submit(self, context, req) else {"CANCELLED"}
+
+
+class MESHY_OT_rig(_OnSelection):
+    """Rig the selected humanoid model: an armature with walking and running actions"""
+
+    bl_idname = "meshy.rig"
+    bl_label = "Meshy: Rig Selected"
+
+    def execute(self, context):
+        settings = submit.ready(self, context)
+        if settings is None:
+            return {"CANCELLED"}
+        found = model_input(self, context, settings, max_faces=export.RIG_MAX_FACES)
+        if found is None:
+            return {"CANCELLED"}
+        req = requests_ui.rig(context.scene.meshy, settings, *found)
+        return {"FINISHED"} if submit.submit(self, context, req) else {"CANCELLED"}
+
+
+class MESHY_OT_animate(bpy.types.Operator):
+    """Add a Meshy animation to the selected Meshy rig (as a new action on its armature)"""
+
+    bl_idname = "meshy.animate"
+    bl_label = "Meshy: Animate Selected Rig"
+    bl_options = {"REGISTER"}
+
+    @classmethod
+    def poll(cls, context):
+        if getattr(context.scene, "meshy", None) is None:
+            return False
+        if selection.rig_task_id(context.view_layer.objects.active) is None:
+            cls.poll_message_set("Select an armature rigged by Meshy")
+            return False
+        return True
+
+    def execute(self, context):
+        settings = submit.ready(self, context)
+        if settings is None:
+            return {"CANCELLED"}
+        armature = context.view_layer.objects.active
+        req = requests_ui.animate(context.scene.meshy, settings,
+                                  selection.rig_task_id(armature), armature.name)
+        return {"FINISHED"} if submit.submit(self, context, req) else {"CANCELLED"}
+
+
+CLASSES = (MESHY_OT_retexture, MESHY_OT_remesh, MESHY_OT_rig, MESHY_OT_animate)

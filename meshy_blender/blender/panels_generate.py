@@ -1,0 +1,111 @@
+"""Generate panel: Text / Image / Multi-image with every option an artist would set."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import bpy
+
+from . import config, requests_ui
+from .operators_generate import OPERATOR_FOR_MODE
+from .panels_common import SidebarPanel, cost_button
+
+
+def _image_input(layout: Any, item: Any, label: str) -> None:
+    col = layout.column(align=True)
+    col.label(text=label)
+    col.prop(item, "image", text="")
+    if item.image is None:
+        col.prop(item, "filepath", text="")
+
+
+def _section(layout: Any, idname: str, title: str, closed: bool = True) -> Any:
+    """A collapsible sub-section (UILayout.panel, Blender 4.1+); None while collapsed."""
+    header, body = layout.panel(idname, default_closed=closed)
+    header.label(text=title)
+    return body
+
+
+def draw_inputs(layout: Any, s: Any) -> None:
+    if s.mode == "TEXT":
+        col = layout.column(align=True)
+        if s.prompt_text is None:
+            col.prop(s, "prompt", text="")
+        col.prop(s, "prompt_text", text="Long Prompt", icon="TEXT")
+        col.prop(s, "negative_prompt")
+        layout.prop(s, "art_style")
+    elif s.mode == "IMAGE":
+        _image_input(layout, s.image, "Picture")
+    else:
+        for n in range(1, 5):
+            _image_input(layout, getattr(s, f"multi_image_{n}"), f"Picture {n}")
+
+
+def draw_model(layout: Any, s: Any) -> None:
+    col = layout.column()
+    col.prop(s, "ai_model")
+    col.prop(s, "model_type")
+    col.prop(s, "topology")
+    row = col.row(align=True)
+    row.prop(s, "use_polycount", text="")
+    sub = row.row()
+    sub.enabled = s.use_polycount
+    sub.prop(s, "target_polycount")
+    col.prop(s, "symmetry_mode")
+    col.prop(s, "pose_mode")
+    col.prop(s, "should_remesh")
+    if s.mode != "TEXT":
+        col.prop(s, "image_enhancement")
+    col.prop(s, "moderation")
+
+
+def draw_texture(layout: Any, s: Any) -> None:
+    layout.prop(s, "should_texture")
+    col = layout.column()
+    col.enabled = s.should_texture
+    col.prop(s, "enable_pbr")
+    col.prop(s, "remove_lighting")
+    col.prop(s, "texture_source")
+    if s.texture_source == "PROMPT":
+        col.prop(s, "texture_prompt", text="")
+    elif s.texture_source == "IMAGE":
+        _image_input(col, s.texture_image, "Texture Reference")
+
+
+def draw_output(layout: Any, s: Any) -> None:
+    layout.prop(s, "target_formats")
+    layout.prop(s, "auto_size")
+    layout.prop(s, "origin_at")
+    layout.prop(s, "import_format")
+
+
+def draw_chain(layout: Any, s: Any) -> None:
+    layout.prop(s, "chain_remesh")
+    layout.prop(s, "chain_rig")
+    row = layout.row()
+    row.enabled = s.chain_rig
+    row.prop(s, "rig_height")
+    row = layout.row()
+    row.enabled = s.chain_rig
+    row.prop(s, "chain_animations")
+
+
+class MESHY_PT_generate(SidebarPanel):
+    bl_idname = "MESHY_PT_generate"
+    bl_label = "Generate"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        s = context.scene.meshy  # type: ignore[attr-defined]
+        layout.row().prop(s, "mode", expand=True)
+        draw_inputs(layout, s)
+        for idname, title, draw in (("meshy_gen_model", "Model", draw_model),
+                                    ("meshy_gen_texture", "Texture", draw_texture),
+                                    ("meshy_gen_output", "Output", draw_output),
+                                    ("meshy_gen_chain", "Then", draw_chain)):
+            body = _section(layout, idname, title)
+            if body is not None:
+                draw(body, s)
+        req = requests_ui.generate(s, config.resolve(context), estimate=True)
+        cost_button(layout.column(), OPERATOR_FOR_MODE[s.mode], "Generate", req,
+                    icon="PLAY")

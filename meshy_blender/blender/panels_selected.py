@@ -1,0 +1,105 @@
+"""Selected object panel: Retexture, Remesh, Rig, and Animate for rigs Meshy made."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import bpy
+
+from . import animation_picker, config, requests_ui, selection
+from .panels_common import SidebarPanel, cost_button
+
+
+def _draw_source(layout: Any, context: Any) -> tuple[str | None, bool]:
+    """Say what would be sent; returns (source object name, anything to send)."""
+    active = context.view_layer.objects.active
+    task_id = selection.model_task_id(active) if active is not None else None
+    if task_id:
+        root = selection.meshy_root(active)
+        layout.label(text=f"Meshy model: {root.name}", icon="CHECKMARK")
+        return root.name, True
+    meshes = selection.selected_meshes(context)
+    if not meshes:
+        layout.label(text="Select a mesh to retexture, remesh or rig", icon="INFO")
+        return None, False
+    layout.label(text=f"Uploads {len(meshes)} mesh object(s) as GLB", icon="EXPORT")
+    layout.prop(context.scene.meshy, "apply_modifiers")
+    return meshes[0].name, True
+
+
+def draw_retexture(layout: Any, s: Any, settings: Any, source: str | None) -> None:
+    layout.row().prop(s, "retexture_source", expand=True)
+    if s.retexture_source == "PROMPT":
+        layout.prop(s, "retexture_prompt", text="")
+    else:
+        col = layout.column(align=True)
+        col.prop(s.retexture_image, "image", text="")
+        if s.retexture_image.image is None:
+            col.prop(s.retexture_image, "filepath", text="")
+    layout.prop(s, "retexture_ai_model")
+    row = layout.row()
+    row.prop(s, "keep_uvs")
+    row.prop(s, "retexture_pbr")
+    req = requests_ui.retexture(s, settings, None, source, estimate=True)
+    cost_button(layout, "meshy.retexture", "Retexture", req, icon="TEXTURE")
+
+
+def draw_remesh(layout: Any, s: Any, settings: Any, source: str | None) -> None:
+    layout.prop(s, "remesh_topology")
+    layout.prop(s, "remesh_polycount")
+    row = layout.row(align=True)
+    row.prop(s, "remesh_use_height", text="")
+    sub = row.row()
+    sub.enabled = s.remesh_use_height
+    sub.prop(s, "remesh_height")
+    layout.prop(s, "remesh_origin")
+    layout.prop(s, "remesh_formats")
+    cost_button(layout, "meshy.remesh", "Remesh", requests_ui.remesh(s, settings, None, source),
+                icon="MOD_REMESH")
+
+
+def draw_rig(layout: Any, s: Any, settings: Any, source: str | None) -> None:
+    layout.prop(s, "rig_height")
+    cost_button(layout, "meshy.rig", "Rig", requests_ui.rig(s, settings, None, source),
+                icon="ARMATURE_DATA")
+
+
+def draw_animate(layout: Any, context: Any, s: Any, settings: Any, armature: Any) -> None:
+    wm_state = context.window_manager.meshy
+    if len(wm_state.animations):
+        layout.prop(wm_state, "animation_category")
+        layout.template_list("MESHY_UL_animations", "", wm_state, "animations", wm_state,
+                             "animation_index", rows=5)
+    else:
+        message = animation_picker.state.get("error")
+        if message:
+            layout.label(text=message, icon="INFO")
+        layout.operator("meshy.load_animation_library", icon="FILE_REFRESH")
+    layout.prop(s, "action_id")
+    name = animation_picker.action_name(s.action_id)
+    if name:
+        layout.label(text=name, icon="ACTION")
+    req = requests_ui.animate(s, settings, selection.rig_task_id(armature), armature.name)
+    cost_button(layout, "meshy.animate", "Animate", req, icon="PLAY")
+
+
+class MESHY_PT_selected(SidebarPanel):
+    bl_idname = "MESHY_PT_selected"
+    bl_label = "Selected Object"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        s = context.scene.meshy  # type: ignore[attr-defined]
+        settings = config.resolve(context)
+        active = context.view_layer.objects.active
+        if selection.rig_task_id(active) is not None:
+            draw_animate(layout.box(), context, s, settings, active)
+        source, ok = _draw_source(layout, context)
+        if not ok:
+            return
+        layout.prop(s, "replace_selection")
+        for title, draw in (("Retexture", draw_retexture), ("Remesh", draw_remesh),
+                            ("Rig", draw_rig)):
+            box = layout.box()
+            box.label(text=title)
+            draw(box, s, settings, source)
