@@ -215,3 +215,29 @@ def test_full_character_chain_costs_43_on_meshy6():
         ("animate", build_payload("animate", rig_task_id="g", action_id=1)),
     ]
     assert estimate_chain(steps) == 43
+
+
+def test_planning_checks_local_files_without_reading_them_whole(tmp_path):
+    """On Blender's main thread files are only checked (first bytes, size); the worker encodes."""
+    from meshy_blender.client import build_payload
+    from meshy_blender.client.errors import ValidationError
+
+    png = tmp_path / "ref.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 5000)
+    planned = build_payload("image-to-3d", encode_files=False, image_url=str(png))
+    assert planned["image_url"] == str(png)
+    sent = build_payload("image-to-3d", image_url=str(png))
+    assert sent["image_url"].startswith("data:image/png;base64,")
+
+    fake = tmp_path / "fake.png"
+    fake.write_bytes(b"GIF89a" + b"\0" * 100)
+    with pytest.raises(ValidationError, match="expected JPEG, PNG"):
+        build_payload("image-to-3d", encode_files=False, image_url=str(fake))
+
+
+def test_binary_stl_is_recognised_from_its_header_and_size(tmp_path):
+    from meshy_blender.client.datauri import check_file
+
+    stl = tmp_path / "tri.stl"
+    stl.write_bytes(b"\0" * 80 + (2).to_bytes(4, "little") + b"\1" * 100)
+    assert check_file(stl, frozenset({"stl"}), 10_000) == "stl"

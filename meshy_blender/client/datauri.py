@@ -29,8 +29,13 @@ DEFAULT_MAX_MODEL_BYTES = 100 * 1024**2
 _OBJ_KEYWORDS = (b"v ", b"vn ", b"vt ", b"f ", b"o ", b"g ", b"mtllib", b"usemtl", b"s ")
 
 
-def sniff(data: bytes) -> str | None:
-    """Guess a file type from its first bytes: png, jpeg, glb, fbx, gltf, stl, obj or None."""
+def sniff(data: bytes, size: int | None = None) -> str | None:
+    """Guess a file type from its first bytes: png, jpeg, glb, fbx, gltf, stl, obj or None.
+
+    ``data`` may be just the start of a file (4 KiB is enough) when ``size`` gives its full
+    length; binary STL is recognised by its triangle count matching that length.
+    """
+    size = len(data) if size is None else size
     head = data[:4096]
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
@@ -45,11 +50,11 @@ def sniff(data: bytes) -> str | None:
         return "fbx"
     if text.startswith(b"{") and b'"asset"' in head:
         return "gltf"
-    if text.startswith(b"solid") and (b"facet" in head or b"endsolid" in head or len(data) < 84):
+    if text.startswith(b"solid") and (b"facet" in head or b"endsolid" in head or size < 84):
         return "stl"
-    if len(data) >= 84 and not _looks_like_text(head):
+    if size >= 84 and len(data) >= 84 and not _looks_like_text(head):
         count = int.from_bytes(data[80:84], "little")
-        if 84 + 50 * count == len(data):
+        if 84 + 50 * count == size:
             return "stl"
     if _looks_like_text(head):
         for line in text.splitlines():
@@ -72,8 +77,11 @@ def _looks_like_text(head: bytes) -> bool:
     return b"\x00" not in head
 
 
-def file_to_data_uri(path: str | Path, allowed: set[str] | frozenset[str], max_bytes: int) -> str:
-    """Read a local file and return it as a base64 data URI, refusing wrong types or sizes."""
+def check_file(path: str | Path, allowed: set[str] | frozenset[str], max_bytes: int) -> str:
+    """Check a local file's existence, size and type (by its first bytes only); return the type.
+
+    Cheap enough for the main thread: nothing beyond the first 4 KiB is read.
+    """
     p = Path(path).expanduser()
     label = "image" if set(allowed) <= IMAGE_TYPES else "file"
     if not p.is_file():
@@ -85,12 +93,19 @@ def file_to_data_uri(path: str | Path, allowed: set[str] | frozenset[str], max_b
         raise ValidationError(
             f"The {label} '{p.name}' is {size / 1024**2:.1f} MB; the limit is "
             f"{max_bytes / 1024**2:.0f} MB.", field=str(p))
-    data = p.read_bytes()
-    kind = sniff(data)
+    with p.open("rb") as fh:
+        kind = sniff(fh.read(4096), size)
     if kind is None or kind not in allowed:
         wanted = ", ".join(sorted(k.upper() for k in allowed))
         found = f"looks like {kind.upper()}" if kind else "is not a recognised format"
         raise ValidationError(f"'{p.name}' {found}; expected {wanted}.", field=str(p))
+    return kind
+
+
+def file_to_data_uri(path: str | Path, allowed: set[str] | frozenset[str], max_bytes: int) -> str:
+    """Read a local file and return it as a base64 data URI, refusing wrong types or sizes."""
+    kind = check_file(path, allowed, max_bytes)
+    data = Path(path).expanduser().read_bytes()
     return f"data:{MIME_TYPES[kind]};base64,{base64.b64encode(data).decode('ascii')}"
 
 

@@ -173,8 +173,20 @@ def spec(kind: str) -> TaskSpec:
                               field="kind") from None
 
 
-def build_payload(kind: str, **options: Any) -> dict[str, Any]:
-    """Checked request body for ``kind``; ``None`` values are treated as "not given"."""
+def build_payload(kind: str, *, encode_files: bool = True, **options: Any) -> dict[str, Any]:
+    """Checked request body for ``kind``; ``None`` values are treated as "not given".
+
+    With ``encode_files=False`` local file inputs are checked (existence, size, type from their
+    first bytes) but left as paths: cheap validation for the main thread, before any request.
+    """
+    token = v.ENCODE_FILES.set(encode_files)
+    try:
+        return _build_payload(kind, options)
+    finally:
+        v.ENCODE_FILES.reset(token)
+
+
+def _build_payload(kind: str, options: dict[str, Any]) -> dict[str, Any]:
     s = spec(kind)
     table = OPTIONS[kind]
     given = {k: val for k, val in options.items() if val is not None}

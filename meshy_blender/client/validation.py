@@ -7,6 +7,7 @@ Each checker takes the option name and value and returns the value to send, or r
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -104,12 +105,24 @@ def _is_remote(value: str) -> bool:
     return low.startswith(("http://", "https://"))
 
 
+# False while planning on Blender's main thread: local files are checked (type by their first
+# bytes, size) but not read and encoded; the worker thread builds the real payload later.
+ENCODE_FILES: ContextVar[bool] = ContextVar("ENCODE_FILES", default=True)
+
+
+def _local_file(value: str | Path, allowed: frozenset[str], max_bytes: int) -> str:
+    if ENCODE_FILES.get():
+        return datauri.file_to_data_uri(value, allowed, max_bytes)
+    datauri.check_file(value, allowed, max_bytes)
+    return str(value)
+
+
 def file_input(allowed: frozenset[str], max_bytes: int, what: str) -> Checker:
     """A URL, a data URI (its bytes checked) or a local path (str/Path) turned into a data URI."""
 
     def check(name: str, value: Any) -> str:
         if isinstance(value, Path):
-            return datauri.file_to_data_uri(value, allowed, max_bytes)
+            return _local_file(value, allowed, max_bytes)
         if not isinstance(value, str) or not value.strip():
             raise ValidationError(f"'{name}' must be a URL or a file path ({what}).", field=name)
         value = value.strip()
@@ -121,7 +134,7 @@ def file_input(allowed: frozenset[str], max_bytes: int, what: str) -> Checker:
                 wanted = ", ".join(sorted(k.upper() for k in allowed))
                 raise ValidationError(f"'{name}' is a data URI that is not {wanted}.", field=name)
             return value
-        return datauri.file_to_data_uri(value, allowed, max_bytes)
+        return _local_file(value, allowed, max_bytes)
     return check
 
 

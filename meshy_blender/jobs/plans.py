@@ -130,19 +130,24 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
     _assign_downloads(steps, fmt)
     for step in steps:
         placeholders = {name: PLACEHOLDER_TASK_ID for name in step.links.values()}
-        payload = build_step_payload(step, placeholders)
+        payload = build_step_payload(step, placeholders, encode_files=False)
         step.estimated_credits = specs.estimate_cost(step.kind, payload)
     default_label = options.get("prompt") or request.replace("-", " ")
     return Job(kind=request, label=str(label or default_label), steps=steps,
                import_options=import_options)
 
 
-def build_step_payload(step: Step, task_ids: dict[str, str]) -> dict[str, Any]:
-    """The validated request payload for a step, with linked task ids filled in."""
+def build_step_payload(step: Step, task_ids: dict[str, str], *,
+                       encode_files: bool = True) -> dict[str, Any]:
+    """The validated request payload for a step, with linked task ids filled in.
+
+    Planning (main thread) passes ``encode_files=False``: local images and models are checked
+    but only read and base64-encoded later, on the worker that sends them.
+    """
     options = dict(step.options)
     for field, source in step.links.items():
         options[field] = task_ids[source]
-    return specs.build_payload(step.kind, **options)
+    return specs.build_payload(step.kind, encode_files=encode_files, **options)
 
 
 def estimate(request: str, options: dict[str, Any]) -> int:
