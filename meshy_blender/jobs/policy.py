@@ -290,7 +290,7 @@ class _Validator:
             wanted = TOP_LEVEL[key]
             if not isinstance(value, wanted) or isinstance(value, bool):
                 raise self.error(f"'{key}' must be {_type_name(wanted)}.", [key])
-            if wanted is int and value < 0:
+            if isinstance(value, int) and value < 0:
                 raise self.error(f"'{key}' must not be negative.", [key])
         models = tuple(data.get("allowed_ai_models", ()))
         known_models = set(specs.AI_MODELS) | set(specs.IMAGE_MODELS)
