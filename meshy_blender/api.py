@@ -170,7 +170,7 @@ def animate(armature: Any, action_id: int, *, progress: ProgressCallback | None 
             f"'{target.name}' was not rigged by Meshy (no rig task id in its meshy_task_ids); "
             "rig it with rig() first or pass rig_task_id=...", field="rig_task_id")
     import_options = {"format": fmt, "target_armature": target.name,
-                      "action_names": _action_names(rt, [action_id])}
+                      "action_names": _action_names(rt, options.get("animations") or [action_id])}
     job = rt.submit_request("animate", {"rig_task_id": rig_task, "action_id": action_id,
                                         **options},
                             label=label or target.name, import_options=import_options)
@@ -187,12 +187,18 @@ def resume(task_id: str, kind: str, *, progress: ProgressCallback | None = None,
     ends, download its result and import it. Creates nothing, so it costs nothing."""
     rt = _runtime()
     step_kind = _task_kind(kind)
+    task_id = errors_checked_id(task_id)
+    # One free GET: an unknown id fails here (NotFoundError), and a text-to-3d id says
+    # whether it is a preview or a refine.
+    task = rt.client.get_task(step_kind, task_id)
+    if str(task.raw.get("type", "")).startswith("text-to-3d-"):
+        step_kind = str(task.raw["type"])
     fmt = _import_format(import_format, rt)
     request = "text-to-3d" if step_kind.startswith("text-to-3d") else step_kind
     downloads = {"rig": plans.rig_downloads, "animate": plans.animation_downloads}.get(
         step_kind, plans.model_downloads)(fmt)
     step = model.Step(step_kind.replace("text-to-3d-", ""), step_kind, {}, downloads=downloads,
-                      task_id=errors_checked_id(task_id), status=model.STEP_WAITING)
+                      task_id=task_id, status=model.STEP_WAITING)
     import_options: dict[str, Any] = {"format": fmt,
                                       "placement": _placement(placement, None, rt)}
     if step_kind == "animate":
