@@ -271,7 +271,7 @@ class _Validator:
         *tables, last = keys
         key = re.escape(last)
         assign = re.compile(rf"""^\s*(?:[\w\-."']+\.)?["']?{key}["']?\s*=""")
-        header = re.compile(rf"""^\s*\[+\s*["']?{key}["']?\s*\]+""")
+        header = re.compile(rf"""^\s*\[+\s*(?:[\w\-."']+\.)?["']?{key}["']?\s*\]+""")
         start = 0
         if tables:
             table = re.compile(r"^\s*\[+\s*" + r"\s*\.\s*".join(
