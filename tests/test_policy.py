@@ -199,8 +199,9 @@ def test_shared_cache_folder_holds_downloads_but_not_the_journal(bpy, empty_scen
 # ------------------------------------------------------------------------ precedence
 
 def test_environment_over_preferences_over_defaults(addon, bpy, monkeypatch, tmp_path):
-    from conftest import ADDON_MODULE
     from meshy_blender.blender import config
+
+    from conftest import ADDON_MODULE
 
     prefs = bpy.context.preferences.addons[ADDON_MODULE].preferences
     for var in ("MESHY_API_BASE", "MESHY_API_KEY", "HTTPS_PROXY", "https_proxy"):

@@ -10,14 +10,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import bpy
+from mathutils import Matrix
 
 from .op_context import leave_edit_modes, operator_context
 
 
 def export_selection_glb(objects: Sequence[bpy.types.Object], path: str | Path,
-                         apply_modifiers: bool = True) -> tuple[Path, int]:
+                         apply_modifiers: bool = True,
+                         local_space: bool = True) -> tuple[Path, int]:
     """Write ``objects`` (meshes; others are skipped) to ``path`` as GLB; returns the path and
-    the exported face count (evaluated, after modifiers when ``apply_modifiers``)."""
+    the exported face count (evaluated, after modifiers when ``apply_modifiers``).
+
+    With ``local_space`` a single object is written without its world transform, so a result
+    placed with ``placement="REPLACE"`` (the source's transform) lands exactly where it was."""
     meshes = [o for o in objects if o is not None and o.type == "MESH"]
     if not meshes:
         raise ValueError("Nothing to export: no mesh objects given.")
@@ -28,7 +33,10 @@ def export_selection_glb(objects: Sequence[bpy.types.Object], path: str | Path,
         layer = ctx.view_layer
         before = [o for o in layer.objects if o.select_get()]
         active = layer.objects.active
+        saved = meshes[0].matrix_world.copy() if local_space and len(meshes) == 1 else None
         try:
+            if saved is not None:
+                meshes[0].matrix_world = Matrix.Identity(4)
             for obj in layer.objects:
                 obj.select_set(False)
             for obj in meshes:
@@ -38,6 +46,8 @@ def export_selection_glb(objects: Sequence[bpy.types.Object], path: str | Path,
                                       use_selection=True, export_apply=apply_modifiers,
                                       export_animations=False)
         finally:
+            if saved is not None:
+                meshes[0].matrix_world = saved
             for obj in layer.objects:
                 obj.select_set(obj in before)
             layer.objects.active = active
