@@ -13,6 +13,7 @@ parameter names; failures raise the client's exception family (``meshy_blender.c
 
 from __future__ import annotations
 
+import atexit
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -253,8 +254,24 @@ def estimate(request: str, **options: Any) -> int:
 def _runtime() -> Runtime:
     from .blender.runtime import get_runtime
 
+    if not _exit_hook:
+        # bpy as a Python module tears Blender down in an atexit hook and never returns while
+        # the runtime's persistent timer is registered. atexit runs hooks last-in first-out,
+        # so this one (registered after bpy's) removes it first, and stops the workers.
+        atexit.register(_at_exit)
+        _exit_hook.append(_at_exit)
     # No journal resume here: a script must not import other sessions' jobs into its scene.
     return get_runtime(resume=False)
+
+
+def _at_exit() -> None:
+    from .blender.runtime import remove_timer, shutdown_runtime
+
+    remove_timer()
+    shutdown_runtime()
+
+
+_exit_hook: list[Callable[[], None]] = []
 
 
 def _path_text(value: Any) -> Any:
