@@ -146,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if emulator is None:
         # The user asked for the real API by setting the key: allow Blender online access.
-        bpy.context.preferences.system.use_online_access = True
+        prefs: Any = bpy.context.preferences
+        prefs.system.use_online_access = True
         print(f"Using the Meshy API at {os.environ.get('MESHY_API_BASE', 'https://api.meshy.ai')}"
               " (real credits)", flush=True)
     args.out_dir.mkdir(parents=True, exist_ok=True)
