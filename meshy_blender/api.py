@@ -131,8 +131,10 @@ def remesh(obj: Any = None, *, progress: ProgressCallback | None = None,
            placement: str | None = None, label: str | None = None, **options: Any) -> Result:
     """New topology for a model (inputs as for :func:`retexture`). ``target_formats`` defaults
     to the import format."""
-    fmt = _import_format(import_format)
-    options.setdefault("target_formats", [fmt.lower()])
+    fmt = _import_format(import_format, _runtime())
+    if "target_formats" not in options and \
+            _runtime().policy.default_for("remesh", "target_formats") is None:
+        options["target_formats"] = [fmt.lower()]
     return _from_model("remesh", obj, options, progress=progress, timeout=timeout,
                        import_format=fmt, placement=placement, label=label)
 

@@ -20,7 +20,7 @@ Example::
     topology = "quad"
 
     [locked]                  # pinned; another value is refused
-    target_formats = ["glb", "fbx"]
+    topology = "quad"
     [locked.remesh]
     target_polycount = 20000
 """
