@@ -4,6 +4,7 @@ Python as a subprocess), configured only by environment variables, against the e
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -46,9 +47,15 @@ def test_rig_and_animate_example(emulator, meshy_key, tmp_path):
 
 
 def test_batch_retexture_example(emulator, meshy_key, tmp_path):
+    import bpy
+
     proc = run_example("batch_retexture.py", emulator, meshy_key, tmp_path, "bronze",
                        str(tmp_path / "out.blend"))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # The 4.2 bpy wheel crashes while exiting after any glTF export (a bare
+    # `bpy.ops.export_scene.gltf()` in a fresh process does the same); the work is done by then.
+    exit_crash_42 = bpy.app.version[:2] == (4, 2) and proc.returncode == -signal.SIGSEGV
+    assert proc.returncode == 0 or exit_crash_42, proc.stdout + proc.stderr
+    assert 'Saved "out.blend"' in proc.stdout or "Saved as" in proc.stdout
     assert "Cube: retextured" in proc.stdout  # the startup file's cube
     assert (tmp_path / "out.blend").is_file()
     kinds = [r["kind"] for r in emulator.requests("api") if r["method"] == "POST"]
