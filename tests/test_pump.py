@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from meshy_blender.jobs import model
@@ -72,10 +74,11 @@ def test_timer_driver_pumps_the_same_queue(bpy, empty_scene, emulator, make_clie
     job = manager.submit(plan_job("text-to-3d", {"prompt": "a crate", "should_texture": False}))
     wait_finished(manager, [job.id])
     interval = None
-    for _ in range(50):
-        interval = runtime.timer_tick()
-        if job.status == model.IMPORTED:
-            break
+    deadline = time.monotonic() + 10
+    while job.status != model.IMPORTED and time.monotonic() < deadline:
+        interval = runtime.timer_tick()  # what Blender calls every interval
+        time.sleep(0.01)
+    interval = runtime.timer_tick()
     assert job.status == model.IMPORTED
     assert interval == runtime.TIMER_IDLE_INTERVAL
     monkeypatch.setattr(runtime, "_runtime", None)

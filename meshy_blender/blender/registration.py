@@ -11,6 +11,7 @@ import bpy
 from . import (
     animation_picker,
     background,
+    cli_command,
     operators_account,
     operators_generate,
     operators_jobs,
@@ -43,9 +44,11 @@ def register() -> None:
         bpy.utils.register_class(cls)
     properties.register_properties()
     bpy.app.timers.register(runtime.startup_resume, first_interval=runtime.STARTUP_RESUME_DELAY)
+    cli_command.register()
 
 
 def unregister() -> None:
+    cli_command.unregister()
     runtime.shutdown_runtime()
     background.CALLS.shutdown()
     animation_picker.reset()
