@@ -109,13 +109,32 @@ def _apply_policy(s: Settings) -> None:
     if not s.studio_config:
         return
     try:
-        s.policy = policy_mod.load_policy(s.studio_config)
+        s.policy = _load_policy(s.studio_config)
     except policy_mod.PolicyError as exc:
         s.policy_error = exc
         return
     if s.policy.cache_dir and s.sources.get("cache_dir") != ENV["cache_dir"]:
         s.download_dir = str(Path(s.policy.cache_dir).expanduser())
         s.sources["download_dir"] = "studio policy"
+
+
+_policy_cache: dict[str, tuple[tuple[int, int], policy_mod.Policy]] = {}
+
+
+def _load_policy(path: str) -> policy_mod.Policy:
+    """The parsed policy file, re-read only when it changes (panels resolve settings on every
+    redraw)."""
+    try:
+        st = os.stat(path)
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        return policy_mod.load_policy(path)  # raises the clear PolicyError
+    cached = _policy_cache.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    policy = policy_mod.load_policy(path)
+    _policy_cache[path] = (stamp, policy)
+    return policy
 
 
 def _record_proxies(s: Settings) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..client.errors import ValidationError
+from ..client.errors import InsufficientCreditsError, ValidationError
 from ..jobs.plans import plan_job
+from ..jobs.policy import Policy
 from .requests_ui import Request
 
 _MAX_ENTRIES = 256
@@ -34,15 +35,22 @@ class Estimate:
 _cache: dict[str, Estimate] = {}
 
 
-def estimate(req: Request) -> Estimate:
-    key = json.dumps([req.request, req.options], sort_keys=True, default=str)
+def estimate(req: Request, policy: Policy | None = None) -> Estimate:
+    """The price of exactly what the button would send, studio policy included (pinned
+    options, allowed models, per-job cap); the reason instead when it would be refused."""
+    key = json.dumps([req.request, req.options, repr(policy)], sort_keys=True, default=str)
     found = _cache.get(key)
     if found is not None:
         return found
     try:
-        job = plan_job(req.request, req.options)
+        options = req.options
+        if policy is not None:
+            options = policy.apply(req.request, policy.pin(req.request, options))
+        job = plan_job(req.request, options)
+        if policy is not None:
+            policy.check_job(job)
         result = Estimate(job.estimated_credits, None, len(job.steps))
-    except ValidationError as exc:
+    except (ValidationError, InsufficientCreditsError) as exc:
         result = Estimate(None, str(exc))
     if len(_cache) >= _MAX_ENTRIES:
         _cache.clear()

@@ -6,7 +6,8 @@ from typing import Any
 
 import bpy
 
-from . import costs
+from ..jobs.policy import Policy
+from . import config, costs
 from .requests_ui import Request
 
 CATEGORY = "Meshy"
@@ -20,11 +21,29 @@ class SidebarPanel(bpy.types.Panel):
     bl_category = CATEGORY
 
 
+def ui_policy(context: Any = None) -> Policy | None:
+    """The studio policy the sidebar follows (None when there is no usable policy file; the
+    Account panel and every submit report an unusable one)."""
+    settings = config.resolve(context)
+    return None if settings.policy_error is not None else settings.policy
+
+
+def option(layout: Any, data: Any, name: str, pins: dict[str, Any], **kwargs: Any) -> None:
+    """A setting as a normal field, or, when the studio policy pins it, as a locked line
+    showing the value that will be sent."""
+    if name not in pins:
+        layout.prop(data, name, **kwargs)
+        return
+    label = data.bl_rna.properties[name].name
+    layout.label(text=f"{label}: {pins[name]} (studio)", icon="LOCKED")
+
+
 def cost_button(layout: Any, idname: str, action: str, req: Request | None,
                 icon: str = "NONE") -> Any:
     """An operator button labelled with its credit cost ("Rig (5 credits)"); when the request
-    does not validate, the reason is shown under the button instead of a price."""
-    est = costs.estimate(req) if req is not None else None
+    does not validate (or the studio policy refuses it), the reason is shown under the button
+    instead of a price."""
+    est = costs.estimate(req, ui_policy()) if req is not None else None
     op = layout.operator(idname, text=est.label(action) if est else action, icon=icon)
     if est is not None and est.error:
         layout.label(text=est.error, icon="INFO")

@@ -8,7 +8,8 @@ import bpy
 
 from . import config, requests_ui
 from .operators_generate import OPERATOR_FOR_MODE
-from .panels_common import SidebarPanel, cost_button
+from .panels_common import SidebarPanel, cost_button, option, ui_policy
+from .requests_ui import REQUEST_FOR_MODE
 
 
 def _image_input(layout: Any, item: Any, label: str) -> None:
@@ -41,30 +42,30 @@ def draw_inputs(layout: Any, s: Any) -> None:
             _image_input(layout, getattr(s, f"multi_image_{n}"), f"Picture {n}")
 
 
-def draw_model(layout: Any, s: Any) -> None:
+def draw_model(layout: Any, s: Any, pins: dict[str, Any]) -> None:
     col = layout.column()
-    col.prop(s, "ai_model")
-    col.prop(s, "model_type")
-    col.prop(s, "topology")
+    option(col, s, "ai_model", pins)
+    option(col, s, "model_type", pins)
+    option(col, s, "topology", pins)
     row = col.row(align=True)
     row.prop(s, "use_polycount", text="")
     sub = row.row()
     sub.enabled = s.use_polycount
-    sub.prop(s, "target_polycount")
-    col.prop(s, "symmetry_mode")
-    col.prop(s, "pose_mode")
-    col.prop(s, "should_remesh")
+    option(sub, s, "target_polycount", pins)
+    option(col, s, "symmetry_mode", pins)
+    option(col, s, "pose_mode", pins)
+    option(col, s, "should_remesh", pins)
     if s.mode != "TEXT":
-        col.prop(s, "image_enhancement")
-    col.prop(s, "moderation")
+        option(col, s, "image_enhancement", pins)
+    option(col, s, "moderation", pins)
 
 
-def draw_texture(layout: Any, s: Any) -> None:
-    layout.prop(s, "should_texture")
+def draw_texture(layout: Any, s: Any, pins: dict[str, Any]) -> None:
+    option(layout, s, "should_texture", pins)
     col = layout.column()
     col.enabled = s.should_texture
-    col.prop(s, "enable_pbr")
-    col.prop(s, "remove_lighting")
+    option(col, s, "enable_pbr", pins)
+    option(col, s, "remove_lighting", pins)
     col.prop(s, "texture_source")
     if s.texture_source == "PROMPT":
         col.prop(s, "texture_prompt", text="")
@@ -72,14 +73,14 @@ def draw_texture(layout: Any, s: Any) -> None:
         _image_input(col, s.texture_image, "Texture Reference")
 
 
-def draw_output(layout: Any, s: Any) -> None:
-    layout.prop(s, "target_formats")
-    layout.prop(s, "auto_size")
-    layout.prop(s, "origin_at")
+def draw_output(layout: Any, s: Any, pins: dict[str, Any]) -> None:
+    option(layout, s, "target_formats", pins)
+    option(layout, s, "auto_size", pins)
+    option(layout, s, "origin_at", pins)
     layout.prop(s, "import_format")
 
 
-def draw_chain(layout: Any, s: Any) -> None:
+def draw_chain(layout: Any, s: Any, pins: dict[str, Any]) -> None:
     layout.prop(s, "chain_remesh")
     layout.prop(s, "chain_rig")
     row = layout.row()
@@ -99,13 +100,15 @@ class MESHY_PT_generate(SidebarPanel):
         s = context.scene.meshy  # type: ignore[attr-defined]
         layout.row().prop(s, "mode", expand=True)
         draw_inputs(layout, s)
+        policy = ui_policy(context)
+        pins = policy.pins(REQUEST_FOR_MODE[s.mode]) if policy is not None else {}
         for idname, title, draw in (("meshy_gen_model", "Model", draw_model),
                                     ("meshy_gen_texture", "Texture", draw_texture),
                                     ("meshy_gen_output", "Output", draw_output),
                                     ("meshy_gen_chain", "Then", draw_chain)):
             body = _section(layout, idname, title)
             if body is not None:
-                draw(body, s)
+                draw(body, s, pins)
         req = requests_ui.generate(s, config.resolve(context), estimate=True)
         cost_button(layout.column(), OPERATOR_FOR_MODE[s.mode], "Generate", req,
                     icon="PLAY")

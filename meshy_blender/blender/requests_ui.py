@@ -118,6 +118,10 @@ def _placement(settings: config.Settings) -> str:
     return settings.placement if settings.placement in ("CURSOR", "ORIGIN") else "CURSOR"
 
 
+REQUEST_FOR_MODE = {"TEXT": "text-to-3d", "IMAGE": "image-to-3d",
+                    "MULTI_IMAGE": "multi-image-to-3d"}
+
+
 def generate(s: Any, settings: config.Settings, *, mode: str | None = None,
              estimate: bool = False) -> Request:
     """The Generate button for ``mode`` (default: the scene's; Text, Image or Multi-image)."""

@@ -12,7 +12,6 @@ import bpy
 
 from ..client.errors import MeshyError
 from ..jobs.model import Job
-from ..jobs.plans import plan_job
 from . import config, preflight, runtime
 from .requests_ui import Request
 
@@ -40,13 +39,14 @@ def submit(op: Any, context: Any, req: Request) -> Job | None:
     if ready(op, context) is None:
         return None
     try:
-        job = plan_job(req.request, req.options, label=req.label,
-                       import_options=req.import_options)
-    except MeshyError as exc:  # ValidationError: a bad option, a missing or unreadable file
+        rt = runtime.get_runtime(context)  # raises PolicyError for an unusable policy file
+        # Locked options are drawn locked in the sidebar: send their pinned values.
+        options = rt.policy.pin(req.request, req.options)
+        job = rt.plan(req.request, options, label=req.label, import_options=req.import_options)
+        rt.submit(job)  # the studio's per-job cap and session budget are checked here
+    except MeshyError as exc:  # bad option, unreadable file, policy refusal or credit cap
         op.report({"ERROR"}, f"Meshy: {exc}")
         return None
-    rt = runtime.get_runtime(context)
-    rt.manager.submit(job)
     rt.pump.tick(max_imports=0)  # the "queued" snapshot reaches the Tasks panel at once
     watch(context, [job.id])
     chain = f" ({len(job.steps)} tasks)" if len(job.steps) > 1 else ""

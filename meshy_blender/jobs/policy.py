@@ -124,6 +124,20 @@ class Policy:
             return True, common[option]
         return False, None
 
+    def pins(self, request: str) -> dict[str, Any]:
+        """Every option the studio locked for a request kind, with its pinned value."""
+        found = {}
+        for option in sorted(request_options(request)):
+            locked, value = self.locked_value(request, option)
+            if locked:
+                found[option] = value
+        return found
+
+    def pin(self, request: str, options: Mapping[str, Any]) -> dict[str, Any]:
+        """``options`` with every locked option set to its pinned value: for the sidebar, where
+        locked fields are shown locked rather than refused after a click."""
+        return {**options, **self.pins(request)}
+
     def is_locked(self, request: str, option: str) -> bool:
         """True when the studio pinned this option for this request kind (show it locked)."""
         return self.locked_value(request, option)[0]
