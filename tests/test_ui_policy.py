@@ -69,3 +69,17 @@ def test_per_job_cap_refuses_before_any_request(bpy, meshy_ui, policy_file):
     with pytest.raises(RuntimeError, match="20"):
         bpy.ops.meshy.generate_text()
     assert meshy_ui.emulator.requests("api") == []
+
+
+def test_selected_object_panel_shows_remesh_locks(bpy, meshy_ui, tmp_path, monkeypatch):
+    from meshy_blender.blender.panels_selected import MESHY_PT_selected
+
+    path = tmp_path / "remesh.toml"
+    path.write_text('[locked.remesh]\ntarget_polycount = 20000\ntopology = "quad"\n')
+    monkeypatch.setenv("MESHY_STUDIO_CONFIG", str(path))
+    bpy.ops.mesh.primitive_cube_add()
+    layout = RecordingLayout()
+    MESHY_PT_selected.draw(SimpleNamespace(layout=layout), bpy.context)
+    assert "remesh_polycount" not in layout.props() and "remesh_topology" not in layout.props()
+    assert any("20000 (studio)" in text for text in layout.texts())
+    assert "rig_height" in layout.props()  # not locked: still editable

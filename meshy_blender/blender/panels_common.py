@@ -28,14 +28,23 @@ def ui_policy(context: Any = None) -> Policy | None:
     return None if settings.policy_error is not None else settings.policy
 
 
-def option(layout: Any, data: Any, name: str, pins: dict[str, Any], **kwargs: Any) -> None:
-    """A setting as a normal field, or, when the studio policy pins it, as a locked line
-    showing the value that will be sent."""
-    if name not in pins:
+def option(layout: Any, data: Any, name: str, pins: dict[str, Any], api_name: str = "",
+           **kwargs: Any) -> None:
+    """A setting as a normal field, or, when the studio policy pins its API option
+    (``api_name``, default the setting's own name), as a locked line showing the value that
+    will be sent."""
+    pinned = api_name or name
+    if pinned not in pins:
         layout.prop(data, name, **kwargs)
         return
     label = data.bl_rna.properties[name].name
-    layout.label(text=f"{label}: {pins[name]} (studio)", icon="LOCKED")
+    layout.label(text=f"{label}: {pins[pinned]} (studio)", icon="LOCKED")
+
+
+def policy_pins(request: str, context: Any = None) -> dict[str, Any]:
+    """Options the studio policy locks for a request kind, with their values ({} if none)."""
+    policy = ui_policy(context)
+    return policy.pins(request) if policy is not None else {}
 
 
 def cost_button(layout: Any, idname: str, action: str, req: Request | None,

@@ -8,7 +8,7 @@ import bpy
 
 from . import config, requests_ui
 from .operators_generate import OPERATOR_FOR_MODE
-from .panels_common import SidebarPanel, cost_button, option, ui_policy
+from .panels_common import SidebarPanel, cost_button, option, policy_pins
 from .requests_ui import REQUEST_FOR_MODE
 
 
@@ -100,8 +100,7 @@ class MESHY_PT_generate(SidebarPanel):
         s = context.scene.meshy  # type: ignore[attr-defined]
         layout.row().prop(s, "mode", expand=True)
         draw_inputs(layout, s)
-        policy = ui_policy(context)
-        pins = policy.pins(REQUEST_FOR_MODE[s.mode]) if policy is not None else {}
+        pins = policy_pins(REQUEST_FOR_MODE[s.mode], context)
         for idname, title, draw in (("meshy_gen_model", "Model", draw_model),
                                     ("meshy_gen_texture", "Texture", draw_texture),
                                     ("meshy_gen_output", "Output", draw_output),

@@ -7,7 +7,7 @@ from typing import Any
 import bpy
 
 from . import animation_picker, config, requests_ui, selection
-from .panels_common import SidebarPanel, cost_button
+from .panels_common import SidebarPanel, cost_button, option, policy_pins
 
 
 def _draw_source(layout: Any, context: Any) -> tuple[str | None, bool]:
@@ -36,30 +36,32 @@ def draw_retexture(layout: Any, s: Any, settings: Any, source: str | None) -> No
         col.prop(s.retexture_image, "image", text="")
         if s.retexture_image.image is None:
             col.prop(s.retexture_image, "filepath", text="")
-    layout.prop(s, "retexture_ai_model")
+    pins = policy_pins("retexture")
+    option(layout, s, "retexture_ai_model", pins, "ai_model")
     row = layout.row()
-    row.prop(s, "keep_uvs")
-    row.prop(s, "retexture_pbr")
+    option(row, s, "keep_uvs", pins, "enable_original_uv")
+    option(row, s, "retexture_pbr", pins, "enable_pbr")
     req = requests_ui.retexture(s, settings, None, source, estimate=True)
     cost_button(layout, "meshy.retexture", "Retexture", req, icon="TEXTURE")
 
 
 def draw_remesh(layout: Any, s: Any, settings: Any, source: str | None) -> None:
-    layout.prop(s, "remesh_topology")
-    layout.prop(s, "remesh_polycount")
+    pins = policy_pins("remesh")
+    option(layout, s, "remesh_topology", pins, "topology")
+    option(layout, s, "remesh_polycount", pins, "target_polycount")
     row = layout.row(align=True)
     row.prop(s, "remesh_use_height", text="")
     sub = row.row()
     sub.enabled = s.remesh_use_height
-    sub.prop(s, "remesh_height")
-    layout.prop(s, "remesh_origin")
-    layout.prop(s, "remesh_formats")
+    option(sub, s, "remesh_height", pins, "resize_height")
+    option(layout, s, "remesh_origin", pins, "origin_at")
+    option(layout, s, "remesh_formats", pins, "target_formats")
     cost_button(layout, "meshy.remesh", "Remesh", requests_ui.remesh(s, settings, None, source),
                 icon="MOD_REMESH")
 
 
 def draw_rig(layout: Any, s: Any, settings: Any, source: str | None) -> None:
-    layout.prop(s, "rig_height")
+    option(layout, s, "rig_height", policy_pins("rig"), "height_meters")
     cost_button(layout, "meshy.rig", "Rig", requests_ui.rig(s, settings, None, source),
                 icon="ARMATURE_DATA")
 
