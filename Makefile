@@ -26,8 +26,9 @@ $(STAMP): requirements/test.lock requirements/bpy-$(BLENDER).txt
 
 venv: $(STAMP)
 
+# scripts/run_tests.py is pytest, plus one rerun if Blender itself crashes (never on failures).
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) scripts/run_tests.py $(PYTEST_ARGS)
 
 demo: $(STAMP)
 	$(PY) scripts/demo.py
