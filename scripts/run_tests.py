@@ -42,7 +42,7 @@ def running_test(tail: list[str]) -> str:
     """The test (verbose output) or test file (progress dots) that was running at the crash."""
     for line in reversed(tail):
         words = line.split()
-        if words and words[0].endswith(".py") or (words and ".py::" in words[0]):
+        if words and (words[0].endswith(".py") or ".py::" in words[0]):
             return words[0]
     return "unknown (see the output above)"
 
