@@ -13,6 +13,7 @@ from pathlib import Path
 import bpy
 
 from .. import ADDON_ID
+from ..jobs import policy as policy_mod
 
 DEFAULT_API_BASE = "https://api.meshy.ai"
 DEFAULT_MAX_JOBS = 10
@@ -21,7 +22,11 @@ ENV = {
     "api_base": "MESHY_API_BASE",
     "cache_dir": "MESHY_CACHE_DIR",
     "ca_bundle": "MESHY_CA_BUNDLE",
+    "studio_config": policy_mod.ENV_VAR,
 }
+# The standard proxy variables (requests/urllib read them per request; recorded for the UI).
+PROXY_ENV = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy",
+             "NO_PROXY", "no_proxy")
 
 
 @dataclass
@@ -35,11 +40,24 @@ class Settings:
     import_format: str = "GLB"
     placement: str = "CURSOR"
     online_access: bool = False
+    studio_config: str = ""
+    # Downloads: the studio policy's shared cache_dir, else <cache_dir>/downloads. The journal
+    # always stays in the seat's own cache_dir (a shared journal would resume others' jobs).
+    download_dir: str = ""
+    proxies: dict[str, str] = field(default_factory=dict)
+    policy: policy_mod.Policy = field(default_factory=policy_mod.Policy)
+    policy_error: policy_mod.PolicyError | None = None
     sources: dict[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # never show the key, even in a debugger or a log line
         return (f"Settings(api_base={self.api_base!r}, cache_dir={self.cache_dir!r}, "
                 f"api_key={'<set>' if self.api_key else '<unset>'}, sources={self.sources!r})")
+
+    def check_policy(self) -> policy_mod.Policy:
+        """The studio policy, or the PolicyError that makes it unusable (raised)."""
+        if self.policy_error is not None:
+            raise self.policy_error
+        return self.policy
 
 
 def default_cache_dir() -> str:
@@ -70,9 +88,36 @@ def resolve(context: bpy.types.Context | None = None) -> Settings:
             s.sources[name] = "default"
     if not s.cache_dir:
         s.cache_dir = default_cache_dir()
+    _apply_policy(s)
+    _record_proxies(s)
     if prefs is not None:
         s.max_jobs = int(prefs.max_jobs)
         s.use_stream = bool(prefs.use_stream)
         s.import_format = str(prefs.import_format)
         s.placement = str(prefs.placement)
     return s
+
+
+def _apply_policy(s: Settings) -> None:
+    """Load the studio policy; its shared cache folder comes after MESHY_CACHE_DIR only."""
+    s.download_dir = str(Path(s.cache_dir) / "downloads")
+    s.sources["download_dir"] = s.sources.get("cache_dir", "default")
+    if not s.studio_config:
+        return
+    try:
+        s.policy = policy_mod.load_policy(s.studio_config)
+    except policy_mod.PolicyError as exc:
+        s.policy_error = exc
+        return
+    if s.policy.cache_dir and s.sources.get("cache_dir") != ENV["cache_dir"]:
+        s.download_dir = str(Path(s.policy.cache_dir).expanduser())
+        s.sources["download_dir"] = "studio policy"
+
+
+def _record_proxies(s: Settings) -> None:
+    for var in PROXY_ENV:
+        value = os.environ.get(var, "").strip()
+        name = var.lower()
+        if value and name not in s.proxies:
+            s.proxies[name] = value
+            s.sources[name] = var

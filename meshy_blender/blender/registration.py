@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bpy
 
-from . import operators_jobs, panels, preferences, properties, runtime
+from . import cli_command, operators_jobs, panels, preferences, properties, runtime
 
 CLASSES: tuple[type, ...] = (
     preferences.MeshyPreferences,
@@ -26,9 +26,11 @@ def register() -> None:
     for cls in CLASSES:
         bpy.utils.register_class(cls)
     properties.register_properties()
+    cli_command.register()
 
 
 def unregister() -> None:
+    cli_command.unregister()
     runtime.shutdown_runtime()
     for fn in TIMERS:
         if bpy.app.timers.is_registered(fn):

@@ -14,7 +14,10 @@ from typing import Any
 import bpy
 
 from ..client.client import MeshyClient, is_loopback
+from ..jobs import plans
 from ..jobs.manager import JobManager
+from ..jobs.model import Job
+from ..jobs.policy import Policy
 from . import config
 from .pump import Pump
 
@@ -46,12 +49,60 @@ class Runtime:
     def journal_dir(self) -> Path:
         return Path(self.settings.cache_dir) / "journal"
 
+    @property
+    def policy(self) -> Policy:
+        return self.settings.check_policy()
+
+    def plan(self, request: str, options: dict[str, Any], *, label: str | None = None,
+             import_options: dict[str, Any] | None = None) -> Job:
+        """Plan a request with the studio policy applied (defaults, locks, models, per-job cap).
+        Raises ValidationError / PolicyViolation / CreditCapError; nothing is sent."""
+        policy = self.policy
+        job = plans.plan_job(request, policy.apply(request, options), label=label,
+                             import_options=import_options)
+        policy.check_job(job)
+        return job
+
+    def submit(self, job: Job) -> Job:
+        """Submit a planned job after the policy checks, including the session budget."""
+        global _session_spent
+        policy = self.policy
+        policy.check_job(job)
+        policy.check_cost(job.estimated_credits, _session_spent)
+        self.manager.submit(job)
+        _session_spent += job.estimated_credits
+        return job
+
+    def submit_request(self, request: str, options: dict[str, Any], *, label: str | None = None,
+                       import_options: dict[str, Any] | None = None) -> Job:
+        """plan + submit: the one path by which UI, API and CLI start paid work."""
+        return self.submit(self.plan(request, options, label=label,
+                                     import_options=import_options))
+
 
 _runtime: Runtime | None = None
+# Credits (estimates) of the jobs submitted in this Blender session, for the policy's budget.
+_session_spent = 0
+
+
+def session_spent() -> int:
+    return _session_spent
+
+
+def reset_session_spent() -> None:
+    """Start a new budget period (tests; a studio tool may call it between shots)."""
+    global _session_spent
+    _session_spent = 0
+
+
+def submit_checked(runtime: Runtime, job: Job) -> Job:
+    """Submit a job planned elsewhere, refused (before any request) if the policy forbids it."""
+    return runtime.submit(job)
 
 
 def _identity(s: config.Settings) -> tuple[Any, ...]:
-    return (s.api_key, s.api_base, s.cache_dir, s.ca_bundle, s.max_jobs, s.use_stream)
+    return (s.api_key, s.api_base, s.cache_dir, s.ca_bundle, s.max_jobs, s.use_stream,
+            s.download_dir)
 
 
 def _default_importer(snapshot: dict[str, Any]) -> Any:
@@ -64,6 +115,7 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
     """The current runtime, (re)built if the configuration changed. Main thread only."""
     global _runtime
     settings = config.resolve(context)
+    settings.check_policy()
     if _runtime is not None and _identity(_runtime.settings) == _identity(settings):
         _runtime.gate.online = settings.online_access
         _runtime.settings = settings
@@ -74,7 +126,7 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
         settings.api_key,
         settings.api_base,
         ca_bundle=settings.ca_bundle or None,
-        cache_dir=Path(settings.cache_dir) / "downloads",
+        cache_dir=Path(settings.download_dir),
         allow_network=gate,
     )
     manager = JobManager(client, Path(settings.cache_dir) / "journal",
