@@ -34,7 +34,7 @@ class Settings:
     imports: list[str]
 
 
-FULL = Settings(client=[], jobs=[], imports=["--runs", "7"])
+FULL = Settings(client=[], jobs=[], imports=["--runs", "11"])
 QUICK = Settings(client=["--tasks", "3", "--task-seconds", "1", "--size-mb", "20",
                          "--rounds", "1"],
                  jobs=["--task-seconds", "1", "--size-mb", "20"],

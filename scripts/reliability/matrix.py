@@ -187,7 +187,7 @@ def run_row(emu: Emulator, mode: Mode, fault: Fault) -> Row:
         outcome, message = _judge(job, problems)
         if fault.restart and outcome == RECOVERED:
             message = note
-        if outcome == CLEAR_ERROR and job.task_ids:
+        if outcome == CLEAR_ERROR and (job.task_ids or _ambiguous(job)):
             problems += _prove_resumable(emu, manager, job, setup_ids)
         tasks = h.created_tasks(emu, setup_ids)
         paid = h.charged(tasks)
@@ -216,11 +216,16 @@ def _judge(job: Job, problems: list[str]) -> tuple[str, str]:
     return FAILURE, job.detail
 
 
+def _ambiguous(job: Job) -> bool:
+    """A create failed without knowing whether the server made (and charged) the task."""
+    return any(s.status == model.STEP_CREATING and not s.task_id for s in job.steps)
+
+
 def _prove_resumable(emu: Emulator, manager: Any, job: Job, setup_ids: set[str]) -> list[str]:
     """A failed job with paid steps: retrying without the fault must finish it without paying
     again for what already succeeded."""
     kept = {s.task_id for s in job.steps if s.status == model.STEP_SUCCEEDED and s.task_id}
-    if not kept:
+    if not kept and not _ambiguous(job):
         return []
     before = {t["id"] for t in h.created_tasks(emu, setup_ids)}
     manager.retry(job.id)

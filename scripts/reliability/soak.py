@@ -114,20 +114,23 @@ def run_soak(jobs: int = 200, seed: int | None = None, concurrency: int = 10,
         source = make_source(emu, ws)
         setup_ids = {t["id"] for t in emu.tasks()}
         picks = rng.choices(MODES, weights=MODE_WEIGHTS, k=jobs)
-        plans = [plan_job(m.request, {**m.options(source), **(
-            {"prompt": f"soak item {n}"} if m.request == "text-to-3d" else {})})
-            for n, m in enumerate(picks)]
+        plans = [plan_job(m.request, {**m.options(source), **_unique(m.request, n)})
+                 for n, m in enumerate(picks)]
         restart_at = sorted(rng.sample(range(jobs // 5, jobs * 4 // 5), 2)) if jobs >= 10 else []
         client = ws.client(emu)
         manager = ws.manager(client, max_workers=concurrency)
         injector = FaultInjector(emu, rng, fault_period)
         injector.start()
         ids = [manager.submit(job).id for job in plans]
+        # Jobs that ended before a restart are not re-attached by the new manager (only active
+        # and READY ones are); their journalled end state is what a user would find.
+        ended: dict[str, Job] = {}
         restarts = 0
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             manager.drain()
-            finished = sum(1 for i in ids if _status(manager, ws, i) in model.FINISHED_STATUSES)
+            finished = sum(1 for i in ids
+                           if _job(manager, ended, i).status in model.FINISHED_STATUSES)
             if restart_at and finished >= restart_at[0]:
                 restart_at.pop(0)
                 restarts += 1
@@ -136,6 +139,7 @@ def run_soak(jobs: int = 200, seed: int | None = None, concurrency: int = 10,
                 client = ws.client(emu)
                 manager = ws.manager(client, max_workers=concurrency)
                 manager.resume_from_journal()
+                ended = {i: j for i, j in ws.journalled().items() if manager.get(i) is None}
                 continue
             if finished == len(ids):
                 break
@@ -149,10 +153,11 @@ def run_soak(jobs: int = 200, seed: int | None = None, concurrency: int = 10,
         manager.shutdown(cancel_running=True, wait=True)
         client.close()
         _import_ready(manager, ids, importer, problems)
+        journal = ws.journalled()
         outcomes: Counter[str] = Counter()
         errors: Counter[str] = Counter()
         for job_id in ids:
-            job = manager.get(job_id)
+            job = manager.get(job_id) or journal.get(job_id)
             if job is None:
                 problems.append(f"job {job_id} vanished after a restart")
                 continue
@@ -163,7 +168,6 @@ def run_soak(jobs: int = 200, seed: int | None = None, concurrency: int = 10,
             elif job.status != model.IMPORTED:
                 problems.append(f"job {job.id} ended {job.status}: {job.detail}")
         paid = h.charged(h.created_tasks(emu, setup_ids))
-        journal = ws.journalled()
         problems += h.paid_problems(paid, journal)
         problems += h.duplicate_problems(paid, journal)
         return SoakResult(seed, jobs, concurrency, time.monotonic() - started, outcomes,
@@ -174,9 +178,20 @@ def run_soak(jobs: int = 200, seed: int | None = None, concurrency: int = 10,
         ws.remove()
 
 
-def _status(manager: Any, ws: h.Workspace, job_id: str) -> str:
-    job = manager.get(job_id)
-    return job.status if job is not None else model.QUEUED
+def _unique(request: str, n: int) -> dict[str, Any]:
+    """Per-job options that tell otherwise identical requests apart on the server (an
+    interrupted create is matched against the newest tasks by such fields)."""
+    return {"text-to-3d": {"prompt": f"soak item {n}"},
+            "image-to-3d": {"texture_prompt": f"soak texture {n}"},
+            "remesh": {"target_polycount": 10_000 + n},
+            "retexture": {"text_style_prompt": f"soak style {n}"},
+            "rig": {"height_meters": 1.0 + n / 1000}}.get(request, {})
+
+
+def _job(manager: Any, ended: dict[str, Job], job_id: str) -> Job:
+    job = manager.get(job_id) or ended.get(job_id)
+    assert job is not None, f"job {job_id} is neither running nor journalled"
+    return job
 
 
 def _import_ready(manager: Any, ids: list[str], importer: Callable[[dict[str, Any]], Any],
@@ -197,14 +212,17 @@ def _import_ready(manager: Any, ids: list[str], importer: Callable[[dict[str, An
 
 def _retry_paid_failures(manager: Any, ids: list[str], problems: list[str]) -> int:
     """Failed jobs holding succeeded (paid) steps are retried with the faults off: they must
-    finish without paying for those steps again."""
+    finish without paying for those steps again. (One that failed before a restart lives only in
+    the journal; the paid-work check proves its task ids are there to resume from.)"""
     retry: list[tuple[Job, dict[str, str]]] = []
     for job_id in ids:
         job = manager.get(job_id)
         if job is not None and job.status == model.FAILED:
             kept = {s.name: s.task_id for s in job.steps
                     if s.status == model.STEP_SUCCEEDED and s.task_id}
-            if kept:
+            # A create that failed ambiguously (journalled CREATING, no id) may have been charged:
+            # the retry must find that task rather than pay again.
+            if kept or any(s.status == model.STEP_CREATING for s in job.steps):
                 retry.append((job, kept))
     for job, _ in retry:
         manager.retry(job.id)
