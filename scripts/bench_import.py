@@ -61,17 +61,19 @@ def make_glb(path: Path, triangles: int = DEFAULT_TRIANGLES) -> int:
     bm.to_mesh(mesh)
     bm.free()
     obj = bpy.data.objects.new("BenchGrid", mesh)
-    bpy.context.scene.collection.objects.link(obj)
+    scene: Any = bpy.context.scene
+    scene.collection.objects.link(obj)
 
     image = bpy.data.images.new("BenchTexture", 1024, 1024)
     image.generated_type = "COLOR_GRID"
     material = bpy.data.materials.new("BenchMaterial")
     material.use_nodes = True
-    nodes = material.node_tree.nodes
-    tex = nodes.new("ShaderNodeTexImage")
+    tree: Any = material.node_tree
+    nodes = tree.nodes
+    tex: Any = nodes.new("ShaderNodeTexImage")
     tex.image = image
     bsdf = next(n for n in nodes if n.type == "BSDF_PRINCIPLED")
-    material.node_tree.links.new(tex.outputs["Color"], bsdf.inputs["Base Color"])
+    tree.links.new(tex.outputs["Color"], bsdf.inputs["Base Color"])
     mesh.materials.append(material)
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,10 +100,12 @@ def _count_triangles() -> int:
     import bpy
 
     total = 0
-    for obj in bpy.context.scene.objects:
+    scene: Any = bpy.context.scene
+    for obj in scene.objects:
         if obj.type == "MESH":
-            obj.data.calc_loop_triangles()
-            total += len(obj.data.loop_triangles)
+            mesh: Any = obj.data
+            mesh.calc_loop_triangles()
+            total += len(mesh.loop_triangles)
     return total
 
 
@@ -131,14 +135,14 @@ class OperatorClock:
             finally:
                 clock.seconds += time.perf_counter() - start
 
-        cls.__call__ = timed
+        setattr(cls, "__call__", timed)  # noqa: B010 (mypy: assigning a method)
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._original is not None:
             from bpy import ops
 
-            ops._BPyOpsSubModOp.__call__ = self._original  # type: ignore[attr-defined]
+            setattr(getattr(ops, "_BPyOpsSubModOp"), "__call__", self._original)  # noqa: B009, B010
 
 
 def time_ours(path: Path) -> tuple[float, float]:

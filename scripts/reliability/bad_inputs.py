@@ -11,18 +11,26 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from meshy_emu import TEST_MODE_KEY, Emulator
-
 from . import harness as h
+from meshy_emu import TEST_MODE_KEY, Emulator
 
 ENV_VARS = ("MESHY_API_KEY", "MESHY_API_BASE", "MESHY_CACHE_DIR", "MESHY_STUDIO_CONFIG",
             "MESHY_CA_BUNDLE")
+
+
+def _stop_runtime() -> None:
+    """Stop the add-on runtime's workers *and* its timer, as unregistering the add-on does (a
+    leftover timer keeps the bpy module from exiting)."""
+    from meshy_blender.blender import runtime
+
+    runtime.shutdown_runtime()
+    runtime.remove_timer()
 
 
 @dataclass
@@ -67,13 +75,13 @@ class Lab:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-        runtime.shutdown_runtime()
+        _stop_runtime()
         if hasattr(runtime, "reset_session_spent"):
             runtime.reset_session_spent()
         try:
             yield
         finally:
-            runtime.shutdown_runtime()
+            _stop_runtime()
             for key, value in saved.items():
                 if value is None:
                     os.environ.pop(key, None)
@@ -89,14 +97,21 @@ class Lab:
 
 # -- scene helpers (bpy) -----------------------------------------------------------------------
 
-def _mesh(name: str, verts: list[tuple[float, float, float]], faces: list[tuple[int, ...]]) -> Any:
+def _link(obj: Any) -> Any:
+    import bpy
+
+    scene: Any = bpy.context.scene
+    scene.collection.objects.link(obj)
+    return obj
+
+
+def _mesh(name: str, verts: Sequence[tuple[float, float, float]],
+          faces: Sequence[tuple[int, ...]]) -> Any:
     import bpy
 
     mesh = bpy.data.meshes.new(name)
     mesh.from_pydata(verts, [], faces)
-    obj = bpy.data.objects.new(name, mesh)
-    bpy.context.scene.collection.objects.link(obj)
-    return obj
+    return _link(bpy.data.objects.new(name, mesh))
 
 
 def flat_plane() -> Any:
@@ -116,18 +131,14 @@ def dense_grid(quads_per_side: int = 250) -> Any:
 def empty_object() -> Any:
     import bpy
 
-    obj = bpy.data.objects.new("JustAnEmpty", None)
-    bpy.context.scene.collection.objects.link(obj)
-    return obj
+    return _link(bpy.data.objects.new("JustAnEmpty", None))
 
 
 def plain_armature() -> Any:
     import bpy
 
     arm = bpy.data.armatures.new("NotMeshy")
-    obj = bpy.data.objects.new("NotMeshyRig", arm)
-    bpy.context.scene.collection.objects.link(obj)
-    return obj
+    return _link(bpy.data.objects.new("NotMeshyRig", arm))
 
 
 # -- the cases ---------------------------------------------------------------------------------
@@ -254,14 +265,17 @@ def _cache_is_file(lab: Lab) -> Any:
     return api.text_to_3d("a cup", should_texture=False)
 
 
-def run_bad_inputs(emu: Emulator, only: int | None = None,
+def run_bad_inputs(emu: Emulator, only: set[str] | None = None,
                    progress: Callable[[BadInputRow], None] | None = None) -> list[BadInputRow]:
+    """Run every case (or those whose label is in ``only``) on a fresh scene and emulator."""
     import bpy
 
     lab = Lab(emu)
     rows = []
     try:
-        for area, label, fn in cases()[:only]:
+        for area, label, fn in cases():
+            if only is not None and label not in only:
+                continue
             emu.reset()
             bpy.ops.wm.read_homefile(use_empty=True)
             error, message = "NOT REFUSED", ""

@@ -22,6 +22,7 @@ from meshy_blender.jobs import model
 from meshy_blender.jobs.journal import Journal
 from meshy_blender.jobs.manager import JobManager
 from meshy_blender.jobs.model import Job
+
 from meshy_emu import TEST_MODE_KEY, Emulator, ensure_assets
 
 # Tiny intervals keep runs short; behaviour (what is retried, what is raised) does not depend on
@@ -129,7 +130,7 @@ def paid_problems(charged_tasks: list[dict[str, Any]], journal: dict[str, Job]) 
         for step in job.steps:
             if step.task_id:
                 referenced[step.task_id] = job.id
-    problems = [f"charged {t['kind'] if 'kind' in t else 'task'} {t['id']} is in no journal "
+    problems = [f"charged {t.get('type', 'task')} {t['id']} is in no journal "
                 "(lost or created twice)" for t in charged_tasks if t["id"] not in referenced]
     for job in journal.values():
         if job.status in (model.READY, model.IMPORTED):

@@ -17,10 +17,10 @@ from meshy_blender.client import MeshyClient, build_payload
 from meshy_blender.jobs import model
 from meshy_blender.jobs.model import Job
 from meshy_blender.jobs.plans import plan_job
-from meshy_emu import TEST_MODE_KEY, Emulator
-from meshy_emu.faults import FAIL_VARIANTS
 
 from . import harness as h
+from meshy_emu import TEST_MODE_KEY, Emulator
+from meshy_emu.faults import FAIL_VARIANTS
 
 RECOVERED = "recovered"
 CLEAR_ERROR = "clear error"

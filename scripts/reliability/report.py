@@ -31,7 +31,7 @@ def matrix_section(rows: Sequence[Row]) -> list[str]:
         outcome = r.outcome if r.ok else f"**{r.outcome}**: {'; '.join(r.problems)}"
         lines.append(f"| {_cell(r.fault)} | {r.mode} | {_cell(outcome, 400)} | "
                      f"{_cell(r.message)} | {r.tasks_created}/{r.charged} | {r.seconds:.1f} |")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def soak_section(result: SoakResult) -> list[str]:
@@ -68,14 +68,14 @@ def bad_input_section(rows: Sequence[BadInputRow]) -> list[str]:
         error = r.error if r.ok else f"**{r.error}** (not a clean refusal)"
         lines.append(f"| {r.area} | {_cell(r.bad_input)} | {error} | {_cell(r.message, 400)} | "
                      f"{r.tasks_created} |")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def security_section(checks: Sequence[Check]) -> list[str]:
     lines = ["## Security checks", "", "| check | result | evidence |", "| --- | --- | --- |"]
     lines += [f"| {c.name} | {'PASS' if c.passed else '**FAIL**'} | {_cell(c.detail, 500)} |"
               for c in checks]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def render(header: Sequence[str], sections: Sequence[Sequence[str]]) -> str:

@@ -28,9 +28,18 @@ from meshy_blender.client import MeshyClient
 from meshy_blender.client import errors as e
 from meshy_blender.client.downloads import safe_name
 from meshy_blender.client.tasks import parse_task
-from meshy_emu import Emulator
 
 from . import harness as h
+from meshy_emu import Emulator
+
+
+def _stop_runtime() -> None:
+    """Stop the add-on runtime's workers *and* its timer, as unregistering the add-on does (a
+    leftover timer keeps the bpy module from exiting)."""
+    from meshy_blender.blender import runtime
+
+    runtime.shutdown_runtime()
+    runtime.remove_timer()
 
 
 @dataclass
@@ -91,7 +100,6 @@ def key_checks(tmp: Path) -> list[Check]:
     import bpy
 
     from meshy_blender import api
-    from meshy_blender.blender import runtime
 
     key = "msy_" + secrets.token_hex(16)
     emu = Emulator(task_seconds=h.TASK_SECONDS, keys={key: 10_000}, rate_limit=1000).start()
@@ -100,7 +108,7 @@ def key_checks(tmp: Path) -> list[Check]:
                                             "MESHY_CACHE_DIR", "MESHY_STUDIO_CONFIG")}
     os.environ.update(MESHY_API_KEY=key, MESHY_API_BASE=emu.api_url, MESHY_CACHE_DIR=str(cache))
     os.environ.pop("MESHY_STUDIO_CONFIG", None)
-    runtime.shutdown_runtime()
+    _stop_runtime()
     blend = tmp / "scene.blend"
     failure = ""
     try:
@@ -117,7 +125,7 @@ def key_checks(tmp: Path) -> list[Check]:
         bpy.ops.wm.save_as_mainfile(filepath=str(blend), compress=False)
         assets = emu.requests("assets")
     finally:
-        runtime.shutdown_runtime()
+        _stop_runtime()
         emu.stop()
         for k, v in saved.items():
             if v is None:
@@ -183,7 +191,7 @@ def tls_checks(tmp: Path) -> list[Check]:
     with_ca.close()
     made = _make_ca(tmp)
     if made is None:
-        return checks + [Check("self-signed HTTPS server refused", False, "openssl not found")]
+        return [*checks, Check("self-signed HTTPS server refused", False, "openssl not found")]
     ca, cert, key = made
     with serve(_balance_app, ssl_context=(str(cert), str(key))) as url:
         plain = MeshyClient("msy_tls_check_key_0000", url, **h.FAST_CLIENT)
@@ -195,13 +203,15 @@ def tls_checks(tmp: Path) -> list[Check]:
         finally:
             plain.close()
         trusting = MeshyClient("msy_tls_check_key_0000", url, ca_bundle=str(ca), **h.FAST_CLIENT)
+        balance: Any
         try:
             accepted, balance = True, trusting.balance()
         except e.MeshyError as exc:
             accepted, balance = False, str(exc)
         finally:
             trusting.close()
-    return checks + [
+    return [
+        *checks,
         Check("self-signed HTTPS server on 127.0.0.1 refused", refused, why),
         Check("same server accepted when its CA bundle is given", accepted,
               f"balance {balance}"),

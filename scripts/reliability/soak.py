@@ -21,11 +21,11 @@ from typing import Any
 from meshy_blender.jobs import model
 from meshy_blender.jobs.model import Job
 from meshy_blender.jobs.plans import plan_job
-from meshy_emu import Emulator
-from meshy_emu.faults import FAIL_VARIANTS
 
 from . import harness as h
 from .matrix import MODES, clear_error_problems, make_source
+from meshy_emu import Emulator
+from meshy_emu.faults import FAIL_VARIANTS
 
 COUNTED_FAULTS = ("http_500", "http_503", "drop_connection", "drop_after_create",
                   "post_500_after_create", "rate_limit_burst", "malformed_json", "sse_drop",
@@ -181,11 +181,13 @@ def run_soak(jobs: int = 200, seed: int | None = None, concurrency: int = 10,
 def _unique(request: str, n: int) -> dict[str, Any]:
     """Per-job options that tell otherwise identical requests apart on the server (an
     interrupted create is matched against the newest tasks by such fields)."""
-    return {"text-to-3d": {"prompt": f"soak item {n}"},
-            "image-to-3d": {"texture_prompt": f"soak texture {n}"},
-            "remesh": {"target_polycount": 10_000 + n},
-            "retexture": {"text_style_prompt": f"soak style {n}"},
-            "rig": {"height_meters": 1.0 + n / 1000}}.get(request, {})
+    table: dict[str, dict[str, Any]] = {
+        "text-to-3d": {"prompt": f"soak item {n}"},
+        "image-to-3d": {"texture_prompt": f"soak texture {n}"},
+        "remesh": {"target_polycount": 10_000 + n},
+        "retexture": {"text_style_prompt": f"soak style {n}"},
+        "rig": {"height_meters": 1.0 + n / 1000}}
+    return table.get(request, {})
 
 
 def _job(manager: Any, ended: dict[str, Job], job_id: str) -> Job:
