@@ -4,8 +4,8 @@ Seeded (the seed is printed and reported) so a failing run can be replayed; the 
 is reproducible, their exact interleaving with the workers is not. Jobs that failed with paid work
 behind them are retried once the faults stop, proving nothing paid was lost; then every READY job
 is imported for real (bpy) once the workers have stopped. Imports run after the workers, not
-between them: in the bpy module an import's undo push while worker threads run Python has been
-seen to crash Blender 4.5 (see docs/reliability.md), which is reported, not hidden.
+between them: in the bpy module an import's undo push while many worker threads ran Python
+crashed Blender 4.5 (see docs/reliability.md), which is reported, not hidden.
 """
 
 from __future__ import annotations
@@ -83,8 +83,6 @@ def default_importer() -> Callable[[dict[str, Any]], Any]:
 
     from meshy_blender.blender.import_job import import_job
 
-    # A bare `import bpy` session has no main file loaded yet, and the undo push of an import
-    # crashes Blender 4.5 in that state; Blender proper always starts with one.
     bpy.ops.wm.read_homefile(use_empty=True)
     done = [0]
 
