@@ -16,7 +16,7 @@ LINT_VENV := .venv-lint
 LINT_STAMP := $(LINT_VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: venv test demo lint build emulator-assets clean lock
+.PHONY: venv test demo lint build emulator-assets clean lock bench reliability
 
 $(STAMP): requirements/test.lock requirements/bpy-$(BLENDER).txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ build: $(STAMP)
 # Real files made with Blender for the Meshy emulator (tests and the demo build them on demand).
 emulator-assets: $(STAMP)
 	$(PY) scripts/make_emulator_assets.py --out build/emulator-assets
+
+# Published figures (docs/benchmarks.md, docs/reliability.md): reports land in out/.
+bench: $(STAMP)
+	$(PY) scripts/bench_report.py --out out/bench
+
+reliability: $(STAMP)
+	PYTHONPATH=scripts $(PY) -m reliability --out out/reliability
 
 $(LINT_STAMP): requirements/lint.lock
 	@test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)

@@ -102,7 +102,8 @@ def wait_phase(emu: EmulatorProcess, keys: list[str], use_stream: bool,
             "requests_per_task": round(per_task, 2),
             "latency_ms_median": round(statistics.median(latencies), 1),
             "latency_ms_p95": round(sorted(latencies)[int(0.95 * (len(latencies) - 1))], 1),
-            "latency_ms_max": round(max(latencies), 1)}
+            "latency_ms_max": round(max(latencies), 1),
+            "latencies_ms": [round(x, 1) for x in latencies]}
 
 
 class RssSampler(threading.Thread):

@@ -103,7 +103,7 @@ def bench_main_thread(task_seconds: float, size_mb: int, jobs: int) -> dict:
     return {"jobs": jobs, "download_mb_each": size_mb, "ticks": len(ms), "events": events,
             "tick_ms_median": statistics.median(ms), "tick_ms_p99": percentile(ms, 99),
             "tick_ms_max": max(ms), "wall_s": wall,
-            "downloaded_mb": total_bytes / 1e6}
+            "downloaded_mb": total_bytes / 1e6, "tick_ms": [round(t, 4) for t in ms]}
 
 
 def bench_batch(task_seconds: float, jobs: int, queue_limit: int) -> dict:
@@ -118,6 +118,7 @@ def bench_batch(task_seconds: float, jobs: int, queue_limit: int) -> dict:
         client = MeshyClient(TEST_KEY, emu.api_url, cache_dir=cache / "downloads")
         manager = JobManager(client, cache / "journal", max_workers=queue_limit)
         started = time.perf_counter()
+        started_ms = time.time() * 1000
         batch = [manager.submit(plan_job("text-to-3d", {"prompt": f"batch {n}",
                                                         "should_texture": False}))
                  for n in range(jobs)]
@@ -126,6 +127,7 @@ def bench_batch(task_seconds: float, jobs: int, queue_limit: int) -> dict:
             time.sleep(0.01)
         wall = time.perf_counter() - started
         statuses = sorted({job.status for job in batch})
+        finished_s = sorted((job.finished_ms or 0) / 1000 - started_ms / 1000 for job in batch)
         manager.shutdown()
         client.close()
     finally:
@@ -133,7 +135,7 @@ def bench_batch(task_seconds: float, jobs: int, queue_limit: int) -> dict:
     ideal = math.ceil(jobs / queue_limit) * task_seconds
     return {"jobs": jobs, "queue_limit": queue_limit, "task_seconds": task_seconds,
             "wall_s": wall, "ideal_s": ideal, "overhead_pct": 100 * (wall - ideal) / ideal,
-            "statuses": statuses}
+            "statuses": statuses, "finished_s": [round(t, 3) for t in finished_s]}
 
 
 def main(argv: list[str] | None = None) -> int:
