@@ -160,7 +160,7 @@ def test_unsupported_extension_is_a_clear_error(bpy, importer, emulator_assets):
     assert _scene_objects(bpy) == []
 
 
-def test_one_import_is_exactly_one_undo_step(bpy, importer, emulator_assets):
+def test_one_import_is_exactly_one_undo_step(bpy, importer, emulator_assets, undo_as_in_the_ui):
     """Blender's undo stack isn't exposed to Python; observe it: one ed.undo() right after the
     import must return to the state before it (nothing half-imported in between)."""
     bpy.ops.mesh.primitive_cube_add()
@@ -284,3 +284,11 @@ def test_saved_and_reloaded_blend_keeps_objects_and_provenance(bpy, importer, em
     assert armature.animation_data.nla_tracks[0].strips[0].action.name == "Walking"
     data = blend.read_bytes()
     assert b"msy_" not in data and b"Signature=" not in data
+
+
+def test_no_undo_step_is_recorded_headless(bpy, importer, emulator_assets):
+    """In background mode nobody can undo: the import records no (whole-file) undo step."""
+    from meshy_blender.blender import op_context
+
+    assert bpy.app.background and not op_context.UNDO_IN_BACKGROUND
+    assert op_context.push_undo_step("Meshy import") is False

@@ -256,3 +256,17 @@ def test_event_queue_is_safe_under_many_threads(emulator, make_client, make_mana
     assert set(per_job) == {j.id for j in jobs}
     for types in per_job.values():
         assert types[-1] == "ready" and types.count("ready") == 1
+
+
+def test_unwritable_journal_refuses_the_job_before_anything_is_paid(emulator, make_client,
+                                                                   make_manager, tmp_path):
+    from meshy_blender.jobs.journal import JournalError
+
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("a file where the cache folder should be")
+    manager = make_manager(make_client(), journal_dir=not_a_folder / "journal")
+    job = plan_job("text-to-3d", {"prompt": "a lamp"})
+    with pytest.raises(JournalError, match="writable cache folder"):
+        manager.submit(job)
+    assert manager.jobs() == []
+    assert emulator.requests("api") == []

@@ -12,7 +12,7 @@ def _meshy_roots(bpy):
 
 
 def test_text_prompt_lands_at_the_cursor_textured_with_provenance_in_one_undo_step(
-        bpy, meshy_ui):
+        bpy, meshy_ui, undo_as_in_the_ui):
     s = bpy.context.scene.meshy
     s.prompt = "a bronze compass"
     s.ai_model = "meshy-5"

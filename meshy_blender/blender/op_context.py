@@ -72,9 +72,17 @@ def return_to_mode(context: Any, state: tuple[str | None, str]) -> None:
 
 
 
+# Without a UI (blender --background, the bpy module) nobody can undo, and a memfile undo push
+# copies the whole file: skipped there unless asked for (tests of the undo step set this).
+UNDO_IN_BACKGROUND = False
+
+
 def push_undo_step(message: str) -> bool:
     """Record exactly one undo step for the whole import (importers called from Python with the
-    default arguments push none themselves). False when there is no undo system to push to."""
+    default arguments push none themselves). False when there is no undo system to push to, or
+    in background mode (see UNDO_IN_BACKGROUND)."""
+    if bpy.app.background and not UNDO_IN_BACKGROUND:
+        return False
     undo_push: Any = bpy.ops.ed.undo_push
     if not undo_push.poll():
         return False

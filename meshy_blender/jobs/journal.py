@@ -13,9 +13,20 @@ import tempfile
 import threading
 from pathlib import Path
 
+from ..client.errors import MeshyError
 from .model import Job
 
 log = logging.getLogger(__name__)
+
+
+class JournalError(MeshyError):
+    """The journal folder cannot be written: paid work is refused rather than left unrecorded."""
+
+    def __init__(self, directory: Path, cause: OSError) -> None:
+        reason = cause.strerror or type(cause).__name__
+        super().__init__(
+            f"Cannot write the Meshy job journal in {directory} ({reason}). Choose a writable "
+            "cache folder (Preferences > Cache Folder, or MESHY_CACHE_DIR); nothing was sent.")
 
 
 class Journal:

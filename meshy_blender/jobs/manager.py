@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import model
-from .journal import Journal
+from .journal import Journal, JournalError
 from .model import Job
 from .runner import JobRunner
 
@@ -67,7 +67,13 @@ class JobManager:
             cancel = self._cancels[job.id] = threading.Event()
         job.status = model.QUEUED
         job.detail = "Queued"
-        self._save(job)
+        try:
+            self._save(job, strict=True)
+        except JournalError:
+            with self._lock:
+                self._jobs.pop(job.id, None)
+                self._cancels.pop(job.id, None)
+            raise
         self._emit("progress", job)
         self._pool.submit(self._runner.run, job, cancel)
         return job
@@ -172,7 +178,10 @@ class JobManager:
         self._pool.shutdown(wait=wait, cancel_futures=True)
 
     # -- plumbing --------------------------------------------------------------------------
-    def _save(self, job: Job) -> None:
+    def _save(self, job: Job, *, strict: bool = False) -> None:
+        """Journal the job. ``strict`` (at submit and right before each paid request): a journal
+        that cannot be written refuses the work, since a paid task id must never go unrecorded;
+        otherwise a write failure is logged and the job goes on (its result is already paid)."""
         if self.journal is None:
             return
         if self._closed and job.status == model.CANCELLED and not job.cancel_on_server:
@@ -181,6 +190,8 @@ class JobManager:
         try:
             self.journal.save(job)
         except OSError as exc:
+            if strict:
+                raise JournalError(self.journal.directory, exc) from None
             log.error("could not write the job journal for %s: %s", job.id, exc)
 
     def _emit(self, event_type: str, job: Job) -> None:

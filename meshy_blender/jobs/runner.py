@@ -28,7 +28,7 @@ PROGRESS_EVENT_INTERVAL = 0.1
 class JobRunner:
     """Executes jobs; one instance shared by all worker threads of a manager."""
 
-    def __init__(self, client: Any, *, save: Callable[[Job], None],
+    def __init__(self, client: Any, *, save: Callable[..., None],
                  emit: Callable[[str, Job], None], use_stream: bool = True,
                  queue_wait_initial: float = QUEUE_WAIT_INITIAL,
                  queue_wait_max: float = QUEUE_WAIT_MAX) -> None:
@@ -114,7 +114,7 @@ class JobRunner:
         while True:
             step.status = model.STEP_CREATING
             step.create_started_ms = model.now_ms()
-            self.save(job)  # journal BEFORE the paid request
+            self.save(job, strict=True)  # journal BEFORE the paid request, or don't send it
             try:
                 return str(self.client.create_task(step.kind, payload))
             except (errors.QueueFullError, errors.RateLimitedError) as exc:
