@@ -126,6 +126,9 @@ def _import_session(context: Any, undo_message: str) -> Iterator[Any]:
                 raise
             raise MeshyImportError(f"Import failed: {_first_line(exc)}") from exc
         settings.restore(ctx.scene)  # importers may change fps/frame range; the artist's stay
+        # Placement set location/rotation/parents: evaluate so matrix_world is right for the
+        # caller at once (an undo push used to do this implicitly; background mode skips it).
+        ctx.view_layer.update()
         push_undo_step(undo_message)
 
 
