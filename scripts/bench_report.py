@@ -126,8 +126,8 @@ def chart_detection(client: dict[str, Any], path: Path) -> None:
     rows = client["wait"]
     fig, ax = plt.subplots(figsize=(7, 3.8))
     data = [row["latencies_ms"] for row in rows]
-    ax.boxplot(data, vert=False, tick_labels=[r["mode"].upper() if r["mode"] == "sse"
-                                              else r["mode"] for r in rows])
+    labels = [r["mode"].upper() if r["mode"] == "sse" else r["mode"] for r in rows]
+    ax.boxplot(data, orientation="horizontal", tick_labels=labels)
     for y, values in enumerate(data, start=1):
         ax.scatter(values, [y] * len(values), s=10, alpha=0.6, color="#4c72b0")
     ax.axvline(250, color="#c44e52", linestyle="--", label="SSE target 250 ms")
