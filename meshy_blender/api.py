@@ -434,7 +434,6 @@ def _wait(rt: Runtime, job: model.Job, progress: ProgressCallback | None,
 
     try:
         run_until_done(rt.pump, [job.id], timeout=timeout, on_tick=on_tick)
-        _settle(rt, job, timeout)
     except TimeoutError:
         rt.manager.cancel(job.id)
         ids = ", ".join(f"{k}={v}" for k, v in job.task_ids.items()) or "none yet"
@@ -447,19 +446,6 @@ def _wait(rt: Runtime, job: model.Job, progress: ProgressCallback | None,
         raise
     on_tick(rt.pump)
     return _result(rt, job)
-
-
-def _settle(rt: Runtime, job: model.Job, timeout: float | None) -> None:
-    """A job can turn READY just after the pump's last drain: import it before returning."""
-    import time
-
-    deadline = time.monotonic() + (timeout or 30.0)
-    while (job.status == model.READY and job.import_error is None
-           and job.id not in rt.pump.results):
-        rt.pump.tick(budget=0.05, max_imports=1)
-        if time.monotonic() > deadline:
-            raise TimeoutError
-        time.sleep(0.01)
 
 
 def _result(rt: Runtime, job: model.Job) -> Result:
