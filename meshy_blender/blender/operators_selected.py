@@ -46,9 +46,12 @@ def _has_model(context: Any) -> bool:
 
 
 class _OnSelection(bpy.types.Operator):
-    """Base of the operators that send the selected model (not registered itself)."""
+    """Base of the operators that send the selected model (not registered itself): check,
+    turn the selection into a model input, build the request, submit."""
 
     bl_options = {"REGISTER"}
+    _can_replace = False  # honours the "Replace Selection" setting
+    _max_faces: int | None = None
 
     @classmethod
     def poll(cls, context):
@@ -59,27 +62,35 @@ class _OnSelection(bpy.types.Operator):
             return False
         return True
 
+    def _build(self, s: Any, settings: config.Settings, model: dict[str, Any],
+               source: str) -> requests_ui.Request:
+        raise NotImplementedError
+
+    def execute(self, context):
+        settings = submit.ready(self, context)
+        if settings is None:
+            return {"CANCELLED"}
+        found = model_input(self, context, settings, max_faces=self._max_faces,
+                            replace=self._can_replace and context.scene.meshy.replace_selection)
+        if found is None:
+            return {"CANCELLED"}
+        try:
+            req = self._build(context.scene.meshy, settings, *found)
+        except MeshyError as exc:  # e.g. a style picture that cannot be read
+            self.report({"ERROR"}, f"Meshy: {exc}")
+            return {"CANCELLED"}
+        return {"FINISHED"} if submit.submit(self, context, req) else {"CANCELLED"}
+
 
 class MESHY_OT_retexture(_OnSelection):
     """Give the selected model a new look from a style prompt or picture"""
 
     bl_idname = "meshy.retexture"
     bl_label = "Meshy: Retexture Selected"
+    _can_replace = True
 
-    def execute(self, context):
-        settings = submit.ready(self, context)
-        if settings is None:
-            return {"CANCELLED"}
-        found = model_input(self, context, settings,
-                            replace=context.scene.meshy.replace_selection)
-        if found is None:
-            return {"CANCELLED"}
-        try:
-            req = requests_ui.retexture(context.scene.meshy, settings, *found)
-        except MeshyError as exc:
-            self.report({"ERROR"}, f"Meshy: {exc}")
-            return {"CANCELLED"}
-        return {"FINISHED"} if submit.submit(self, context, req) else {"CANCELLED"}
+    def _build(self, s, settings, model, source):
+        return requests_ui.retexture(s, settings, model, source)
 
 
 class MESHY_OT_remesh(_OnSelection):
@@ -87,17 +98,10 @@ class MESHY_OT_remesh(_OnSelection):
 
     bl_idname = "meshy.remesh"
     bl_label = "Meshy: Remesh Selected"
+    _can_replace = True
 
-    def execute(self, context):
-        settings = submit.ready(self, context)
-        if settings is None:
-            return {"CANCELLED"}
-        found = model_input(self, context, settings,
-                            replace=context.scene.meshy.replace_selection)
-        if found is None:
-            return {"CANCELLED"}
-        req = requests_ui.remesh(context.scene.meshy, settings, *found)
-        return {"FINISHED"} if submit.submit(self, context, req) else {"CANCELLED"}
+    def _build(self, s, settings, model, source):
+        return requests_ui.remesh(s, settings, model, source)
 
 
 class MESHY_OT_rig(_OnSelection):
@@ -105,16 +109,10 @@ class MESHY_OT_rig(_OnSelection):
 
     bl_idname = "meshy.rig"
     bl_label = "Meshy: Rig Selected"
+    _max_faces = export.RIG_MAX_FACES
 
-    def execute(self, context):
-        settings = submit.ready(self, context)
-        if settings is None:
-            return {"CANCELLED"}
-        found = model_input(self, context, settings, max_faces=export.RIG_MAX_FACES)
-        if found is None:
-            return {"CANCELLED"}
-        req = requests_ui.rig(context.scene.meshy, settings, *found)
-        return {"FINISHED"} if submit.submit(self, context, req) else {"CANCELLED"}
+    def _build(self, s, settings, model, source):
+        return requests_ui.rig(s, settings, model, source)
 
 
 class MESHY_OT_animate(bpy.types.Operator):
