@@ -6,6 +6,7 @@ Resolved on the main thread only (it reads preferences); workers get plain value
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,8 +62,11 @@ class Settings:
         return self.policy
 
 
+@functools.cache
 def default_cache_dir() -> str:
-    """The extension's own user folder (bpy.utils.extension_path_user), or a user cache dir."""
+    """The extension's own user folder (bpy.utils.extension_path_user), or a user cache dir.
+
+    Resolved (and created) once per session: panels resolve settings on every redraw."""
     try:
         return bpy.utils.extension_path_user(ADDON_ID, path="cache", create=True)
     except (ValueError, AttributeError):

@@ -97,11 +97,6 @@ def reset_session_spent() -> None:
     _session_spent = 0
 
 
-def submit_checked(runtime: Runtime, job: Job) -> Job:
-    """Submit a job planned elsewhere, refused (before any request) if the policy forbids it."""
-    return runtime.submit(job)
-
-
 def _identity(s: config.Settings) -> tuple[Any, ...]:
     return (s.api_key, s.api_base, s.cache_dir, s.ca_bundle, s.proxy, s.max_jobs, s.use_stream,
             s.download_dir)
