@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from . import creation, downloads, http, sse
+from . import creation, downloads, http, sse, verify
 from . import errors as e
 from .interrupt import Watchdog, call_cancellable
 from .specs import spec
@@ -309,7 +309,8 @@ class MeshyClient:
         """Download one output (a name from ``task.asset_urls()``) into the cache.
 
         Lands in ``cache_dir/<task id>/<asset>.<ext>`` (or ``dest_dir/<asset>.<ext>``); an
-        existing file is returned without any request. An expired link re-fetches the task
+        existing file that passes the completeness checks (:mod:`.verify`) is returned without
+        any request, a damaged one is downloaded again. An expired link re-fetches the task
         once for fresh links; interrupted transfers are retried from the start.
         """
         urls = task.asset_urls()
@@ -321,8 +322,10 @@ class MeshyClient:
         ext = downloads.extension_for(url, asset)
         folder = Path(dest_dir) if dest_dir else self.cache_dir / downloads.safe_name(task.id)
         target = folder / f"{downloads.safe_name(asset)}.{ext}"
-        if target.is_file() and target.stat().st_size > 0:
-            return target
+        if target.is_file():
+            if verify.problem(target, ext) is None:
+                return target
+            target.unlink(missing_ok=True)  # damaged or cut short: fetch it again
         refreshed = False
         attempt = 0
         while True:
@@ -340,7 +343,7 @@ class MeshyClient:
                     raise e.DownloadError(f"The download failed: {link.detail}.",
                                           status=link.status, retryable=False) from None
                 refreshed = True
-                fresh = self.get_task(kind, task.id).asset_urls().get(asset)
+                fresh = self._fresh_link(kind, task.id, asset)
                 if not fresh:
                     raise e.AssetExpiredError(
                         "The download link has expired and Meshy no longer offers this "
@@ -355,6 +358,22 @@ class MeshyClient:
                         raise e.CancelledError("Download cancelled.") from None
                 else:
                     time.sleep(self._backoff(attempt - 1))
+
+    def _fresh_link(self, kind: str, task_id: str, asset: str) -> str | None:
+        """A new signed link for ``asset`` from a fresh GET of the task (links expire)."""
+        try:
+            return self.get_task(kind, task_id).asset_urls().get(asset)
+        except e.NotFoundError:
+            raise e.AssetExpiredError(
+                f"Meshy no longer has task {task_id} (results are kept for a limited time), so "
+                f"its {asset} file cannot be downloaded again.") from None
+
+    def clean_partial_downloads(self) -> int:
+        """Delete ``.part`` files under the cache left by processes that died mid-download."""
+        if not self.cache_dir.is_dir():
+            return 0
+        return sum(downloads.remove_stale_parts(folder) for folder in self.cache_dir.iterdir()
+                   if folder.is_dir())
 
     def close(self) -> None:
         self._api.close()
