@@ -126,19 +126,24 @@ class MeshyClient:
         return path
 
     # ----------------------------------------------------------------- tasks
-    def create_task(self, kind: str, payload: dict[str, Any]) -> str:
-        """Create a task and return its id. Never pays twice: see :mod:`creation`."""
-        task_id = creation.create(self, kind, payload)
+    def create_task(self, kind: str, payload: dict[str, Any], *,
+                    exclude: creation.Exclude = None) -> str:
+        """Create a task and return its id. Never pays twice: see :mod:`creation`.
+
+        ``exclude`` gives task ids that other jobs already own (e.g. every journal's): after an
+        ambiguous failure they are never adopted as this request's task."""
+        task_id = creation.create(self, kind, payload, exclude)
         with self._lock:
             self._created.add(task_id)
         return task_id
 
-    def find_created_task(self, kind: str, payload: dict[str, Any],
-                          since_ms: int) -> str | None:
+    def find_created_task(self, kind: str, payload: dict[str, Any], since_ms: int, *,
+                          exclude: creation.Exclude = None) -> str | None:
         """The task a possibly-lost create request made, if the server has it (after a crash
-        between sending a paid POST and reading its answer); None when there is none."""
+        between sending a paid POST and reading its answer); None when there is none. Ids in
+        ``exclude`` (recorded by other jobs) are never returned."""
         body = {**creation.spec(kind).fixed, **payload}
-        task_id = creation.find_created(self, kind, body, since_ms)
+        task_id = creation.find_created(self, kind, body, since_ms, exclude)
         if task_id:
             with self._lock:
                 self._created.add(task_id)

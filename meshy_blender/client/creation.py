@@ -11,6 +11,7 @@ may not exist rather than sending a second POST.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -28,13 +29,16 @@ MATCH_KEYS = ("mode", "prompt", "negative_prompt", "preview_task_id", "input_tas
               "height_meters", "resize_height",
               "rig_task_id", "action_id", "texture_prompt", "text_style_prompt", "ai_model",
               "art_style", "image_url", "model_url", "target_polycount", "topology")
+# Task ids to never adopt, or a callable giving them (read only when a lookup happens).
+Exclude = Callable[[], Collection[str]] | Collection[str] | None
 ADOPT_SLACK_MS = 5_000  # server/client clock difference tolerated when matching created_at
 ADOPT_LOOKUPS = 2
 _UNSURE = ("Meshy did not confirm the new {kind} task ({reason}). It may or may not have been "
            "created: check the task list before trying again, so you are not charged twice.")
 
 
-def create(client: MeshyClient, kind: str, payload: dict[str, Any]) -> str:
+def create(client: MeshyClient, kind: str, payload: dict[str, Any],
+           exclude: Exclude = None) -> str:
     s = spec(kind)
     body = {**s.fixed, **payload}
     started_ms = int(time.time() * 1000)
@@ -59,7 +63,7 @@ def create(client: MeshyClient, kind: str, payload: dict[str, Any]) -> str:
             raise err
         elif resp is not None:
             failure = f"server error HTTP {resp.status_code}"
-        adopted = find_created(client, kind, body, started_ms)
+        adopted = find_created(client, kind, body, started_ms, exclude)
         if adopted:
             return adopted
         status = resp.status_code if resp is not None else None
@@ -131,8 +135,10 @@ def _matches(kind: str, task_raw: dict[str, Any], body: dict[str, Any]) -> bool:
 
 
 def find_created(client: MeshyClient, kind: str, body: dict[str, Any],
-                  started_ms: int) -> str | None:
-    """The id of a task of ``kind`` created since ``started_ms`` with matching inputs."""
+                 started_ms: int, exclude: Exclude = None) -> str | None:
+    """The id of a task of ``kind`` created since ``started_ms`` with matching inputs that no
+    one owns yet: neither this client's own creations nor the ids ``exclude`` gives (the ids
+    every journal records; a sibling job's task must never be adopted twice)."""
     for lookup in range(ADOPT_LOOKUPS):
         if lookup:
             time.sleep(max(0.2, client.retry_backoff))
@@ -142,6 +148,8 @@ def find_created(client: MeshyClient, kind: str, body: dict[str, Any],
             continue
         with client._lock:
             known = set(client._created)
+        if exclude is not None:
+            known |= set(exclude() if callable(exclude) else exclude)
         candidates = [t for t in recent
                       if t.id not in known and t.created_at >= started_ms - ADOPT_SLACK_MS
                       and _matches(kind, t.raw, body)]

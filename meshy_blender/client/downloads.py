@@ -195,13 +195,12 @@ def _copy(resp: requests.Response, fd: int, ext: str, total: int | None, max_byt
     done = 0
     buf = bytearray(CHUNK)
     view = memoryview(buf)
-    raw = resp.raw
-    raw.decode_content = True  # gzip/deflate bodies arrive decoded, like iter_content
+    readinto = _reader(resp)
     err: BaseException | None = None
     write = os.write
     with Watchdog(resp, cancel=cancel) as dog:
         try:
-            n = _fill(raw, view, 64)
+            n = _fill(readinto, view, 64)
             if n:
                 _verify(ext, bytes(view[:min(n, 64)]), resp.status_code)
             elif total:
@@ -219,7 +218,7 @@ def _copy(resp: requests.Response, fd: int, ext: str, total: int | None, max_byt
                     on_progress(done, total)
                 if cancel is not None and cancel.is_set():
                     raise e.CancelledError("Download cancelled.")
-                n = raw.readinto(view)
+                n = readinto(view)
         except (e.MeshyError, ExpiredLink):
             raise
         except Exception as exc:  # requests/urllib3/socket errors, or our socket shutdown
@@ -234,11 +233,27 @@ def _copy(resp: requests.Response, fd: int, ext: str, total: int | None, max_byt
     return done
 
 
-def _fill(raw, view: memoryview, want: int) -> int:
+def _reader(resp: requests.Response) -> Callable[[memoryview], int]:
+    """The fastest honest ``readinto`` for this body.
+
+    An unencoded body is read straight from the socket into our buffer by http.client (which
+    still enforces Content-Length and chunking: a short body raises IncompleteRead); urllib3's
+    own ``readinto`` reads into a fresh bytes object and copies it, which costs ~15 % at
+    loopback speed. Encoded (gzip) bodies go through urllib3 so they arrive decoded."""
+    raw = resp.raw
+    raw.decode_content = True
+    fp = getattr(raw, "_fp", None)
+    if resp.headers.get("Content-Encoding", "identity") in ("identity", "") \
+            and fp is not None and hasattr(fp, "readinto"):
+        return fp.readinto
+    return raw.readinto
+
+
+def _fill(readinto: Callable[[memoryview], int], view: memoryview, want: int) -> int:
     """Read until at least ``want`` bytes are in ``view`` (the magic-byte check) or the end."""
-    n = raw.readinto(view)
+    n = readinto(view)
     while 0 < n < want:
-        more = raw.readinto(view[n:])
+        more = readinto(view[n:])
         if not more:
             break
         n += more

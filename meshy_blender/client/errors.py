@@ -44,6 +44,9 @@ class MeshyError(Exception):
 
     default_message = "Something went wrong talking to Meshy."
     default_retryable = False
+    # Paid Meshy task ids behind this error (step name -> id), set by the jobs layer when a job
+    # fails, times out or is interrupted after paying: the work can be resumed, not bought again.
+    task_ids: dict[str, str] = {}  # noqa: RUF012 (replaced per instance, never mutated)
 
     def __init__(self, message: str | None = None, *, status: int | None = None,
                  server_message: str | None = None, retryable: bool | None = None) -> None:
