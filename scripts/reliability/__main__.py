@@ -12,9 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import bad_inputs, harness, matrix, report, security, soak
+from . import bad_inputs, harness, matrix, processes, report, security, soak
 
-PARTS = ("matrix", "soak", "bad-inputs", "security")
+PARTS = ("matrix", "processes", "soak", "bad-inputs", "security")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +45,16 @@ def main(argv: list[str] | None = None) -> int:
             emu.stop()
         sections.append(report.matrix_section(rows))
         failed += [f"matrix: {r.fault} / {r.mode}" for r in rows if not r.ok]
+    if "processes" in parts:
+        emu = harness.start_emulator()
+        try:
+            procs = processes.run_processes(emu, progress=lambda r: say(
+                f"  {'ok ' if r.ok else 'BAD'} {r.scenario:45} {r.outcome or r.problems}"))
+        finally:
+            emu.stop()
+        sections.append(report.processes_section(procs))
+        failed += [f"processes: {r.scenario}: {'; '.join(r.problems)}" for r in procs
+                   if not r.ok]
     if "soak" in parts:
         result = soak.run_soak(args.soak_jobs, args.seed, args.concurrency, log=say)
         say(f"  soak: {dict(result.outcomes)} in {result.seconds:.0f} s")

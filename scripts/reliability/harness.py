@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from meshy_blender.client import MeshyClient
-from meshy_blender.client.downloads import check_magic
+from meshy_blender.client import verify
 from meshy_blender.jobs import model
 from meshy_blender.jobs.journal import Journal
 from meshy_blender.jobs.manager import JobManager
@@ -99,7 +99,7 @@ def charged(tasks: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def files_ok(job: Job) -> str | None:
-    """None if every file the job needs is in the cache with the right magic bytes."""
+    """None if every file the job needs is in the cache and complete (size and structure)."""
     for step in job.steps:
         for wanted in step.downloads:
             key = wanted.split("|")[0]
@@ -115,8 +115,7 @@ def files_ok(job: Job) -> str | None:
                 p = Path(path)
                 if not p.is_file() or p.stat().st_size == 0:
                     return f"{step.name}: {p.name} missing from the cache"
-                with open(p, "rb") as fh:
-                    problem = check_magic(p.suffix.lstrip(".").lower(), fh.read(64))
+                problem = verify.problem(p, p.suffix.lstrip("."))
                 if problem:
                     return f"{step.name}: {p.name}: {problem}"
     return None
