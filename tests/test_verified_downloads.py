@@ -10,8 +10,7 @@ import time
 
 import pytest
 
-from meshy_blender.client import MeshyClient, build_payload
-from meshy_blender.client import downloads, verify
+from meshy_blender.client import MeshyClient, build_payload, downloads, verify
 from meshy_blender.client import errors as e
 
 KIND = "text-to-3d-preview"

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from . import creation, downloads, http, sse, verify
+from . import creation, downloads, http, hygiene, sse, verify
 from . import errors as e
 from .interrupt import Watchdog, call_cancellable
 from .specs import spec
@@ -44,11 +44,8 @@ class MeshyClient:
                  poll_max_interval: float = 30.0, stream_stall_seconds: float = 60.0,
                  retry_backoff: float = 0.5, max_retries: int = 4,
                  user_agent: str | None = None) -> None:
-        if not api_key or not api_key.strip():
-            raise e.AuthError("No Meshy API key is set. Add it in the add-on preferences or "
-                              "set MESHY_API_KEY.")
-        e.register_secret(api_key.strip())
-        self.base_url = base_url.rstrip("/")
+        api_key = hygiene.clean_key(api_key)
+        self.base_url = hygiene.check_base_url(base_url)
         self.timeout = timeout
         self.proxies = dict(proxies) if proxies else None
         self.verify: str | bool = ca_bundle or True  # TLS verification is never switched off
@@ -62,7 +59,7 @@ class MeshyClient:
         self.max_retries = max_retries
         agent = user_agent or DEFAULT_USER_AGENT
         retry = http.make_retry(max_retries, retry_backoff, backoff_max=max(1.0, poll_max_interval))
-        self._api = http.api_session(api_key.strip(), agent, retry)
+        self._api = http.api_session(api_key, agent, retry)
         self._assets = http.asset_session(agent, retry)
         self._created: set[str] = set()
         self._lock = threading.Lock()

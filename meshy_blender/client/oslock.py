@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
     def try_lock(fd: int) -> bool:

@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import tempfile
 import threading
 from pathlib import Path
 
-from ..client.errors import MeshyError, scrub
+from ..client.errors import MeshyError, scrub, scrubbed_logger
 from ..client.oslock import FileLock
 from .model import Job
 
-log = logging.getLogger(__name__)
+log = scrubbed_logger(__name__)
 
 
 class JournalError(MeshyError):

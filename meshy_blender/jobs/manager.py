@@ -8,7 +8,6 @@ The main thread never waits on anything here; it drains :attr:`events` in small 
 from __future__ import annotations
 
 import contextlib
-import logging
 import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -16,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..client.errors import scrub, scrubbed_logger
 from . import keys, model
-from .keys import JobOwnedError
 from .journal import Journal, JournalError
+from .keys import JobOwnedError
 from .model import Job
 from .runner import JobRunner
 
-log = logging.getLogger(__name__)
+log = scrubbed_logger(__name__)
 
 DEFAULT_MAX_WORKERS = 10
 
@@ -115,7 +115,8 @@ class JobManager:
             return [], []
         with contextlib.suppress(Exception):
             self.client.clean_partial_downloads()
-        resumed, ready = [], []
+        resumed: list[Job] = []
+        ready: list[Job] = []
         for listed in self.journal.load_all():
             with self._lock:
                 if listed.id in self._jobs:
@@ -266,7 +267,9 @@ class JobManager:
             log.error("could not write the job journal for %s: %s", job.id, exc)
 
     def _emit(self, event_type: str, job: Job) -> None:
-        self.events.put(JobEvent(event_type, job.id, job.snapshot()))
+        snapshot = job.snapshot()
+        snapshot["detail"] = scrub(snapshot.get("detail", ""))  # shown in the UI and CLI
+        self.events.put(JobEvent(event_type, job.id, snapshot))
 
     def known_task_ids(self) -> set[str]:
         """Task ids recorded by any job of this manager or any journal entry in its folder:

@@ -6,7 +6,6 @@ handed to the main thread as events; the main thread imports them.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from . import model
 from .model import Job, JobError, Step
 from .plans import build_step_payload
 
-log = logging.getLogger(__name__)
+log = errors.scrubbed_logger(__name__)
 
 QUEUE_WAIT_INITIAL = 1.0
 QUEUE_WAIT_MAX = 15.0

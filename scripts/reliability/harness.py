@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from meshy_blender.client import MeshyClient
-from meshy_blender.client import verify
+from meshy_blender.client import MeshyClient, verify
 from meshy_blender.jobs import model
 from meshy_blender.jobs.journal import Journal
 from meshy_blender.jobs.manager import JobManager

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from meshy_blender.client import MeshyClient
 from meshy_blender.jobs import model
 from meshy_blender.jobs.plans import plan_job
 
@@ -58,7 +59,8 @@ def worker(argv: list[str] | None = None) -> int:
     p.add_argument("--hold", type=float, default=0.0, help="stay alive this long at the end")
     args = p.parse_args(argv)
     ws = h.Workspace(args.root)
-    client = ws.client(_Emu(args.api), key=os.environ["MESHY_API_KEY"])
+    client = MeshyClient(os.environ["MESHY_API_KEY"], args.api,
+                         **{**h.FAST_CLIENT, "cache_dir": ws.cache})
     manager = ws.manager(client)
     out: dict[str, Any] = {"pid": os.getpid(), "resumed": [], "ready": [], "submitted": [],
                            "errors": []}
@@ -88,13 +90,6 @@ def worker(argv: list[str] | None = None) -> int:
     manager.shutdown(cancel_running=False, wait=True)
     client.close()
     return 0
-
-
-class _Emu:
-    """Just enough of an Emulator for Workspace.client() in a worker (its base URL)."""
-
-    def __init__(self, api_url: str) -> None:
-        self.api_url = api_url
 
 
 # -- scenarios ----------------------------------------------------------------------------
