@@ -9,7 +9,7 @@ import time
 import pytest
 
 from meshy_blender.client import errors
-from meshy_blender.jobs import keys, model
+from meshy_blender.jobs import keys, model, outcome
 from meshy_blender.jobs.journal import Journal
 from meshy_blender.jobs.plans import plan_job
 
@@ -194,3 +194,17 @@ def test_a_credit_error_mid_chain_carries_the_paid_preview(emulator, make_client
 
 def test_errors_have_task_ids_field():
     assert errors.MeshyError("x").task_ids == {}
+
+
+def test_errors_rebuilt_for_the_caller_carry_task_ids():
+    job = plan_job("text-to-3d", {"prompt": "a vase"})
+    job.step("preview").task_id = "0193-preview"
+    job.status = model.FAILED
+    job.error = model.JobError("InsufficientCreditsError", "Not enough Meshy credits.")
+    err = outcome.job_error(job)
+    assert isinstance(err, errors.InsufficientCreditsError)
+    assert err.task_ids == {"preview": "0193-preview"} and "0193-preview" in str(err)
+    assert outcome.timeout_error(job, 5).task_ids == {"preview": "0193-preview"}
+    assert "0193-preview" in str(outcome.interrupted_error(job))
+    job.status = model.CANCELLED
+    assert isinstance(outcome.job_error(job), errors.CancelledError)
