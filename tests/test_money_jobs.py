@@ -208,3 +208,16 @@ def test_errors_rebuilt_for_the_caller_carry_task_ids():
     assert "0193-preview" in str(outcome.interrupted_error(job))
     job.status = model.CANCELLED
     assert isinstance(outcome.job_error(job), errors.CancelledError)
+
+
+def test_ownership_is_exclusive_and_dies_with_its_holder(tmp_path):
+    """Two journals on one folder stand for two processes (each lock is its own open file)."""
+    one, two = Journal(tmp_path), Journal(tmp_path)
+    assert one.claim("abc123") and one.claim("abc123")
+    assert not two.claim("abc123")
+    one.release("abc123", delete=True)
+    assert not (tmp_path / "job-abc123.lock").exists()
+    assert two.claim("abc123") and not one.claim("abc123")
+    two.release_all()
+    assert one.claim("abc123")
+    one.release_all()

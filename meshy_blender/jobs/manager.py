@@ -208,7 +208,8 @@ class JobManager:
         job.touch()
         self._save(job)
         if not error and self.journal is not None:
-            self.journal.release(job_id)  # imported: nothing left for any process to take over
+            # Imported: nothing left for any process to take over, so the lock file goes too.
+            self.journal.release(job_id, delete=True)
         self._emit("progress", job)
 
     # -- queries ---------------------------------------------------------------------------
