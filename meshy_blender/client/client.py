@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from . import creation, downloads, http, hygiene, sse, verify
+from . import creation, downloads, fetch, http, hygiene, sse
 from . import errors as e
 from .interrupt import Watchdog, call_cancellable
 from .specs import spec
@@ -315,60 +315,8 @@ class MeshyClient:
         any request, a damaged one is downloaded again. An expired link re-fetches the task
         once for fresh links; interrupted transfers are retried from the start.
         """
-        urls = task.asset_urls()
-        if asset not in urls:
-            available = ", ".join(sorted(urls)) or "none"
-            raise e.DownloadError(f"This task has no '{asset}' output (available: {available}).",
-                                  retryable=False)
-        url = urls[asset]
-        ext = downloads.extension_for(url, asset)
-        folder = Path(dest_dir) if dest_dir else self.cache_dir / downloads.safe_name(task.id)
-        target = folder / f"{downloads.safe_name(asset)}.{ext}"
-        if target.is_file():
-            if verify.problem(target, ext) is None:
-                return target
-            target.unlink(missing_ok=True)  # damaged or cut short: fetch it again
-        refreshed = False
-        attempt = 0
-        while True:
-            _check_cancel(cancel)
-            self._gate(url)
-            try:
-                return downloads.stream_to_file(
-                    self._assets, url, target, ext, timeout=self.timeout,
-                    proxies=http.proxies_for(url, self.proxies), verify=self.verify,
-                    max_bytes=self.max_download_bytes, on_progress=on_progress, cancel=cancel)
-            except downloads.ExpiredLink as link:
-                if refreshed:
-                    if link.status in (401, 403, 410):
-                        raise e.AssetExpiredError(status=link.status) from None
-                    raise e.DownloadError(f"The download failed: {link.detail}.",
-                                          status=link.status, retryable=False) from None
-                refreshed = True
-                fresh = self._fresh_link(kind, task.id, asset)
-                if not fresh:
-                    raise e.AssetExpiredError(
-                        "The download link has expired and Meshy no longer offers this "
-                        "file.") from None
-                url = fresh
-            except e.DownloadError as exc:
-                attempt += 1
-                if not exc.retryable or attempt > self.max_retries:
-                    raise
-                if cancel is not None:
-                    if cancel.wait(self._backoff(attempt - 1)):
-                        raise e.CancelledError("Download cancelled.") from None
-                else:
-                    time.sleep(self._backoff(attempt - 1))
-
-    def _fresh_link(self, kind: str, task_id: str, asset: str) -> str | None:
-        """A new signed link for ``asset`` from a fresh GET of the task (links expire)."""
-        try:
-            return self.get_task(kind, task_id).asset_urls().get(asset)
-        except e.NotFoundError:
-            raise e.AssetExpiredError(
-                f"Meshy no longer has task {task_id} (results are kept for a limited time), so "
-                f"its {asset} file cannot be downloaded again.") from None
+        return fetch.download_asset(self, kind, task, asset, dest_dir=dest_dir,
+                                    on_progress=on_progress, cancel=cancel)
 
     def clean_partial_downloads(self) -> int:
         """Delete ``.part`` files under the cache left by processes that died mid-download."""
