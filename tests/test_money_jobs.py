@@ -221,3 +221,24 @@ def test_ownership_is_exclusive_and_dies_with_its_holder(tmp_path):
     two.release_all()
     assert one.claim("abc123")
     one.release_all()
+
+
+def test_a_manager_shut_down_without_waiting_gives_its_jobs_up(emulator, make_client,
+                                                              make_manager, tmp_path):
+    """Disabling and re-enabling the add-on (same process) must not strand journalled jobs."""
+    folder = tmp_path / "journal"
+    job = _preview("a bell")
+    job.status = model.RUNNING
+    Journal(folder).save(job)
+    first = make_manager(make_client(), journal_dir=folder)
+    assert [j.id for j in first.resume_from_journal()[0]] == [job.id]
+    first.shutdown(cancel_running=True, wait=False)
+    second = make_manager(make_client(), journal_dir=folder)
+    deadline = time.monotonic() + 5
+    resumed: list = []
+    while not resumed and time.monotonic() < deadline:
+        resumed = second.resume_from_journal()[0]
+        time.sleep(0.05)
+    assert [j.id for j in resumed] == [job.id]
+    wait_finished(second, [job.id])
+    assert second.get(job.id).status == model.READY

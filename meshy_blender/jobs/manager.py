@@ -244,7 +244,17 @@ class JobManager:
             for ev in cancels:
                 ev.set()
         self._pool.shutdown(wait=wait, cancel_futures=True)
-        if wait and self.journal is not None:
+        if self.journal is None:
+            return
+        if wait:
+            self.journal.release_all()
+        else:  # give the jobs up (to a re-enabled add-on, another process) once workers stop
+            threading.Thread(target=self._release_when_idle, name="meshy-release",
+                             daemon=True).start()
+
+    def _release_when_idle(self) -> None:
+        self._pool.shutdown(wait=True)
+        if self.journal is not None:
             self.journal.release_all()
 
     # -- plumbing --------------------------------------------------------------------------
