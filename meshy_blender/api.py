@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import ADDON_ID
+from .identity import ADDON_ID
 from .client import errors
-from .jobs import model, plans
+from .jobs import kinds, model, plans
 
 if TYPE_CHECKING:  # bpy is imported lazily: this module is importable outside Blender too
     import bpy
 
-    from .blender.runtime import Runtime
+    from .blender.session.runtime import Runtime
     from .client.tasks import Task
 
 __all__ = [
@@ -36,12 +36,6 @@ __all__ = [
 ]
 
 ProgressCallback = Callable[["Progress"], None]
-# Kinds accepted by resume()/status()/list_tasks(): request kinds and the API's task types.
-TASK_KINDS = {"text-to-3d": "text-to-3d-refine", "text-to-3d-preview": "text-to-3d-preview",
-              "text-to-3d-refine": "text-to-3d-refine", "image-to-3d": "image-to-3d",
-              "multi-image-to-3d": "multi-image-to-3d", "retexture": "retexture",
-              "remesh": "remesh", "rig": "rig", "rigging": "rig", "animate": "animate",
-              "animation": "animate"}
 
 
 @dataclass(frozen=True)
@@ -252,7 +246,7 @@ def estimate(request: str, **options: Any) -> int:
 # ------------------------------------------------------------------------------ internals
 
 def _runtime() -> Runtime:
-    from .blender.runtime import get_runtime
+    from .blender.session.runtime import get_runtime
 
     if not _exit_hook:
         # bpy as a Python module tears Blender down in an atexit hook and never returns while
@@ -265,7 +259,7 @@ def _runtime() -> Runtime:
 
 
 def _at_exit() -> None:
-    from .blender.runtime import remove_timer, shutdown_runtime
+    from .blender.session.runtime import remove_timer, shutdown_runtime
 
     remove_timer()
     shutdown_runtime()
@@ -280,10 +274,10 @@ def _path_text(value: Any) -> Any:
 
 def _task_kind(kind: str) -> str:
     try:
-        return TASK_KINDS[kind]
+        return kinds.TASK_KIND_ALIASES[kind]
     except KeyError:
         raise errors.ValidationError(f"Unknown task kind {kind!r}; use one of "
-                                     f"{', '.join(sorted(TASK_KINDS))}.", field="kind") from None
+                                     f"{', '.join(sorted(kinds.TASK_KIND_ALIASES))}.", field="kind") from None
 
 
 def _import_format(value: str | None, rt: Runtime | None = None) -> str:
@@ -295,7 +289,7 @@ def _import_format(value: str | None, rt: Runtime | None = None) -> str:
 
 
 def _placement(value: str | None, source: Any, rt: Runtime) -> str:
-    from .blender.importer import PLACEMENTS
+    from .blender.scene.importer import PLACEMENTS
 
     chosen = (value or rt.settings.placement).upper()
     if chosen not in PLACEMENTS:
@@ -389,7 +383,7 @@ def _upload_file(obj: Any, request: str) -> str:
     """
     import bpy
 
-    from .blender.export import RIG_MAX_FACES, ExportError, export_glb
+    from .blender.scene.export import RIG_MAX_FACES, ExportError, export_glb
 
     if obj.type != "MESH":
         raise errors.ValidationError(f"'{obj.name}' is a {obj.type.lower()}, not a mesh: "
@@ -418,7 +412,7 @@ def _armature(obj: Any) -> Any:
 def _wait(rt: Runtime, job: model.Job, progress: ProgressCallback | None,
           timeout: float | None) -> Result:
     """Pump until the job is imported (or failed); raise its error from the client family."""
-    from .blender.pump import run_until_done
+    from .blender.session.pump import run_until_done
 
     last: list[Progress] = []
 
@@ -454,7 +448,7 @@ def _result(rt: Runtime, job: model.Job) -> Result:
     if job.status == model.CANCELLED:
         raise errors.CancelledError(f"Meshy job '{job.label}' was cancelled.")
     if job.import_error:
-        from .blender.importer import MeshyImportError
+        from .blender.scene.importer import MeshyImportError
 
         raise MeshyImportError(f"{job.import_error} (the files stay in the cache; job {job.id})")
     imported = rt.pump.results.get(job.id)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .client import errors
+from .jobs import kinds
 
 PROG = "blender --background --online-mode --command meshy"
 EXIT_OK = 0
@@ -68,8 +69,6 @@ LIST_OPTIONS = {"target_formats"}
 # Given positionally or by --input/--task-id, not as --option flags.
 INPUT_OPTIONS = {"prompt", "image_url", "image_urls", "input_task_id", "model_url",
                  "rig_task_id", "action_id"}
-KIND_SEARCH = ("text-to-3d", "image-to-3d", "multi-image-to-3d", "retexture", "remesh", "rig",
-               "animate")
 
 
 class UsageError(Exception):
@@ -509,7 +508,7 @@ def _cmd_animate(api: Any, args: argparse.Namespace) -> dict[str, Any]:
 def _find_kind(api: Any, task_id: str, kind: str) -> tuple[str, Any]:
     if kind != "auto":
         return kind, api.status(task_id, kind)
-    for candidate in KIND_SEARCH:
+    for candidate in kinds.SEARCH_ORDER:
         try:
             return candidate, api.status(task_id, candidate)
         except errors.NotFoundError:

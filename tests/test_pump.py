@@ -14,8 +14,8 @@ from fixtures.jobs import wait_finished
 
 @pytest.fixture
 def pump_for(make_client, make_manager):
-    from meshy_blender.blender.import_job import import_job
-    from meshy_blender.blender.pump import Pump
+    from meshy_blender.blender.scene.import_job import import_job
+    from meshy_blender.blender.session.pump import Pump
 
     def factory(emulator, importer=import_job, **manager_kw):
         return Pump(make_manager(make_client(base_url=emulator.api_url), **manager_kw), importer)
@@ -28,7 +28,7 @@ def meshy_objects(bpy):
 
 
 def test_job_lands_in_the_scene_through_the_pump(bpy, empty_scene, emulator, pump_for):
-    from meshy_blender.blender.pump import run_until_done
+    from meshy_blender.blender.session.pump import run_until_done
 
     pump = pump_for(emulator)
     job = pump.manager.submit(plan_job("text-to-3d", {"prompt": "a bronze compass"}))
@@ -44,7 +44,7 @@ def test_job_lands_in_the_scene_through_the_pump(bpy, empty_scene, emulator, pum
 
 
 def test_rig_chain_lands_as_an_armature_with_actions(bpy, empty_scene, emulator, pump_for):
-    from meshy_blender.blender.pump import run_until_done
+    from meshy_blender.blender.session.pump import run_until_done
 
     pump = pump_for(emulator)
     job = pump.manager.submit(plan_job("text-to-3d", {"prompt": "a knight", "rig": {},
@@ -62,9 +62,9 @@ def test_timer_driver_pumps_the_same_queue(bpy, empty_scene, emulator, make_clie
                                           make_manager, monkeypatch):
     """bpy.app.timers never fire in the bpy module, so call the registered function as Blender
     would and check it imports the job."""
-    from meshy_blender.blender import runtime
-    from meshy_blender.blender.import_job import import_job
-    from meshy_blender.blender.pump import Pump
+    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.scene.import_job import import_job
+    from meshy_blender.blender.session.pump import Pump
 
     manager = make_manager(make_client())
     pump = Pump(manager, import_job)
@@ -85,8 +85,8 @@ def test_timer_driver_pumps_the_same_queue(bpy, empty_scene, emulator, make_clie
 
 
 def test_failed_import_is_retried_from_the_cache(bpy, empty_scene, emulator, pump_for):
-    from meshy_blender.blender.import_job import import_job
-    from meshy_blender.blender.pump import run_until_done
+    from meshy_blender.blender.scene.import_job import import_job
+    from meshy_blender.blender.session.pump import run_until_done
 
     calls = []
 

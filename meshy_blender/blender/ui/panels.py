@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .panels_account import MESHY_PT_account
-from .panels_common import CATEGORY
-from .panels_generate import MESHY_PT_generate
-from .panels_selected import MESHY_PT_selected
-from .panels_tasks import MESHY_PT_tasks
+from .panel_account import MESHY_PT_account
+from .panel_base import CATEGORY
+from .panel_generate import MESHY_PT_generate
+from .panel_selected import MESHY_PT_selected
+from .panel_tasks import MESHY_PT_tasks
 
 CLASSES = (MESHY_PT_account, MESHY_PT_generate, MESHY_PT_selected, MESHY_PT_tasks)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import bpy
 
-from . import background
+from . import calls
 
 CALL = "animation_library"
 ALL = "ALL"
@@ -32,7 +32,7 @@ def action_name(action_id: int) -> str | None:
 
 def fetch(client: Any) -> bool:
     """Start loading the library (no-op while a load runs); the list fills in when it arrives."""
-    return background.CALLS.start(CALL, client.animation_library, on_done=_fill)
+    return calls.CALLS.start(CALL, client.animation_library, on_done=_fill)
 
 
 def reset() -> None:
@@ -42,7 +42,7 @@ def reset() -> None:
     state.update(available=None, error=None)
 
 
-def _fill(outcome: background.Outcome) -> None:
+def _fill(outcome: calls.Outcome) -> None:
     """Main thread: copy the library into the window manager list and the category enum."""
     if outcome.error is not None:
         state.update(available=False, error=outcome.error)
@@ -72,31 +72,3 @@ def _fill(outcome: background.Outcome) -> None:
     _categories[:] = [(ALL, "All", "Every category")] + [(c, c, c) for c in sorted(cats)]
     wm_state.animation_index = -1
     state.update(available=True, error=None)
-
-
-class MESHY_UL_animations(bpy.types.UIList):
-    """Library rows; the list's own search box filters by name, the category enum by category."""
-
-    bl_idname = "MESHY_UL_animations"
-
-    def draw_item(self, context, layout, data, item, icon, active_data, active_propname,
-                  index=0, flt_flag=0):
-        row = layout.row(align=True)
-        row.label(text=item.name, icon="ACTION")
-        row.label(text=f"{item.category} #{item.action_id}")
-
-    def filter_items(self, context, data, propname):
-        items = getattr(data, propname)
-        helper = bpy.types.UI_UL_list
-        flags = helper.filter_items_by_name(self.filter_name, self.bitflag_filter_item, items,
-                                            "name")
-        if not flags:
-            flags = [self.bitflag_filter_item] * len(items)
-        category = data.animation_category
-        if category != ALL:
-            flags = [f if item.category == category else 0 for f, item in zip(flags, items,
-                                                                                strict=True)]
-        return flags, []
-
-
-CLASSES = (MESHY_UL_animations,)

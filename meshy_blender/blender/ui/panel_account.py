@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import bpy
 
-from . import background, config, preflight
-from .operators_account import BALANCE_CALL
-from .panels_common import SidebarPanel
+from ..session import calls, config, preflight
+from ..session.account import BALANCE_CALL
+from .panel_base import SidebarPanel
 
 
 def draw_account(layout: bpy.types.UILayout, context: bpy.types.Context) -> None:
@@ -36,8 +36,8 @@ def draw_account(layout: bpy.types.UILayout, context: bpy.types.Context) -> None
     ok = preflight.problem(settings) is None
     row = layout.row(align=True)
     row.enabled = ok
-    outcome = background.CALLS.outcomes.get(BALANCE_CALL)
-    if background.CALLS.running(BALANCE_CALL):
+    outcome = calls.CALLS.outcomes.get(BALANCE_CALL)
+    if calls.CALLS.running(BALANCE_CALL):
         row.label(text="Balance: reading...", icon="SORTTIME")
     elif outcome is not None and outcome.error:
         row.label(text="Balance unavailable", icon="ERROR")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..client.errors import InsufficientCreditsError, ValidationError
-from ..jobs.plans import plan_job
-from ..jobs.policy import Policy
-from .requests_ui import Request
+from ...client.errors import InsufficientCreditsError, ValidationError
+from ...jobs.plans import plan_job
+from ...jobs.policy import Policy
+from .sidebar_requests import Request
 
 _MAX_ENTRIES = 256
 

@@ -10,11 +10,12 @@ import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import bpy
 
-from .. import ADDON_ID
-from ..jobs import policy as policy_mod
+from ...identity import ADDON_ID
+from ...jobs import policy as policy_mod
 
 DEFAULT_API_BASE = "https://api.meshy.ai"
 DEFAULT_MAX_JOBS = 10
@@ -75,10 +76,16 @@ def default_cache_dir() -> str:
         return str(base / "cache")
 
 
-def resolve(context: bpy.types.Context | None = None) -> Settings:
-    from .preferences import get_preferences
+def addon_preferences(context: bpy.types.Context | None = None) -> Any:
+    """The add-on's preferences (``ui.preferences.MeshyPreferences``), or None when the add-on
+    is registered but not enabled. Read by RNA path so this layer never imports the UI."""
+    context = context or bpy.context
+    addon = context.preferences.addons.get(ADDON_ID)
+    return addon.preferences if addon else None
 
-    prefs = get_preferences(context)
+
+def resolve(context: bpy.types.Context | None = None) -> Settings:
+    prefs = addon_preferences(context)
     s = Settings(online_access=bool(bpy.app.online_access))
     for name, var in ENV.items():
         env_value = os.environ.get(var, "").strip()

@@ -18,7 +18,7 @@ from typing import Any
 
 import bpy
 
-from ..client.errors import MeshyError
+from ...client.errors import MeshyError
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import bpy
 
-from ..client.errors import MeshyError
-from . import requests_ui, submit
+from ...client.errors import MeshyError
+from ..session import sidebar_requests, submit
+from ..session.sidebar_requests import GENERATE_OPERATORS
 
 
 class _Generate(bpy.types.Operator):
@@ -23,7 +24,7 @@ class _Generate(bpy.types.Operator):
         if settings is None:
             return {"CANCELLED"}
         try:
-            req = requests_ui.generate(context.scene.meshy, settings, mode=self.mode)
+            req = sidebar_requests.generate(context.scene.meshy, settings, mode=self.mode)
         except MeshyError as exc:  # e.g. an image that cannot be written for upload
             self.report({"ERROR"}, f"Meshy: {exc}")
             return {"CANCELLED"}
@@ -33,7 +34,7 @@ class _Generate(bpy.types.Operator):
 class MESHY_OT_generate_text(_Generate):
     """Generate a 3D model from the prompt in the Meshy sidebar (preview, then texture)"""
 
-    bl_idname = "meshy.generate_text"
+    bl_idname = GENERATE_OPERATORS["TEXT"]
     bl_label = "Meshy: Generate from Text"
     mode = "TEXT"
 
@@ -41,7 +42,7 @@ class MESHY_OT_generate_text(_Generate):
 class MESHY_OT_generate_image(_Generate):
     """Generate a 3D model from the picture chosen in the Meshy sidebar"""
 
-    bl_idname = "meshy.generate_image"
+    bl_idname = GENERATE_OPERATORS["IMAGE"]
     bl_label = "Meshy: Generate from Image"
     mode = "IMAGE"
 
@@ -49,12 +50,9 @@ class MESHY_OT_generate_image(_Generate):
 class MESHY_OT_generate_multi_image(_Generate):
     """Generate a 3D model from up to four pictures of the same object"""
 
-    bl_idname = "meshy.generate_multi_image"
+    bl_idname = GENERATE_OPERATORS["MULTI_IMAGE"]
     bl_label = "Meshy: Generate from Multiple Images"
     mode = "MULTI_IMAGE"
 
 
-OPERATOR_FOR_MODE = {"TEXT": MESHY_OT_generate_text.bl_idname,
-                     "IMAGE": MESHY_OT_generate_image.bl_idname,
-                     "MULTI_IMAGE": MESHY_OT_generate_multi_image.bl_idname}
 CLASSES = (MESHY_OT_generate_text, MESHY_OT_generate_image, MESHY_OT_generate_multi_image)

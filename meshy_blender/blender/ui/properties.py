@@ -18,8 +18,8 @@ from bpy.props import (
     StringProperty,
 )
 
-from ..client import specs
-from ..jobs.plans import RESUMABLE_KINDS
+from ...client import specs
+from ...jobs import kinds
 
 MODES = [
     ("TEXT", "Text", "Generate from a text prompt (preview, then texture)"),
@@ -58,7 +58,7 @@ REMESH_FORMATS = [(f, FORMAT_NAMES[f], f"Ask Meshy for {FORMAT_NAMES[f]}")
                   for f in specs.REMESH_FORMATS]
 IMPORT_FORMATS = [("DEFAULT", "Preferences", "Use the import format from the preferences"),
                   ("GLB", "GLB", "Import the glTF binary"), ("FBX", "FBX", "Import the FBX file")]
-RESUME_KINDS = [(k, k, f"A Meshy {k} task") for k in RESUMABLE_KINDS]
+RESUME_KINDS = kinds.resumable_enum_items()
 
 
 class MeshyImageInput(bpy.types.PropertyGroup):
@@ -162,7 +162,7 @@ class MeshyAnimationItem(bpy.types.PropertyGroup):
 
 
 def _category_items(self: object, context: object) -> list[tuple[str, str, str]]:
-    from .animation_picker import category_items
+    from ..session.library import category_items
 
     return category_items()
 

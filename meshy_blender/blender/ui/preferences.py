@@ -9,9 +9,9 @@ from __future__ import annotations
 import bpy
 from bpy.props import BoolProperty, EnumProperty, IntProperty, StringProperty
 
-from .. import ADDON_ID
-from . import config
-from .panels_account import draw_account
+from ...identity import ADDON_ID
+from ..session import config
+from .panel_account import draw_account
 
 
 class MeshyPreferences(bpy.types.AddonPreferences):
@@ -97,10 +97,3 @@ def draw_preferences(layout: bpy.types.UILayout, prefs: MeshyPreferences,
     col.prop(prefs, "placement")
     box = layout.box()
     draw_account(box, context)
-
-
-def get_preferences(context: bpy.types.Context | None = None) -> MeshyPreferences | None:
-    """The add-on's preferences, or None when the add-on is registered but not enabled."""
-    context = context or bpy.context
-    addon = context.preferences.addons.get(ADDON_ID)
-    return addon.preferences if addon else None  # type: ignore[return-value]

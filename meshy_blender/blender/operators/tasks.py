@@ -8,14 +8,10 @@ from typing import Any
 import bpy
 from bpy.props import EnumProperty, StringProperty
 
-from ..client.errors import MeshyError
-from ..jobs import model
-from ..jobs.plans import plan_resume
-from . import background, runtime, submit
-from .properties import RESUME_KINDS
-
-RECENT_CALL = "recent_tasks"
-
+from ...client.errors import MeshyError
+from ...jobs import kinds, model
+from ...jobs.plans import plan_resume
+from ..session import account, runtime, submit
 
 def job_folder(job: model.Job) -> str | None:
     """The cache folder holding this job's downloaded files (None before any download)."""
@@ -115,7 +111,7 @@ class MESHY_OT_resume_task(bpy.types.Operator):
     bl_label = "Meshy: Resume Task by ID"
     bl_options = {"REGISTER"}
 
-    kind: EnumProperty(name="Kind", items=RESUME_KINDS, default="text-to-3d-refine")
+    kind: EnumProperty(name="Kind", items=kinds.resumable_enum_items(), default="text-to-3d-refine")
     task_id: StringProperty(name="Task ID", description="Empty: use the Tasks panel's field")
 
     def execute(self, context):
@@ -146,14 +142,6 @@ class MESHY_OT_resume_task(bpy.types.Operator):
         return {"FINISHED"}
 
 
-def _task_rows(tasks: list[Any], kind: str) -> list[dict[str, Any]]:
-    """Plain dicts for the panel (worker side: no bpy)."""
-    return [{"id": t.id, "kind": kind, "status": t.status, "progress": int(t.progress or 0),
-             "created_at": int(t.created_at or 0),
-             "prompt": str((getattr(t, "raw", {}) or {}).get("prompt") or "")}
-            for t in tasks]
-
-
 class MESHY_OT_list_server_tasks(bpy.types.Operator):
     """List your most recent Meshy tasks of this kind (read in the background)"""
 
@@ -163,10 +151,8 @@ class MESHY_OT_list_server_tasks(bpy.types.Operator):
     def execute(self, context):
         if submit.ready(self, context) is None:
             return {"CANCELLED"}
-        kind = context.window_manager.meshy.recent_kind
-        client = runtime.get_runtime(context).client
-        background.CALLS.start(
-            RECENT_CALL, lambda: _task_rows(client.list_tasks(kind, page_size=10), kind))
+        account.start_recent(runtime.get_runtime(context).client,
+                             context.window_manager.meshy.recent_kind)
         return {"FINISHED"}
 
 

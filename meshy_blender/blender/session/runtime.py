@@ -13,12 +13,12 @@ from typing import Any
 
 import bpy
 
-from ..client.client import MeshyClient, is_loopback
-from ..jobs import plans
-from ..jobs.journal import Journal
-from ..jobs.manager import JobManager
-from ..jobs.model import ACTIVE_STATUSES, READY, Job
-from ..jobs.policy import Policy
+from ...client.client import MeshyClient, is_loopback
+from ...jobs import plans
+from ...jobs.journal import Journal
+from ...jobs.manager import JobManager
+from ...jobs.model import ACTIVE_STATUSES, READY, Job
+from ...jobs.policy import Policy
 from . import config
 from .pump import Pump
 
@@ -103,7 +103,7 @@ def _identity(s: config.Settings) -> tuple[Any, ...]:
 
 
 def _default_importer(snapshot: dict[str, Any]) -> Any:
-    from .import_job import import_job
+    from ..scene.import_job import import_job
 
     return import_job(snapshot)
 

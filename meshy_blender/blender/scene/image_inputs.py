@@ -14,7 +14,7 @@ from typing import Any
 
 import bpy
 
-from ..client.errors import ValidationError
+from ...client.errors import ValidationError
 
 PLACEHOLDER_URL = "https://placeholder.invalid/input.png"  # for cost estimates: never sent
 UPLOADABLE_FORMATS = ("PNG", "JPEG")

@@ -6,8 +6,9 @@ from typing import Any
 
 import bpy
 
-from . import animation_picker, config, requests_ui, selection
-from .panels_common import SidebarPanel, cost_button, option, policy_pins
+from ..session import library, config, sidebar_requests
+from ..scene import selection
+from .panel_base import SidebarPanel, cost_button, option, policy_pins
 
 
 def _draw_source(layout: Any, context: Any) -> tuple[str | None, bool]:
@@ -41,7 +42,7 @@ def draw_retexture(layout: Any, s: Any, settings: Any, source: str | None) -> No
     row = layout.row()
     option(row, s, "keep_uvs", pins, "enable_original_uv")
     option(row, s, "retexture_pbr", pins, "enable_pbr")
-    req = requests_ui.retexture(s, settings, None, source, estimate=True)
+    req = sidebar_requests.retexture(s, settings, None, source, estimate=True)
     cost_button(layout, "meshy.retexture", "Retexture", req, icon="TEXTURE")
 
 
@@ -56,13 +57,13 @@ def draw_remesh(layout: Any, s: Any, settings: Any, source: str | None) -> None:
     option(sub, s, "remesh_height", pins, "resize_height")
     option(layout, s, "remesh_origin", pins, "origin_at")
     option(layout, s, "remesh_formats", pins, "target_formats")
-    cost_button(layout, "meshy.remesh", "Remesh", requests_ui.remesh(s, settings, None, source),
+    cost_button(layout, "meshy.remesh", "Remesh", sidebar_requests.remesh(s, settings, None, source),
                 icon="MOD_REMESH")
 
 
 def draw_rig(layout: Any, s: Any, settings: Any, source: str | None) -> None:
     option(layout, s, "rig_height", policy_pins("rig"), "height_meters")
-    cost_button(layout, "meshy.rig", "Rig", requests_ui.rig(s, settings, None, source),
+    cost_button(layout, "meshy.rig", "Rig", sidebar_requests.rig(s, settings, None, source),
                 icon="ARMATURE_DATA")
 
 
@@ -73,15 +74,15 @@ def draw_animate(layout: Any, context: Any, s: Any, settings: Any, armature: Any
         layout.template_list("MESHY_UL_animations", "", wm_state, "animations", wm_state,
                              "animation_index", rows=5)
     else:
-        message = animation_picker.state.get("error")
+        message = library.state.get("error")
         if message:
             layout.label(text=message, icon="INFO")
         layout.operator("meshy.load_animation_library", icon="FILE_REFRESH")
     layout.prop(s, "action_id")
-    name = animation_picker.action_name(s.action_id)
+    name = library.action_name(s.action_id)
     if name:
         layout.label(text=name, icon="ACTION")
-    req = requests_ui.animate(s, settings, selection.rig_task_id(armature), armature.name)
+    req = sidebar_requests.animate(s, settings, selection.rig_task_id(armature), armature.name)
     cost_button(layout, "meshy.animate", "Animate", req, icon="PLAY")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import bpy
 from bpy.props import BoolProperty, StringProperty
 
-from ..jobs.model import FAILED, READY
-from . import runtime
+from ...jobs.model import FAILED, READY
+from ..session import runtime
 
 
 class MESHY_OT_watch_jobs(bpy.types.Operator):

@@ -16,8 +16,8 @@ from typing import Any
 
 import bpy
 
-from ..jobs.manager import JobEvent, JobManager
-from ..jobs.model import FINISHED_STATUSES, IMPORTED, READY
+from ...jobs.manager import JobEvent, JobManager
+from ...jobs.model import FINISHED_STATUSES, IMPORTED, READY
 
 log = logging.getLogger(__name__)
 

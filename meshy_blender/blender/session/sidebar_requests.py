@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..jobs.plans import PLACEHOLDER_TASK_ID
-from . import config, image_inputs
-from .naming import safe_name
+from ...jobs.plans import PLACEHOLDER_TASK_ID
+from . import config
+from ..scene import image_inputs
+from ..scene.naming import safe_name
 
 _IDS = re.compile(r"\d+")
 
@@ -120,6 +121,9 @@ def _placement(settings: config.Settings) -> str:
 
 REQUEST_FOR_MODE = {"TEXT": "text-to-3d", "IMAGE": "image-to-3d",
                     "MULTI_IMAGE": "multi-image-to-3d"}
+# The Generate operator of each mode (operators define themselves by these ids; panels draw them).
+GENERATE_OPERATORS = {"TEXT": "meshy.generate_text", "IMAGE": "meshy.generate_image",
+                      "MULTI_IMAGE": "meshy.generate_multi_image"}
 
 
 def generate(s: Any, settings: config.Settings, *, mode: str | None = None,
@@ -165,7 +169,7 @@ def _image_label(item: Any) -> str:
 
 
 def _action_names(ids: list[int]) -> dict[str, str]:
-    from .animation_picker import action_name
+    from .library import action_name
 
     return {str(i): name for i in ids if (name := action_name(i))}
 
@@ -218,7 +222,7 @@ def rig(s: Any, settings: config.Settings, model_input: dict[str, Any] | None,
 
 def animate(s: Any, settings: config.Settings, rig_task_id: str | None,
             armature: str | None) -> Request:
-    from .animation_picker import action_name
+    from .library import action_name
 
     name = action_name(s.action_id) or f"Meshy_Action_{s.action_id}"
     opts = {"rig_task_id": rig_task_id or PLACEHOLDER_TASK_ID, "action_id": s.action_id}

@@ -10,10 +10,10 @@ from typing import Any
 
 import bpy
 
-from ..client.errors import MeshyError
-from ..jobs.model import Job
+from ...client.errors import MeshyError
+from ...jobs.model import Job
 from . import config, preflight, runtime
-from .requests_ui import Request
+from .sidebar_requests import Request
 
 
 def ready(op: Any, context: Any) -> config.Settings | None:

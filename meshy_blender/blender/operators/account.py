@@ -1,6 +1,6 @@
 """Account operators: balance refresh, Test connection, and loading the animation library.
 
-All three are HTTP reads, so they run on a worker (background.CALLS); the sidebar shows the
+All three are HTTP reads, so they run on a worker (calls.CALLS); the sidebar shows the
 outcome when it arrives. Test connection reports its result as an operator report: in the UI a
 short modal waits for the worker without blocking Blender; in scripts ``execute`` waits for it.
 """
@@ -9,25 +9,9 @@ from __future__ import annotations
 
 import bpy
 
-from . import animation_picker, background, runtime, submit
+from ..session import account, calls, library, runtime, submit
 
-BALANCE_CALL = "balance"
 TEST_TIMEOUT_S = 40.0
-
-
-def start_balance(context: bpy.types.Context) -> bool:
-    """Start a balance read (no-op if one runs)."""
-    client = runtime.get_runtime(context).client
-    return background.CALLS.start(BALANCE_CALL, client.balance)
-
-
-def connection_report(outcome: background.Outcome | None) -> tuple[str, str]:
-    """(report level, message) for a finished balance call."""
-    if outcome is None:
-        return "ERROR", "Meshy: no answer yet; the connection test timed out"
-    if outcome.error is not None:
-        return "ERROR", f"Meshy: connection failed: {outcome.error}"
-    return "INFO", f"Meshy: connected; balance {outcome.value} credits"
 
 
 class MESHY_OT_refresh_balance(bpy.types.Operator):
@@ -39,7 +23,7 @@ class MESHY_OT_refresh_balance(bpy.types.Operator):
     def execute(self, context):
         if submit.ready(self, context) is None:
             return {"CANCELLED"}
-        start_balance(context)
+        account.start_balance(runtime.get_runtime(context).client)
         return {"FINISHED"}
 
 
@@ -55,15 +39,15 @@ class MESHY_OT_test_connection(bpy.types.Operator):
     def execute(self, context):
         if submit.ready(self, context) is None:
             return {"CANCELLED"}
-        start_balance(context)
-        return self._report(background.CALLS.wait(BALANCE_CALL, timeout=TEST_TIMEOUT_S))
+        account.start_balance(runtime.get_runtime(context).client)
+        return self._report(calls.CALLS.wait(account.BALANCE_CALL, timeout=TEST_TIMEOUT_S))
 
     def invoke(self, context, event):
         if submit.ready(self, context) is None:
             return {"CANCELLED"}
         if bpy.app.background or context.window is None:
             return self.execute(context)
-        start_balance(context)
+        account.start_balance(runtime.get_runtime(context).client)
         wm = context.window_manager
         self._timer = wm.event_timer_add(0.1, window=context.window)
         wm.modal_handler_add(self)
@@ -72,17 +56,17 @@ class MESHY_OT_test_connection(bpy.types.Operator):
     def modal(self, context, event):
         if event.type != "TIMER":
             return {"PASS_THROUGH"}
-        background.CALLS.deliver()
+        calls.CALLS.deliver()
         self._waited += 0.1
-        if background.CALLS.running(BALANCE_CALL) and self._waited < TEST_TIMEOUT_S:
+        if calls.CALLS.running(account.BALANCE_CALL) and self._waited < TEST_TIMEOUT_S:
             return {"RUNNING_MODAL"}
         context.window_manager.event_timer_remove(self._timer)
-        outcome = None if background.CALLS.running(BALANCE_CALL) else \
-            background.CALLS.outcomes.get(BALANCE_CALL)
+        outcome = None if calls.CALLS.running(account.BALANCE_CALL) else \
+            calls.CALLS.outcomes.get(account.BALANCE_CALL)
         return self._report(outcome)
 
     def _report(self, outcome):
-        level, message = connection_report(outcome)
+        level, message = account.connection_report(outcome)
         if level == "INFO":
             self.report({"INFO"}, message)
             return {"FINISHED"}
@@ -99,7 +83,7 @@ class MESHY_OT_load_animation_library(bpy.types.Operator):
     def execute(self, context):
         if submit.ready(self, context) is None:
             return {"CANCELLED"}
-        animation_picker.fetch(runtime.get_runtime(context).client)
+        library.fetch(runtime.get_runtime(context).client)
         return {"FINISHED"}
 
 

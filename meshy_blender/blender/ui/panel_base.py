@@ -6,9 +6,9 @@ from typing import Any
 
 import bpy
 
-from ..jobs.policy import Policy
-from . import config, costs
-from .requests_ui import Request
+from ...jobs.policy import Policy
+from ..session import config, costs
+from ..session.sidebar_requests import Request
 
 CATEGORY = "Meshy"
 

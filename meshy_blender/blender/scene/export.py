@@ -17,7 +17,7 @@ from typing import Any
 import bpy
 from mathutils import Matrix
 
-from ..client.datauri import DEFAULT_MAX_MODEL_BYTES
+from ...client.datauri import DEFAULT_MAX_MODEL_BYTES
 from .naming import safe_name
 from .op_context import leave_edit_modes, operator_context, return_to_mode
 from .scene_state import SelectionState

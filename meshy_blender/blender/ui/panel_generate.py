@@ -6,10 +6,9 @@ from typing import Any
 
 import bpy
 
-from . import config, requests_ui
-from .operators_generate import OPERATOR_FOR_MODE
-from .panels_common import SidebarPanel, cost_button, option, policy_pins
-from .requests_ui import REQUEST_FOR_MODE
+from ..session import config, sidebar_requests
+from ..session.sidebar_requests import GENERATE_OPERATORS, REQUEST_FOR_MODE
+from .panel_base import SidebarPanel, cost_button, option, policy_pins
 
 
 def _image_input(layout: Any, item: Any, label: str) -> None:
@@ -108,6 +107,6 @@ class MESHY_PT_generate(SidebarPanel):
             body = _section(layout, idname, title)
             if body is not None:
                 draw(body, s, pins)
-        req = requests_ui.generate(s, config.resolve(context), estimate=True)
-        cost_button(layout.column(), OPERATOR_FOR_MODE[s.mode], "Generate", req,
+        req = sidebar_requests.generate(s, config.resolve(context), estimate=True)
+        cost_button(layout.column(), GENERATE_OPERATORS[s.mode], "Generate", req,
                     icon="PLAY")

@@ -11,8 +11,9 @@ from typing import Any
 
 import bpy
 
-from ..client.errors import MeshyError
-from . import config, export, requests_ui, selection, submit
+from ...client.errors import MeshyError
+from ..session import config, sidebar_requests, submit
+from ..scene import export, selection
 
 _EXPORTS = "exports"
 
@@ -63,7 +64,7 @@ class _OnSelection(bpy.types.Operator):
         return True
 
     def _build(self, s: Any, settings: config.Settings, model: dict[str, Any],
-               source: str) -> requests_ui.Request:
+               source: str) -> sidebar_requests.Request:
         raise NotImplementedError
 
     def execute(self, context):
@@ -90,7 +91,7 @@ class MESHY_OT_retexture(_OnSelection):
     _can_replace = True
 
     def _build(self, s, settings, model, source):
-        return requests_ui.retexture(s, settings, model, source)
+        return sidebar_requests.retexture(s, settings, model, source)
 
 
 class MESHY_OT_remesh(_OnSelection):
@@ -101,7 +102,7 @@ class MESHY_OT_remesh(_OnSelection):
     _can_replace = True
 
     def _build(self, s, settings, model, source):
-        return requests_ui.remesh(s, settings, model, source)
+        return sidebar_requests.remesh(s, settings, model, source)
 
 
 class MESHY_OT_rig(_OnSelection):
@@ -112,7 +113,7 @@ class MESHY_OT_rig(_OnSelection):
     _max_faces = export.RIG_MAX_FACES
 
     def _build(self, s, settings, model, source):
-        return requests_ui.rig(s, settings, model, source)
+        return sidebar_requests.rig(s, settings, model, source)
 
 
 class MESHY_OT_animate(bpy.types.Operator):
@@ -136,7 +137,7 @@ class MESHY_OT_animate(bpy.types.Operator):
         if settings is None:
             return {"CANCELLED"}
         armature = context.view_layer.objects.active
-        req = requests_ui.animate(context.scene.meshy, settings,
+        req = sidebar_requests.animate(context.scene.meshy, settings,
                                   selection.rig_task_id(armature), armature.name)
         return {"FINISHED"} if submit.submit(self, context, req) else {"CANCELLED"}
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import bpy
 
-from ..jobs import model
-from . import background, runtime
-from .operators_tasks import RECENT_CALL
-from .panels_common import SidebarPanel
+from ...jobs import model
+from ..session import calls, runtime
+from ..session.account import RECENT_CALL
+from .panel_base import SidebarPanel
 
 STATUS_ICONS = {model.QUEUED: "SORTTIME", model.RUNNING: "PLAY", model.DOWNLOADING: "IMPORT",
                 model.READY: "CHECKMARK", model.IMPORTED: "CHECKMARK", model.FAILED: "ERROR",
@@ -93,10 +93,10 @@ def draw_recent(layout: Any, wm_state: Any) -> None:
     row = layout.row(align=True)
     row.prop(wm_state, "recent_kind", text="")
     row.operator("meshy.list_server_tasks", text="", icon="FILE_REFRESH")
-    if background.CALLS.running(RECENT_CALL):
+    if calls.CALLS.running(RECENT_CALL):
         layout.label(text="Reading recent tasks...", icon="SORTTIME")
         return
-    outcome = background.CALLS.outcomes.get(RECENT_CALL)
+    outcome = calls.CALLS.outcomes.get(RECENT_CALL)
     if outcome is None:
         return
     if outcome.error:
