@@ -62,8 +62,8 @@ def test_timer_driver_pumps_the_same_queue(bpy, empty_scene, emulator, make_clie
                                           make_manager, monkeypatch):
     """bpy.app.timers never fire in the bpy module, so call the registered function as Blender
     would and check it imports the job."""
-    from meshy_blender.blender.session import runtime
     from meshy_blender.blender.scene.import_job import import_job
+    from meshy_blender.blender.session import runtime
     from meshy_blender.blender.session.pump import Pump
 
     manager = make_manager(make_client())

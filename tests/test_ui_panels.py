@@ -160,7 +160,7 @@ def test_selected_panel_follows_the_selection(bpy, meshy_ui):
     assert "Animate (3 credits)" in layout.texts()
     assert "meshy.load_animation_library" in layout.operator_ids()
 
-    from meshy_blender.blender.session import library, calls
+    from meshy_blender.blender.session import calls, library
 
     bpy.ops.meshy.load_animation_library()
     calls.CALLS.wait(library.CALL)
@@ -171,7 +171,7 @@ def test_selected_panel_follows_the_selection(bpy, meshy_ui):
 
 def test_animation_picker_falls_back_to_typing_an_id_when_the_library_is_missing(
         bpy, meshy_ui, monkeypatch):
-    from meshy_blender.blender.session import library, calls
+    from meshy_blender.blender.session import calls, library
 
     client = meshy_ui.runtime().client
     monkeypatch.setattr(client, "animation_library", lambda: None)  # what a 404 returns

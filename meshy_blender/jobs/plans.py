@@ -13,6 +13,7 @@ from ..client import specs, validation
 from ..client.errors import ValidationError
 from .kinds import REQUEST_KINDS, RESUMABLE_KINDS
 from .model import STEP_WAITING, Job, Step
+from .request import JobRequest
 
 # Chain options, accepted by every generating request on top of the API's own parameters.
 CHAIN_KEYS = ("remesh", "rig", "animations")
@@ -170,3 +171,14 @@ def plan_resume(kind: str, task_id: str, *, label: str | None = None,
     request = "text-to-3d" if kind.startswith("text-to-3d") else kind
     return Job(kind=request, label=str(label or f"{kind} {task_id[:8]}"), steps=[step],
                import_options=import_options)
+
+
+def plan_request(req: JobRequest) -> Job:
+    """The job for a request: a new chain (validated and priced) or, for a resume, one step that
+    follows the existing task. Nothing is sent."""
+    import_options = req.import_options.to_dict()
+    if req.is_resume:
+        return plan_resume(req.request, req.resume_task_id, label=req.label or None,
+                           import_options=import_options)
+    return plan_job(req.request, dict(req.options), label=req.label or None,
+                    import_options=import_options)

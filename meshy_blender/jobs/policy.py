@@ -36,8 +36,8 @@ from typing import Any
 
 from ..client import specs
 from ..client.errors import InsufficientCreditsError, ValidationError
-from .model import Job
 from .kinds import REQUEST_KINDS
+from .model import Job
 from .plans import CHAIN_KEYS
 
 ENV_VAR = "MESHY_STUDIO_CONFIG"

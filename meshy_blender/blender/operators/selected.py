@@ -6,20 +6,17 @@ folder (main thread) and uploaded by the worker. Retexture and Remesh can replac
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import bpy
 
 from ...client.errors import MeshyError
-from ..session import config, sidebar_requests, submit
+from ...jobs.request import JobRequest
 from ..scene import export, selection
+from ..session import config, sidebar_requests, submit, uploads
 
-_EXPORTS = "exports"
 
-
-def model_input(op: Any, context: Any, settings: config.Settings, *,
-                max_faces: int | None = None,
+def model_input(op: Any, context: Any, settings: config.Settings, *, request: str,
                 replace: bool = False) -> tuple[dict[str, Any], str] | None:
     """({"input_task_id"} or {"model_url": exported GLB}, source object name), or None after
     reporting why the selection cannot be sent."""
@@ -30,13 +27,13 @@ def model_input(op: Any, context: Any, settings: config.Settings, *,
         return {"input_task_id": task_id}, root.name
     meshes = selection.selected_meshes(context)
     try:
-        result = export.export_glb(context, meshes, Path(settings.cache_dir) / _EXPORTS,
-                                   apply_modifiers=context.scene.meshy.apply_modifiers,
-                                   max_faces=max_faces, local_space=replace)
+        path = uploads.export_for_upload(context, meshes, settings, request=request,
+                                         apply_modifiers=context.scene.meshy.apply_modifiers,
+                                         local_space=replace)
     except export.ExportError as exc:
         op.report({"ERROR"}, f"Meshy: {exc}")
         return None
-    return {"model_url": str(result.path)}, meshes[0].name
+    return {"model_url": path}, meshes[0].name
 
 
 def _has_model(context: Any) -> bool:
@@ -52,7 +49,7 @@ class _OnSelection(bpy.types.Operator):
 
     bl_options = {"REGISTER"}
     _can_replace = False  # honours the "Replace Selection" setting
-    _max_faces: int | None = None
+    _request = ""  # the request kind this operator sends (checks differ per kind)
 
     @classmethod
     def poll(cls, context):
@@ -64,14 +61,14 @@ class _OnSelection(bpy.types.Operator):
         return True
 
     def _build(self, s: Any, settings: config.Settings, model: dict[str, Any],
-               source: str) -> sidebar_requests.Request:
+               source: str) -> JobRequest:
         raise NotImplementedError
 
     def execute(self, context):
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}
-        found = model_input(self, context, settings, max_faces=self._max_faces,
+        found = model_input(self, context, settings, request=self._request,
                             replace=self._can_replace and context.scene.meshy.replace_selection)
         if found is None:
             return {"CANCELLED"}
@@ -89,6 +86,7 @@ class MESHY_OT_retexture(_OnSelection):
     bl_idname = "meshy.retexture"
     bl_label = "Meshy: Retexture Selected"
     _can_replace = True
+    _request = "retexture"
 
     def _build(self, s, settings, model, source):
         return sidebar_requests.retexture(s, settings, model, source)
@@ -100,6 +98,7 @@ class MESHY_OT_remesh(_OnSelection):
     bl_idname = "meshy.remesh"
     bl_label = "Meshy: Remesh Selected"
     _can_replace = True
+    _request = "remesh"
 
     def _build(self, s, settings, model, source):
         return sidebar_requests.remesh(s, settings, model, source)
@@ -110,7 +109,7 @@ class MESHY_OT_rig(_OnSelection):
 
     bl_idname = "meshy.rig"
     bl_label = "Meshy: Rig Selected"
-    _max_faces = export.RIG_MAX_FACES
+    _request = "rig"
 
     def _build(self, s, settings, model, source):
         return sidebar_requests.rig(s, settings, model, source)

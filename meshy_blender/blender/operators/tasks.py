@@ -10,8 +10,9 @@ from bpy.props import EnumProperty, StringProperty
 
 from ...client.errors import MeshyError
 from ...jobs import kinds, model
-from ...jobs.plans import plan_resume
+from ...jobs.request import ImportOptions, JobRequest
 from ..session import account, runtime, submit
+
 
 def job_folder(job: model.Job) -> str | None:
     """The cache folder holding this job's downloaded files (None before any download)."""
@@ -122,20 +123,20 @@ class MESHY_OT_resume_task(bpy.types.Operator):
         task_id = (self.task_id or wm_state.resume_task_id).strip()
         kind = self.kind if self.properties.is_property_set("kind") else wm_state.resume_kind
         active = context.view_layer.objects.active
-        import_options: dict[str, Any] = {"format": settings.import_format,
-                                          "placement": "CURSOR"}
+        target = ""
         if kind == "animate":
             if active is None or active.type != "ARMATURE":
                 self.report({"ERROR"}, "Meshy: select the armature the animation belongs to")
                 return {"CANCELLED"}
-            import_options["target_armature"] = active.name
+            target = active.name
         try:
-            job = plan_resume(kind, task_id, import_options=import_options)
+            request = JobRequest.resume(kind, task_id, import_options=ImportOptions(
+                settings.import_format, "CURSOR", target_armature=target))
+            rt = runtime.get_runtime(context)
+            job = rt.submit(request)
         except MeshyError as exc:
             self.report({"ERROR"}, f"Meshy: {exc}")
             return {"CANCELLED"}
-        rt = runtime.get_runtime(context)
-        rt.manager.submit(job)
         rt.pump.tick(max_imports=0)
         submit.watch(context, [job.id])
         self.report({"INFO"}, f"Meshy: following {kind} task {task_id}")

@@ -18,6 +18,7 @@ import bpy
 from mathutils import Matrix
 
 from ...client.datauri import DEFAULT_MAX_MODEL_BYTES
+from ...client.errors import ValidationError
 from .naming import safe_name
 from .op_context import leave_edit_modes, operator_context, return_to_mode
 from .scene_state import SelectionState
@@ -28,8 +29,12 @@ _GLTF_OPTIONS = {"export_format": "GLB", "use_selection": True, "export_animatio
                  "export_extras": False, "export_cameras": False, "export_lights": False}
 
 
-class ExportError(Exception):
-    """The selection cannot be uploaded; the message says why and what to do."""
+class ExportError(ValidationError):
+    """The selection cannot be uploaded; the message says why and what to do (a
+    ValidationError: nothing was sent or paid)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="selection")
 
 
 @dataclass

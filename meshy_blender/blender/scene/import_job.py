@@ -11,6 +11,7 @@ from typing import Any
 
 import bpy
 
+from ...jobs.request import ImportOptions
 from . import importer
 
 IMAGE_KINDS = ("text-to-image", "image-to-image")
@@ -37,23 +38,21 @@ def _files(snapshot: dict[str, Any], kind: str) -> list[dict[str, str]]:
     return [s.get("files", {}) for s in snapshot.get("steps", []) if s["kind"] == kind]
 
 
-def _action_name(snapshot: dict[str, Any], step: dict[str, Any]) -> str:
-    names = snapshot.get("import_options", {}).get("action_names", {})
+def _action_name(opts: ImportOptions, step: dict[str, Any]) -> str:
     action_id = step.get("options", {}).get("action_id")
-    return str(names.get(str(action_id)) or f"Meshy_Action_{action_id}")
+    return str(opts.action_names.get(str(action_id)) or f"Meshy_Action_{action_id}")
 
 
-def _source_object(import_options: dict[str, Any]) -> bpy.types.Object | None:
-    name = import_options.get("source_object")
-    return bpy.data.objects.get(name) if name else None
+def _source_object(opts: ImportOptions) -> bpy.types.Object | None:
+    return bpy.data.objects.get(opts.source_object) if opts.source_object else None
 
 
 def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = None) -> Any:
     """Import a READY job's files; raises importer.MeshyImportError with an artist's message."""
-    opts = snapshot.get("import_options", {})
+    opts = ImportOptions.from_dict(snapshot.get("import_options"))
     name = str(snapshot.get("label") or snapshot["kind"])
     prov = provenance(snapshot)
-    placement = str(opts.get("placement", "CURSOR"))
+    placement = opts.placement
     source = _source_object(opts)
     steps = snapshot.get("steps", [])
     animate_steps = [s for s in steps if s["kind"] == "animate" and s.get("files")]
@@ -72,18 +71,18 @@ def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = Non
         for step in animate_steps:
             clip = next(iter(step["files"].values()))
             result.actions.append(importer.add_animation(
-                result.armature, Path(clip), action_name=_action_name(snapshot, step),
+                result.armature, Path(clip), action_name=_action_name(opts, step),
                 provenance=prov, context=context))
         return result
 
     if animate_steps and len(animate_steps) == len(steps):
-        target = bpy.data.objects.get(str(opts.get("target_armature", "")))
+        target = bpy.data.objects.get(opts.target_armature)
         if target is None or target.type != "ARMATURE":
             raise importer.MeshyImportError(
                 "The armature this animation was made for is not in this file any more; "
                 "select a Meshy rig and use Re-import.")
         return [importer.add_animation(target, Path(next(iter(s["files"].values()))),
-                                       action_name=_action_name(snapshot, s), provenance=prov,
+                                       action_name=_action_name(opts, s), provenance=prov,
                                        context=context)
                 for s in animate_steps]
 

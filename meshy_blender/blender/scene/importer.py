@@ -17,6 +17,8 @@ from typing import Any
 import bpy
 from mathutils import Matrix
 
+from ...client.errors import MeshyError
+from ...jobs.request import PLACEMENTS
 from .actions import actions_used_by, animated_bones, push_to_nla
 from .naming import child_name, safe_name
 from .op_context import leave_edit_modes, operator_context, push_undo_step, return_to_mode
@@ -24,16 +26,18 @@ from .provenance import apply_provenance, clean_provenance
 from .scene_state import DataSnapshot, SceneSettings, SelectionState
 
 ROOT_COLLECTION = "Meshy"
-PLACEMENTS = ("CURSOR", "ORIGIN", "REPLACE")
 _IMPORTERS = {".glb": "GLTF", ".gltf": "GLTF", ".fbx": "FBX"}
 # glTF importer options we rely on, passed only when this Blender's importer has them: no bone
 # display-shape objects (they land in a stray "glTF_not_exported" collection), no extra collection.
 _GLTF_OPTIONS = {"disable_bone_shape": True, "import_scene_as_collection": False}
 
 
-class MeshyImportError(Exception):
+class MeshyImportError(MeshyError):
     """An import that could not be done. The message is meant for the artist; the downloaded
-    files stay in the cache so the import can be retried without paying again."""
+    files stay in the cache so the import can be retried without paying again. A MeshyError,
+    so scripts that catch the documented family catch this too."""
+
+    default_message = "The result could not be imported."
 
 
 @dataclass

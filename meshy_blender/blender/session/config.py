@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import bpy
 
 from ...identity import ADDON_ID
 from ...jobs import policy as policy_mod
+from ...jobs.request import ImportOptions
 
 DEFAULT_API_BASE = "https://api.meshy.ai"
 DEFAULT_MAX_JOBS = 10
@@ -55,6 +57,17 @@ class Settings:
     def __repr__(self) -> str:  # never show the key, even in a debugger or a log line
         return (f"Settings(api_base={self.api_base!r}, cache_dir={self.cache_dir!r}, "
                 f"api_key={'<set>' if self.api_key else '<unset>'}, sources={self.sources!r})")
+
+    def import_options(self, *, format: str | None = None, placement: str | None = None,
+                       source_object: str = "", target_armature: str = "",
+                       action_names: Mapping[str, str] | None = None) -> ImportOptions:
+        """How a result lands, with this seat's defaults for what is not given (import format
+        and placement from the preferences). Raises ValidationError for a bad value. Built
+        here once for the sidebar, the API and the CLI."""
+        default_placement = self.placement if self.placement in ("CURSOR", "ORIGIN") else "CURSOR"
+        return ImportOptions(format or self.import_format, placement or default_placement,
+                             source_object=source_object, target_armature=target_armature,
+                             action_names=dict(action_names or {}))
 
     def check_policy(self) -> policy_mod.Policy:
         """The studio policy, or the PolicyError that makes it unusable (raised)."""

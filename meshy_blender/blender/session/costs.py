@@ -11,9 +11,9 @@ import json
 from dataclasses import dataclass
 
 from ...client.errors import InsufficientCreditsError, ValidationError
-from ...jobs.plans import plan_job
+from ...jobs.plans import plan_request
 from ...jobs.policy import Policy
-from .sidebar_requests import Request
+from ...jobs.request import JobRequest
 
 _MAX_ENTRIES = 256
 
@@ -35,7 +35,7 @@ class Estimate:
 _cache: dict[str, Estimate] = {}
 
 
-def estimate(req: Request, policy: Policy | None = None) -> Estimate:
+def estimate(req: JobRequest, policy: Policy | None = None) -> Estimate:
     """The price of exactly what the button would send, studio policy included (pinned
     options, allowed models, per-job cap); the reason instead when it would be refused."""
     key = json.dumps([req.request, req.options, repr(policy)], sort_keys=True, default=str)
@@ -43,10 +43,10 @@ def estimate(req: Request, policy: Policy | None = None) -> Estimate:
     if found is not None:
         return found
     try:
-        options = req.options
+        options = dict(req.options)
         if policy is not None:
             options = policy.apply(req.request, policy.pin(req.request, options))
-        job = plan_job(req.request, options)
+        job = plan_request(req.with_options(options))
         if policy is not None:
             policy.check_job(job)
         result = Estimate(job.estimated_credits, None, len(job.steps))

@@ -19,6 +19,7 @@ from ...jobs.journal import Journal
 from ...jobs.manager import JobManager
 from ...jobs.model import ACTIVE_STATUSES, READY, Job
 from ...jobs.policy import Policy
+from ...jobs.request import JobRequest
 from . import config
 from .pump import Pump
 
@@ -55,40 +56,34 @@ class Runtime:
     def policy(self) -> Policy:
         return self.settings.check_policy()
 
-    def plan(self, request: str, options: dict[str, Any], *, label: str | None = None,
-             import_options: dict[str, Any] | None = None) -> Job:
-        """Plan a request with the studio policy applied (defaults, locks, models, per-job cap).
-        Raises ValidationError / PolicyViolation / CreditCapError; nothing is sent."""
+    def plan(self, request: JobRequest) -> Job:
+        """The job for ``request`` with the studio policy applied (defaults, locks, allowed
+        models, per-job cap). Raises ValidationError / PolicyViolation / CreditCapError; nothing
+        is sent. A resume follows a task already paid for: no policy applies to it."""
+        if request.is_resume:
+            return plans.plan_request(request)
         policy = self.policy
-        job = plans.plan_job(request, policy.apply(request, options), label=label,
-                             import_options=import_options)
+        job = plans.plan_request(request.with_options(policy.apply(request.request,
+                                                                   request.options)))
         policy.check_job(job)
         return job
 
-    def submit(self, job: Job) -> Job:
-        """Submit a planned job after the policy checks, including the session budget."""
+    def submit(self, request: JobRequest) -> Job:
+        """Plan and start ``request``: the one way a job starts, from the sidebar, the API, the
+        CLI and resume alike. New paid work is also checked against the session budget."""
         global _session_spent
-        policy = self.policy
-        policy.check_job(job)
-        policy.check_cost(job.estimated_credits, _session_spent)
+        job = self.plan(request)
+        if not request.is_resume:
+            self.policy.check_cost(job.estimated_credits, _session_spent)
         self.manager.submit(job)
-        _session_spent += job.estimated_credits
+        if not request.is_resume:
+            _session_spent += job.estimated_credits
         return job
-
-    def submit_request(self, request: str, options: dict[str, Any], *, label: str | None = None,
-                       import_options: dict[str, Any] | None = None) -> Job:
-        """plan + submit: the one path by which UI, API and CLI start paid work."""
-        return self.submit(self.plan(request, options, label=label,
-                                     import_options=import_options))
 
 
 _runtime: Runtime | None = None
 # Credits (estimates) of the jobs submitted in this Blender session, for the policy's budget.
 _session_spent = 0
-
-
-def session_spent() -> int:
-    return _session_spent
 
 
 def reset_session_spent() -> None:

@@ -1,4 +1,4 @@
-"""Sidebar settings -> job requests (request kind, API options, import options, label).
+"""Sidebar settings -> JobRequests (request kind, API options, import options, label).
 
 One builder per button, used twice: by the operator (``estimate=False``: real file paths, images
 written to disk) and by the panel for the cost label (``estimate=True``: placeholders, no file
@@ -8,24 +8,17 @@ I/O), so the price shown is the price of exactly what the button sends.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ...jobs.plans import PLACEHOLDER_TASK_ID
-from . import config
+from ...jobs.request import ImportOptions, JobRequest
 from ..scene import image_inputs
 from ..scene.naming import safe_name
+from . import config
+from .uploads import upload_dir
 
 _IDS = re.compile(r"\d+")
-
-
-@dataclass
-class Request:
-    request: str
-    options: dict[str, Any]
-    label: str
-    import_options: dict[str, Any] = field(default_factory=dict)
 
 
 def prompt_of(s: Any) -> str:
@@ -44,7 +37,7 @@ def _image(item: Any, estimate: bool, temp_dir: Path) -> str | None:
 
 
 def _temp_dir(settings: config.Settings) -> Path:
-    return Path(settings.cache_dir) / "uploads"
+    return upload_dir(settings)
 
 
 def _formats(selected: Any, fmt: str) -> list[str]:
@@ -115,10 +108,6 @@ def _chain_options(s: Any, fmt: str) -> dict[str, Any]:
     return opts
 
 
-def _placement(settings: config.Settings) -> str:
-    return settings.placement if settings.placement in ("CURSOR", "ORIGIN") else "CURSOR"
-
-
 REQUEST_FOR_MODE = {"TEXT": "text-to-3d", "IMAGE": "image-to-3d",
                     "MULTI_IMAGE": "multi-image-to-3d"}
 # The Generate operator of each mode (operators define themselves by these ids; panels draw them).
@@ -127,7 +116,7 @@ GENERATE_OPERATORS = {"TEXT": "meshy.generate_text", "IMAGE": "meshy.generate_im
 
 
 def generate(s: Any, settings: config.Settings, *, mode: str | None = None,
-             estimate: bool = False) -> Request:
+             estimate: bool = False) -> JobRequest:
     """The Generate button for ``mode`` (default: the scene's; Text, Image or Multi-image)."""
     mode = mode or s.mode
     fmt = import_format(s, settings)
@@ -157,9 +146,8 @@ def generate(s: Any, settings: config.Settings, *, mode: str | None = None,
     opts.update(_output_options(s, fmt))
     opts.update(_chain_options(s, fmt))
     ids = animation_ids(s.chain_animations)
-    return Request(request, opts, label=safe_name(label) if label else request,
-                   import_options={"format": fmt, "placement": _placement(settings),
-                                   "action_names": _action_names(ids)})
+    return JobRequest(request, opts, safe_name(label) if label else request,
+                      settings.import_options(format=fmt, action_names=_action_names(ids)))
 
 
 def _image_label(item: Any) -> str:
@@ -179,15 +167,16 @@ def _source(model_input: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _selected_import(s: Any, settings: config.Settings, source_object: str | None,
-                     replace: bool) -> dict[str, Any]:
+                     replace: bool) -> ImportOptions:
     fmt = import_format(s, settings)
     if replace and source_object:
-        return {"format": fmt, "placement": "REPLACE", "source_object": source_object}
-    return {"format": fmt, "placement": _placement(settings)}
+        return settings.import_options(format=fmt, placement="REPLACE",
+                                       source_object=source_object)
+    return settings.import_options(format=fmt)
 
 
 def retexture(s: Any, settings: config.Settings, model_input: dict[str, Any] | None,
-              source_object: str | None, *, estimate: bool = False) -> Request:
+              source_object: str | None, *, estimate: bool = False) -> JobRequest:
     """Retexture: ``model_input`` is {"input_task_id": ...} or {"model_url": path}; None while
     estimating (the price does not depend on the model)."""
     fmt = import_format(s, settings)
@@ -201,31 +190,32 @@ def retexture(s: Any, settings: config.Settings, model_input: dict[str, Any] | N
         opts["image_style_url"] = _image(s.retexture_image, estimate, _temp_dir(settings))
         label = _image_label(s.retexture_image)
     label = f"{source_object or 'model'} {label}"
-    return Request("retexture", opts, safe_name(label),
+    return JobRequest("retexture", opts, safe_name(label),
                    _selected_import(s, settings, source_object, s.replace_selection))
 
 
 def remesh(s: Any, settings: config.Settings, model_input: dict[str, Any] | None,
-           source_object: str | None) -> Request:
+           source_object: str | None) -> JobRequest:
     fmt = import_format(s, settings)
     opts = {**_source(model_input), **_remesh_options(s, fmt)}
-    return Request("remesh", opts, safe_name(f"{source_object or 'model'} remeshed"),
+    return JobRequest("remesh", opts, safe_name(f"{source_object or 'model'} remeshed"),
                    _selected_import(s, settings, source_object, s.replace_selection))
 
 
 def rig(s: Any, settings: config.Settings, model_input: dict[str, Any] | None,
-        source_object: str | None) -> Request:
+        source_object: str | None) -> JobRequest:
     opts = {**_source(model_input), "height_meters": s.rig_height}
-    return Request("rig", opts, safe_name(f"{source_object or 'model'} rigged"),
+    return JobRequest("rig", opts, safe_name(f"{source_object or 'model'} rigged"),
                    _selected_import(s, settings, source_object, False))
 
 
 def animate(s: Any, settings: config.Settings, rig_task_id: str | None,
-            armature: str | None) -> Request:
+            armature: str | None) -> JobRequest:
     from .library import action_name
 
     name = action_name(s.action_id) or f"Meshy_Action_{s.action_id}"
     opts = {"rig_task_id": rig_task_id or PLACEHOLDER_TASK_ID, "action_id": s.action_id}
-    return Request("animate", opts, safe_name(f"{armature or 'rig'} {name}"),
-                   {"format": import_format(s, settings), "target_armature": armature or "",
-                    "action_names": {str(s.action_id): name}})
+    return JobRequest("animate", opts, safe_name(f"{armature or 'rig'} {name}"),
+                      settings.import_options(format=import_format(s, settings),
+                                              target_armature=armature or "",
+                                              action_names={str(s.action_id): name}))

@@ -12,8 +12,8 @@ import bpy
 
 from ...client.errors import MeshyError
 from ...jobs.model import Job
+from ...jobs.request import JobRequest
 from . import config, preflight, runtime
-from .sidebar_requests import Request
 
 
 def ready(op: Any, context: Any) -> config.Settings | None:
@@ -34,16 +34,15 @@ def watch(context: Any, job_ids: list[str]) -> None:
     ops.meshy.watch_jobs("INVOKE_DEFAULT", job_ids=",".join(job_ids))
 
 
-def submit(op: Any, context: Any, req: Request) -> Job | None:
+def submit(op: Any, context: Any, req: JobRequest) -> Job | None:
     """Plan and submit ``req``; reports the outcome on ``op``. Returns the job or None."""
     if ready(op, context) is None:
         return None
     try:
         rt = runtime.get_runtime(context)  # raises PolicyError for an unusable policy file
         # Locked options are drawn locked in the sidebar: send their pinned values.
-        options = rt.policy.pin(req.request, req.options)
-        job = rt.plan(req.request, options, label=req.label, import_options=req.import_options)
-        rt.submit(job)  # the studio's per-job cap and session budget are checked here
+        # the studio's per-job cap and session budget are checked here
+        job = rt.submit(req.with_options(rt.policy.pin(req.request, req.options)))
     except MeshyError as exc:  # bad option, unreadable file, policy refusal or credit cap
         op.report({"ERROR"}, f"Meshy: {exc}")
         return None

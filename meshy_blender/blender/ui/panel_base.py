@@ -7,8 +7,8 @@ from typing import Any
 import bpy
 
 from ...jobs.policy import Policy
+from ...jobs.request import JobRequest
 from ..session import config, costs
-from ..session.sidebar_requests import Request
 
 CATEGORY = "Meshy"
 
@@ -47,7 +47,7 @@ def policy_pins(request: str, context: Any = None) -> dict[str, Any]:
     return policy.pins(request) if policy is not None else {}
 
 
-def cost_button(layout: Any, idname: str, action: str, req: Request | None,
+def cost_button(layout: Any, idname: str, action: str, req: JobRequest | None,
                 icon: str = "NONE") -> Any:
     """An operator button labelled with its credit cost ("Rig (5 credits)"); when the request
     does not validate (or the studio policy refuses it), the reason is shown under the button

@@ -6,8 +6,8 @@ from typing import Any
 
 import bpy
 
-from ..session import library, config, sidebar_requests
 from ..scene import selection
+from ..session import config, library, sidebar_requests
 from .panel_base import SidebarPanel, cost_button, option, policy_pins
 
 
@@ -57,8 +57,8 @@ def draw_remesh(layout: Any, s: Any, settings: Any, source: str | None) -> None:
     option(sub, s, "remesh_height", pins, "resize_height")
     option(layout, s, "remesh_origin", pins, "origin_at")
     option(layout, s, "remesh_formats", pins, "target_formats")
-    cost_button(layout, "meshy.remesh", "Remesh", sidebar_requests.remesh(s, settings, None, source),
-                icon="MOD_REMESH")
+    cost_button(layout, "meshy.remesh", "Remesh",
+                sidebar_requests.remesh(s, settings, None, source), icon="MOD_REMESH")
 
 
 def draw_rig(layout: Any, s: Any, settings: Any, source: str | None) -> None:
