@@ -121,3 +121,36 @@ def test_pump_tick_keeps_to_its_budget_when_flooded(bpy, emulator, pump_for):
     stats = pump.tick(budget=0.0005)
     assert 0 < stats.events < 20000
     assert stats.imports == 0
+
+
+def test_two_jobs_finishing_together_are_both_imported(bpy, empty_scene, emulator, pump_for):
+    """While job A imports, job B becomes ready. The events drained after A's import include
+    B's "ready": it must still be imported (it used to be dropped, leaving B at "Ready to
+    import" forever and a headless wait hanging until its timeout)."""
+    from meshy_blender.blender.scene.import_job import import_job
+    from meshy_blender.blender.session.pump import run_until_done
+
+    imported: list[str] = []
+    second: list[model.Job] = []
+
+    def slow_importer(snapshot):
+        if not second:  # A's import: B (pressed a moment later) finishes meanwhile
+            second.append(pump.manager.submit(plan_job(
+                "text-to-3d", {"prompt": "a stool 2", "should_texture": False})))
+            deadline = time.monotonic() + 30
+            while second[0].status != model.READY and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.2)  # its "ready" event is posted right after the status changes
+        imported.append(snapshot["id"])
+        return import_job(snapshot)
+
+    pump = pump_for(emulator, importer=slow_importer)
+    first = pump.manager.submit(plan_job("text-to-3d", {"prompt": "a stool 1",
+                                                        "should_texture": False}))
+    run_until_done(pump, [first.id], timeout=30)
+    run_until_done(pump, [second[0].id], timeout=15)
+
+    jobs = [first, second[0]]
+    assert [j.status for j in jobs] == [model.IMPORTED, model.IMPORTED]
+    assert imported == [j.id for j in jobs]
+    assert {o["meshy_job_id"] for o in meshy_objects(bpy)} == {j.id for j in jobs}

@@ -26,7 +26,7 @@ CLASSES: tuple[type, ...] = (
 )
 
 # Functions this add-on registers with bpy.app.timers; unregister() removes each one.
-TIMERS: tuple = (runtime.timer_tick, runtime.startup_resume, calls.timer_deliver)
+TIMERS: tuple = (runtime.timer_tick, runtime.startup_resume)
 
 
 def register() -> None:

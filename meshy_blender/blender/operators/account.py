@@ -56,7 +56,9 @@ class MESHY_OT_test_connection(bpy.types.Operator):
     def modal(self, context, event):
         if event.type != "TIMER":
             return {"PASS_THROUGH"}
-        calls.CALLS.deliver()
+        rt = runtime.current_runtime()
+        if rt is not None:
+            rt.pump.tick()  # the one delivery channel: outcomes and redraws come through here
         self._waited += 0.1
         if calls.CALLS.running(account.BALANCE_CALL) and self._waited < TEST_TIMEOUT_S:
             return {"RUNNING_MODAL"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import bpy
 from bpy.props import BoolProperty, StringProperty
 
-from ...jobs.model import FAILED, READY
 from ..session import runtime
 
 
@@ -88,13 +87,9 @@ class MESHY_OT_reimport_job(bpy.types.Operator):
 
     def execute(self, context):
         rt = runtime.get_runtime(context)
-        job = rt.manager.get(self.job_id)
-        if job is None or job.status == FAILED or not job.files:
+        if not rt.pump.request_import(self.job_id):
             self.report({"ERROR"}, f"Meshy: job {self.job_id} has no downloaded result")
             return {"CANCELLED"}
-        if job.status != READY:
-            job.status = READY
-        rt.pump.request_import(self.job_id)
         rt.pump.tick(max_imports=1)
         job = rt.manager.get(self.job_id)
         if job is not None and job.import_error:

@@ -2,8 +2,9 @@
 
 A sidebar must never freeze on HTTP, but these calls are not jobs (nothing is paid or imported).
 Each call runs on a tiny worker pool; the worker only talks to the client and stores the outcome.
-A short-lived timer (or :func:`deliver` in scripts and tests) hands finished outcomes to their
-main-thread callbacks, which may touch bpy, and redraws the sidebar.
+The pump's tick (its timer, the modal watcher, or :meth:`BackgroundCalls.wait` in scripts and
+tests) hands finished outcomes to their main-thread callbacks, which may touch bpy: the same
+channel and the same redraw as job events.
 """
 
 from __future__ import annotations
@@ -16,14 +17,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import bpy
-
 from ...client.errors import MeshyError
 
 log = logging.getLogger(__name__)
-
-TIMER_INTERVAL = 0.2
-
 
 @dataclass
 class Outcome:
@@ -50,12 +46,15 @@ class BackgroundCalls:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="meshy-ui")
             self._running[name] = (self._pool.submit(call), on_done)
-        _ensure_timer()
         return True
 
     def running(self, name: str) -> bool:
         with self._lock:
             return name in self._running
+
+    def running_any(self) -> bool:
+        with self._lock:
+            return bool(self._running)
 
     def deliver(self) -> list[str]:
         """Main thread: hand finished calls to their callbacks; returns their names."""
@@ -79,10 +78,6 @@ class BackgroundCalls:
                     on_done(outcome)
                 except Exception:  # a UI callback must not break the timer
                     log.exception("Meshy background callback %s failed", name)
-        if done:
-            from .pump import tag_redraw
-
-            tag_redraw()
         return [name for name, _, _ in done]
 
     def wait(self, name: str, timeout: float = 10.0) -> Outcome | None:
@@ -104,16 +99,3 @@ class BackgroundCalls:
 
 
 CALLS = BackgroundCalls()
-
-
-def timer_deliver() -> float | None:
-    """Timer while calls run: deliver outcomes; unregisters itself when nothing is left."""
-    CALLS.deliver()
-    with CALLS._lock:
-        busy = bool(CALLS._running)
-    return TIMER_INTERVAL if busy else None
-
-
-def _ensure_timer() -> None:
-    if not bpy.app.timers.is_registered(timer_deliver):
-        bpy.app.timers.register(timer_deliver, first_interval=TIMER_INTERVAL)

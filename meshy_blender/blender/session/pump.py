@@ -1,9 +1,11 @@
 """The main-thread pump: the one place where worker results reach Blender.
 
 ``Pump.tick`` drains job events within a small time budget, keeps the latest snapshot of each job
-for the UI, tags sidebar redraws, and runs imports (the only bpy work a job causes). Three drivers
-call the same ``tick``: a persistent ``bpy.app.timers`` timer (UI), a modal operator (ESC cancels),
-and :func:`run_until_done` for headless scripts, where timers never fire.
+for the UI, hands finished background reads (balance, recent tasks, library) to their callbacks,
+tags sidebar redraws once, and runs imports (the only bpy work a job causes). Three drivers call
+the same ``tick``: a persistent ``bpy.app.timers`` timer (UI), a modal operator (ESC cancels),
+and :func:`run_until_done` for headless scripts, where timers never fire. Every drained event,
+whoever drains it, goes through :meth:`Pump._handle`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import bpy
 
 from ...jobs.manager import JobEvent, JobManager
 from ...jobs.model import FINISHED_STATUSES, IMPORTED, READY
+from .calls import CALLS, BackgroundCalls
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,8 @@ class Pump:
     # posts that event (the journal is written in between): until then the job is still busy.
     _ready_seen: set[str] = field(default_factory=set)
     listeners: list[Callable[[JobEvent], None]] = field(default_factory=list)
+    # Background reads: their outcomes are delivered by this pump's ticks, on the main thread.
+    calls: BackgroundCalls = field(default_factory=lambda: CALLS)
 
     def tick(self, budget: float = DEFAULT_BUDGET_S, max_imports: int = 1) -> TickStats:
         """Drain events for at most ``budget`` seconds, then run up to ``max_imports`` imports."""
@@ -58,13 +63,9 @@ class Pump:
                 break
             for event in batch:
                 stats.events += 1
-                self.view[event.job_id] = event.snapshot
-                if event.type in ("ready", "restored"):
-                    self._ready_seen.add(event.job_id)
-                if event.type == "ready" and event.job_id not in self._pending_imports:
-                    self._pending_imports.append(event.job_id)
-                for listener in self.listeners:
-                    listener(event)
+                self._handle(event)
+            changed = True
+        if self.calls.deliver():
             changed = True
         if changed:
             tag_redraw()
@@ -77,10 +78,24 @@ class Pump:
             stats.imports += 1
         return stats
 
-    def request_import(self, job_id: str) -> None:
-        """Queue a (re-)import of a READY job, e.g. after a failed import or a restart."""
+    def _handle(self, event: JobEvent) -> None:
+        """One event: update the view, queue a ready job's import, tell listeners."""
+        self.view[event.job_id] = event.snapshot
+        if event.type in ("ready", "restored"):
+            self._ready_seen.add(event.job_id)
+        if event.type == "ready" and event.job_id not in self._pending_imports:
+            self._pending_imports.append(event.job_id)
+        for listener in self.listeners:
+            listener(event)
+
+    def request_import(self, job_id: str) -> bool:
+        """Queue a (re-)import of a job whose files are downloaded (after a failed import, a
+        restart, or to import it again); False when it has nothing to import."""
+        if not self.manager.prepare_reimport(job_id):
+            return False
         if job_id not in self._pending_imports:
             self._pending_imports.append(job_id)
+        return True
 
     def _import(self, job_id: str) -> None:
         job = self.manager.get(job_id)
@@ -94,13 +109,17 @@ class Pump:
             self.manager.mark_import_failed(job_id, str(exc) or type(exc).__name__)
         else:
             self.manager.mark_imported(job_id)
-        # The mark_* calls posted a progress event; fold it into the view now.
+        # Fold the mark_* event into the view now; other jobs' events drained here (a second
+        # job that finished meanwhile) take the same path, so none is lost.
         for event in self.manager.drain():
-            self.view[event.job_id] = event.snapshot
+            self._handle(event)
         tag_redraw()
 
     def busy(self, job_ids: Iterable[str] | None = None) -> bool:
-        """True while any (given) job is still running or waiting to be imported."""
+        """True while any (given) job is still running or waiting to be imported (or, for the
+        timer's pace, with no ids given, while a background read runs)."""
+        if job_ids is None and self.calls.running_any():
+            return True
         ids = list(job_ids) if job_ids is not None else [j.id for j in self.manager.jobs()]
         for job_id in ids:
             job = self.manager.get(job_id)
