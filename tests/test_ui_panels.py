@@ -6,23 +6,19 @@ Blender's RNA as it happens (see its docstring for why no real UILayout is used 
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
 from meshy_blender.jobs import model
 from meshy_blender.jobs.model import JobError
 from meshy_blender.jobs.plans import plan_job
 
-from fixtures.recording_layout import LayoutCallError, RecordingLayout
+from fixtures.recording_layout import LayoutCallError, RecordingLayout, draw_panel
 
 
 def draw(panel_cls, bpy):
-    layout = RecordingLayout()
     if hasattr(panel_cls, "poll"):
         assert panel_cls.poll(bpy.context)
-    panel_cls.draw(SimpleNamespace(layout=layout), bpy.context)
-    return layout
+    return draw_panel(panel_cls, bpy.context)
 
 
 def all_panels():
@@ -255,3 +251,24 @@ def test_preferences_draw_every_setting(bpy, meshy_ui):
     assert {"api_key", "api_base", "cache_dir", "ca_bundle", "proxy", "max_jobs", "use_stream",
             "import_format", "placement"} <= set(layout.props())
     assert "meshy.test_connection" in layout.operator_ids()
+
+
+def test_settings_are_resolved_once_per_draw_and_once_per_click(bpy, meshy_ui, monkeypatch):
+    """Environment, preferences and the policy file are read once per panel draw and once per
+    button press, then passed down (a panel redraws many times a second while a job runs)."""
+    from meshy_blender.blender.session import config
+
+    resolved: list[int] = []
+    real = config.resolve
+    monkeypatch.setattr(config, "resolve", lambda *a, **k: resolved.append(1) or real(*a, **k))
+    bpy.context.scene.meshy.prompt = "a stool"
+    bpy.ops.mesh.primitive_cube_add()
+    for panel in all_panels():
+        resolved.clear()
+        draw(panel, bpy)
+        assert len(resolved) == 1, panel.bl_idname
+
+    resolved.clear()
+    assert bpy.ops.meshy.generate_text() == {"FINISHED"}
+    assert len(resolved) == 1
+    meshy_ui.run()

@@ -21,9 +21,10 @@ class MESHY_OT_refresh_balance(bpy.types.Operator):
     bl_label = "Meshy: Refresh Balance"
 
     def execute(self, context):
-        if submit.ready(self, context) is None:
+        rt = submit.ready_runtime(self, context)
+        if rt is None:
             return {"CANCELLED"}
-        account.start_balance(runtime.get_runtime(context).client)
+        account.start_balance(rt.client)
         return {"FINISHED"}
 
 
@@ -37,17 +38,19 @@ class MESHY_OT_test_connection(bpy.types.Operator):
     _waited = 0.0
 
     def execute(self, context):
-        if submit.ready(self, context) is None:
+        rt = submit.ready_runtime(self, context)
+        if rt is None:
             return {"CANCELLED"}
-        account.start_balance(runtime.get_runtime(context).client)
+        account.start_balance(rt.client)
         return self._report(calls.CALLS.wait(account.BALANCE_CALL, timeout=TEST_TIMEOUT_S))
 
     def invoke(self, context, event):
-        if submit.ready(self, context) is None:
-            return {"CANCELLED"}
         if bpy.app.background or context.window is None:
             return self.execute(context)
-        account.start_balance(runtime.get_runtime(context).client)
+        rt = submit.ready_runtime(self, context)
+        if rt is None:
+            return {"CANCELLED"}
+        account.start_balance(rt.client)
         wm = context.window_manager
         self._timer = wm.event_timer_add(0.1, window=context.window)
         wm.modal_handler_add(self)
@@ -83,9 +86,10 @@ class MESHY_OT_load_animation_library(bpy.types.Operator):
     bl_label = "Meshy: Load Animation Library"
 
     def execute(self, context):
-        if submit.ready(self, context) is None:
+        rt = submit.ready_runtime(self, context)
+        if rt is None:
             return {"CANCELLED"}
-        library.fetch(runtime.get_runtime(context).client)
+        library.fetch(rt.client)
         return {"FINISHED"}
 
 

@@ -28,7 +28,7 @@ class _Generate(bpy.types.Operator):
         except MeshyError as exc:  # e.g. an image that cannot be written for upload
             self.report({"ERROR"}, f"Meshy: {exc}")
             return {"CANCELLED"}
-        return {"FINISHED"} if submit.submit(self, context, req) else {"CANCELLED"}
+        return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
 
 
 class MESHY_OT_generate_text(_Generate):

@@ -77,7 +77,7 @@ class _OnSelection(bpy.types.Operator):
         except MeshyError as exc:  # e.g. a style picture that cannot be read
             self.report({"ERROR"}, f"Meshy: {exc}")
             return {"CANCELLED"}
-        return {"FINISHED"} if submit.submit(self, context, req) else {"CANCELLED"}
+        return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
 
 
 class MESHY_OT_retexture(_OnSelection):
@@ -138,7 +138,7 @@ class MESHY_OT_animate(bpy.types.Operator):
         armature = context.view_layer.objects.active
         req = sidebar_requests.animate(context.scene.meshy, settings,
                                   selection.rig_task_id(armature), armature.name)
-        return {"FINISHED"} if submit.submit(self, context, req) else {"CANCELLED"}
+        return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
 
 
 CLASSES = (MESHY_OT_retexture, MESHY_OT_remesh, MESHY_OT_rig, MESHY_OT_animate)

@@ -92,9 +92,9 @@ class MESHY_OT_retry_job(bpy.types.Operator):
     job_id: StringProperty(name="Job ID")
 
     def execute(self, context):
-        if submit.ready(self, context) is None:
+        rt = submit.ready_runtime(self, context)
+        if rt is None:
             return {"CANCELLED"}
-        rt = runtime.get_runtime(context)
         try:
             job = rt.manager.retry(self.job_id)
         except (KeyError, ValueError) as exc:
@@ -132,7 +132,7 @@ class MESHY_OT_resume_task(bpy.types.Operator):
         try:
             request = JobRequest.resume(kind, task_id, import_options=ImportOptions(
                 settings.import_format, "CURSOR", target_armature=target))
-            rt = runtime.get_runtime(context)
+            rt = runtime.get_runtime(context, settings=settings)
             job = rt.submit(request)
         except MeshyError as exc:
             self.report({"ERROR"}, f"Meshy: {exc}")
@@ -150,9 +150,10 @@ class MESHY_OT_list_server_tasks(bpy.types.Operator):
     bl_label = "Meshy: List Recent Server Tasks"
 
     def execute(self, context):
-        if submit.ready(self, context) is None:
+        rt = submit.ready_runtime(self, context)
+        if rt is None:
             return {"CANCELLED"}
-        account.start_recent(runtime.get_runtime(context).client,
+        account.start_recent(rt.client,
                              context.window_manager.meshy.recent_kind)
         return {"FINISHED"}
 

@@ -103,10 +103,12 @@ def _default_importer(snapshot: dict[str, Any]) -> Any:
     return import_job(snapshot)
 
 
-def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True) -> Runtime:
-    """The current runtime, (re)built if the configuration changed. Main thread only."""
+def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True,
+                settings: config.Settings | None = None) -> Runtime:
+    """The current runtime, (re)built if the configuration changed. Main thread only.
+    ``settings``: already resolved for this click (resolved here otherwise)."""
     global _runtime
-    settings = config.resolve(context)
+    settings = settings or config.resolve(context)
     settings.check_policy()
     if _runtime is not None and _identity(_runtime.settings) == _identity(settings):
         _runtime.gate.online = settings.online_access

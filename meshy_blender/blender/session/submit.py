@@ -17,13 +17,27 @@ from . import config, preflight, runtime
 
 
 def ready(op: Any, context: Any) -> config.Settings | None:
-    """Settings when Meshy may be called now; otherwise report the reason and return None."""
+    """Settings when Meshy may be called now (resolved once for this click; pass them on);
+    otherwise report the reason and return None."""
     settings = config.resolve(context)
     reason = preflight.problem(settings)
     if reason is not None:
         op.report({"ERROR"}, f"Meshy: {reason}")
         return None
     return settings
+
+
+def ready_runtime(op: Any, context: Any) -> runtime.Runtime | None:
+    """The runtime when Meshy may be called now, built from this click's settings; otherwise
+    report the reason (no key, offline, unusable studio policy) and return None."""
+    settings = ready(op, context)
+    if settings is None:
+        return None
+    try:
+        return runtime.get_runtime(context, settings=settings)
+    except MeshyError as exc:
+        op.report({"ERROR"}, f"Meshy: {exc}")
+        return None
 
 
 def watch(context: Any, job_ids: list[str]) -> None:
@@ -34,12 +48,12 @@ def watch(context: Any, job_ids: list[str]) -> None:
     ops.meshy.watch_jobs("INVOKE_DEFAULT", job_ids=",".join(job_ids))
 
 
-def submit(op: Any, context: Any, req: JobRequest) -> Job | None:
-    """Plan and submit ``req``; reports the outcome on ``op``. Returns the job or None."""
-    if ready(op, context) is None:
-        return None
+def submit(op: Any, context: Any, req: JobRequest, settings: config.Settings) -> Job | None:
+    """Plan and submit ``req`` (built from ``settings``, which :func:`ready` resolved for this
+    click); reports the outcome on ``op``. Returns the job or None."""
     try:
-        rt = runtime.get_runtime(context)  # raises PolicyError for an unusable policy file
+        # raises PolicyError for an unusable policy file
+        rt = runtime.get_runtime(context, settings=settings)
         # Locked options are drawn locked in the sidebar: send their pinned values.
         # the studio's per-job cap and session budget are checked here
         job = rt.submit(req.with_options(rt.policy.pin(req.request, req.options)))

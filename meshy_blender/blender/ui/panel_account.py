@@ -9,9 +9,8 @@ from ..session.account import BALANCE_CALL
 from .panel_base import SidebarPanel
 
 
-def draw_account(layout: bpy.types.UILayout, context: bpy.types.Context) -> None:
+def draw_account(layout: bpy.types.UILayout, settings: config.Settings) -> None:
     """Also drawn in the add-on preferences (with the key field itself above it)."""
-    settings = config.resolve(context)
     source = preflight.key_source(settings)
     col = layout.column(align=True)
     if source == "none":
@@ -57,5 +56,5 @@ class MESHY_PT_account(SidebarPanel):
     bl_idname = "MESHY_PT_account"
     bl_label = "Account"
 
-    def draw(self, context: bpy.types.Context) -> None:
-        draw_account(self.layout, context)  # type: ignore[arg-type]
+    def draw_panel(self, context: bpy.types.Context, settings: config.Settings) -> None:
+        draw_account(self.layout, settings)  # type: ignore[arg-type]

@@ -14,17 +14,23 @@ CATEGORY = "Meshy"
 
 
 class SidebarPanel(bpy.types.Panel):
-    """Base of the sidebar panels (not registered itself)."""
+    """Base of the sidebar panels (not registered itself): resolves the settings once per draw
+    and hands them to :meth:`draw_panel`."""
 
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
     bl_category = CATEGORY
 
+    def draw(self, context: bpy.types.Context) -> None:
+        self.draw_panel(context, config.resolve(context))
 
-def ui_policy(context: Any = None) -> Policy | None:
+    def draw_panel(self, context: bpy.types.Context, settings: config.Settings) -> None:
+        raise NotImplementedError
+
+
+def ui_policy(settings: config.Settings) -> Policy | None:
     """The studio policy the sidebar follows (None when there is no usable policy file; the
     Account panel and every submit report an unusable one)."""
-    settings = config.resolve(context)
     return None if settings.policy_error is not None else settings.policy
 
 
@@ -41,18 +47,18 @@ def option(layout: Any, data: Any, name: str, pins: dict[str, Any], api_name: st
     layout.label(text=f"{label}: {pins[pinned]} (studio)", icon="LOCKED")
 
 
-def policy_pins(request: str, context: Any = None) -> dict[str, Any]:
+def policy_pins(request: str, settings: config.Settings) -> dict[str, Any]:
     """Options the studio policy locks for a request kind, with their values ({} if none)."""
-    policy = ui_policy(context)
+    policy = ui_policy(settings)
     return policy.pins(request) if policy is not None else {}
 
 
 def cost_button(layout: Any, idname: str, action: str, req: JobRequest | None,
-                icon: str = "NONE") -> Any:
+                settings: config.Settings, icon: str = "NONE") -> Any:
     """An operator button labelled with its credit cost ("Rig (5 credits)"); when the request
     does not validate (or the studio policy refuses it), the reason is shown under the button
     instead of a price."""
-    est = costs.estimate(req, ui_policy()) if req is not None else None
+    est = costs.estimate(req, ui_policy(settings)) if req is not None else None
     op = layout.operator(idname, text=est.label(action) if est else action, icon=icon)
     if est is not None and est.error:
         layout.label(text=est.error, icon="INFO")

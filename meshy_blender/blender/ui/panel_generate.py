@@ -94,12 +94,12 @@ class MESHY_PT_generate(SidebarPanel):
     bl_idname = "MESHY_PT_generate"
     bl_label = "Generate"
 
-    def draw(self, context: bpy.types.Context) -> None:
+    def draw_panel(self, context: bpy.types.Context, settings: config.Settings) -> None:
         layout = self.layout
         s = context.scene.meshy  # type: ignore[attr-defined]
         layout.row().prop(s, "mode", expand=True)
         draw_inputs(layout, s)
-        pins = policy_pins(REQUEST_FOR_MODE[s.mode], context)
+        pins = policy_pins(REQUEST_FOR_MODE[s.mode], settings)
         for idname, title, draw in (("meshy_gen_model", "Model", draw_model),
                                     ("meshy_gen_texture", "Texture", draw_texture),
                                     ("meshy_gen_output", "Output", draw_output),
@@ -107,6 +107,6 @@ class MESHY_PT_generate(SidebarPanel):
             body = _section(layout, idname, title)
             if body is not None:
                 draw(body, s, pins)
-        req = sidebar_requests.generate(s, config.resolve(context), estimate=True)
-        cost_button(layout.column(), GENERATE_OPERATORS[s.mode], "Generate", req,
+        req = sidebar_requests.generate(s, settings, estimate=True)
+        cost_button(layout.column(), GENERATE_OPERATORS[s.mode], "Generate", req, settings,
                     icon="PLAY")

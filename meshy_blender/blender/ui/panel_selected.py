@@ -37,17 +37,17 @@ def draw_retexture(layout: Any, s: Any, settings: Any, source: str | None) -> No
         col.prop(s.retexture_image, "image", text="")
         if s.retexture_image.image is None:
             col.prop(s.retexture_image, "filepath", text="")
-    pins = policy_pins("retexture")
+    pins = policy_pins("retexture", settings)
     option(layout, s, "retexture_ai_model", pins, "ai_model")
     row = layout.row()
     option(row, s, "keep_uvs", pins, "enable_original_uv")
     option(row, s, "retexture_pbr", pins, "enable_pbr")
     req = sidebar_requests.retexture(s, settings, None, source, estimate=True)
-    cost_button(layout, "meshy.retexture", "Retexture", req, icon="TEXTURE")
+    cost_button(layout, "meshy.retexture", "Retexture", req, settings, icon="TEXTURE")
 
 
 def draw_remesh(layout: Any, s: Any, settings: Any, source: str | None) -> None:
-    pins = policy_pins("remesh")
+    pins = policy_pins("remesh", settings)
     option(layout, s, "remesh_topology", pins, "topology")
     option(layout, s, "remesh_polycount", pins, "target_polycount")
     row = layout.row(align=True)
@@ -58,12 +58,14 @@ def draw_remesh(layout: Any, s: Any, settings: Any, source: str | None) -> None:
     option(layout, s, "remesh_origin", pins, "origin_at")
     option(layout, s, "remesh_formats", pins, "target_formats")
     cost_button(layout, "meshy.remesh", "Remesh",
-                sidebar_requests.remesh(s, settings, None, source), icon="MOD_REMESH")
+                sidebar_requests.remesh(s, settings, None, source), settings,
+                icon="MOD_REMESH")
 
 
 def draw_rig(layout: Any, s: Any, settings: Any, source: str | None) -> None:
-    option(layout, s, "rig_height", policy_pins("rig"), "height_meters")
+    option(layout, s, "rig_height", policy_pins("rig", settings), "height_meters")
     cost_button(layout, "meshy.rig", "Rig", sidebar_requests.rig(s, settings, None, source),
+                settings,
                 icon="ARMATURE_DATA")
 
 
@@ -83,17 +85,16 @@ def draw_animate(layout: Any, context: Any, s: Any, settings: Any, armature: Any
     if name:
         layout.label(text=name, icon="ACTION")
     req = sidebar_requests.animate(s, settings, selection.rig_task_id(armature), armature.name)
-    cost_button(layout, "meshy.animate", "Animate", req, icon="PLAY")
+    cost_button(layout, "meshy.animate", "Animate", req, settings, icon="PLAY")
 
 
 class MESHY_PT_selected(SidebarPanel):
     bl_idname = "MESHY_PT_selected"
     bl_label = "Selected Object"
 
-    def draw(self, context: bpy.types.Context) -> None:
+    def draw_panel(self, context: bpy.types.Context, settings: config.Settings) -> None:
         layout = self.layout
         s = context.scene.meshy  # type: ignore[attr-defined]
-        settings = config.resolve(context)
         active = context.view_layer.objects.active
         if selection.rig_task_id(active) is not None:
             draw_animate(layout.box(), context, s, settings, active)

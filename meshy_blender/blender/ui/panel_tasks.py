@@ -117,7 +117,7 @@ class MESHY_PT_tasks(SidebarPanel):
     bl_idname = "MESHY_PT_tasks"
     bl_label = "Tasks"
 
-    def draw(self, context: bpy.types.Context) -> None:
+    def draw_panel(self, context: bpy.types.Context, settings: Any) -> None:
         layout = self.layout
         rt = runtime.current_runtime()
         view = rt.pump.view if rt is not None else {}

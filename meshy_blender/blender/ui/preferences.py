@@ -96,4 +96,4 @@ def draw_preferences(layout: bpy.types.UILayout, prefs: MeshyPreferences,
     row.prop(prefs, "import_format", expand=True)
     col.prop(prefs, "placement")
     box = layout.box()
-    draw_account(box, context)
+    draw_account(box, settings)
