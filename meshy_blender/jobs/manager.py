@@ -199,6 +199,8 @@ class JobManager:
             job = self._jobs.get(job_id)
         if job is None or not job.files or job.status not in (model.READY, model.IMPORTED):
             return False
+        if self.journal is not None and not self.journal.claim(job_id):
+            return False  # READY again means owned again: no other process may take it
         if job.status != model.READY:
             job.status = model.READY
             job.touch()
