@@ -10,9 +10,10 @@ may not exist rather than sending a second POST.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Collection
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import requests
 
@@ -20,9 +21,30 @@ from . import errors as e
 from . import http
 from .pricing import estimate_cost
 from .specs import spec
+from .tasks import Task
 
-if TYPE_CHECKING:
-    from .client import MeshyClient
+
+class CreatingClient(Protocol):
+    """What creating needs from :class:`MeshyClient` (typed here to keep imports one-way)."""
+
+    base_url: str
+    timeout: tuple[float, float]
+    proxies: dict[str, str] | None
+    verify: str | bool
+    max_retries: int
+    retry_backoff: float
+    _api: requests.Session
+    _created: set[str]
+    _lock: threading.Lock
+
+    def _gate(self, url: str) -> None: ...
+
+    def _backoff(self, attempt: int) -> float: ...
+
+    def balance(self) -> int: ...
+
+    def list_tasks(self, kind: str, page_num: int = 1, page_size: int = 10,
+                   sort_by: str = "-created_at") -> list[Task]: ...
 
 # Inputs that identify "the same request" when a task object echoes them.
 MATCH_KEYS = ("mode", "prompt", "negative_prompt", "preview_task_id", "input_task_id",
@@ -37,7 +59,7 @@ _UNSURE = ("Meshy did not confirm the new {kind} task ({reason}). It may or may 
            "created: check the task list before trying again, so you are not charged twice.")
 
 
-def create(client: MeshyClient, kind: str, payload: dict[str, Any],
+def create(client: CreatingClient, kind: str, payload: dict[str, Any],
            exclude: Exclude = None) -> str:
     s = spec(kind)
     body = {**s.fixed, **payload}
@@ -74,7 +96,7 @@ def create(client: MeshyClient, kind: str, payload: dict[str, Any],
         raise e.NetworkError(message)
 
 
-def _post(client: MeshyClient, path: str, body: dict[str, Any]
+def _post(client: CreatingClient, path: str, body: dict[str, Any]
           ) -> tuple[requests.Response | None, str]:
     """(response, "") or (None, why it is ambiguous); raises when provably not sent."""
     url = client.base_url + path
@@ -109,7 +131,7 @@ def _task_id(resp: requests.Response) -> str | None:
     return None
 
 
-def _credits_error(client: MeshyClient, kind: str, body: dict[str, Any],
+def _credits_error(client: CreatingClient, kind: str, body: dict[str, Any],
                    err: e.MeshyError) -> e.InsufficientCreditsError:
     try:
         balance: int | None = client.balance()
@@ -134,7 +156,7 @@ def _matches(kind: str, task_raw: dict[str, Any], body: dict[str, Any]) -> bool:
     return True
 
 
-def find_created(client: MeshyClient, kind: str, body: dict[str, Any],
+def find_created(client: CreatingClient, kind: str, body: dict[str, Any],
                  started_ms: int, exclude: Exclude = None) -> str | None:
     """The id of a task of ``kind`` created since ``started_ms`` with matching inputs that no
     one owns yet: neither this client's own creations nor the ids ``exclude`` gives (the ids

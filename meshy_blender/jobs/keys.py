@@ -9,14 +9,9 @@ returning another request's result would be worse than an error.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..client.errors import MeshyError
 from . import model
 from .model import Job
-
-if TYPE_CHECKING:
-    from .manager import JobManager
 
 
 class JobKeyConflictError(MeshyError):
@@ -45,34 +40,8 @@ class JobOwnedError(MeshyError):
             "and try again; nothing was sent.")
 
 
-def journalled(manager: JobManager, job: Job) -> Job | None:
-    """The job already journalled under ``job.job_key``, taken on by ``manager``; None when the
-    key is new (then ``job`` itself should run)."""
-    assert job.job_key is not None
-    for live in manager.jobs():
-        if live.job_key == job.job_key and live.id != job.id:
-            _same_request(job, live)
-            return live
-    journal = manager.journal
-    if journal is None:
-        return None
-    existing = journal.find_key(job.job_key)
-    if existing is None or existing.id == job.id:
-        return None
-    _same_request(job, existing)
-    if not journal.claim(existing.id):
-        raise JobOwnedError(existing)
-    current = journal.load(existing.id) or existing
-    if current.status in (model.FAILED, model.CANCELLED):
-        manager.register(current)
-        return manager.retry(current.id)  # paid steps are kept; only the rest runs
-    if current.status == model.IMPORTED:
-        manager.register(current)  # finished: its files are in the cache for a re-import
-        return current
-    manager.adopt(current)
-    return current
-
-
-def _same_request(job: Job, existing: Job) -> None:
+def check_same_request(job: Job, existing: Job) -> None:
+    """Raise JobKeyConflictError unless ``existing`` (journalled under ``job``'s key) asks Meshy
+    for exactly what ``job`` asks."""
     if existing.fingerprint != (job.fingerprint or model.fingerprint(job)):
         raise JobKeyConflictError(str(job.job_key), existing)

@@ -72,11 +72,36 @@ class JobManager:
         if job.fingerprint is None:
             job.fingerprint = model.fingerprint(job)
         if job.job_key is not None:
-            existing = keys.journalled(self, job)
+            existing = self._journalled(job)
             if existing is not None:
                 return existing
         self._own(job)
         return self._start(job)
+
+    def _journalled(self, job: Job) -> Job | None:
+        """The job already journalled under ``job.job_key``, taken on by this manager (resumed
+        from its remaining steps if it was left unfinished or failed); None when the key is new.
+        See :mod:`.keys`."""
+        assert job.job_key is not None
+        for live in self.jobs():
+            if live.job_key == job.job_key and live.id != job.id:
+                keys.check_same_request(job, live)
+                return live
+        existing = self.journal.find_key(job.job_key) if self.journal is not None else None
+        if self.journal is None or existing is None or existing.id == job.id:
+            return None
+        keys.check_same_request(job, existing)
+        if not self.journal.claim(existing.id):
+            raise JobOwnedError(existing)
+        current = self.journal.load(existing.id) or existing
+        if current.status in (model.FAILED, model.CANCELLED):
+            self.register(current)
+            return self.retry(current.id)  # paid steps are kept; only the rest runs
+        if current.status == model.IMPORTED:
+            self.register(current)  # finished: its files are in the cache for a re-import
+            return current
+        self.adopt(current)
+        return current
 
     def _own(self, job: Job) -> None:
         """Take the cross-process ownership of ``job`` or refuse it (someone else runs it)."""
