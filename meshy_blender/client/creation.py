@@ -10,41 +10,17 @@ may not exist rather than sending a second POST.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Collection
-from typing import Any, Protocol
+from typing import Any
 
 import requests
 
 from . import errors as e
 from . import http
+from .core import ClientCore
 from .pricing import estimate_cost
 from .specs import spec
-from .tasks import Task
-
-
-class CreatingClient(Protocol):
-    """What creating needs from :class:`MeshyClient` (typed here to keep imports one-way)."""
-
-    base_url: str
-    timeout: tuple[float, float]
-    proxies: dict[str, str] | None
-    verify: str | bool
-    max_retries: int
-    retry_backoff: float
-    _api: requests.Session
-    _created: set[str]
-    _lock: threading.Lock
-
-    def _gate(self, url: str) -> None: ...
-
-    def _backoff(self, attempt: int) -> float: ...
-
-    def balance(self) -> int: ...
-
-    def list_tasks(self, kind: str, page_num: int = 1, page_size: int = 10,
-                   sort_by: str = "-created_at") -> list[Task]: ...
 
 # Inputs that identify "the same request" when a task object echoes them.
 MATCH_KEYS = ("mode", "prompt", "negative_prompt", "preview_task_id", "input_task_id",
@@ -59,7 +35,7 @@ _UNSURE = ("Meshy did not confirm the new {kind} task ({reason}). It may or may 
            "created: check the task list before trying again, so you are not charged twice.")
 
 
-def create(client: CreatingClient, kind: str, payload: dict[str, Any],
+def create(client: ClientCore, kind: str, payload: dict[str, Any],
            exclude: Exclude = None) -> str:
     s = spec(kind)
     body = {**s.fixed, **payload}
@@ -96,7 +72,7 @@ def create(client: CreatingClient, kind: str, payload: dict[str, Any],
         raise e.NetworkError(message)
 
 
-def _post(client: CreatingClient, path: str, body: dict[str, Any]
+def _post(client: ClientCore, path: str, body: dict[str, Any]
           ) -> tuple[requests.Response | None, str]:
     """(response, "") or (None, why it is ambiguous); raises when provably not sent."""
     url = client.base_url + path
@@ -131,7 +107,7 @@ def _task_id(resp: requests.Response) -> str | None:
     return None
 
 
-def _credits_error(client: CreatingClient, kind: str, body: dict[str, Any],
+def _credits_error(client: ClientCore, kind: str, body: dict[str, Any],
                    err: e.MeshyError) -> e.InsufficientCreditsError:
     try:
         balance: int | None = client.balance()
@@ -156,7 +132,7 @@ def _matches(kind: str, task_raw: dict[str, Any], body: dict[str, Any]) -> bool:
     return True
 
 
-def find_created(client: CreatingClient, kind: str, body: dict[str, Any],
+def find_created(client: ClientCore, kind: str, body: dict[str, Any],
                  started_ms: int, exclude: Exclude = None) -> str | None:
     """The id of a task of ``kind`` created since ``started_ms`` with matching inputs that no
     one owns yet: neither this client's own creations nor the ids ``exclude`` gives (the ids

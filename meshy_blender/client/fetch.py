@@ -12,35 +12,14 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
-
-import requests
 
 from . import downloads, http, verify
 from . import errors as e
+from .core import ClientCore
 from .tasks import Task
 
 
-class AssetClient(Protocol):
-    """What downloading needs from :class:`MeshyClient` (typed here to keep imports one-way)."""
-
-    cache_dir: Path
-    timeout: tuple[float, float]
-    proxies: dict[str, str] | None
-    verify: str | bool
-    max_download_bytes: int
-    max_retries: int
-    _assets: requests.Session
-
-    def _gate(self, url: str) -> None: ...
-
-    def _backoff(self, attempt: int) -> float: ...
-
-    def get_task(self, kind: str, task_id: str, *,
-                 cancel: threading.Event | None = None) -> Task: ...
-
-
-def download_asset(client: AssetClient, kind: str, task: Task, asset: str, *,
+def download_asset(client: ClientCore, kind: str, task: Task, asset: str, *,
                    dest_dir: Path | None = None,
                    on_progress: Callable[[int, int | None], None] | None = None,
                    cancel: threading.Event | None = None) -> Path:
@@ -93,7 +72,7 @@ def download_asset(client: AssetClient, kind: str, task: Task, asset: str, *,
                 time.sleep(client._backoff(attempt - 1))
 
 
-def _fresh_link(client: AssetClient, kind: str, task_id: str, asset: str) -> str | None:
+def _fresh_link(client: ClientCore, kind: str, task_id: str, asset: str) -> str | None:
     """A new signed link for ``asset`` from a fresh GET of the task (links expire)."""
     try:
         return client.get_task(kind, task_id).asset_urls().get(asset)

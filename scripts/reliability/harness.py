@@ -11,10 +11,10 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from meshy_blender.client import MeshyClient, verify
 from meshy_blender.jobs import model
@@ -30,6 +30,7 @@ FAST_CLIENT: dict[str, Any] = dict(timeout=(2.0, 5.0), poll_interval=0.05, poll_
                                    stream_stall_seconds=1.0, retry_backoff=0.01, max_retries=3)
 FAST_MANAGER: dict[str, Any] = dict(queue_wait_initial=0.05, queue_wait_max=0.3)
 # Charged tasks are those the emulator did not refund.
+T = TypeVar("T")
 UNCHARGED = frozenset({"FAILED", "CANCELED"})
 TASK_SECONDS = 0.2
 
@@ -38,6 +39,15 @@ def start_emulator(task_seconds: float = TASK_SECONDS, **kwargs: Any) -> Emulato
     ensure_assets(python=sys.executable)
     emu = Emulator(task_seconds=task_seconds, rate_limit=1000, **kwargs)
     return emu.start()
+
+
+def with_emulator(run: Callable[[Emulator], T]) -> T:
+    """``run(emulator)`` on a fresh emulator that is stopped afterwards, whatever happens."""
+    emu = start_emulator()
+    try:
+        return run(emu)
+    finally:
+        emu.stop()
 
 
 def sample_image() -> Path:
