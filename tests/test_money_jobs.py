@@ -242,3 +242,15 @@ def test_a_manager_shut_down_without_waiting_gives_its_jobs_up(emulator, make_cl
     assert [j.id for j in resumed] == [job.id]
     wait_finished(second, [job.id])
     assert second.get(job.id).status == model.READY
+
+
+def test_a_job_request_carries_its_key_into_the_job():
+    from meshy_blender.jobs.plans import plan_request
+    from meshy_blender.jobs.request import JobRequest
+
+    req = JobRequest("text-to-3d", {"prompt": "a mug"}, job_key="farm-42")
+    assert plan_request(req).job_key == "farm-42"
+    assert plan_request(req.with_options({"prompt": "a cup"})).job_key == "farm-42"
+    assert plan_request(JobRequest("text-to-3d", {"prompt": "a mug"})).job_key is None
+    with pytest.raises(errors.ValidationError, match="job key"):
+        JobRequest("text-to-3d", {"prompt": "a mug"}, job_key="bad\nkey")
