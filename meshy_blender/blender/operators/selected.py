@@ -13,7 +13,8 @@ import bpy
 from ...client.errors import MeshyError
 from ...jobs.request import JobRequest
 from ..scene import export, selection
-from ..session import config, sidebar_requests, submit, uploads
+from ..session import config, messages, sidebar_requests, submit, uploads
+from .generate import DIALOG, draw_price
 
 
 def model_input(op: Any, context: Any, settings: config.Settings, *, request: str,
@@ -31,7 +32,7 @@ def model_input(op: Any, context: Any, settings: config.Settings, *, request: st
                                          apply_modifiers=context.scene.meshy.apply_modifiers,
                                          local_space=replace)
     except export.ExportError as exc:
-        op.report({"ERROR"}, f"Meshy: {exc}")
+        op.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
         return None
     return {"model_url": path}, meshes[0].name
 
@@ -50,6 +51,26 @@ class _OnSelection(bpy.types.Operator):
     bl_options = {"REGISTER"}
     _can_replace = False  # honours the "Replace Selection" setting
     _request = ""  # the request kind this operator sends (checks differ per kind)
+    _dialog_props: tuple[str, ...] = ()  # scene settings the menu's dialog shows
+    dialog: DIALOG  # type: ignore[valid-type]
+
+    def invoke(self, context, event):
+        if self.dialog:
+            return context.window_manager.invoke_props_dialog(self, width=340)
+        return self.execute(context)
+
+    def draw(self, context):
+        """The dialog (object context menu): the action's main options and its price."""
+        layout = self.layout
+        layout.use_property_split = True
+        layout.use_property_decorate = False
+        s = context.scene.meshy
+        for name in self._dialog_props:
+            layout.prop(s, name)
+        settings = config.resolve(context)
+        active = context.view_layer.objects.active
+        draw_price(layout, self._build(s, settings, None, active.name if active else None),
+                   settings)
 
     @classmethod
     def poll(cls, context):
@@ -75,7 +96,7 @@ class _OnSelection(bpy.types.Operator):
         try:
             req = self._build(context.scene.meshy, settings, *found)
         except MeshyError as exc:  # e.g. a style picture that cannot be read
-            self.report({"ERROR"}, f"Meshy: {exc}")
+            self.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
             return {"CANCELLED"}
         return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
 
@@ -87,9 +108,10 @@ class MESHY_OT_retexture(_OnSelection):
     bl_label = "Meshy: Retexture Selected"
     _can_replace = True
     _request = "retexture"
+    _dialog_props = ("retexture_prompt", "retexture_ai_model", "replace_selection")
 
     def _build(self, s, settings, model, source):
-        return sidebar_requests.retexture(s, settings, model, source)
+        return sidebar_requests.retexture(s, settings, model, source, estimate=model is None)
 
 
 class MESHY_OT_remesh(_OnSelection):
@@ -99,6 +121,7 @@ class MESHY_OT_remesh(_OnSelection):
     bl_label = "Meshy: Remesh Selected"
     _can_replace = True
     _request = "remesh"
+    _dialog_props = ("remesh_topology", "remesh_polycount", "replace_selection")
 
     def _build(self, s, settings, model, source):
         return sidebar_requests.remesh(s, settings, model, source)
@@ -110,17 +133,43 @@ class MESHY_OT_rig(_OnSelection):
     bl_idname = "meshy.rig"
     bl_label = "Meshy: Rig Selected"
     _request = "rig"
+    _dialog_props = ("rig_height",)
 
     def _build(self, s, settings, model, source):
         return sidebar_requests.rig(s, settings, model, source)
 
 
 class MESHY_OT_animate(bpy.types.Operator):
-    """Add a Meshy animation to the selected Meshy rig (as a new action on its armature)"""
+    """Add the animations ticked in the library list to the selected Meshy rig (each a new
+    action on its armature; 3 credits each)"""
 
     bl_idname = "meshy.animate"
     bl_label = "Meshy: Animate Selected Rig"
     bl_options = {"REGISTER"}
+
+    dialog: DIALOG  # type: ignore[valid-type]
+
+    def invoke(self, context, event):
+        if self.dialog:
+            return context.window_manager.invoke_props_dialog(self, width=340)
+        return self.execute(context)
+
+    def draw(self, context):
+        """The dialog (object context menu): which animations are added, and the price."""
+        from ..session import library
+
+        layout = self.layout
+        ids = library.selected_ids() or [context.scene.meshy.action_id]
+        for action_id in ids:
+            layout.label(text=library.action_name(action_id) or f"Animation {action_id}",
+                         icon="ACTION")
+        layout.label(text="Tick animations in Meshy sidebar > Selected Object > Animate",
+                     icon="INFO")
+        settings = config.resolve(context)
+        armature = context.view_layer.objects.active
+        draw_price(layout, sidebar_requests.animate(context.scene.meshy, settings,
+                                                    selection.rig_task_id(armature),
+                                                    armature.name), settings)
 
     @classmethod
     def poll(cls, context):

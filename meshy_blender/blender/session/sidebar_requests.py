@@ -7,7 +7,6 @@ I/O), so the price shown is the price of exactly what the button sends.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,6 @@ from ..scene import image_inputs
 from ..scene.naming import safe_name
 from . import config
 from .uploads import upload_dir
-
-_IDS = re.compile(r"\d+")
 
 
 def prompt_of(s: Any) -> str:
@@ -80,11 +77,6 @@ def _output_options(s: Any, fmt: str) -> dict[str, Any]:
     return opts
 
 
-def animation_ids(text: str) -> list[int]:
-    """Action ids typed as "0, 4 12" -> [0, 4, 12]."""
-    return [int(n) for n in _IDS.findall(text or "")]
-
-
 def _remesh_options(s: Any, fmt: str) -> dict[str, Any]:
     opts: dict[str, Any] = {"target_formats": _formats(s.remesh_formats, fmt),
                             "topology": s.remesh_topology,
@@ -102,10 +94,17 @@ def _chain_options(s: Any, fmt: str) -> dict[str, Any]:
         opts["remesh"] = _remesh_options(s, fmt)
     if s.chain_rig:
         opts["rig"] = {"height_meters": s.rig_height}
-    ids = animation_ids(s.chain_animations)
+    ids = _chain_animation_ids(s)
     if ids:
         opts["animations"] = ids
     return opts
+
+
+def _chain_animation_ids(s: Any) -> list[int]:
+    """The library animations ticked for "Then Animate" (only with "Then Rig")."""
+    from .library import selected_ids
+
+    return selected_ids() if s.chain_rig and s.chain_animate else []
 
 
 REQUEST_FOR_MODE = {"TEXT": "text-to-3d", "IMAGE": "image-to-3d",
@@ -145,7 +144,7 @@ def generate(s: Any, settings: config.Settings, *, mode: str | None = None,
     opts.update(_texture_options(s, estimate, temp))
     opts.update(_output_options(s, fmt))
     opts.update(_chain_options(s, fmt))
-    ids = animation_ids(s.chain_animations)
+    ids = _chain_animation_ids(s)
     return JobRequest(request, opts, safe_name(label) if label else request,
                       settings.import_options(format=fmt, action_names=_action_names(ids)))
 
@@ -211,11 +210,19 @@ def rig(s: Any, settings: config.Settings, model_input: dict[str, Any] | None,
 
 def animate(s: Any, settings: config.Settings, rig_task_id: str | None,
             armature: str | None) -> JobRequest:
-    from .library import action_name
+    """Animate: every animation ticked in the library list (one task each), else the
+    highlighted one (or the typed id when the library cannot load)."""
+    from .library import action_name, selected_ids
 
-    name = action_name(s.action_id) or f"Meshy_Action_{s.action_id}"
-    opts = {"rig_task_id": rig_task_id or PLACEHOLDER_TASK_ID, "action_id": s.action_id}
-    return JobRequest("animate", opts, safe_name(f"{armature or 'rig'} {name}"),
+    ids = selected_ids() or [s.action_id]
+    names = {str(i): action_name(i) or f"Meshy_Action_{i}" for i in ids}
+    opts: dict[str, Any] = {"rig_task_id": rig_task_id or PLACEHOLDER_TASK_ID}
+    if len(ids) == 1:
+        opts["action_id"] = ids[0]
+    else:
+        opts["animations"] = ids
+    label = names[str(ids[0])] if len(ids) == 1 else f"{len(ids)} animations"
+    return JobRequest("animate", opts, safe_name(f"{armature or 'rig'} {label}"),
                       settings.import_options(format=import_format(s, settings),
                                               target_armature=armature or "",
-                                              action_names={str(s.action_id): name}))
+                                              action_names=names))
