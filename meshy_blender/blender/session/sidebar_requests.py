@@ -33,6 +33,12 @@ def _image(item: Any, estimate: bool, temp_dir: Path) -> str | None:
     return image_inputs.for_estimate(item) if estimate else image_inputs.resolve(item, temp_dir)
 
 
+def _chosen_image(item: Any, estimate: bool, temp_dir: Path) -> str:
+    """A picture the artist switched on a source for (Texture From / Style From: Image): "" when
+    none is chosen, so validation names the missing picture instead of silently dropping it."""
+    return _image(item, estimate, temp_dir) or ""
+
+
 def _temp_dir(settings: config.Settings) -> Path:
     return upload_dir(settings)
 
@@ -64,7 +70,7 @@ def _texture_options(s: Any, estimate: bool, temp_dir: Path) -> dict[str, Any]:
     if s.texture_source == "PROMPT":
         opts["texture_prompt"] = s.texture_prompt.strip()
     elif s.texture_source == "IMAGE":
-        opts["texture_image_url"] = _image(s.texture_image, estimate, temp_dir)
+        opts["texture_image_url"] = _chosen_image(s.texture_image, estimate, temp_dir)
     return opts
 
 
@@ -186,7 +192,7 @@ def retexture(s: Any, settings: config.Settings, model_input: dict[str, Any] | N
         opts["text_style_prompt"] = s.retexture_prompt.strip()
         label = s.retexture_prompt.strip() or "retexture"
     else:
-        opts["image_style_url"] = _image(s.retexture_image, estimate, _temp_dir(settings))
+        opts["image_style_url"] = _chosen_image(s.retexture_image, estimate, _temp_dir(settings))
         label = _image_label(s.retexture_image)
     label = f"{source_object or 'model'} {label}"
     return JobRequest("retexture", opts, safe_name(label),
