@@ -142,8 +142,8 @@ def test_a_balance_below_the_price_disables_the_button_and_says_why(bpy, meshy_u
 
 
 def test_preferences_show_the_full_account_status(bpy, meshy_ui):
-    from meshy_blender.blender.ui.panel_account import draw_account
     from meshy_blender.blender.session import config
+    from meshy_blender.blender.ui.panel_account import draw_account
 
     layout = RecordingLayout()
     draw_account(layout, config.resolve(bpy.context))

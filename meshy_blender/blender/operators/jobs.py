@@ -167,7 +167,8 @@ class MESHY_OT_reimport_job(bpy.types.Operator):
     bl_label = "Meshy: Re-import Result"
     bl_options = {"REGISTER", "UNDO"}
 
-    job_id: StringProperty(name="Job ID")
+    job_id: StringProperty(name="Job ID", description="The job in the Tasks list this acts on",
+                           options={"SKIP_SAVE"})
 
     def execute(self, context):
         rt = runtime.get_runtime(context)

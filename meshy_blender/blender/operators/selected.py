@@ -81,8 +81,9 @@ class _OnSelection(bpy.types.Operator):
             return False
         return True
 
-    def _build(self, s: Any, settings: config.Settings, model: dict[str, Any],
-               source: str) -> JobRequest:
+    def _build(self, s: Any, settings: config.Settings, model: dict[str, Any] | None,
+               source: str | None) -> JobRequest:
+        """The request; ``model`` None prices it without exporting anything (dialogs)."""
         raise NotImplementedError
 
     def execute(self, context):

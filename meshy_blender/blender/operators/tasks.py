@@ -48,7 +48,8 @@ class MESHY_OT_open_job_folder(bpy.types.Operator):
     bl_label = "Meshy: Open Job Folder"
     bl_options = {"INTERNAL"}
 
-    job_id: StringProperty(name="Job ID")
+    job_id: StringProperty(name="Job ID", description="The job in the Tasks list this acts on",
+                           options={"SKIP_SAVE"})
 
     def execute(self, context):
         job = _job(self, self.job_id)
@@ -69,7 +70,8 @@ class MESHY_OT_copy_task_id(bpy.types.Operator):
     bl_label = "Meshy: Copy Task ID"
     bl_options = {"INTERNAL"}
 
-    job_id: StringProperty(name="Job ID")
+    job_id: StringProperty(name="Job ID", description="The job in the Tasks list this acts on",
+                           options={"SKIP_SAVE"})
 
     def execute(self, context):
         job = _job(self, self.job_id)
@@ -89,7 +91,8 @@ class MESHY_OT_retry_job(bpy.types.Operator):
     bl_label = "Meshy: Retry Job"
     bl_options = {"INTERNAL"}
 
-    job_id: StringProperty(name="Job ID")
+    job_id: StringProperty(name="Job ID", description="The job in the Tasks list this acts on",
+                           options={"SKIP_SAVE"})
 
     def execute(self, context):
         rt = submit.ready_runtime(self, context)
@@ -112,7 +115,8 @@ class MESHY_OT_resume_task(bpy.types.Operator):
     bl_label = "Meshy: Resume Task by ID"
     bl_options = {"REGISTER"}
 
-    kind: EnumProperty(name="Kind", items=kinds.resumable_enum_items(), default="text-to-3d-refine")
+    kind: EnumProperty(name="Kind", items=kinds.resumable_enum_items(), default="text-to-3d-refine",
+                       description="What kind of Meshy task the id belongs to")
     task_id: StringProperty(name="Task ID", description="Empty: use the Tasks panel's field")
 
     def execute(self, context):

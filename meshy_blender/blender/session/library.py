@@ -3,7 +3,8 @@ with several animations ticked at once.
 
 The library is fetched once per session on a worker thread (it is free) and copied into the
 window manager's list on the main thread. When the endpoint is missing (404) or unreachable the
-artist types an action id instead (the only place an id is typed); the rest of the add-on only ever needs that id.
+artist types an action id instead (the only place an id is typed); the rest of the add-on only
+ever needs that id.
 """
 
 from __future__ import annotations
