@@ -141,8 +141,8 @@ class MESHY_OT_resume_task(bpy.types.Operator):
         except MeshyError as exc:
             self.report({"ERROR"}, f"Meshy: {exc}")
             return {"CANCELLED"}
+        submit.watch(context, [job.id])  # first: a task already failed is reported too
         rt.pump.tick(max_imports=0)
-        submit.watch(context, [job.id])
         self.report({"INFO"}, f"Meshy: following {kind} task {task_id}")
         return {"FINISHED"}
 

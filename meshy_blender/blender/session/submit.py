@@ -74,8 +74,8 @@ def submit(op: Any, context: Any, req: JobRequest, settings: config.Settings) ->
     except MeshyError as exc:  # bad option, unreadable file, policy refusal or credit cap
         op.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
         return None
+    watch(context, [job.id])  # first: a job failing at once is reported too
     rt.pump.tick(max_imports=0)  # the "queued" snapshot reaches the Tasks panel at once
-    watch(context, [job.id])
     chain = f" ({len(job.steps)} tasks)" if len(job.steps) > 1 else ""
     op.report({"INFO"}, f"Meshy: '{job.label}' sent{chain}, about {job.estimated_credits} "
                         "credits")
