@@ -109,9 +109,12 @@ def test_menu_dialogs_show_the_main_options_and_the_price(bpy, meshy_ui, op_name
     cls = getattr(generate, op_name, None) or getattr(selected, op_name)
     setup(bpy, bpy.context.scene.meshy)
     layout = RecordingLayout()
+    # The operator's own draw code, bound to a stand-in (operators exist only while running)
     fake = SimpleNamespace(layout=layout, mode=getattr(cls, "mode", "TEXT"),
-                           _dialog_props=getattr(cls, "_dialog_props", ()),
-                           _build=lambda *a: cls._build(None, *a))
+                           _dialog_props=getattr(cls, "_dialog_props", ()))
+    for name in ("draw_dialog", "dialog_request", "_build"):
+        if hasattr(cls, name):
+            setattr(fake, name, getattr(cls, name).__get__(fake))
     cls.draw(fake, bpy.context)
     assert price in layout.texts()
     assert layout.props()  # the main options are editable in the dialog

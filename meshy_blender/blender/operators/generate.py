@@ -6,49 +6,26 @@ sidebar's button they run at once (the sidebar already shows every option and th
 
 from __future__ import annotations
 
-from typing import Any
-
 import bpy
-from bpy.props import BoolProperty
 
 from ...client.errors import MeshyError
-from ..session import config, costs, messages, sidebar_requests, submit
+from ..session import messages, sidebar_requests, submit
 from ..session.sidebar_requests import GENERATE_OPERATORS
-
-DIALOG = BoolProperty(name="Dialog", description="Ask for the main options and show the price "
-                      "before sending (menus)", default=False, options={"SKIP_SAVE", "HIDDEN"})
+from .dialog import MenuDialog
 
 
-def draw_price(layout: Any, req: Any, settings: config.Settings) -> None:
-    """The price line of a dialog: "Costs 30 credits", or what to fix first."""
-    est = costs.estimate(req, settings.check_policy() if settings.policy_error is None else None)
-    if est.error:
-        layout.label(text=est.error, icon="INFO")
-    elif est.credits is not None:
-        layout.label(text=f"Costs {est.credits:,} credits", icon="FUND")
-
-
-class _Generate(bpy.types.Operator):
+class _Generate(MenuDialog, bpy.types.Operator):
     """Base of the Generate operators (not registered itself)."""
 
     bl_options = {"REGISTER"}
     mode = "TEXT"
-    dialog: DIALOG  # type: ignore[valid-type]
 
     @classmethod
     def poll(cls, context):
         return getattr(context.scene, "meshy", None) is not None
 
-    def invoke(self, context, event):
-        if self.dialog:
-            return context.window_manager.invoke_props_dialog(self, width=340)
-        return self.execute(context)
-
-    def draw(self, context):
-        """The dialog: the inputs of this mode, the main options, and the price."""
-        layout = self.layout
-        layout.use_property_split = True
-        layout.use_property_decorate = False
+    def draw_dialog(self, layout, context):
+        """The inputs of this mode and the main options."""
         s = context.scene.meshy
         if self.mode == "TEXT":
             layout.prop(s, "prompt")
@@ -60,9 +37,10 @@ class _Generate(bpy.types.Operator):
         layout.prop(s, "ai_model")
         layout.prop(s, "should_texture")
         layout.prop(s, "chain_rig")
-        settings = config.resolve(context)
-        draw_price(layout, sidebar_requests.generate(s, settings, mode=self.mode, estimate=True),
-                   settings)
+
+    def dialog_request(self, context, settings):
+        return sidebar_requests.generate(context.scene.meshy, settings, mode=self.mode,
+                                         estimate=True)
 
     def execute(self, context):
         settings = submit.ready(self, context)

@@ -8,12 +8,16 @@ on (and charges); Esc in the watcher stops the redraw loop, never a job.
 
 from __future__ import annotations
 
+from typing import Any
+
 import bpy
 from bpy.props import BoolProperty, EnumProperty, StringProperty
 
 from ...jobs import model
 from ..session import runtime
 
+JOB_ID = StringProperty(name="Job ID", description="The job in the Tasks list this acts on",
+                        options={"SKIP_SAVE"})
 CANCEL_MESSAGE = ("The task is stopped and deleted on Meshy. Meshy refunds failed tasks, but "
                   "does not document a refund for cancelled ones: credits already charged may "
                   "stay spent.")
@@ -72,8 +76,7 @@ class MESHY_OT_cancel_job(bpy.types.Operator):
     bl_idname = "meshy.cancel_job"
     bl_label = "Cancel Meshy Job"
 
-    job_id: StringProperty(name="Job ID", description="The job to cancel",
-                           options={"SKIP_SAVE"})
+    job_id: JOB_ID  # type: ignore[valid-type]
     on_server: BoolProperty(
         name="Cancel on Meshy",
         description="Delete the running task on Meshy so it stops; off: only stop following "
@@ -91,13 +94,18 @@ class MESHY_OT_cancel_job(bpy.types.Operator):
             return wm.invoke_confirm(self, event)
 
     def execute(self, context):
-        rt = runtime.get_runtime(context)
-        if rt.manager.cancel(self.job_id, on_server=self.on_server):
-            where = "on Meshy" if self.on_server else "here (it goes on running on Meshy)"
-            self.report({"INFO"}, f"Meshy: cancelling the job {where}")
-            return {"FINISHED"}
-        self.report({"WARNING"}, "Meshy: this job is not running any more")
+        return stop(self, context, self.job_id, on_server=self.on_server)
+
+
+def stop(op: Any, context: Any, job_id: str, *, on_server: bool) -> set[str]:
+    """Cancel ``job_id``: on Meshy (the task is deleted) or only here (Meshy goes on)."""
+    rt = runtime.get_runtime(context)
+    if not rt.manager.cancel(job_id, on_server=on_server):
+        op.report({"WARNING"}, "Meshy: this job is not running any more")
         return {"CANCELLED"}
+    where = "on Meshy" if on_server else "here; the task goes on on Meshy"
+    op.report({"INFO"}, f"Meshy: stopped the job {where}")
+    return {"FINISHED"}
 
 
 class MESHY_OT_stop_watching(bpy.types.Operator):
@@ -108,16 +116,10 @@ class MESHY_OT_stop_watching(bpy.types.Operator):
     bl_label = "Stop Watching"
     bl_options = {"INTERNAL"}
 
-    job_id: StringProperty(name="Job ID", description="The job to stop following",
-                           options={"SKIP_SAVE"})
+    job_id: JOB_ID  # type: ignore[valid-type]
 
     def execute(self, context):
-        rt = runtime.get_runtime(context)
-        if rt.manager.cancel(self.job_id, on_server=False):
-            self.report({"INFO"}, "Meshy: stopped watching; the task goes on on Meshy")
-            return {"FINISHED"}
-        self.report({"WARNING"}, "Meshy: this job is not running any more")
-        return {"CANCELLED"}
+        return stop(self, context, self.job_id, on_server=False)
 
 
 class MESHY_OT_clear_finished(bpy.types.Operator):
@@ -167,8 +169,7 @@ class MESHY_OT_reimport_job(bpy.types.Operator):
     bl_label = "Meshy: Re-import Result"
     bl_options = {"REGISTER", "UNDO"}
 
-    job_id: StringProperty(name="Job ID", description="The job in the Tasks list this acts on",
-                           options={"SKIP_SAVE"})
+    job_id: JOB_ID  # type: ignore[valid-type]
 
     def execute(self, context):
         rt = runtime.get_runtime(context)

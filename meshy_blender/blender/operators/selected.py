@@ -14,7 +14,7 @@ from ...client.errors import MeshyError
 from ...jobs.request import JobRequest
 from ..scene import export, selection
 from ..session import config, messages, sidebar_requests, submit, uploads
-from .generate import DIALOG, draw_price
+from .dialog import MenuDialog
 
 
 def model_input(op: Any, context: Any, settings: config.Settings, *, request: str,
@@ -44,7 +44,7 @@ def _has_model(context: Any) -> bool:
     return bool(selection.selected_meshes(context))
 
 
-class _OnSelection(bpy.types.Operator):
+class _OnSelection(MenuDialog, bpy.types.Operator):
     """Base of the operators that send the selected model (not registered itself): check,
     turn the selection into a model input, build the request, submit."""
 
@@ -52,25 +52,14 @@ class _OnSelection(bpy.types.Operator):
     _can_replace = False  # honours the "Replace Selection" setting
     _request = ""  # the request kind this operator sends (checks differ per kind)
     _dialog_props: tuple[str, ...] = ()  # scene settings the menu's dialog shows
-    dialog: DIALOG  # type: ignore[valid-type]
-
-    def invoke(self, context, event):
-        if self.dialog:
-            return context.window_manager.invoke_props_dialog(self, width=340)
-        return self.execute(context)
-
-    def draw(self, context):
-        """The dialog (object context menu): the action's main options and its price."""
-        layout = self.layout
-        layout.use_property_split = True
-        layout.use_property_decorate = False
-        s = context.scene.meshy
+    def draw_dialog(self, layout: Any, context: Any) -> None:
+        """The action's main options (object context menu)."""
         for name in self._dialog_props:
-            layout.prop(s, name)
-        settings = config.resolve(context)
+            layout.prop(context.scene.meshy, name)
+
+    def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
         active = context.view_layer.objects.active
-        draw_price(layout, self._build(s, settings, None, active.name if active else None),
-                   settings)
+        return self._build(context.scene.meshy, settings, None, active.name if active else None)
 
     @classmethod
     def poll(cls, context):
@@ -140,7 +129,7 @@ class MESHY_OT_rig(_OnSelection):
         return sidebar_requests.rig(s, settings, model, source)
 
 
-class MESHY_OT_animate(bpy.types.Operator):
+class MESHY_OT_animate(MenuDialog, bpy.types.Operator):
     """Add the animations ticked in the library list to the selected Meshy rig (each a new
     action on its armature; 3 credits each)"""
 
@@ -148,29 +137,20 @@ class MESHY_OT_animate(bpy.types.Operator):
     bl_label = "Meshy: Animate Selected Rig"
     bl_options = {"REGISTER"}
 
-    dialog: DIALOG  # type: ignore[valid-type]
-
-    def invoke(self, context, event):
-        if self.dialog:
-            return context.window_manager.invoke_props_dialog(self, width=340)
-        return self.execute(context)
-
-    def draw(self, context):
-        """The dialog (object context menu): which animations are added, and the price."""
+    def draw_dialog(self, layout: Any, context: Any) -> None:
+        """Which animations are added (ticked in the sidebar's library list)."""
         from ..session import library
 
-        layout = self.layout
-        ids = library.selected_ids() or [context.scene.meshy.action_id]
-        for action_id in ids:
+        for action_id in library.selected_ids() or [context.scene.meshy.action_id]:
             layout.label(text=library.action_name(action_id) or f"Animation {action_id}",
                          icon="ACTION")
         layout.label(text="Tick animations in Meshy sidebar > Selected Object > Animate",
                      icon="INFO")
-        settings = config.resolve(context)
+
+    def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
         armature = context.view_layer.objects.active
-        draw_price(layout, sidebar_requests.animate(context.scene.meshy, settings,
-                                                    selection.rig_task_id(armature),
-                                                    armature.name), settings)
+        return sidebar_requests.animate(context.scene.meshy, settings,
+                                        selection.rig_task_id(armature), armature.name)
 
     @classmethod
     def poll(cls, context):

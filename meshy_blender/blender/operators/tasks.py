@@ -12,6 +12,7 @@ from ...client.errors import MeshyError
 from ...jobs import kinds, model
 from ...jobs.request import ImportOptions, JobRequest
 from ..session import account, runtime, submit
+from .jobs import JOB_ID
 
 
 def job_folder(job: model.Job) -> str | None:
@@ -48,8 +49,7 @@ class MESHY_OT_open_job_folder(bpy.types.Operator):
     bl_label = "Meshy: Open Job Folder"
     bl_options = {"INTERNAL"}
 
-    job_id: StringProperty(name="Job ID", description="The job in the Tasks list this acts on",
-                           options={"SKIP_SAVE"})
+    job_id: JOB_ID  # type: ignore[valid-type]
 
     def execute(self, context):
         job = _job(self, self.job_id)
@@ -70,8 +70,7 @@ class MESHY_OT_copy_task_id(bpy.types.Operator):
     bl_label = "Meshy: Copy Task ID"
     bl_options = {"INTERNAL"}
 
-    job_id: StringProperty(name="Job ID", description="The job in the Tasks list this acts on",
-                           options={"SKIP_SAVE"})
+    job_id: JOB_ID  # type: ignore[valid-type]
 
     def execute(self, context):
         job = _job(self, self.job_id)
@@ -91,8 +90,7 @@ class MESHY_OT_retry_job(bpy.types.Operator):
     bl_label = "Meshy: Retry Job"
     bl_options = {"INTERNAL"}
 
-    job_id: StringProperty(name="Job ID", description="The job in the Tasks list this acts on",
-                           options={"SKIP_SAVE"})
+    job_id: JOB_ID  # type: ignore[valid-type]
 
     def execute(self, context):
         rt = submit.ready_runtime(self, context)
