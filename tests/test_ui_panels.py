@@ -397,3 +397,68 @@ def test_settings_are_resolved_once_per_draw_and_once_per_click(bpy, meshy_ui, m
     assert bpy.ops.meshy.generate_text() == {"FINISHED"}
     assert len(resolved) == 1
     meshy_ui.run()
+
+
+# -------------------------------------------------------------- every panel in every state
+
+def _state_no_key(bpy, meshy_ui):
+    meshy_ui.prefs.api_key = ""
+
+
+def _state_offline(bpy, meshy_ui):
+    meshy_ui.prefs.api_base = "https://api.meshy.ai"
+
+
+def _state_idle(bpy, meshy_ui):
+    bpy.context.scene.meshy.prompt = "a chair"
+
+
+def _state_zero_balance(bpy, meshy_ui):
+    from meshy_blender.blender.session import account, calls
+
+    bpy.context.scene.meshy.prompt = "a chair"
+    calls.CALLS.outcomes[account.BALANCE_CALL] = calls.Outcome(value=0)
+
+
+def _state_job(status, **fields):
+    def setup(bpy, meshy_ui):
+        bpy.context.scene.meshy.prompt = "a chair"
+        _job_in_view(meshy_ui, status, **fields)
+    return setup
+
+
+STATES = {
+    "no key": _state_no_key,
+    "offline": _state_offline,
+    "idle": _state_idle,
+    "zero balance": _state_zero_balance,
+    "running": _state_job(model.RUNNING),
+    "failed": _state_job(model.FAILED, error=JobError("TaskFailedError", "It broke.")),
+    "finished": _state_job(model.IMPORTED),
+}
+
+
+@pytest.mark.parametrize("state", list(STATES))
+def test_every_panel_draws_in_every_state(bpy, meshy_ui, state):
+    """Each panel (sub-panels and the Account header line included) through the RNA-validating
+    recording layout, with something drawn, for a plain mesh and for a Meshy rig."""
+    from types import SimpleNamespace
+
+    from meshy_blender.blender.ui.panel_account import MESHY_PT_account
+
+    STATES[state](bpy, meshy_ui)
+    for select in (lambda: bpy.ops.mesh.primitive_cube_add(), _select_rig(bpy)):
+        select()
+        drawn = draw_all(bpy)
+        for name in (GENERATE, SELECTED, TASKS, "MESHY_PT_resume", "MESHY_PT_recent"):
+            assert drawn[name].calls, f"{name} drew nothing in state {state!r}"
+        header = RecordingLayout()
+        MESHY_PT_account.draw_header(SimpleNamespace(layout=header), bpy.context)
+        assert header.texts()  # the one-line summary
+
+
+def _select_rig(bpy):
+    def select():
+        bpy.ops.object.armature_add()
+        bpy.context.view_layer.objects.active["meshy_task_ids"] = "rig=cccc"
+    return select
