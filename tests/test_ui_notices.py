@@ -34,7 +34,7 @@ def test_a_failed_job_reports_the_reason_and_the_balance_is_read_again(bpy, mesh
     from meshy_blender.blender.session import account, calls, notices
 
     notices.history.clear()
-    calls.CALLS.outcomes[account.BALANCE_CALL] = calls.Outcome(value=1)  # a stale read
+    calls.CALLS.outcomes[account.BALANCE_CALL] = calls.Outcome(value=99_999)  # a stale read
     meshy_ui.emulator.set_fault("fail_tasks", "server_error")
     _generate(bpy, "a cracked vase")
     job = meshy_ui.run()
@@ -118,3 +118,16 @@ def test_clear_finished_empties_the_list_but_keeps_running_jobs(bpy, meshy_ui, m
     assert {done.id, running.id} <= set(view)
     assert bpy.ops.meshy.clear_finished() == {"FINISHED"}
     assert done.id not in view and running.id in view
+
+
+def test_a_known_balance_below_the_price_refuses_before_anything_is_sent(bpy, meshy_ui):
+    """Menus, F3 and scripts reach the operator without the greyed-out button."""
+    import pytest
+
+    from meshy_blender.blender.session import account, calls
+
+    calls.CALLS.outcomes[account.BALANCE_CALL] = calls.Outcome(value=9)
+    bpy.context.scene.meshy.prompt = "a chair"
+    with pytest.raises(RuntimeError, match="Not enough credits: this costs 30, you have 9"):
+        bpy.ops.meshy.generate_text()
+    assert meshy_ui.posts() == [] and meshy_ui.jobs() == []

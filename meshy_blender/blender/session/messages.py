@@ -94,6 +94,10 @@ def for_error(exc: BaseException) -> str:
     if isinstance(exc, errors.ValidationError):
         field = getattr(exc, "field", None) or ""
         return _field_message(field, exc.message)
+    if isinstance(exc, errors.InsufficientCreditsError) and exc.required is not None \
+            and exc.balance is not None and type(exc) is errors.InsufficientCreditsError:
+        return (f"Not enough Meshy credits: this costs {exc.required:,}, you have "
+                f"{exc.balance:,}. Use Buy Credits in the Account panel")
     if isinstance(exc, errors.MeshyError):
         return BY_TYPE.get(type(exc).__name__, _unquote(exc.message))
     return str(exc)

@@ -60,8 +60,6 @@ def _outcome(snap: dict[str, Any], result: Any) -> tuple[str, str] | None:
     if status == model.READY and snap.get("import_error"):
         return "WARNING", f"Meshy: '{label}' downloaded but could not be imported: " \
                           f"{snap['import_error']}"
-    if status == model.CANCELLED:
-        return "INFO", f"Meshy: '{label}' cancelled"
     return None
 
 
@@ -70,6 +68,11 @@ def listener(pump: Any, client: Any) -> Any:
 
     def on_event(event: Any) -> None:
         if event.job_id not in _followed:
+            return
+        if event.snapshot.get("status") == model.CANCELLED:
+            # Cancel and Stop Watching report themselves; credits may have changed.
+            _followed.discard(event.job_id)
+            account.start_balance(client)
             return
         found = _outcome(event.snapshot, pump.results.get(event.job_id))
         if found is None:

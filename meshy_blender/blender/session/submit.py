@@ -13,7 +13,7 @@ import bpy
 from ...client.errors import MeshyError
 from ...jobs.model import Job
 from ...jobs.request import JobRequest
-from . import account, config, messages, notices, preflight, runtime
+from . import account, config, costs, messages, notices, preflight, runtime
 
 
 def ready(op: Any, context: Any) -> config.Settings | None:
@@ -68,6 +68,13 @@ def submit(op: Any, context: Any, req: JobRequest, settings: config.Settings) ->
     try:
         # raises PolicyError for an unusable policy file
         rt = runtime.get_runtime(context, settings=settings)
+        # The last balance read must cover the price (the button is greyed out then; menus,
+        # F3 and scripts come here too). An unread balance never blocks: Meshy answers 402.
+        short = costs.estimate(req, rt.policy).shortfall(account.balance())
+        if short is not None:
+            op.report({"ERROR"}, f"Meshy: {short} (after buying credits, refresh the balance "
+                                 "in the Account panel)")
+            return None
         # Locked options are drawn locked in the sidebar: send their pinned values.
         # the studio's per-job cap and session budget are checked here
         job = rt.submit(req.with_options(rt.policy.pin(req.request, req.options)))

@@ -72,6 +72,8 @@ def draw_job(layout: Any, snap: dict[str, Any], context: Any = None) -> None:
         _progress(box, float(snap.get("progress") or 0), messages.progress_text(snap))
     elif status == model.FAILED:
         wrapped(box, messages.for_job_error(snap.get("error")), context, icon="ERROR")
+    elif status == model.CANCELLED:  # says whether the task was deleted on Meshy
+        wrapped(box, str(snap.get("detail") or "Cancelled"), context)
     else:
         box.label(text=messages.title(status))
     if snap.get("import_error"):
