@@ -53,11 +53,11 @@ def draw_object_context_menu(self: Any, context: bpy.types.Context) -> None:
     actions = object_actions(context)
     if not actions:
         return
-    layout = self.layout
-    layout.separator()
-    layout.operator_context = "INVOKE_DEFAULT"
+    self.layout.separator()
+    col = self.layout.column()  # our own operator context, not the entries appended after us
+    col.operator_context = "INVOKE_DEFAULT"
     for idname, text, icon in actions:
-        layout.operator(idname, text=text, icon=icon).dialog = True
+        col.operator(idname, text=text, icon=icon).dialog = True
 
 
 # (menu type name, draw function) appended on register, removed on unregister.
