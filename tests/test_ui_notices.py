@@ -79,6 +79,10 @@ class _ConfirmingWindowManager:
         self.asked = {}
 
     def invoke_confirm(self, op, event, **kwargs):
+        import bpy
+
+        real = bpy.types.WindowManager.bl_rna.functions["invoke_confirm"].parameters
+        assert set(kwargs) <= {p.identifier for p in real}  # what Blender really accepts
         self.asked = kwargs
         return {"RUNNING_MODAL"}
 

@@ -85,13 +85,9 @@ class MESHY_OT_cancel_job(bpy.types.Operator):
     )
 
     def invoke(self, context, event):
-        wm = context.window_manager
-        try:  # Blender 4.1+: a titled confirmation with its own message
-            return wm.invoke_confirm(self, event, title="Cancel this Meshy job?",
-                                     message=CANCEL_MESSAGE, confirm_text="Cancel Job",
-                                     icon="WARNING")
-        except TypeError:
-            return wm.invoke_confirm(self, event)
+        return context.window_manager.invoke_confirm(
+            self, event, title="Cancel this Meshy job?", message=CANCEL_MESSAGE,
+            confirm_text="Cancel Job", icon="WARNING")
 
     def execute(self, context):
         return stop(self, context, self.job_id, on_server=self.on_server)
