@@ -96,3 +96,17 @@ def test_a_failed_server_task_is_said_in_artist_words(bpy, meshy_ui):
             "steps": [{"kind": "text-to-3d-preview", "status": "WAITING"},
                       {"kind": "text-to-3d-refine", "status": "PENDING"}]}
     assert messages.progress_text(snap) == "Shape 1/2 · 10%"
+
+
+def test_a_rejected_key_is_said_in_artist_words_in_the_account_panel(bpy, meshy_ui):
+    from meshy_blender.blender.session import account, calls
+    from meshy_blender.blender.ui import panels
+
+    meshy_ui.prefs.api_key = "msy_wrong_key_for_the_test_1234"
+    assert bpy.ops.meshy.refresh_balance() == {"FINISHED"}
+    calls.CALLS.wait(account.BALANCE_CALL)
+    layout = draw_panel(next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_account"),
+                        bpy.context)
+    texts = " ".join(layout.texts())
+    assert "Meshy did not accept the API key: check it in Preferences > Add-ons > Meshy" in texts
+    assert "msy_wrong" not in texts

@@ -116,7 +116,7 @@ def draw_recent(layout: Any, wm_state: Any) -> None:
     if outcome is None:
         return
     if outcome.error:
-        layout.label(text=outcome.error[:200], icon="ERROR")
+        wrapped(layout, outcome.error, bpy.context, icon="ERROR")
         return
     if not outcome.value:
         layout.label(text="No tasks of this kind on the server")
