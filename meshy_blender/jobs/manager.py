@@ -135,19 +135,18 @@ class JobManager:
     def resume_from_journal(self) -> tuple[list[Job], list[Job]]:
         """Re-attach unfinished journalled jobs whose owner process is gone; return
         (resumed, ready_to_import). Jobs a live process owns are left alone; when several
-        processes start at once, each orphaned job is taken by exactly one of them."""
+        processes start at once, each orphaned job is taken by exactly one of them. Only the
+        unfinished jobs' files are read (see :meth:`.Journal.load_unfinished`)."""
         if self.journal is None:
             return [], []
         with contextlib.suppress(Exception):
             self.client.clean_partial_downloads()
         resumed: list[Job] = []
         ready: list[Job] = []
-        for listed in self.journal.load_all():
+        for listed in self.journal.load_unfinished():
             with self._lock:
                 if listed.id in self._jobs:
                     continue
-            if listed.status not in model.ACTIVE_STATUSES and listed.status != model.READY:
-                continue
             if not self.journal.claim(listed.id):
                 continue  # a live process owns it
             job = self.journal.load(listed.id)  # its owner may have moved it on meanwhile

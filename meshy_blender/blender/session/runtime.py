@@ -14,10 +14,10 @@ from typing import Any
 import bpy
 
 from ...client.client import MeshyClient, is_loopback
-from ...jobs import plans
+from ...jobs import plans, retention
 from ...jobs.journal import Journal
 from ...jobs.manager import JobManager
-from ...jobs.model import ACTIVE_STATUSES, READY, Job
+from ...jobs.model import Job
 from ...jobs.policy import Policy
 from ...jobs.request import JobRequest
 from . import config, notices
@@ -143,14 +143,18 @@ def startup_resume() -> None:
     """One-shot timer after the add-on is enabled: finish what a previous session left.
 
     Unfinished jobs re-attach to their Meshy tasks; downloaded-but-not-imported ones are offered
-    for import in the Tasks panel. Nothing starts when the journal is empty, there is no key, or
-    online access is off for a non-loopback API (they wait until the user allows it).
+    for import in the Tasks panel. Only their journal files are read; finished jobs past the
+    retention rules are pruned on a worker thread meanwhile. Nothing starts when the journal
+    has no unfinished job, there is no key, or online access is off for a non-loopback API
+    (they wait until the user allows it).
     """
     if _runtime is not None:
         return None
     settings = config.resolve()
-    journal = Journal(Path(settings.cache_dir) / "journal")
-    pending = [j for j in journal.load_all() if j.status in ACTIVE_STATUSES or j.status == READY]
+    journal_dir = Path(settings.cache_dir) / "journal"
+    retention.prune_in_background(journal_dir, settings.download_dir, retention_rules())
+    journal = Journal(journal_dir)
+    pending = journal.load_unfinished()  # never the finished history (issue 17)
     if not pending or not settings.api_key:
         return None
     if not (settings.online_access or is_loopback(settings.api_base)):
@@ -158,6 +162,24 @@ def startup_resume() -> None:
         return None
     get_runtime()
     return None
+
+
+def retention_rules(context: bpy.types.Context | None = None) -> retention.Rules:
+    """How long finished jobs stay re-importable (Preferences > Cache; defaults otherwise)."""
+    prefs = config.addon_preferences(context)
+    return retention.Rules(
+        keep_days=int(getattr(prefs, "keep_days", retention.DEFAULT_KEEP_DAYS)),
+        keep_jobs=int(getattr(prefs, "keep_jobs", retention.DEFAULT_KEEP_JOBS)))
+
+
+def clear_cache(settings: config.Settings) -> retention.Freed:
+    """Delete the cached files of imported jobs (see :func:`.retention.clear_cache`), through
+    the live runtime's journal when it uses this folder, so its own jobs count as its own."""
+    journal_dir = Path(settings.cache_dir) / "journal"
+    rt = _runtime
+    journal = (rt.manager.journal if rt is not None and rt.manager.journal is not None
+               and rt.manager.journal.directory == journal_dir else Journal(journal_dir))
+    return retention.clear_cache(journal, settings.download_dir)
 
 
 def current_runtime() -> Runtime | None:
