@@ -324,3 +324,38 @@ def test_preferences_show_the_cache_size_and_clear_cache_asks_then_keeps_unimpor
     layout = RecordingLayout()
     draw_preferences(layout, meshy_ui.prefs, bpy.context)
     assert "1.0 KB in 1 file(s)" in layout.texts()
+
+
+def test_an_imported_job_is_kept_from_the_tasks_panel_and_clear_cache_forgets_the_rest(
+        bpy, meshy_ui):
+    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.ui import panels
+
+    from fixtures.recording_layout import draw_panel
+
+    def pin_button(job_id):
+        layout = draw_panel(next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_tasks"),
+                            bpy.context)
+        found = [c for c in layout.operators() if c["kwargs"]["operator"] == "meshy.pin_job"
+                 and c.get("props", {}).get("job_id") == job_id]
+        return found[0] if found else None
+
+    bpy.context.scene.meshy.should_texture = False
+    jobs = []
+    for prompt in ("a lantern", "a kettle"):
+        bpy.context.scene.meshy.prompt = prompt
+        assert bpy.ops.meshy.generate_text() == {"FINISHED"}
+        jobs.append(meshy_ui.run())
+    kept, other = jobs
+    assert kept.status == other.status == model.IMPORTED
+    button = pin_button(kept.id)
+    assert button["kwargs"]["icon"] == "UNPINNED" and button["props"]["pinned"] is True
+
+    assert bpy.ops.meshy.pin_job(job_id=kept.id, pinned=True) == {"FINISHED"}
+    assert pin_button(kept.id)["kwargs"]["icon"] == "PINNED"
+    assert bpy.ops.meshy.clear_cache() == {"FINISHED"}
+    assert all(Path(p).is_file() for p in kept.files.values())
+    assert not any(Path(p).exists() for p in other.files.values())
+    rt = runtime.current_runtime()
+    assert rt.manager.get(other.id) is None and other.id not in rt.pump.view
+    assert bpy.ops.meshy.reimport_job(job_id=kept.id) == {"FINISHED"}  # from the cache

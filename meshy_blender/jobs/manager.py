@@ -175,6 +175,17 @@ class JobManager:
             self._jobs[job.id] = job
             self._cancels.setdefault(job.id, threading.Event())
 
+    def forget(self, job_id: str) -> bool:
+        """Stop knowing a finished job whose journal entry and files were removed (Clear
+        Cache, retention), so nothing offers to re-import it. False for an active job."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None or job.is_active:
+                return False
+            del self._jobs[job_id]
+            self._cancels.pop(job_id, None)
+        return True
+
     def detach(self, job_id: str) -> bool:
         """Stop running a job here but leave it journalled as unfinished and release it, so a
         restart, another process or a rerun with its job key resumes its remaining steps (used

@@ -23,7 +23,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..client.errors import scrubbed_logger
@@ -54,6 +54,7 @@ class Freed:
     files: int = 0
     bytes: int = 0
     busy: int = 0
+    job_ids: list[str] = field(default_factory=list)
 
     def sentence(self) -> str:
         text = (f"Freed {human_size(self.bytes)} from the Meshy cache ({self.files} file(s) "
@@ -130,6 +131,7 @@ def drop(journal: Journal, cache_dir: str | os.PathLike[str], ids: Iterable[str]
                 _remove_empty(path.parent, root)
             journal.remove(job_id)
             freed.jobs += 1
+            freed.job_ids.append(job_id)
         finally:
             if not had:
                 journal.release(job_id, delete=True)

@@ -175,11 +175,37 @@ def retention_rules(context: bpy.types.Context | None = None) -> retention.Rules
 def clear_cache(settings: config.Settings) -> retention.Freed:
     """Delete the cached files of imported jobs (see :func:`.retention.clear_cache`), through
     the live runtime's journal when it uses this folder, so its own jobs count as its own."""
+    rt = _runtime
+    freed = retention.clear_cache(_journal_for(settings), settings.download_dir)
+    if rt is not None:  # the Tasks panel must not offer to re-import what is gone
+        for job_id in freed.job_ids:
+            rt.manager.forget(job_id)
+            rt.pump.view.pop(job_id, None)
+    return freed
+
+
+def pin_job(job_id: str, pinned: bool, settings: config.Settings | None = None) -> None:
+    """Keep (or stop keeping) a finished job and its files whatever the retention rules say."""
+    _journal_for(settings or config.resolve()).pin(job_id, pinned)
+
+
+def is_pinned(job_id: str) -> bool:
+    """Whether a job of the live runtime is kept past retention (one file check: cheap enough
+    for the Tasks panel, which lists only the runtime's jobs)."""
+    rt = _runtime
+    journal = rt.manager.journal if rt is not None else None
+    return journal is not None and journal.is_pinned(job_id)
+
+
+def _journal_for(settings: config.Settings) -> Journal:
+    """The live runtime's journal when it uses this cache folder (so its own jobs count as
+    its own), else a fresh one on the folder."""
     journal_dir = Path(settings.cache_dir) / "journal"
     rt = _runtime
-    journal = (rt.manager.journal if rt is not None and rt.manager.journal is not None
-               and rt.manager.journal.directory == journal_dir else Journal(journal_dir))
-    return retention.clear_cache(journal, settings.download_dir)
+    if rt is not None and rt.manager.journal is not None and \
+            rt.manager.journal.directory == journal_dir:
+        return rt.manager.journal
+    return Journal(journal_dir)
 
 
 def current_runtime() -> Runtime | None:
