@@ -359,3 +359,29 @@ def test_an_imported_job_is_kept_from_the_tasks_panel_and_clear_cache_forgets_th
     rt = runtime.current_runtime()
     assert rt.manager.get(other.id) is None and other.id not in rt.pump.view
     assert bpy.ops.meshy.reimport_job(job_id=kept.id) == {"FINISHED"}  # from the cache
+
+
+def test_resume_still_sweeps_abandoned_partial_downloads_but_on_a_worker(
+        emulator, make_client, make_manager, tmp_path):
+    part = tmp_path / "cache" / "task0123" / ".model.glb.1-abc.part"
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"glTF half")
+    old = time.time() - 3600
+    os.utime(part, (old, old))
+    manager = make_manager(make_client(), journal_dir=tmp_path / "journal")
+    manager.resume_from_journal()
+    deadline = time.monotonic() + 10
+    while part.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not part.exists()
+
+
+def test_the_journal_benchmark_reports_median_spread_and_n(tmp_path):
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "perf_journal.py"),
+                          "--jobs", "30", "--unfinished", "2", "--rounds", "3", "--json"],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    for case in ("before", "scan", "first use", "retention"):
+        figure = report[case]
+        assert figure["n"] == 3 and figure["min_ms"] <= figure["median_ms"] <= figure["max_ms"]

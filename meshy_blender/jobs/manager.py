@@ -139,8 +139,10 @@ class JobManager:
         unfinished jobs' files are read (see :meth:`.Journal.load_unfinished`)."""
         if self.journal is None:
             return [], []
-        with contextlib.suppress(Exception):
-            self.client.clean_partial_downloads()
+        # The sweep lists every task folder of the cache: a worker does it, never start-up.
+        # It only deletes parts whose writer's lock is gone, so resumed downloads are safe.
+        threading.Thread(target=self._clean_partial_downloads, name="meshy-sweep",
+                         daemon=True).start()
         resumed: list[Job] = []
         ready: list[Job] = []
         for listed in self.journal.load_unfinished():
@@ -155,6 +157,10 @@ class JobManager:
                 continue
             (resumed if job.is_active else ready).append(job)
         return resumed, ready
+
+    def _clean_partial_downloads(self) -> None:
+        with contextlib.suppress(Exception):
+            self.client.clean_partial_downloads()
 
     def adopt(self, job: Job) -> bool:
         """Take on a journalled job this process now owns: run it if it is unfinished, offer it
