@@ -84,11 +84,17 @@ def _missing(runs: Runs, name: str) -> list[str]:
     return [f"**Not measured: `bench.{name}` {status}.**", ""]
 
 
+def _start(runs: Runs, name: str, title: str) -> tuple[list[str], dict[str, Any] | None]:
+    """A section's heading, and its benchmark's figures (or a "not measured" line)."""
+    lines = [f"## {title} (`bench.{name}`)", ""]
+    data = _data(runs, name)
+    return (lines, data) if data else ([*lines, *_missing(runs, name)], None)
+
+
 def section_imports(runs: Runs) -> list[str]:
-    lines = ["## Import: ours vs Blender's bare glTF importer (`bench.imports`)", ""]
-    data = _data(runs, "imports")
-    if not data:
-        return lines + _missing(runs, "imports")
+    lines, data = _start(runs, "imports", "Import: ours vs Blender's bare glTF importer")
+    if data is None:
+        return lines
     lines += [f"`importer.import_model` vs `bpy.ops.import_scene.gltf` on the same file, in a "
               f"fresh scene per run (empty, or 5,000 objects read back from a .blend), "
               f"{data['runs']} pairs in alternating order after one warm-up each. \"Our own "
@@ -105,10 +111,10 @@ def section_imports(runs: Runs) -> list[str]:
 
 
 def section_stall(runs: Runs) -> list[str]:
-    lines = ["## Main-thread stall per job, and task done -> model in scene (`bench.stall`)", ""]
-    data = _data(runs, "stall")
-    if not data:
-        return lines + _missing(runs, "stall")
+    lines, data = _start(runs, "stall",
+                         "Main-thread stall per job, and task done -> model in scene")
+    if data is None:
+        return lines
     lines += ["A real job against the emulator (whose GLB is the benchmark model), driven by "
               "the headless driver `pump.run_until_done`. Main thread per job = every pump "
               "tick's time from submit to imported (draining events + the import); beside it, "
@@ -127,10 +133,9 @@ def section_stall(runs: Runs) -> list[str]:
 
 
 def section_client(runs: Runs) -> list[str]:
-    lines = ["## Waiting for tasks and downloading (`bench.client`)", ""]
-    data = _data(runs, "client")
-    if not data:
-        return lines + _missing(runs, "client")
+    lines, data = _start(runs, "client", "Waiting for tasks and downloading")
+    if data is None:
+        return lines
     sse, poll = data["wait"]
     dl = data["download"]
     lines += [f"The same {sse['tasks']} tasks waited for with SSE, then with polling. Detection "
@@ -157,10 +162,9 @@ def section_client(runs: Runs) -> list[str]:
 
 
 def section_jobs(runs: Runs) -> list[str]:
-    lines = ["## Main thread during downloads, batch throughput (`bench.jobs`)", ""]
-    data = _data(runs, "jobs")
-    if not data:
-        return lines + _missing(runs, "jobs")
+    lines, data = _start(runs, "jobs", "Main thread during downloads, batch throughput")
+    if data is None:
+        return lines
     mt, b = data["main_thread"], data["batch"]
     lines += [
         f"A pure-Python task calibrated to {mt['task_ms']:g} ms runs every 10 ms beside the "
@@ -177,10 +181,9 @@ def section_jobs(runs: Runs) -> list[str]:
 
 
 def section_startup(runs: Runs) -> list[str]:
-    lines = ["## Start-up (`bench.startup`)", ""]
-    data = _data(runs, "startup")
-    if not data:
-        return lines + _missing(runs, "startup")
+    lines, data = _start(runs, "startup", "Start-up")
+    if data is None:
+        return lines
     e, m, t = data["enable_ms"], data["enable_modules"], data["timer"]
     lines += [
         "Enable time: `addon_utils.enable` in a fresh process each (bpy already imported), "
