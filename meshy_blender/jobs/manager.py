@@ -20,6 +20,7 @@ from . import keys, model
 from .journal import Journal, JournalError
 from .keys import JobOwnedError
 from .model import Job
+from .ports import TaskClient
 from .runner import JobRunner
 
 log = scrubbed_logger(__name__)
@@ -41,7 +42,7 @@ class JobEvent:
 
 
 class JobManager:
-    def __init__(self, client: Any, journal_dir: str | Path | None = None, *,
+    def __init__(self, client: TaskClient, journal_dir: str | Path | None = None, *,
                  max_workers: int = DEFAULT_MAX_WORKERS, use_stream: bool = True,
                  queue_wait_initial: float = 1.0, queue_wait_max: float = 15.0) -> None:
         if max_workers < 1:
@@ -159,7 +160,7 @@ class JobManager:
         return resumed, ready
 
     def _clean_partial_downloads(self) -> None:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(OSError):
             self.client.clean_partial_downloads()
 
     def adopt(self, job: Job) -> bool:
