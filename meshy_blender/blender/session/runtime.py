@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from ...client.client import MeshyClient, is_loopback
+from ...client.urls import is_loopback
 from ...jobs import plans
 from ...jobs.journal import Journal
 from ...jobs.manager import JobManager
@@ -22,6 +22,9 @@ from ...jobs.policy import Policy
 from ...jobs.request import JobRequest
 from . import config
 from .pump import Pump
+
+if TYPE_CHECKING:
+    from ...client.client import MeshyClient
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +118,10 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
         _runtime.settings = settings
         return _runtime
     shutdown_runtime()
+    # Imported here, at the first network use: client.client loads requests/urllib3/ssl, which
+    # were most of the add-on's enable time when imported at registration.
+    from ...client.client import MeshyClient
+
     gate = OnlineGate(settings.online_access)
     client = MeshyClient(
         settings.api_key,
