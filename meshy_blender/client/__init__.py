@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .client import MeshyClient
-    from .urls import is_loopback
     from .specs import SPECS, TaskKind, TaskSpec, build_payload, estimate_chain, estimate_cost
     from .tasks import Task, TaskError, merge_event, parse_task
+    from .urls import is_loopback
 
 _WHERE = {
     "MeshyClient": "client", "is_loopback": "urls",

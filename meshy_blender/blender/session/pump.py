@@ -14,13 +14,15 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from ...jobs.manager import JobEvent, JobManager
 from ...jobs.model import FINISHED_STATUSES, IMPORTED, READY
 from .calls import CALLS, BackgroundCalls
+
+if TYPE_CHECKING:  # the manager (workers, journal) is imported when a runtime is built
+    from ...jobs.manager import JobEvent, JobManager
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,8 @@ class Pump:
     listeners: list[Callable[[JobEvent], None]] = field(default_factory=list)
     # Background reads: their outcomes are delivered by this pump's ticks, on the main thread.
     calls: BackgroundCalls = field(default_factory=lambda: CALLS)
+    # Called when this pump gets work outside a job start (a re-import): re-arms the UI timer.
+    wake: Callable[[], None] = field(default=lambda: None)
 
     def tick(self, budget: float = DEFAULT_BUDGET_S, max_imports: int = 1) -> TickStats:
         """Drain events for at most ``budget`` seconds, then run up to ``max_imports`` imports."""
@@ -95,6 +99,7 @@ class Pump:
             return False
         if job_id not in self._pending_imports:
             self._pending_imports.append(job_id)
+        self.wake()
         return True
 
     def _import(self, job_id: str) -> None:

@@ -7,6 +7,7 @@ cache folder changes; shut down (workers stopped, jobs left journalled) when the
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,22 +15,26 @@ from typing import TYPE_CHECKING, Any
 import bpy
 
 from ...client.urls import is_loopback
-from ...jobs import plans
-from ...jobs.journal import Journal
-from ...jobs.manager import JobManager
-from ...jobs.model import ACTIVE_STATUSES, READY, Job
-from ...jobs.policy import Policy
-from ...jobs.request import JobRequest
 from . import config
-from .pump import Pump
 
+# The job machinery (manager, workers, journal, pump, the HTTP client) is imported when the first
+# runtime is built, not when the add-on is enabled: enabling must only register classes.
 if TYPE_CHECKING:
     from ...client.client import MeshyClient
+    from ...jobs.manager import JobManager
+    from ...jobs.model import Job
+    from ...jobs.policy import Policy
+    from ...jobs.request import JobRequest
+    from .pump import Pump
 
 log = logging.getLogger(__name__)
 
 TIMER_ACTIVE_INTERVAL = 0.1
 TIMER_IDLE_INTERVAL = 0.5
+# After this long with nothing to do the timer unregisters itself, so an idle Blender pays nothing
+# for the add-on; whatever starts work (submit, resume, re-import, a background read) re-arms it.
+# The grace period catches events a worker posts just after a job looked finished (a cancel).
+TIMER_STOP_AFTER_IDLE_S = 5.0
 STARTUP_RESUME_DELAY = 1.0
 
 
@@ -63,6 +68,8 @@ class Runtime:
         """The job for ``request`` with the studio policy applied (defaults, locks, allowed
         models, per-job cap). Raises ValidationError / PolicyViolation / CreditCapError; nothing
         is sent. A resume follows a task already paid for: no policy applies to it."""
+        from ...jobs import plans
+
         if request.is_resume:
             return plans.plan_request(request)
         policy = self.policy
@@ -81,10 +88,12 @@ class Runtime:
         self.manager.submit(job)
         if not request.is_resume:
             _session_spent += job.estimated_credits
+        ensure_timer()
         return job
 
 
 _runtime: Runtime | None = None
+_idle_since: float | None = None  # when the timer last found nothing to do (None: busy)
 # Credits (estimates) of the jobs submitted in this Blender session, for the policy's budget.
 _session_spent = 0
 
@@ -121,6 +130,8 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
     # Imported here, at the first network use: client.client loads requests/urllib3/ssl, which
     # were most of the add-on's enable time when imported at registration.
     from ...client.client import MeshyClient
+    from ...jobs.manager import JobManager
+    from .pump import Pump
 
     gate = OnlineGate(settings.online_access)
     client = MeshyClient(
@@ -135,7 +146,8 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
     )
     manager = JobManager(client, Path(settings.cache_dir) / "journal",
                          max_workers=settings.max_jobs, use_stream=settings.use_stream)
-    pump = Pump(manager, _default_importer)
+    pump = Pump(manager, _default_importer, wake=ensure_timer)
+    pump.calls.wake = ensure_timer
     _runtime = Runtime(settings, client, manager, pump, gate)
     if resume:
         _, ready = manager.resume_from_journal()
@@ -155,6 +167,9 @@ def startup_resume() -> None:
     if _runtime is not None:
         return None
     settings = config.resolve()
+    from ...jobs.journal import Journal
+    from ...jobs.model import ACTIVE_STATUSES, READY
+
     journal = Journal(Path(settings.cache_dir) / "journal")
     pending = [j for j in journal.load_all() if j.status in ACTIVE_STATUSES or j.status == READY]
     if not pending or not settings.api_key:
@@ -181,18 +196,33 @@ def shutdown_runtime() -> None:
 
 
 def timer_tick() -> float | None:
-    """Persistent timer: pumps while the add-on is enabled; cheap when idle."""
+    """The pump's timer: every 0.1 s while something runs, every 0.5 s for a short grace period
+    after, then it unregisters itself (returns None) until :func:`ensure_timer` re-arms it."""
+    global _idle_since
     rt = _runtime
     if rt is None:
-        return TIMER_IDLE_INTERVAL
+        _idle_since = None
+        return None
     try:
         rt.pump.tick()
     except Exception:  # a timer that raises is removed by Blender: log and keep pumping
         log.exception("Meshy pump tick failed")
-    return TIMER_ACTIVE_INTERVAL if rt.pump.busy() else TIMER_IDLE_INTERVAL
+    if rt.pump.busy():
+        _idle_since = None
+        return TIMER_ACTIVE_INTERVAL
+    now = time.monotonic()
+    if _idle_since is None:
+        _idle_since = now
+    if now - _idle_since >= TIMER_STOP_AFTER_IDLE_S:
+        _idle_since = None
+        return None
+    return TIMER_IDLE_INTERVAL
 
 
 def ensure_timer() -> None:
+    """Arm the pump's timer (main thread): called by everything that starts work."""
+    global _idle_since
+    _idle_since = None
     if not bpy.app.timers.is_registered(timer_tick):
         bpy.app.timers.register(timer_tick, first_interval=TIMER_ACTIVE_INTERVAL, persistent=True)
 
