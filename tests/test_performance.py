@@ -154,13 +154,15 @@ def test_import_into_a_big_scene_evaluates_it_once(bpy, empty_scene, emulator_as
         importer.import_model(path, name="probe", provenance={"meshy_job_id": "perf"})
         return time.perf_counter() - start
 
-    empty = min(import_once() for _ in range(2))
+    # Minimum of 3 each: a shared machine only ever adds time, and the before/after gap is wide
+    # (main before this change: 3.1 evaluations more; now about one).
+    empty = min(import_once() for _ in range(3))
     coll = _fill(bpy, 3000)
-    evaluation = min(_one_evaluation(bpy, coll) for _ in range(2))
-    big = min(import_once() for _ in range(2))
+    evaluation = min(_one_evaluation(bpy, coll) for _ in range(3))
+    big = min(import_once() for _ in range(3))
     assert evaluation > 0.02, "the scene is too small to tell evaluations apart on this machine"
     extra = big - empty
-    assert extra < 1.6 * evaluation + 0.05, (
+    assert extra < 2.0 * evaluation + 0.05, (
         f"import cost {extra * 1000:.0f} ms more in a 3,000-object scene; one evaluation of it "
         f"costs {evaluation * 1000:.0f} ms")
 

@@ -123,16 +123,16 @@ class Pump:
     def busy(self, job_ids: Iterable[str] | None = None) -> bool:
         """True while any (given) job is still running or waiting to be imported (or, for the
         timer's pace, with no ids given, while a background read runs)."""
-        if job_ids is None and self.calls.running_any():
-            return True
-        ids = list(job_ids) if job_ids is not None else [j.id for j in self.manager.jobs()]
-        for job_id in ids:
-            job = self.manager.get(job_id)
-            if job is None:
-                continue
-            if job.status not in FINISHED_STATUSES or job_id in self._pending_imports:
+        if job_ids is None:
+            if self.calls.running_any() or self._pending_imports:
                 return True
-            if job.status == READY and job_id not in self._ready_seen and not job.import_error:
+            jobs = self.manager.jobs()  # one locked copy, not one lookup per job (idle ticks)
+        else:
+            jobs = [job for job in map(self.manager.get, job_ids) if job is not None]
+        for job in jobs:
+            if job.status not in FINISHED_STATUSES or job.id in self._pending_imports:
+                return True
+            if job.status == READY and job.id not in self._ready_seen and not job.import_error:
                 return True  # its "ready" event is on the way
         return False
 
