@@ -11,8 +11,7 @@ import math
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -168,35 +167,6 @@ class StepClock:
         self._saved.clear()
 
 
-@contextmanager
-def _gltf_clock(clock: StepClock, importer: Any) -> Iterator[None]:
-    """Time inside ``import_scene.gltf`` (Blender's work) as the step "gltf operator", when our
-    importer calls it through ``bpy.ops`` (older versions of it did)."""
-    if hasattr(importer, "call_unevaluated"):
-        yield
-        return
-    from bpy import ops
-
-    cls: Any = getattr(ops, "_BPyOpsSubModOp")  # noqa: B009
-    original = cls.__call__
-
-    def timed(op: Any, *args: Any, **kw: Any) -> Any:
-        if op.idname_py() != "import_scene.gltf":
-            return original(op, *args, **kw)
-        start = time.perf_counter()
-        try:
-            return original(op, *args, **kw)
-        finally:
-            key = "gltf operator"
-            clock.seconds[key] = clock.seconds.get(key, 0.0) + time.perf_counter() - start
-
-    cls.__call__ = timed
-    try:
-        yield
-    finally:
-        cls.__call__ = original
-
-
 def _load(scene_file: Path) -> None:
     import bpy
 
@@ -224,7 +194,7 @@ def time_ours(scene_file: Path, model: Path) -> tuple[float, float, dict[str, fl
     targets.append((importer, "call_unevaluated", "gltf operator"))
     targets += [(scene_state.DataSnapshot, "take", "DataSnapshot.take"),
                 (scene_state.SelectionState, "take", "SelectionState.take")]
-    with StepClock(targets) as clock, _gltf_clock(clock, importer):
+    with StepClock(targets) as clock:
         start = time.perf_counter()
         importer.import_model(model, name="Perf probe", provenance={"meshy_job_id": "perf"})
         total = time.perf_counter() - start
