@@ -9,9 +9,11 @@ Three figures, each as median [min-max] n=...:
   first, then bare first), each run starting from the same freshly loaded, already evaluated
   scene; the ratio is the median of the per-pair ratios. In background mode both sides include
   exactly one evaluation of the scene (bpy.ops evaluates after the bare operator; ours evaluates
-  once at the end); ``+eval`` adds whatever evaluation would still be pending for the next
-  redraw. Our own share is split per step (``other``: the final evaluation and the rest).
-  Undo pushes are left out on both sides (background mode has no undo).
+  once at the end); each side then evaluates whatever is still pending (what the next redraw
+  would do), inside the timing. Wall time is what the artist waits; CPU time (the process, all
+  threads) is what the import costs and is far steadier on a shared machine. Our own steps are
+  timed apart (``other``: the final evaluation and the rest). No undo push on either side
+  (background mode has no undo).
 - ``enable``: ``addon_utils.enable`` of this add-on beside a trivial add-on, each in a fresh
   process, alternating; and which network modules the enable imported (should be none).
 - ``idle``: CPU time the persistent pump timer costs while nothing runs.
