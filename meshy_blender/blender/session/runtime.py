@@ -127,14 +127,11 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
         _runtime.settings = settings
         return _runtime
     shutdown_runtime()
-    # Imported here, at the first network use: client.client loads requests/urllib3/ssl, which
-    # were most of the add-on's enable time when imported at registration.
-    from ...client.client import MeshyClient
     from ...jobs.manager import JobManager
     from .pump import Pump
 
     gate = OnlineGate(settings.online_access)
-    client = MeshyClient(
+    client = _client_class()(
         settings.api_key,
         settings.api_base,
         ca_bundle=settings.ca_bundle or None,
@@ -155,6 +152,24 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
             log.info("Meshy job %s finished while Blender was closed; ready to import", job.id)
     ensure_timer()
     return _runtime
+
+
+def _client_class() -> type[MeshyClient]:
+    """``MeshyClient``, imported at the first network use: client.client loads requests/urllib3/
+    ssl, which were most of the add-on's enable time when imported at registration. Once loaded
+    it is this module's ``MeshyClient`` (scripts and tests may wrap it there)."""
+    cls: type[MeshyClient] | None = globals().get("MeshyClient")
+    if cls is None:
+        from ...client.client import MeshyClient as loaded
+
+        cls = globals()["MeshyClient"] = loaded
+    return cls
+
+
+def __getattr__(name: str) -> Any:  # PEP 562: ``runtime.MeshyClient`` loads the client on use
+    if name == "MeshyClient":
+        return _client_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def startup_resume() -> None:
