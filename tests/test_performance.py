@@ -162,7 +162,11 @@ def test_import_into_a_big_scene_evaluates_it_once(bpy, empty_scene, emulator_as
     big = min(import_once() for _ in range(3))
     assert evaluation > 0.02, "the scene is too small to tell evaluations apart on this machine"
     extra = big - empty
-    assert extra < 2.0 * evaluation + 0.05, (
+    # Blender 4.2's glTF importer links everything to the scene collection and evaluates the
+    # scene itself (its select_all); moving the objects into the job's collection costs a second
+    # evaluation there. From 4.3 on it imports into the active (job's) collection.
+    allowed = 2.0 if bpy.app.version >= (4, 3, 0) else 3.0
+    assert extra < allowed * evaluation + 0.05, (
         f"import cost {extra * 1000:.0f} ms more in a 3,000-object scene; one evaluation of it "
         f"costs {evaluation * 1000:.0f} ms")
 

@@ -77,14 +77,12 @@ class SelectionState:
 
     @classmethod
     def take(cls, view_layer: Any) -> SelectionState:
-        # ``objects.selected`` is filtered in C: the cost follows the selection, not the scene.
         active = view_layer.objects.active
-        return cls([o.name for o in view_layer.objects.selected],
-                   active.name if active else None)
+        return cls([o.name for o in _selected(view_layer)], active.name if active else None)
 
     def restore(self, view_layer: Any) -> None:
         keep = set(self.selected)
-        for obj in list(view_layer.objects.selected):
+        for obj in _selected(view_layer):
             if obj.name not in keep:
                 obj.select_set(False)
         for name in self.selected:
@@ -94,7 +92,14 @@ class SelectionState:
         view_layer.objects.active = view_layer.objects.get(self.active) if self.active else None
 
 
+def _selected(view_layer: Any) -> list[Any]:
+    """The selected objects, filtered in C (the cost follows the selection, not the scene).
+    Blender 4.2 lists None for objects removed since the view layer last synced (a rolled-back
+    import): skipped."""
+    return [obj for obj in view_layer.objects.selected if obj is not None]
+
+
 def deselect_all(view_layer: Any) -> None:
     """Deselect every object of ``view_layer``, touching only the selected ones."""
-    for obj in list(view_layer.objects.selected):
+    for obj in _selected(view_layer):
         obj.select_set(False)
