@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...client.errors import MeshyError
+from . import messages
 
 if TYPE_CHECKING:  # concurrent.futures is imported by the first call, not at start-up
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,7 +26,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Outcome:
-    """What a finished call left for the UI: a value or an error message, and when."""
+    """What a finished call left for the UI: a value or an error sentence (artist words, see
+    ``messages``), and when."""
 
     value: Any = None
     error: str | None = None
@@ -75,8 +77,8 @@ class BackgroundCalls:
             exc = future.exception()
             if exc is None:
                 outcome.value = future.result()
-            elif isinstance(exc, MeshyError):
-                outcome.error = str(exc)
+            elif isinstance(exc, MeshyError):  # shown in the sidebar: in artist words
+                outcome.error = messages.for_error(exc)
             else:
                 log.error("Meshy background call %s failed: %s", name, type(exc).__name__)
                 outcome.error = f"Unexpected error: {type(exc).__name__}"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import bpy
 
 from ...client.urls import is_loopback
-from . import config
+from . import config, notices
 
 # The job machinery (manager, workers, journal, pump, the HTTP client) is imported when the first
 # runtime is built, not when the add-on is enabled: enabling must only register classes.
@@ -145,6 +145,7 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
                          max_workers=settings.max_jobs, use_stream=settings.use_stream)
     pump = Pump(manager, _default_importer, wake=ensure_timer)
     pump.calls.wake = ensure_timer
+    pump.listeners.append(notices.listener(pump, client))
     _runtime = Runtime(settings, client, manager, pump, gate)
     if resume:
         _, ready = manager.resume_from_journal()
