@@ -50,12 +50,28 @@ class OperatorClock:
                 clock.seconds += time.perf_counter() - start
 
         setattr(cls, "__call__", timed)  # noqa: B010
+        # Our importer runs Blender's through op_context.call_unevaluated (no bpy.ops evaluations).
+        from meshy_blender.blender.scene import importer
+
+        self._unevaluated = call = importer.call_unevaluated
+
+        def timed_call(op: Any, **kw: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return call(op, **kw)
+            finally:
+                clock.seconds += time.perf_counter() - start
+
+        importer.call_unevaluated = timed_call
         return self
 
     def __exit__(self, *exc: object) -> None:
         from bpy import ops
 
         setattr(getattr(ops, "_BPyOpsSubModOp"), "__call__", self._original)  # noqa: B009, B010
+        from meshy_blender.blender.scene import importer
+
+        importer.call_unevaluated = self._unevaluated
 
 
 def count_triangles() -> int:
