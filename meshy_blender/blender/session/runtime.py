@@ -70,15 +70,18 @@ class Runtime:
 
     def submit(self, request: JobRequest) -> Job:
         """Plan and start ``request``: the one way a job starts, from the sidebar, the API, the
-        CLI and resume alike. New paid work is also checked against the session budget."""
+        CLI and resume alike. New paid work is also checked against the session budget.
+
+        Returns the job that runs: for a ``job_key`` already journalled, that journalled job
+        (resumed, ready or finished; see jobs/keys.py), not a new one."""
         global _session_spent
         job = self.plan(request)
         if not request.is_resume:
             self.policy.check_cost(job.estimated_credits, _session_spent)
-        self.manager.submit(job)
-        if not request.is_resume:
+        running = self.manager.submit(job)
+        if not request.is_resume and running is job:
             _session_spent += job.estimated_credits
-        return job
+        return running
 
 
 _runtime: Runtime | None = None
