@@ -20,9 +20,9 @@ def creates(emulator) -> list[dict]:
 def new_process(bpy) -> None:
     """What a farm retry starts from: no runtime (no jobs in memory), an empty scene, and the
     first process gone (its workers stopped, so its journal locks are released)."""
-    from fixtures.headless import _reset_runtime
-
     from meshy_blender.blender.session import runtime
+
+    from fixtures.headless import _reset_runtime
 
     rt = runtime.current_runtime()
     if rt is not None:
@@ -62,7 +62,7 @@ def test_a_different_request_under_a_used_key_is_refused_and_nothing_is_sent(
         bpy, empty_scene, meshy_env):
     api.text_to_3d("a brass lantern", should_texture=False, job_key="shot-020")
     paid = len(creates(meshy_env))
-    with pytest.raises(JobKeyConflictError, match="shot-020.*different request") as refused:
+    with pytest.raises(JobKeyConflictError, match=r"shot-020.*different request") as refused:
         api.text_to_3d("a copper kettle", should_texture=False, job_key="shot-020")
     assert isinstance(refused.value, errors.MeshyError)
     assert len(creates(meshy_env)) == paid

@@ -127,10 +127,10 @@ def made_visible(ctx: Any, meshes: list[Any]) -> Iterator[None]:
                 enabled.append(obj)
         layer.update()
         for obj in meshes:
-            if layer.objects.get(obj.name) is None or not obj.visible_get(view_layer=layer):
-                if scene.collection.objects.get(obj.name) is None:
-                    scene.collection.objects.link(obj)
-                    linked.append(obj)
+            outside = layer.objects.get(obj.name) is None or not obj.visible_get(view_layer=layer)
+            if outside and scene.collection.objects.get(obj.name) is None:
+                scene.collection.objects.link(obj)
+                linked.append(obj)
         layer.update()
         for obj in meshes:
             if obj.hide_get(view_layer=layer):
