@@ -160,3 +160,23 @@ def test_cli_out_type_and_key_rerun(bpy, empty_scene, meshy_env, capfd, tmp_path
     assert cli.main(argv) == 0
     again = json.loads(capfd.readouterr().out)
     assert len(creates(meshy_env)) == paid and again["task_ids"] == first["task_ids"]
+
+
+def test_cli_resume_lands_an_animation_on_its_rig(bpy, empty_scene, meshy_env, capfd, tmp_path):
+    made = api.text_to_3d("a dancer", should_texture=False, rig={}, animations=[4])
+    rig_task, anim_task = made.task_ids["rig"], made.task_ids["animate"]
+    rig_file = tmp_path / "rig.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(rig_file))
+    paid = len(creates(meshy_env))
+
+    for extra in (["--rig-task-id", rig_task], ["--input", str(rig_file)]):
+        new_process(bpy)
+        capfd.readouterr()  # the importer's chatter before the command
+        code = cli.main(["resume", anim_task, "--json", "--quiet", *extra])
+        data = json.loads(capfd.readouterr().out)
+        assert code == 0, data
+        assert data["task_ids"] == {"animate": anim_task} and data["armature"]
+        armature = bpy.data.objects[data["armature"]]
+        strips = {s.action.name for t in armature.animation_data.nla_tracks for s in t.strips}
+        assert set(data["actions"]) <= strips  # the clip is an action on the rig
+    assert len(creates(meshy_env)) == paid  # resuming is free

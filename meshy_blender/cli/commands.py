@@ -177,10 +177,37 @@ def _cmd_list(api: Any, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_resume(api: Any, args: argparse.Namespace) -> dict[str, Any]:
-    _prepare_scene(args)
-    kind, _ = _find_kind(api, args.task_id, args.kind)
+    """Follow an existing task of any kind (free). An animation needs the armature it was made
+    for: from --input rig.blend, or imported first from --rig-task-id (or the rig id Meshy
+    reports on the task)."""
+    kind, task = _find_kind(api, args.task_id, args.kind)
     common = _common(args)
-    return _finish(args, api.resume(args.task_id, kind, **common))
+    if kind != "animate":
+        _prepare_scene(args)
+        return _finish(args, api.resume(args.task_id, kind, **common))
+    common.pop("placement")
+    armature = _resume_armature(api, args, task, common)
+    result = api.resume(args.task_id, "animate", armature=armature, **common)
+    result.armature = result.armature or armature
+    return _finish(args, result)
+
+
+def _resume_armature(api: Any, args: argparse.Namespace, task: Any,
+                     common: dict[str, Any]) -> Any:
+    if args.input:
+        path = Path(args.input).expanduser()
+        if not path.is_file() or path.suffix.lower() != ".blend":
+            raise UsageError(f"--input {path}: resume takes a .blend file holding the rig")
+        import bpy
+
+        bpy.ops.wm.open_mainfile(filepath=str(path.resolve()))
+        return _pick_object(bpy, args.object, "ARMATURE", path)
+    rig_task = args.rig_task_id or (task.raw.get("rig_task_id") if task is not None else None)
+    if not rig_task:
+        raise UsageError("Resuming an animation needs its rig: --input rig.blend or "
+                         "--rig-task-id RIG_TASK_ID")
+    _prepare_scene(args)
+    return api.resume(str(rig_task), "rig", **common).armature
 
 
 HANDLERS: dict[str, Callable[[Any, argparse.Namespace], dict[str, Any]]] = {

@@ -195,5 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
             "TASK_ID --kind text-to-3d --out model.glb")
     p.add_argument("task_id")
     p.add_argument("--kind", default="auto", help="task kind (default: look it up)")
+    rig = p.add_argument_group("animations", "an animation lands on the rig it was made for")
+    rig.add_argument("--input", type=Path, metavar="FILE",
+                     help="a .blend holding the rig (then --object picks the armature)")
+    rig.add_argument("--object", metavar="NAME", help="the armature inside --input")
+    rig.add_argument("--rig-task-id", metavar="ID",
+                     help="the rig's Meshy task id: the rig is imported first (no charge)")
     _add_common(p)
     return parser
