@@ -180,3 +180,24 @@ def test_cli_resume_lands_an_animation_on_its_rig(bpy, empty_scene, meshy_env, c
         strips = {s.action.name for t in armature.animation_data.nla_tracks for s in t.strips}
         assert set(data["actions"]) <= strips  # the clip is an action on the rig
     assert len(creates(meshy_env)) == paid  # resuming is free
+
+
+def test_cli_names_damaged_journal_files_on_stderr_and_goes_on(bpy, empty_scene, meshy_env,
+                                                               capfd):
+    from pathlib import Path
+
+    journal = Path(meshy_env_cache()) / "journal"
+    journal.mkdir(parents=True, exist_ok=True)
+    (journal / "job-0bad.json").write_text("[]", encoding="utf-8")
+    code = cli.main(["text-to-3d", "a cup", "--should-texture", "false", "--job-key", "k1",
+                     "--json", "--quiet"])
+    captured = capfd.readouterr()
+    assert code == 0 and json.loads(captured.out)["ok"]
+    assert captured.err.count("damaged Meshy job journal file") == 1
+    assert "job-0bad.json" in captured.err
+
+
+def meshy_env_cache() -> str:
+    import os
+
+    return os.environ["MESHY_CACHE_DIR"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from ..client import errors
@@ -70,20 +71,32 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
 
     handler = _HANDLERS[args.command]
     check_out(getattr(args, "out", None))  # before anything is sent
+    journal = _journal()
+    before = set(journal.directory.glob("*.damaged")) if journal is not None else set()
     try:
         payload = {"ok": True, "command": args.command, **handler(api, args)}
     finally:
-        _tell_damaged_journal()
+        if journal is not None:
+            _tell_damaged(journal, before)
     return payload
 
 
-def _tell_damaged_journal() -> None:
-    """Journal files set aside as damaged are named once on stderr; they never stop a run."""
-    from ..blender.session.runtime import current_runtime
+def _journal() -> Any:
+    """This seat's job journal (as the runtime will open it), or None when not configured."""
+    from ..blender.session import config
+    from ..jobs.journal import Journal
 
-    rt = current_runtime()
-    journal = rt.manager.journal if rt is not None else None
-    message = journal.damaged_message() if journal is not None else ""
+    try:
+        return Journal(Path(config.resolve().cache_dir) / "journal")
+    except Exception:  # a bad configuration is reported by the command itself
+        return None
+
+
+def _tell_damaged(journal: Any, before: set[Path]) -> None:
+    """Journal files this run set aside as damaged are named once on stderr (in the journal's
+    own words); they never stop the run."""
+    journal.damaged = sorted(p.name for p in set(journal.directory.glob("*.damaged")) - before)
+    message = journal.damaged_message()
     if message:
         print(f"meshy: warning: {errors.scrub(message)}", file=sys.stderr, flush=True)
 

@@ -9,7 +9,6 @@ channel and the same redraw as job events.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable
@@ -17,10 +16,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from ...client.errors import MeshyError
+from ...client.errors import MeshyError, scrubbed_logger
 from . import messages
 
-log = logging.getLogger(__name__)
+log = scrubbed_logger(__name__)
 
 @dataclass
 class Outcome:

@@ -10,7 +10,6 @@ whoever drains it, goes through :meth:`Pump._handle`.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,11 +17,12 @@ from typing import Any
 
 import bpy
 
+from ...client.errors import scrubbed_logger
 from ...jobs.manager import JobEvent, JobManager
 from ...jobs.model import FINISHED_STATUSES, IMPORTED, READY
 from .calls import CALLS, BackgroundCalls
 
-log = logging.getLogger(__name__)
+log = scrubbed_logger(__name__)
 
 DEFAULT_BUDGET_S = 0.002
 Importer = Callable[[dict[str, Any]], Any]

@@ -6,7 +6,6 @@ cache folder changes; shut down (workers stopped, jobs left journalled) when the
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import bpy
 
 from ...client.client import MeshyClient, is_loopback
+from ...client.errors import scrubbed_logger
 from ...jobs import plans
 from ...jobs.journal import Journal
 from ...jobs.manager import JobManager
@@ -23,7 +23,7 @@ from ...jobs.request import JobRequest
 from . import config, notices
 from .pump import Pump
 
-log = logging.getLogger(__name__)
+log = scrubbed_logger(__name__)
 
 TIMER_ACTIVE_INTERVAL = 0.1
 TIMER_IDLE_INTERVAL = 0.5
@@ -136,6 +136,8 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
     _runtime = Runtime(settings, client, manager, pump, gate)
     if resume:
         _, ready = manager.resume_from_journal()
+        if manager.journal is not None:
+            tell_damaged(manager.journal)
         for job in ready:
             log.info("Meshy job %s finished while Blender was closed; ready to import", job.id)
     ensure_timer()
@@ -154,6 +156,7 @@ def startup_resume() -> None:
     settings = config.resolve()
     journal = Journal(Path(settings.cache_dir) / "journal")
     pending = [j for j in journal.load_all() if j.status in ACTIVE_STATUSES or j.status == READY]
+    tell_damaged(journal)
     if not pending or not settings.api_key:
         return None
     if not (settings.online_access or is_loopback(settings.api_base)):
@@ -161,6 +164,14 @@ def startup_resume() -> None:
         return None
     get_runtime()
     return None
+
+
+def tell_damaged(journal: Journal) -> None:
+    """Name the journal files the last load set aside, once, in the status bar and Info log
+    (the journal logs them too); they never stop the other jobs from resuming."""
+    message = journal.damaged_message()
+    if message:
+        notices.report("WARNING", f"Meshy: {message}")
 
 
 def current_runtime() -> Runtime | None:
