@@ -201,3 +201,26 @@ def meshy_env_cache() -> str:
     import os
 
     return os.environ["MESHY_CACHE_DIR"]
+
+
+def test_a_keyed_rerun_imports_a_job_left_ready(bpy, empty_scene, meshy_env):
+    from meshy_blender.blender.scene.importer import MeshyImportError
+    from meshy_blender.blender.session import runtime
+
+    def broken(snapshot):
+        raise RuntimeError("the file could not be read")
+
+    real = runtime._default_importer
+    runtime._default_importer = broken
+    try:
+        with pytest.raises(MeshyImportError) as failed:
+            api.text_to_3d("a teapot", should_texture=False, job_key="shot-050")
+    finally:
+        runtime._default_importer = real
+    assert isinstance(failed.value, errors.MeshyError) and failed.value.task_ids
+    paid = len(creates(meshy_env))
+
+    new_process(bpy)  # the journal holds it READY: downloaded, never imported
+    result = api.text_to_3d("a teapot", should_texture=False, job_key="shot-050")
+    assert len(creates(meshy_env)) == paid and result.task_ids == failed.value.task_ids
+    assert [o["meshy_job_id"] for o in result.root_objects] == [result.job_id]
