@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from typing import Any
 from meshy_blender.jobs import model
 
 from . import harness as h
-from .processes import ProcRow
+from .processes import Bench, ProcRow, closing, run_all, run_row
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT = 90.0
@@ -42,14 +41,13 @@ os._exit(code)
 """
 
 
-class Farm:
-    """One scenario's emulator, shared cache folder and Blender processes."""
+class Farm(Bench):
+    """One scenario's emulator, shared cache folder and Blender processes (each runs one CLI
+    command); stopping them is the Bench's."""
 
     def __init__(self, emu: Any, ws: h.Workspace) -> None:
-        self.emu = emu
-        self.ws = ws
+        super().__init__(emu, ws)
         self.user = Path(tempfile.mkdtemp(prefix="meshy-rel-blender-user-"))
-        self.procs: list[subprocess.Popen[str]] = []
 
     def start(self, *argv: str) -> subprocess.Popen[str]:
         env = {**os.environ, "MESHY_API_KEY": h.TEST_MODE_KEY, "MESHY_API_BASE": self.emu.api_url,
@@ -62,20 +60,14 @@ class Farm:
         self.procs.append(proc)
         return proc
 
-    def run(self, *argv: str) -> tuple[int, dict[str, Any]]:
+    def cli(self, *argv: str) -> tuple[int, dict[str, Any]]:
         return outcome(self.start(*argv))
 
     def creates(self) -> int:
         return sum(1 for r in self.emu.requests("api") if r["method"] == "POST")
 
     def close(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-            for stream in (proc.stdout, proc.stderr):
-                if stream is not None:
-                    stream.close()
+        super().close()
         shutil.rmtree(self.user, ignore_errors=True)
 
 
@@ -95,17 +87,6 @@ def _journal_has(ws: h.Workspace, what: Callable[[model.Job], bool]) -> bool:
         return False
 
 
-def _kill_when(proc: subprocess.Popen[str], ready: Callable[[], bool]) -> bool:
-    deadline = time.monotonic() + RUN_TIMEOUT
-    while time.monotonic() < deadline and proc.poll() is None:
-        if ready():
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-            return True
-        time.sleep(0.005)
-    return False
-
-
 def _imported_once(code: int, data: dict[str, Any]) -> None:
     if code != 0 or len(data.get("root_objects") or []) != 1:
         raise AssertionError(f"expected one imported result, got exit {code}: {data}")
@@ -117,12 +98,13 @@ def sigkill_then_rerun(f: Farm) -> str:
     f.emu.store.task_seconds = 2.0
     argv = ("text-to-3d", "a brass lantern", "--job-key", "shot-010")
     proc = f.start(*argv)
-    if not _kill_when(proc, lambda: _journal_has(
-            f.ws, lambda j: bool(j.task_ids.get("preview")) and j.status != model.IMPORTED)):
+    if not f.kill_when(proc, lambda: _journal_has(
+            f.ws, lambda j: bool(j.task_ids.get("preview")) and j.status != model.IMPORTED),
+            timeout=RUN_TIMEOUT):
         raise RuntimeError("Blender finished before it could be killed")
     f.emu.store.task_seconds = h.TASK_SECONDS
     preview = next(iter(f.ws.journalled().values())).task_ids["preview"]
-    code, data = f.run(*argv)
+    code, data = f.cli(*argv)
     _imported_once(code, data)
     if data["task_ids"].get("preview") != preview:
         raise AssertionError(f"the rerun did not resume the paid preview {preview}: {data}")
@@ -141,7 +123,7 @@ def two_blenders_one_cache(f: Farm) -> str:
         if time.monotonic() > deadline or first.poll() is not None:
             raise RuntimeError("the first Blender never journalled its task")
         time.sleep(0.01)
-    code3, third = f.run("text-to-3d", "a cup", "--should-texture", "false", "--job-key", "cup")
+    code3, third = f.cli("text-to-3d", "a cup", "--should-texture", "false", "--job-key", "cup")
     results = [outcome(first), outcome(second)]
     cups = [t for t in f.emu.tasks() if t.get("prompt") == "a cup"]
     for code, data in results:
@@ -158,10 +140,10 @@ def two_blenders_one_cache(f: Farm) -> str:
 def rerun_finished(f: Farm) -> str:
     """A rerun of a finished keyed job sends no create and imports the cached result once."""
     argv = ("text-to-3d", "a wooden stool", "--should-texture", "false", "--job-key", "row-3")
-    code, first = f.run(*argv)
+    code, first = f.cli(*argv)
     _imported_once(code, first)
     before, assets = f.creates(), len(f.emu.requests("assets"))
-    code, again = f.run(*argv)
+    code, again = f.cli(*argv)
     _imported_once(code, again)
     if f.creates() != before or len(f.emu.requests("assets")) != assets:
         raise AssertionError("the rerun of a finished job sent a create or a download")
@@ -178,38 +160,15 @@ SCENARIOS: dict[str, Callable[[Farm], str]] = {
 
 
 def run_scenario(emu: Any, name: str) -> ProcRow:
-    emu.reset()
-    ws = h.Workspace()
-    farm = Farm(emu, ws)
-    started = time.monotonic()
-    problems: list[str] = []
-    result = ""
-    try:
-        result = SCENARIOS[name](farm)
-    except Exception as exc:
-        problems.append(f"{type(exc).__name__}: {exc}")
-    finally:
-        farm.close()
-        emu.store.task_seconds = h.TASK_SECONDS
-    paid = h.charged(h.created_tasks(emu))
-    journal = ws.journalled()
-    problems += h.paid_problems(paid, journal) + h.duplicate_problems(paid, journal)
-    problems += [f"job {j.id} ended {j.status}: {j.detail}" for j in journal.values()
-                 if j.status != model.IMPORTED]
+    return run_row(emu, name, lambda ws: closing(Farm(emu, ws), SCENARIOS[name]),
+                   done=(model.IMPORTED,), extra=_one_job_per_key)
+
+
+def _one_job_per_key(journal: dict[str, model.Job]) -> list[str]:
     keys = [j.job_key for j in journal.values()]
-    if len(keys) != len(set(keys)):
-        problems.append(f"one key journalled as several jobs: {keys}")
-    ws.remove()
-    return ProcRow(name, result, len(h.created_tasks(emu)), len(paid),
-                   time.monotonic() - started, problems)
+    return [f"one key journalled as several jobs: {keys}"] if len(keys) != len(set(keys)) else []
 
 
 def run_blender_runs(emu: Any, progress: Callable[[ProcRow], None] | None = None
                      ) -> list[ProcRow]:
-    rows = []
-    for name in SCENARIOS:
-        row = run_scenario(emu, name)
-        rows.append(row)
-        if progress is not None:
-            progress(row)
-    return rows
+    return run_all(emu, SCENARIOS, run_scenario, progress)
