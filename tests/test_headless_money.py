@@ -224,3 +224,11 @@ def test_a_keyed_rerun_imports_a_job_left_ready(bpy, empty_scene, meshy_env):
     result = api.text_to_3d("a teapot", should_texture=False, job_key="shot-050")
     assert len(creates(meshy_env)) == paid and result.task_ids == failed.value.task_ids
     assert [o["meshy_job_id"] for o in result.root_objects] == [result.job_id]
+
+
+def test_the_key_never_reaches_cli_output(bpy, empty_scene, meshy_env, meshy_key, capfd):
+    code = cli.main(["text-to-3d", "a cup", "--should-texture", "false", "--label", meshy_key,
+                     "--json"])  # a key pasted into the wrong field
+    captured = capfd.readouterr()
+    assert code == 0, captured.out
+    assert meshy_key not in captured.out and meshy_key not in captured.err
