@@ -115,7 +115,7 @@ def two_blenders_one_cache(f: Farm) -> str:
     """Two Blender processes with their own keys at once on one cache, and a third with the
     first one's key while it runs: each job runs in exactly one process, the third is refused
     and sends no create."""
-    f.emu.store.task_seconds = 1.0
+    f.emu.store.task_seconds = 5.0  # the first outlives the third's start-up, even under load
     first = f.start("text-to-3d", "a cup", "--should-texture", "false", "--job-key", "cup")
     second = f.start("text-to-3d", "a bowl", "--should-texture", "false", "--job-key", "bowl")
     deadline = time.monotonic() + RUN_TIMEOUT
@@ -124,6 +124,8 @@ def two_blenders_one_cache(f: Farm) -> str:
             raise RuntimeError("the first Blender never journalled its task")
         time.sleep(0.01)
     code3, third = f.cli("text-to-3d", "a cup", "--should-texture", "false", "--job-key", "cup")
+    if first.poll() is not None:
+        raise RuntimeError("inconclusive: the first Blender ended before the third asked")
     results = [outcome(first), outcome(second)]
     cups = [t for t in f.emu.tasks() if t.get("prompt") == "a cup"]
     for code, data in results:
