@@ -34,8 +34,8 @@ def _export(bpy, obj, tmp_path):
     return export_glb(bpy.context, [obj], tmp_path / "uploads")
 
 
-@pytest.mark.parametrize("how", ["eye", "viewport", "excluded", "hidden_collection",
-                                 "other_scene"])
+@pytest.mark.parametrize("how", ["eye", "viewport", "unselectable", "excluded",
+                                 "hidden_collection", "other_scene"])
 def test_an_invisible_mesh_is_exported_whole_and_put_back(bpy, empty_scene, tmp_path, how):
     monkey = _monkey(bpy)
     layer = bpy.context.view_layer
@@ -43,6 +43,8 @@ def test_an_invisible_mesh_is_exported_whole_and_put_back(bpy, empty_scene, tmp_
         monkey.hide_set(True)
     elif how == "viewport":
         monkey.hide_viewport = True
+    elif how == "unselectable":
+        monkey.hide_select = True
     elif how in ("excluded", "hidden_collection"):
         coll = bpy.data.collections.new("Props")
         bpy.context.scene.collection.children.link(coll)
@@ -56,14 +58,14 @@ def test_an_invisible_mesh_is_exported_whole_and_put_back(bpy, empty_scene, tmp_
         other = bpy.data.scenes.new("Elsewhere")
         other.collection.objects.link(monkey)
         bpy.context.scene.collection.objects.unlink(monkey)
-    before = (monkey.hide_get(), monkey.hide_viewport, set(monkey.users_collection),
-              layer.objects.get(monkey.name) is not None)
+    before = (monkey.hide_get(), monkey.hide_viewport, monkey.hide_select,
+              set(monkey.users_collection), layer.objects.get(monkey.name) is not None)
 
     result = _export(bpy, monkey, tmp_path)
 
     assert glb_triangles(result.path) == result.faces == 968  # the whole monkey, not nothing
-    after = (monkey.hide_get(), monkey.hide_viewport, set(monkey.users_collection),
-             layer.objects.get(monkey.name) is not None)
+    after = (monkey.hide_get(), monkey.hide_viewport, monkey.hide_select,
+             set(monkey.users_collection), layer.objects.get(monkey.name) is not None)
     assert after == before  # the artist's visibility and collections are put back
 
 

@@ -115,16 +115,21 @@ def made_visible(ctx: Any, meshes: list[Any]) -> Iterator[None]:
     """Make ``meshes`` visible and selectable in ``ctx``'s view layer for the export, then put
     everything back. Blender's exporter skips hidden objects and cannot select ones outside
     the view layer (an excluded or hidden collection, another scene, the source "Replace" just
-    hid): they are unhidden, or linked into the scene's own collection, for the export only."""
+    hid, one made unselectable): they are unhidden (made selectable), or linked into the scene's
+    own collection, for the export only."""
     scene, layer = ctx.scene, ctx.view_layer
     linked: list[Any] = []
     unhidden: list[Any] = []
     enabled: list[Any] = []
+    selectable: list[Any] = []
     try:
         for obj in meshes:
             if obj.hide_viewport:
                 obj.hide_viewport = False
                 enabled.append(obj)
+            if obj.hide_select:  # the exporter's "selected only" would skip it
+                obj.hide_select = False
+                selectable.append(obj)
         layer.update()
         for obj in meshes:
             outside = layer.objects.get(obj.name) is None or not obj.visible_get(view_layer=layer)
@@ -148,6 +153,8 @@ def made_visible(ctx: Any, meshes: list[Any]) -> Iterator[None]:
             scene.collection.objects.unlink(obj)
         for obj in enabled:
             obj.hide_viewport = True
+        for obj in selectable:
+            obj.hide_select = True
         layer.update()
 
 
