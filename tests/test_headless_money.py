@@ -232,3 +232,23 @@ def test_the_key_never_reaches_cli_output(bpy, empty_scene, meshy_env, meshy_key
     captured = capfd.readouterr()
     assert code == 0, captured.out
     assert meshy_key not in captured.out and meshy_key not in captured.err
+
+
+def test_a_keyed_rerun_after_a_failed_step_keeps_the_paid_ones(bpy, empty_scene, meshy_env):
+    from meshy_blender.blender.session import runtime
+
+    def fail_the_refine(progress) -> None:  # tasks created from now on fail
+        job = runtime.current_runtime().manager.get(progress.job_id)
+        if job is not None and job.task_ids.get("preview"):
+            meshy_env.set_fault("fail_tasks", "invalid_input")
+
+    with pytest.raises(errors.TaskFailedError) as failed:
+        api.text_to_3d("a lamp", job_key="shot-060", progress=fail_the_refine)
+    assert failed.value.kind == "text-to-3d-refine"
+    paid_preview = failed.value.task_ids["preview"]
+    meshy_env.clear_faults()
+
+    result = api.text_to_3d("a lamp", job_key="shot-060")  # the same process, the same key
+    assert result.root_objects and result.task_ids["preview"] == paid_preview
+    kinds = sorted(r["kind"] for r in creates(meshy_env))
+    assert kinds == ["text-to-3d-preview", "text-to-3d-refine", "text-to-3d-refine"]

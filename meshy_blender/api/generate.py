@@ -71,8 +71,9 @@ def run(request: str, options: dict[str, Any], *, progress: ProgressCallback | N
     job_request = JobRequest(request, options, label or "", import_options,
                              job_key=job_key or "")
     preflight.check_balance(rt, job_request)
+    earlier = keyed.live_ids(rt, job_key)
     job = rt.submit(job_request)
-    return keyed.land(rt, job, progress, timeout)
+    return keyed.land(rt, job, progress, timeout, rerun=job.id in earlier)
 
 
 def action_names(rt: Runtime, action_ids: Sequence[Any]) -> dict[str, str]:

@@ -4,6 +4,7 @@ A rerun with the same key (a render-farm retry, a script run twice) gets the jou
 back from the job manager (jobs/keys.py) instead of paying again:
 
 - still unfinished (its process was killed, or it timed out): it is resumed and waited for;
+- FAILED: it runs again from the failed step, the paid steps kept;
 - READY (downloaded, not imported: the manager offers it as a "restored" event, which the
   sidebar shows but never imports on its own): the API imports it here, as it asked for it;
 - IMPORTED: its result is returned again, from the objects in this file that carry the job's
@@ -22,9 +23,20 @@ if TYPE_CHECKING:
     from ..blender.session.runtime import Runtime
 
 
+def live_ids(rt: Runtime, job_key: str | None) -> set[str]:
+    """Ids of the jobs this process already holds under ``job_key`` (before a submit)."""
+    if not job_key:
+        return set()
+    return {j.id for j in rt.manager.jobs() if j.job_key == job_key}
+
+
 def land(rt: Runtime, job: model.Job, progress: ProgressCallback | None,
-         timeout: float | None) -> Result:
-    """Wait for ``job`` and return its result (imported here when it is not in this file)."""
+         timeout: float | None, *, rerun: bool = False) -> Result:
+    """Wait for ``job`` and return its result (imported here when it is not in this file).
+    ``rerun``: the job was already in this process under the same key; if it failed, it runs
+    again from its failed step (paid steps kept), as a rerun in a new process would."""
+    if rerun and job.status == model.FAILED:
+        job = rt.manager.retry(job.id)
     if job.status == model.IMPORTED:
         found = in_this_file(job)
         if found is not None:

@@ -49,5 +49,7 @@ def credits_still_needed(rt: Runtime, request: JobRequest) -> int:
     if request.job_key and journal is not None:
         existing = journal.find_key(request.job_key)
         if existing is not None and existing.fingerprint == model.fingerprint(job):
-            return sum(s.estimated_credits for s in existing.steps if not s.task_id)
+            # A failed step is refunded by Meshy and bought again on the rerun.
+            return sum(s.estimated_credits for s in existing.steps
+                       if not s.task_id or s.status == model.STEP_FAILED)
     return job.estimated_credits
