@@ -97,7 +97,7 @@ def test_ctrl_c_detaches_names_the_paid_tasks_and_exits_130(bpy, empty_scene, me
         if job is not None and job.task_ids:
             raise KeyboardInterrupt
 
-    with pytest.raises(api.results.Interrupted) as stopped:
+    with pytest.raises(api.Interrupted) as stopped:
         api.text_to_3d("a vase", job_key="shot-040", progress=interrupt_once_paid)
     assert isinstance(stopped.value, KeyboardInterrupt)  # a script still stops
     assert stopped.value.task_ids and not journalled("CANCELLED")
