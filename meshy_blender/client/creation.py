@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # Inputs that identify "the same request" when a task object echoes them.
 MATCH_KEYS = ("mode", "prompt", "negative_prompt", "preview_task_id", "input_task_id",
               "height_meters", "resize_height",
-              "rig_task_id", "action_id", "texture_prompt", "text_style_prompt", "ai_model",
+              "rig_task_id", "action_id", "action_ids", "motion_task_id", "texture_prompt", "text_style_prompt", "ai_model",
               "art_style", "image_url", "model_url", "target_polycount", "topology")
 ADOPT_SLACK_MS = 5_000  # server/client clock difference tolerated when matching created_at
 ADOPT_LOOKUPS = 2
@@ -116,7 +116,7 @@ def _credits_error(client: MeshyClient, kind: str, body: dict[str, Any],
     except e.MeshyError:
         required = None
     return e.InsufficientCreditsError(status=err.status, server_message=err.server_message,
-                                      balance=balance, required=required)
+                                      balance=balance, required=required, code=err.code)
 
 
 def _matches(kind: str, task_raw: dict[str, Any], body: dict[str, Any]) -> bool:
