@@ -27,8 +27,11 @@ PRINT_COLOURS = ("#C8553DFF", "#F2D0A4FF", "#588B8BFF", "#2E4057FF")
 
 def generate(bpy: Any, out: Path) -> dict[str, Any]:
     """Every newer asset under `out`; returns the manifest entries (relative paths)."""
-    return {"uv_unwrap": make_unwrapped(bpy, out), "print": make_print(bpy, out),
+    made = {"uv_unwrap": make_unwrapped(bpy, out), "print": make_print(bpy, out),
             "motion": make_motion(bpy, out), "views": make_views(bpy, out)}
+    # formats Blender has no exporter for in the mesh variants: 3MF (written here), .blend
+    made["formats"] = {"3mf": made["print"]["model_3mf"], "blend": made["views"]["blend"]}
+    return made
 
 
 def _clay(bpy: Any, name: str) -> Any:
@@ -123,9 +126,10 @@ def make_print(bpy: Any, out: Path) -> dict[str, str]:
     base.export_glb(bpy, folder / "repaired.glb", [vase], animations=False)
     base.export_stl(bpy, folder / "repaired.stl", [vase])
     write_3mf(vase, folder / "multicolor.3mf", PRINT_COLOURS)
+    write_3mf(vase, folder / "model.3mf", PRINT_COLOURS[:1])
     return {"report": "print/report.json", "repaired_report": "print/repaired_report.json",
             "repaired_glb": "print/repaired.glb", "repaired_stl": "print/repaired.stl",
-            "multicolor_3mf": "print/multicolor.3mf"}
+            "multicolor_3mf": "print/multicolor.3mf", "model_3mf": "print/model.3mf"}
 
 
 def write_3mf(obj: Any, path: Path, colours: tuple[str, ...]) -> None:
@@ -209,7 +213,8 @@ def make_views(bpy: Any, out: Path) -> dict[str, str]:
     images = {"base_color": base.save_png(bpy, "concept_base", base.pattern_base_color(
         base.TEX_SIZE, 0.3), folder / "concept_base.png")}
     vase.data.materials.append(base.make_material(bpy, "Meshy_Concept", images))
-    entry: dict[str, str] = {}
+    bpy.ops.wm.save_as_mainfile(filepath=str(folder / "model.blend"), copy=True)
+    entry: dict[str, str] = {"blend": "views/model.blend"}
     for n, view in enumerate(VIEWS):
         base.render_thumbnail(bpy, folder / f"{view}.png", vase,
                               lambda n=n: base.pattern_picture(base.THUMB_SIZE, 10 + n),
