@@ -133,10 +133,10 @@ def test_rig_of_a_plain_mesh_uploads_a_glb_and_lands_an_armature(bpy, meshy_ui):
 
 
 def test_rigging_refuses_too_many_faces_before_uploading(bpy, meshy_ui):
-    bpy.ops.mesh.primitive_grid_add(x_subdivisions=390, y_subdivisions=390)
+    bpy.ops.mesh.primitive_grid_add(x_subdivisions=405, y_subdivisions=405)  # 163,216 quads
     grid = bpy.context.view_layer.objects.active
     _select_only(bpy, grid)
-    with pytest.raises(RuntimeError, match=r"at most 300,000"):
+    with pytest.raises(RuntimeError, match=r"at most 320,000"):
         bpy.ops.meshy.rig()
     assert meshy_ui.posts() == [] and meshy_ui.jobs() == []
 
