@@ -149,8 +149,9 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
                                  default={"glb", "fbx"})
     rig_height: FloatProperty(name="Height", default=1.7, min=0.1, max=100, unit="LENGTH",
                               description="Character height in metres")
-    action_id: IntProperty(name="Action ID", default=0, min=0,
-                           description="Meshy animation id (see the library)")
+    action_id: IntProperty(name="Action ID", default=0, min=-1_000_000,
+                           description="Meshy animation id (see the library; the catalog "
+                                       "has ids -2, -1 and 0 too)")
 
 
 class MeshyAnimationItem(bpy.types.PropertyGroup):
