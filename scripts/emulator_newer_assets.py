@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import zipfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -216,8 +217,9 @@ def make_views(bpy: Any, out: Path) -> dict[str, str]:
     bpy.ops.wm.save_as_mainfile(filepath=str(folder / "model.blend"), copy=True)
     entry: dict[str, str] = {"blend": "views/model.blend"}
     for n, view in enumerate(VIEWS):
+        seed = 10 + n
         base.render_thumbnail(bpy, folder / f"{view}.png", vase,
-                              lambda n=n: base.pattern_picture(base.THUMB_SIZE, 10 + n),
+                              partial(base.pattern_picture, base.THUMB_SIZE, seed),
                               turn=90.0 * n)
         entry[view] = f"views/{view}.png"
     base.render_thumbnail(bpy, folder / "alpha.png", vase,

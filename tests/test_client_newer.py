@@ -5,7 +5,6 @@ files (Blender-made), error codes mapped to the errors an artist sees."""
 from __future__ import annotations
 
 import zipfile
-from pathlib import Path
 
 import pytest
 from test_client_e2e import png_bytes, preview, run

@@ -7,6 +7,7 @@ from __future__ import annotations
 import zipfile
 
 import pytest
+from test_client_e2e import preview, run
 
 from meshy_blender.client import build_payload
 from meshy_blender.client.errors import ValidationError
@@ -14,7 +15,6 @@ from meshy_blender.jobs import model
 from meshy_blender.jobs.plans import plan_job, plan_resume, quote
 
 from fixtures.jobs import wait_finished
-from test_client_e2e import preview, run
 
 
 def _run(manager, job, timeout=60.0):

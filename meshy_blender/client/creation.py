@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 # Inputs that identify "the same request" when a task object echoes them.
 MATCH_KEYS = ("mode", "prompt", "negative_prompt", "preview_task_id", "input_task_id",
               "height_meters", "resize_height",
-              "rig_task_id", "action_id", "action_ids", "motion_task_id", "texture_prompt", "text_style_prompt", "ai_model",
+              "rig_task_id", "action_id", "action_ids", "motion_task_id", "texture_prompt",
+              "text_style_prompt", "ai_model",
               "art_style", "image_url", "model_url", "target_polycount", "topology")
 ADOPT_SLACK_MS = 5_000  # server/client clock difference tolerated when matching created_at
 ADOPT_LOOKUPS = 2

@@ -319,7 +319,8 @@ def _check_relations(kind: str, given: dict[str, Any]) -> None:
         _image_source(kind, given)
         _check_model_options(given)
     if kind == "animate":
-        chosen = [k for k in ("action_id", "action_ids", "motion_task_id") if k in given]
+        chosen: list[str] = [k for k in ("action_id", "action_ids", "motion_task_id")
+                             if k in given]
         if len(chosen) != 1:
             raise ValidationError(
                 "Animate needs exactly one of: an animation id ('action_id'), several ids "

@@ -69,9 +69,9 @@ class Task:
         if self.thumbnail_url:
             out["thumbnail"] = self.thumbnail_url
         for name in TOP_LEVEL_ASSETS:  # newer outputs beside model_urls (see the API notes)
-            url = self.raw.get(f"{name}_url")
-            if isinstance(url, str) and url:
-                out[name] = url
+            extra = self.raw.get(f"{name}_url")
+            if isinstance(extra, str) and extra:
+                out[name] = extra
         for view, url in _str_map(self.raw.get("thumbnail_urls")).items():
             out[f"thumbnail_{view}"] = url
         for i, url in enumerate(self.image_urls):
@@ -103,7 +103,8 @@ class Printability:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Printability:
-        metrics = data.get("metrics") if isinstance(data.get("metrics"), dict) else {}
+        found = data.get("metrics")
+        metrics: dict[str, Any] = found if isinstance(found, dict) else {}
 
         def num(key: str) -> int | None:
             value = metrics.get(key)

@@ -9,6 +9,7 @@ check it finds what it needs. A task-creating POST is sent once, never retried.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import struct
 import time
@@ -220,7 +221,7 @@ class Probe:
         if unknown:
             self.report.diff(label, [f"unknown status {', '.join(unknown)}"])
         ranks = [RANK.get(s, 0) for s in statuses]
-        if any(b < a for a, b in zip(ranks, ranks[1:], strict=False)):
+        if any(b < a for a, b in itertools.pairwise(ranks)):
             self.report.diff(label, [f"status went backwards: {' -> '.join(statuses)}"])
 
     def _client_reads(self, label: str, kind: str, final: dict[str, Any]) -> None:
@@ -258,7 +259,7 @@ class Probe:
         if resource in self._listed:
             return
         self._listed.add(resource)
-        resp = self.api.get(resource, params={"page_size": 1, "sort_by": "-created_at"},
+        resp = self.api.get(resource, params={"page_size": "1", "sort_by": "-created_at"},
                             timeout=30)
         body = self._shape(f"{label} list", resp, [contract.task_spec(kind)])
         if isinstance(body, list) and len(body) > 1:

@@ -123,6 +123,7 @@ class ApiApp:
             return error(405, "Method Not Allowed")
         except (NotFound, HTTPException):
             return error(404, "Not Found")
+        args = dict(args)
         if endpoint.startswith("print_"):  # /openapi/v1/print/<sub>: resource "print/<sub>"
             endpoint = endpoint[len("print_"):]
             args["resource"] = "print/" + args.pop("sub")

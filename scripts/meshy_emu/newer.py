@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import ApiError
-from .models import ModelInput
 from .fields import Context, Plan, _bool, _image_list, _int, _model_source, _number, _str, bad
+from .models import ModelInput
 
 MAX_MOTION_PROMPT = 400
 UV_MAX_FACES = 40_000

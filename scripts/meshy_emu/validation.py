@@ -12,8 +12,20 @@ from typing import Any
 from . import newer
 from .accounts import IMAGE_MODELS
 from .errors import ApiError
-from .fields import (Context, Plan, _bool, _echo, _formats, _image_list, _int, _model_source,
-                     _number, _str, bad, image_bytes)
+from .fields import (
+    Context,
+    Plan,
+    _bool,
+    _echo,
+    _formats,
+    _image_list,
+    _int,
+    _model_source,
+    _number,
+    _str,
+    bad,
+    image_bytes,
+)
 
 MAX_PROMPT = 600
 MAX_RIG_FACES = 320_000
