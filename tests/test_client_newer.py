@@ -87,12 +87,15 @@ def test_uv_unwrap_of_a_meshy_model_and_its_face_limit(emulator, meshy_client, b
     assert len(mesh.data.uv_layers) == 1 and mesh.data.polygons
     assert task.consumed_credits == 5
     bpy.ops.wm.read_homefile(use_empty=True)
-    bpy.ops.mesh.primitive_grid_add(x_subdivisions=160, y_subdivisions=160)  # 50,562 triangles
+    bpy.ops.mesh.primitive_grid_add(x_subdivisions=160, y_subdivisions=160)  # 51,200 triangles
     big = tmp_path / "big.glb"
     bpy.ops.export_scene.gltf(filepath=str(big), export_format="GLB")
-    with pytest.raises(e.InvalidRequestError, match="40,000") as info:
-        meshy_client.create_task("uv-unwrap", build_payload("uv-unwrap", model_url=big))
-    assert info.value.status == 400
+    with pytest.raises(e.ValidationError, match="at most 40,000 faces; this mesh has 51,200"):
+        build_payload("uv-unwrap", model_url=big)  # counted locally: nothing uploaded or paid
+    with pytest.raises(e.ValidationError, match="51,200"):
+        build_payload("uv-unwrap", encode_files=False, model_url=str(big))
+    assert not [r for r in emulator.requests("api") if r["path"] == "/openapi/v1/uv-unwrap"
+                and r["method"] == "POST" and r["status"] != 200]
 
 
 def test_print_analyze_repair_and_multicolor(emulator, meshy_client, tmp_path):

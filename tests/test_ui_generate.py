@@ -126,7 +126,7 @@ def test_nothing_is_sent_while_blender_is_offline(bpy, meshy_ui):
     (lambda s: None, "'prompt' must not be empty"),
     (lambda s: setattr(s, "prompt", "x") or setattr(s, "texture_source", "PROMPT"),
      "'texture_prompt' must not be empty"),
-    (lambda s: setattr(s, "mode", "IMAGE"), "'image_url' is required"),
+    (lambda s: setattr(s, "mode", "IMAGE"), "needs an image \\('image_url'\\)"),
 ])
 def test_invalid_settings_are_reported_before_anything_is_sent(bpy, meshy_ui, setup, message):
     s = bpy.context.scene.meshy

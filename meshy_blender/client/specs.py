@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from . import glbinfo
 from . import validation as v
 from .errors import ValidationError
 from .pricing import estimate_chain, estimate_cost, quote
@@ -272,6 +273,10 @@ def _build_payload(kind: str, options: dict[str, Any]) -> dict[str, Any]:
     for name, val in given.items():
         if name not in s.fixed:
             payload[name] = table[name](name, val)
+    if kind in FACE_LIMITS and "model_url" in given:  # a local GLB: count before uploading
+        faces = glbinfo.triangles(given["model_url"])
+        if faces is not None:
+            check_face_limit(kind, faces)
     return payload
 
 
