@@ -137,3 +137,13 @@ def test_several_animations_and_concept_images_run(emulator, make_client, make_m
     job = _run(manager, plan_job("animate", {"rig_task_id": rig.id, "action_ids": [-2, 3]}))
     assert emulator.task(job.step("animate").task_id)["action_ids"] == [-2, 3]
     assert build_payload("animate", rig_task_id=rig.id, action_ids=[-2, 3])  # same payload
+
+
+def test_chained_remesh_asks_for_fbx_when_the_result_lands_as_fbx():
+    """Remesh makes only GLB unless asked (API notes); an FBX import needs it asked for."""
+    fbx = plan_job("text-to-3d", {"prompt": "a crate", "remesh": {}},
+                   import_options={"format": "FBX"})
+    assert fbx.step("remesh").options["target_formats"] == ["glb", "fbx"]
+    assert fbx.step("remesh").downloads == ["fbx"]
+    glb = plan_job("text-to-3d", {"prompt": "a crate", "remesh": {}})
+    assert "target_formats" not in glb.step("remesh").options

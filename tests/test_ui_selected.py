@@ -147,3 +147,10 @@ def test_nothing_to_send_disables_the_buttons(bpy, meshy_ui):
     assert not bpy.ops.meshy.remesh.poll()
     assert not bpy.ops.meshy.rig.poll()
     assert not bpy.ops.meshy.animate.poll()
+
+
+def test_negative_catalog_action_ids_are_kept(bpy, meshy_ui):
+    """Meshy's catalog has ids -2, -1 and 0: picking one must not be clamped to 0."""
+    s = bpy.context.scene.meshy
+    s.action_id = -2
+    assert s.action_id == -2
