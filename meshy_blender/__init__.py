@@ -7,9 +7,9 @@ from ``blender/`` when Blender calls :func:`register`.
 
 from __future__ import annotations
 
-# Preferences, the CLI command and the user-data folder are keyed by the package name Blender
-# gave us: "bl_ext.<repo>.meshy" when installed as an extension, "meshy_blender" from a checkout.
-ADDON_ID: str = __package__ or __name__
+from .identity import ADDON_ID
+
+__all__ = ["ADDON_ID", "register", "unregister"]
 
 
 def register() -> None:

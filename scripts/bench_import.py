@@ -1,6 +1,6 @@
 """Benchmark our scene import against a bare glTF import of the same file (needs bpy).
 
-Our path (``meshy_blender.blender.importer.import_model``: collection, naming, placement,
+Our path (``meshy_blender.blender.scene.importer.import_model``: collection, naming, placement,
 provenance, rollback guard, one undo step) should cost almost nothing on top of Blender's own
 importer, which does the real work. Both import the same 300,000-triangle textured GLB, made
 with Blender into ``build/bench/`` on first use; each run starts from a fresh empty scene and the
@@ -152,7 +152,7 @@ class OperatorClock:
 
 def time_ours(path: Path) -> tuple[float, float]:
     """(total seconds, seconds inside the glTF operator) for one import through our path."""
-    from meshy_blender.blender.importer import import_model
+    from meshy_blender.blender.scene.importer import import_model
 
     _fresh_scene()
     gc.collect()

@@ -65,7 +65,7 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def bench_main_thread(task_seconds: float, size_mb: int, jobs: int) -> dict:
-    from meshy_blender.blender.pump import Pump
+    from meshy_blender.blender.session.pump import Pump
     from meshy_blender.client.client import MeshyClient
     from meshy_blender.jobs.manager import JobManager
     from meshy_blender.jobs.plans import plan_job

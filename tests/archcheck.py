@@ -1,4 +1,4 @@
-"""Static import-graph check: which modules under given sub-packages can reach bpy."""
+"""Static import-graph checks: which modules can reach bpy, import cycles, and layer rules."""
 
 from __future__ import annotations
 
@@ -78,3 +78,79 @@ def bpy_reachability(package_root: Path, subpackages: tuple[str, ...]) -> dict[s
                     seen[name] = [*seen[mod], name]
                     queue.append(name)
     return offenders
+
+
+def import_graph(package_root: Path) -> dict[str, set[str]]:
+    """Module -> the project modules it imports, counting every import (lazy ones inside
+    functions too: a lazy import that closes a loop is still a loop in the design).
+
+    ``from pkg import name`` counts as an import of ``pkg.name`` when that is a module, else of
+    ``pkg``. The implicit import of a module's parent packages is left out (Python's mechanism,
+    not a design dependency)."""
+    files = {module_name(package_root, p): p for p in package_root.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for mod, path in files.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        names = _imports(tree, mod, path.name == "__init__.py", top_level_only=False)
+        targets = {n for n in names if n in files}
+        # "from pkg import mod" yields "pkg" too; keep "pkg" only when nothing below it was named.
+        targets = {t for t in targets if not any(o.startswith(t + ".") for o in targets)}
+        graph[mod] = targets - {mod}
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+    counter = [0]
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = counter[0]
+        counter[0] += 1
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return cycles
+
+
+def forbidden_imports(graph: dict[str, set[str]], rules: list[tuple[str, tuple[str, ...]]]
+                      ) -> list[str]:
+    """Direct imports that break a layer rule. A rule is (modules under this prefix, may not
+    import modules under any of these prefixes)."""
+
+    def under(mod: str, prefix: str) -> bool:
+        return mod == prefix or mod.startswith(prefix + ".")
+
+    found = []
+    for mod, targets in sorted(graph.items()):
+        for prefix, banned in rules:
+            if not under(mod, prefix):
+                continue
+            for target in sorted(targets):
+                if any(under(target, b) for b in banned):
+                    found.append(f"{mod} imports {target} ({prefix} may not import "
+                                 f"{', '.join(banned)})")
+    return found

@@ -1,16 +1,18 @@
-"""Layer rule: nothing under client/ or jobs/ may import bpy, directly or through another module.
+"""Layer rules: client/ and jobs/ never reach bpy; imports go down the rooms; no import cycles.
 
-Worker threads run that code, and Blender crashes when a worker touches bpy.
+Worker threads run client/jobs code, and Blender crashes when a worker touches bpy. The room
+rules keep every behaviour findable by its folder and every file's imports predictable.
 """
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
-from archcheck import bpy_reachability
+from archcheck import bpy_reachability, forbidden_imports, import_cycles, import_graph
 from conftest import ROOT
 
 PACKAGE = ROOT / "meshy_blender"
@@ -62,3 +64,85 @@ def test_checker_catches_an_indirect_bpy_import(tmp_path: Path):
     assert "addon.jobs.clean" not in offenders
     # The parent package's lazy import inside register() does not taint its sub-packages.
     assert "addon.client" not in offenders
+
+
+# Imports go down (see DESIGN.md): ui and operators use session and scene; session and scene
+# never use ui or operators; scene is the bottom of the Blender layer; panels never import
+# operators (names both need live in session/ or jobs/); client and jobs never reach Blender.
+B = "meshy_blender.blender"
+LAYER_RULES: list[tuple[str, tuple[str, ...]]] = [
+    (f"{B}.session", (f"{B}.ui", f"{B}.operators", f"{B}.registration")),
+    (f"{B}.scene", (f"{B}.ui", f"{B}.operators", f"{B}.session", f"{B}.registration")),
+    (f"{B}.ui", (f"{B}.operators", f"{B}.registration")),
+    (f"{B}.operators", (f"{B}.ui", f"{B}.registration")),
+    ("meshy_blender.client", ("meshy_blender.jobs", "meshy_blender.blender", "meshy_blender.api",
+                              "meshy_blender.cli")),
+    ("meshy_blender.jobs", ("meshy_blender.blender", "meshy_blender.api", "meshy_blender.cli")),
+]
+
+
+def test_no_import_cycle_anywhere_in_the_package():
+    cycles = import_cycles(import_graph(PACKAGE))
+    assert cycles == [], "import cycles:\n" + "\n".join(" <-> ".join(c) for c in cycles)
+
+
+def test_layers_only_import_downwards():
+    broken = forbidden_imports(import_graph(PACKAGE), LAYER_RULES)
+    assert broken == [], "\n".join(broken)
+
+
+def test_every_room_exists_with_a_docstring_saying_what_it_may_import():
+    for room in ("client", "jobs", "blender", "blender/session", "blender/scene",
+                 "blender/operators", "blender/ui"):
+        init = PACKAGE / room / "__init__.py"
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+        assert "import" in doc.lower() and len(doc) > 80, f"{init}: say its job and its imports"
+
+
+def _fake_addon(tmp_path: Path, files: dict[str, str]) -> Path:
+    pkg = tmp_path / "meshy_blender"
+    for room in ("", "client", "jobs", "blender", "blender/session", "blender/scene",
+                 "blender/operators", "blender/ui"):
+        (pkg / room).mkdir(parents=True, exist_ok=True)
+        (pkg / room / "__init__.py").write_text('"""room"""\n')
+    for rel, text in files.items():
+        (pkg / rel).write_text(text)
+    return pkg
+
+
+def test_checker_catches_a_lazy_import_cycle(tmp_path: Path):
+    pkg = _fake_addon(tmp_path, {
+        "blender/session/config.py": "def prefs():\n    from . import runtime\n",
+        "blender/session/runtime.py": "from . import pump\n",
+        "blender/session/pump.py": "from .config import prefs\n",
+        "blender/session/clean.py": "from . import config\n",
+    })
+    assert import_cycles(import_graph(pkg)) == [[
+        "meshy_blender.blender.session.config", "meshy_blender.blender.session.pump",
+        "meshy_blender.blender.session.runtime"]]
+
+
+def test_checker_catches_session_importing_ui_or_operators(tmp_path: Path):
+    pkg = _fake_addon(tmp_path, {
+        "blender/ui/preferences.py": "X = 1\n",
+        "blender/operators/account.py": "Y = 1\n",
+        "blender/session/config.py": "def f():\n    from ..ui.preferences import X\n",
+        "blender/session/runtime.py": "from ..operators import account\n",
+    })
+    broken = forbidden_imports(import_graph(pkg), LAYER_RULES)
+    assert len(broken) == 2
+    assert broken[0].startswith("meshy_blender.blender.session.config imports "
+                                "meshy_blender.blender.ui.preferences")
+    assert broken[1].startswith("meshy_blender.blender.session.runtime imports "
+                                "meshy_blender.blender.operators.account")
+
+
+def test_checker_catches_a_panel_importing_an_operator_module(tmp_path: Path):
+    pkg = _fake_addon(tmp_path, {
+        "blender/operators/generate.py": "OPERATOR_FOR_MODE = {}\n",
+        "blender/ui/panel_generate.py": "from ..operators.generate import OPERATOR_FOR_MODE\n",
+    })
+    assert forbidden_imports(import_graph(pkg), LAYER_RULES) == [
+        "meshy_blender.blender.ui.panel_generate imports meshy_blender.blender.operators.generate"
+        " (meshy_blender.blender.ui may not import meshy_blender.blender.operators, "
+        "meshy_blender.blender.registration)"]

@@ -170,7 +170,7 @@ def test_failed_task_is_exit_5(bpy, empty_scene, meshy_env, capfd):
 def test_network_and_offline_are_exit_6(bpy, meshy_env, capfd, monkeypatch):
     import functools
 
-    from meshy_blender.blender import runtime
+    from meshy_blender.blender.session import runtime
 
     # Same code path, without the real client's ~7 s of connection retries.
     monkeypatch.setattr(runtime, "MeshyClient", functools.partial(

@@ -133,7 +133,7 @@ def test_character_is_a_skinned_biped(bpy, emulator_assets, key):
 
 
 def _skeleton_actions(bpy):
-    from meshy_blender.blender.actions import animated_bones, is_animated
+    from meshy_blender.blender.scene.actions import animated_bones, is_animated
 
     return [a for a in bpy.data.actions if animated_bones(a) and is_animated(a)]
 
@@ -152,7 +152,7 @@ def test_walking_and_running_clips_move_the_skeleton(bpy, emulator_assets, clip,
 
 
 def test_every_library_clip_imports_with_its_name_and_its_own_motion(bpy, emulator_assets):
-    from meshy_blender.blender.actions import fcurves_of
+    from meshy_blender.blender.scene.actions import fcurves_of
 
     signatures = set()
     for action_id, entry in emulator_assets.manifest["animations"].items():

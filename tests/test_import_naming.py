@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from meshy_blender.blender.naming import child_name, safe_name
-from meshy_blender.blender.provenance import clean_provenance
+from meshy_blender.blender.scene.naming import child_name, safe_name
+from meshy_blender.blender.scene.provenance import clean_provenance
 
 
 def test_safe_name_drops_punctuation_and_cuts_at_a_word():

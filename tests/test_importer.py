@@ -1,4 +1,4 @@
-"""Scene import (meshy_blender.blender.importer) in real Blender, with real files."""
+"""Scene import (meshy_blender.blender.scene.importer) in real Blender, with real files."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ PROVENANCE = {"task_id": "0193bfc5-ee4f-73f8-8525-44b398884ce9", "kind": "text-t
 
 @pytest.fixture
 def importer(empty_scene):
-    from meshy_blender.blender import importer as module
+    from meshy_blender.blender.scene import importer as module
 
     return module
 
@@ -180,7 +180,7 @@ def test_one_import_is_exactly_one_undo_step(bpy, importer, emulator_assets, und
 @pytest.mark.parametrize("variant", ["glb", "armature_glb", "fbx"])
 def test_rig_lands_as_one_armature_with_walking_and_running_actions(bpy, importer,
                                                                      emulator_assets, variant):
-    from meshy_blender.blender.actions import animated_bones
+    from meshy_blender.blender.scene.actions import animated_bones
 
     ext = "fbx" if variant == "fbx" else "glb"
     result = importer.import_rig(
@@ -241,7 +241,7 @@ def test_add_animation_needs_an_armature(bpy, importer, emulator_assets):
 
 
 def test_khronos_skinned_file_keeps_armature_and_action(bpy, importer):
-    from meshy_blender.blender.actions import animated_bones, is_animated
+    from meshy_blender.blender.scene.actions import animated_bones, is_animated
 
     result = importer.import_model(KHRONOS / "03_skinned_cylinder.glb", name="cylinder",
                                    provenance={"task_id": "k1"})
@@ -278,7 +278,7 @@ def test_saved_and_reloaded_blend_keeps_objects_and_provenance(bpy, importer, em
     bpy.ops.wm.open_mainfile(filepath=str(blend))
     assert sorted(o.name for o in bpy.data.collections["hero"].objects) == names
     armature = bpy.data.objects["hero"]
-    from meshy_blender.blender.provenance import read_provenance
+    from meshy_blender.blender.scene.provenance import read_provenance
 
     assert read_provenance(armature)["meshy_task_id"] == PROVENANCE["task_id"]
     assert armature["meshy_prompt"] == "an ornate vase"
@@ -289,7 +289,7 @@ def test_saved_and_reloaded_blend_keeps_objects_and_provenance(bpy, importer, em
 
 def test_no_undo_step_is_recorded_headless(bpy, importer, emulator_assets):
     """In background mode nobody can undo: the import records no (whole-file) undo step."""
-    from meshy_blender.blender import op_context
+    from meshy_blender.blender.scene import op_context
 
     assert bpy.app.background and not op_context.UNDO_IN_BACKGROUND
     assert op_context.push_undo_step("Meshy import") is False

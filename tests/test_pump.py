@@ -14,8 +14,8 @@ from fixtures.jobs import wait_finished
 
 @pytest.fixture
 def pump_for(make_client, make_manager):
-    from meshy_blender.blender.import_job import import_job
-    from meshy_blender.blender.pump import Pump
+    from meshy_blender.blender.scene.import_job import import_job
+    from meshy_blender.blender.session.pump import Pump
 
     def factory(emulator, importer=import_job, **manager_kw):
         return Pump(make_manager(make_client(base_url=emulator.api_url), **manager_kw), importer)
@@ -28,7 +28,7 @@ def meshy_objects(bpy):
 
 
 def test_job_lands_in_the_scene_through_the_pump(bpy, empty_scene, emulator, pump_for):
-    from meshy_blender.blender.pump import run_until_done
+    from meshy_blender.blender.session.pump import run_until_done
 
     pump = pump_for(emulator)
     job = pump.manager.submit(plan_job("text-to-3d", {"prompt": "a bronze compass"}))
@@ -44,7 +44,7 @@ def test_job_lands_in_the_scene_through_the_pump(bpy, empty_scene, emulator, pum
 
 
 def test_rig_chain_lands_as_an_armature_with_actions(bpy, empty_scene, emulator, pump_for):
-    from meshy_blender.blender.pump import run_until_done
+    from meshy_blender.blender.session.pump import run_until_done
 
     pump = pump_for(emulator)
     job = pump.manager.submit(plan_job("text-to-3d", {"prompt": "a knight", "rig": {},
@@ -62,9 +62,9 @@ def test_timer_driver_pumps_the_same_queue(bpy, empty_scene, emulator, make_clie
                                           make_manager, monkeypatch):
     """bpy.app.timers never fire in the bpy module, so call the registered function as Blender
     would and check it imports the job."""
-    from meshy_blender.blender import runtime
-    from meshy_blender.blender.import_job import import_job
-    from meshy_blender.blender.pump import Pump
+    from meshy_blender.blender.scene.import_job import import_job
+    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.session.pump import Pump
 
     manager = make_manager(make_client())
     pump = Pump(manager, import_job)
@@ -85,8 +85,8 @@ def test_timer_driver_pumps_the_same_queue(bpy, empty_scene, emulator, make_clie
 
 
 def test_failed_import_is_retried_from_the_cache(bpy, empty_scene, emulator, pump_for):
-    from meshy_blender.blender.import_job import import_job
-    from meshy_blender.blender.pump import run_until_done
+    from meshy_blender.blender.scene.import_job import import_job
+    from meshy_blender.blender.session.pump import run_until_done
 
     calls = []
 
@@ -121,3 +121,36 @@ def test_pump_tick_keeps_to_its_budget_when_flooded(bpy, emulator, pump_for):
     stats = pump.tick(budget=0.0005)
     assert 0 < stats.events < 20000
     assert stats.imports == 0
+
+
+def test_two_jobs_finishing_together_are_both_imported(bpy, empty_scene, emulator, pump_for):
+    """While job A imports, job B becomes ready. The events drained after A's import include
+    B's "ready": it must still be imported (it used to be dropped, leaving B at "Ready to
+    import" forever and a headless wait hanging until its timeout)."""
+    from meshy_blender.blender.scene.import_job import import_job
+    from meshy_blender.blender.session.pump import run_until_done
+
+    imported: list[str] = []
+    second: list[model.Job] = []
+
+    def slow_importer(snapshot):
+        if not second:  # A's import: B (pressed a moment later) finishes meanwhile
+            second.append(pump.manager.submit(plan_job(
+                "text-to-3d", {"prompt": "a stool 2", "should_texture": False})))
+            deadline = time.monotonic() + 30
+            while second[0].status != model.READY and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.2)  # its "ready" event is posted right after the status changes
+        imported.append(snapshot["id"])
+        return import_job(snapshot)
+
+    pump = pump_for(emulator, importer=slow_importer)
+    first = pump.manager.submit(plan_job("text-to-3d", {"prompt": "a stool 1",
+                                                        "should_texture": False}))
+    run_until_done(pump, [first.id], timeout=30)
+    run_until_done(pump, [second[0].id], timeout=15)
+
+    jobs = [first, second[0]]
+    assert [j.status for j in jobs] == [model.IMPORTED, model.IMPORTED]
+    assert imported == [j.id for j in jobs]
+    assert {o["meshy_job_id"] for o in meshy_objects(bpy)} == {j.id for j in jobs}

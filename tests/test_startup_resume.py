@@ -23,14 +23,14 @@ def configured(monkeypatch, emulator, meshy_key, tmp_path):
 
 
 def test_enabling_schedules_the_resume_timer(addon, bpy):
-    from meshy_blender.blender import runtime
+    from meshy_blender.blender.session import runtime
 
     assert bpy.app.timers.is_registered(runtime.startup_resume)
 
 
 def test_previous_session_jobs_resume_and_ready_ones_are_offered(addon, bpy, configured,
                                                                  make_client, emulator):
-    from meshy_blender.blender import runtime
+    from meshy_blender.blender.session import runtime
 
     # Session 1: one job finished downloading but was never imported, one is still running.
     old = JobManager(make_client(), configured / "journal")
@@ -62,7 +62,7 @@ def test_previous_session_jobs_resume_and_ready_ones_are_offered(addon, bpy, con
 
 
 def test_nothing_starts_without_journalled_work(addon, configured):
-    from meshy_blender.blender import runtime
+    from meshy_blender.blender.session import runtime
 
     runtime.startup_resume()
     assert runtime.current_runtime() is None

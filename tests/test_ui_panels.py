@@ -6,27 +6,23 @@ Blender's RNA as it happens (see its docstring for why no real UILayout is used 
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
 from meshy_blender.jobs import model
 from meshy_blender.jobs.model import JobError
 from meshy_blender.jobs.plans import plan_job
 
-from fixtures.recording_layout import LayoutCallError, RecordingLayout
+from fixtures.recording_layout import LayoutCallError, RecordingLayout, draw_panel
 
 
 def draw(panel_cls, bpy):
-    layout = RecordingLayout()
     if hasattr(panel_cls, "poll"):
         assert panel_cls.poll(bpy.context)
-    panel_cls.draw(SimpleNamespace(layout=layout), bpy.context)
-    return layout
+    return draw_panel(panel_cls, bpy.context)
 
 
 def all_panels():
-    from meshy_blender.blender import panels
+    from meshy_blender.blender.ui import panels
 
     return panels.CLASSES
 
@@ -79,10 +75,10 @@ def test_offline_state_explains_how_to_allow_online_access(bpy, meshy_ui):
 
 
 def test_idle_state_shows_key_source_balance_and_prices(bpy, meshy_ui):
-    from meshy_blender.blender import background, operators_account
+    from meshy_blender.blender.session import account, calls
 
     bpy.ops.meshy.refresh_balance()
-    background.CALLS.wait(operators_account.BALANCE_CALL)
+    calls.CALLS.wait(account.BALANCE_CALL)
     bpy.context.scene.meshy.prompt = "a chair"
     drawn = draw_all(bpy)
     account = drawn["MESHY_PT_account"].texts()
@@ -160,10 +156,10 @@ def test_selected_panel_follows_the_selection(bpy, meshy_ui):
     assert "Animate (3 credits)" in layout.texts()
     assert "meshy.load_animation_library" in layout.operator_ids()
 
-    from meshy_blender.blender import animation_picker, background
+    from meshy_blender.blender.session import calls, library
 
     bpy.ops.meshy.load_animation_library()
-    background.CALLS.wait(animation_picker.CALL)
+    calls.CALLS.wait(library.CALL)
     layout = draw(panel, bpy)
     assert any(c["call"] == "template_list" for c in layout.calls)
     assert "animation_category" in layout.props()
@@ -171,12 +167,12 @@ def test_selected_panel_follows_the_selection(bpy, meshy_ui):
 
 def test_animation_picker_falls_back_to_typing_an_id_when_the_library_is_missing(
         bpy, meshy_ui, monkeypatch):
-    from meshy_blender.blender import animation_picker, background
+    from meshy_blender.blender.session import calls, library
 
     client = meshy_ui.runtime().client
     monkeypatch.setattr(client, "animation_library", lambda: None)  # what a 404 returns
-    animation_picker.fetch(client)
-    background.CALLS.wait(animation_picker.CALL)
+    library.fetch(client)
+    calls.CALLS.wait(library.CALL)
     bpy.ops.object.armature_add()
     bpy.context.view_layer.objects.active["meshy_task_ids"] = "rig=cccc"
     layout = draw(all_panels()[2], bpy)
@@ -233,14 +229,14 @@ def test_finished_job_offers_reimport_folder_and_id(bpy, meshy_ui):
 
 
 def test_recent_server_tasks_are_listed_with_an_import_button(bpy, meshy_ui, meshy_key):
-    from meshy_blender.blender import background, operators_tasks
+    from meshy_blender.blender.session import account, calls
 
     from fixtures.emulator import Api
 
     task = Api(meshy_ui.emulator, meshy_key).preview(prompt="a lamp")
     bpy.context.window_manager.meshy.recent_kind = "text-to-3d-preview"
     bpy.ops.meshy.list_server_tasks()
-    background.CALLS.wait(operators_tasks.RECENT_CALL)
+    calls.CALLS.wait(account.RECENT_CALL)
     layout = draw(all_panels()[3], bpy)
     resume = [c for c in layout.operators() if c["kwargs"]["operator"] == "meshy.resume_task"
               and c.get("props")]
@@ -248,10 +244,31 @@ def test_recent_server_tasks_are_listed_with_an_import_button(bpy, meshy_ui, mes
 
 
 def test_preferences_draw_every_setting(bpy, meshy_ui):
-    from meshy_blender.blender.preferences import draw_preferences
+    from meshy_blender.blender.ui.preferences import draw_preferences
 
     layout = RecordingLayout()
     draw_preferences(layout, meshy_ui.prefs, bpy.context)
     assert {"api_key", "api_base", "cache_dir", "ca_bundle", "proxy", "max_jobs", "use_stream",
             "import_format", "placement"} <= set(layout.props())
     assert "meshy.test_connection" in layout.operator_ids()
+
+
+def test_settings_are_resolved_once_per_draw_and_once_per_click(bpy, meshy_ui, monkeypatch):
+    """Environment, preferences and the policy file are read once per panel draw and once per
+    button press, then passed down (a panel redraws many times a second while a job runs)."""
+    from meshy_blender.blender.session import config
+
+    resolved: list[int] = []
+    real = config.resolve
+    monkeypatch.setattr(config, "resolve", lambda *a, **k: resolved.append(1) or real(*a, **k))
+    bpy.context.scene.meshy.prompt = "a stool"
+    bpy.ops.mesh.primitive_cube_add()
+    for panel in all_panels():
+        resolved.clear()
+        draw(panel, bpy)
+        assert len(resolved) == 1, panel.bl_idname
+
+    resolved.clear()
+    assert bpy.ops.meshy.generate_text() == {"FINISHED"}
+    assert len(resolved) == 1
+    meshy_ui.run()

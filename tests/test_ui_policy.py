@@ -3,13 +3,11 @@ sent with their pinned value, prices follow the policy, caps refuse before any r
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
 from meshy_blender.jobs import model
 
-from fixtures.recording_layout import RecordingLayout
+from fixtures.recording_layout import RecordingLayout, draw_panel
 
 POLICY = """\
 max_credits_per_job = 40
@@ -28,11 +26,9 @@ def policy_file(meshy_ui, tmp_path, monkeypatch):
 
 
 def draw_generate(bpy) -> RecordingLayout:
-    from meshy_blender.blender.panels_generate import MESHY_PT_generate
+    from meshy_blender.blender.ui.panel_generate import MESHY_PT_generate
 
-    layout = RecordingLayout()
-    MESHY_PT_generate.draw(SimpleNamespace(layout=layout), bpy.context)
-    return layout
+    return draw_panel(MESHY_PT_generate, bpy.context)
 
 
 def test_locked_option_is_drawn_locked_with_its_pinned_value(bpy, meshy_ui, policy_file):
@@ -72,14 +68,13 @@ def test_per_job_cap_refuses_before_any_request(bpy, meshy_ui, policy_file):
 
 
 def test_selected_object_panel_shows_remesh_locks(bpy, meshy_ui, tmp_path, monkeypatch):
-    from meshy_blender.blender.panels_selected import MESHY_PT_selected
+    from meshy_blender.blender.ui.panel_selected import MESHY_PT_selected
 
     path = tmp_path / "remesh.toml"
     path.write_text('[locked.remesh]\ntarget_polycount = 20000\ntopology = "quad"\n')
     monkeypatch.setenv("MESHY_STUDIO_CONFIG", str(path))
     bpy.ops.mesh.primitive_cube_add()
-    layout = RecordingLayout()
-    MESHY_PT_selected.draw(SimpleNamespace(layout=layout), bpy.context)
+    layout = draw_panel(MESHY_PT_selected, bpy.context)
     assert "remesh_polycount" not in layout.props() and "remesh_topology" not in layout.props()
     assert any("20000 (studio)" in text for text in layout.texts())
     assert "rig_height" in layout.props()  # not locked: still editable

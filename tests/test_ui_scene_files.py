@@ -19,7 +19,7 @@ def test_khronos_files_served_as_a_task_result_keep_armature_and_actions(bpy, me
     """The emulator's remesh hands back the uploaded GLB (Meshy's asset host in miniature), so
     the Khronos sample comes back as a task result through the same job -> pump -> import path
     as any Meshy model."""
-    from meshy_blender.blender.actions import animated_bones, fcurves_of
+    from meshy_blender.blender.scene.actions import animated_bones, fcurves_of
 
     job = plan_job("remesh", {"model_url": str(KHRONOS / name), "target_formats": ["glb"]},
                    label=name, import_options={"format": "GLB", "placement": "CURSOR"})

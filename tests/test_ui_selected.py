@@ -100,10 +100,10 @@ def test_meshy_model_goes_back_by_task_id_through_remesh_rig_and_animate(bpy, me
     assert not bpy.ops.meshy.animate.poll()
     _select_only(bpy, armature)
     assert bpy.ops.meshy.animate.poll()
-    from meshy_blender.blender import animation_picker, background
+    from meshy_blender.blender.session import calls, library
 
     assert bpy.ops.meshy.load_animation_library() == {"FINISHED"}
-    background.CALLS.wait(animation_picker.CALL)
+    calls.CALLS.wait(library.CALL)
     wm_state = bpy.context.window_manager.meshy
     assert len(wm_state.animations) == 38  # the emulator's catalog: ids -2, -1 and 0-35
     wm_state.animation_index = next(i for i, a in enumerate(wm_state.animations)

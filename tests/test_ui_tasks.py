@@ -38,14 +38,14 @@ def test_resume_refuses_a_malformed_id(bpy, meshy_ui):
 
 def test_recent_server_tasks_arrive_from_a_worker_and_can_be_imported(bpy, meshy_ui,
                                                                       meshy_key):
-    from meshy_blender.blender import background, operators_tasks
+    from meshy_blender.blender.session import account, calls
 
     api = Api(meshy_ui.emulator, meshy_key)
     ids = [api.preview(prompt=f"a chair {n}")["id"] for n in range(2)]
     bpy.context.window_manager.meshy.recent_kind = "text-to-3d-preview"
 
     assert bpy.ops.meshy.list_server_tasks() == {"FINISHED"}
-    outcome = background.CALLS.wait(operators_tasks.RECENT_CALL)
+    outcome = calls.CALLS.wait(account.RECENT_CALL)
 
     assert outcome is not None and outcome.error is None
     assert [row["id"] for row in outcome.value] == ids[::-1]  # newest first
@@ -56,7 +56,7 @@ def test_recent_server_tasks_arrive_from_a_worker_and_can_be_imported(bpy, meshy
 
 def test_job_actions_open_folder_copy_id_and_reimport_from_the_cache(bpy, meshy_ui,
                                                                       monkeypatch):
-    from meshy_blender.blender import operators_tasks
+    from meshy_blender.blender.operators import tasks
 
     bpy.context.scene.meshy.prompt = "a lantern"
     bpy.context.scene.meshy.should_texture = False
@@ -65,12 +65,12 @@ def test_job_actions_open_folder_copy_id_and_reimport_from_the_cache(bpy, meshy_
     downloads = len(meshy_ui.emulator.requests("assets"))
 
     opened = []
-    monkeypatch.setattr(operators_tasks, "open_folder", opened.append)  # no file browser in CI
+    monkeypatch.setattr(tasks, "open_folder", opened.append)  # no file browser in CI
     assert bpy.ops.meshy.open_job_folder(job_id=job.id) == {"FINISHED"}
     assert opened and opened[0].startswith(str(meshy_ui.cache))
     assert any(p.startswith(opened[0]) for p in job.files.values())
 
-    assert operators_tasks.last_task_id(job) == job.step("preview").task_id
+    assert tasks.last_task_id(job) == job.step("preview").task_id
     assert bpy.ops.meshy.copy_task_id(job_id=job.id) == {"FINISHED"}
 
     assert bpy.ops.meshy.reimport_job(job_id=job.id) == {"FINISHED"}
@@ -92,10 +92,10 @@ def test_failed_job_can_be_retried(bpy, meshy_ui):
 
 
 def test_balance_is_read_on_a_worker_and_test_connection_reports(bpy, meshy_ui):
-    from meshy_blender.blender import background, operators_account
+    from meshy_blender.blender.session import account, calls
 
     assert bpy.ops.meshy.refresh_balance() == {"FINISHED"}
-    outcome = background.CALLS.wait(operators_account.BALANCE_CALL)
+    outcome = calls.CALLS.wait(account.BALANCE_CALL)
     assert outcome.value == meshy_ui.emulator.balance()
 
     assert bpy.ops.meshy.test_connection() == {"FINISHED"}

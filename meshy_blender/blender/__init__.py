@@ -1,1 +1,14 @@
-"""Everything that touches bpy: preferences, properties, operators, panels, pump, import."""
+"""Everything that touches bpy, in rooms. Runs on Blender's main thread only.
+
+- ``session/``    the runtime (client + job manager + pump), settings, pre-flight checks, the one
+  main-thread delivery channel, background reads, the sidebar's request building and prices
+- ``scene/``      import into the scene, export of selections, actions, provenance, naming
+- ``operators/``  one module per area: generate, selected object, tasks, account, jobs
+- ``ui/``         panels, properties, preferences, lists
+- ``registration.py``  registers every class, property, timer; ``cli_command.py`` the CLI hook
+
+Imports go down: ``ui`` and ``operators`` may use ``session`` and ``scene``; ``session`` may use
+``scene``; ``scene`` uses neither; ``ui`` and ``operators`` never import each other (names both
+need live in ``session/`` or ``jobs/``). All may use ``client/`` and ``jobs/``. Enforced by
+tests/test_architecture.py.
+"""

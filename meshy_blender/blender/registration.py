@@ -8,35 +8,25 @@ from __future__ import annotations
 
 import bpy
 
-from . import (
-    animation_picker,
-    background,
-    cli_command,
-    operators_account,
-    operators_generate,
-    operators_jobs,
-    operators_selected,
-    operators_tasks,
-    panels,
-    preferences,
-    properties,
-    runtime,
-)
+from . import cli_command
+from .operators import account, generate, jobs, selected, tasks
+from .session import calls, library, runtime
+from .ui import animation_list, panels, preferences, properties
 
 CLASSES: tuple[type, ...] = (
     preferences.MeshyPreferences,
     *properties.CLASSES,
-    *operators_jobs.CLASSES,
-    *operators_generate.CLASSES,
-    *operators_selected.CLASSES,
-    *operators_tasks.CLASSES,
-    *operators_account.CLASSES,
-    *animation_picker.CLASSES,
+    *jobs.CLASSES,
+    *generate.CLASSES,
+    *selected.CLASSES,
+    *tasks.CLASSES,
+    *account.CLASSES,
+    *animation_list.CLASSES,
     *panels.CLASSES,
 )
 
 # Functions this add-on registers with bpy.app.timers; unregister() removes each one.
-TIMERS: tuple = (runtime.timer_tick, runtime.startup_resume, background.timer_deliver)
+TIMERS: tuple = (runtime.timer_tick, runtime.startup_resume)
 
 
 def register() -> None:
@@ -50,8 +40,8 @@ def register() -> None:
 def unregister() -> None:
     cli_command.unregister()
     runtime.shutdown_runtime()
-    background.CALLS.shutdown()
-    animation_picker.reset()
+    calls.CALLS.shutdown()
+    library.reset()
     for fn in TIMERS:
         if bpy.app.timers.is_registered(fn):
             bpy.app.timers.unregister(fn)

@@ -1,4 +1,7 @@
-"""Pure-Python Meshy API client (requests). Never imports bpy: it runs on worker threads.
+"""Pure-Python Meshy API client (requests). Runs on worker threads.
+
+May import: the standard library, requests/urllib3. Never imports bpy, ``jobs/``,
+``blender/``, ``api`` or ``cli``.
 
 Public surface: :class:`MeshyClient`, :func:`is_loopback`, the task model (:class:`Task`),
 payload building and costs (:func:`build_payload`, :func:`estimate_cost`,

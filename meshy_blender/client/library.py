@@ -10,7 +10,7 @@ so neither shape leaks past this module. Ids can be negative or zero.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
@@ -19,8 +19,17 @@ from . import errors as e
 from . import http
 from .errors import MalformedResponseError
 
-if TYPE_CHECKING:
-    from .client import MeshyClient
+
+class CatalogClient(Protocol):
+    """What :func:`public_catalog` needs of a MeshyClient (without importing it: no cycle)."""
+
+    base_url: str
+    timeout: tuple[float, float]
+    verify: str | bool
+    proxies: dict[str, str] | None
+    _assets: requests.Session
+
+    def _gate(self, url: str) -> None: ...
 
 PUBLIC_CATALOG_PATH = "/web/public/animations/resources"
 
@@ -97,7 +106,7 @@ def parse_library(data: Any) -> list[Action]:
     return [a for a in (parse_action(item) for item in data) if a is not None]
 
 
-def public_catalog(client: MeshyClient) -> list[dict[str, Any]] | None:
+def public_catalog(client: CatalogClient) -> list[dict[str, Any]] | None:
     """Meshy's public (no key) camelCase catalog, as :meth:`MeshyClient.animation_library`
     returns its listing; None when it is missing. Sent on the credential-free session."""
     url = client.base_url + PUBLIC_CATALOG_PATH

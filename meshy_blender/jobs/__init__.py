@@ -1,1 +1,15 @@
-"""Pure-Python jobs layer: workers, event queue to the main thread, journal. Never imports bpy."""
+"""Jobs: one user request (a :class:`~.request.JobRequest`) becomes a chain of Meshy tasks,
+run on worker threads, journalled on disk, reported to the main thread as events.
+
+May import: the standard library and ``client/`` (through the small client protocol in
+``ports.py`` where it calls the network). Never imports bpy, ``blender/``, ``api`` or ``cli``:
+worker threads run this code, and Blender crashes when a worker touches bpy.
+
+- ``request.py``  JobRequest and ImportOptions: what to run and how it lands (built by the
+  sidebar, the API, the CLI and resume alike)
+- ``kinds.py``    every request kind and task type by name
+- ``plans.py``    request -> chain of steps, validated and priced before anything is sent
+- ``model.py``    Job and Step (what the journal stores)
+- ``manager.py``, ``runner.py``, ``journal.py``  worker pool, one job's run, crash-safe journal
+- ``policy.py``   the studio policy file (defaults, locks, allowed models, credit caps)
+"""

@@ -127,6 +127,19 @@ class JobManager:
         job.finished_ms = None
         return self.submit(job)
 
+    def prepare_reimport(self, job_id: str) -> bool:
+        """Make a finished job's downloaded result importable again (status READY, e.g. to
+        import it into another file); False when it has no downloaded result."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+        if job is None or not job.files or job.status not in (model.READY, model.IMPORTED):
+            return False
+        if job.status != model.READY:
+            job.status = model.READY
+            job.touch()
+            self._save(job)
+        return True
+
     def mark_imported(self, job_id: str) -> None:
         self._finish_import(job_id, None)
 
@@ -152,10 +165,6 @@ class JobManager:
     def jobs(self) -> list[Job]:
         with self._lock:
             return sorted(self._jobs.values(), key=lambda j: j.created_ms)
-
-    def active_count(self) -> int:
-        with self._lock:
-            return sum(1 for j in self._jobs.values() if j.is_active)
 
     def drain(self, limit: int | None = None) -> list[JobEvent]:
         """Events posted so far (up to ``limit``), oldest first, without blocking."""

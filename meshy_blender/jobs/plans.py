@@ -12,7 +12,9 @@ from typing import Any
 from ..client import specs, validation
 from ..client.errors import ValidationError
 from ..client.pricing import Quote
+from .kinds import REQUEST_KINDS, RESUMABLE_KINDS
 from .model import STEP_WAITING, Job, Step
+from .request import JobRequest
 
 # Chain options, accepted by every generating request on top of the API's own parameters;
 # "retexture" follows a UV unwrap (keeping its UVs), "apply_to_rig" (a rig task id) applies a
@@ -23,9 +25,6 @@ REFINE_ONLY = {"enable_pbr", "texture_prompt", "texture_image_url", "remove_ligh
 SHARED_PREVIEW_REFINE = {"ai_model", "moderation", "auto_size", "origin_at", "target_formats"}
 PLACEHOLDER_TASK_ID = "00000000-0000-0000-0000-000000000000"
 
-REQUEST_KINDS = ("text-to-3d", "image-to-3d", "multi-image-to-3d", "retexture", "remesh", "rig",
-                 "animate", "text-to-image", "image-to-image", "text-to-motion", "uv-unwrap",
-                 "print-analyze", "print-repair", "print-multi-color")
 # Requests whose result cannot go on to remesh / rig / animate.
 UNCHAINED = ("animate", "text-to-image", "image-to-image", "text-to-motion", "print-analyze",
              "print-repair", "print-multi-color")
@@ -192,22 +191,10 @@ def build_step_payload(step: Step, task_ids: dict[str, str], *,
     return specs.build_payload(step.kind, encode_files=encode_files, **options)
 
 
-def estimate(request: str, options: dict[str, Any]) -> int:
-    """Credits a request would cost (whole chain), without making any request."""
-    return plan_job(request, options).estimated_credits
-
-
 def quote(request: str, options: dict[str, Any]) -> Quote:
     """The whole chain's price and whether Meshy publishes it (else: ask before spending)."""
     job = plan_job(request, options)
     return Quote(job.estimated_credits, job.price_published, "; ".join(job.price_notes))
-
-
-# Task kinds a job can re-attach to by id ("Resume task by id"), as Meshy names them.
-RESUMABLE_KINDS = ("text-to-3d-preview", "text-to-3d-refine", "image-to-3d", "multi-image-to-3d",
-                   "retexture", "remesh", "rig", "animate", "text-to-image", "image-to-image",
-                   "text-to-motion", "uv-unwrap", "print-analyze", "print-repair",
-                   "print-multi-color")
 
 
 def plan_resume(kind: str, task_id: str, *, label: str | None = None,
@@ -229,3 +216,14 @@ def plan_resume(kind: str, task_id: str, *, label: str | None = None,
     request = "text-to-3d" if kind.startswith("text-to-3d") else kind
     return Job(kind=request, label=str(label or f"{kind} {task_id[:8]}"), steps=[step],
                import_options=import_options)
+
+
+def plan_request(req: JobRequest) -> Job:
+    """The job for a request: a new chain (validated and priced) or, for a resume, one step that
+    follows the existing task. Nothing is sent."""
+    import_options = req.import_options.to_dict()
+    if req.is_resume:
+        return plan_resume(req.request, req.resume_task_id, label=req.label or None,
+                           import_options=import_options)
+    return plan_job(req.request, dict(req.options), label=req.label or None,
+                    import_options=import_options)

@@ -36,8 +36,9 @@ from typing import Any
 
 from ..client import specs
 from ..client.errors import InsufficientCreditsError, ValidationError
+from .kinds import REQUEST_KINDS
 from .model import Job
-from .plans import CHAIN_KEYS, REQUEST_KINDS
+from .plans import CHAIN_KEYS
 
 ENV_VAR = "MESHY_STUDIO_CONFIG"
 TOP_LEVEL: dict[str, type] = {"name": str, "cache_dir": str, "allowed_ai_models": list,

@@ -36,7 +36,7 @@ from meshy_emu import Emulator
 def _stop_runtime() -> None:
     """Stop the add-on runtime's workers *and* its timer, as unregistering the add-on does (a
     leftover timer keeps the bpy module from exiting)."""
-    from meshy_blender.blender import runtime
+    from meshy_blender.blender.session import runtime
 
     runtime.shutdown_runtime()
     runtime.remove_timer()

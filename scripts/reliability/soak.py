@@ -81,7 +81,7 @@ def default_importer() -> Callable[[dict[str, Any]], Any]:
     """The add-on's real import (bpy), into a scene emptied every few imports."""
     import bpy
 
-    from meshy_blender.blender.import_job import import_job
+    from meshy_blender.blender.scene.import_job import import_job
 
     bpy.ops.wm.read_homefile(use_empty=True)
     done = [0]

@@ -1,0 +1,84 @@
+"""Generating new models: text, image and multi-image to 3D (optionally chained to remesh,
+rig and animations). Shared by every API call: :func:`run` submits one JobRequest and waits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..client import errors
+from ..jobs.request import JobRequest
+from .results import ProgressCallback, Result, wait
+from .session import runtime
+
+if TYPE_CHECKING:
+    from ..blender.session.runtime import Runtime
+
+
+def text_to_3d(prompt: str, *, progress: ProgressCallback | None = None,
+               timeout: float | None = None, import_format: str | None = None,
+               placement: str | None = None, label: str | None = None,
+               **options: Any) -> Result:
+    """Text to a (textured, unless ``should_texture=False``) model; chains with ``remesh={}``,
+    ``rig={...}`` and ``animations=[action_id, ...]``."""
+    return run("text-to-3d", {"prompt": prompt, **options}, progress=progress, timeout=timeout,
+               import_format=import_format, placement=placement, label=label)
+
+
+def image_to_3d(image: str | Path, *, progress: ProgressCallback | None = None,
+                timeout: float | None = None, import_format: str | None = None,
+                placement: str | None = None, label: str | None = None,
+                **options: Any) -> Result:
+    """An image (local PNG/JPEG path, URL or data URI) to a model."""
+    return run("image-to-3d", {"image_url": _path_text(image), **options}, progress=progress,
+               timeout=timeout, import_format=import_format, placement=placement,
+               label=label or Path(str(image)).stem)
+
+
+def multi_image_to_3d(images: Sequence[str | Path], *, progress: ProgressCallback | None = None,
+                      timeout: float | None = None, import_format: str | None = None,
+                      placement: str | None = None, label: str | None = None,
+                      **options: Any) -> Result:
+    """1-4 views of one object to a model."""
+    if isinstance(images, str | Path):
+        raise errors.ValidationError("multi_image_to_3d takes a list of images.",
+                                     field="image_urls")
+    first = Path(str(images[0])).stem if images else "multi image"
+    return run("multi-image-to-3d", {"image_urls": [_path_text(i) for i in images], **options},
+               progress=progress, timeout=timeout, import_format=import_format,
+               placement=placement, label=label or first)
+
+
+def run(request: str, options: dict[str, Any], *, progress: ProgressCallback | None,
+        timeout: float | None, import_format: str | None, placement: str | None,
+        label: str | None, source: Any = None, target_armature: str = "",
+        rt: Runtime | None = None) -> Result:
+    """Submit one request (policy, caps and validation first: nothing is sent on a refusal)
+    and pump it until its result is in the scene."""
+    rt = rt or runtime()
+    ids = options.get("animations") or ([options["action_id"]] if "action_id" in options
+                                        else [])
+    import_options = rt.settings.import_options(
+        format=import_format, placement=placement,
+        source_object=source.name if source is not None else "",
+        target_armature=target_armature, action_names=action_names(rt, ids))
+    job = rt.submit(JobRequest(request, options, label or "", import_options))
+    return wait(rt, job, progress, timeout)
+
+
+def action_names(rt: Runtime, action_ids: Sequence[Any]) -> dict[str, str]:
+    """Library names for action ids ("Attack"), so the actions are named like in Meshy."""
+    if not action_ids:
+        return {}
+    try:
+        library = rt.client.animation_library() or []
+    except errors.MeshyError:
+        return {}  # names are a nicety; the ids still work
+    names = {str(item.get("action_id")): str(item.get("name")) for item in library
+             if item.get("name")}
+    return {str(a): names[str(a)] for a in action_ids if str(a) in names}
+
+
+def _path_text(value: Any) -> Any:
+    return str(value) if isinstance(value, Path) else value

@@ -1,0 +1,121 @@
+"""What API calls return and raise: progress reports, the Result of a finished job, and the
+job's error rebuilt as the client's exception (with the paid task ids it leaves behind)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..client import errors
+from ..jobs import model
+
+if TYPE_CHECKING:  # bpy is imported lazily: this package is importable outside Blender too
+    import bpy
+
+    from ..blender.session.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a progress callback receives, once per change."""
+
+    job_id: str
+    status: str  # QUEUED, RUNNING, DOWNLOADING, READY, IMPORTED, FAILED, CANCELLED
+    percent: float  # whole job, 0-100
+    detail: str  # e.g. "rig: in progress", "text-to-3d-refine: downloading glb 1.2 MB"
+    estimated_credits: int
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class Result:
+    """What a finished job put in the scene, plus the ids a pipeline wants to keep."""
+
+    job_id: str
+    kind: str
+    task_ids: dict[str, str]  # step name -> Meshy task id, e.g. {"preview": ..., "refine": ...}
+    credits: int  # consumed, as reported by Meshy
+    root_objects: list[bpy.types.Object] = field(default_factory=list)
+    objects: list[bpy.types.Object] = field(default_factory=list)
+    armature: bpy.types.Object | None = None
+    actions: list[bpy.types.Action] = field(default_factory=list)
+    collection: bpy.types.Collection | None = None
+    files: dict[str, str] = field(default_factory=dict)  # downloaded files in the cache
+
+    @property
+    def last_task_id(self) -> str:
+        return list(self.task_ids.values())[-1] if self.task_ids else ""
+
+
+def wait(rt: Runtime, job: model.Job, progress: ProgressCallback | None,
+         timeout: float | None) -> Result:
+    """Pump until the job is imported (or failed); raise its error from the client family."""
+    from ..blender.session.pump import run_until_done
+
+    last: list[Progress] = []
+
+    def on_tick(pump: Any) -> None:
+        if progress is None:
+            return
+        snap = pump.view.get(job.id) or job.snapshot()
+        now = Progress(job.id, str(snap.get("status")), round(float(snap.get("progress", 0)), 1),
+                       str(snap.get("detail", "")), int(snap.get("estimated_credits", 0)))
+        if not last or last[-1] != now:
+            last[:] = [now]
+            progress(now)
+
+    try:
+        run_until_done(rt.pump, [job.id], timeout=timeout, on_tick=on_tick)
+    except TimeoutError:
+        rt.manager.cancel(job.id)
+        ids = ", ".join(f"{k}={v}" for k, v in job.task_ids.items()) or "none yet"
+        raise errors.WaitTimeoutError(
+            f"Meshy job '{job.label}' did not finish within {timeout:g} s (tasks: {ids}). It may "
+            "still finish on Meshy: api.resume(task_id, kind) or `meshy resume` picks it up "
+            "without paying again.") from None
+    except BaseException:
+        rt.manager.cancel(job.id)
+        raise
+    on_tick(rt.pump)
+    return result_of(rt, job)
+
+
+def result_of(rt: Runtime, job: model.Job) -> Result:
+    """The Result of a finished job, or its error raised."""
+    if job.status == model.FAILED:
+        raise job_error(job)
+    if job.status == model.CANCELLED:
+        raise errors.CancelledError(f"Meshy job '{job.label}' was cancelled.")
+    if job.import_error:
+        from ..blender.scene.importer import MeshyImportError
+
+        raise MeshyImportError(f"{job.import_error} (the files stay in the cache; job {job.id})")
+    imported = rt.pump.results.get(job.id)
+    result = Result(job.id, job.kind, dict(job.task_ids), job.consumed_credits,
+                    files=dict(job.files))
+    if isinstance(imported, list):  # animations added to an existing armature
+        result.actions = list(imported)
+    elif imported is not None:
+        result.root_objects = list(imported.root_objects)
+        result.objects = list(imported.objects)
+        result.armature = imported.armature
+        result.actions = list(imported.actions)
+        result.collection = imported.collection
+    return result
+
+
+def job_error(job: model.Job) -> errors.MeshyError:
+    """Rebuild the worker's exception (class and message) from the journalled job error."""
+    info = job.error
+    message = info.message if info else "The Meshy job failed."
+    cls = getattr(errors, info.type, None) if info else None
+    if not (isinstance(cls, type) and issubclass(cls, errors.MeshyError)):
+        return errors.MeshyError(message)
+    if cls is errors.TaskFailedError:
+        failed = next((s for s in job.steps if s.status == model.STEP_FAILED), None)
+        return errors.TaskFailedError(message, task_id=failed.task_id if failed else None,
+                                      kind=failed.kind if failed else None)
+    return cls(message)

@@ -1,0 +1,58 @@
+"""Generate operators: Text, Image and Multi-image to 3D, from the scene's Meshy settings."""
+
+from __future__ import annotations
+
+import bpy
+
+from ...client.errors import MeshyError
+from ..session import sidebar_requests, submit
+from ..session.sidebar_requests import GENERATE_OPERATORS
+
+
+class _Generate(bpy.types.Operator):
+    """Base of the Generate operators (not registered itself)."""
+
+    bl_options = {"REGISTER"}
+    mode = "TEXT"
+
+    @classmethod
+    def poll(cls, context):
+        return getattr(context.scene, "meshy", None) is not None
+
+    def execute(self, context):
+        settings = submit.ready(self, context)
+        if settings is None:
+            return {"CANCELLED"}
+        try:
+            req = sidebar_requests.generate(context.scene.meshy, settings, mode=self.mode)
+        except MeshyError as exc:  # e.g. an image that cannot be written for upload
+            self.report({"ERROR"}, f"Meshy: {exc}")
+            return {"CANCELLED"}
+        return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
+
+
+class MESHY_OT_generate_text(_Generate):
+    """Generate a 3D model from the prompt in the Meshy sidebar (preview, then texture)"""
+
+    bl_idname = GENERATE_OPERATORS["TEXT"]
+    bl_label = "Meshy: Generate from Text"
+    mode = "TEXT"
+
+
+class MESHY_OT_generate_image(_Generate):
+    """Generate a 3D model from the picture chosen in the Meshy sidebar"""
+
+    bl_idname = GENERATE_OPERATORS["IMAGE"]
+    bl_label = "Meshy: Generate from Image"
+    mode = "IMAGE"
+
+
+class MESHY_OT_generate_multi_image(_Generate):
+    """Generate a 3D model from up to four pictures of the same object"""
+
+    bl_idname = GENERATE_OPERATORS["MULTI_IMAGE"]
+    bl_label = "Meshy: Generate from Multiple Images"
+    mode = "MULTI_IMAGE"
+
+
+CLASSES = (MESHY_OT_generate_text, MESHY_OT_generate_image, MESHY_OT_generate_multi_image)

@@ -1,0 +1,144 @@
+"""Operators on the selection: Retexture, Remesh, Rig and Animate.
+
+A Meshy-made object goes back by its task id; anything else is exported to a GLB in the cache
+folder (main thread) and uploaded by the worker. Retexture and Remesh can replace the original.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import bpy
+
+from ...client.errors import MeshyError
+from ...jobs.request import JobRequest
+from ..scene import export, selection
+from ..session import config, sidebar_requests, submit, uploads
+
+
+def model_input(op: Any, context: Any, settings: config.Settings, *, request: str,
+                replace: bool = False) -> tuple[dict[str, Any], str] | None:
+    """({"input_task_id"} or {"model_url": exported GLB}, source object name), or None after
+    reporting why the selection cannot be sent."""
+    active = context.view_layer.objects.active
+    task_id = selection.model_task_id(active) if active is not None else None
+    if task_id:
+        root = selection.meshy_root(active)
+        return {"input_task_id": task_id}, root.name
+    meshes = selection.selected_meshes(context)
+    try:
+        path = uploads.export_for_upload(context, meshes, settings, request=request,
+                                         apply_modifiers=context.scene.meshy.apply_modifiers,
+                                         local_space=replace)
+    except export.ExportError as exc:
+        op.report({"ERROR"}, f"Meshy: {exc}")
+        return None
+    return {"model_url": path}, meshes[0].name
+
+
+def _has_model(context: Any) -> bool:
+    active = context.view_layer.objects.active
+    if active is not None and selection.model_task_id(active):
+        return True
+    return bool(selection.selected_meshes(context))
+
+
+class _OnSelection(bpy.types.Operator):
+    """Base of the operators that send the selected model (not registered itself): check,
+    turn the selection into a model input, build the request, submit."""
+
+    bl_options = {"REGISTER"}
+    _can_replace = False  # honours the "Replace Selection" setting
+    _request = ""  # the request kind this operator sends (checks differ per kind)
+
+    @classmethod
+    def poll(cls, context):
+        if getattr(context.scene, "meshy", None) is None:
+            return False
+        if not _has_model(context):
+            cls.poll_message_set("Select a mesh (or a Meshy-made object)")
+            return False
+        return True
+
+    def _build(self, s: Any, settings: config.Settings, model: dict[str, Any],
+               source: str) -> JobRequest:
+        raise NotImplementedError
+
+    def execute(self, context):
+        settings = submit.ready(self, context)
+        if settings is None:
+            return {"CANCELLED"}
+        found = model_input(self, context, settings, request=self._request,
+                            replace=self._can_replace and context.scene.meshy.replace_selection)
+        if found is None:
+            return {"CANCELLED"}
+        try:
+            req = self._build(context.scene.meshy, settings, *found)
+        except MeshyError as exc:  # e.g. a style picture that cannot be read
+            self.report({"ERROR"}, f"Meshy: {exc}")
+            return {"CANCELLED"}
+        return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
+
+
+class MESHY_OT_retexture(_OnSelection):
+    """Give the selected model a new look from a style prompt or picture"""
+
+    bl_idname = "meshy.retexture"
+    bl_label = "Meshy: Retexture Selected"
+    _can_replace = True
+    _request = "retexture"
+
+    def _build(self, s, settings, model, source):
+        return sidebar_requests.retexture(s, settings, model, source)
+
+
+class MESHY_OT_remesh(_OnSelection):
+    """Rebuild the selected model's topology (quads or triangles, target polycount)"""
+
+    bl_idname = "meshy.remesh"
+    bl_label = "Meshy: Remesh Selected"
+    _can_replace = True
+    _request = "remesh"
+
+    def _build(self, s, settings, model, source):
+        return sidebar_requests.remesh(s, settings, model, source)
+
+
+class MESHY_OT_rig(_OnSelection):
+    """Rig the selected humanoid model: an armature with walking and running actions"""
+
+    bl_idname = "meshy.rig"
+    bl_label = "Meshy: Rig Selected"
+    _request = "rig"
+
+    def _build(self, s, settings, model, source):
+        return sidebar_requests.rig(s, settings, model, source)
+
+
+class MESHY_OT_animate(bpy.types.Operator):
+    """Add a Meshy animation to the selected Meshy rig (as a new action on its armature)"""
+
+    bl_idname = "meshy.animate"
+    bl_label = "Meshy: Animate Selected Rig"
+    bl_options = {"REGISTER"}
+
+    @classmethod
+    def poll(cls, context):
+        if getattr(context.scene, "meshy", None) is None:
+            return False
+        if selection.rig_task_id(context.view_layer.objects.active) is None:
+            cls.poll_message_set("Select an armature rigged by Meshy")
+            return False
+        return True
+
+    def execute(self, context):
+        settings = submit.ready(self, context)
+        if settings is None:
+            return {"CANCELLED"}
+        armature = context.view_layer.objects.active
+        req = sidebar_requests.animate(context.scene.meshy, settings,
+                                  selection.rig_task_id(armature), armature.name)
+        return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
+
+
+CLASSES = (MESHY_OT_retexture, MESHY_OT_remesh, MESHY_OT_rig, MESHY_OT_animate)

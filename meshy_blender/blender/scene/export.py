@@ -1,0 +1,140 @@
+"""Export the selected meshes to a GLB for retexture, remesh or rigging (main thread only).
+
+Meshy limits what it accepts (rigging: at most 320,000 faces; uploads: 100 MB), so faces and
+file size are checked here, before anything is uploaded or paid for, with a message that says
+what to change. The artist's mode, selection and active object are put back afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import bpy
+from mathutils import Matrix
+
+from ...client.datauri import DEFAULT_MAX_MODEL_BYTES
+from ...client.errors import ValidationError
+from ...client.specs import FACE_LIMITS
+from .naming import safe_name
+from .op_context import leave_edit_modes, operator_context, return_to_mode
+from .scene_state import SelectionState
+
+RIG_MAX_FACES = FACE_LIMITS["rig"]  # 320,000 (API notes, newer surface)
+# Passed only when this Blender's glTF exporter has them.
+_GLTF_OPTIONS = {"export_format": "GLB", "use_selection": True, "export_animations": False,
+                 "export_extras": False, "export_cameras": False, "export_lights": False}
+
+
+class ExportError(ValidationError):
+    """The selection cannot be uploaded; the message says why and what to do (a
+    ValidationError: nothing was sent or paid)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="selection")
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    faces: int
+    size: int
+
+
+def count_faces(context: Any, objects: list[Any], apply_modifiers: bool) -> int:
+    """Triangles the exported file will hold (glTF is triangulated)."""
+    depsgraph = context.evaluated_depsgraph_get() if apply_modifiers else None
+    total = 0
+    for obj in objects:
+        data = obj.evaluated_get(depsgraph).data if depsgraph is not None else obj.data
+        counts = [0] * len(data.polygons)
+        data.polygons.foreach_get("loop_total", counts)
+        total += sum(counts) - 2 * len(counts)
+    return total
+
+
+def export_glb(context: Any, objects: list[Any], directory: Path, *,
+               apply_modifiers: bool = True, max_faces: int | None = None,
+               max_bytes: int = DEFAULT_MAX_MODEL_BYTES,
+               local_space: bool = False) -> ExportResult:
+    """Write ``objects`` (meshes) to one GLB in ``directory``; raises ExportError.
+
+    The first object's origin becomes the file's origin. With ``local_space`` its rotation and
+    scale are taken out too, for results that will be placed with that object's transform
+    ("Replace"); otherwise the shape is exported as the artist sees it.
+    """
+    meshes = [o for o in objects if o.type == "MESH"]
+    if not meshes:
+        raise ExportError("Select at least one mesh object to send to Meshy.")
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{safe_name(meshes[0].name)}-{int(time.time() * 1000)}.glb"
+    with operator_context(context) as ctx:
+        mode_state = leave_edit_modes(ctx)  # edit-mode changes are flushed to the mesh here
+        selection = SelectionState.take(ctx.view_layer)
+        try:
+            faces = count_faces(ctx, meshes, apply_modifiers)
+            if max_faces is not None and faces > max_faces:
+                raise ExportError(
+                    f"The selection has {faces:,} faces; Meshy rigs models of at most "
+                    f"{max_faces:,}. Decimate or remesh it first.")
+            if faces == 0:
+                raise ExportError("The selected meshes have no faces to send to Meshy.")
+            for obj in ctx.view_layer.objects:
+                obj.select_set(obj in meshes)
+            ctx.view_layer.objects.active = meshes[0]
+            with _relative_to(meshes[0], meshes, local_space):
+                _run_exporter(path, apply_modifiers)
+        finally:
+            selection.restore(ctx.view_layer)
+            return_to_mode(ctx, mode_state)
+    size = path.stat().st_size
+    if size > max_bytes:
+        path.unlink(missing_ok=True)
+        raise ExportError(f"The exported selection is {size / 1024**2:.1f} MB; Meshy accepts "
+                          f"uploads up to {max_bytes / 1024**2:.0f} MB. Reduce textures or "
+                          "geometry first.")
+    return ExportResult(path=path, faces=faces, size=size)
+
+
+@contextmanager
+def _relative_to(origin: Any, objects: list[Any], local_space: bool) -> Iterator[None]:
+    """Move ``objects`` into ``origin``'s space (only its location unless ``local_space``) for
+    the export, then put every transform back exactly. A result placed with the source's
+    transform then lands where the source is instead of carrying that transform twice."""
+    saved = {obj: obj.matrix_basis.copy() for obj in objects}
+    space = origin.matrix_world if local_space else \
+        Matrix.Translation(origin.matrix_world.translation)
+    inverse = space.inverted_safe()
+    targets = {obj: inverse @ obj.matrix_world for obj in objects}
+    try:
+        for obj in sorted(objects, key=_depth):  # parents first: children follow them
+            obj.matrix_world = targets[obj]
+        yield
+    finally:
+        for obj, basis in saved.items():
+            obj.matrix_basis = basis
+
+
+def _depth(obj: Any) -> int:
+    depth = 0
+    while obj.parent is not None:
+        obj, depth = obj.parent, depth + 1
+    return depth
+
+
+def _run_exporter(path: Path, apply_modifiers: bool) -> None:
+    ops: Any = bpy.ops  # exporter options differ per Blender version; checked below
+    op = ops.export_scene.gltf
+    props = {p.identifier for p in op.get_rna_type().properties}
+    options = {k: v for k, v in {**_GLTF_OPTIONS, "export_apply": apply_modifiers}.items()
+               if k in props}
+    try:
+        outcome = op(filepath=str(path), **options)
+    except RuntimeError as exc:
+        raise ExportError(f"Blender could not export the selection: {exc}") from exc
+    if "FINISHED" not in outcome or not path.is_file():
+        raise ExportError("Blender could not export the selection to GLB.")

@@ -1,0 +1,333 @@
+"""Land downloaded Meshy results in the scene: models, rigged characters and animation clips.
+
+Main-thread only (the jobs pump calls it with files already on disk). Each call is one
+transaction: on success the artist gets a collection under "Meshy", named and placed objects
+with provenance, and exactly one undo step; on failure every datablock the call created is
+removed again and a :class:`MeshyImportError` says what went wrong (the file stays in the cache).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import bpy
+from mathutils import Matrix
+
+from ...client.errors import MeshyError
+from ...jobs.request import PLACEMENTS
+from .actions import actions_used_by, animated_bones, push_to_nla
+from .naming import child_name, safe_name
+from .op_context import leave_edit_modes, operator_context, push_undo_step, return_to_mode
+from .provenance import apply_provenance, clean_provenance
+from .scene_state import DataSnapshot, SceneSettings, SelectionState
+
+ROOT_COLLECTION = "Meshy"
+_IMPORTERS = {".glb": "GLTF", ".gltf": "GLTF", ".fbx": "FBX"}
+# glTF importer options we rely on, passed only when this Blender's importer has them: no bone
+# display-shape objects (they land in a stray "glTF_not_exported" collection), no extra collection.
+_GLTF_OPTIONS = {"disable_bone_shape": True, "import_scene_as_collection": False}
+
+
+class MeshyImportError(MeshyError):
+    """An import that could not be done. The message is meant for the artist; the downloaded
+    files stay in the cache so the import can be retried without paying again. A MeshyError,
+    so scripts that catch the documented family catch this too."""
+
+    default_message = "The result could not be imported."
+
+
+@dataclass
+class ImportResult:
+    collection: bpy.types.Collection
+    objects: list[bpy.types.Object]
+    root_objects: list[bpy.types.Object]
+    armature: bpy.types.Object | None
+    actions: list[bpy.types.Action] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ public API
+
+def import_model(path: Path, *, name: str, provenance: Mapping[str, object],
+                 placement: str = "CURSOR", source_object: bpy.types.Object | None = None,
+                 context: bpy.types.Context | None = None) -> ImportResult:
+    """Import a GLB/glTF or FBX file (chosen by extension) as one undoable step."""
+    path = Path(path)
+    _check_placement(placement, source_object)
+    with _import_session(context, f"Meshy: import {safe_name(name)}") as ctx:
+        collection = _job_collection(ctx, name)
+        objects, actions = _run_importer(ctx, path, collection)
+        result = _finish(ctx, collection, objects, name=name, provenance=provenance, path=path,
+                         placement=placement, source_object=source_object)
+        result.actions = _ordered_actions(objects, actions)
+    return result
+
+
+def import_rig(character: Path, *, clips: Mapping[str, Path], name: str,
+               provenance: Mapping[str, object], placement: str = "CURSOR",
+               source_object: bpy.types.Object | None = None,
+               context: bpy.types.Context | None = None) -> ImportResult:
+    """Import a rigged character and put each clip (``{"Walking": path, ...}``; armature-only or
+    with-skin files) on its armature as an NLA track; the clips' own copies are discarded."""
+    character = Path(character)
+    _check_placement(placement, source_object)
+    with _import_session(context, f"Meshy: import rig {safe_name(name)}") as ctx:
+        collection = _job_collection(ctx, name)
+        objects, _ = _run_importer(ctx, character, collection)
+        armature = _first_armature(objects)
+        if armature is None:
+            raise MeshyImportError(f"'{character.name}' holds no armature, so it is not a rigged "
+                                   "character. Nothing was imported.")
+        result = _finish(ctx, collection, objects, name=name, provenance=provenance,
+                         path=character, placement=placement, source_object=source_object)
+        for action_name, clip in clips.items():
+            result.actions.append(_merge_clip(ctx, armature, Path(clip), action_name))
+    return result
+
+
+def add_animation(armature: bpy.types.Object, clip: Path, *, action_name: str,
+                  provenance: Mapping[str, object],
+                  context: bpy.types.Context | None = None) -> bpy.types.Action:
+    """Add the animation in `clip` to an existing armature as a new action on its own NLA track.
+
+    Bone names must match (a Meshy animation of a Meshy rig); otherwise nothing changes and a
+    MeshyImportError names the missing bones.
+    """
+    try:
+        is_armature = armature is not None and armature.type == "ARMATURE"
+    except ReferenceError:  # the object was deleted while the job ran
+        is_armature = False
+    if not is_armature:
+        raise MeshyImportError("Animations can only be added to an armature: select the rigged "
+                               "character's armature and try again.")
+    with _import_session(context, f"Meshy: add animation {action_name}") as ctx:
+        action = _merge_clip(ctx, armature, Path(clip), action_name)
+        apply_provenance(action, clean_provenance(provenance))
+    return action
+
+
+# ------------------------------------------------------------------ transaction
+
+@contextmanager
+def _import_session(context: Any, undo_message: str) -> Iterator[Any]:
+    """Object mode, valid operator context, rollback on failure, one undo step on success."""
+    with operator_context(context) as ctx:
+        mode_state = leave_edit_modes(ctx)
+        snapshot = DataSnapshot.take()
+        settings = SceneSettings.take(ctx.scene)
+        selection = SelectionState.take(ctx.view_layer)
+        try:
+            yield ctx
+        except Exception as exc:
+            snapshot.remove_new()
+            settings.restore(ctx.scene)
+            selection.restore(ctx.view_layer)
+            return_to_mode(ctx, mode_state)
+            if isinstance(exc, MeshyImportError):
+                raise
+            raise MeshyImportError(f"Import failed: {_first_line(exc)}") from exc
+        settings.restore(ctx.scene)  # importers may change fps/frame range; the artist's stay
+        # Placement set location/rotation/parents: evaluate so matrix_world is right for the
+        # caller at once (an undo push used to do this implicitly; background mode skips it).
+        ctx.view_layer.update()
+        push_undo_step(undo_message)
+
+
+def _check_placement(placement: str, source_object: Any) -> None:
+    if placement not in PLACEMENTS:
+        raise MeshyImportError(f"Unknown placement {placement!r}; use one of {PLACEMENTS}.")
+    if placement == "REPLACE":
+        try:
+            ok = source_object is not None and bool(source_object.name)
+        except ReferenceError:
+            ok = False
+        if not ok:
+            raise MeshyImportError("'Replace' needs the original object, which no longer exists. "
+                                   "Import at the 3D cursor instead.")
+
+
+# ------------------------------------------------------------------ collections
+
+def _meshy_collection(scene: Any) -> Any:
+    """The top-level "Meshy" collection of this scene, created or re-linked when missing."""
+    for child in scene.collection.children_recursive:
+        if child.name == ROOT_COLLECTION and child.library is None:
+            return child
+    coll = bpy.data.collections.get(ROOT_COLLECTION)
+    if coll is None or coll.library is not None:
+        coll = bpy.data.collections.new(ROOT_COLLECTION)
+    scene.collection.children.link(coll)
+    return coll
+
+
+def _job_collection(ctx: Any, name: str) -> Any:
+    parent = _meshy_collection(ctx.scene)
+    coll = bpy.data.collections.new(safe_name(name))
+    parent.children.link(coll)
+    for layer in (_layer_of(ctx.view_layer, parent), _layer_of(ctx.view_layer, coll)):
+        if layer is not None and layer.exclude:
+            layer.exclude = False  # an excluded "Meshy" collection would swallow the import
+    return coll
+
+
+def _layer_of(view_layer: Any, collection: Any) -> Any:
+    stack = [view_layer.layer_collection]
+    while stack:
+        layer = stack.pop()
+        if layer.collection == collection:
+            return layer
+        stack.extend(layer.children)
+    return None
+
+
+# ------------------------------------------------------------------ running Blender's importers
+
+def _run_importer(ctx: Any, path: Path, collection: Any) -> tuple[list[Any], list[Any]]:
+    """Import `path` into `collection`; returns (new objects, new actions)."""
+    kind = _IMPORTERS.get(path.suffix.lower())
+    if kind is None:
+        raise MeshyImportError(f"Cannot import '{path.name}': only GLB/glTF and FBX files can be "
+                               "placed in the scene (the file is kept in the cache).")
+    if not path.is_file():
+        raise MeshyImportError(f"The downloaded file '{path}' is missing; download it again.")
+    snapshot = DataSnapshot.take()
+    view_layer = ctx.view_layer
+    previous = view_layer.active_layer_collection
+    layer = _layer_of(view_layer, collection)
+    if layer is not None:
+        view_layer.active_layer_collection = layer
+    ops: Any = bpy.ops  # importer options differ per Blender version; checked below
+    try:
+        if kind == "GLTF":
+            op = ops.import_scene.gltf
+            props = {p.identifier for p in op.get_rna_type().properties}
+            options = {k: v for k, v in _GLTF_OPTIONS.items() if k in props}
+            outcome = op(filepath=str(path), **options)
+        else:
+            outcome = ops.import_scene.fbx(filepath=str(path))
+    except Exception as exc:  # operators raise RuntimeError on error reports and importer bugs
+        raise MeshyImportError(_unreadable(path, exc)) from exc
+    finally:
+        view_layer.active_layer_collection = previous
+    if "FINISHED" not in outcome:
+        raise MeshyImportError(_unreadable(path, None))
+    objects = snapshot.new("objects")
+    if not objects:
+        raise MeshyImportError(f"'{path.name}' contains nothing to import.")
+    for obj in objects:  # anything an importer linked elsewhere joins the job's collection
+        if collection not in obj.users_collection:
+            collection.objects.link(obj)
+        for other in list(obj.users_collection):
+            if other != collection:
+                other.objects.unlink(obj)
+    for stray in snapshot.new("collections"):
+        if stray != collection:
+            bpy.data.collections.remove(stray)
+    return objects, snapshot.new("actions")
+
+
+def _unreadable(path: Path, exc: Exception | None) -> str:
+    detail = f" (Blender said: {_first_line(exc)})" if exc is not None else ""
+    return (f"Blender could not read '{path.name}'{detail}. The file may be damaged or "
+            f"incomplete; it is kept at {path}.")
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    text = lines[-1] if lines else type(exc).__name__
+    return text[:300]
+
+
+# ------------------------------------------------------------------ naming, placement, provenance
+
+def _finish(ctx: Any, collection: Any, objects: list[Any], *, name: str,
+            provenance: Mapping[str, object], path: Path, placement: str,
+            source_object: Any) -> ImportResult:
+    base = safe_name(name)
+    roots = [o for o in objects if o.parent is None]
+    originals = {o: o.name for o in objects}
+    for obj in objects:
+        obj.name = base if obj in roots else child_name(base, originals[obj])
+
+    ctx.view_layer.update()
+    if placement == "CURSOR":
+        offset = Matrix.Translation(ctx.scene.cursor.location)
+        for root in roots:
+            root.matrix_basis = offset @ root.matrix_basis
+    elif placement == "REPLACE":
+        target = source_object.matrix_world.copy()
+        for root in roots:
+            root.matrix_basis = target @ root.matrix_basis
+        source_object.hide_viewport = True
+        source_object.hide_render = True
+        if source_object.name in ctx.view_layer.objects:
+            source_object.hide_set(True)
+
+    props = clean_provenance(provenance)
+    props.setdefault("meshy_file", path.name)
+    if placement == "REPLACE":
+        props["meshy_replaces"] = source_object.name
+    for root in roots:
+        apply_provenance(root, props)
+
+    armature = _first_armature(objects)
+    for obj in ctx.view_layer.objects:
+        obj.select_set(False)
+    for obj in objects:
+        if obj.name in ctx.view_layer.objects:
+            obj.select_set(True)
+    ctx.view_layer.objects.active = armature or (roots[0] if roots else objects[0])
+    return ImportResult(collection=collection, objects=objects, root_objects=roots,
+                        armature=armature)
+
+
+def _first_armature(objects: list[Any]) -> Any:
+    return next((o for o in objects if o.type == "ARMATURE"), None)
+
+
+def _ordered_actions(objects: list[Any], new_actions: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for obj in objects:
+        for action in actions_used_by(obj):
+            if action not in found:
+                found.append(action)
+    found.extend(a for a in new_actions if a not in found)
+    return found
+
+
+# ------------------------------------------------------------------ animation clips
+
+def _merge_clip(ctx: Any, armature: Any, clip: Path, action_name: str) -> Any:
+    """Import `clip` aside, keep only its skeleton action (renamed), and put it on `armature`."""
+    scratch = bpy.data.collections.new("Meshy clip import")
+    ctx.scene.collection.children.link(scratch)
+    snapshot = DataSnapshot.take()
+    try:
+        objects, actions = _run_importer(ctx, clip, scratch)
+        clip_armature = _first_armature(objects)
+        candidates = actions_used_by(clip_armature) if clip_armature is not None else []
+        candidates += [a for a in actions if a not in candidates]
+        action = next((a for a in candidates if animated_bones(a)), None)
+        if action is None:
+            raise MeshyImportError(f"'{clip.name}' contains no skeleton animation to add.")
+        _check_bones_match(armature, action, clip)
+        action.name = (action_name or "").strip() or "Meshy Animation"
+        snapshot.remove_new(keep=[action])  # the clip's duplicate character, materials, images
+    finally:
+        bpy.data.collections.remove(scratch)
+    push_to_nla(armature, action)
+    return action
+
+
+def _check_bones_match(armature: Any, action: Any, clip: Path) -> None:
+    animated = animated_bones(action)
+    missing = sorted(animated - set(armature.data.bones.keys()))
+    if missing:
+        shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+        raise MeshyImportError(
+            f"The animation in '{clip.name}' does not fit armature '{armature.name}': "
+            f"{len(missing)} of its {len(animated)} animated bones are missing ({shown}). "
+            "Animations fit only the rig Meshy made for the same character.")

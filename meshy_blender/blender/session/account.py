@@ -1,0 +1,43 @@
+"""Account reads for the sidebar: balance and recent server tasks, run as background calls.
+
+Operators start them, panels draw their outcomes by the same call names; both import this
+module, so neither needs the other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import calls
+
+BALANCE_CALL = "balance"
+RECENT_CALL = "recent_tasks"
+RECENT_PAGE_SIZE = 10
+
+
+def start_balance(client: Any) -> bool:
+    """Start a balance read (no-op while one runs)."""
+    return calls.CALLS.start(BALANCE_CALL, client.balance)
+
+
+def start_recent(client: Any, kind: str) -> bool:
+    """Start reading the account's newest tasks of ``kind`` (no-op while a read runs)."""
+    return calls.CALLS.start(
+        RECENT_CALL, lambda: task_rows(client.list_tasks(kind, page_size=RECENT_PAGE_SIZE), kind))
+
+
+def task_rows(tasks: list[Any], kind: str) -> list[dict[str, Any]]:
+    """Plain dicts for the panel (runs on the worker: no bpy)."""
+    return [{"id": t.id, "kind": kind, "status": t.status, "progress": int(t.progress or 0),
+             "created_at": int(t.created_at or 0),
+             "prompt": str((getattr(t, "raw", {}) or {}).get("prompt") or "")}
+            for t in tasks]
+
+
+def connection_report(outcome: calls.Outcome | None) -> tuple[str, str]:
+    """(report level, message) for a finished balance call."""
+    if outcome is None:
+        return "ERROR", "Meshy: no answer yet; the connection test timed out"
+    if outcome.error is not None:
+        return "ERROR", f"Meshy: connection failed: {outcome.error}"
+    return "INFO", f"Meshy: connected; balance {outcome.value} credits"

@@ -1,0 +1,170 @@
+"""Effective configuration: environment over add-on preferences over defaults.
+
+Each value remembers where it came from so the UI can show it ("from MESHY_API_KEY").
+Resolved on the main thread only (it reads preferences); workers get plain values.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import bpy
+
+from ...identity import ADDON_ID
+from ...jobs import policy as policy_mod
+from ...jobs.request import ImportOptions
+
+DEFAULT_API_BASE = "https://api.meshy.ai"
+DEFAULT_MAX_JOBS = 10
+ENV = {
+    "api_key": "MESHY_API_KEY",
+    "api_base": "MESHY_API_BASE",
+    "cache_dir": "MESHY_CACHE_DIR",
+    "ca_bundle": "MESHY_CA_BUNDLE",
+    "studio_config": policy_mod.ENV_VAR,
+}
+# The standard proxy variables (requests/urllib read them per request; recorded for the UI).
+PROXY_ENV = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy",
+             "NO_PROXY", "no_proxy")
+
+
+@dataclass
+class Settings:
+    api_key: str = ""
+    api_base: str = DEFAULT_API_BASE
+    cache_dir: str = ""
+    ca_bundle: str = ""
+    proxy: str = ""  # explicit proxy from preferences; else requests honours HTTPS_PROXY etc.
+    max_jobs: int = DEFAULT_MAX_JOBS
+    use_stream: bool = True
+    import_format: str = "GLB"
+    placement: str = "CURSOR"
+    online_access: bool = False
+    studio_config: str = ""
+    # Downloads: the studio policy's shared cache_dir, else <cache_dir>/downloads. The journal
+    # always stays in the seat's own cache_dir (a shared journal would resume others' jobs).
+    download_dir: str = ""
+    proxies: dict[str, str] = field(default_factory=dict)
+    policy: policy_mod.Policy = field(default_factory=policy_mod.Policy)
+    policy_error: policy_mod.PolicyError | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # never show the key, even in a debugger or a log line
+        return (f"Settings(api_base={self.api_base!r}, cache_dir={self.cache_dir!r}, "
+                f"api_key={'<set>' if self.api_key else '<unset>'}, sources={self.sources!r})")
+
+    def import_options(self, *, format: str | None = None, placement: str | None = None,
+                       source_object: str = "", target_armature: str = "",
+                       action_names: Mapping[str, str] | None = None) -> ImportOptions:
+        """How a result lands, with this seat's defaults for what is not given (import format
+        and placement from the preferences). Raises ValidationError for a bad value. Built
+        here once for the sidebar, the API and the CLI."""
+        default_placement = self.placement if self.placement in ("CURSOR", "ORIGIN") else "CURSOR"
+        return ImportOptions(format or self.import_format, placement or default_placement,
+                             source_object=source_object, target_armature=target_armature,
+                             action_names=dict(action_names or {}))
+
+    def check_policy(self) -> policy_mod.Policy:
+        """The studio policy, or the PolicyError that makes it unusable (raised)."""
+        if self.policy_error is not None:
+            raise self.policy_error
+        return self.policy
+
+
+@functools.cache
+def default_cache_dir() -> str:
+    """The extension's own user folder (bpy.utils.extension_path_user), or a user cache dir.
+
+    Resolved (and created) once per session: panels resolve settings on every redraw."""
+    try:
+        return bpy.utils.extension_path_user(ADDON_ID, path="cache", create=True)
+    except (ValueError, AttributeError):
+        # Enabled from a checkout (not installed as an extension): no extension user folder.
+        base = Path(bpy.utils.user_resource("DATAFILES", path="meshy", create=True))
+        return str(base / "cache")
+
+
+def addon_preferences(context: bpy.types.Context | None = None) -> Any:
+    """The add-on's preferences (``ui.preferences.MeshyPreferences``), or None when the add-on
+    is registered but not enabled. Read by RNA path so this layer never imports the UI."""
+    context = context or bpy.context
+    addon = context.preferences.addons.get(ADDON_ID)
+    return addon.preferences if addon else None
+
+
+def resolve(context: bpy.types.Context | None = None) -> Settings:
+    prefs = addon_preferences(context)
+    s = Settings(online_access=bool(bpy.app.online_access))
+    for name, var in ENV.items():
+        env_value = os.environ.get(var, "").strip()
+        pref_value = str(getattr(prefs, name, "") or "").strip() if prefs else ""
+        if env_value:
+            setattr(s, name, env_value)
+            s.sources[name] = var
+        elif pref_value:
+            setattr(s, name, pref_value)
+            s.sources[name] = "preferences"
+        else:
+            s.sources[name] = "default"
+    if not s.cache_dir:
+        s.cache_dir = default_cache_dir()
+    _apply_policy(s)
+    _record_proxies(s)
+    if prefs is not None:
+        s.max_jobs = int(prefs.max_jobs)
+        s.use_stream = bool(prefs.use_stream)
+        s.import_format = str(prefs.import_format)
+        s.placement = str(prefs.placement)
+        s.proxy = str(getattr(prefs, "proxy", "") or "").strip()
+        if s.proxy:
+            s.sources["proxy"] = "preferences"
+    return s
+
+
+def _apply_policy(s: Settings) -> None:
+    """Load the studio policy; its shared cache folder comes after MESHY_CACHE_DIR only."""
+    s.download_dir = str(Path(s.cache_dir) / "downloads")
+    s.sources["download_dir"] = s.sources.get("cache_dir", "default")
+    if not s.studio_config:
+        return
+    try:
+        s.policy = _load_policy(s.studio_config)
+    except policy_mod.PolicyError as exc:
+        s.policy_error = exc
+        return
+    if s.policy.cache_dir and s.sources.get("cache_dir") != ENV["cache_dir"]:
+        s.download_dir = str(Path(s.policy.cache_dir).expanduser())
+        s.sources["download_dir"] = "studio policy"
+
+
+_policy_cache: dict[str, tuple[tuple[int, int], policy_mod.Policy]] = {}
+
+
+def _load_policy(path: str) -> policy_mod.Policy:
+    """The parsed policy file, re-read only when it changes (panels resolve settings on every
+    redraw)."""
+    try:
+        st = os.stat(path)
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        return policy_mod.load_policy(path)  # raises the clear PolicyError
+    cached = _policy_cache.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    policy = policy_mod.load_policy(path)
+    _policy_cache[path] = (stamp, policy)
+    return policy
+
+
+def _record_proxies(s: Settings) -> None:
+    for var in PROXY_ENV:
+        value = os.environ.get(var, "").strip()
+        name = var.lower()
+        if value and name not in s.proxies:
+            s.proxies[name] = value
+            s.sources[name] = var

@@ -1,0 +1,58 @@
+"""Credit cost labels for buttons, cached so drawing a panel never re-plans an unchanged request.
+
+Panels redraw many times a second while a job runs; planning (validation + pricing) is cheap but
+not free, so results are kept per request hash. A request that does not validate has no price:
+the label says why instead, which is the first thing an artist needs to fix anyway.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from ...client.errors import InsufficientCreditsError, ValidationError
+from ...jobs.plans import plan_request
+from ...jobs.policy import Policy
+from ...jobs.request import JobRequest
+
+_MAX_ENTRIES = 256
+
+
+@dataclass(frozen=True)
+class Estimate:
+    credits: int | None
+    error: str | None = None
+    steps: int = 1
+
+    def label(self, action: str) -> str:
+        """Button text: "Generate (30 credits)", or the action alone when it cannot be priced."""
+        if self.credits is None:
+            return action
+        chain = f", {self.steps} tasks" if self.steps > 1 else ""
+        return f"{action} ({self.credits} credits{chain})"
+
+
+_cache: dict[str, Estimate] = {}
+
+
+def estimate(req: JobRequest, policy: Policy | None = None) -> Estimate:
+    """The price of exactly what the button would send, studio policy included (pinned
+    options, allowed models, per-job cap); the reason instead when it would be refused."""
+    key = json.dumps([req.request, req.options, repr(policy)], sort_keys=True, default=str)
+    found = _cache.get(key)
+    if found is not None:
+        return found
+    try:
+        options = dict(req.options)
+        if policy is not None:
+            options = policy.apply(req.request, policy.pin(req.request, options))
+        job = plan_request(req.with_options(options))
+        if policy is not None:
+            policy.check_job(job)
+        result = Estimate(job.estimated_credits, None, len(job.steps))
+    except (ValidationError, InsufficientCreditsError) as exc:
+        result = Estimate(None, str(exc))
+    if len(_cache) >= _MAX_ENTRIES:
+        _cache.clear()
+    _cache[key] = result
+    return result

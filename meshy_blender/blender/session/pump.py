@@ -1,0 +1,160 @@
+"""The main-thread pump: the one place where worker results reach Blender.
+
+``Pump.tick`` drains job events within a small time budget, keeps the latest snapshot of each job
+for the UI, hands finished background reads (balance, recent tasks, library) to their callbacks,
+tags sidebar redraws once, and runs imports (the only bpy work a job causes). Three drivers call
+the same ``tick``: a persistent ``bpy.app.timers`` timer (UI), a modal operator (ESC cancels),
+and :func:`run_until_done` for headless scripts, where timers never fire. Every drained event,
+whoever drains it, goes through :meth:`Pump._handle`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import bpy
+
+from ...jobs.manager import JobEvent, JobManager
+from ...jobs.model import FINISHED_STATUSES, IMPORTED, READY
+from .calls import CALLS, BackgroundCalls
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BUDGET_S = 0.002
+Importer = Callable[[dict[str, Any]], Any]
+
+
+@dataclass
+class TickStats:
+    events: int = 0
+    imports: int = 0
+    drain_seconds: float = 0.0  # main-thread time spent outside import calls
+    import_seconds: float = 0.0
+
+
+@dataclass
+class Pump:
+    manager: JobManager
+    importer: Importer
+    # Latest snapshot per job id: what panels draw. Only the main thread touches it.
+    view: dict[str, dict[str, Any]] = field(default_factory=dict)
+    results: dict[str, Any] = field(default_factory=dict)
+    _pending_imports: list[str] = field(default_factory=list)
+    # Jobs whose "ready"/"restored" event was drained. A worker sets READY a moment before it
+    # posts that event (the journal is written in between): until then the job is still busy.
+    _ready_seen: set[str] = field(default_factory=set)
+    listeners: list[Callable[[JobEvent], None]] = field(default_factory=list)
+    # Background reads: their outcomes are delivered by this pump's ticks, on the main thread.
+    calls: BackgroundCalls = field(default_factory=lambda: CALLS)
+
+    def tick(self, budget: float = DEFAULT_BUDGET_S, max_imports: int = 1) -> TickStats:
+        """Drain events for at most ``budget`` seconds, then run up to ``max_imports`` imports."""
+        stats = TickStats()
+        start = time.perf_counter()
+        deadline = start + budget
+        changed = False
+        while time.perf_counter() < deadline:
+            batch = self.manager.drain(limit=64)
+            if not batch:
+                break
+            for event in batch:
+                stats.events += 1
+                self._handle(event)
+            changed = True
+        if self.calls.deliver():
+            changed = True
+        if changed:
+            tag_redraw()
+        stats.drain_seconds = time.perf_counter() - start
+        while self._pending_imports and stats.imports < max_imports:
+            job_id = self._pending_imports.pop(0)
+            t0 = time.perf_counter()
+            self._import(job_id)
+            stats.import_seconds += time.perf_counter() - t0
+            stats.imports += 1
+        return stats
+
+    def _handle(self, event: JobEvent) -> None:
+        """One event: update the view, queue a ready job's import, tell listeners."""
+        self.view[event.job_id] = event.snapshot
+        if event.type in ("ready", "restored"):
+            self._ready_seen.add(event.job_id)
+        if event.type == "ready" and event.job_id not in self._pending_imports:
+            self._pending_imports.append(event.job_id)
+        for listener in self.listeners:
+            listener(event)
+
+    def request_import(self, job_id: str) -> bool:
+        """Queue a (re-)import of a job whose files are downloaded (after a failed import, a
+        restart, or to import it again); False when it has nothing to import."""
+        if not self.manager.prepare_reimport(job_id):
+            return False
+        if job_id not in self._pending_imports:
+            self._pending_imports.append(job_id)
+        return True
+
+    def _import(self, job_id: str) -> None:
+        job = self.manager.get(job_id)
+        if job is None or job.status not in (READY, IMPORTED):
+            return
+        snapshot = job.snapshot()
+        try:
+            self.results[job_id] = self.importer(snapshot)
+        except Exception as exc:  # an import failure must never take Blender down
+            log.exception("import of job %s failed", job_id)
+            self.manager.mark_import_failed(job_id, str(exc) or type(exc).__name__)
+        else:
+            self.manager.mark_imported(job_id)
+        # Fold the mark_* event into the view now; other jobs' events drained here (a second
+        # job that finished meanwhile) take the same path, so none is lost.
+        for event in self.manager.drain():
+            self._handle(event)
+        tag_redraw()
+
+    def busy(self, job_ids: Iterable[str] | None = None) -> bool:
+        """True while any (given) job is still running or waiting to be imported (or, for the
+        timer's pace, with no ids given, while a background read runs)."""
+        if job_ids is None and self.calls.running_any():
+            return True
+        ids = list(job_ids) if job_ids is not None else [j.id for j in self.manager.jobs()]
+        for job_id in ids:
+            job = self.manager.get(job_id)
+            if job is None:
+                continue
+            if job.status not in FINISHED_STATUSES or job_id in self._pending_imports:
+                return True
+            if job.status == READY and job_id not in self._ready_seen and not job.import_error:
+                return True  # its "ready" event is on the way
+        return False
+
+
+def tag_redraw() -> None:
+    """Redraw 3D Viewport sidebars so progress bars move (no-op without a window)."""
+    wm = bpy.context.window_manager
+    if wm is None:
+        return
+    for window in wm.windows:
+        for area in window.screen.areas:
+            if area.type == "VIEW_3D":
+                area.tag_redraw()
+
+
+def run_until_done(pump: Pump, job_ids: Iterable[str], *, timeout: float | None = None,
+                   poll: float = 0.02,
+                   on_tick: Callable[[Pump], None] | None = None) -> None:
+    """Headless driver: pump on this (main) thread until the jobs are finished and imported."""
+    ids = list(job_ids)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        pump.tick(budget=0.05, max_imports=len(ids) or 1)
+        if on_tick is not None:
+            on_tick(pump)
+        if not pump.busy(ids):
+            return
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError(f"jobs still running after {timeout:.0f} s")
+        time.sleep(poll)

@@ -1,0 +1,68 @@
+"""The one way a button sends work to Meshy: check, plan (validate + price), submit, watch.
+
+Nothing is sent when a check fails: no key, Blender offline, or an option Meshy would reject
+(``plan_job`` validates every step's payload before any request).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import bpy
+
+from ...client.errors import MeshyError
+from ...jobs.model import Job
+from ...jobs.request import JobRequest
+from . import config, preflight, runtime
+
+
+def ready(op: Any, context: Any) -> config.Settings | None:
+    """Settings when Meshy may be called now (resolved once for this click; pass them on);
+    otherwise report the reason and return None."""
+    settings = config.resolve(context)
+    reason = preflight.problem(settings)
+    if reason is not None:
+        op.report({"ERROR"}, f"Meshy: {reason}")
+        return None
+    return settings
+
+
+def ready_runtime(op: Any, context: Any) -> runtime.Runtime | None:
+    """The runtime when Meshy may be called now, built from this click's settings; otherwise
+    report the reason (no key, offline, unusable studio policy) and return None."""
+    settings = ready(op, context)
+    if settings is None:
+        return None
+    try:
+        return runtime.get_runtime(context, settings=settings)
+    except MeshyError as exc:
+        op.report({"ERROR"}, f"Meshy: {exc}")
+        return None
+
+
+def watch(context: Any, job_ids: list[str]) -> None:
+    """Start the modal watcher (progress redraws, Esc cancels) when there is a UI to watch."""
+    if bpy.app.background or getattr(context, "window", None) is None:
+        return  # the persistent timer / headless driver pumps instead
+    ops: Any = bpy.ops
+    ops.meshy.watch_jobs("INVOKE_DEFAULT", job_ids=",".join(job_ids))
+
+
+def submit(op: Any, context: Any, req: JobRequest, settings: config.Settings) -> Job | None:
+    """Plan and submit ``req`` (built from ``settings``, which :func:`ready` resolved for this
+    click); reports the outcome on ``op``. Returns the job or None."""
+    try:
+        # raises PolicyError for an unusable policy file
+        rt = runtime.get_runtime(context, settings=settings)
+        # Locked options are drawn locked in the sidebar: send their pinned values.
+        # the studio's per-job cap and session budget are checked here
+        job = rt.submit(req.with_options(rt.policy.pin(req.request, req.options)))
+    except MeshyError as exc:  # bad option, unreadable file, policy refusal or credit cap
+        op.report({"ERROR"}, f"Meshy: {exc}")
+        return None
+    rt.pump.tick(max_imports=0)  # the "queued" snapshot reaches the Tasks panel at once
+    watch(context, [job.id])
+    chain = f" ({len(job.steps)} tasks)" if len(job.steps) > 1 else ""
+    op.report({"INFO"}, f"Meshy: '{job.label}' sent{chain}, about {job.estimated_credits} "
+                        "credits")
+    return job

@@ -1,0 +1,99 @@
+"""Add-on preferences, keyed by the add-on package name so they work installed or from a checkout.
+
+The API key lives here (PASSWORD subtype, stored in userpref.blend, never in a scene .blend) or in
+the MESHY_API_KEY environment variable, which wins (see config.py).
+"""
+
+from __future__ import annotations
+
+import bpy
+from bpy.props import BoolProperty, EnumProperty, IntProperty, StringProperty
+
+from ...identity import ADDON_ID
+from ..session import config
+from .panel_account import draw_account
+
+
+class MeshyPreferences(bpy.types.AddonPreferences):
+    bl_idname = ADDON_ID
+
+    api_key: StringProperty(
+        name="API Key",
+        description="Meshy API key (msy_...). MESHY_API_KEY in the environment takes precedence",
+        subtype="PASSWORD",
+    )
+    api_base: StringProperty(
+        name="API Base URL",
+        description="Meshy API address; MESHY_API_BASE takes precedence",
+        default="",
+    )
+    cache_dir: StringProperty(
+        name="Cache Folder",
+        description="Downloads and the job journal (default: the extension's user folder). "
+        "MESHY_CACHE_DIR takes precedence",
+        subtype="DIR_PATH",
+    )
+    ca_bundle: StringProperty(
+        name="CA Bundle",
+        description="PEM file of extra trusted certificate authorities (corporate proxies). "
+        "TLS verification is always on",
+        subtype="FILE_PATH",
+    )
+    proxy: StringProperty(
+        name="Proxy",
+        description="HTTP(S) proxy for Meshy, e.g. http://proxy.example:3128 (empty: the "
+        "system's HTTPS_PROXY/NO_PROXY settings). Never used for the local emulator",
+    )
+    max_jobs: IntProperty(
+        name="Max Concurrent Jobs",
+        description="Jobs running at once (match your Meshy plan's queue limit: Pro 10)",
+        default=config.DEFAULT_MAX_JOBS,
+        min=1,
+        max=100,
+    )
+    use_stream: BoolProperty(
+        name="Live Updates (Streaming)",
+        description="Follow tasks with server-sent events; falls back to polling when it fails",
+        default=True,
+    )
+    import_format: EnumProperty(
+        name="Import Format",
+        items=[("GLB", "GLB", "glTF binary (recommended)"), ("FBX", "FBX", "Autodesk FBX")],
+        default="GLB",
+    )
+    placement: EnumProperty(
+        name="Placement",
+        items=[
+            ("CURSOR", "3D Cursor", "Place results at the 3D cursor"),
+            ("ORIGIN", "World Origin", "Place results at the world origin"),
+        ],
+        description="Where generated models land (Retexture/Remesh can replace the selection)",
+        default="CURSOR",
+    )
+
+    def draw(self, context: bpy.types.Context) -> None:
+        draw_preferences(self.layout, self, context)
+
+
+def draw_preferences(layout: bpy.types.UILayout, prefs: MeshyPreferences,
+                     context: bpy.types.Context) -> None:
+    """Every setting with where its effective value comes from, then the account status."""
+    settings = config.resolve(context)
+    col = layout.column()
+    if settings.sources.get("api_key") == "MESHY_API_KEY":
+        col.label(text="API key: from MESHY_API_KEY (overrides the field below)",
+                  icon="CHECKMARK")
+    col.prop(prefs, "api_key")
+    for name in ("api_base", "cache_dir", "ca_bundle", "proxy"):
+        row = col.row()
+        row.prop(prefs, name)
+        source = settings.sources.get(name, "default")
+        if source not in ("preferences", "default"):
+            row.label(text=f"from {source}")
+    col.prop(prefs, "max_jobs")
+    col.prop(prefs, "use_stream")
+    row = col.row()
+    row.prop(prefs, "import_format", expand=True)
+    col.prop(prefs, "placement")
+    box = layout.box()
+    draw_account(box, settings)

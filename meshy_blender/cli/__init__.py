@@ -1,0 +1,83 @@
+"""``blender --background --online-mode --command meshy <subcommand> ...``: Meshy from a shell.
+
+Registered by the extension (blender/cli_command.py) as Blender's ``meshy`` command; Blender
+calls :func:`main` with the arguments after ``meshy`` and exits with its return value. Every
+subcommand is a thin layer over :mod:`meshy_blender.api`, so the CLI, scripts and the sidebar
+share jobs, journal, cache and studio policy. ``--json`` prints one JSON object on stdout (also
+for failures); Blender's own chatter goes to stderr meanwhile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ..client import errors
+from .commands import HANDLERS as _HANDLERS
+from .exit_codes import (
+    EXIT_AUTH,
+    EXIT_BAD_INPUT,
+    EXIT_CODES_HELP,
+    EXIT_CREDITS,
+    EXIT_NETWORK,
+    EXIT_OK,
+    EXIT_OTHER,
+    EXIT_TASK_FAILED,
+    EXIT_TIMEOUT,
+    UsageError,
+    exit_code_for,
+)
+from .output import emit, stdout_to_stderr
+from .parser import PROG, build_parser
+
+__all__ = ["EXIT_AUTH", "EXIT_BAD_INPUT", "EXIT_CODES_HELP", "EXIT_CREDITS", "EXIT_NETWORK",
+           "EXIT_OK", "EXIT_OTHER", "EXIT_TASK_FAILED", "EXIT_TIMEOUT", "PROG", "UsageError",
+           "build_parser", "exit_code_for", "main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; returns the exit code (see EXIT_CODES_HELP). Never raises."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in argv
+    command = next((a for a in argv if not a.startswith("-")), "")
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exc:  # --help
+            return int(exc.code or 0)
+        if not args.command:
+            build_parser().print_help()
+            return EXIT_BAD_INPUT
+        with stdout_to_stderr(as_json):
+            payload = _run(args)
+    except KeyboardInterrupt:
+        return _fail(command, errors.CancelledError("Interrupted."), as_json, code=130)
+    except Exception as exc:
+        return _fail(command, exc, as_json)
+    emit(payload, as_json)
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> dict[str, Any]:
+    from .. import api
+
+    handler = _HANDLERS[args.command]
+    payload = {"ok": True, "command": args.command, **handler(api, args)}
+    return payload
+
+
+def _fail(command: str, exc: BaseException, as_json: bool, code: int | None = None) -> int:
+    code = exit_code_for(exc) if code is None else code
+    message = errors.scrub(str(exc) or type(exc).__name__)
+    if as_json:
+        error: dict[str, Any] = {"type": type(exc).__name__, "message": message}
+        for attr in ("field", "task_id", "status", "estimate", "cap"):
+            value = getattr(exc, attr, None)
+            if value is not None:
+                error[attr] = value
+        emit({"ok": False, "command": command, "exit_code": code, "error": error}, True)
+    else:
+        print(f"meshy: error: {message}", file=sys.stderr)
+    return code

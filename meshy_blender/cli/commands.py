@@ -1,0 +1,186 @@
+"""One handler per subcommand, each a thin layer over :mod:`meshy_blender.api`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..client import errors
+from ..jobs import kinds
+from .exit_codes import UsageError
+from .output import save
+from .parser import value_of
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    opts = {key[4:]: value_of(key[4:], value) for key, value in vars(args).items()
+            if key.startswith("opt_") and value is not None}
+    for key in ("remesh", "rig"):
+        raw = getattr(args, key, None)
+        if raw is not None:
+            value = value_of(key, raw)
+            if not isinstance(value, dict):
+                raise UsageError(f"--{key} takes a JSON object, e.g. '{{}}'")
+            opts[key] = value
+    if getattr(args, "animation", None):
+        opts["animations"] = list(args.animation)
+    return opts
+
+
+def _progress(args: argparse.Namespace) -> Callable[[Any], None] | None:
+    if args.quiet:
+        return None
+    t0 = time.monotonic()
+    last: list[Any] = []
+
+    def show(p: Any) -> None:
+        if last and p.detail == last[0].detail and abs(p.percent - last[0].percent) < 5:
+            return
+        last[:] = [p]
+        print(f"[{p.percent:5.1f}% {time.monotonic() - t0:5.1f}s] {p.detail or p.status}",
+              file=sys.stderr, flush=True)
+
+    return show
+
+
+def _common(args: argparse.Namespace) -> dict[str, Any]:
+    return {"progress": _progress(args), "timeout": args.timeout,
+            "import_format": args.import_format, "placement": args.placement,
+            "label": args.label}
+
+
+def _prepare_scene(args: argparse.Namespace) -> None:
+    if getattr(args, "clear_scene", False):
+        import bpy
+
+        bpy.data.batch_remove(list(bpy.data.objects))
+
+
+def _model_source(args: argparse.Namespace, want: str) -> tuple[Any, dict[str, Any]]:
+    """(obj for the api call, extra options) from --input/--task-id/--object."""
+    if args.task_id:
+        key = "rig_task_id" if want == "ARMATURE" else "input_task_id"
+        return None, {key: args.task_id}
+    path = Path(args.input).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(f"--input {path}: no such file")
+    if path.suffix.lower() != ".blend":
+        if want == "ARMATURE":
+            raise UsageError("animate --input takes a .blend file holding a Meshy rig "
+                             "(or use --task-id RIG_TASK_ID)")
+        return str(path.resolve()), {}
+    import bpy
+
+    bpy.ops.wm.open_mainfile(filepath=str(path.resolve()))
+    return _pick_object(bpy, args.object, want, path), {}
+
+
+def _pick_object(bpy: Any, name: str | None, want: str, path: Path) -> Any:
+    if name:
+        obj = bpy.data.objects.get(name)
+        if obj is None:
+            raise errors.ValidationError(f"No object named '{name}' in {path.name}.",
+                                         field="object")
+        return obj
+    candidates = [o for o in bpy.context.scene.objects if o.type == want]
+    meshy = [o for o in candidates if "meshy_task_ids" in o.keys()]  # noqa: SIM118
+    if len(meshy) >= 1:
+        return meshy[0]
+    if len(candidates) == 1:
+        return candidates[0]
+    kind = "armature" if want == "ARMATURE" else "mesh"
+    raise errors.ValidationError(f"{path.name} has {len(candidates)} {kind} objects; choose one "
+                                 "with --object NAME.", field="object")
+
+
+def _finish(args: argparse.Namespace, result: Any) -> dict[str, Any]:
+    out = save(args.out, result) if args.out else None
+    objects = result.objects or ([result.armature] if result.armature else [])
+    return {"job_id": result.job_id, "kind": result.kind, "task_ids": result.task_ids,
+            "credits": result.credits, "objects": [o.name for o in objects],
+            "root_objects": [o.name for o in result.root_objects],
+            "armature": result.armature.name if result.armature else None,
+            "actions": [a.name for a in result.actions], "files": result.files,
+            "out": str(out) if out else None}
+
+
+def _cmd_generate(api: Any, args: argparse.Namespace) -> dict[str, Any]:
+    _prepare_scene(args)
+    opts = _options(args)
+    if args.command == "text-to-3d":
+        result = api.text_to_3d(args.prompt, **_common(args), **opts)
+    elif args.command == "image-to-3d":
+        result = api.image_to_3d(args.image, **_common(args), **opts)
+    else:
+        result = api.multi_image_to_3d(args.images, **_common(args), **opts)
+    return _finish(args, result)
+
+
+def _cmd_model(api: Any, args: argparse.Namespace) -> dict[str, Any]:
+    obj, extra = _model_source(args, "MESH")
+    if obj is None or isinstance(obj, str):  # a .blend input is the scene: keep it
+        _prepare_scene(args)
+    fn = {"retexture": api.retexture, "remesh": api.remesh, "rig": api.rig}[args.command]
+    return _finish(args, fn(obj, **_common(args), **_options(args), **extra))
+
+
+def _cmd_animate(api: Any, args: argparse.Namespace) -> dict[str, Any]:
+    armature, extra = _model_source(args, "ARMATURE")
+    if armature is None:
+        _prepare_scene(args)
+    opts = _options(args)
+    ids = list(args.action_id)
+    if len(ids) > 1:
+        opts["animations"] = ids
+    common = _common(args)
+    common.pop("placement")
+    return _finish(args, api.animate(armature, ids[0], **common, **opts, **extra))
+
+
+def _find_kind(api: Any, task_id: str, kind: str) -> tuple[str, Any]:
+    if kind != "auto":
+        return kind, api.status(task_id, kind)
+    for candidate in kinds.SEARCH_ORDER:
+        try:
+            return candidate, api.status(task_id, candidate)
+        except errors.NotFoundError:
+            continue
+    raise errors.NotFoundError(f"No task {task_id} of any kind on this account.")
+
+
+def _cmd_status(api: Any, args: argparse.Namespace) -> dict[str, Any]:
+    kind, task = _find_kind(api, args.task_id, args.kind)
+    return {"task_id": task.id, "kind": kind, "status": task.status, "progress": task.progress,
+            "credits": task.consumed_credits, "preceding_tasks": task.preceding_tasks,
+            "error": task.task_error.message if task.task_error else None,
+            "outputs": sorted(task.asset_urls())}  # names only: signed links stay private
+
+
+def _cmd_balance(api: Any, args: argparse.Namespace) -> dict[str, Any]:
+    return {"balance": api.balance()}
+
+
+def _cmd_list(api: Any, args: argparse.Namespace) -> dict[str, Any]:
+    tasks = api.list_tasks(args.kind, page_size=args.limit)
+    return {"kind": args.kind, "tasks": [
+        {"task_id": t.id, "status": t.status, "progress": t.progress,
+         "credits": t.consumed_credits, "created_at": t.created_at} for t in tasks]}
+
+
+def _cmd_resume(api: Any, args: argparse.Namespace) -> dict[str, Any]:
+    _prepare_scene(args)
+    kind, _ = _find_kind(api, args.task_id, args.kind)
+    common = _common(args)
+    return _finish(args, api.resume(args.task_id, kind, **common))
+
+
+HANDLERS: dict[str, Callable[[Any, argparse.Namespace], dict[str, Any]]] = {
+    "text-to-3d": _cmd_generate, "image-to-3d": _cmd_generate,
+    "multi-image-to-3d": _cmd_generate, "retexture": _cmd_model, "remesh": _cmd_model,
+    "rig": _cmd_model, "animate": _cmd_animate, "status": _cmd_status,
+    "balance": _cmd_balance, "list": _cmd_list, "resume": _cmd_resume,
+}

@@ -1,0 +1,93 @@
+"""What the CLI prints and writes: one JSON object or key: value lines on stdout, Blender's own
+chatter on stderr while --json is on, and --out files."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .exit_codes import UsageError
+
+
+def emit(payload: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(payload, indent=1, sort_keys=True, default=str), flush=True)
+        return
+    for key, value in payload.items():
+        if key in ("ok", "command") or value in (None, [], {}):
+            continue
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            for row in value:
+                print("  ".join(f"{k}={v}" for k, v in row.items()))
+        else:
+            shown = (", ".join(f"{k}={v}" for k, v in value.items())
+                     if isinstance(value, dict) else value)
+            print(f"{key}: {shown}")
+    sys.stdout.flush()
+
+
+@contextlib.contextmanager
+def stdout_to_stderr(active: bool) -> Iterator[None]:
+    """Keep stdout pure JSON: Blender prints to file descriptor 1, Python code to sys.stdout,
+    and importers log through handlers that hold sys.stdout; all go to stderr meanwhile."""
+    if not active:
+        yield
+        return
+    import logging
+
+    stdout = sys.stdout
+    handlers = [h for h in _stream_handlers(logging) if h.stream is stdout]
+    stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    for handler in handlers:
+        handler.setStream(sys.stderr)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        for handler in handlers:
+            handler.setStream(stdout)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _stream_handlers(logging: Any) -> list[Any]:
+    loggers = [logging.getLogger(), *(logging.getLogger(name)
+                                      for name in list(logging.root.manager.loggerDict))]
+    return [h for lg in loggers for h in getattr(lg, "handlers", [])
+            if isinstance(h, logging.StreamHandler)]
+
+
+def save(out: Path, result: Any) -> Path:
+    """Write the result: a .blend of the whole file, or the result's objects as GLB/FBX."""
+    import bpy
+
+    path = Path(out).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    if suffix == ".blend":
+        bpy.ops.wm.save_as_mainfile(filepath=str(path), check_existing=False)
+        return path
+    if suffix not in (".glb", ".gltf", ".fbx"):
+        raise UsageError(f"--out {path.name}: use .blend, .glb, .gltf or .fbx")
+    objects = set(result.objects)
+    if result.armature is not None:
+        objects |= {result.armature, *result.armature.children_recursive}
+    layer: Any = bpy.context.view_layer
+    for obj in layer.objects:
+        obj.select_set(obj in objects)
+    if suffix == ".fbx":
+        bpy.ops.export_scene.fbx(filepath=str(path), use_selection=True, bake_anim=True,
+                                 add_leaf_bones=False)
+    else:
+        bpy.ops.export_scene.gltf(filepath=str(path), use_selection=True,
+                                  export_format="GLB" if suffix == ".glb" else "GLTF_SEPARATE")
+    return path

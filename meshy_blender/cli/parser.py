@@ -1,0 +1,186 @@
+"""The command line: subcommands, their options (the API's own parameter names) and how option
+text becomes API values."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from .exit_codes import EXIT_CODES_HELP, UsageError
+
+PROG = "blender --background --online-mode --command meshy"
+# Option values kept as text even when they look like numbers.
+TEXT_OPTIONS = {"prompt", "negative_prompt", "texture_prompt", "text_style_prompt",
+                "texture_image_url", "image_style_url"}
+LIST_OPTIONS = {"target_formats"}
+# Given positionally or by --input/--task-id, not as --option flags.
+INPUT_OPTIONS = {"prompt", "image_url", "image_urls", "input_task_id", "model_url",
+                 "rig_task_id", "action_id"}
+
+
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # never sys.exit() from inside Blender
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def value_of(name: str, text: str) -> Any:
+    """A command-line option value as the API wants it (bool, number, list, JSON, text)."""
+    if name in TEXT_OPTIONS:
+        return text
+    if name in LIST_OPTIONS:
+        return [part.strip() for part in text.split(",") if part.strip()]
+    low = text.strip().lower()
+    if low in ("true", "yes", "on"):
+        return True
+    if low in ("false", "no", "off"):
+        return False
+    if text.strip()[:1] in "[{":
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise UsageError(f"--{name.replace('_', '-')}: not valid JSON: {text}") from None
+    for convert in (int, float):
+        try:
+            return convert(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _add_api_options(parser: argparse.ArgumentParser, request: str) -> None:
+    from ..jobs.policy import request_options
+
+    group = parser.add_argument_group(
+        "Meshy options", "the API's parameters (true/false, numbers, comma lists, JSON objects)")
+    for name in sorted(request_options(request) - INPUT_OPTIONS):
+        group.add_argument(f"--{name.replace('_', '-')}", dest=f"opt_{name}", metavar="VALUE")
+
+
+def _add_chain(parser: argparse.ArgumentParser, *, rig: bool = True) -> None:
+    group = parser.add_argument_group("chain", "follow-up tasks in the same job")
+    group.add_argument("--remesh", nargs="?", const="{}", metavar="JSON",
+                       help="remesh the result (options as a JSON object)")
+    if rig:
+        group.add_argument("--rig", nargs="?", const="{}", metavar="JSON",
+                           help='rig the result, e.g. --rig \'{"height_meters": 1.8}\'')
+    group.add_argument("--animation", action="append", type=int, metavar="ACTION_ID",
+                       help="animate the rig with a library action (repeatable)")
+
+
+def _add_common(parser: argparse.ArgumentParser, *, imports: bool = True) -> None:
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object on stdout (also on failure)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    if not imports:
+        return
+    parser.add_argument("--out", type=Path, metavar="FILE",
+                        help="save the result: .blend (the whole file), .glb/.gltf or .fbx "
+                             "(the imported objects)")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="give up waiting after this long (exit 7; resumable)")
+    parser.add_argument("--import-format", choices=("GLB", "FBX"), type=str.upper,
+                        help="download and import this format (default: preferences, GLB)")
+    parser.add_argument("--placement", choices=("CURSOR", "ORIGIN", "REPLACE"), type=str.upper,
+                        help="where results land (REPLACE: in place of --object)")
+    parser.add_argument("--label", help="name of the imported objects (default: the prompt)")
+    parser.add_argument("--clear-scene", action="store_true",
+                        help="remove every object first (e.g. the startup cube) so --out holds "
+                             "only the result")
+
+
+def _add_model_input(parser: argparse.ArgumentParser, what: str) -> None:
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--input", type=Path, metavar="FILE",
+                        help=f"{what}: a model file (.glb/.fbx/.obj/.stl) or a .blend file "
+                             "(then --object picks the object)")
+    source.add_argument("--task-id", metavar="ID", help=f"{what}: an earlier Meshy task id")
+    parser.add_argument("--object", metavar="NAME",
+                        help="object inside the --input .blend (default: its Meshy object, or "
+                             "its only mesh)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
+                     description="Meshy AI 3D from the command line: generate, texture, remesh, "
+                                 "rig and animate, results imported into Blender.",
+                     epilog=EXIT_CODES_HELP + "\n\nconfiguration: MESHY_API_KEY, MESHY_API_BASE, "
+                     "MESHY_CACHE_DIR, MESHY_CA_BUNDLE, MESHY_STUDIO_CONFIG, HTTPS_PROXY "
+                     "(environment over add-on preferences).")
+    sub = parser.add_subparsers(dest="command", metavar="<subcommand>", parser_class=_Parser)
+
+    def add(name: str, help_text: str, example: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text,
+                              formatter_class=argparse.RawDescriptionHelpFormatter,
+                              epilog=f"example:\n  {PROG} {name} {example}\n\n"
+                                     + EXIT_CODES_HELP)
+
+    p = add("text-to-3d", "Generate a textured model from a prompt.",
+            '"a bronze owl" --ai-model meshy-6 --out owl.glb')
+    p.add_argument("prompt")
+    _add_api_options(p, "text-to-3d")
+    _add_chain(p)
+    _add_common(p)
+
+    p = add("image-to-3d", "Generate a model from one image (file or URL).",
+            "photo.png --out model.blend")
+    p.add_argument("image")
+    _add_api_options(p, "image-to-3d")
+    _add_chain(p)
+    _add_common(p)
+
+    p = add("multi-image-to-3d", "Generate a model from 1-4 views of one object.",
+            "front.png side.png back.png --out model.glb")
+    p.add_argument("images", nargs="+")
+    _add_api_options(p, "multi-image-to-3d")
+    _add_chain(p)
+    _add_common(p)
+
+    for name, help_text, example, chain in (
+        ("retexture", "New textures for a model.",
+         '--input chair.glb --text-style-prompt "worn leather" --out chair.glb', True),
+        ("remesh", "New topology for a model.",
+         "--task-id TASK --target-polycount 5000 --topology quad --out low.glb", True),
+        ("rig", "Auto-rig a humanoid model (walking and running included).",
+         "--input hero.glb --height-meters 1.8 --animation 4 --out hero.blend", False),
+    ):
+        p = add(name, help_text, example)
+        _add_model_input(p, "the model")
+        _add_api_options(p, name)
+        if chain:
+            _add_chain(p)
+        else:
+            p.add_argument("--animation", action="append", type=int, metavar="ACTION_ID",
+                           help="animate the rig with a library action (repeatable)")
+        _add_common(p)
+
+    p = add("animate", "Add library animations to a Meshy rig (actions on its armature).",
+            "--task-id RIG_TASK --action-id 4 --out hero.fbx")
+    _add_model_input(p, "the rig")
+    p.add_argument("--action-id", type=int, action="append", required=True, metavar="N",
+                   help="animation library id (repeatable)")
+    _add_api_options(p, "animate")
+    _add_common(p)
+
+    p = add("status", "Show one task as Meshy reports it.", "TASK_ID --kind rig")
+    p.add_argument("task_id")
+    p.add_argument("--kind", default="auto", help="task kind (default: look it up)")
+    _add_common(p, imports=False)
+
+    p = add("balance", "Show the account's credit balance.", "--json")
+    _add_common(p, imports=False)
+
+    p = add("list", "List recent tasks of one kind.", "--kind text-to-3d --limit 5")
+    p.add_argument("--kind", default="text-to-3d", help="task kind (default text-to-3d)")
+    p.add_argument("--limit", type=int, default=10, help="how many (1-50, default 10)")
+    _add_common(p, imports=False)
+
+    p = add("resume", "Wait for an existing task, download and import it (no new charge).",
+            "TASK_ID --kind text-to-3d --out model.glb")
+    p.add_argument("task_id")
+    p.add_argument("--kind", default="auto", help="task kind (default: look it up)")
+    _add_common(p)
+    return parser

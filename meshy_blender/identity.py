@@ -1,0 +1,9 @@
+"""The add-on's identity: the package name Blender gave it (a leaf module, imported by all).
+
+Preferences, the CLI command and the user-data folder are keyed by it: "bl_ext.<repo>.meshy"
+when installed as an extension, "meshy_blender" from a checkout.
+"""
+
+from __future__ import annotations
+
+ADDON_ID: str = __package__ or __name__.rpartition(".")[0]

@@ -1,0 +1,99 @@
+"""What to run and how its result lands: the one request type every entry point builds.
+
+The sidebar, ``meshy_blender.api``, the CLI, start-up resume and the "Resume task by id" button
+all describe work as a :class:`JobRequest`; ``Runtime.submit(request)`` is the only way a job
+starts. Plain data (no bpy), so it is built and checked the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..client.errors import ValidationError
+
+IMPORT_FORMATS = ("GLB", "FBX")
+PLACEMENTS = ("CURSOR", "ORIGIN", "REPLACE")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How a finished job lands in the scene (stored with the job in the journal)."""
+
+    format: str = "GLB"
+    placement: str = "CURSOR"
+    source_object: str = ""  # REPLACE: the object whose place (and transform) the result takes
+    target_armature: str = ""  # animations: the armature that receives the actions
+    action_names: Mapping[str, str] = field(default_factory=dict)  # action id -> library name
+
+    def __post_init__(self) -> None:
+        fmt = str(self.format).upper()
+        placement = str(self.placement).upper()
+        object.__setattr__(self, "format", fmt)
+        object.__setattr__(self, "placement", placement)
+        if fmt not in IMPORT_FORMATS:
+            raise ValidationError(f"Import format must be GLB or FBX (got {self.format!r}).",
+                                  field="import_format")
+        if placement not in PLACEMENTS:
+            raise ValidationError(f"Placement must be one of {', '.join(PLACEMENTS)} "
+                                  f"(got {self.placement!r}).", field="placement")
+        if placement == "REPLACE" and not self.source_object:
+            raise ValidationError("Replacing needs the object to replace.", field="placement")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The journal's form (only what is set)."""
+        data: dict[str, Any] = {"format": self.format, "placement": self.placement}
+        if self.source_object:
+            data["source_object"] = self.source_object
+        if self.target_armature:
+            data["target_armature"] = self.target_armature
+        if self.action_names:
+            data["action_names"] = {str(k): str(v) for k, v in self.action_names.items()}
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> ImportOptions:
+        """Read a journal's import options; unknown keys are ignored, bad values fall back to
+        the defaults (an old or hand-edited journal must still import)."""
+        data = data or {}
+        names = data.get("action_names")
+        action_names = dict(names) if isinstance(names, Mapping) else {}
+        target = str(data.get("target_armature") or "")
+        try:
+            return cls(str(data.get("format") or "GLB"), str(data.get("placement") or "CURSOR"),
+                       source_object=str(data.get("source_object") or ""),
+                       target_armature=target, action_names=action_names)
+        except ValidationError:
+            return cls(action_names=action_names, target_armature=target)
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """One user request: a request kind with its API options (plus chain options ``remesh``,
+    ``rig``, ``animations``), a label, and how the result lands.
+
+    With ``resume_task_id`` it follows an existing (already paid) task of the task type
+    ``request`` instead of creating one: nothing is sent that costs credits.
+    """
+
+    request: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    label: str = ""
+    import_options: ImportOptions = field(default_factory=ImportOptions)
+    resume_task_id: str = ""
+
+    @classmethod
+    def resume(cls, task_kind: str, task_id: str, *, label: str = "",
+               import_options: ImportOptions | None = None) -> JobRequest:
+        """Follow the existing Meshy task ``task_id`` of type ``task_kind`` and import it."""
+        return cls(task_kind, {}, label, import_options or ImportOptions(),
+                   resume_task_id=task_id)
+
+    @property
+    def is_resume(self) -> bool:
+        return bool(self.resume_task_id)
+
+    def with_options(self, options: Mapping[str, Any]) -> JobRequest:
+        return JobRequest(self.request, dict(options), self.label, self.import_options,
+                          self.resume_task_id)
