@@ -154,3 +154,29 @@ def test_two_jobs_finishing_together_are_both_imported(bpy, empty_scene, emulato
     assert [j.status for j in jobs] == [model.IMPORTED, model.IMPORTED]
     assert imported == [j.id for j in jobs]
     assert {o["meshy_job_id"] for o in meshy_objects(bpy)} == {j.id for j in jobs}
+
+
+def test_a_finished_job_is_done_only_once_its_last_event_is_drained(bpy, empty_scene, emulator,
+                                                                    pump_for):
+    """A worker sets FAILED a moment before it posts the event (the journal is written in
+    between). Waiting must not return in that gap, or the sidebar never reports the failure."""
+    from meshy_blender.blender.session.pump import run_until_done
+
+    pump = pump_for(emulator)
+    seen: list[tuple[str, str]] = []
+    pump.listeners.append(lambda ev: seen.append((ev.type, ev.snapshot["status"])))
+    post = pump.manager._emit
+
+    def slow_post(event_type, job):
+        if job.status == model.FAILED:
+            time.sleep(0.5)  # widen the gap between the status change and the event
+        post(event_type, job)
+
+    pump.manager._emit = slow_post
+    pump.manager._runner.emit = slow_post
+    emulator.set_fault("fail_tasks", "server_error")
+    job = pump.manager.submit(plan_job("text-to-3d", {"prompt": "a cracked vase",
+                                                      "should_texture": False}))
+    run_until_done(pump, [job.id], timeout=30)
+    assert job.status == model.FAILED
+    assert seen[-1] == ("failed", model.FAILED)

@@ -123,10 +123,10 @@ def test_nothing_is_sent_while_blender_is_offline(bpy, meshy_ui):
 
 
 @pytest.mark.parametrize("setup, message", [
-    (lambda s: None, "'prompt' must not be empty"),
+    (lambda s: None, r"Type a prompt first \(Prompt\)"),
     (lambda s: setattr(s, "prompt", "x") or setattr(s, "texture_source", "PROMPT"),
-     "'texture_prompt' must not be empty"),
-    (lambda s: setattr(s, "mode", "IMAGE"), "needs an image \\('image_url'\\)"),
+     "Type a texture prompt, or set Texture From to Automatic"),
+    (lambda s: setattr(s, "mode", "IMAGE"), r"Pick a picture first \(Picture\)"),
 ])
 def test_invalid_settings_are_reported_before_anything_is_sent(bpy, meshy_ui, setup, message):
     s = bpy.context.scene.meshy

@@ -58,13 +58,13 @@ def test_per_job_cap_refuses_before_any_request(bpy, meshy_ui, policy_file):
     s.prompt = "a knight"
     s.chain_rig = True
     s.chain_remesh = True
-    s.chain_animations = "1, 2"  # Meshy-5 15 + remesh 5 + rig 5 + 2 x 3 = 31 credits
+    # Meshy-5 15 + remesh 5 + rig 5 = 25 credits
     policy_file.write_text(POLICY.replace("40", "20"), encoding="utf-8")
     layout = draw_generate(bpy)
     assert any("cap" in text.lower() for text in layout.texts())
     with pytest.raises(RuntimeError, match="20"):
         bpy.ops.meshy.generate_text()
-    assert meshy_ui.emulator.requests("api") == []
+    assert meshy_ui.posts() == []  # nothing sent (drawing only read the free balance)
 
 
 def test_selected_object_panel_shows_remesh_locks(bpy, meshy_ui, tmp_path, monkeypatch):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..client import errors
-from ..jobs import model
+from ..jobs import model, outcome
 
 if TYPE_CHECKING:  # bpy is imported lazily: this package is importable outside Blender too
     import bpy
@@ -108,14 +108,6 @@ def result_of(rt: Runtime, job: model.Job) -> Result:
 
 
 def job_error(job: model.Job) -> errors.MeshyError:
-    """Rebuild the worker's exception (class and message) from the journalled job error."""
-    info = job.error
-    message = info.message if info else "The Meshy job failed."
-    cls = getattr(errors, info.type, None) if info else None
-    if not (isinstance(cls, type) and issubclass(cls, errors.MeshyError)):
-        return errors.MeshyError(message)
-    if cls is errors.TaskFailedError:
-        failed = next((s for s in job.steps if s.status == model.STEP_FAILED), None)
-        return errors.TaskFailedError(message, task_id=failed.task_id if failed else None,
-                                      kind=failed.kind if failed else None)
-    return cls(message)
+    """Rebuild the worker's exception (class and message) from the journalled job error, with
+    the paid task ids as ``err.task_ids`` (see jobs/outcome.py)."""
+    return outcome.job_error(job)

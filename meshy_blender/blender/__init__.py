@@ -3,8 +3,9 @@
 - ``session/``    the runtime (client + job manager + pump), settings, pre-flight checks, the one
   main-thread delivery channel, background reads, the sidebar's request building and prices
 - ``scene/``      import into the scene, export of selections, actions, provenance, naming
-- ``operators/``  one module per area: generate, selected object, tasks, account, jobs
-- ``ui/``         panels, properties, preferences, lists
+- ``operators/``  one module per area: generate, selected object, tasks, account, jobs; menu
+  dialogs
+- ``ui/``         panels, properties, preferences, lists, menus
 - ``registration.py``  registers every class, property, timer; ``cli_command.py`` the CLI hook
 
 Imports go down: ``ui`` and ``operators`` may use ``session`` and ``scene``; ``session`` may use

@@ -10,8 +10,9 @@ import bpy
 
 from . import cli_command
 from .operators import account, generate, jobs, selected, tasks
-from .session import calls, library, runtime
-from .ui import animation_list, panels, preferences, properties
+from .session import account as account_state
+from .session import calls, library, notices, runtime
+from .ui import animation_list, menus, panels, preferences, properties
 
 CLASSES: tuple[type, ...] = (
     preferences.MeshyPreferences,
@@ -23,6 +24,7 @@ CLASSES: tuple[type, ...] = (
     *account.CLASSES,
     *animation_list.CLASSES,
     *panels.CLASSES,
+    *menus.CLASSES,
 )
 
 # Functions this add-on registers with bpy.app.timers; unregister() removes each one.
@@ -33,6 +35,7 @@ def register() -> None:
     for cls in CLASSES:
         bpy.utils.register_class(cls)
     properties.register_properties()
+    menus.register_menus()
     bpy.app.timers.register(runtime.startup_resume, first_interval=runtime.STARTUP_RESUME_DELAY)
     cli_command.register()
 
@@ -42,9 +45,12 @@ def unregister() -> None:
     runtime.shutdown_runtime()
     calls.CALLS.shutdown()
     library.reset()
+    account_state.reset()
+    notices.forget()
     for fn in TIMERS:
         if bpy.app.timers.is_registered(fn):
             bpy.app.timers.unregister(fn)
+    menus.unregister_menus()
     properties.unregister_properties()
     for cls in reversed(CLASSES):
         if getattr(cls, "is_registered", False):

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from . import creation, downloads, http, library, sse
+from . import creation, downloads, fetch, http, hygiene, library, sse
 from . import errors as e
 from .interrupt import Watchdog, call_cancellable
 from .specs import spec
@@ -44,11 +44,8 @@ class MeshyClient:
                  poll_max_interval: float = 30.0, stream_stall_seconds: float = 60.0,
                  retry_backoff: float = 0.5, max_retries: int = 4,
                  user_agent: str | None = None) -> None:
-        if not api_key or not api_key.strip():
-            raise e.AuthError("No Meshy API key is set. Add it in the add-on preferences or "
-                              "set MESHY_API_KEY.")
-        e.register_secret(api_key.strip())
-        self.base_url = base_url.rstrip("/")
+        api_key = hygiene.clean_key(api_key)
+        self.base_url = hygiene.check_base_url(base_url)
         self.timeout = timeout
         self.proxies = dict(proxies) if proxies else None
         self.verify: str | bool = ca_bundle or True  # TLS verification is never switched off
@@ -62,7 +59,7 @@ class MeshyClient:
         self.max_retries = max_retries
         agent = user_agent or DEFAULT_USER_AGENT
         retry = http.make_retry(max_retries, retry_backoff, backoff_max=max(1.0, poll_max_interval))
-        self._api = http.api_session(api_key.strip(), agent, retry)
+        self._api = http.api_session(api_key, agent, retry)
         self._assets = http.asset_session(agent, retry)
         self._created: set[str] = set()
         self._lock = threading.Lock()
@@ -112,12 +109,43 @@ class MeshyClient:
             except ValueError:
                 if attempt + 1 >= attempts:
                     raise e.MalformedResponseError() from None
-                time.sleep(self._backoff(attempt))
+                time.sleep(self.backoff(attempt))
         return None
 
-    def _backoff(self, attempt: int) -> float:
+    def backoff(self, attempt: int) -> float:
+        """Seconds before retry number ``attempt`` (0-based): doubling, capped, with jitter."""
         base = min(self.retry_backoff * (2 ** attempt), max(self.retry_backoff, 30.0))
         return base + random.uniform(0, self.retry_backoff)
+
+    def post(self, path: str, body: dict[str, Any]) -> requests.Response:
+        """One POST, sent once (no retry adapter decides for a paid request: see
+        :mod:`creation`); requests' own exception on failure."""
+        url = self.base_url + path
+        self._gate(url)
+        return self._api.post(url, json=body, timeout=self.timeout,
+                              proxies=http.proxies_for(url, self.proxies), verify=self.verify)
+
+    def stream_asset(self, url: str, target: Path, ext: str, *,
+                     on_progress: Callable[[int, int | None], None] | None = None,
+                     cancel: threading.Event | None = None) -> Path:
+        """Stream one signed asset link into ``target`` through the credential-free session."""
+        self._gate(url)
+        return downloads.stream_to_file(
+            self._assets, url, target, ext, timeout=self.timeout,
+            proxies=http.proxies_for(url, self.proxies), verify=self.verify,
+            max_bytes=self.max_download_bytes, on_progress=on_progress, cancel=cancel)
+
+    def get_public(self, path: str) -> requests.Response:
+        """One GET of a public (keyless) API path through the credential-free session, e.g.
+        the public animation catalog; requests' own exception when it fails."""
+        url = self.base_url + path
+        self._gate(url)
+        return self._assets.get(url, timeout=self.timeout, headers={"Accept": "application/json"},
+                                proxies=http.proxies_for(url, self.proxies), verify=self.verify)
+
+    def owned_task_ids(self) -> set[str]:
+        with self._lock:
+            return set(self._created)
 
     def _resource(self, kind: str, task_id: str = "") -> str:
         path = spec(kind).resource_path
@@ -126,19 +154,24 @@ class MeshyClient:
         return path
 
     # ----------------------------------------------------------------- tasks
-    def create_task(self, kind: str, payload: dict[str, Any]) -> str:
-        """Create a task and return its id. Never pays twice: see :mod:`creation`."""
-        task_id = creation.create(self, kind, payload)
+    def create_task(self, kind: str, payload: dict[str, Any], *,
+                    exclude: creation.Exclude = None) -> str:
+        """Create a task and return its id. Never pays twice: see :mod:`creation`.
+
+        ``exclude`` gives task ids that other jobs already own (e.g. every journal's): after an
+        ambiguous failure they are never adopted as this request's task."""
+        task_id = creation.create(self, kind, payload, exclude)
         with self._lock:
             self._created.add(task_id)
         return task_id
 
-    def find_created_task(self, kind: str, payload: dict[str, Any],
-                          since_ms: int) -> str | None:
+    def find_created_task(self, kind: str, payload: dict[str, Any], since_ms: int, *,
+                          exclude: creation.Exclude = None) -> str | None:
         """The task a possibly-lost create request made, if the server has it (after a crash
-        between sending a paid POST and reading its answer); None when there is none."""
+        between sending a paid POST and reading its answer); None when there is none. Ids in
+        ``exclude`` (recorded by other jobs) are never returned."""
         body = {**creation.spec(kind).fixed, **payload}
-        task_id = creation.find_created(self, kind, body, since_ms)
+        task_id = creation.find_created(self, kind, body, since_ms, exclude)
         if task_id:
             with self._lock:
                 self._created.add(task_id)
@@ -306,52 +339,19 @@ class MeshyClient:
         """Download one output (a name from ``task.asset_urls()``) into the cache.
 
         Lands in ``cache_dir/<task id>/<asset>.<ext>`` (or ``dest_dir/<asset>.<ext>``); an
-        existing file is returned without any request. An expired link re-fetches the task
+        existing file that passes the completeness checks (:mod:`.verify`) is returned without
+        any request, a damaged one is downloaded again. An expired link re-fetches the task
         once for fresh links; interrupted transfers are retried from the start.
         """
-        urls = task.asset_urls()
-        if asset not in urls:
-            available = ", ".join(sorted(urls)) or "none"
-            raise e.DownloadError(f"This task has no '{asset}' output (available: {available}).",
-                                  retryable=False)
-        url = urls[asset]
-        ext = downloads.extension_for(url, asset)
-        folder = Path(dest_dir) if dest_dir else self.cache_dir / downloads.safe_name(task.id)
-        target = folder / f"{downloads.safe_name(asset)}.{ext}"
-        if target.is_file() and target.stat().st_size > 0:
-            return target
-        refreshed = False
-        attempt = 0
-        while True:
-            _check_cancel(cancel)
-            self._gate(url)
-            try:
-                return downloads.stream_to_file(
-                    self._assets, url, target, ext, timeout=self.timeout,
-                    proxies=http.proxies_for(url, self.proxies), verify=self.verify,
-                    max_bytes=self.max_download_bytes, on_progress=on_progress, cancel=cancel)
-            except downloads.ExpiredLink as link:
-                if refreshed:
-                    if link.status in (401, 403, 410):
-                        raise e.AssetExpiredError(status=link.status) from None
-                    raise e.DownloadError(f"The download failed: {link.detail}.",
-                                          status=link.status, retryable=False) from None
-                refreshed = True
-                fresh = self.get_task(kind, task.id).asset_urls().get(asset)
-                if not fresh:
-                    raise e.AssetExpiredError(
-                        "The download link has expired and Meshy no longer offers this "
-                        "file.") from None
-                url = fresh
-            except e.DownloadError as exc:
-                attempt += 1
-                if not exc.retryable or attempt > self.max_retries:
-                    raise
-                if cancel is not None:
-                    if cancel.wait(self._backoff(attempt - 1)):
-                        raise e.CancelledError("Download cancelled.") from None
-                else:
-                    time.sleep(self._backoff(attempt - 1))
+        return fetch.download_asset(self, kind, task, asset, dest_dir=dest_dir,
+                                    on_progress=on_progress, cancel=cancel)
+
+    def clean_partial_downloads(self) -> int:
+        """Delete ``.part`` files under the cache left by processes that died mid-download."""
+        if not self.cache_dir.is_dir():
+            return 0
+        return sum(downloads.remove_stale_parts(folder) for folder in self.cache_dir.iterdir()
+                   if folder.is_dir())
 
     def close(self) -> None:
         self._api.close()

@@ -11,17 +11,16 @@ may not exist rather than sending a second POST.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Collection
+from typing import Any
 
 import requests
 
 from . import errors as e
 from . import http
+from .core import ClientCore
 from .pricing import estimate_cost
 from .specs import spec
-
-if TYPE_CHECKING:
-    from .client import MeshyClient
 
 # Inputs that identify "the same request" when a task object echoes them.
 MATCH_KEYS = ("mode", "prompt", "negative_prompt", "preview_task_id", "input_task_id",
@@ -29,13 +28,16 @@ MATCH_KEYS = ("mode", "prompt", "negative_prompt", "preview_task_id", "input_tas
               "rig_task_id", "action_id", "action_ids", "motion_task_id", "texture_prompt",
               "text_style_prompt", "ai_model",
               "art_style", "image_url", "model_url", "target_polycount", "topology")
+# Task ids to never adopt, or a callable giving them (read only when a lookup happens).
+Exclude = Callable[[], Collection[str]] | Collection[str] | None
 ADOPT_SLACK_MS = 5_000  # server/client clock difference tolerated when matching created_at
 ADOPT_LOOKUPS = 2
 _UNSURE = ("Meshy did not confirm the new {kind} task ({reason}). It may or may not have been "
            "created: check the task list before trying again, so you are not charged twice.")
 
 
-def create(client: MeshyClient, kind: str, payload: dict[str, Any]) -> str:
+def create(client: ClientCore, kind: str, payload: dict[str, Any],
+           exclude: Exclude = None) -> str:
     s = spec(kind)
     body = {**s.fixed, **payload}
     started_ms = int(time.time() * 1000)
@@ -52,7 +54,7 @@ def create(client: MeshyClient, kind: str, payload: dict[str, Any]) -> str:
             if isinstance(err, e.RateLimitedError) and rate_limited < client.max_retries:
                 rate_limited += 1  # the server refused it outright: nothing was created
                 wait = (err.retry_after if err.retry_after is not None
-                        else client._backoff(rate_limited - 1))
+                        else client.backoff(rate_limited - 1))
                 time.sleep(min(wait, http.CappedRetry.RETRY_AFTER_MAX))
                 continue
             if isinstance(err, e.InsufficientCreditsError):
@@ -60,7 +62,7 @@ def create(client: MeshyClient, kind: str, payload: dict[str, Any]) -> str:
             raise err
         elif resp is not None:
             failure = f"server error HTTP {resp.status_code}"
-        adopted = find_created(client, kind, body, started_ms)
+        adopted = find_created(client, kind, body, started_ms, exclude)
         if adopted:
             return adopted
         status = resp.status_code if resp is not None else None
@@ -71,17 +73,13 @@ def create(client: MeshyClient, kind: str, payload: dict[str, Any]) -> str:
         raise e.NetworkError(message)
 
 
-def _post(client: MeshyClient, path: str, body: dict[str, Any]
+def _post(client: ClientCore, path: str, body: dict[str, Any]
           ) -> tuple[requests.Response | None, str]:
     """(response, "") or (None, why it is ambiguous); raises when provably not sent."""
-    url = client.base_url + path
-    client._gate(url)
     err: e.MeshyError | None = None
     reason = ""
     try:
-        return client._api.post(url, json=body, timeout=client.timeout,
-                                proxies=http.proxies_for(url, client.proxies),
-                                verify=client.verify), ""
+        return client.post(path, body), ""
     except requests.RequestException as exc:
         if http.provably_not_sent(exc):
             err = http.network_error(exc, client.base_url.split("//")[-1])
@@ -106,7 +104,7 @@ def _task_id(resp: requests.Response) -> str | None:
     return None
 
 
-def _credits_error(client: MeshyClient, kind: str, body: dict[str, Any],
+def _credits_error(client: ClientCore, kind: str, body: dict[str, Any],
                    err: e.MeshyError) -> e.InsufficientCreditsError:
     try:
         balance: int | None = client.balance()
@@ -131,9 +129,11 @@ def _matches(kind: str, task_raw: dict[str, Any], body: dict[str, Any]) -> bool:
     return True
 
 
-def find_created(client: MeshyClient, kind: str, body: dict[str, Any],
-                  started_ms: int) -> str | None:
-    """The id of a task of ``kind`` created since ``started_ms`` with matching inputs."""
+def find_created(client: ClientCore, kind: str, body: dict[str, Any],
+                 started_ms: int, exclude: Exclude = None) -> str | None:
+    """The id of a task of ``kind`` created since ``started_ms`` with matching inputs that no
+    one owns yet: neither this client's own creations nor the ids ``exclude`` gives (the ids
+    every journal records; a sibling job's task must never be adopted twice)."""
     for lookup in range(ADOPT_LOOKUPS):
         if lookup:
             time.sleep(max(0.2, client.retry_backoff))
@@ -141,8 +141,9 @@ def find_created(client: MeshyClient, kind: str, body: dict[str, Any],
             recent = client.list_tasks(kind, page_size=20, sort_by="-created_at")
         except e.MeshyError:
             continue
-        with client._lock:
-            known = set(client._created)
+        known = client.owned_task_ids()
+        if exclude is not None:
+            known |= set(exclude() if callable(exclude) else exclude)
         candidates = [t for t in recent
                       if t.id not in known and t.created_at >= started_ms - ADOPT_SLACK_MS
                       and _matches(kind, t.raw, body)]

@@ -8,6 +8,7 @@ exception is built (so ``args`` are clean) and again in ``__str__``/``__repr__``
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 
@@ -21,10 +22,34 @@ _TOKEN_PATTERNS = (
 
 
 def register_secret(secret: str) -> None:
-    """Remember a secret (the API key) so every later error text masks it."""
-    if secret and len(secret) >= 4:
-        with _SECRETS_LOCK:
-            _SECRETS.add(secret)
+    """Remember a secret (the API key) so every later text masks it: the whole of it, trimmed,
+    and each piece between whitespace (a key pasted with a line break reaches a JSON journal
+    or a log line as separate pieces)."""
+    if not isinstance(secret, str):
+        return
+    pieces = {secret, secret.strip(), *secret.split()}
+    with _SECRETS_LOCK:
+        _SECRETS.update(p for p in pieces if len(p) >= 4)
+
+
+class ScrubFilter(logging.Filter):
+    """A logging filter that scrubs the message (and any traceback) of every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = scrub(record.getMessage())
+        record.args = None
+        if record.exc_info:
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def scrubbed_logger(name: str) -> logging.Logger:
+    """``logging.getLogger(name)`` with :class:`ScrubFilter`: what it logs never holds a key."""
+    logger = logging.getLogger(name)
+    if not any(isinstance(f, ScrubFilter) for f in logger.filters):
+        logger.addFilter(ScrubFilter())
+    return logger
 
 
 def scrub(text: object) -> str:
@@ -44,6 +69,9 @@ class MeshyError(Exception):
 
     default_message = "Something went wrong talking to Meshy."
     default_retryable = False
+    # Paid Meshy task ids behind this error (step name -> id), set by the jobs layer when a job
+    # fails, times out or is interrupted after paying: the work can be resumed, not bought again.
+    task_ids: dict[str, str] = {}
 
     def __init__(self, message: str | None = None, *, status: int | None = None,
                  server_message: str | None = None, retryable: bool | None = None,
@@ -215,5 +243,5 @@ __all__ = [
     "ForbiddenError", "InsufficientCreditsError", "InvalidRequestError", "MalformedResponseError",
     "MeshyError", "NetworkError", "NotFoundError", "OnlineAccessError", "QueueFullError",
     "RateLimitedError", "ServerError", "TaskCanceledError", "TaskFailedError", "ValidationError",
-    "WaitTimeoutError", "register_secret", "scrub",
+    "WaitTimeoutError", "register_secret", "scrub", "scrubbed_logger",
 ]

@@ -20,16 +20,13 @@ from . import http
 from .errors import MalformedResponseError
 
 
-class CatalogClient(Protocol):
-    """What :func:`public_catalog` needs of a MeshyClient (without importing it: no cycle)."""
+class PublicReader(Protocol):
+    """What :func:`public_catalog` needs of a MeshyClient (its public members only)."""
 
     base_url: str
-    timeout: tuple[float, float]
-    verify: str | bool
-    proxies: dict[str, str] | None
-    _assets: requests.Session
 
-    def _gate(self, url: str) -> None: ...
+    def get_public(self, path: str) -> requests.Response: ...
+
 
 PUBLIC_CATALOG_PATH = "/web/public/animations/resources"
 
@@ -106,18 +103,14 @@ def parse_library(data: Any) -> list[Action]:
     return [a for a in (parse_action(item) for item in data) if a is not None]
 
 
-def public_catalog(client: CatalogClient) -> list[dict[str, Any]] | None:
+def public_catalog(client: PublicReader) -> list[dict[str, Any]] | None:
     """Meshy's public (no key) camelCase catalog, as :meth:`MeshyClient.animation_library`
     returns its listing; None when it is missing. Sent on the credential-free session."""
-    url = client.base_url + PUBLIC_CATALOG_PATH
-    client._gate(url)
     err: e.MeshyError | None = None
     try:
-        resp = client._assets.get(url, timeout=client.timeout, verify=client.verify,
-                                  proxies=http.proxies_for(url, client.proxies),
-                                  headers={"Accept": "application/json"})
+        resp = client.get_public(PUBLIC_CATALOG_PATH)
     except requests.RequestException as exc:
-        err = http.network_error(exc, urlsplit(url).hostname or "Meshy")
+        err = http.network_error(exc, urlsplit(client.base_url).hostname or "Meshy")
     if err is not None:
         raise err
     if resp.status_code == 404:

@@ -7,7 +7,7 @@ The main thread never waits on anything here; it drains :attr:`events` in small 
 
 from __future__ import annotations
 
-import logging
+import contextlib
 import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import model
+from ..client.errors import scrub, scrubbed_logger
+from . import keys, model
 from .journal import Journal, JournalError
+from .keys import JobOwnedError
 from .model import Job
+from .ports import TaskClient
 from .runner import JobRunner
 
-log = logging.getLogger(__name__)
+log = scrubbed_logger(__name__)
 
 DEFAULT_MAX_WORKERS = 10
 
@@ -39,7 +42,7 @@ class JobEvent:
 
 
 class JobManager:
-    def __init__(self, client: Any, journal_dir: str | Path | None = None, *,
+    def __init__(self, client: TaskClient, journal_dir: str | Path | None = None, *,
                  max_workers: int = DEFAULT_MAX_WORKERS, use_stream: bool = True,
                  queue_wait_initial: float = 1.0, queue_wait_max: float = 15.0) -> None:
         if max_workers < 1:
@@ -52,17 +55,69 @@ class JobManager:
         self._cancels: dict[str, threading.Event] = {}
         self._lock = threading.RLock()
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="meshy-job")
+        self._detached: set[str] = set()
         self._runner = JobRunner(client, save=self._save, emit=self._emit, use_stream=use_stream,
+                                 known_task_ids=self.known_task_ids,
                                  queue_wait_initial=queue_wait_initial,
                                  queue_wait_max=queue_wait_max)
         self._closed = False
 
     # -- submitting ------------------------------------------------------------------------
     def submit(self, job: Job) -> Job:
-        """Journal the job, then run it on a worker. Returns at once."""
+        """Journal the job, then run it on a worker. Returns at once.
+
+        A job with a ``job_key`` already in the journal is not run again: the journalled job is
+        returned (resumed first if it was left unfinished), see :mod:`.keys`."""
         if self._closed:
             raise RuntimeError("the job manager is shut down")
+        if job.fingerprint is None:
+            job.fingerprint = model.fingerprint(job)
+        if job.job_key is not None:
+            existing = self._journalled(job)
+            if existing is not None:
+                return existing
+        self._own(job)
+        return self._start(job)
+
+    def _journalled(self, job: Job) -> Job | None:
+        """The job already journalled under ``job.job_key``, taken on by this manager (resumed
+        from its remaining steps if it was left unfinished or failed); None when the key is new.
+        See :mod:`.keys`."""
+        assert job.job_key is not None
+        for live in self.jobs():
+            if live.job_key == job.job_key and live.id != job.id:
+                keys.check_same_request(job, live)
+                return live
+        existing = self.journal.find_key(job.job_key) if self.journal is not None else None
+        if self.journal is None or existing is None or existing.id == job.id:
+            return None
+        keys.check_same_request(job, existing)
+        if not self.journal.claim(existing.id):
+            raise JobOwnedError(existing)
+        current = self.journal.load(existing.id) or existing
+        if current.status in (model.FAILED, model.CANCELLED):
+            self.register(current)
+            return self.retry(current.id)  # paid steps are kept; only the rest runs
+        if current.status == model.IMPORTED:
+            self.register(current)  # finished: its files are in the cache for a re-import
+            return current
+        self.adopt(current)
+        return current
+
+    def _own(self, job: Job) -> None:
+        """Take the cross-process ownership of ``job`` or refuse it (someone else runs it)."""
+        if self.journal is None:
+            return
+        try:
+            owned = self.journal.claim(job.id)
+        except OSError as exc:
+            raise JournalError(self.journal.directory, exc) from None
+        if not owned:
+            raise JobOwnedError(job)
+
+    def _start(self, job: Job) -> Job:
         with self._lock:
+            self._detached.discard(job.id)
             self._jobs[job.id] = job
             cancel = self._cancels[job.id] = threading.Event()
         job.status = model.QUEUED
@@ -79,25 +134,61 @@ class JobManager:
         return job
 
     def resume_from_journal(self) -> tuple[list[Job], list[Job]]:
-        """Re-attach unfinished journalled jobs; return (resumed, ready_to_import)."""
+        """Re-attach unfinished journalled jobs whose owner process is gone; return
+        (resumed, ready_to_import). Jobs a live process owns are left alone; when several
+        processes start at once, each orphaned job is taken by exactly one of them."""
         if self.journal is None:
             return [], []
-        resumed, ready = [], []
-        for job in self.journal.load_all():
+        with contextlib.suppress(OSError):
+            self.client.clean_partial_downloads()
+        resumed: list[Job] = []
+        ready: list[Job] = []
+        for listed in self.journal.load_all():
             with self._lock:
-                if job.id in self._jobs:
+                if listed.id in self._jobs:
                     continue
-            if job.status in model.ACTIVE_STATUSES:
-                self.submit(job)
-                resumed.append(job)
-            elif job.status == model.READY:
-                with self._lock:
-                    self._jobs[job.id] = job
-                    self._cancels[job.id] = threading.Event()
-                ready.append(job)
-                # Offered for import, not imported: another .blend may be open by now.
-                self._emit("restored", job)
+            if listed.status not in model.ACTIVE_STATUSES and listed.status != model.READY:
+                continue
+            if not self.journal.claim(listed.id):
+                continue  # a live process owns it
+            job = self.journal.load(listed.id)  # its owner may have moved it on meanwhile
+            if job is None or not self.adopt(job):
+                self.journal.release(listed.id)
+                continue
+            (resumed if job.is_active else ready).append(job)
         return resumed, ready
+
+    def adopt(self, job: Job) -> bool:
+        """Take on a journalled job this process now owns: run it if it is unfinished, offer it
+        for import if it is READY (a "restored" event, never an automatic import: another
+        .blend may be open by now). False when there is nothing to take on."""
+        if job.status in model.ACTIVE_STATUSES:
+            self._start(job)
+            return True
+        if job.status == model.READY:
+            self.register(job)
+            self._emit("restored", job)
+            return True
+        return False
+
+    def register(self, job: Job) -> None:
+        """Know a finished journalled job (owned by this process) without running it."""
+        with self._lock:
+            self._jobs[job.id] = job
+            self._cancels.setdefault(job.id, threading.Event())
+
+    def detach(self, job_id: str) -> bool:
+        """Stop running a job here but leave it journalled as unfinished and release it, so a
+        restart, another process or a rerun with its job key resumes its remaining steps (used
+        for timeouts and Ctrl-C: paid work behind them is never written off as cancelled)."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            cancel = self._cancels.get(job_id)
+            if job is None or cancel is None or not job.is_active:
+                return False
+            self._detached.add(job_id)
+        cancel.set()
+        return True
 
     # -- control ---------------------------------------------------------------------------
     def cancel(self, job_id: str, *, on_server: bool = False) -> bool:
@@ -134,6 +225,8 @@ class JobManager:
             job = self._jobs.get(job_id)
         if job is None or not job.files or job.status not in (model.READY, model.IMPORTED):
             return False
+        if self.journal is not None and not self.journal.claim(job_id):
+            return False  # READY again means owned again: no other process may take it
         if job.status != model.READY:
             job.status = model.READY
             job.touch()
@@ -155,6 +248,9 @@ class JobManager:
         job.detail = f"Import failed: {error}" if error else "Imported"
         job.touch()
         self._save(job)
+        if not error and self.journal is not None:
+            # Imported: nothing left for any process to take over, so the lock file goes too.
+            self.journal.release(job_id, delete=True)
         self._emit("progress", job)
 
     # -- queries ---------------------------------------------------------------------------
@@ -185,6 +281,18 @@ class JobManager:
             for ev in cancels:
                 ev.set()
         self._pool.shutdown(wait=wait, cancel_futures=True)
+        if self.journal is None:
+            return
+        if wait:
+            self.journal.release_all()
+        else:  # give the jobs up (to a re-enabled add-on, another process) once workers stop
+            threading.Thread(target=self._release_when_idle, name="meshy-release",
+                             daemon=True).start()
+
+    def _release_when_idle(self) -> None:
+        self._pool.shutdown(wait=True)
+        if self.journal is not None:
+            self.journal.release_all()
 
     # -- plumbing --------------------------------------------------------------------------
     def _save(self, job: Job, *, strict: bool = False) -> None:
@@ -193,8 +301,11 @@ class JobManager:
         otherwise a write failure is logged and the job goes on (its result is already paid)."""
         if self.journal is None:
             return
-        if self._closed and job.status == model.CANCELLED and not job.cancel_on_server:
-            # Shutting down is not the user cancelling: leave the job resumable.
+        if job.status == model.CANCELLED and not job.cancel_on_server and (
+                self._closed or job.id in self._detached):
+            # Shutting down or detaching is not the user cancelling: leave the job resumable.
+            if job.id in self._detached:
+                self.journal.release(job.id)
             return
         try:
             self.journal.save(job)
@@ -204,4 +315,15 @@ class JobManager:
             log.error("could not write the job journal for %s: %s", job.id, exc)
 
     def _emit(self, event_type: str, job: Job) -> None:
-        self.events.put(JobEvent(event_type, job.id, job.snapshot()))
+        snapshot = job.snapshot()
+        snapshot["detail"] = scrub(snapshot.get("detail", ""))  # shown in the UI and CLI
+        self.events.put(JobEvent(event_type, job.id, snapshot))
+
+    def known_task_ids(self) -> set[str]:
+        """Task ids recorded by any job of this manager or any journal entry in its folder:
+        crash recovery must never adopt one of these as "the task my lost request made"."""
+        with self._lock:
+            ids = {t for j in self._jobs.values() for t in j.task_ids.values()}
+        if self.journal is not None:
+            ids |= self.journal.task_ids()
+        return ids

@@ -6,6 +6,8 @@ journal stays small and secret-free; request payloads are built from them on the
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -68,6 +70,8 @@ class JobError:
     type: str
     message: str
     retryable: bool = False
+    # step name -> paid Meshy task id at the time of the failure (kept for support and resume).
+    task_ids: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -85,6 +89,11 @@ class Job:
     error: JobError | None = None
     import_error: str | None = None
     cancel_on_server: bool = False
+    # A caller's stable name for this request (a batch row id, a farm job name): submitting the
+    # same key again returns this job instead of paying again. ``fingerprint`` identifies the
+    # request itself, so the same key with a different request is refused.
+    job_key: str | None = None
+    fingerprint: str | None = None
 
     @property
     def progress(self) -> float:
@@ -140,15 +149,29 @@ class Job:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Job:
+    def from_dict(cls, data: Any) -> Job:
+        """A job from its journal form; ValueError (never a raw KeyError/TypeError) when the
+        data is not a job this version wrote, whatever its shape."""
+        if not isinstance(data, dict):
+            raise ValueError(f"a journal entry must be an object, not {type(data).__name__}")
         fmt = data.get("format")
         if fmt != JOURNAL_FORMAT:
             raise ValueError(f"unsupported journal format {fmt!r} (expected {JOURNAL_FORMAT})")
         fields = {k: v for k, v in data.items() if k != "format"}
-        fields["steps"] = [Step(**s) for s in fields.get("steps", [])]
-        if fields.get("error"):
-            fields["error"] = JobError(**fields["error"])
-        return cls(**fields)
+        try:
+            steps = fields.get("steps")
+            if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
+                raise ValueError("steps must be a list of objects")
+            fields["steps"] = [Step(**s) for s in steps]
+            if fields.get("error"):
+                if not isinstance(fields["error"], dict):
+                    raise ValueError("error must be an object")
+                fields["error"] = JobError(**fields["error"])
+            job = cls(**fields)
+        except TypeError as exc:  # missing or unknown keys
+            raise ValueError(str(exc)) from None
+        _check_types(job)
+        return job
 
     def snapshot(self) -> dict[str, Any]:
         """A detached copy for the main thread (workers keep mutating the live job)."""
@@ -158,3 +181,49 @@ class Job:
         data["price_published"] = self.price_published
         data["consumed_credits"] = self.consumed_credits
         return data
+
+
+def fingerprint(job: Job) -> str:
+    """A short hash of what the job asks Meshy for (kind, each step's options and links, the
+    import format), to tell "the same request again" from "another request with that key"."""
+    what = {"kind": job.kind, "format": str(job.import_options.get("format", "GLB")).upper(),
+            "steps": [[s.name, s.kind, s.options, s.links] for s in job.steps]}
+    text = json.dumps(what, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _check_types(job: Job) -> None:
+    """Every field has the type the code relies on (the journal is a file anyone can edit)."""
+    def need(ok: bool, what: str) -> None:
+        if not ok:
+            raise ValueError(f"{what} has the wrong type")
+
+    def opt_int(v: Any) -> bool:
+        return v is None or (isinstance(v, int) and not isinstance(v, bool))
+
+    need(isinstance(job.id, str) and job.id.isalnum() and job.id.isascii(), "id")
+    for name in ("kind", "label", "status", "detail"):
+        need(isinstance(getattr(job, name), str), name)
+    need(job.status in ACTIVE_STATUSES | FINISHED_STATUSES, "status")
+    need(isinstance(job.import_options, dict), "import_options")
+    for name in ("created_ms", "updated_ms", "finished_ms"):
+        need(opt_int(getattr(job, name)) and (name == "finished_ms"
+                                             or getattr(job, name) is not None), name)
+    need(job.import_error is None or isinstance(job.import_error, str), "import_error")
+    need(job.job_key is None or isinstance(job.job_key, str), "job_key")
+    need(job.fingerprint is None or isinstance(job.fingerprint, str), "fingerprint")
+    for step in job.steps:
+        for name in ("name", "kind", "status"):
+            need(isinstance(getattr(step, name), str), f"step {name}")
+        need(isinstance(step.options, dict) and isinstance(step.links, dict)
+             and isinstance(step.files, dict) and isinstance(step.downloads, list), "step")
+        need(step.task_id is None or isinstance(step.task_id, str), "step task_id")
+        for name in ("progress", "estimated_credits"):
+            need(opt_int(getattr(step, name)) and getattr(step, name) is not None,
+                 f"step {name}")
+        need(opt_int(step.consumed_credits) and opt_int(step.create_started_ms), "step")
+        need(all(isinstance(v, str) for v in step.files.values()), "step files")
+        need(all(isinstance(v, str) for v in step.links.values()), "step links")
+    if job.error is not None:
+        need(isinstance(job.error.message, str) and isinstance(job.error.type, str), "error")
+        need(isinstance(job.error.task_ids, dict), "error task_ids")

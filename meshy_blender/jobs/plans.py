@@ -223,7 +223,10 @@ def plan_request(req: JobRequest) -> Job:
     follows the existing task. Nothing is sent."""
     import_options = req.import_options.to_dict()
     if req.is_resume:
-        return plan_resume(req.request, req.resume_task_id, label=req.label or None,
-                           import_options=import_options)
-    return plan_job(req.request, dict(req.options), label=req.label or None,
-                    import_options=import_options)
+        job = plan_resume(req.request, req.resume_task_id, label=req.label or None,
+                          import_options=import_options)
+    else:
+        job = plan_job(req.request, dict(req.options), label=req.label or None,
+                       import_options=import_options)
+    job.job_key = req.job_key or None
+    return job

@@ -7,7 +7,7 @@ against this instead of ``Any`` lets mypy check every call the workers make.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -15,12 +15,17 @@ from ..client.tasks import Task
 
 
 class TaskClient(Protocol):
-    def create_task(self, kind: str, payload: dict[str, Any]) -> str:
-        """Create a task (paid); never re-sent blindly."""
+    def create_task(self, kind: str, payload: dict[str, Any], *,
+                    exclude: Callable[[], Collection[str]] | Collection[str] | None = None
+                    ) -> str:
+        """Create a task (paid); never re-sent blindly. ``exclude``: task ids other jobs own,
+        never adopted after an ambiguous failure."""
 
-    def find_created_task(self, kind: str, payload: dict[str, Any],
-                          since_ms: int) -> str | None:
-        """After an ambiguous create: the matching task created since ``since_ms``, if any."""
+    def find_created_task(self, kind: str, payload: dict[str, Any], since_ms: int, *,
+                          exclude: Callable[[], Collection[str]] | Collection[str] | None = None
+                          ) -> str | None:
+        """After an ambiguous create: the matching task created since ``since_ms`` that no
+        journal records (``exclude``), if any."""
 
     def wait_for_task(self, kind: str, task_id: str, *,
                       on_progress: Callable[[Task], None] | None = None,
@@ -36,3 +41,6 @@ class TaskClient(Protocol):
 
     def delete_task(self, kind: str, task_id: str) -> None:
         """Delete (cancel) a task on Meshy."""
+
+    def clean_partial_downloads(self) -> int:
+        """Delete partial downloads left by processes that died (start-up resume)."""

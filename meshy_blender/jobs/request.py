@@ -74,7 +74,9 @@ class JobRequest:
     ``rig``, ``animations``), a label, and how the result lands.
 
     With ``resume_task_id`` it follows an existing (already paid) task of the task type
-    ``request`` instead of creating one: nothing is sent that costs credits.
+    ``request`` instead of creating one: nothing is sent that costs credits. With ``job_key``
+    (a batch row id, a farm job name) submitting it again returns the journalled job instead
+    of paying again (see jobs/keys.py).
     """
 
     request: str
@@ -82,6 +84,14 @@ class JobRequest:
     label: str = ""
     import_options: ImportOptions = field(default_factory=ImportOptions)
     resume_task_id: str = ""
+    job_key: str = ""
+
+    def __post_init__(self) -> None:
+        key = self.job_key
+        if key and (not isinstance(key, str) or len(key) > 200 or not key.isprintable()
+                    or key != key.strip()):
+            raise ValidationError("A job key must be printable text of at most 200 characters "
+                                  "without leading or trailing spaces.", field="job_key")
 
     @classmethod
     def resume(cls, task_kind: str, task_id: str, *, label: str = "",
@@ -96,4 +106,4 @@ class JobRequest:
 
     def with_options(self, options: Mapping[str, Any]) -> JobRequest:
         return JobRequest(self.request, dict(options), self.label, self.import_options,
-                          self.resume_task_id)
+                          self.resume_task_id, self.job_key)

@@ -6,18 +6,18 @@ handed to the main thread as events; the main thread imports them.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-from ..client import errors
+from ..client import errors, verify
 from . import model
 from .model import Job, JobError, Step
 from .plans import build_step_payload
+from .ports import TaskClient
 
-log = logging.getLogger(__name__)
+log = errors.scrubbed_logger(__name__)
 
 QUEUE_WAIT_INITIAL = 1.0
 QUEUE_WAIT_MAX = 15.0
@@ -28,11 +28,13 @@ PROGRESS_EVENT_INTERVAL = 0.1
 class JobRunner:
     """Executes jobs; one instance shared by all worker threads of a manager."""
 
-    def __init__(self, client: Any, *, save: Callable[..., None],
+    def __init__(self, client: TaskClient, *, save: Callable[..., None],
                  emit: Callable[[str, Job], None], use_stream: bool = True,
                  queue_wait_initial: float = QUEUE_WAIT_INITIAL,
-                 queue_wait_max: float = QUEUE_WAIT_MAX) -> None:
+                 queue_wait_max: float = QUEUE_WAIT_MAX,
+                 known_task_ids: Callable[[], set[str]] = set) -> None:
         self.client = client
+        self.known_task_ids = known_task_ids
         self.save = save
         self.emit = emit
         self.use_stream = use_stream
@@ -61,9 +63,11 @@ class JobRunner:
             job.touch()
             self.save(job)
             self.emit("ready", job)
-        except errors.CancelledError:
+        except errors.CancelledError as exc:
+            exc.task_ids = dict(job.task_ids)
             self._cancelled(job)
         except errors.MeshyError as exc:
+            exc.task_ids = dict(job.task_ids)  # paid work behind the error stays findable
             self._failed(job, type(exc).__name__, str(exc), exc.retryable)
         except Exception as exc:  # never let a worker die silently: the job must say why
             log.exception("job %s crashed", job.id)
@@ -119,7 +123,8 @@ class JobRunner:
             step.create_started_ms = model.now_ms()
             self.save(job, strict=True)  # journal BEFORE the paid request, or don't send it
             try:
-                return str(self.client.create_task(step.kind, payload))
+                return str(self.client.create_task(step.kind, payload,
+                                                   exclude=self.known_task_ids))
             except (errors.QueueFullError, errors.RateLimitedError) as exc:
                 step.status = model.STEP_PENDING
                 self.save(job)
@@ -136,7 +141,8 @@ class JobRunner:
     def _find_created(self, step: Step, payload: dict) -> str | None:
         try:
             return self.client.find_created_task(step.kind, payload,
-                                                 (step.create_started_ms or 0))
+                                                 (step.create_started_ms or 0),
+                                                 exclude=self.known_task_ids)
         except errors.MeshyError as exc:
             raise errors.MeshyError(
                 "Could not check whether the interrupted request created a task; not retrying "
@@ -170,6 +176,11 @@ class JobRunner:
 
     @staticmethod
     def _downloads_present(step: Step) -> bool:
+        """Every file the step needs is journalled AND complete on disk (a damaged or missing
+        one is dropped from the record, so the step downloads it again)."""
+        for key, path in list(step.files.items()):
+            if not verify.is_complete(path):
+                del step.files[key]
         if not step.downloads:
             return True
         if step.downloads == ["images"]:
@@ -179,12 +190,13 @@ class JobRunner:
     # -- status changes --------------------------------------------------------------------
     def _set(self, job: Job, status: str, detail: str) -> None:
         job.status = status
-        job.detail = detail
+        job.detail = errors.scrub(detail)
         job.touch()
         self.emit("progress", job)
 
     def _failed(self, job: Job, kind: str, message: str, retryable: bool) -> None:
-        job.error = JobError(kind, message, retryable)
+        message = errors.scrub(message)
+        job.error = JobError(kind, message, retryable, task_ids=dict(job.task_ids))
         job.detail = message
         job.finished_ms = model.now_ms()
         job.status = model.FAILED

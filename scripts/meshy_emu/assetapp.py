@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import mimetypes
 import os
 import time
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from .glb import padded_glb
+from .web import CLOSE_DELIMITED
 
 if TYPE_CHECKING:
     from .emulator import Emulator
@@ -68,23 +70,41 @@ class AssetApp:
         emu = self.emu
         size_mb = emu.faults.get("asset_size_mb")
         prefix, padding = b"", 0
+        gzipped = False
         if size_mb and filename.endswith(".glb"):
             with open(path, "rb") as fh:
                 prefix, padding = padded_glb(fh.read(), int(float(size_mb) * 1024 * 1024))
-            length = len(prefix) + padding
+            full = len(prefix) + padding
             body: Iterator[bytes] = _padded(prefix, padding)
         else:
-            length = os.path.getsize(path)
+            full = os.path.getsize(path)
             body = _chunks(path)
+        length: int | None = full
         if emu.faults.take("truncate_download"):
-            body = _limit(body, length // 2)
+            body = _limit(body, full // 2)
+        elif emu.faults.take("lying_length"):
+            length = full // 2  # the header itself is wrong: it announces (and we send) half
+            body = _limit(body, full // 2)
+        elif emu.faults.take("close_delimited_cut"):
+            request.environ[CLOSE_DELIMITED] = True
+            length = None
+            body = _limit(body, full // 2)
+        elif emu.faults.take("gzip_cut"):
+            request.environ[CLOSE_DELIMITED] = True
+            packed = gzip.compress(b"".join(body), compresslevel=1)
+            length = None
+            body = iter((packed[: len(packed) // 2],))
+            gzipped = True
         mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         if filename.endswith(".glb"):
             mime = "model/gltf-binary"
         if request.method == "HEAD":
             body = iter(())
         response = Response(body, mimetype=mime, direct_passthrough=True)
-        response.headers["Content-Length"] = str(length)
+        if length is not None:
+            response.headers["Content-Length"] = str(length)
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
         return response
 
 

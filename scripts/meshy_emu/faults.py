@@ -31,6 +31,10 @@ SSE streams:
                              (it ends after about 3 task durations)
 Asset port:
   truncate_download=N        body stops at half of the announced Content-Length, then closes
+  lying_length=N             Content-Length announces half the file and the body stops there
+                             (a complete-looking transfer of a cut file)
+  close_delimited_cut=N      HTTP/1.0 answer without Content-Length, closed after half the file
+  gzip_cut=N                 like close_delimited_cut, gzip-encoded, cut in the gzip stream
   expire_links=N             answer as if the signed link had expired (403 XML)
   asset_size_mb=N            (persists) GLB downloads become a valid GLB of N MB (streamed)
   asset_latency=SECONDS      (persists) sleep before every asset response
@@ -47,7 +51,8 @@ PERSISTENT = {"latency", "retry_after", "library_missing", "fail_tasks", "model_
               "task_error_null", "asset_size_mb", "asset_latency", "accepted_202", "error_codes"}
 COUNTED = {"http_500", "http_503", "drop_connection", "rate_limit_burst", "post_500_after_create",
            "drop_after_create", "malformed_json", "sse_drop", "sse_keepalive_only",
-           "truncate_download", "expire_links"}
+           "truncate_download", "expire_links", "lying_length", "close_delimited_cut",
+           "gzip_cut"}
 NAMES = PERSISTENT | COUNTED
 
 FAIL_VARIANTS: dict[str, dict[str, Any] | None] = {

@@ -41,11 +41,21 @@ def drop_connection(request: Request) -> Response:
     return Response(b"", status=500)
 
 
+CLOSE_DELIMITED = "meshy_emu.close_delimited"
+
+
 class QuietHandler(WSGIRequestHandler):
     """Request handler without werkzeug's per-request access log lines."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        # A fault can ask for an HTTP/1.0 answer: no Content-Length and no chunking, so the
+        # body ends when the connection closes (a "close-delimited" body, as old proxies send).
+        if getattr(self, "environ", {}).get(CLOSE_DELIMITED):
+            self.protocol_version = "HTTP/1.0"
+        super().send_response(code, message)
 
     def log_error(self, format: str, *args: Any) -> None:
         pass

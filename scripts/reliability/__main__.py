@@ -12,9 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import bad_inputs, harness, matrix, report, security, soak
+from . import bad_inputs, harness, matrix, processes, report, security, soak
 
-PARTS = ("matrix", "soak", "bad-inputs", "security")
+PARTS = ("matrix", "processes", "soak", "bad-inputs", "security")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,14 +37,17 @@ def main(argv: list[str] | None = None) -> int:
         print(text, flush=True)
 
     if "matrix" in parts:
-        emu = harness.start_emulator()
-        try:
-            rows = matrix.run_matrix(emu, progress=lambda r: say(
-                f"  {'ok ' if r.ok else 'BAD'} {r.fault:40} {r.mode:20} {r.outcome}"))
-        finally:
-            emu.stop()
+        rows = harness.with_emulator(lambda emu: matrix.run_matrix(emu, progress=lambda r: say(
+            f"  {'ok ' if r.ok else 'BAD'} {r.fault:40} {r.mode:20} {r.outcome}")))
         sections.append(report.matrix_section(rows))
         failed += [f"matrix: {r.fault} / {r.mode}" for r in rows if not r.ok]
+    if "processes" in parts:
+        procs = harness.with_emulator(lambda emu: processes.run_processes(
+            emu, progress=lambda r: say(
+                f"  {'ok ' if r.ok else 'BAD'} {r.scenario:45} {r.outcome or r.problems}")))
+        sections.append(report.processes_section(procs))
+        failed += [f"processes: {r.scenario}: {'; '.join(r.problems)}" for r in procs
+                   if not r.ok]
     if "soak" in parts:
         result = soak.run_soak(args.soak_jobs, args.seed, args.concurrency, log=say)
         say(f"  soak: {dict(result.outcomes)} in {result.seconds:.0f} s")

@@ -11,13 +11,12 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from meshy_blender.client import MeshyClient
-from meshy_blender.client.downloads import check_magic
+from meshy_blender.client import MeshyClient, verify
 from meshy_blender.jobs import model
 from meshy_blender.jobs.journal import Journal
 from meshy_blender.jobs.manager import JobManager
@@ -31,6 +30,7 @@ FAST_CLIENT: dict[str, Any] = dict(timeout=(2.0, 5.0), poll_interval=0.05, poll_
                                    stream_stall_seconds=1.0, retry_backoff=0.01, max_retries=3)
 FAST_MANAGER: dict[str, Any] = dict(queue_wait_initial=0.05, queue_wait_max=0.3)
 # Charged tasks are those the emulator did not refund.
+T = TypeVar("T")
 UNCHARGED = frozenset({"FAILED", "CANCELED"})
 TASK_SECONDS = 0.2
 
@@ -39,6 +39,15 @@ def start_emulator(task_seconds: float = TASK_SECONDS, **kwargs: Any) -> Emulato
     ensure_assets(python=sys.executable)
     emu = Emulator(task_seconds=task_seconds, rate_limit=1000, **kwargs)
     return emu.start()
+
+
+def with_emulator(run: Callable[[Emulator], T]) -> T:
+    """``run(emulator)`` on a fresh emulator that is stopped afterwards, whatever happens."""
+    emu = start_emulator()
+    try:
+        return run(emu)
+    finally:
+        emu.stop()
 
 
 def sample_image() -> Path:
@@ -99,7 +108,7 @@ def charged(tasks: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def files_ok(job: Job) -> str | None:
-    """None if every file the job needs is in the cache with the right magic bytes."""
+    """None if every file the job needs is in the cache and complete (size and structure)."""
     for step in job.steps:
         for wanted in step.downloads:
             key = wanted.split("|")[0]
@@ -115,8 +124,7 @@ def files_ok(job: Job) -> str | None:
                 p = Path(path)
                 if not p.is_file() or p.stat().st_size == 0:
                     return f"{step.name}: {p.name} missing from the cache"
-                with open(p, "rb") as fh:
-                    problem = check_magic(p.suffix.lstrip(".").lower(), fh.read(64))
+                problem = verify.problem(p, p.suffix.lstrip("."))
                 if problem:
                     return f"{step.name}: {p.name}: {problem}"
     return None

@@ -8,6 +8,7 @@ from typing import Any
 
 from .bad_inputs import BadInputRow
 from .matrix import Row
+from .processes import ProcRow
 from .security import Check
 from .soak import SoakResult
 
@@ -75,6 +76,20 @@ def security_section(checks: Sequence[Check]) -> list[str]:
     lines = ["## Security checks", "", "| check | result | evidence |", "| --- | --- | --- |"]
     lines += [f"| {c.name} | {'PASS' if c.passed else '**FAIL**'} | {_cell(c.detail, 500)} |"
               for c in checks]
+    return [*lines, ""]
+
+
+def processes_section(rows: Sequence[ProcRow]) -> list[str]:
+    lines = ["## Processes (never pay twice, never lose a paid result)", "",
+             f"{len(rows)} scenarios run as real worker processes sharing one cache and journal "
+             f"folder (SIGKILL, concurrent start-ups, reruns); {sum(not r.ok for r in rows)} "
+             "failing. Each row checks: no task created twice, every charged task journalled, "
+             "every job READY with complete files. \"tasks\" is created / charged.", "",
+             "| scenario | outcome | tasks | s |", "| --- | --- | --- | --- |"]
+    for r in rows:
+        outcome = r.outcome if r.ok else f"**FAIL**: {'; '.join(r.problems)}"
+        lines.append(f"| {_cell(r.scenario)} | {_cell(outcome, 500)} | "
+                     f"{r.tasks_created}/{r.charged} | {r.seconds:.1f} |")
     return [*lines, ""]
 
 

@@ -1,15 +1,20 @@
-"""Generate operators: Text, Image and Multi-image to 3D, from the scene's Meshy settings."""
+"""Generate operators: Text, Image and Multi-image to 3D, from the scene's Meshy settings.
+
+From a menu (Add > Meshy) they open as a dialog with the main options and the price; from the
+sidebar's button they run at once (the sidebar already shows every option and the price).
+"""
 
 from __future__ import annotations
 
 import bpy
 
 from ...client.errors import MeshyError
-from ..session import sidebar_requests, submit
+from ..session import messages, sidebar_requests, submit
 from ..session.sidebar_requests import GENERATE_OPERATORS
+from .dialog import MenuDialog
 
 
-class _Generate(bpy.types.Operator):
+class _Generate(MenuDialog, bpy.types.Operator):
     """Base of the Generate operators (not registered itself)."""
 
     bl_options = {"REGISTER"}
@@ -19,6 +24,24 @@ class _Generate(bpy.types.Operator):
     def poll(cls, context):
         return getattr(context.scene, "meshy", None) is not None
 
+    def draw_dialog(self, layout, context):
+        """The inputs of this mode and the main options."""
+        s = context.scene.meshy
+        if self.mode == "TEXT":
+            layout.prop(s, "prompt")
+            layout.prop(s, "art_style")
+        else:
+            layout.prop(s.image, "image", text="Picture")
+            if s.image.image is None:
+                layout.prop(s.image, "filepath", text="Picture File")
+        layout.prop(s, "ai_model")
+        layout.prop(s, "should_texture")
+        layout.prop(s, "chain_rig")
+
+    def dialog_request(self, context, settings):
+        return sidebar_requests.generate(context.scene.meshy, settings, mode=self.mode,
+                                         estimate=True)
+
     def execute(self, context):
         settings = submit.ready(self, context)
         if settings is None:
@@ -26,7 +49,7 @@ class _Generate(bpy.types.Operator):
         try:
             req = sidebar_requests.generate(context.scene.meshy, settings, mode=self.mode)
         except MeshyError as exc:  # e.g. an image that cannot be written for upload
-            self.report({"ERROR"}, f"Meshy: {exc}")
+            self.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
             return {"CANCELLED"}
         return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
 

@@ -1,15 +1,30 @@
-"""Operators that drive and control jobs: the modal watcher (ESC cancels), cancel, re-import."""
+"""Operators that drive and control jobs: the modal watcher, cancel (on Meshy, after a
+confirmation), stop watching, clear finished, re-import, and the report a finished job leaves.
+
+Cancel and Stop Watching are two clearly different choices: Cancel deletes the task on Meshy
+(the only way to stop it running), Stop Watching only stops following it here while Meshy goes
+on (and charges); Esc in the watcher stops the redraw loop, never a job.
+"""
 
 from __future__ import annotations
 
-import bpy
-from bpy.props import BoolProperty, StringProperty
+from typing import Any
 
+import bpy
+from bpy.props import BoolProperty, EnumProperty, StringProperty
+
+from ...jobs import model
 from ..session import runtime
+
+JOB_ID = StringProperty(name="Job ID", description="The job in the Tasks list this acts on",
+                        options={"SKIP_SAVE"})
+CANCEL_MESSAGE = ("The task is stopped and deleted on Meshy. Meshy refunds failed tasks, but "
+                  "does not document a refund for cancelled ones: credits already charged may "
+                  "stay spent.")
 
 
 class MESHY_OT_watch_jobs(bpy.types.Operator):
-    """Follow running Meshy jobs; press Esc to cancel them"""
+    """Follow running Meshy jobs and redraw their progress (Esc stops redrawing, not the jobs)"""
 
     bl_idname = "meshy.watch_jobs"
     bl_label = "Meshy: Watch Jobs"
@@ -37,9 +52,10 @@ class MESHY_OT_watch_jobs(bpy.types.Operator):
         if rt is None:
             return self._finish(context, {"CANCELLED"})
         if event.type == "ESC" and event.value == "PRESS":
-            for job_id in self._ids():
-                rt.manager.cancel(job_id)
-            self.report({"WARNING"}, "Meshy: cancelled")
+            # Never abandon a paid job on a stray Esc: the jobs go on (the timer keeps
+            # pumping); cancelling is the sidebar's Cancel button, with its confirmation.
+            self.report({"INFO"}, "Meshy: jobs keep running; use Cancel in the Meshy sidebar "
+                                  "to stop one")
             return self._finish(context, {"CANCELLED"})
         if event.type == "TIMER":
             rt.pump.tick()
@@ -55,25 +71,91 @@ class MESHY_OT_watch_jobs(bpy.types.Operator):
 
 
 class MESHY_OT_cancel_job(bpy.types.Operator):
-    """Stop waiting for this Meshy job (optionally delete the task on Meshy's server)"""
+    """Stop this job's task on Meshy and delete it (asks first; see the dialog about credits)"""
 
     bl_idname = "meshy.cancel_job"
-    bl_label = "Meshy: Cancel Job"
+    bl_label = "Cancel Meshy Job"
 
-    job_id: StringProperty(name="Job ID")
+    job_id: JOB_ID  # type: ignore[valid-type]
     on_server: BoolProperty(
-        name="Cancel on Server",
-        description="Also delete the running task on Meshy (credits already charged stay spent)",
-        default=False,
+        name="Cancel on Meshy",
+        description="Delete the running task on Meshy so it stops; off: only stop following "
+        "it here while Meshy finishes it (and charges for it)",
+        default=True,
     )
 
+    def invoke(self, context, event):
+        return context.window_manager.invoke_confirm(
+            self, event, title="Cancel this Meshy job?", message=CANCEL_MESSAGE,
+            confirm_text="Cancel Job", icon="WARNING")
+
     def execute(self, context):
-        rt = runtime.get_runtime(context)
-        if rt.manager.cancel(self.job_id, on_server=self.on_server):
-            self.report({"INFO"}, f"Meshy: cancelling job {self.job_id}")
-            return {"FINISHED"}
-        self.report({"WARNING"}, f"Meshy: job {self.job_id} is not running")
+        return stop(self, context, self.job_id, on_server=self.on_server)
+
+
+def stop(op: Any, context: Any, job_id: str, *, on_server: bool) -> set[str]:
+    """Cancel ``job_id``: on Meshy (the task is deleted) or only here (Meshy goes on)."""
+    rt = runtime.get_runtime(context)
+    if not rt.manager.cancel(job_id, on_server=on_server):
+        op.report({"WARNING"}, "Meshy: this job is not running any more")
         return {"CANCELLED"}
+    where = "on Meshy" if on_server else "here; the task goes on on Meshy"
+    op.report({"INFO"}, f"Meshy: stopped the job {where}")
+    return {"FINISHED"}
+
+
+class MESHY_OT_stop_watching(bpy.types.Operator):
+    """Stop following this job here; the task keeps running on Meshy and is charged. Resume it
+    later with its task id (Copy Task ID first)"""
+
+    bl_idname = "meshy.stop_watching"
+    bl_label = "Stop Watching"
+    bl_options = {"INTERNAL"}
+
+    job_id: JOB_ID  # type: ignore[valid-type]
+
+    def execute(self, context):
+        return stop(self, context, self.job_id, on_server=False)
+
+
+class MESHY_OT_clear_finished(bpy.types.Operator):
+    """Remove finished, failed and cancelled jobs from the Tasks list (files stay in the cache;
+    nothing is deleted on Meshy)"""
+
+    bl_idname = "meshy.clear_finished"
+    bl_label = "Clear Finished"
+    bl_options = {"INTERNAL"}
+
+    def execute(self, context):
+        rt = runtime.current_runtime()
+        if rt is None:
+            return {"CANCELLED"}
+        done = [job_id for job_id, snap in rt.pump.view.items()
+                if snap.get("status") in model.FINISHED_STATUSES
+                and not (snap.get("status") == model.READY and not snap.get("import_error"))]
+        for job_id in done:
+            del rt.pump.view[job_id]
+        self.report({"INFO"}, f"Meshy: cleared {len(done)} finished job(s)")
+        return {"FINISHED"}
+
+
+class MESHY_OT_notify(bpy.types.Operator):
+    """Show a Meshy message in the status bar and the Info log (used when a job lands or
+    fails)"""
+
+    bl_idname = "meshy.notify"
+    bl_label = "Meshy Message"
+    bl_options = {"INTERNAL"}
+
+    level: EnumProperty(name="Level", description="How the message is shown",
+                        items=[("INFO", "Info", "A result: shown in the status bar"),
+                               ("WARNING", "Warning", "A problem: shown highlighted")],
+                        default="INFO")
+    message: StringProperty(name="Message", description="What to tell the artist")
+
+    def execute(self, context):
+        self.report({self.level}, self.message)
+        return {"FINISHED"}
 
 
 class MESHY_OT_reimport_job(bpy.types.Operator):
@@ -83,7 +165,7 @@ class MESHY_OT_reimport_job(bpy.types.Operator):
     bl_label = "Meshy: Re-import Result"
     bl_options = {"REGISTER", "UNDO"}
 
-    job_id: StringProperty(name="Job ID")
+    job_id: JOB_ID  # type: ignore[valid-type]
 
     def execute(self, context):
         rt = runtime.get_runtime(context)
@@ -99,4 +181,5 @@ class MESHY_OT_reimport_job(bpy.types.Operator):
         return {"FINISHED"}
 
 
-CLASSES = (MESHY_OT_watch_jobs, MESHY_OT_cancel_job, MESHY_OT_reimport_job)
+CLASSES = (MESHY_OT_watch_jobs, MESHY_OT_cancel_job, MESHY_OT_stop_watching,
+           MESHY_OT_clear_finished, MESHY_OT_notify, MESHY_OT_reimport_job)

@@ -13,7 +13,8 @@ import bpy
 from ...client.errors import MeshyError
 from ...jobs.request import JobRequest
 from ..scene import export, selection
-from ..session import config, sidebar_requests, submit, uploads
+from ..session import config, messages, sidebar_requests, submit, uploads
+from .dialog import MenuDialog
 
 
 def model_input(op: Any, context: Any, settings: config.Settings, *, request: str,
@@ -31,7 +32,7 @@ def model_input(op: Any, context: Any, settings: config.Settings, *, request: st
                                          apply_modifiers=context.scene.meshy.apply_modifiers,
                                          local_space=replace)
     except export.ExportError as exc:
-        op.report({"ERROR"}, f"Meshy: {exc}")
+        op.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
         return None
     return {"model_url": path}, meshes[0].name
 
@@ -43,13 +44,22 @@ def _has_model(context: Any) -> bool:
     return bool(selection.selected_meshes(context))
 
 
-class _OnSelection(bpy.types.Operator):
+class _OnSelection(MenuDialog, bpy.types.Operator):
     """Base of the operators that send the selected model (not registered itself): check,
     turn the selection into a model input, build the request, submit."""
 
     bl_options = {"REGISTER"}
     _can_replace = False  # honours the "Replace Selection" setting
     _request = ""  # the request kind this operator sends (checks differ per kind)
+    _dialog_props: tuple[str, ...] = ()  # scene settings the menu's dialog shows
+    def draw_dialog(self, layout: Any, context: Any) -> None:
+        """The action's main options (object context menu)."""
+        for name in self._dialog_props:
+            layout.prop(context.scene.meshy, name)
+
+    def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
+        active = context.view_layer.objects.active
+        return self._build(context.scene.meshy, settings, None, active.name if active else None)
 
     @classmethod
     def poll(cls, context):
@@ -60,8 +70,9 @@ class _OnSelection(bpy.types.Operator):
             return False
         return True
 
-    def _build(self, s: Any, settings: config.Settings, model: dict[str, Any],
-               source: str) -> JobRequest:
+    def _build(self, s: Any, settings: config.Settings, model: dict[str, Any] | None,
+               source: str | None) -> JobRequest:
+        """The request; ``model`` None prices it without exporting anything (dialogs)."""
         raise NotImplementedError
 
     def execute(self, context):
@@ -75,7 +86,7 @@ class _OnSelection(bpy.types.Operator):
         try:
             req = self._build(context.scene.meshy, settings, *found)
         except MeshyError as exc:  # e.g. a style picture that cannot be read
-            self.report({"ERROR"}, f"Meshy: {exc}")
+            self.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
             return {"CANCELLED"}
         return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
 
@@ -87,9 +98,10 @@ class MESHY_OT_retexture(_OnSelection):
     bl_label = "Meshy: Retexture Selected"
     _can_replace = True
     _request = "retexture"
+    _dialog_props = ("retexture_prompt", "retexture_ai_model", "replace_selection")
 
     def _build(self, s, settings, model, source):
-        return sidebar_requests.retexture(s, settings, model, source)
+        return sidebar_requests.retexture(s, settings, model, source, estimate=model is None)
 
 
 class MESHY_OT_remesh(_OnSelection):
@@ -99,6 +111,7 @@ class MESHY_OT_remesh(_OnSelection):
     bl_label = "Meshy: Remesh Selected"
     _can_replace = True
     _request = "remesh"
+    _dialog_props = ("remesh_topology", "remesh_polycount", "replace_selection")
 
     def _build(self, s, settings, model, source):
         return sidebar_requests.remesh(s, settings, model, source)
@@ -110,17 +123,34 @@ class MESHY_OT_rig(_OnSelection):
     bl_idname = "meshy.rig"
     bl_label = "Meshy: Rig Selected"
     _request = "rig"
+    _dialog_props = ("rig_height",)
 
     def _build(self, s, settings, model, source):
         return sidebar_requests.rig(s, settings, model, source)
 
 
-class MESHY_OT_animate(bpy.types.Operator):
-    """Add a Meshy animation to the selected Meshy rig (as a new action on its armature)"""
+class MESHY_OT_animate(MenuDialog, bpy.types.Operator):
+    """Add the animations ticked in the library list to the selected Meshy rig (each a new
+    action on its armature; 3 credits each)"""
 
     bl_idname = "meshy.animate"
     bl_label = "Meshy: Animate Selected Rig"
     bl_options = {"REGISTER"}
+
+    def draw_dialog(self, layout: Any, context: Any) -> None:
+        """Which animations are added (ticked in the sidebar's library list)."""
+        from ..session import library
+
+        for action_id in library.selected_ids() or [context.scene.meshy.action_id]:
+            layout.label(text=library.action_name(action_id) or f"Animation {action_id}",
+                         icon="ACTION")
+        layout.label(text="Tick animations in Meshy sidebar > Selected Object > Animate",
+                     icon="INFO")
+
+    def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
+        armature = context.view_layer.objects.active
+        return sidebar_requests.animate(context.scene.meshy, settings,
+                                        selection.rig_task_id(armature), armature.name)
 
     @classmethod
     def poll(cls, context):

@@ -12,6 +12,7 @@ from ...client.errors import MeshyError
 from ...jobs import kinds, model
 from ...jobs.request import ImportOptions, JobRequest
 from ..session import account, runtime, submit
+from .jobs import JOB_ID
 
 
 def job_folder(job: model.Job) -> str | None:
@@ -48,7 +49,7 @@ class MESHY_OT_open_job_folder(bpy.types.Operator):
     bl_label = "Meshy: Open Job Folder"
     bl_options = {"INTERNAL"}
 
-    job_id: StringProperty(name="Job ID")
+    job_id: JOB_ID  # type: ignore[valid-type]
 
     def execute(self, context):
         job = _job(self, self.job_id)
@@ -69,7 +70,7 @@ class MESHY_OT_copy_task_id(bpy.types.Operator):
     bl_label = "Meshy: Copy Task ID"
     bl_options = {"INTERNAL"}
 
-    job_id: StringProperty(name="Job ID")
+    job_id: JOB_ID  # type: ignore[valid-type]
 
     def execute(self, context):
         job = _job(self, self.job_id)
@@ -89,7 +90,7 @@ class MESHY_OT_retry_job(bpy.types.Operator):
     bl_label = "Meshy: Retry Job"
     bl_options = {"INTERNAL"}
 
-    job_id: StringProperty(name="Job ID")
+    job_id: JOB_ID  # type: ignore[valid-type]
 
     def execute(self, context):
         rt = submit.ready_runtime(self, context)
@@ -112,7 +113,8 @@ class MESHY_OT_resume_task(bpy.types.Operator):
     bl_label = "Meshy: Resume Task by ID"
     bl_options = {"REGISTER"}
 
-    kind: EnumProperty(name="Kind", items=kinds.resumable_enum_items(), default="text-to-3d-refine")
+    kind: EnumProperty(name="Kind", items=kinds.resumable_enum_items(), default="text-to-3d-refine",
+                       description="What kind of Meshy task the id belongs to")
     task_id: StringProperty(name="Task ID", description="Empty: use the Tasks panel's field")
 
     def execute(self, context):
@@ -137,8 +139,8 @@ class MESHY_OT_resume_task(bpy.types.Operator):
         except MeshyError as exc:
             self.report({"ERROR"}, f"Meshy: {exc}")
             return {"CANCELLED"}
+        submit.watch(context, [job.id])  # first: a task already failed is reported too
         rt.pump.tick(max_imports=0)
-        submit.watch(context, [job.id])
         self.report({"INFO"}, f"Meshy: following {kind} task {task_id}")
         return {"FINISHED"}
 

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...client.errors import MeshyError
+from . import messages
 
 log = logging.getLogger(__name__)
 
 @dataclass
 class Outcome:
-    """What a finished call left for the UI: a value or an error message, and when."""
+    """What a finished call left for the UI: a value or an error sentence (artist words, see
+    ``messages``), and when."""
 
     value: Any = None
     error: str | None = None
@@ -67,8 +69,8 @@ class BackgroundCalls:
             exc = future.exception()
             if exc is None:
                 outcome.value = future.result()
-            elif isinstance(exc, MeshyError):
-                outcome.error = str(exc)
+            elif isinstance(exc, MeshyError):  # shown in the sidebar: in artist words
+                outcome.error = messages.for_error(exc)
             else:
                 log.error("Meshy background call %s failed: %s", name, type(exc).__name__)
                 outcome.error = f"Unexpected error: {type(exc).__name__}"

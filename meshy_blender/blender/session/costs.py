@@ -14,6 +14,7 @@ from ...client.errors import InsufficientCreditsError, ValidationError
 from ...jobs.plans import plan_request
 from ...jobs.policy import Policy
 from ...jobs.request import JobRequest
+from . import messages
 
 _MAX_ENTRIES = 256
 
@@ -23,6 +24,20 @@ class Estimate:
     credits: int | None
     error: str | None = None
     steps: int = 1
+
+    def shortfall(self, balance: int | None) -> str | None:
+        """Why the button is disabled when the last balance read cannot pay for this, else None
+        (an unread balance never blocks: the server still refuses with 402)."""
+        if self.credits is None or balance is None or self.credits <= balance:
+            return None
+        return f"Not enough credits: this costs {self.credits:,}, you have {balance:,}"
+
+    def summary(self, balance: int | None) -> str:
+        """"costs 30 · balance 9,960" under a button (the balance part once it was read)."""
+        if self.credits is None:
+            return ""
+        text = f"costs {self.credits:,}"
+        return text if balance is None else f"{text} · balance {balance:,}"
 
     def label(self, action: str) -> str:
         """Button text: "Generate (30 credits)", or the action alone when it cannot be priced."""
@@ -51,7 +66,7 @@ def estimate(req: JobRequest, policy: Policy | None = None) -> Estimate:
             policy.check_job(job)
         result = Estimate(job.estimated_credits, None, len(job.steps))
     except (ValidationError, InsufficientCreditsError) as exc:
-        result = Estimate(None, str(exc))
+        result = Estimate(None, messages.for_error(exc))
     if len(_cache) >= _MAX_ENTRIES:
         _cache.clear()
     _cache[key] = result

@@ -1,8 +1,10 @@
-"""The animation picker: Meshy's animation library, searchable by name, filterable by category.
+"""The animation picker: Meshy's animation library, searchable by name, filterable by category,
+with several animations ticked at once.
 
 The library is fetched once per session on a worker thread (it is free) and copied into the
 window manager's list on the main thread. When the endpoint is missing (404) or unreachable the
-artist types an action id instead; the rest of the add-on only ever needs that id.
+artist types an action id instead (the only place an id is typed); the rest of the add-on only
+ever needs that id.
 """
 
 from __future__ import annotations
@@ -28,6 +30,15 @@ def category_items() -> list[tuple[str, str, str]]:
 def action_name(action_id: int) -> str | None:
     """The library's name for an action id, when the library is loaded."""
     return _names.get(int(action_id))
+
+
+def selected_ids() -> list[int]:
+    """Action ids ticked in the picker, in library order (multi-select; nobody types ids)."""
+    wm = bpy.context.window_manager
+    wm_state = getattr(wm, "meshy", None) if wm is not None else None
+    if wm_state is None:
+        return []
+    return [item.action_id for item in wm_state.animations if item.selected]
 
 
 def fetch(client: Any) -> bool:

@@ -44,9 +44,6 @@ class Pump:
     view: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: dict[str, Any] = field(default_factory=dict)
     _pending_imports: list[str] = field(default_factory=list)
-    # Jobs whose "ready"/"restored" event was drained. A worker sets READY a moment before it
-    # posts that event (the journal is written in between): until then the job is still busy.
-    _ready_seen: set[str] = field(default_factory=set)
     listeners: list[Callable[[JobEvent], None]] = field(default_factory=list)
     # Background reads: their outcomes are delivered by this pump's ticks, on the main thread.
     calls: BackgroundCalls = field(default_factory=lambda: CALLS)
@@ -81,8 +78,6 @@ class Pump:
     def _handle(self, event: JobEvent) -> None:
         """One event: update the view, queue a ready job's import, tell listeners."""
         self.view[event.job_id] = event.snapshot
-        if event.type in ("ready", "restored"):
-            self._ready_seen.add(event.job_id)
         if event.type == "ready" and event.job_id not in self._pending_imports:
             self._pending_imports.append(event.job_id)
         for listener in self.listeners:
@@ -127,8 +122,11 @@ class Pump:
                 continue
             if job.status not in FINISHED_STATUSES or job_id in self._pending_imports:
                 return True
-            if job.status == READY and job_id not in self._ready_seen and not job.import_error:
-                return True  # its "ready" event is on the way
+            if self.view.get(job_id, {}).get("status") != job.status:
+                # A worker sets the final status a moment before it posts the event (the
+                # journal is written in between): until that event is drained (imports queued,
+                # listeners told), the job is not done.
+                return True
         return False
 
 

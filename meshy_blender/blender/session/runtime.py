@@ -20,7 +20,7 @@ from ...jobs.manager import JobManager
 from ...jobs.model import ACTIVE_STATUSES, READY, Job
 from ...jobs.policy import Policy
 from ...jobs.request import JobRequest
-from . import config
+from . import config, notices
 from .pump import Pump
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,7 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
     manager = JobManager(client, Path(settings.cache_dir) / "journal",
                          max_workers=settings.max_jobs, use_stream=settings.use_stream)
     pump = Pump(manager, _default_importer)
+    pump.listeners.append(notices.listener(pump, client))
     _runtime = Runtime(settings, client, manager, pump, gate)
     if resume:
         _, ready = manager.resume_from_journal()

@@ -7,7 +7,6 @@ I/O), so the price shown is the price of exactly what the button sends.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,6 @@ from ..scene import image_inputs
 from ..scene.naming import safe_name
 from . import config
 from .uploads import upload_dir
-
-_IDS = re.compile(r"\d+")
 
 
 def prompt_of(s: Any) -> str:
@@ -34,6 +31,12 @@ def import_format(s: Any, settings: config.Settings) -> str:
 
 def _image(item: Any, estimate: bool, temp_dir: Path) -> str | None:
     return image_inputs.for_estimate(item) if estimate else image_inputs.resolve(item, temp_dir)
+
+
+def _chosen_image(item: Any, estimate: bool, temp_dir: Path) -> str:
+    """A picture the artist switched on a source for (Texture From / Style From: Image): "" when
+    none is chosen, so validation names the missing picture instead of silently dropping it."""
+    return _image(item, estimate, temp_dir) or ""
 
 
 def _temp_dir(settings: config.Settings) -> Path:
@@ -67,7 +70,7 @@ def _texture_options(s: Any, estimate: bool, temp_dir: Path) -> dict[str, Any]:
     if s.texture_source == "PROMPT":
         opts["texture_prompt"] = s.texture_prompt.strip()
     elif s.texture_source == "IMAGE":
-        opts["texture_image_url"] = _image(s.texture_image, estimate, temp_dir)
+        opts["texture_image_url"] = _chosen_image(s.texture_image, estimate, temp_dir)
     return opts
 
 
@@ -78,11 +81,6 @@ def _output_options(s: Any, fmt: str) -> dict[str, Any]:
     if s.origin_at != "NONE":
         opts["origin_at"] = s.origin_at
     return opts
-
-
-def animation_ids(text: str) -> list[int]:
-    """Action ids typed as "0, 4 12" -> [0, 4, 12]."""
-    return [int(n) for n in _IDS.findall(text or "")]
 
 
 def _remesh_options(s: Any, fmt: str) -> dict[str, Any]:
@@ -102,10 +100,17 @@ def _chain_options(s: Any, fmt: str) -> dict[str, Any]:
         opts["remesh"] = _remesh_options(s, fmt)
     if s.chain_rig:
         opts["rig"] = {"height_meters": s.rig_height}
-    ids = animation_ids(s.chain_animations)
+    ids = _chain_animation_ids(s)
     if ids:
         opts["animations"] = ids
     return opts
+
+
+def _chain_animation_ids(s: Any) -> list[int]:
+    """The library animations ticked for "Then Animate" (only with "Then Rig")."""
+    from .library import selected_ids
+
+    return selected_ids() if s.chain_rig and s.chain_animate else []
 
 
 REQUEST_FOR_MODE = {"TEXT": "text-to-3d", "IMAGE": "image-to-3d",
@@ -145,7 +150,7 @@ def generate(s: Any, settings: config.Settings, *, mode: str | None = None,
     opts.update(_texture_options(s, estimate, temp))
     opts.update(_output_options(s, fmt))
     opts.update(_chain_options(s, fmt))
-    ids = animation_ids(s.chain_animations)
+    ids = _chain_animation_ids(s)
     return JobRequest(request, opts, safe_name(label) if label else request,
                       settings.import_options(format=fmt, action_names=_action_names(ids)))
 
@@ -187,7 +192,7 @@ def retexture(s: Any, settings: config.Settings, model_input: dict[str, Any] | N
         opts["text_style_prompt"] = s.retexture_prompt.strip()
         label = s.retexture_prompt.strip() or "retexture"
     else:
-        opts["image_style_url"] = _image(s.retexture_image, estimate, _temp_dir(settings))
+        opts["image_style_url"] = _chosen_image(s.retexture_image, estimate, _temp_dir(settings))
         label = _image_label(s.retexture_image)
     label = f"{source_object or 'model'} {label}"
     return JobRequest("retexture", opts, safe_name(label),
@@ -211,11 +216,19 @@ def rig(s: Any, settings: config.Settings, model_input: dict[str, Any] | None,
 
 def animate(s: Any, settings: config.Settings, rig_task_id: str | None,
             armature: str | None) -> JobRequest:
-    from .library import action_name
+    """Animate: every animation ticked in the library list (one task each), else the
+    highlighted one (or the typed id when the library cannot load)."""
+    from .library import action_name, selected_ids
 
-    name = action_name(s.action_id) or f"Meshy_Action_{s.action_id}"
-    opts = {"rig_task_id": rig_task_id or PLACEHOLDER_TASK_ID, "action_id": s.action_id}
-    return JobRequest("animate", opts, safe_name(f"{armature or 'rig'} {name}"),
+    ids = selected_ids() or [s.action_id]
+    names = {str(i): action_name(i) or f"Meshy_Action_{i}" for i in ids}
+    opts: dict[str, Any] = {"rig_task_id": rig_task_id or PLACEHOLDER_TASK_ID}
+    if len(ids) == 1:
+        opts["action_id"] = ids[0]
+    else:
+        opts["animations"] = ids
+    label = names[str(ids[0])] if len(ids) == 1 else f"{len(ids)} animations"
+    return JobRequest("animate", opts, safe_name(f"{armature or 'rig'} {label}"),
                       settings.import_options(format=import_format(s, settings),
                                               target_armature=armature or "",
-                                              action_names={str(s.action_id): name}))
+                                              action_names=names))

@@ -13,7 +13,7 @@ import bpy
 from ...client.errors import MeshyError
 from ...jobs.model import Job
 from ...jobs.request import JobRequest
-from . import config, preflight, runtime
+from . import account, config, costs, messages, notices, preflight, runtime
 
 
 def ready(op: Any, context: Any) -> config.Settings | None:
@@ -40,8 +40,22 @@ def ready_runtime(op: Any, context: Any) -> runtime.Runtime | None:
         return None
 
 
+def ensure_balance(settings: config.Settings) -> bool:
+    """Start the session's first balance read when the sidebar first draws (see
+    ``account.first_read_due``); its outcome arrives through the pump's tick."""
+    if not account.first_read_due(settings):
+        return False
+    try:
+        rt = runtime.get_runtime(settings=settings)
+    except MeshyError:  # an unusable policy file: the Account panel says why
+        return False
+    return account.start_balance(rt.client)
+
+
 def watch(context: Any, job_ids: list[str]) -> None:
-    """Start the modal watcher (progress redraws, Esc cancels) when there is a UI to watch."""
+    """Report these jobs' endings, and start the modal watcher (progress redraws; Esc stops
+    watching, never the job) when there is a UI to watch."""
+    notices.follow(job_ids)
     if bpy.app.background or getattr(context, "window", None) is None:
         return  # the persistent timer / headless driver pumps instead
     ops: Any = bpy.ops
@@ -54,14 +68,21 @@ def submit(op: Any, context: Any, req: JobRequest, settings: config.Settings) ->
     try:
         # raises PolicyError for an unusable policy file
         rt = runtime.get_runtime(context, settings=settings)
+        # The last balance read must cover the price (the button is greyed out then; menus,
+        # F3 and scripts come here too). An unread balance never blocks: Meshy answers 402.
+        short = costs.estimate(req, rt.policy).shortfall(account.balance())
+        if short is not None:
+            op.report({"ERROR"}, f"Meshy: {short} (after buying credits, refresh the balance "
+                                 "in the Account panel)")
+            return None
         # Locked options are drawn locked in the sidebar: send their pinned values.
         # the studio's per-job cap and session budget are checked here
         job = rt.submit(req.with_options(rt.policy.pin(req.request, req.options)))
     except MeshyError as exc:  # bad option, unreadable file, policy refusal or credit cap
-        op.report({"ERROR"}, f"Meshy: {exc}")
+        op.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
         return None
+    watch(context, [job.id])  # first: a job failing at once is reported too
     rt.pump.tick(max_imports=0)  # the "queued" snapshot reaches the Tasks panel at once
-    watch(context, [job.id])
     chain = f" ({len(job.steps)} tasks)" if len(job.steps) > 1 else ""
     op.report({"INFO"}, f"Meshy: '{job.label}' sent{chain}, about {job.estimated_credits} "
                         "credits")

@@ -1,10 +1,25 @@
-"""The animation library as a searchable, category-filtered list in the Selected Object panel."""
+"""The animation library as a searchable, category-filtered list with a tick per animation
+(several can be added in one go), in Selected Object > Animate and Generate > Then."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import bpy
 
+from ..session import library
 from ..session.library import ALL
+from .panel_base import wrapped
+
+
+def readable(category: str) -> str:
+    """"WalkAndRun" -> "Walk And Run" (library categories are CamelCase identifiers)."""
+    out = ""
+    for n, ch in enumerate(category):
+        if ch.isupper() and n and not category[n - 1].isupper():
+            out += " "
+        out += ch
+    return out
 
 
 class MESHY_UL_animations(bpy.types.UIList):
@@ -15,8 +30,9 @@ class MESHY_UL_animations(bpy.types.UIList):
     def draw_item(self, context, layout, data, item, icon, active_data, active_propname,
                   index=0, flt_flag=0):
         row = layout.row(align=True)
+        row.prop(item, "selected", text="")
         row.label(text=item.name, icon="ACTION")
-        row.label(text=f"{item.category} #{item.action_id}")
+        row.label(text=readable(item.category))
 
     def filter_items(self, context, data, propname):
         items = getattr(data, propname)
@@ -30,6 +46,21 @@ class MESHY_UL_animations(bpy.types.UIList):
             flags = [f if item.category == category else 0 for f, item in zip(flags, items,
                                                                                 strict=True)]
         return flags, []
+
+
+def draw_animation_picker(layout: Any, context: Any) -> None:
+    """The searchable, categorised library list with a tick per animation (also used by
+    Selected Object > Animate); a Load button until the library arrives."""
+    wm_state = context.window_manager.meshy
+    if len(wm_state.animations):
+        layout.prop(wm_state, "animation_category")
+        layout.template_list("MESHY_UL_animations", "", wm_state, "animations", wm_state,
+                             "animation_index", rows=5)
+        return
+    message = library.state.get("error")
+    if message:
+        wrapped(layout, message, context, icon="INFO")
+    layout.operator("meshy.load_animation_library", icon="FILE_REFRESH")
 
 
 CLASSES = (MESHY_UL_animations,)

@@ -1,14 +1,16 @@
-"""Helpers shared by the sidebar panels: the tab, and buttons that show what they cost."""
+"""Helpers shared by the sidebar panels: the tab, wrapped messages, collapsible sections, and
+buttons that show what they cost against the balance."""
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import bpy
 
 from ...jobs.policy import Policy
 from ...jobs.request import JobRequest
-from ..session import config, costs
+from ..session import account, config, costs, preflight, submit
 
 CATEGORY = "Meshy"
 
@@ -22,7 +24,11 @@ class SidebarPanel(bpy.types.Panel):
     bl_category = CATEGORY
 
     def draw(self, context: bpy.types.Context) -> None:
-        self.draw_panel(context, config.resolve(context))
+        settings = config.resolve(context)
+        # The sidebar's first draw with a usable key reads the balance (once per session), so
+        # prices are compared with it before the artist clicks anything.
+        submit.ensure_balance(settings)
+        self.draw_panel(context, settings)
 
     def draw_panel(self, context: bpy.types.Context, settings: config.Settings) -> None:
         raise NotImplementedError
@@ -53,13 +59,61 @@ def policy_pins(request: str, settings: config.Settings) -> dict[str, Any]:
     return policy.pins(request) if policy is not None else {}
 
 
+def wrapped(layout: Any, text: str, context: Any = None, icon: str = "NONE") -> None:
+    """A message wrapped to the sidebar's width (labels never wrap by themselves), the icon on
+    its first line only."""
+    region = getattr(context, "region", None) if context is not None else None
+    width = int(getattr(region, "width", 0) or 0)
+    chars = max(24, int(width / 7)) if width else 36
+    col = layout.column(align=True)
+    for n, line in enumerate(textwrap.wrap(text, chars) or [""]):
+        col.label(text=line, icon=icon if n == 0 else "BLANK1" if icon != "NONE" else "NONE")
+
+
+def section(layout: Any, idname: str, title: str, closed: bool = True,
+            icon: str = "NONE") -> Any:
+    """A collapsible sub-section (``UILayout.panel``, Blender 4.1+) laid out like Blender's own
+    option panels (property split); None while collapsed."""
+    header, body = layout.panel(idname, default_closed=closed)
+    header.label(text=title, icon=icon)
+    if body is not None:
+        body.use_property_split = True
+        body.use_property_decorate = False
+    return body
+
+
+def blocked_reason(settings: config.Settings) -> str | None:
+    """Why no Meshy button can work now (no key, offline, unusable policy) in artist words."""
+    if not settings.api_key:
+        return "Add your Meshy API key first (Account)"
+    if preflight.blocked_offline(settings):
+        return "Blender is offline: allow Online Access (Account)"
+    if settings.policy_error is not None:
+        return "The studio policy file cannot be used (Account)"
+    return None
+
+
 def cost_button(layout: Any, idname: str, action: str, req: JobRequest | None,
-                settings: config.Settings, icon: str = "NONE") -> Any:
-    """An operator button labelled with its credit cost ("Rig (5 credits)"); when the request
-    does not validate (or the studio policy refuses it), the reason is shown under the button
-    instead of a price."""
-    est = costs.estimate(req, ui_policy(settings)) if req is not None else None
-    op = layout.operator(idname, text=est.label(action) if est else action, icon=icon)
-    if est is not None and est.error:
-        layout.label(text=est.error, icon="INFO")
+                settings: config.Settings, icon: str = "NONE", context: Any = None) -> Any:
+    """An operator button labelled with its credit cost ("Rig (5 credits)") and, under it,
+    "costs 5 · balance 9,960". The button is disabled with the reason drawn when nothing can be
+    sent (no key, offline), the request does not validate (what to fix), or the last balance
+    read cannot pay for it."""
+    blocked = blocked_reason(settings)
+    est = costs.estimate(req, ui_policy(settings)) if req is not None and not blocked else None
+    balance = account.balance()
+    reason = blocked or (est.error if est is not None else None) or \
+        (est.shortfall(balance) if est is not None else None)
+    col = layout.column()
+    row = col.row()
+    row.enabled = reason is None
+    row.scale_y = 1.3
+    op = row.operator(idname, text=est.label(action) if est else action, icon=icon)
+    if reason is not None:
+        wrapped(col, reason, context, icon="INFO")
+    elif est is not None and est.credits is not None:
+        col.label(text=est.summary(balance), icon="FUND")
+    if est is not None and est.shortfall(balance):
+        col.operator("wm.url_open", text="Buy Credits", icon="URL").url = \
+            account.BUY_CREDITS_URL
     return op

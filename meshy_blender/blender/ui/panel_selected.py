@@ -1,4 +1,9 @@
-"""Selected object panel: Retexture, Remesh, Rig, and Animate for rigs Meshy made."""
+"""Selected Object panel: one collapsible section per action that applies to what is selected:
+Animate for a rig Meshy made; Retexture, Remesh and Rig for a Meshy model or any mesh.
+
+The actions are one table (``ACTIONS``), each with the test that says whether it applies, so a
+later action (e.g. texturing an untextured shape) is one more row.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ from typing import Any
 import bpy
 
 from ..scene import selection
-from ..session import config, library, sidebar_requests
-from .panel_base import SidebarPanel, cost_button, option, policy_pins
+from ..session import config, sidebar_requests
+from .animation_list import draw_animation_picker
+from .panel_base import SidebarPanel, cost_button, option, policy_pins, section
 
 
 def _draw_source(layout: Any, context: Any) -> tuple[str | None, bool]:
@@ -24,14 +30,16 @@ def _draw_source(layout: Any, context: Any) -> tuple[str | None, bool]:
         layout.label(text="Select a mesh to retexture, remesh or rig", icon="INFO")
         return None, False
     layout.label(text=f"Uploads {len(meshes)} mesh object(s) as GLB", icon="EXPORT")
-    layout.prop(context.scene.meshy, "apply_modifiers")
+    col = layout.column()
+    col.use_property_split = True
+    col.prop(context.scene.meshy, "apply_modifiers")
     return meshes[0].name, True
 
 
-def draw_retexture(layout: Any, s: Any, settings: Any, source: str | None) -> None:
+def draw_retexture(layout: Any, context: Any, s: Any, settings: Any, source: str | None) -> None:
     layout.row().prop(s, "retexture_source", expand=True)
     if s.retexture_source == "PROMPT":
-        layout.prop(s, "retexture_prompt", text="")
+        layout.prop(s, "retexture_prompt")
     else:
         col = layout.column(align=True)
         col.prop(s.retexture_image, "image", text="")
@@ -39,53 +47,51 @@ def draw_retexture(layout: Any, s: Any, settings: Any, source: str | None) -> No
             col.prop(s.retexture_image, "filepath", text="")
     pins = policy_pins("retexture", settings)
     option(layout, s, "retexture_ai_model", pins, "ai_model")
-    row = layout.row()
-    option(row, s, "keep_uvs", pins, "enable_original_uv")
-    option(row, s, "retexture_pbr", pins, "enable_pbr")
+    option(layout, s, "keep_uvs", pins, "enable_original_uv")
+    option(layout, s, "retexture_pbr", pins, "enable_pbr")
+    layout.prop(s, "replace_selection")
     req = sidebar_requests.retexture(s, settings, None, source, estimate=True)
-    cost_button(layout, "meshy.retexture", "Retexture", req, settings, icon="TEXTURE")
+    cost_button(layout, "meshy.retexture", "Retexture", req, settings, icon="TEXTURE",
+                context=context)
 
 
-def draw_remesh(layout: Any, s: Any, settings: Any, source: str | None) -> None:
+def draw_remesh(layout: Any, context: Any, s: Any, settings: Any, source: str | None) -> None:
     pins = policy_pins("remesh", settings)
     option(layout, s, "remesh_topology", pins, "topology")
     option(layout, s, "remesh_polycount", pins, "target_polycount")
-    row = layout.row(align=True)
+    row = layout.row(heading="Resize")
     row.prop(s, "remesh_use_height", text="")
     sub = row.row()
     sub.enabled = s.remesh_use_height
-    option(sub, s, "remesh_height", pins, "resize_height")
+    option(sub, s, "remesh_height", pins, "resize_height", text="")
     option(layout, s, "remesh_origin", pins, "origin_at")
     option(layout, s, "remesh_formats", pins, "target_formats")
+    layout.prop(s, "replace_selection")
     cost_button(layout, "meshy.remesh", "Remesh",
                 sidebar_requests.remesh(s, settings, None, source), settings,
-                icon="MOD_REMESH")
+                icon="MOD_REMESH", context=context)
 
 
-def draw_rig(layout: Any, s: Any, settings: Any, source: str | None) -> None:
+def draw_rig(layout: Any, context: Any, s: Any, settings: Any, source: str | None) -> None:
     option(layout, s, "rig_height", policy_pins("rig", settings), "height_meters")
     cost_button(layout, "meshy.rig", "Rig", sidebar_requests.rig(s, settings, None, source),
-                settings,
-                icon="ARMATURE_DATA")
+                settings, icon="ARMATURE_DATA", context=context)
 
 
 def draw_animate(layout: Any, context: Any, s: Any, settings: Any, armature: Any) -> None:
-    wm_state = context.window_manager.meshy
-    if len(wm_state.animations):
-        layout.prop(wm_state, "animation_category")
-        layout.template_list("MESHY_UL_animations", "", wm_state, "animations", wm_state,
-                             "animation_index", rows=5)
-    else:
-        message = library.state.get("error")
-        if message:
-            layout.label(text=message, icon="INFO")
-        layout.operator("meshy.load_animation_library", icon="FILE_REFRESH")
-    layout.prop(s, "action_id")
-    name = library.action_name(s.action_id)
-    if name:
-        layout.label(text=name, icon="ACTION")
+    from ..session import library
+
+    draw_animation_picker(layout, context)
+    if library.state.get("available") is False:
+        layout.prop(s, "action_id")  # the library cannot load: the only typed id
     req = sidebar_requests.animate(s, settings, selection.rig_task_id(armature), armature.name)
-    cost_button(layout, "meshy.animate", "Animate", req, settings, icon="PLAY")
+    cost_button(layout, "meshy.animate", "Animate", req, settings, icon="PLAY", context=context)
+
+
+# (section id, title, icon, draw): what a model (Meshy's or any mesh) can have done to it.
+MODEL_ACTIONS = (("meshy_sel_retexture", "Retexture", "TEXTURE", draw_retexture),
+                 ("meshy_sel_remesh", "Remesh", "MOD_REMESH", draw_remesh),
+                 ("meshy_sel_rig", "Rig", "ARMATURE_DATA", draw_rig))
 
 
 class MESHY_PT_selected(SidebarPanel):
@@ -97,13 +103,16 @@ class MESHY_PT_selected(SidebarPanel):
         s = context.scene.meshy  # type: ignore[attr-defined]
         active = context.view_layer.objects.active
         if selection.rig_task_id(active) is not None:
-            draw_animate(layout.box(), context, s, settings, active)
+            layout.label(text=f"Meshy rig: {active.name}", icon="ARMATURE_DATA")
+            body = section(layout, "meshy_sel_animate", "Animate", closed=False, icon="ACTION")
+            if body is not None:
+                draw_animate(body, context, s, settings, active)
+            return
         source, ok = _draw_source(layout, context)
         if not ok:
             return
-        layout.prop(s, "replace_selection")
-        for title, draw in (("Retexture", draw_retexture), ("Remesh", draw_remesh),
-                            ("Rig", draw_rig)):
-            box = layout.box()
-            box.label(text=title)
-            draw(box, s, settings, source)
+        for idname, title, icon, draw in MODEL_ACTIONS:
+            body = section(layout, idname, title, closed=idname != "meshy_sel_retexture",
+                           icon=icon)
+            if body is not None:
+                draw(body, context, s, settings, source)

@@ -1,5 +1,7 @@
-"""Tasks panel: every job with live progress, status, credits and elapsed time, its actions,
-resume-by-id and the account's recent server tasks.
+"""Tasks: a sub-panel of Generate listing every job with live progress (its step in words),
+status, what was really charged and elapsed time, its actions (Cancel on Meshy, Stop Watching,
+priced Retry, Re-import ...) and "Clear Finished"; below it, closed sub-panels to resume a task
+by id and to list the account's recent server tasks.
 
 It draws the pump's snapshots (``Pump.view``) only: no lock, no HTTP, nothing that could stall
 a redraw while workers run.
@@ -13,9 +15,9 @@ from typing import Any
 import bpy
 
 from ...jobs import model
-from ..session import calls, runtime
+from ..session import calls, messages, runtime
 from ..session.account import RECENT_CALL
-from .panel_base import SidebarPanel
+from .panel_base import SidebarPanel, wrapped
 
 STATUS_ICONS = {model.QUEUED: "SORTTIME", model.RUNNING: "PLAY", model.DOWNLOADING: "IMPORT",
                 model.READY: "CHECKMARK", model.IMPORTED: "CHECKMARK", model.FAILED: "ERROR",
@@ -31,11 +33,24 @@ def elapsed_text(snap: dict[str, Any], now_ms: int | None = None) -> str:
 
 
 def credits_text(snap: dict[str, Any]) -> str:
+    """What the job cost: an estimate while it runs, then what Meshy really charged ("30
+    credits", "0 credits, refunded" for a failed task, which Meshy refunds)."""
+    status = snap.get("status")
     estimated = int(snap.get("estimated_credits") or 0)
     consumed = int(snap.get("consumed_credits") or 0)
-    if snap.get("status") in (model.READY, model.IMPORTED) or consumed:
-        return f"{consumed} of ~{estimated} credits"
-    return f"~{estimated} credits"
+    if status in model.ACTIVE_STATUSES:
+        return f"~{estimated} credits" + (f", {consumed} charged so far" if consumed else "")
+    if status == model.FAILED:
+        return f"{consumed} credits, refunded" if consumed == 0 else f"{consumed} credits charged"
+    if status == model.CANCELLED:
+        return f"{consumed} credits charged"
+    return f"{consumed} credits"
+
+
+def retry_credits(snap: dict[str, Any]) -> int:
+    """What Retry costs: only the steps not yet paid for and finished run again."""
+    return sum(int(step.get("estimated_credits") or 0) for step in snap.get("steps", [])
+               if step.get("status") != model.STEP_SUCCEEDED)
 
 
 def _progress(layout: Any, percent: float, text: str) -> None:
@@ -45,7 +60,7 @@ def _progress(layout: Any, percent: float, text: str) -> None:
         layout.label(text=text)
 
 
-def draw_job(layout: Any, snap: dict[str, Any]) -> None:
+def draw_job(layout: Any, snap: dict[str, Any], context: Any = None) -> None:
     status = str(snap.get("status"))
     job_id = str(snap["id"])
     box = layout.box()
@@ -54,26 +69,26 @@ def draw_job(layout: Any, snap: dict[str, Any]) -> None:
                                                                                       "DOT"))
     row.label(text=elapsed_text(snap))
     if status in model.ACTIVE_STATUSES:
-        _progress(box, float(snap.get("progress") or 0),
-                  f"{float(snap.get('progress') or 0):.0f}%  {snap.get('detail') or status}")
+        _progress(box, float(snap.get("progress") or 0), messages.progress_text(snap))
+    elif status == model.FAILED:
+        wrapped(box, messages.for_job_error(snap.get("error")), context, icon="ERROR")
+    elif status == model.CANCELLED:  # says whether the task was deleted on Meshy
+        wrapped(box, str(snap.get("detail") or "Cancelled"), context)
     else:
-        box.label(text=str(snap.get("detail") or status.title()))
-    error = snap.get("error")
-    if error:
-        box.label(text=str(error.get("message", ""))[:200], icon="ERROR")
+        box.label(text=messages.title(status))
     if snap.get("import_error"):
-        box.label(text=str(snap["import_error"])[:200], icon="ERROR")
+        wrapped(box, f"Import failed: {snap['import_error']}", context, icon="ERROR")
     box.label(text=credits_text(snap), icon="FUND")
     row = box.row(align=True)
     if status in model.ACTIVE_STATUSES:
         row.operator("meshy.cancel_job", text="Cancel", icon="CANCEL").job_id = job_id
-        op = row.operator("meshy.cancel_job", text="Cancel on Server", icon="TRASH")
-        op.job_id = job_id
-        op.on_server = True
+        row.operator("meshy.stop_watching", text="Stop Watching", icon="HIDE_ON").job_id = job_id
     if status in (model.READY, model.IMPORTED):
         row.operator("meshy.reimport_job", text="Re-import", icon="IMPORT").job_id = job_id
     if status in (model.FAILED, model.CANCELLED):
-        row.operator("meshy.retry_job", text="Retry", icon="FILE_REFRESH").job_id = job_id
+        price = retry_credits(snap)
+        row.operator("meshy.retry_job", text=f"Retry ({price} credits)",
+                     icon="FILE_REFRESH").job_id = job_id
     has_files = any(step.get("files") for step in snap.get("steps", []))
     if has_files:
         row.operator("meshy.open_job_folder", text="", icon="FILE_FOLDER").job_id = job_id
@@ -82,11 +97,12 @@ def draw_job(layout: Any, snap: dict[str, Any]) -> None:
 
 
 def draw_resume(layout: Any, wm_state: Any) -> None:
-    col = layout.column(align=True)
-    col.label(text="Resume a task by id")
-    col.prop(wm_state, "resume_kind", text="")
-    col.prop(wm_state, "resume_task_id", text="")
-    col.operator("meshy.resume_task", icon="IMPORT")
+    col = layout.column()
+    col.use_property_split = True
+    col.use_property_decorate = False
+    col.prop(wm_state, "resume_kind")
+    col.prop(wm_state, "resume_task_id")
+    col.operator("meshy.resume_task", text="Follow and Import", icon="IMPORT")
 
 
 def draw_recent(layout: Any, wm_state: Any) -> None:
@@ -100,33 +116,58 @@ def draw_recent(layout: Any, wm_state: Any) -> None:
     if outcome is None:
         return
     if outcome.error:
-        layout.label(text=outcome.error[:200], icon="ERROR")
+        wrapped(layout, outcome.error, bpy.context, icon="ERROR")
         return
     if not outcome.value:
         layout.label(text="No tasks of this kind on the server")
     for task in outcome.value:
         row = layout.row(align=True)
         text = task["prompt"][:24] or task["id"][:13]
-        row.label(text=f"{text}  {task['status'].title()} {task['progress']}%")
+        row.label(text=f"{text}  {messages.title(task['status'])} {task['progress']}%")
         op = row.operator("meshy.resume_task", text="", icon="IMPORT")
         op.kind = task["kind"]
         op.task_id = task["id"]
 
 
+def job_snapshots(rt: Any) -> list[dict[str, Any]]:
+    """The pump's job snapshots, newest first."""
+    view = rt.pump.view if rt is not None else {}
+    return sorted((s for s in view.values() if "id" in s),
+                  key=lambda s: int(s.get("created_ms") or 0), reverse=True)
+
+
 class MESHY_PT_tasks(SidebarPanel):
     bl_idname = "MESHY_PT_tasks"
     bl_label = "Tasks"
+    bl_parent_id = "MESHY_PT_generate"
 
     def draw_panel(self, context: bpy.types.Context, settings: Any) -> None:
         layout = self.layout
-        rt = runtime.current_runtime()
-        view = rt.pump.view if rt is not None else {}
-        snaps = sorted((s for s in view.values() if "id" in s),
-                       key=lambda s: int(s.get("created_ms") or 0), reverse=True)
+        snaps = job_snapshots(runtime.current_runtime())
         if not snaps:
             layout.label(text="No Meshy jobs in this session")
+            return
+        if any(s.get("status") in model.FINISHED_STATUSES for s in snaps):
+            layout.operator("meshy.clear_finished", icon="TRASH")
         for snap in snaps:
-            draw_job(layout, snap)
-        wm_state = context.window_manager.meshy  # type: ignore[attr-defined]
-        draw_resume(layout.box(), wm_state)
-        draw_recent(layout.box(), wm_state)
+            draw_job(layout, snap, context)
+
+
+class MESHY_PT_resume(SidebarPanel):
+    bl_idname = "MESHY_PT_resume"
+    bl_label = "Resume by Task ID"
+    bl_parent_id = "MESHY_PT_tasks"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw_panel(self, context: bpy.types.Context, settings: Any) -> None:
+        draw_resume(self.layout, context.window_manager.meshy)  # type: ignore[attr-defined]
+
+
+class MESHY_PT_recent(SidebarPanel):
+    bl_idname = "MESHY_PT_recent"
+    bl_label = "Recent on Meshy"
+    bl_parent_id = "MESHY_PT_tasks"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw_panel(self, context: bpy.types.Context, settings: Any) -> None:
+        draw_recent(self.layout, context.window_manager.meshy)  # type: ignore[attr-defined]

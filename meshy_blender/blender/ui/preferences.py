@@ -58,7 +58,10 @@ class MeshyPreferences(bpy.types.AddonPreferences):
     )
     import_format: EnumProperty(
         name="Import Format",
-        items=[("GLB", "GLB", "glTF binary (recommended)"), ("FBX", "FBX", "Autodesk FBX")],
+        description="Which file of each result lands in the scene",
+        items=[("GLB", "GLB", "glTF binary: materials come out closest to Meshy's "
+                                        "(recommended)"),
+               ("FBX", "FBX", "Autodesk FBX, as a game engine would get it")],
         default="GLB",
     )
     placement: EnumProperty(
@@ -77,23 +80,37 @@ class MeshyPreferences(bpy.types.AddonPreferences):
 
 def draw_preferences(layout: bpy.types.UILayout, prefs: MeshyPreferences,
                      context: bpy.types.Context) -> None:
-    """Every setting with where its effective value comes from, then the account status."""
+    """Every setting with where its effective value comes from, then the account status.
+    Proxy, certificates and concurrency sit in a closed "Network" section."""
     settings = config.resolve(context)
     col = layout.column()
+    col.use_property_split = True
+    col.use_property_decorate = False
     if settings.sources.get("api_key") == "MESHY_API_KEY":
         col.label(text="API key: from MESHY_API_KEY (overrides the field below)",
                   icon="CHECKMARK")
     col.prop(prefs, "api_key")
-    for name in ("api_base", "cache_dir", "ca_bundle", "proxy"):
-        row = col.row()
+    _sourced(col, prefs, settings, ("api_base", "cache_dir"))
+    col.row().prop(prefs, "import_format", expand=True)
+    col.prop(prefs, "placement")
+    header, body = layout.panel("meshy_prefs_network", default_closed=True)
+    header.label(text="Network")
+    if body is not None:
+        body.use_property_split = True
+        body.use_property_decorate = False
+        _sourced(body, prefs, settings, ("ca_bundle", "proxy"))
+        body.prop(prefs, "max_jobs")
+        body.prop(prefs, "use_stream")
+    box = layout.box()
+    draw_account(box, settings, context)
+
+
+def _sourced(layout: bpy.types.UILayout, prefs: MeshyPreferences, settings: config.Settings,
+             names: tuple[str, ...]) -> None:
+    """Fields that an environment variable or the studio policy can override, saying so."""
+    for name in names:
+        row = layout.row()
         row.prop(prefs, name)
         source = settings.sources.get(name, "default")
         if source not in ("preferences", "default"):
             row.label(text=f"from {source}")
-    col.prop(prefs, "max_jobs")
-    col.prop(prefs, "use_stream")
-    row = col.row()
-    row.prop(prefs, "import_format", expand=True)
-    col.prop(prefs, "placement")
-    box = layout.box()
-    draw_account(box, settings)

@@ -22,42 +22,52 @@ from ...client import specs
 from ...jobs import kinds
 
 MODES = [
-    ("TEXT", "Text", "Generate from a text prompt (preview, then texture)"),
-    ("IMAGE", "Image", "Generate from one picture"),
-    ("MULTI_IMAGE", "Multi-image", "Generate from 1-4 pictures of the same object"),
+    ("TEXT", "Text", "Describe the object in words; Meshy makes the shape, then textures it"),
+    ("IMAGE", "Image", "Make the object shown in one picture"),
+    ("MULTI_IMAGE", "Multi-image",
+     "Make one object from 1-4 pictures of it from different sides (more faithful backs)"),
 ]
 AI_MODELS = [
-    ("latest", "Latest", "Meshy's newest model (Meshy-6 today)"),
-    ("meshy-6", "Meshy-6", "Meshy-6"),
-    ("meshy-5", "Meshy-5", "Meshy-5 (cheaper, older)"),
+    ("latest", "Latest", "Meshy's newest model (Meshy-6 today): the most detail; 20 credits a "
+     "shape"),
+    ("meshy-6", "Meshy-6", "Pin Meshy-6, so results stay consistent when Meshy updates Latest"),
+    ("meshy-5", "Meshy-5", "The older model: less detail, cheaper (5 credits a shape)"),
 ]
 MODEL_TYPES = [
-    ("standard", "Standard", "Detailed model"),
-    ("lowpoly", "Low-poly", "Clean low-poly model"),
+    ("standard", "Standard", "A detailed, high-resolution model"),
+    ("lowpoly", "Low-poly", "A clean low-poly model for games and stylised scenes"),
 ]
-TOPOLOGIES = [("triangle", "Triangles", "Triangle mesh"), ("quad", "Quads", "Quad-dominant mesh")]
-SYMMETRY = [("auto", "Auto", "Let Meshy decide"), ("on", "On", "Force symmetry"),
-            ("off", "Off", "No symmetry")]
+TOPOLOGIES = [("triangle", "Triangles", "All triangles: the most faithful shape, harder to edit"),
+              ("quad", "Quads", "Mostly quads: easier to edit, subdivide and rig")]
+SYMMETRY = [("auto", "Auto", "Meshy mirrors the model when the input looks symmetric"),
+            ("on", "On", "Always mirror left and right (characters, vehicles)"),
+            ("off", "Off", "Never mirror: keeps asymmetric details")]
 POSES = [("NONE", "As Drawn", "Keep the pose of the prompt or picture"),
-         ("a-pose", "A-Pose", "Characters in A-pose (best for rigging)"),
-         ("t-pose", "T-Pose", "Characters in T-pose")]
-ART_STYLES = [("realistic", "Realistic", "Realistic style"),
-              ("sculpture", "Sculpture", "Sculpture style")]
-ORIGINS = [("NONE", "Unchanged", "Keep Meshy's origin"), ("bottom", "Bottom", "Origin at the base"),
-           ("center", "Center", "Origin at the centre")]
-TEXTURE_SOURCES = [("NONE", "Automatic", "Texture from the prompt or picture"),
-                   ("PROMPT", "Prompt", "Describe the texture"),
-                   ("IMAGE", "Image", "Use a picture as texture reference")]
-STYLE_SOURCES = [("PROMPT", "Text", "Describe the new look"),
-                 ("IMAGE", "Image", "Use a picture as style reference")]
+         ("a-pose", "A-Pose", "Characters stand in A-pose, arms down at an angle (rigs best)"),
+         ("t-pose", "T-Pose", "Characters stand in T-pose, arms straight out")]
+ART_STYLES = [("realistic", "Realistic", "Photoreal shapes and textures"),
+              ("sculpture", "Sculpture", "A single-material sculpted look, no colour texture")]
+ORIGINS = [("NONE", "Unchanged", "Keep the origin where Meshy puts it"),
+           ("bottom", "Bottom", "Origin at the base: the model stands on the 3D cursor"),
+           ("center", "Center", "Origin at the centre of the model's bounds")]
+TEXTURE_SOURCES = [("NONE", "Automatic", "Texture follows the prompt or the picture"),
+                   ("PROMPT", "Prompt", "Describe the texture in its own words"),
+                   ("IMAGE", "Image", "Copy the look of a reference picture")]
+STYLE_SOURCES = [("PROMPT", "Text", "Describe the new look in words"),
+                 ("IMAGE", "Image", "Copy the look of a reference picture")]
 FORMAT_NAMES = {"glb": "GLB", "obj": "OBJ", "fbx": "FBX", "stl": "STL", "usdz": "USDZ",
                 "3mf": "3MF", "blend": "BLEND"}
-MODEL_FORMATS = [(f, FORMAT_NAMES[f], f"Ask Meshy for {FORMAT_NAMES[f]}")
+FORMAT_USES = {"glb": "glTF binary, what Blender imports best",
+               "obj": "OBJ + MTL, for older tools", "fbx": "FBX, for game engines",
+               "stl": "STL, for 3D printing (no colour)", "usdz": "USDZ, for Apple AR",
+               "3mf": "3MF, for colour 3D printing", "blend": "Blender file"}
+MODEL_FORMATS = [(f, FORMAT_NAMES[f], f"Also keep a {FORMAT_USES[f]} in the cache folder")
                  for f in specs.MODEL_FORMATS]
-REMESH_FORMATS = [(f, FORMAT_NAMES[f], f"Ask Meshy for {FORMAT_NAMES[f]}")
+REMESH_FORMATS = [(f, FORMAT_NAMES[f], f"Also keep a {FORMAT_USES[f]} in the cache folder")
                   for f in specs.REMESH_FORMATS]
-IMPORT_FORMATS = [("DEFAULT", "Preferences", "Use the import format from the preferences"),
-                  ("GLB", "GLB", "Import the glTF binary"), ("FBX", "FBX", "Import the FBX file")]
+IMPORT_FORMATS = [("DEFAULT", "Preferences", "Import in the format set in the preferences"),
+                  ("GLB", "GLB", "Import the glTF binary: materials closest to Meshy's"),
+                  ("FBX", "FBX", "Import the FBX file (as a game engine would get it)")]
 RESUME_KINDS = kinds.resumable_enum_items()
 
 
@@ -65,101 +75,150 @@ class MeshyImageInput(bpy.types.PropertyGroup):
     """One picture for a request: an image in this .blend or a file on disk (the image wins)."""
 
     image: PointerProperty(name="Image", type=bpy.types.Image,
-                           description="An image already in this .blend file")
+                           description="A picture already in this .blend file (wins over File)")
     filepath: StringProperty(name="File", subtype="FILE_PATH",
-                             description="A PNG or JPEG file on disk")
+                             description="A PNG or JPEG file on disk, used when no image is "
+                             "chosen")
 
 
 class MeshySceneSettings(bpy.types.PropertyGroup):
     # --- Generate -----------------------------------------------------------------------------
-    mode: EnumProperty(name="Mode", items=MODES, default="TEXT")
+    mode: EnumProperty(name="Mode", items=MODES, default="TEXT",
+                       description="What the model is made from")
     prompt: StringProperty(name="Prompt", maxlen=specs.MAX_PROMPT,
                            description="Describe the object to generate (max 600 characters)")
     prompt_text: PointerProperty(
         name="Prompt Text", type=bpy.types.Text,
-        description="A Text datablock used as the prompt instead of the one-line field")
+        description="A Text datablock used as the prompt instead of the one-line field (for "
+        "long descriptions)")
     negative_prompt: StringProperty(name="Avoid", maxlen=specs.MAX_PROMPT,
                                     description="What the model should not look like")
-    art_style: EnumProperty(name="Art Style", items=ART_STYLES, default="realistic")
-    ai_model: EnumProperty(name="AI Model", items=AI_MODELS, default="latest")
-    model_type: EnumProperty(name="Model Type", items=MODEL_TYPES, default="standard")
-    topology: EnumProperty(name="Topology", items=TOPOLOGIES, default="triangle")
+    art_style: EnumProperty(name="Art Style", items=ART_STYLES, default="realistic",
+                            description="The overall look of the model")
+    ai_model: EnumProperty(name="AI Model", items=AI_MODELS, default="latest",
+                           description="Which Meshy model makes the shape: detail and price")
+    model_type: EnumProperty(name="Model Type", items=MODEL_TYPES, default="standard",
+                             description="A detailed or a low-poly result")
+    topology: EnumProperty(name="Topology", items=TOPOLOGIES, default="triangle",
+                           description="The kind of faces the model is built from")
     use_polycount: BoolProperty(name="Target Polycount",
                                 description="Ask for a polygon budget (otherwise Meshy decides)")
     target_polycount: IntProperty(name="Polycount", default=30_000, min=100,
-                                  max=specs.MAX_POLYCOUNT)
+                                  max=specs.MAX_POLYCOUNT,
+                                  description="About how many polygons the model gets: fewer "
+                                  "is lighter to edit and render, more holds finer detail")
     should_remesh: BoolProperty(name="Remesh", default=True,
-                                description="Let Meshy clean up the topology")
-    symmetry_mode: EnumProperty(name="Symmetry", items=SYMMETRY, default="auto")
-    pose_mode: EnumProperty(name="Pose", items=POSES, default="NONE")
+                                description="Let Meshy rebuild clean topology (off: the raw, "
+                                "denser mesh)")
+    symmetry_mode: EnumProperty(name="Symmetry", items=SYMMETRY, default="auto",
+                                description="Whether left and right are mirrored")
+    pose_mode: EnumProperty(name="Pose", items=POSES, default="NONE",
+                            description="The pose characters are made in (A-pose rigs best)")
     moderation: BoolProperty(name="Moderation", default=False,
-                             description="Screen the input for harmful content")
+                             description="Have Meshy screen the prompt or picture for harmful "
+                             "content first")
     image_enhancement: BoolProperty(name="Enhance Image", default=True,
-                                    description="Let Meshy clean up the input picture")
-    image: PointerProperty(type=MeshyImageInput)
-    multi_image_1: PointerProperty(type=MeshyImageInput)
-    multi_image_2: PointerProperty(type=MeshyImageInput)
-    multi_image_3: PointerProperty(type=MeshyImageInput)
-    multi_image_4: PointerProperty(type=MeshyImageInput)
+                                    description="Let Meshy clean up the picture before "
+                                    "modelling (off: follow it exactly)")
+    image: PointerProperty(type=MeshyImageInput, name="Picture",
+                           description="The picture to model")
+    multi_image_1: PointerProperty(type=MeshyImageInput, name="Picture 1",
+                                   description="A view of the object")
+    multi_image_2: PointerProperty(type=MeshyImageInput, name="Picture 2",
+                                   description="Another view of the same object")
+    multi_image_3: PointerProperty(type=MeshyImageInput, name="Picture 3",
+                                   description="Another view of the same object")
+    multi_image_4: PointerProperty(type=MeshyImageInput, name="Picture 4",
+                                   description="Another view of the same object")
     # Texturing
     should_texture: BoolProperty(name="Texture", default=True,
-                                 description="Texture the model (costs more)")
+                                 description="Paint the model with colour textures (Text: a "
+                                 "second step, 10 more credits and a few more minutes)")
     enable_pbr: BoolProperty(name="PBR Maps", default=True,
-                             description="Metallic, roughness and normal maps")
-    texture_source: EnumProperty(name="Texture From", items=TEXTURE_SOURCES, default="NONE")
-    texture_prompt: StringProperty(name="Texture Prompt", maxlen=specs.MAX_PROMPT)
-    texture_image: PointerProperty(type=MeshyImageInput)
+                             description="Also make metallic, roughness and normal maps: more "
+                             "realistic materials")
+    texture_source: EnumProperty(name="Texture From", items=TEXTURE_SOURCES, default="NONE",
+                                 description="What the texture follows")
+    texture_prompt: StringProperty(name="Texture Prompt", maxlen=specs.MAX_PROMPT,
+                                   description="Describe only the surface: colours, materials, "
+                                   "wear")
+    texture_image: PointerProperty(type=MeshyImageInput, name="Texture Reference",
+                                   description="A picture whose look the texture copies")
     remove_lighting: BoolProperty(name="Remove Lighting", default=True,
-                                  description="Remove baked highlights and shadows")
+                                  description="Remove highlights and shadows baked into the "
+                                  "colours, so your scene's lighting looks right")
     # Output
     target_formats: EnumProperty(name="Formats", items=MODEL_FORMATS, options={"ENUM_FLAG"},
                                  default={"glb", "fbx", "obj", "usdz", "stl"},
-                                 description="Files Meshy makes (the import format is added)")
+                                 description="Extra files Meshy makes and the cache keeps (the "
+                                 "import format is always added)")
     auto_size: BoolProperty(name="Real-world Size", default=False,
-                            description="Scale the model to a plausible real-world size")
-    origin_at: EnumProperty(name="Origin", items=ORIGINS, default="NONE")
-    import_format: EnumProperty(name="Import", items=IMPORT_FORMATS, default="DEFAULT")
+                            description="Scale the model to a plausible real-world size (off: "
+                            "Meshy's unit size)")
+    origin_at: EnumProperty(name="Origin", items=ORIGINS, default="NONE",
+                            description="Where the model's origin sits")
+    import_format: EnumProperty(name="Import", items=IMPORT_FORMATS, default="DEFAULT",
+                                description="Which file lands in the scene")
     # Chain
-    chain_remesh: BoolProperty(name="Then Remesh", description="Remesh the result as well")
-    chain_rig: BoolProperty(name="Then Rig", description="Rig the result (humanoids)")
-    chain_animations: StringProperty(
-        name="Animations", description="Action ids to animate the rig with, e.g. '0, 4'")
+    chain_remesh: BoolProperty(name="Then Remesh",
+                               description="Remesh the result with the Remesh settings of "
+                               "Selected Object (5 more credits)")
+    chain_rig: BoolProperty(name="Then Rig",
+                            description="Rig the result as a humanoid: an armature with walking "
+                            "and running (5 more credits)")
+    chain_animate: BoolProperty(name="Then Animate",
+                                description="Animate the rig with the animations ticked in the "
+                                "library list (3 credits each)")
 
     # --- Selected object ----------------------------------------------------------------------
     apply_modifiers: BoolProperty(name="Apply Modifiers", default=True,
-                                  description="Export meshes with their modifiers applied")
+                                  description="Send meshes as they look, modifiers applied "
+                                  "(off: the base mesh)")
     replace_selection: BoolProperty(
         name="Replace Selection", default=True,
         description="Put the result where the original is and hide the original")
-    retexture_source: EnumProperty(name="Style From", items=STYLE_SOURCES, default="PROMPT")
+    retexture_source: EnumProperty(name="Style From", items=STYLE_SOURCES, default="PROMPT",
+                                   description="What the new look follows")
     retexture_prompt: StringProperty(name="Style", maxlen=specs.MAX_PROMPT,
                                      description="Describe the new look")
-    retexture_image: PointerProperty(type=MeshyImageInput)
-    retexture_ai_model: EnumProperty(name="AI Model", items=AI_MODELS, default="latest")
+    retexture_image: PointerProperty(type=MeshyImageInput, name="Style Picture",
+                                     description="A picture whose look the new texture copies")
+    retexture_ai_model: EnumProperty(name="AI Model", items=AI_MODELS, default="latest",
+                                     description="Which Meshy model paints the new texture")
     keep_uvs: BoolProperty(name="Keep UVs", default=True,
-                           description="Keep the model's own UV layout")
-    retexture_pbr: BoolProperty(name="PBR Maps", default=True)
-    remesh_topology: EnumProperty(name="Topology", items=TOPOLOGIES, default="quad")
+                           description="Keep the model's own UV layout (off: Meshy unwraps it "
+                           "anew)")
+    retexture_pbr: BoolProperty(name="PBR Maps", default=True,
+                                description="Also make metallic, roughness and normal maps")
+    remesh_topology: EnumProperty(name="Topology", items=TOPOLOGIES, default="quad",
+                                  description="The kind of faces the new mesh is built from")
     remesh_polycount: IntProperty(name="Polycount", default=10_000, min=100,
-                                  max=specs.MAX_POLYCOUNT)
-    remesh_use_height: BoolProperty(name="Resize", description="Scale to a height in metres")
-    remesh_height: FloatProperty(name="Height", default=1.8, min=0.01, max=1000, unit="LENGTH")
-    remesh_origin: EnumProperty(name="Origin", items=ORIGINS, default="NONE")
+                                  max=specs.MAX_POLYCOUNT,
+                                  description="About how many polygons the new mesh gets")
+    remesh_use_height: BoolProperty(name="Resize",
+                                    description="Scale the result to the Height beside it")
+    remesh_height: FloatProperty(name="Height", default=1.8, min=0.01, max=1000, unit="LENGTH",
+                                 description="The result's height after remeshing")
+    remesh_origin: EnumProperty(name="Origin", items=ORIGINS, default="NONE",
+                                description="Where the remeshed model's origin sits")
     remesh_formats: EnumProperty(name="Formats", items=REMESH_FORMATS, options={"ENUM_FLAG"},
-                                 default={"glb", "fbx"})
+                                 default={"glb", "fbx"},
+                                 description="Extra files the remesh makes and the cache keeps")
     rig_height: FloatProperty(name="Height", default=1.7, min=0.1, max=100, unit="LENGTH",
-                              description="Character height in metres")
+                              description="The character's real height: bones are placed to "
+                              "match")
     action_id: IntProperty(name="Action ID", default=0, min=-1_000_000,
-                           description="Meshy animation id (see the library; the catalog "
-                                       "has ids -2, -1 and 0 too)")
+                           description="The animation's number in Meshy's library (only needed "
+                           "when the library list cannot load; ids -2, -1 and 0 exist too)")
 
 
 class MeshyAnimationItem(bpy.types.PropertyGroup):
     """One entry of Meshy's animation library (``name`` is the built-in name property)."""
 
-    action_id: IntProperty(name="Action ID")
-    category: StringProperty(name="Category")
-    sub_category: StringProperty(name="Sub-category")
+    action_id: IntProperty(name="Action ID", description="Its number in Meshy's library")
+    category: StringProperty(name="Category", description="Library category, e.g. Fighting")
+    sub_category: StringProperty(name="Sub-category", description="A finer library grouping")
+    selected: BoolProperty(name="Use", description="Add this animation (3 credits each)")
 
 
 def _category_items(self: object, context: object) -> list[tuple[str, str, str]]:
@@ -177,14 +236,18 @@ def _pick_animation(state: "MeshyWindowState", context: bpy.types.Context) -> No
 class MeshyWindowState(bpy.types.PropertyGroup):
     """Transient UI state on the window manager: library list, filters, resume fields."""
 
-    animations: CollectionProperty(type=MeshyAnimationItem)
-    animation_index: IntProperty(name="Animation", default=-1,
-                                 update=_pick_animation)
-    animation_category: EnumProperty(name="Category", items=_category_items)
-    resume_kind: EnumProperty(name="Kind", items=RESUME_KINDS, default="text-to-3d-refine")
-    resume_task_id: StringProperty(name="Task ID", description="The id of a Meshy task")
-    recent_kind: EnumProperty(name="Kind", items=RESUME_KINDS, default="text-to-3d-refine")
-    show_generate_advanced: BoolProperty(name="More Options")
+    animations: CollectionProperty(type=MeshyAnimationItem, name="Animations",
+                                   description="Meshy's animation library")
+    animation_index: IntProperty(name="Animation", default=-1, update=_pick_animation,
+                                 description="The highlighted animation")
+    animation_category: EnumProperty(name="Category", items=_category_items,
+                                     description="Show only animations of this category")
+    resume_kind: EnumProperty(name="Kind", items=RESUME_KINDS, default="text-to-3d-refine",
+                              description="What kind of Meshy task the id belongs to")
+    resume_task_id: StringProperty(name="Task ID", description="The id of a Meshy task (Copy "
+                                   "Task ID, or Meshy's website)")
+    recent_kind: EnumProperty(name="Kind", items=RESUME_KINDS, default="text-to-3d-refine",
+                              description="Which kind of recent Meshy tasks to list")
 
 
 CLASSES = (MeshyImageInput, MeshySceneSettings, MeshyAnimationItem, MeshyWindowState)

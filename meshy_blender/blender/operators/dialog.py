@@ -1,0 +1,54 @@
+"""Menu entries open an operator as a dialog: its main options and the price, then OK sends.
+
+The same operators run at once from the sidebar's buttons (the sidebar already shows every
+option and the price), so the dialog is switched on by a hidden ``dialog`` property that only
+the menus set.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bpy.props import BoolProperty
+
+from ...jobs.request import JobRequest
+from ..session import config, costs
+
+DIALOG_WIDTH = 340
+
+
+class MenuDialog:
+    """Mixin for operators offered in menus: ``dialog_request`` builds what would be sent (for
+    the price), ``draw_dialog`` the main options."""
+
+    dialog: BoolProperty(  # type: ignore[valid-type]
+        name="Dialog", description="Ask for the main options and show the price before sending "
+        "(menus)", default=False, options={"SKIP_SAVE", "HIDDEN"})
+
+    def invoke(self, context, event):  # Operator.invoke's own (untyped) signature
+        if self.dialog:
+            return context.window_manager.invoke_props_dialog(self, width=DIALOG_WIDTH)
+        return self.execute(context)  # type: ignore[attr-defined]
+
+    def draw(self, context: Any) -> None:
+        layout = self.layout  # type: ignore[attr-defined]
+        layout.use_property_split = True
+        layout.use_property_decorate = False
+        self.draw_dialog(layout, context)
+        settings = config.resolve(context)
+        draw_price(layout, self.dialog_request(context, settings), settings)
+
+    def draw_dialog(self, layout: Any, context: Any) -> None:
+        raise NotImplementedError
+
+    def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
+        raise NotImplementedError
+
+
+def draw_price(layout: Any, req: JobRequest, settings: config.Settings) -> None:
+    """The price line of a dialog: "Costs 30 credits", or what to fix first."""
+    est = costs.estimate(req, settings.policy if settings.policy_error is None else None)
+    if est.error:
+        layout.label(text=est.error, icon="INFO")
+    elif est.credits is not None:
+        layout.label(text=f"Costs {est.credits:,} credits", icon="FUND")
