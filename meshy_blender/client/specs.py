@@ -346,9 +346,8 @@ def _image_source(kind: str, given: dict[str, Any]) -> None:
         raise ValidationError(f"Give either '{field}' or an image task ('input_task_id'), "
                               "not both.", field="input_task_id")
     if field not in given and "input_task_id" not in given:
-        what = "an image" if kind == "image-to-3d" else "1 to 4 images"
-        raise ValidationError(f"{kind} needs {what} ('{field}') or a finished text-to-image "
-                              "task ('input_task_id').", field=field)
+        raise ValidationError(f"'{field}' is required for {kind} (or 'input_task_id': a "
+                              "finished text-to-image or image-to-image task).", field=field)
 
 
 def _check_model_options(given: dict[str, Any]) -> None:
