@@ -77,7 +77,11 @@ def _fail(command: str, exc: BaseException, as_json: bool, code: int | None = No
             value = getattr(exc, attr, None)
             if value is not None:
                 error[attr] = value
-        emit({"ok": False, "command": command, "exit_code": code, "error": error}, True)
+        if getattr(exc, "problems", None):  # a batch file: every row's problem
+            error["problems"] = [str(p) for p in exc.problems]  # type: ignore[attr-defined]
+        summary = getattr(exc, "summary", None) or {}  # a batch with failed rows
+        emit({**summary, "ok": False, "command": command, "exit_code": code, "error": error},
+             True)
     else:
         print(f"meshy: error: {message}", file=sys.stderr)
     return code

@@ -183,4 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("task_id")
     p.add_argument("--kind", default="auto", help="task kind (default: look it up)")
     _add_common(p)
+
+    from .batch import add_parser as add_batch
+
+    add_batch(add)
     return parser

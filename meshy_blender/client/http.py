@@ -21,7 +21,7 @@ from urllib3.util.retry import Retry
 from . import errors as e
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-QUEUE_FULL_MESSAGES = ("NoMoreConcurrentTasks", "NoMorePendingTasks")
+QUEUE_FULL_MESSAGES = ("NoMoreConcurrentTasks", "NoMorePendingTasks", "TooManyPendingTasks")
 
 
 class CappedRetry(Retry):

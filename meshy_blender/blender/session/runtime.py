@@ -15,6 +15,7 @@ import bpy
 
 from ...client.client import MeshyClient, is_loopback
 from ...jobs import plans
+from ...jobs.concurrency import AdaptiveLimit
 from ...jobs.journal import Journal
 from ...jobs.manager import JobManager
 from ...jobs.model import ACTIVE_STATUSES, READY, Job
@@ -75,10 +76,10 @@ class Runtime:
         job = self.plan(request)
         if not request.is_resume:
             self.policy.check_cost(job.estimated_credits, _session_spent)
-        self.manager.submit(job)
-        if not request.is_resume:
+        submitted = self.manager.submit(job)  # a journalled job key returns the journalled job
+        if not request.is_resume and submitted is job:
             _session_spent += job.estimated_credits
-        return job
+        return submitted
 
 
 _runtime: Runtime | None = None
@@ -126,8 +127,10 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
         cache_dir=Path(settings.download_dir),
         allow_network=gate,
     )
+    # "Concurrent jobs" is where the adaptive gate starts; it grows to the account's queue limit.
     manager = JobManager(client, Path(settings.cache_dir) / "journal",
-                         max_workers=settings.max_jobs, use_stream=settings.use_stream)
+                         max_workers=settings.max_jobs, use_stream=settings.use_stream,
+                         concurrency=AdaptiveLimit(settings.max_jobs))
     pump = Pump(manager, _default_importer)
     pump.listeners.append(notices.listener(pump, client))
     _runtime = Runtime(settings, client, manager, pump, gate)
