@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..client import errors
 from ..jobs import model
-from ..jobs.batchfile import BatchFileError, BatchRow, RowProblem, parse_records, read_batch
+from ..jobs.batchfile import BatchFileError, BatchRow, RowProblem, parse_records, read_rows
 from ..jobs.concurrency import start_for_tier
 from ..jobs.policy import CreditCapError
 from ..jobs.request import JobRequest
@@ -116,15 +116,13 @@ def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None 
     key prefix). Raises BatchFileError (every problem), CreditCapError, the client's errors;
     a failed row does not stop the others (see each RowResult)."""
     if isinstance(source, str | Path):
-        rows = read_batch(source)
+        rows, problems = read_rows(source)
         name = name or Path(source).name
     else:
         rows, problems = parse_records(enumerate(source, start=1))
-        if problems:
-            raise BatchFileError(name or "rows", problems)
         name = name or "batch"
     rt = runtime()
-    planned = _plan(rt, rows, name, import_format, replace)
+    planned = _plan(rt, rows, name, import_format, replace, problems)
     result = BatchResult(name, [p.result for p in planned],
                          sum(p.result.estimate for p in planned),
                          sum(p.result.to_pay for p in planned), dry_run=dry_run)
@@ -148,10 +146,12 @@ def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None 
 
 
 def _plan(rt: Runtime, rows: list[BatchRow], name: str, import_format: str | None,
-          replace: bool) -> list[_Planned]:
+          replace: bool, problems: list[RowProblem]) -> list[_Planned]:
     """Plan every row (policy, validation, prices) and compare with the journal; every problem
-    is collected, and any problem refuses the whole batch before anything is sent."""
-    problems: list[RowProblem] = []
+    (with those of reading the file) is collected, and any problem refuses the whole batch
+    before anything is sent."""
+    problems = list(problems)
+    retire: list[model.Job] = []
     planned: list[_Planned] = []
     journal = rt.manager.journal
     for row in rows:
@@ -175,14 +175,16 @@ def _plan(rt: Runtime, rows: list[BatchRow], name: str, import_format: str | Non
                                            f"run (job {existing.id}); run with --replace to "
                                            "make it again (and pay for it again)"))
                 continue
-            _retire(journal, existing)
+            retire.append(existing)
         elif existing is not None:
             to_pay = sum(s.estimated_credits for s in existing.steps if not s.task_id)
             to_pay += 0 if existing.status == model.IMPORTED else lod_cost
         planned.append(_Planned(row, request, job,
                                 RowResult(row.id, row.row, estimate, to_pay=to_pay)))
     if problems:
-        raise BatchFileError(name, problems)
+        raise BatchFileError(name, sorted(problems, key=lambda p: p.row))
+    for old in retire:
+        _retire(rt, old)
     return planned
 
 
@@ -199,15 +201,21 @@ def _lod_request(row: BatchRow, task_id: str, polycount: int, key: str) -> JobRe
                       f"{row.label}_LOD{row.lods.index(polycount)}", job_key=key)
 
 
-def _retire(journal: Any, existing: model.Job) -> None:
-    """--replace: the old job keeps its files and task ids but gives up the row's key."""
-    if not journal.claim(existing.id):
+def _retire(rt: Runtime, existing: model.Job) -> None:
+    """--replace: the old job keeps its files and task ids but gives up the row's key (in the
+    journal and, when this session knows it, in memory)."""
+    journal = rt.manager.journal
+    live = rt.manager.get(existing.id)
+    if (live is not None and live.is_active) or not journal.claim(existing.id):
         from ..jobs.keys import JobOwnedError
 
         raise JobOwnedError(existing)
-    existing.job_key = f"{existing.job_key}~replaced-{model.now_ms()}"
+    retired = f"{existing.job_key}~replaced-{model.now_ms()}"
+    existing.job_key = retired
     journal.save(existing)
     journal.release(existing.id)
+    if live is not None:
+        live.job_key = retired
 
 
 def _check_budget(rt: Runtime, result: BatchResult, max_credits: int | None,

@@ -78,6 +78,15 @@ class BatchRow:
 
 def read_batch(path: str | Path) -> list[BatchRow]:
     """Every row of a CSV or JSON Lines file; BatchFileError listing every problem."""
+    rows, problems = read_rows(path)
+    if problems:
+        raise BatchFileError(str(path), problems)
+    return rows
+
+
+def read_rows(path: str | Path) -> tuple[list[BatchRow], list[RowProblem]]:
+    """The good rows of a file and every problem of the others (the caller adds the problems
+    only planning finds, e.g. an unknown model, and reports them all at once)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -91,9 +100,7 @@ def read_batch(path: str | Path) -> list[BatchRow]:
     problems += row_problems
     if not rows and not problems:
         problems.append(RowProblem(1, "id", "the file has no rows"))
-    if problems:
-        raise BatchFileError(str(path), problems)
-    return rows
+    return rows, problems
 
 
 def parse_records(records: Iterable[tuple[int, Mapping[str, Any]]], *,
