@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..client import errors
 from ..jobs import model
 from ..jobs.batchfile import BatchFileError, BatchRow, RowProblem, parse_records, read_rows
-from ..jobs.concurrency import start_for_tier
+from ..jobs.concurrency import rate_for_tier, start_for_tier
 from ..jobs.policy import CreditCapError
 from ..jobs.request import JobRequest
 from .session import runtime
@@ -131,7 +131,7 @@ def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None 
         return result
     gate = rt.manager.concurrency
     if gate is not None and tier:
-        gate.raise_start(start_for_tier(tier))
+        gate.raise_start(start_for_tier(tier), rate_for_tier(tier))
     _run(rt, planned, result, timeout, progress)
     if gate is not None:
         result.full_queue_answers = gate.full_answers
@@ -162,7 +162,8 @@ def _plan(rt: Runtime, rows: list[BatchRow], name: str, import_format: str | Non
         try:
             job = rt.plan(request)
         except errors.MeshyError as exc:
-            column = row.columns.get(str(exc.field or ""), str(exc.field or "-"))
+            name_ = str(getattr(exc, "field", "") or "")
+            column = row.columns.get(name_, name_ or "-")
             problems.append(RowProblem(row.row, column, str(exc)))
             continue
         job.fingerprint = model.fingerprint(job)
@@ -205,6 +206,7 @@ def _retire(rt: Runtime, existing: model.Job) -> None:
     """--replace: the old job keeps its files and task ids but gives up the row's key (in the
     journal and, when this session knows it, in memory)."""
     journal = rt.manager.journal
+    assert journal is not None  # only a journalled job can be retired
     live = rt.manager.get(existing.id)
     if (live is not None and live.is_active) or not journal.claim(existing.id):
         from ..jobs.keys import JobOwnedError

@@ -137,7 +137,7 @@ def _json_lines(text: str) -> tuple[list[tuple[int, Mapping[str, Any]]], list[Ro
             continue
         try:
             value = json.loads(line)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             problems.append(RowProblem(number, "-", f"not valid JSON ({exc.msg})"))
             continue
         if not isinstance(value, dict):
@@ -153,7 +153,7 @@ def _csv_rows(text: str) -> tuple[list[tuple[int, Mapping[str, Any]]], list[RowP
     if "id" not in header:
         return [], [RowProblem(1, "id", "the header row needs an 'id' column")]
     reader.fieldnames = header
-    records = []
+    records: list[tuple[int, Mapping[str, Any]]] = []
     for number, record in enumerate(reader, start=2):
         if None in record:
             return records, [RowProblem(number, "-", "more cells than header columns")]
@@ -250,7 +250,7 @@ def _value(option: str, value: Any, bad: Any, column: str) -> Any:
 def _json(text: str, bad: Any, column: str) -> Any:
     try:
         return json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         bad(column, f"not valid JSON ({exc.msg})")
         return None
 

@@ -20,12 +20,17 @@ at most one live task). Thread-safe; workers call it, the UI and CLI read :meth:
 from __future__ import annotations
 
 import threading
+import time
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 # Documented queue limits by plan: starting points only, the real limit is learnt.
 TIER_LIMITS: Mapping[str, int] = {"PRO": 10, "STUDIO": 20, "ENTERPRISE": 50}
+# Meshy's documented request-rate limit per account (Enterprise: 100/s).
+TIER_RATES: Mapping[str, float] = {"PRO": 20.0, "STUDIO": 20.0, "ENTERPRISE": 100.0}
+DEFAULT_RATE = 20.0
 DEFAULT_START = 10
 CEILING = 200  # never more live tasks than this, whatever Meshy accepts
 _WAIT_SLICE = 0.25  # seconds between cancel checks while waiting for a slot
@@ -34,6 +39,11 @@ _WAIT_SLICE = 0.25  # seconds between cancel checks while waiting for a slot
 def start_for_tier(tier: str | None, default: int = DEFAULT_START) -> int:
     """The starting limit for a tier name (case-insensitive); ``default`` for none/unknown."""
     return TIER_LIMITS.get(str(tier or "").strip().upper(), default)
+
+
+def rate_for_tier(tier: str | None) -> float:
+    """Requests per second Meshy documents for a tier (20 unless Enterprise)."""
+    return TIER_RATES.get(str(tier or "").strip().upper(), DEFAULT_RATE)
 
 
 @dataclass(frozen=True)
@@ -51,7 +61,9 @@ class ConcurrencyState:
 class AdaptiveLimit:
     """A counting gate whose size follows Meshy's answers (see the module docstring)."""
 
-    def __init__(self, start: int = DEFAULT_START, *, ceiling: int = CEILING) -> None:
+    def __init__(self, start: int = DEFAULT_START, *, ceiling: int = CEILING,
+                 rate: float = DEFAULT_RATE) -> None:
+        self.pacer = RequestPacer(rate)
         self.limit = max(1, min(int(start), ceiling))
         self.ceiling = ceiling
         self.live = 0  # slots held (a create in flight or a task live on Meshy)
@@ -90,6 +102,10 @@ class AdaptiveLimit:
             self._streak += 1
             if not self.ceiling_known:
                 self.limit = min(self.ceiling, self.limit + 1)
+            if self.live > TIER_LIMITS["STUDIO"]:
+                # More live tasks than Studio's queue: an Enterprise-size account, whose
+                # documented request rate is higher too.
+                self.pacer.rate = max(self.pacer.rate, TIER_RATES["ENTERPRISE"])
             elif self._streak >= 2 * self.limit:
                 self._streak = 0
                 self.limit = min(self.ceiling, self.limit + 1)
@@ -135,12 +151,42 @@ class AdaptiveLimit:
         return {"limit": s.limit, "live": s.live, "accepted": s.accepted,
                 "full_queue_answers": s.full_answers, "ceiling_known": s.ceiling_known}
 
-    def raise_start(self, start: int) -> None:
+    def raise_start(self, start: int, rate: float | None = None) -> None:
         """Start from at least ``start`` (a tier setting) while the real limit is unknown."""
+        if rate:
+            self.pacer.rate = max(self.pacer.rate, rate)
         with self._cond:
             if not self.ceiling_known:
                 self.limit = max(self.limit, min(int(start), self.ceiling))
                 self._cond.notify_all()
+
+
+class RequestPacer:
+    """Spaces a batch's own requests (creates, stream opens) to Meshy's request-rate limit, in
+    the same one-second sliding window Meshy counts: a burst of 40 creates would otherwise get
+    "RateLimitExceeded" answers, seconds of back-off and streams degraded to polling."""
+
+    def __init__(self, rate: float = DEFAULT_RATE) -> None:
+        self.rate = rate
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def wait(self, cancel: threading.Event | None = None) -> bool:
+        """Block until one more request fits in the window; False if cancelled first."""
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                while self._sent and now - self._sent[0] >= 1.0:
+                    self._sent.popleft()
+                if len(self._sent) < max(1, int(self.rate * 0.9)):  # a margin for polls
+                    self._sent.append(now)
+                    return True
+                pause = 1.0 - (now - self._sent[0]) + 0.005
+            if cancel is not None:
+                if cancel.wait(pause):
+                    return False
+            else:
+                time.sleep(pause)
 
 
 class Slot:
@@ -167,6 +213,10 @@ class Slot:
     def accepted(self) -> None:
         if self.gate is not None:
             self.gate.accepted_task()
+
+    def pace(self, cancel: threading.Event) -> bool:
+        """Wait for room in the request-rate window (no-op without a gate)."""
+        return self.gate is None or self.gate.pacer.wait(cancel)
 
     def refused(self, cancel: threading.Event, wait: float) -> bool:
         """Full queue: give the place back and wait for room; False when cancelled."""

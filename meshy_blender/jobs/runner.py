@@ -100,6 +100,8 @@ class JobRunner:
         else:
             slot.occupy()  # already on Meshy: it holds a place in the account's queue
         self._set(job, model.RUNNING, f"{step.kind}: waiting for Meshy")
+        if not slot.pace(cancel):  # the stream open is a request too
+            raise errors.CancelledError("Cancelled.")
 
         def on_progress(task: Any) -> None:
             step.progress = int(task.progress or 0)
@@ -145,6 +147,8 @@ class JobRunner:
         while True:
             step.status = model.STEP_CREATING
             step.create_started_ms = model.now_ms()
+            if not slot.pace(cancel):
+                raise errors.CancelledError("Cancelled.")
             self.save(job, strict=True)  # journal BEFORE the paid request, or don't send it
             try:
                 task_id = str(self.client.create_task(step.kind, payload,
