@@ -14,7 +14,6 @@ have none. A row changed since the last run is refused unless ``replace=True``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,87 +23,12 @@ from ..jobs.batchfile import BatchFileError, BatchRow, RowProblem, parse_records
 from ..jobs.concurrency import rate_for_tier, start_for_tier
 from ..jobs.policy import CreditCapError
 from ..jobs.request import JobRequest
+from .batch_run import BatchRun
+from .batch_types import BatchProgress, BatchResult, Planned, RowResult
 from .session import runtime
 
 if TYPE_CHECKING:
     from ..blender.session.runtime import Runtime
-
-
-@dataclass
-class RowResult:
-    """One row's outcome (one line of ``--report``)."""
-
-    id: str
-    row: int
-    estimate: int
-    status: str = "planned"  # planned, done, failed
-    job_id: str = ""
-    task_ids: dict[str, str] = field(default_factory=dict)
-    credits: int = 0
-    files: dict[str, str] = field(default_factory=dict)
-    objects: list[str] = field(default_factory=list)
-    error: str = ""
-    to_pay: int = 0  # what this run would still pay for it (0 for a finished row)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "row": self.row, "status": self.status, "job_id": self.job_id,
-                "task_ids": self.task_ids, "credits": self.credits, "estimate": self.estimate,
-                "files": self.files, "objects": self.objects, "error": self.error}
-
-
-@dataclass
-class BatchProgress:
-    """What the progress callback gets: counts, credits and an ETA (None until one row ends)."""
-
-    done: int
-    failed: int
-    running: int
-    total: int
-    credits: int
-    elapsed: float
-    eta: float | None
-    queue_limit: int
-
-
-@dataclass
-class BatchResult:
-    name: str
-    rows: list[RowResult]
-    estimate: int  # the whole file
-    to_pay: int  # what this run sends for (rows with no task yet)
-    dry_run: bool = False
-    seconds: float = 0.0
-    full_queue_answers: int = 0
-    queue_limit: int = 0
-    library: str = ""
-
-    @property
-    def done(self) -> int:
-        return sum(r.status == "done" for r in self.rows)
-
-    @property
-    def failed(self) -> int:
-        return sum(r.status == "failed" for r in self.rows)
-
-    @property
-    def credits(self) -> int:
-        return sum(r.credits for r in self.rows)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"batch": self.name, "rows": len(self.rows), "done": self.done,
-                "failed": self.failed, "credits": self.credits, "estimate": self.estimate,
-                "to_pay": self.to_pay, "dry_run": self.dry_run,
-                "seconds": round(self.seconds, 2), "full_queue_answers": self.full_queue_answers,
-                "queue_limit": self.queue_limit, "library": self.library,
-                "results": [r.as_dict() for r in self.rows]}
-
-
-@dataclass
-class _Planned:
-    row: BatchRow
-    request: JobRequest
-    job: model.Job
-    result: RowResult
 
 
 def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None = None,
@@ -146,13 +70,13 @@ def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None 
 
 
 def _plan(rt: Runtime, rows: list[BatchRow], name: str, import_format: str | None,
-          replace: bool, problems: list[RowProblem]) -> list[_Planned]:
+          replace: bool, problems: list[RowProblem]) -> list[Planned]:
     """Plan every row (policy, validation, prices) and compare with the journal; every problem
     (with those of reading the file) is collected, and any problem refuses the whole batch
     before anything is sent."""
     problems = list(problems)
     retire: list[model.Job] = []
-    planned: list[_Planned] = []
+    planned: list[Planned] = []
     journal = rt.manager.journal
     for row in rows:
         lod_cost = _lod_cost(rt, row)
@@ -180,7 +104,7 @@ def _plan(rt: Runtime, rows: list[BatchRow], name: str, import_format: str | Non
         elif existing is not None:
             to_pay = sum(s.estimated_credits for s in existing.steps if not s.task_id)
             to_pay += 0 if existing.status == model.IMPORTED else lod_cost
-        planned.append(_Planned(row, request, job,
+        planned.append(Planned(row, request, job,
                                 RowResult(row.id, row.row, estimate, to_pay=to_pay)))
     if problems:
         raise BatchFileError(name, sorted(problems, key=lambda p: p.row))
@@ -239,12 +163,10 @@ def _check_budget(rt: Runtime, result: BatchResult, max_credits: int | None,
             f"{balance}; nothing was sent.")
 
 
-def _run(rt: Runtime, planned: list[_Planned], result: BatchResult, timeout: float | None,
+def _run(rt: Runtime, planned: list[Planned], result: BatchResult, timeout: float | None,
          progress: Callable[[BatchProgress], None] | None) -> None:
-    from .batch_run import BatchRun
-
     BatchRun(rt, planned, result, progress, _lod_request).run(timeout)
 
 
-def _imported(rt: Runtime, p: _Planned) -> Any:
+def _imported(rt: Runtime, p: Planned) -> Any:
     return rt.pump.results.get(p.result.job_id)

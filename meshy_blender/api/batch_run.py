@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from ..client import errors
 from ..jobs import model, outcome
+from .batch_types import BatchProgress, BatchResult, Planned
 
 if TYPE_CHECKING:
     from ..blender.session.runtime import Runtime
-    from .batch import BatchProgress, BatchResult, _Planned
 
 POLL_S = 0.02
 
 
 class BatchRun:
-    def __init__(self, rt: Runtime, planned: list[_Planned], result: BatchResult,
+    def __init__(self, rt: Runtime, planned: list[Planned], result: BatchResult,
                  progress: Callable[[BatchProgress], None] | None,
                  lod_request: Callable[..., Any]) -> None:
         self.rt = rt
@@ -62,7 +62,7 @@ class BatchRun:
             for p in self.planned:
                 self._outcome(p)
 
-    def _submit(self, p: _Planned, request: Any) -> model.Job:
+    def _submit(self, p: Planned, request: Any) -> model.Job:
         """Submit (or, for a journalled key, take back) one job; a finished one is imported
         again from the cache: this run's scene and library must hold every row."""
         try:
@@ -120,12 +120,10 @@ class BatchRun:
         if line == self._last_line:
             return
         self._last_line = line
-        from .batch import BatchProgress
-
         self.progress(BatchProgress(done, failed, running, total, credits, elapsed, eta,
                                     gate.limit if gate is not None else 0))
 
-    def _outcome(self, p: _Planned) -> None:
+    def _outcome(self, p: Planned) -> None:
         r = p.result
         jobs = self.jobs.get(p.row.id, [])
         if not jobs or (r.status == "failed" and r.error):
@@ -153,7 +151,7 @@ class BatchRun:
         if imported is not None and not isinstance(imported, list):
             r.objects = [o.name for o in imported.collection.all_objects]
 
-    def _gather_lods(self, p: _Planned, jobs: list[model.Job]) -> None:
+    def _gather_lods(self, p: Planned, jobs: list[model.Job]) -> None:
         """LOD results move into the row's collection as ``<name>_LOD0..n``."""
         main = self.rt.pump.results.get(jobs[0].id)
         if main is None or isinstance(main, list) or len(jobs) < 2:
