@@ -103,6 +103,21 @@ def test_dry_run_sends_nothing_and_max_credits_refuses(bpy, empty_scene, meshy_e
     assert posts(meshy_env) == []
 
 
+def test_studio_caps_apply_per_row_and_to_the_whole_batch(bpy, empty_scene, meshy_env,
+                                                         studio_policy, capfd, tmp_path):
+    props = tmp_path / "props.csv"
+    props.write_text(PROPS)
+    studio_policy("max_credits_per_job = 22\n")  # the mug (25 with its LOD) is over the cap
+    code, data = run(capfd, str(props))
+    assert code == cli.EXIT_BAD_INPUT, data
+    assert [p.split(":")[0] for p in data["error"]["problems"]] == ["row 2, column 'lods'"]
+    assert "22" in data["error"]["problems"][0]
+    studio_policy("session_budget = 60\n")  # every row fits, the batch (65) does not
+    code, data = run(capfd, str(props))
+    assert code == cli.EXIT_CREDITS and "60" in data["error"]["message"], data
+    assert meshy_env.requests("api") == []
+
+
 def test_the_library_holds_every_row_in_its_catalog_and_a_rerun_pays_nothing(
         bpy, empty_scene, meshy_env, capfd, tmp_path):
     props = tmp_path / "props.csv"

@@ -79,12 +79,12 @@ def _plan(rt: Runtime, rows: list[BatchRow], name: str, import_format: str | Non
     planned: list[Planned] = []
     journal = rt.manager.journal
     for row in rows:
-        lod_cost = _lod_cost(rt, row)
         request = JobRequest(row.kind, dict(row.options), row.label,
                              rt.settings.import_options(format=import_format),
                              job_key=f"{name}:{row.id}")
         try:
             job = rt.plan(request)
+            lod_cost = _lod_cost(rt, row)
         except errors.MeshyError as exc:
             name_ = str(getattr(exc, "field", "") or "")
             column = row.columns.get(name_, name_ or "-")
@@ -92,6 +92,11 @@ def _plan(rt: Runtime, rows: list[BatchRow], name: str, import_format: str | Non
             continue
         job.fingerprint = model.fingerprint(job)
         estimate = job.estimated_credits + lod_cost
+        try:
+            rt.policy.check_cost(estimate)  # the studio's per-job cap covers the row's LODs too
+        except errors.MeshyError as exc:
+            problems.append(RowProblem(row.row, "lods" if row.lods else "-", str(exc)))
+            continue
         to_pay = estimate
         existing = journal.find_key(request.job_key) if journal is not None else None
         if existing is not None and existing.fingerprint != job.fingerprint:

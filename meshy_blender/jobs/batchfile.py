@@ -95,8 +95,9 @@ def read_rows(path: str | Path) -> tuple[list[BatchRow], list[RowProblem]]:
                               field="file") from None
     except UnicodeDecodeError:
         raise ValidationError(f"The batch file {path} is not UTF-8 text.", field="file") from None
-    records, problems = (_json_lines(text) if _is_json_lines(path, text) else _csv_rows(text))
-    rows, row_problems = parse_records(records, base=path.parent)
+    typed = _is_json_lines(path, text)
+    records, problems = _json_lines(text) if typed else _csv_rows(text)
+    rows, row_problems = parse_records(records, base=path.parent, typed=typed)
     problems += row_problems
     if not rows and not problems:
         problems.append(RowProblem(1, "id", "the file has no rows"))
@@ -104,14 +105,16 @@ def read_rows(path: str | Path) -> tuple[list[BatchRow], list[RowProblem]]:
 
 
 def parse_records(records: Iterable[tuple[int, Mapping[str, Any]]], *,
-                  base: Path | None = None) -> tuple[list[BatchRow], list[RowProblem]]:
-    """Rows from (line number, column -> value) records; every problem collected."""
+                  base: Path | None = None,
+                  typed: bool = True) -> tuple[list[BatchRow], list[RowProblem]]:
+    """Rows from (line number, column -> value) records; every problem collected. ``typed``:
+    the values are already what the API wants (JSON, Python); else they are CSV text."""
     rows: list[BatchRow] = []
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
     for line, record in records:
         found: list[RowProblem] = []
-        row = _row(line, record, found, base)
+        row = _row(line, record, found, base, typed)
         if row is not None and row.id in seen:
             found.append(RowProblem(line, "id", f"'{row.id}' is already used on row "
                                                 f"{seen[row.id]}; ids must be unique"))
@@ -164,7 +167,7 @@ def _csv_rows(text: str) -> tuple[list[tuple[int, Mapping[str, Any]]], list[RowP
 
 
 def _row(line: int, record: Mapping[str, Any], problems: list[RowProblem],
-         base: Path | None) -> BatchRow | None:
+         base: Path | None, typed: bool) -> BatchRow | None:
     def bad(column: str, reason: str) -> None:
         problems.append(RowProblem(line, column, reason))
 
@@ -190,10 +193,10 @@ def _row(line: int, record: Mapping[str, Any], problems: list[RowProblem],
             if chained is not None:
                 options[column] = chained
         elif option in allowed:
-            typed = _value(option, value, bad, column)
+            converted = value if typed else _value(option, value, bad, column)
             if option in PATH_OPTIONS and base is not None:
-                typed = _resolve_paths(typed, base)
-            options[option] = typed
+                converted = _resolve_paths(converted, base)
+            options[option] = converted
             columns[option] = column
         else:
             hint = "" if column not in {o for k in BATCH_KINDS for o in request_options(k)} \
@@ -221,10 +224,8 @@ def _row(line: int, record: Mapping[str, Any], problems: list[RowProblem],
                     catalog, tags, lods, columns)
 
 
-def _value(option: str, value: Any, bad: Any, column: str) -> Any:
-    """A CSV cell as the API wants it (JSON Lines values are already typed)."""
-    if not isinstance(value, str):
-        return value
+def _value(option: str, value: str, bad: Any, column: str) -> Any:
+    """A CSV cell as the API wants it."""
     text = value.strip()
     if option in TEXT_OPTIONS:
         return text
@@ -232,13 +233,25 @@ def _value(option: str, value: Any, bad: Any, column: str) -> Any:
         if text.startswith("["):
             return _json(text, bad, column)
         return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    try:
+        return text_value(text)
+    except json.JSONDecodeError as exc:
+        bad(column, f"not valid JSON ({exc.msg})")
+        return None
+
+
+def text_value(text: str) -> Any:
+    """Typed text, as CSV cells and command-line options mean it: true/yes, false/no, JSON
+    objects and lists, integers, decimals, else the text ("on" stays text: it is a value of
+    options such as ``symmetry_mode``). Bad JSON raises JSONDecodeError."""
+    text = text.strip()
     low = text.lower()
     if low in ("true", "yes"):
         return True
     if low in ("false", "no"):
         return False
     if text[:1] in "[{":
-        return _json(text, bad, column)
+        return json.loads(text)
     for convert in (int, float):
         try:
             return convert(text)
