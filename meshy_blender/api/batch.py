@@ -156,9 +156,9 @@ def _check_budget(rt: Runtime, result: BatchResult, max_credits: int | None,
         raise CreditCapError(f"This batch would cost about {result.to_pay} credits, over "
                              f"--max-credits {max_credits}; nothing was sent.",
                              estimate=result.to_pay, cap=max_credits)
-    from ..blender.session import runtime as session_runtime
+    from ..blender.session.runtime import session_spent
 
-    rt.policy.check_cost(result.to_pay, session_runtime._session_spent)
+    rt.policy.check_cost(result.to_pay, session_spent())
     if dry_run or result.to_pay == 0:
         return
     balance = rt.client.balance()

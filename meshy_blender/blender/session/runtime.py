@@ -87,6 +87,11 @@ _runtime: Runtime | None = None
 _session_spent = 0
 
 
+def session_spent() -> int:
+    """Credits (estimates) submitted in this session so far, for the policy's budget."""
+    return _session_spent
+
+
 def reset_session_spent() -> None:
     """Start a new budget period (tests; a studio tool may call it between shots)."""
     global _session_spent
