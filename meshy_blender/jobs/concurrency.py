@@ -67,6 +67,7 @@ class AdaptiveLimit:
         self.limit = max(1, min(int(start), ceiling))
         self.ceiling = ceiling
         self.live = 0  # slots held (a create in flight or a task live on Meshy)
+        self.on_meshy = 0  # of those, tasks Meshy accepted and that have not ended
         self.waiting = 0
         self.accepted = 0
         self.full_answers = 0
@@ -94,15 +95,17 @@ class AdaptiveLimit:
         account's queue whether or not there is room."""
         with self._cond:
             self.live += 1
+            self.on_meshy += 1
 
     def accepted_task(self) -> None:
         """Meshy took the task: grow (fast while the ceiling is unknown, by a probe after)."""
         with self._cond:
             self.accepted += 1
+            self.on_meshy += 1
             self._streak += 1
             if not self.ceiling_known:
                 self.limit = min(self.ceiling, self.limit + 1)
-            if self.live > TIER_LIMITS["STUDIO"]:
+            if self.on_meshy > TIER_LIMITS["STUDIO"]:
                 # More live tasks than Studio's queue: an Enterprise-size account, whose
                 # documented request rate is higher too.
                 self.pacer.rate = max(self.pacer.rate, TIER_RATES["ENTERPRISE"])
@@ -120,7 +123,9 @@ class AdaptiveLimit:
             self._streak = 0
             self.live -= 1
             self.ceiling_known = True
-            self.limit = max(1, min(self.limit, self.live))
+            # Meshy's queue holds exactly the tasks it accepted and that have not ended (creates
+            # still in flight are not in it yet).
+            self.limit = max(1, min(self.limit, self.on_meshy))
             seen = self._releases
             self._cond.notify_all()
             remaining = max(0.0, wait)
@@ -134,10 +139,12 @@ class AdaptiveLimit:
                 self.limit = max(self.limit, 1)
         return not (cancel is not None and cancel.is_set())
 
-    def release(self) -> None:
+    def release(self, accepted: bool = True) -> None:
         """The task is over on Meshy (or was never created): its queue place is free."""
         with self._cond:
             self.live = max(0, self.live - 1)
+            if accepted:
+                self.on_meshy = max(0, self.on_meshy - 1)
             self._releases += 1
             self._cond.notify_all()
 
@@ -169,24 +176,36 @@ class RequestPacer:
     def __init__(self, rate: float = DEFAULT_RATE) -> None:
         self.rate = rate
         self._sent: deque[float] = deque()
+        self._urgent = 0  # creates waiting for room
         self._lock = threading.Lock()
 
-    def wait(self, cancel: threading.Event | None = None) -> bool:
-        """Block until one more request fits in the window; False if cancelled first."""
-        while True:
+    def wait(self, cancel: threading.Event | None = None, *, urgent: bool = True) -> bool:
+        """Block until one more request fits in the window; False if cancelled first. Urgent
+        requests (creates: they start Meshy's clock) go before others (stream opens: the task
+        runs whether or not we watch it yet)."""
+        if urgent:
             with self._lock:
-                now = time.monotonic()
-                while self._sent and now - self._sent[0] >= 1.0:
-                    self._sent.popleft()
-                if len(self._sent) < max(1, int(self.rate * 0.9)):  # a margin for polls
-                    self._sent.append(now)
-                    return True
-                pause = 1.0 - (now - self._sent[0]) + 0.005
-            if cancel is not None:
-                if cancel.wait(pause):
-                    return False
-            else:
-                time.sleep(pause)
+                self._urgent += 1
+        try:
+            while True:
+                with self._lock:
+                    now = time.monotonic()
+                    while self._sent and now - self._sent[0] >= 1.0:
+                        self._sent.popleft()
+                    room = len(self._sent) < max(1, int(self.rate) - 1)  # 1 spare for polls
+                    if room and (urgent or not self._urgent):
+                        self._sent.append(now)
+                        return True
+                    pause = (1.0 - (now - self._sent[0]) + 0.005) if not room else 0.02
+                if cancel is not None:
+                    if cancel.wait(pause):
+                        return False
+                else:
+                    time.sleep(pause)
+        finally:
+            if urgent:
+                with self._lock:
+                    self._urgent -= 1
 
 
 class Slot:
@@ -196,6 +215,7 @@ class Slot:
     def __init__(self, gate: AdaptiveLimit | None) -> None:
         self.gate = gate
         self.held = False
+        self.on_meshy = False  # the held place's task was accepted by Meshy
 
     def take(self, cancel: threading.Event) -> bool:
         """Wait for a place; False when cancelled first."""
@@ -208,15 +228,16 @@ class Slot:
     def occupy(self) -> None:
         if self.gate is not None and not self.held:
             self.gate.occupy()
-            self.held = True
+            self.held = self.on_meshy = True
 
     def accepted(self) -> None:
-        if self.gate is not None:
+        if self.gate is not None and self.held:
+            self.on_meshy = True
             self.gate.accepted_task()
 
-    def pace(self, cancel: threading.Event) -> bool:
+    def pace(self, cancel: threading.Event, *, urgent: bool = True) -> bool:
         """Wait for room in the request-rate window (no-op without a gate)."""
-        return self.gate is None or self.gate.pacer.wait(cancel)
+        return self.gate is None or self.gate.pacer.wait(cancel, urgent=urgent)
 
     def refused(self, cancel: threading.Event, wait: float) -> bool:
         """Full queue: give the place back and wait for room; False when cancelled."""
@@ -228,4 +249,5 @@ class Slot:
     def free(self) -> None:
         if self.gate is not None and self.held:
             self.held = False
-            self.gate.release()
+            self.gate.release(accepted=self.on_meshy)
+            self.on_meshy = False

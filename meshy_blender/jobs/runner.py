@@ -100,7 +100,7 @@ class JobRunner:
         else:
             slot.occupy()  # already on Meshy: it holds a place in the account's queue
         self._set(job, model.RUNNING, f"{step.kind}: waiting for Meshy")
-        if not slot.pace(cancel):  # the stream open is a request too
+        if not slot.pace(cancel, urgent=False):  # the stream open is a request too
             raise errors.CancelledError("Cancelled.")
 
         def on_progress(task: Any) -> None:
