@@ -16,7 +16,7 @@ LINT_VENV := .venv-lint
 LINT_STAMP := $(LINT_VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: venv test demo lint build emulator-assets clean lock bench reliability
+.PHONY: venv test demo lint build emulator-assets clean lock bench reliability live-check
 
 $(STAMP): requirements/test.lock requirements/bpy-$(BLENDER).txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,10 +42,15 @@ emulator-assets: $(STAMP)
 
 # Published figures (docs/benchmarks.md, docs/reliability.md): reports land in out/.
 bench: $(STAMP)
-	$(PY) scripts/bench_report.py --out out/bench
+	PYTHONPATH=scripts $(PY) -m bench --out out/bench
 
 reliability: $(STAMP)
 	PYTHONPATH=scripts $(PY) -m reliability --out out/reliability
+
+# One request of every kind against the real Meshy API (test-mode key unless MESHY_API_KEY):
+# prints every difference in answer shapes. Needs internet; never part of `make test`.
+live-check: $(STAMP)
+	$(PY) scripts/live_check.py
 
 $(LINT_STAMP): requirements/lint.lock
 	@test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)

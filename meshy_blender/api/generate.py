@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..client import errors
 from ..jobs.request import JobRequest
-from .results import ProgressCallback, Result, wait
+from . import keyed, preflight
+from .results import ProgressCallback, Result
 from .session import runtime
 
 if TYPE_CHECKING:
@@ -19,27 +20,28 @@ if TYPE_CHECKING:
 def text_to_3d(prompt: str, *, progress: ProgressCallback | None = None,
                timeout: float | None = None, import_format: str | None = None,
                placement: str | None = None, label: str | None = None,
-               **options: Any) -> Result:
+               job_key: str | None = None, **options: Any) -> Result:
     """Text to a (textured, unless ``should_texture=False``) model; chains with ``remesh={}``,
-    ``rig={...}`` and ``animations=[action_id, ...]``."""
+    ``rig={...}`` and ``animations=[action_id, ...]``. ``job_key``: a stable name for this
+    job (a farm job, a batch row); running it again resumes or returns it, never pays twice."""
     return run("text-to-3d", {"prompt": prompt, **options}, progress=progress, timeout=timeout,
-               import_format=import_format, placement=placement, label=label)
+               import_format=import_format, placement=placement, label=label, job_key=job_key)
 
 
 def image_to_3d(image: str | Path, *, progress: ProgressCallback | None = None,
                 timeout: float | None = None, import_format: str | None = None,
                 placement: str | None = None, label: str | None = None,
-                **options: Any) -> Result:
+                job_key: str | None = None, **options: Any) -> Result:
     """An image (local PNG/JPEG path, URL or data URI) to a model."""
     return run("image-to-3d", {"image_url": _path_text(image), **options}, progress=progress,
                timeout=timeout, import_format=import_format, placement=placement,
-               label=label or Path(str(image)).stem)
+               label=label or Path(str(image)).stem, job_key=job_key)
 
 
 def multi_image_to_3d(images: Sequence[str | Path], *, progress: ProgressCallback | None = None,
                       timeout: float | None = None, import_format: str | None = None,
                       placement: str | None = None, label: str | None = None,
-                      **options: Any) -> Result:
+                      job_key: str | None = None, **options: Any) -> Result:
     """1-4 views of one object to a model."""
     if isinstance(images, str | Path):
         raise errors.ValidationError("multi_image_to_3d takes a list of images.",
@@ -47,15 +49,18 @@ def multi_image_to_3d(images: Sequence[str | Path], *, progress: ProgressCallbac
     first = Path(str(images[0])).stem if images else "multi image"
     return run("multi-image-to-3d", {"image_urls": [_path_text(i) for i in images], **options},
                progress=progress, timeout=timeout, import_format=import_format,
-               placement=placement, label=label or first)
+               placement=placement, label=label or first, job_key=job_key)
 
 
 def run(request: str, options: dict[str, Any], *, progress: ProgressCallback | None,
         timeout: float | None, import_format: str | None, placement: str | None,
         label: str | None, source: Any = None, target_armature: str = "",
-        rt: Runtime | None = None) -> Result:
-    """Submit one request (policy, caps and validation first: nothing is sent on a refusal)
-    and pump it until its result is in the scene."""
+        job_key: str | None = None, rt: Runtime | None = None) -> Result:
+    """Submit one request (policy, caps, validation and the balance against the whole chain
+    first: nothing is sent on a refusal) and pump it until its result is in the scene.
+
+    With ``job_key`` a rerun never pays twice: the job journalled under that key is resumed or
+    returned (see keyed.py); the same key with a different request is refused."""
     rt = rt or runtime()
     ids = options.get("animations") or ([options["action_id"]] if "action_id" in options
                                         else [])
@@ -63,8 +68,12 @@ def run(request: str, options: dict[str, Any], *, progress: ProgressCallback | N
         format=import_format, placement=placement,
         source_object=source.name if source is not None else "",
         target_armature=target_armature, action_names=action_names(rt, ids))
-    job = rt.submit(JobRequest(request, options, label or "", import_options))
-    return wait(rt, job, progress, timeout)
+    job_request = JobRequest(request, options, label or "", import_options,
+                             job_key=job_key or "")
+    preflight.check_balance(rt, job_request)
+    earlier = keyed.live_ids(rt, job_key)
+    job = rt.submit(job_request)
+    return keyed.land(rt, job, progress, timeout, rerun=job.id in earlier)
 
 
 def action_names(rt: Runtime, action_ids: Sequence[Any]) -> dict[str, str]:

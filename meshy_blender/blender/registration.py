@@ -9,7 +9,7 @@ from __future__ import annotations
 import bpy
 
 from . import cli_command
-from .operators import account, generate, jobs, selected, tasks
+from .operators import account, cache, generate, jobs, selected, tasks
 from .session import account as account_state
 from .session import calls, library, notices, runtime
 from .ui import animation_list, menus, panels, preferences, properties
@@ -22,6 +22,7 @@ CLASSES: tuple[type, ...] = (
     *selected.CLASSES,
     *tasks.CLASSES,
     *account.CLASSES,
+    *cache.CLASSES,
     *animation_list.CLASSES,
     *panels.CLASSES,
     *menus.CLASSES,

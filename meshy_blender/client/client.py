@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from . import creation, downloads, fetch, http, hygiene, sse
+from . import creation, downloads, fetch, http, hygiene, library, sse
 from . import errors as e
 from .interrupt import Watchdog, call_cancellable
 from .specs import spec
@@ -109,12 +109,43 @@ class MeshyClient:
             except ValueError:
                 if attempt + 1 >= attempts:
                     raise e.MalformedResponseError() from None
-                time.sleep(self._backoff(attempt))
+                time.sleep(self.backoff(attempt))
         return None
 
-    def _backoff(self, attempt: int) -> float:
+    def backoff(self, attempt: int) -> float:
+        """Seconds before retry number ``attempt`` (0-based): doubling, capped, with jitter."""
         base = min(self.retry_backoff * (2 ** attempt), max(self.retry_backoff, 30.0))
         return base + random.uniform(0, self.retry_backoff)
+
+    def post(self, path: str, body: dict[str, Any]) -> requests.Response:
+        """One POST, sent once (no retry adapter decides for a paid request: see
+        :mod:`creation`); requests' own exception on failure."""
+        url = self.base_url + path
+        self._gate(url)
+        return self._api.post(url, json=body, timeout=self.timeout,
+                              proxies=http.proxies_for(url, self.proxies), verify=self.verify)
+
+    def stream_asset(self, url: str, target: Path, ext: str, *,
+                     on_progress: Callable[[int, int | None], None] | None = None,
+                     cancel: threading.Event | None = None) -> Path:
+        """Stream one signed asset link into ``target`` through the credential-free session."""
+        self._gate(url)
+        return downloads.stream_to_file(
+            self._assets, url, target, ext, timeout=self.timeout,
+            proxies=http.proxies_for(url, self.proxies), verify=self.verify,
+            max_bytes=self.max_download_bytes, on_progress=on_progress, cancel=cancel)
+
+    def get_public(self, path: str) -> requests.Response:
+        """One GET of a public (keyless) API path through the credential-free session, e.g.
+        the public animation catalog; requests' own exception when it fails."""
+        url = self.base_url + path
+        self._gate(url)
+        return self._assets.get(url, timeout=self.timeout, headers={"Accept": "application/json"},
+                                proxies=http.proxies_for(url, self.proxies), verify=self.verify)
+
+    def owned_task_ids(self) -> set[str]:
+        with self._lock:
+            return set(self._created)
 
     def _resource(self, kind: str, task_id: str = "") -> str:
         path = spec(kind).resource_path
@@ -177,20 +208,17 @@ class MeshyClient:
             raise e.MalformedResponseError("Meshy sent a balance the add-on could not read.")
         return int(value)
 
-    def animation_library(self, search: str | None = None,
-                          category: str | None = None) -> list[dict[str, Any]] | None:
-        """The animation catalogue, or None when the endpoint is missing (404): then callers
-        let the user type an action id."""
-        params = {k: v for k, v in (("search", search), ("category", category)) if v}
+    def animation_library(self, search: str | None = None, category: str | None = None,
+                          sub_category: str | None = None) -> list[dict[str, Any]] | None:
+        """The animation catalogue (one dict per action, see :class:`library.Action`), or None
+        when the endpoint is missing (404): then callers let the user type an action id."""
+        params = {k: v for k, v in (("search", search), ("category", category),
+                                    ("sub_category", sub_category)) if v}
         try:
             data = self._call("GET", LIBRARY_PATH, params=params or None)
         except e.NotFoundError:
             return None
-        if isinstance(data, dict):
-            data = data.get("result") or data.get("data") or []
-        if not isinstance(data, list):
-            raise e.MalformedResponseError("Meshy sent an animation library that is not a list.")
-        return [item for item in data if isinstance(item, dict)]
+        return [a.to_dict() for a in library.parse_library(data)]
 
     # ----------------------------------------------------------------- waiting
     def stream_task(self, kind: str, task_id: str,

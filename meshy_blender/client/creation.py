@@ -25,7 +25,8 @@ from .specs import spec
 # Inputs that identify "the same request" when a task object echoes them.
 MATCH_KEYS = ("mode", "prompt", "negative_prompt", "preview_task_id", "input_task_id",
               "height_meters", "resize_height",
-              "rig_task_id", "action_id", "texture_prompt", "text_style_prompt", "ai_model",
+              "rig_task_id", "action_id", "action_ids", "motion_task_id", "texture_prompt",
+              "text_style_prompt", "ai_model",
               "art_style", "image_url", "model_url", "target_polycount", "topology")
 # Task ids to never adopt, or a callable giving them (read only when a lookup happens).
 Exclude = Callable[[], Collection[str]] | Collection[str] | None
@@ -53,7 +54,7 @@ def create(client: ClientCore, kind: str, payload: dict[str, Any],
             if isinstance(err, e.RateLimitedError) and rate_limited < client.max_retries:
                 rate_limited += 1  # the server refused it outright: nothing was created
                 wait = (err.retry_after if err.retry_after is not None
-                        else client._backoff(rate_limited - 1))
+                        else client.backoff(rate_limited - 1))
                 time.sleep(min(wait, http.CappedRetry.RETRY_AFTER_MAX))
                 continue
             if isinstance(err, e.InsufficientCreditsError):
@@ -75,14 +76,10 @@ def create(client: ClientCore, kind: str, payload: dict[str, Any],
 def _post(client: ClientCore, path: str, body: dict[str, Any]
           ) -> tuple[requests.Response | None, str]:
     """(response, "") or (None, why it is ambiguous); raises when provably not sent."""
-    url = client.base_url + path
-    client._gate(url)
     err: e.MeshyError | None = None
     reason = ""
     try:
-        return client._api.post(url, json=body, timeout=client.timeout,
-                                proxies=http.proxies_for(url, client.proxies),
-                                verify=client.verify), ""
+        return client.post(path, body), ""
     except requests.RequestException as exc:
         if http.provably_not_sent(exc):
             err = http.network_error(exc, client.base_url.split("//")[-1])
@@ -118,7 +115,7 @@ def _credits_error(client: ClientCore, kind: str, body: dict[str, Any],
     except e.MeshyError:
         required = None
     return e.InsufficientCreditsError(status=err.status, server_message=err.server_message,
-                                      balance=balance, required=required)
+                                      balance=balance, required=required, code=err.code)
 
 
 def _matches(kind: str, task_raw: dict[str, Any], body: dict[str, Any]) -> bool:
@@ -144,8 +141,7 @@ def find_created(client: ClientCore, kind: str, body: dict[str, Any],
             recent = client.list_tasks(kind, page_size=20, sort_by="-created_at")
         except e.MeshyError:
             continue
-        with client._lock:
-            known = set(client._created)
+        known = client.owned_task_ids()
         if exclude is not None:
             known |= set(exclude() if callable(exclude) else exclude)
         candidates = [t for t in recent

@@ -8,7 +8,6 @@ asset link (another host) can never receive the key. Neither trusts the environm
 
 from __future__ import annotations
 
-import ipaddress
 import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,9 +18,11 @@ from urllib3.exceptions import NewConnectionError
 from urllib3.util.retry import Retry
 
 from . import errors as e
+from .urls import is_loopback
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-QUEUE_FULL_MESSAGES = ("NoMoreConcurrentTasks", "NoMorePendingTasks", "TooManyPendingTasks")
+QUEUE_FULL_CODES = ("NoMoreConcurrentTasks", "NoMorePendingTasks", "TooManyPendingTasks")
+CREDIT_CODES = ("InsufficientCredits",)
 
 
 class CappedRetry(Retry):
@@ -88,17 +89,6 @@ def asset_session(user_agent: str, retry: Retry) -> requests.Session:
     return s
 
 
-def is_loopback(url: str) -> bool:
-    """True for URLs on this machine (the emulator), which are allowed even when offline."""
-    host = (urlsplit(url).hostname or "").strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def proxies_for(url: str, configured: dict[str, str] | None) -> dict[str, str]:
     """Explicit proxies win; otherwise the environment's (no_proxy honoured); none for loopback."""
     if is_loopback(url):
@@ -124,6 +114,24 @@ def server_message(resp: requests.Response) -> str | None:
     return None
 
 
+def server_code(resp: requests.Response) -> str | None:
+    """Meshy's machine-readable error code (``code`` or ``error_code``), if the body has one."""
+    try:
+        body = resp.json()
+    except ValueError:
+        return None
+    if isinstance(body, dict):
+        code = body.get("code") or body.get("error_code")
+        return str(code) if isinstance(code, str | int) and code != "" else None
+    return None
+
+
+def _names(code: str | None, msg: str | None, names: tuple[str, ...]) -> bool:
+    """True when the code (or, for older answers, the message) is one of ``names``."""
+    return any(n == code or (code or "").startswith(n + ":") or (msg and n in msg)
+               for n in names)
+
+
 def retry_after(resp: requests.Response) -> float | None:
     value = resp.headers.get("Retry-After")
     if not value:
@@ -138,14 +146,17 @@ def error_from_response(resp: requests.Response, *, what: str = "") -> e.MeshyEr
     """Map an HTTP error answer to the exception an artist should see."""
     status = resp.status_code
     msg = server_message(resp)
-    kw: dict[str, Any] = {"status": status, "server_message": msg}
+    code = server_code(resp)
+    kw: dict[str, Any] = {"status": status, "server_message": msg, "code": code}
+    if status == 402 or _names(code, None, CREDIT_CODES):
+        return e.InsufficientCreditsError(status=status, server_message=msg, code=code)
+    if _names(code, msg, QUEUE_FULL_CODES):
+        return e.QueueFullError(retry_after=retry_after(resp), **kw)
     if status == 400:
         return e.InvalidRequestError(
             f"Meshy rejected the request{what}: {msg}" if msg else None, **kw)
     if status == 401:
         return e.AuthError(**kw)
-    if status == 402:
-        return e.InsufficientCreditsError(status=status, server_message=msg)
     if status == 403:
         return e.ForbiddenError(**kw)
     if status == 404:
@@ -154,9 +165,7 @@ def error_from_response(resp: requests.Response, *, what: str = "") -> e.MeshyEr
         return e.CannotProcessError(
             f"Meshy could not process this input{what}: {msg}" if msg else None, **kw)
     if status == 429:
-        cls = (e.QueueFullError if msg and any(m in msg for m in QUEUE_FULL_MESSAGES)
-               else e.RateLimitedError)
-        return cls(status=status, server_message=msg, retry_after=retry_after(resp))
+        return e.RateLimitedError(retry_after=retry_after(resp), **kw)
     if status >= 500:
         return e.ServerError(f"Meshy had a server error (HTTP {status}). Try again in a moment.",
                              **kw)

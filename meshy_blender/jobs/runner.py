@@ -16,6 +16,7 @@ from . import model
 from .concurrency import AdaptiveLimit, Slot
 from .model import Job, JobError, Step
 from .plans import build_step_payload
+from .ports import TaskClient
 
 log = errors.scrubbed_logger(__name__)
 
@@ -28,7 +29,7 @@ PROGRESS_EVENT_INTERVAL = 0.1
 class JobRunner:
     """Executes jobs; one instance shared by all worker threads of a manager."""
 
-    def __init__(self, client: Any, *, save: Callable[..., None],
+    def __init__(self, client: TaskClient, *, save: Callable[..., None],
                  emit: Callable[[str, Job], None], use_stream: bool = True,
                  queue_wait_initial: float = QUEUE_WAIT_INITIAL,
                  queue_wait_max: float = QUEUE_WAIT_MAX,
@@ -124,6 +125,9 @@ class JobRunner:
         step.status = model.STEP_SUCCEEDED
         step.progress = 100
         step.consumed_credits = task.consumed_credits
+        printability = getattr(task, "printability", None)
+        if printability is not None:  # print-analyze: the result is a report, not a file
+            step.report = printability.raw
         self.save(job)
         if step.downloads:
             self._download(job, step, task, cancel)

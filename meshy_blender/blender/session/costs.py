@@ -7,7 +7,6 @@ the label says why instead, which is the first thing an artist needs to fix anyw
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from ...client.errors import InsufficientCreditsError, ValidationError
@@ -53,6 +52,8 @@ _cache: dict[str, Estimate] = {}
 def estimate(req: JobRequest, policy: Policy | None = None) -> Estimate:
     """The price of exactly what the button would send, studio policy included (pinned
     options, allowed models, per-job cap); the reason instead when it would be refused."""
+    import json  # at the first draw, not when the add-on is enabled
+
     key = json.dumps([req.request, req.options, repr(policy)], sort_keys=True, default=str)
     found = _cache.get(key)
     if found is not None:
