@@ -11,6 +11,7 @@ from typing import Any
 
 from ..client import errors
 from ..jobs import kinds
+from .batch import run_batch
 from .exit_codes import UsageError
 from .output import save
 from .parser import value_of
@@ -214,5 +215,5 @@ HANDLERS: dict[str, Callable[[Any, argparse.Namespace], dict[str, Any]]] = {
     "text-to-3d": _cmd_generate, "image-to-3d": _cmd_generate,
     "multi-image-to-3d": _cmd_generate, "retexture": _cmd_model, "remesh": _cmd_model,
     "rig": _cmd_model, "animate": _cmd_animate, "status": _cmd_status,
-    "balance": _cmd_balance, "list": _cmd_list, "resume": _cmd_resume,
+    "balance": _cmd_balance, "list": _cmd_list, "resume": _cmd_resume, "batch": run_batch,
 }

@@ -103,6 +103,11 @@ _idle_since: float | None = None  # when the timer last found nothing to do (Non
 _session_spent = 0
 
 
+def session_spent() -> int:
+    """Credits (estimates) submitted in this session so far, for the policy's budget."""
+    return _session_spent
+
+
 def reset_session_spent() -> None:
     """Start a new budget period (tests; a studio tool may call it between shots)."""
     global _session_spent
@@ -132,6 +137,7 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
         _runtime.settings = settings
         return _runtime
     shutdown_runtime()
+    from ...jobs.concurrency import AdaptiveLimit
     from ...jobs.manager import JobManager
     from .pump import Pump
 
@@ -146,8 +152,10 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
         cache_dir=Path(settings.download_dir),
         allow_network=gate,
     )
+    # "Concurrent jobs" is where the adaptive gate starts; it grows to the account's queue limit.
     manager = JobManager(client, Path(settings.cache_dir) / "journal",
-                         max_workers=settings.max_jobs, use_stream=settings.use_stream)
+                         max_workers=settings.max_jobs, use_stream=settings.use_stream,
+                         concurrency=AdaptiveLimit(settings.max_jobs))
     pump = Pump(manager, _default_importer, wake=ensure_timer)
     pump.calls.wake = ensure_timer
     pump.listeners.append(notices.listener(pump, client))

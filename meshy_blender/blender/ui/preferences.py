@@ -47,7 +47,8 @@ class MeshyPreferences(bpy.types.AddonPreferences):
     )
     max_jobs: IntProperty(
         name="Max Concurrent Jobs",
-        description="Jobs running at once (match your Meshy plan's queue limit: Pro 10)",
+        description="Tasks sent to Meshy at once to start with (Pro 10, Studio 20, Enterprise "
+                    "50); more follow while Meshy accepts them, fewer when its queue is full",
         default=config.DEFAULT_MAX_JOBS,
         min=1,
         max=100,
