@@ -8,7 +8,9 @@ with the ideal ceil(40 / limit) x task time (target: within 1.10x), and the numb
 answers (429 NoMoreConcurrentTasks, not failures) is reported. Runs are paired and rotated: each
 round runs every limit once, the order shifted by one per round; median, min-max and n per limit.
 
-    .venv/bin/python scripts/bench_batch.py [--rounds 3] [--task-seconds 3] [--json out.json]
+    PYTHONPATH=scripts .venv/bin/python -m bench.batch [--rounds 3] [--task-seconds 3] --json F
+
+(part of `make bench`).
 """
 
 from __future__ import annotations
@@ -23,11 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from bench_jobs import TEST_KEY, EmulatorProcess  # noqa: E402
+from .emulator import TEST_KEY, EmulatorProcess
 
 LIMITS = (10, 20, 50)
 # Meshy's documented request-rate limit per account: 20 requests/s, Enterprise (queue 50+) 100.
@@ -44,7 +42,7 @@ def one_run(limit: int, rows: int, task_seconds: float) -> dict:
     emu = EmulatorProcess("--task-seconds", str(task_seconds), "--queue-limit", str(limit),
                           "--parallelism", str(limit), "--rate-limit", str(RATE_LIMITS[limit]))
     cache = Path(tempfile.mkdtemp(prefix="meshy-bench-batch-"))
-    os.environ.update(MESHY_API_KEY=TEST_KEY, MESHY_API_BASE=emu.api_url,
+    os.environ.update(MESHY_API_KEY=TEST_KEY, MESHY_API_BASE=emu.api,
                       MESHY_CACHE_DIR=str(cache))
     os.environ.pop("MESHY_STUDIO_CONFIG", None)
     runtime.shutdown_runtime()
@@ -61,7 +59,7 @@ def one_run(limit: int, rows: int, task_seconds: float) -> dict:
         ready = max((j.finished_ms or 0) for j in rt.manager.jobs()) / 1000 - started_ms / 1000
     finally:
         runtime.shutdown_runtime()
-        emu.close()
+        emu.stop()
     ideal = math.ceil(rows / limit) * task_seconds
     return {"limit": limit, "wall_s": round(wall, 3), "ideal_s": ideal,
             "ratio": round(wall / ideal, 3), "ready_s": round(ready, 3),
@@ -111,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"summary": summary, "runs": runs}, indent=2))
-    return 0 if ok else 1
+    print(f"bench: batch targets {'met' if ok else 'missed'}")
+    return 0
 
 
 if __name__ == "__main__":
