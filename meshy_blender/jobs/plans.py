@@ -21,8 +21,8 @@ CHAIN_KEYS = ("remesh", "rig", "animations")
 REFINE_ONLY = {"enable_pbr", "texture_prompt", "texture_image_url", "remove_lighting"}
 SHARED_PREVIEW_REFINE = {"ai_model", "moderation", "auto_size", "origin_at", "target_formats"}
 PLACEHOLDER_TASK_ID = "00000000-0000-0000-0000-000000000000"
-
-
+# Optional download (a trailing "?"): fetched when Meshy offers it, never a reason to fail a job.
+THUMBNAIL = "thumbnail?"
 
 def model_downloads(fmt: str) -> list[str]:
     return ["fbx"] if fmt.upper() == "FBX" else ["glb"]
@@ -82,6 +82,10 @@ def _assign_downloads(steps: list[Step], fmt: str) -> None:
             s.downloads = animation_downloads(fmt)
     else:
         steps[-1].downloads = model_downloads(fmt)
+    # The picture of the result (Tasks rows, history, asset previews): small, cached by task id.
+    shown = rig_steps[-1] if rig_steps else steps[-1]
+    if shown.kind not in ("text-to-image", "image-to-image", "animate"):
+        shown.downloads.append(THUMBNAIL)
 
 
 def _split_text_to_3d(options: dict[str, Any]) -> tuple[dict, dict | None]:
@@ -99,6 +103,20 @@ def _split_text_to_3d(options: dict[str, Any]) -> tuple[dict, dict | None]:
     return preview, refine
 
 
+def _refine_existing(options: dict[str, Any]) -> Step:
+    """Texture a shape Meshy already made (``preview_task_id``): one refine task, no new
+    preview, so checking the shape first never pays for the geometry twice."""
+    options.pop("should_texture", None)
+    options.pop("prompt", None)  # the preview's own prompt; Meshy reuses it
+    stray = sorted(k for k in options if k not in REFINE_ONLY | SHARED_PREVIEW_REFINE
+                   and k != "preview_task_id")
+    if stray:
+        raise ValidationError(
+            f"{', '.join(stray)} shape the model and cannot change when texturing an "
+            "existing shape; drop them or generate a new one.", field=stray[0])
+    return Step("refine", "text-to-3d-refine", options)
+
+
 def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
              import_options: dict[str, Any] | None = None) -> Job:
     """Build, validate and price a job. Raises client ValidationError on bad input."""
@@ -109,7 +127,9 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
     fmt = str(import_options.get("format", "GLB"))
     chain = {k: options.pop(k) for k in CHAIN_KEYS if k in options}
     steps: list[Step]
-    if request == "text-to-3d":
+    if request == "text-to-3d" and options.get("preview_task_id"):
+        steps = [_refine_existing(options)]
+    elif request == "text-to-3d":
         preview, refine = _split_text_to_3d(options)
         steps = [Step("preview", "text-to-3d-preview", preview)]
         if refine is not None:
@@ -132,7 +152,8 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
         placeholders = {name: PLACEHOLDER_TASK_ID for name in step.links.values()}
         payload = build_step_payload(step, placeholders, encode_files=False)
         step.estimated_credits = specs.estimate_cost(step.kind, payload)
-    default_label = options.get("prompt") or request.replace("-", " ")
+    default_label = (options.get("prompt") or ("textured shape" if steps[0].kind ==
+                     "text-to-3d-refine" and len(steps) == 1 else request.replace("-", " ")))
     return Job(kind=request, label=str(label or default_label), steps=steps,
                import_options=import_options)
 

@@ -148,11 +148,15 @@ class JobRunner:
         self._set(job, model.DOWNLOADING, f"{step.kind}: downloading")
         available = task.asset_urls()
         for wanted in step.downloads:
+            optional = wanted.endswith("?")
+            wanted = wanted.rstrip("?")
             if wanted == "images":
                 names = sorted(n for n in available if n.startswith("image_"))
             else:
                 names = [next((n for n in wanted.split("|") if n in available), "")]
             for name in names:
+                if not name and optional:
+                    continue
                 if not name:
                     raise errors.MalformedResponseError(
                         f"Meshy finished {step.kind} but sent no {wanted.split('|')[0]} file.")
@@ -164,8 +168,13 @@ class JobRunner:
                                   + (f"/{total / 1e6:.1f} MB" if total else " MB"))
                     self._progress(job)
 
-                path = self.client.download_asset(step.kind, task, name, on_progress=on_bytes,
-                                                  cancel=cancel)
+                try:
+                    path = self.client.download_asset(step.kind, task, name,
+                                                      on_progress=on_bytes, cancel=cancel)
+                except errors.DownloadError:
+                    if not optional:
+                        raise
+                    continue  # a missing picture never costs the artist the model
                 key = wanted.split("|")[0] if wanted != "images" else name
                 step.files[key] = str(path)
                 self.save(job)
@@ -181,7 +190,8 @@ class JobRunner:
             return True
         if step.downloads == ["images"]:
             return bool(step.files)
-        return all(w.split("|")[0] in step.files for w in step.downloads)
+        return all(w.split("|")[0] in step.files for w in step.downloads
+                   if not w.endswith("?"))
 
     # -- status changes --------------------------------------------------------------------
     def _set(self, job: Job, status: str, detail: str) -> None:

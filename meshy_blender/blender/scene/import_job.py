@@ -12,7 +12,7 @@ from typing import Any
 import bpy
 
 from ...jobs.request import ImportOptions
-from . import importer
+from . import assets, importer
 
 IMAGE_KINDS = ("text-to-image", "image-to-image")
 
@@ -31,7 +31,42 @@ def provenance(snapshot: dict[str, Any]) -> dict[str, object]:
         value = first_options.get(option)
         if isinstance(value, str) and value:
             data[key] = value
+    if "meshy_prompt" not in data and [s.get("kind") for s in steps] == ["text-to-3d-refine"]:
+        data["meshy_prompt"] = str(snapshot.get("label") or "")  # a shape textured later
+    final = steps[-1] if steps else {}
+    # A shape without texture (shape first): the sidebar offers "Texture It" for it.
+    if final.get("kind") == "text-to-3d-preview" or (
+            final.get("options", {}).get("should_texture") is False):
+        data["meshy_untextured"] = True
     return data
+
+
+def thumbnail_of(snapshot: dict[str, Any]) -> str | None:
+    """The downloaded Meshy thumbnail of a job's result (its last step that has one)."""
+    for step in reversed(snapshot.get("steps", [])):
+        path = step.get("files", {}).get("thumbnail")
+        if path:
+            return str(path)
+    return None
+
+
+def _asset_marker(snapshot: dict[str, Any], prov: dict[str, object]) -> Any:
+    """The ``after`` hook that marks the result's root objects as assets (inside the import's
+    undo step), or None when the job did not ask for it."""
+    if not ImportOptions.from_dict(snapshot.get("import_options")).mark_asset:
+        return None
+    steps = snapshot.get("steps", [])
+    kind = str(steps[-1]["kind"]) if steps else str(snapshot["kind"])
+    if any(s["kind"] == "rig" for s in steps):
+        kind = "rig"
+
+    def mark(result: importer.ImportResult) -> None:
+        for obj in result.root_objects:
+            assets.mark(obj, kind=kind, model=str(prov.get("meshy_model") or ""),
+                        prompt=str(prov.get("meshy_prompt") or ""),
+                        thumbnail=thumbnail_of(snapshot))
+
+    return mark
 
 
 def _files(snapshot: dict[str, Any], kind: str) -> list[dict[str, str]]:
@@ -65,7 +100,8 @@ def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = Non
                   ("Walking", "walking_fbx"), ("Running", "running_fbx"))
                  if rig_files.get(key)}
         result = importer.import_rig(Path(str(char)), clips=clips, name=name, provenance=prov,
-                                     placement=placement, source_object=source, context=context)
+                                     placement=placement, source_object=source, context=context,
+                                     after=_asset_marker(snapshot, prov))
         if result.armature is None:
             raise importer.MeshyImportError("Meshy's rigged character has no armature.")
         for step in animate_steps:
@@ -95,4 +131,5 @@ def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = Non
     if not model_path:
         raise importer.MeshyImportError("This job has no downloaded model to import.")
     return importer.import_model(Path(model_path), name=name, provenance=prov,
-                                 placement=placement, source_object=source, context=context)
+                                 placement=placement, source_object=source, context=context,
+                                 after=_asset_marker(snapshot, prov))

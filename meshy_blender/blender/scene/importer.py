@@ -8,7 +8,7 @@ removed again and a :class:`MeshyImportError` says what went wrong (the file sta
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,8 +53,10 @@ class ImportResult:
 
 def import_model(path: Path, *, name: str, provenance: Mapping[str, object],
                  placement: str = "CURSOR", source_object: bpy.types.Object | None = None,
-                 context: bpy.types.Context | None = None) -> ImportResult:
-    """Import a GLB/glTF or FBX file (chosen by extension) as one undoable step."""
+                 context: bpy.types.Context | None = None,
+                 after: Callable[[ImportResult], None] | None = None) -> ImportResult:
+    """Import a GLB/glTF or FBX file (chosen by extension) as one undoable step; ``after``
+    (e.g. asset marking) runs inside that step, so undo takes it back with the import."""
     path = Path(path)
     _check_placement(placement, source_object)
     with _import_session(context, f"Meshy: import {safe_name(name)}") as ctx:
@@ -63,13 +65,16 @@ def import_model(path: Path, *, name: str, provenance: Mapping[str, object],
         result = _finish(ctx, collection, objects, name=name, provenance=provenance, path=path,
                          placement=placement, source_object=source_object)
         result.actions = _ordered_actions(objects, actions)
+        if after is not None:
+            after(result)
     return result
 
 
 def import_rig(character: Path, *, clips: Mapping[str, Path], name: str,
                provenance: Mapping[str, object], placement: str = "CURSOR",
                source_object: bpy.types.Object | None = None,
-               context: bpy.types.Context | None = None) -> ImportResult:
+               context: bpy.types.Context | None = None,
+               after: Callable[[ImportResult], None] | None = None) -> ImportResult:
     """Import a rigged character and put each clip (``{"Walking": path, ...}``; armature-only or
     with-skin files) on its armature as an NLA track; the clips' own copies are discarded."""
     character = Path(character)
@@ -85,6 +90,8 @@ def import_rig(character: Path, *, clips: Mapping[str, Path], name: str,
                          path=character, placement=placement, source_object=source_object)
         for action_name, clip in clips.items():
             result.actions.append(_merge_clip(ctx, armature, Path(clip), action_name))
+        if after is not None:
+            after(result)
     return result
 
 

@@ -61,6 +61,9 @@ def draw_model(layout: Any, s: Any, pins: dict[str, Any]) -> None:
 
 def draw_texture(layout: Any, s: Any, pins: dict[str, Any]) -> None:
     option(layout, s, "should_texture", pins)
+    if not s.should_texture and s.mode == "TEXT":
+        # Shape first: Meshy's own two-stage flow, priced for the shape alone.
+        layout.label(text="Shape first: texture it later from Selected Object", icon="INFO")
     col = layout.column()
     col.enabled = s.should_texture
     option(col, s, "enable_pbr", pins)

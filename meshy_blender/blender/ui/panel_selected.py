@@ -12,8 +12,9 @@ from typing import Any
 import bpy
 
 from ..scene import selection
-from ..session import config, sidebar_requests
+from ..session import config, shape_first, sidebar_requests
 from .animation_list import draw_animation_picker
+from .panel_generate import image_input
 from .panel_base import SidebarPanel, cost_button, option, policy_pins, section
 
 
@@ -34,6 +35,25 @@ def _draw_source(layout: Any, context: Any) -> tuple[str | None, bool]:
     col.use_property_split = True
     col.prop(context.scene.meshy, "apply_modifiers")
     return meshes[0].name, True
+
+
+def draw_texture_shape(layout: Any, context: Any, s: Any, settings: Any,
+                       source: str | None) -> None:
+    """Shape first: texture the untextured shape with Generate's Texture options; the textured
+    model replaces it where it stands."""
+    root = bpy.data.objects.get(source) if source else None
+    pins = policy_pins("text-to-3d", settings)
+    option(layout, s, "enable_pbr", pins)
+    option(layout, s, "remove_lighting", pins)
+    layout.prop(s, "texture_source")
+    if s.texture_source == "PROMPT":
+        layout.prop(s, "texture_prompt")
+    elif s.texture_source == "IMAGE":
+        image_input(layout, s.texture_image, "Texture Reference")
+    req = shape_first.texture_shape(s, settings, shape_first.shape_preview_id(root), source,
+                                    estimate=True)
+    cost_button(layout, "meshy.texture_shape", "Texture It", req, settings,
+                icon="SHADING_TEXTURE", context=context)
 
 
 def draw_retexture(layout: Any, context: Any, s: Any, settings: Any, source: str | None) -> None:
@@ -111,6 +131,12 @@ class MESHY_PT_selected(SidebarPanel):
         source, ok = _draw_source(layout, context)
         if not ok:
             return
+        if active is not None and shape_first.shape_preview_id(active):
+            layout.label(text="Untextured shape: check it, then texture it", icon="MESH_DATA")
+            body = section(layout, "meshy_sel_texture_shape", "Texture Shape", closed=False,
+                           icon="SHADING_TEXTURE")
+            if body is not None:
+                draw_texture_shape(body, context, s, settings, source)
         for idname, title, icon, draw in MODEL_ACTIONS:
             body = section(layout, idname, title, closed=idname != "meshy_sel_retexture",
                            icon=icon)

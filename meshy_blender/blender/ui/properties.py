@@ -133,7 +133,9 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
     # Texturing
     should_texture: BoolProperty(name="Texture", default=True,
                                  description="Paint the model with colour textures (Text: a "
-                                 "second step, 10 more credits and a few more minutes)")
+                                 "second step, 10 more credits and a few more minutes). Off: "
+                                 "shape first, check the untextured model and texture it "
+                                 "later from Selected Object")
     enable_pbr: BoolProperty(name="PBR Maps", default=True,
                              description="Also make metallic, roughness and normal maps: more "
                              "realistic materials")

@@ -1,0 +1,78 @@
+"""Shape first: "Texture It" on an untextured Meshy shape (Selected Object panel, menus).
+
+One refine task of the shape's own preview (nothing is generated or paid for twice); the
+textured result replaces the shape in place (same transform, the shape hidden, one undo step).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import bpy
+
+from ...client.errors import MeshyError
+from ...jobs.request import JobRequest
+from ..scene import selection
+from ..session import config, messages, shape_first, submit
+from .dialog import MenuDialog
+
+
+def _target(context: Any) -> Any:
+    """The shape to texture: the active object's Meshy root."""
+    obj = context.view_layer.objects.active
+    return selection.meshy_root(obj) if obj is not None else None
+
+
+class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
+    """Texture this untextured Meshy shape with the Texture options of the Generate panel
+    (one refine task); the textured model replaces the shape where it stands"""
+
+    bl_idname = "meshy.texture_shape"
+    bl_label = "Meshy: Texture Shape"
+    bl_options = {"REGISTER"}
+
+    @classmethod
+    def poll(cls, context):
+        if getattr(context.scene, "meshy", None) is None:
+            return False
+        active = context.view_layer.objects.active
+        if active is None or shape_first.shape_preview_id(active) is None:
+            cls.poll_message_set("Select an untextured Meshy shape (Generate with Texture off)")
+            return False
+        return True
+
+    def draw_dialog(self, layout: Any, context: Any) -> None:
+        s = context.scene.meshy
+        for name in ("enable_pbr", "texture_source", "texture_prompt"):
+            layout.prop(s, name)
+
+    def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
+        return self._request(context, settings, estimate=True)
+
+    def _request(self, context: Any, settings: config.Settings, *,
+                 estimate: bool = False) -> JobRequest:
+        root = _target(context)
+        return shape_first.texture_shape(
+            context.scene.meshy, settings, shape_first.shape_preview_id(root),
+            root.name if root is not None else None,
+            prompt=str(root.get("meshy_prompt", "")) if root is not None else "",
+            estimate=estimate)
+
+    def execute(self, context):
+        root = _target(context)
+        if root is None or shape_first.shape_preview_id(root) is None:
+            self.report({"ERROR"}, "Meshy: Texture It needs an untextured Meshy shape; "
+                                   "this object is already textured or not made by Meshy.")
+            return {"CANCELLED"}
+        settings = submit.ready(self, context)
+        if settings is None:
+            return {"CANCELLED"}
+        try:
+            req = self._request(context, settings)
+        except MeshyError as exc:  # e.g. a texture reference picture that cannot be read
+            self.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
+            return {"CANCELLED"}
+        return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
+
+
+CLASSES = (MESHY_OT_texture_shape,)

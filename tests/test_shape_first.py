@@ -1,0 +1,110 @@
+"""Shape first in real Blender against the emulator: Generate with Texture off lands the
+untextured shape; "Texture It" sends exactly one refine task of that preview and the textured
+model takes the shape's place (same transform, the shape hidden, one undo step)."""
+
+from __future__ import annotations
+
+import pytest
+
+from meshy_blender.client.errors import ValidationError
+from meshy_blender.jobs import model
+from meshy_blender.jobs.plans import plan_job
+
+from fixtures.recording_layout import draw_panel
+
+PREVIEW_ID = "0190aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
+
+
+def _roots(bpy, job):
+    return [o for o in bpy.data.objects if o.get("meshy_job_id") == job.id]
+
+
+def _select_only(bpy, obj):
+    for o in bpy.context.view_layer.objects:
+        o.select_set(False)
+    obj.select_set(True)
+    bpy.context.view_layer.objects.active = obj
+
+
+def _kinds(meshy_ui):
+    return [p["path"] for p in meshy_ui.posts()]
+
+
+def test_texturing_an_existing_preview_plans_one_refine_task_and_nothing_else():
+    job = plan_job("text-to-3d", {"preview_task_id": PREVIEW_ID, "prompt": "a vase",
+                                  "should_texture": False, "enable_pbr": True,
+                                  "texture_prompt": "blue glaze"})
+    [step] = job.steps
+    assert step.kind == "text-to-3d-refine"
+    assert step.options["preview_task_id"] == PREVIEW_ID
+    assert step.options["texture_prompt"] == "blue glaze"
+    assert job.estimated_credits == step.estimated_credits > 0
+    with pytest.raises(ValidationError, match="topology"):
+        plan_job("text-to-3d", {"preview_task_id": PREVIEW_ID, "topology": "quad"})
+
+
+def test_shape_first_then_texture_it_replaces_the_shape_in_place(bpy, meshy_ui):
+    from meshy_blender.blender.ui import panels
+
+    s = bpy.context.scene.meshy
+    s.prompt = "a tall ceramic vase"
+    s.should_texture = False
+    assert bpy.ops.meshy.generate_text() == {"FINISHED"}
+    shape_job = meshy_ui.run()
+    assert shape_job.status == model.IMPORTED, shape_job.detail
+    assert [st.kind for st in shape_job.steps] == ["text-to-3d-preview"]
+    [shape] = _roots(bpy, shape_job)
+    assert shape["meshy_untextured"]
+    shape.location = (3.0, -2.0, 0.5)
+    shape.rotation_euler = (0.0, 0.0, 0.8)
+    bpy.context.view_layer.update()
+    before = shape.matrix_world.copy()
+    _select_only(bpy, shape)
+
+    selected = next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_selected")
+    drawn = draw_panel(selected, bpy.context)
+    [button] = [c for c in drawn.operators() if c["kwargs"]["operator"] == "meshy.texture_shape"]
+    assert button["kwargs"]["text"].startswith("Texture It (")
+    assert "credits" in button["kwargs"]["text"]
+
+    s.texture_prompt = "blue glaze"
+    s.texture_source = "PROMPT"
+    assert bpy.ops.meshy.texture_shape() == {"FINISHED"}
+    textured_job = meshy_ui.run()
+    assert textured_job.status == model.IMPORTED, textured_job.detail
+
+    # Exactly one preview and one refine task were paid for, the refine of that very preview.
+    paid = [p for p in meshy_ui.posts() if p.get("created_task_id")]
+    assert len(paid) == 2, _kinds(meshy_ui)
+    [refine] = textured_job.steps
+    assert refine.kind == "text-to-3d-refine"
+    params = meshy_ui.params(refine.task_id)
+    assert params["preview_task_id"] == shape_job.steps[0].task_id
+    assert params["texture_prompt"] == "blue glaze"
+
+    [textured] = _roots(bpy, textured_job)
+    assert "meshy_untextured" not in textured
+    assert textured["meshy_replaces"] == shape.name
+    assert textured["meshy_prompt"] == "a tall ceramic vase"
+    assert all(abs(a - b) < 1e-4 for ra, rb in zip(textured.matrix_world, before, strict=True)
+               for a, b in zip(ra, rb, strict=True))
+    assert shape.hide_get() and shape.name in bpy.data.objects  # hidden, never deleted
+    # A textured model is no shape any more: no second "Texture It" for it.
+    _select_only(bpy, textured)
+    assert not bpy.ops.meshy.texture_shape.poll()
+
+
+def test_texture_it_is_offered_only_for_an_untextured_shape(bpy, meshy_ui):
+    from meshy_blender.blender.ui import menus
+
+    bpy.ops.mesh.primitive_cube_add()
+    assert not bpy.ops.meshy.texture_shape.poll()
+    assert "meshy.texture_shape" not in [a[0] for a in menus.object_actions(bpy.context)]
+    s = bpy.context.scene.meshy
+    s.prompt = "a lamp"
+    s.should_texture = False
+    bpy.ops.meshy.generate_text()
+    [shape] = _roots(bpy, meshy_ui.run())
+    _select_only(bpy, shape)
+    assert bpy.ops.meshy.texture_shape.poll()
+    assert menus.object_actions(bpy.context)[0][0] == "meshy.texture_shape"
