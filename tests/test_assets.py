@@ -10,6 +10,8 @@ from pathlib import Path
 from meshy_blender.client import verify
 from meshy_blender.jobs import model
 
+from fixtures.recording_layout import draw_panel
+
 
 def _roots(bpy, job):
     return [o for o in bpy.data.objects if o.get("meshy_job_id") == job.id]
@@ -33,6 +35,18 @@ def test_a_finished_job_brings_its_thumbnail_verified_and_cached_by_task_id(bpy,
     assert path.is_file() and path.suffix == ".png"
     assert step.task_id in str(path)  # the cache is keyed by task id
     assert verify.is_complete(path)
+
+    # Loaded into the add-on's preview collection and drawn in the job's Tasks row.
+    from meshy_blender.blender.session import thumbnails
+    from meshy_blender.blender.ui import panels
+
+    preview = thumbnails.collection()[step.task_id]
+    assert preview.image_size[0] > 0 and preview.image_size[1] > 0
+    tasks = next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_tasks")
+    drawn = draw_panel(tasks, bpy.context)
+    icons = [c for c in drawn.calls if c["call"] == "template_icon"]
+    assert [c["kwargs"]["icon_value"] for c in icons] == [
+        thumbnails.collection()[step.task_id].icon_id]
 
 
 def test_marked_asset_has_preview_catalog_and_tags_and_survives_reload(bpy, meshy_ui,

@@ -11,7 +11,7 @@ import bpy
 from . import cli_command
 from .operators import account, generate, jobs, selected, shape, tasks
 from .session import account as account_state
-from .session import calls, library, notices, runtime
+from .session import calls, library, notices, runtime, thumbnails
 from .ui import animation_list, menus, panels, preferences, properties
 
 CLASSES: tuple[type, ...] = (
@@ -48,6 +48,7 @@ def unregister() -> None:
     library.reset()
     account_state.reset()
     notices.forget()
+    thumbnails.free()
     for fn in TIMERS:
         if bpy.app.timers.is_registered(fn):
             bpy.app.timers.unregister(fn)

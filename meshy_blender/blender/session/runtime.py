@@ -99,7 +99,9 @@ def _identity(s: config.Settings) -> tuple[Any, ...]:
 
 def _default_importer(snapshot: dict[str, Any]) -> Any:
     from ..scene.import_job import import_job
+    from . import thumbnails
 
+    thumbnails.icon_for_job(snapshot)  # the picture is ready for the Tasks row at once
     return import_job(snapshot)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import bpy
 
 from ...jobs import model
-from ..session import calls, messages, runtime
+from ..session import calls, messages, runtime, thumbnails
 from ..session.account import RECENT_CALL
 from .panel_base import SidebarPanel, wrapped
 
@@ -65,8 +65,11 @@ def draw_job(layout: Any, snap: dict[str, Any], context: Any = None) -> None:
     job_id = str(snap["id"])
     box = layout.box()
     row = box.row()
-    row.label(text=str(snap.get("label") or snap.get("kind")), icon=STATUS_ICONS.get(status,
-                                                                                      "DOT"))
+    label = str(snap.get("label") or snap.get("kind"))
+    icon_id = thumbnails.icon_for_job(snap)
+    if icon_id is not None:  # Meshy's picture of the result says more than a status icon
+        row.template_icon(icon_value=icon_id, scale=2.0)
+    row.label(text=label, icon=STATUS_ICONS.get(status, "DOT"))
     row.label(text=elapsed_text(snap))
     if status in model.ACTIVE_STATUSES:
         _progress(box, float(snap.get("progress") or 0), messages.progress_text(snap))
