@@ -108,3 +108,54 @@ def test_texture_it_is_offered_only_for_an_untextured_shape(bpy, meshy_ui):
     _select_only(bpy, shape)
     assert bpy.ops.meshy.texture_shape.poll()
     assert menus.object_actions(bpy.context)[0][0] == "meshy.texture_shape"
+
+
+def test_three_candidates_side_by_side_then_pick_one_makes_one_refine_task(bpy, meshy_ui):
+    from meshy_blender.blender.session import calls, costs, sidebar_requests
+    from meshy_blender.blender.session.config import resolve
+    from meshy_blender.blender.ui import panels
+
+    s = bpy.context.scene.meshy
+    s.prompt = "a stone garden lantern"
+    s.should_texture = False
+    s.candidates = 3
+    generate = next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_generate")
+    drawn = draw_panel(generate, bpy.context)
+    one = costs.estimate(sidebar_requests.generate(s, resolve(bpy.context), estimate=True))
+    [button] = [c for c in drawn.operators()
+                if c["kwargs"]["operator"] == "meshy.generate_text"]
+    assert button["kwargs"]["text"] == f"Generate 3 Candidates ({3 * one.credits} credits, 3 tasks)"
+
+    assert bpy.ops.meshy.generate_text() == {"FINISHED"}
+    jobs = meshy_ui.jobs()[-3:]
+    for job in jobs:
+        meshy_ui.run(job)
+        assert job.status == model.IMPORTED, job.detail
+    roots = [_roots(bpy, job)[0] for job in jobs]
+    assert sorted(r["meshy_candidate"] for r in roots) == [1, 2, 3]
+    assert len({r["meshy_candidate_group"] for r in roots}) == 1
+    assert [r.name for r in sorted(roots, key=lambda r: r["meshy_candidate"])] == [
+        "a stone garden lantern 1", "a stone garden lantern 2", "a stone garden lantern 3"]
+    xs = sorted(r.matrix_world.translation.x for r in roots)
+    assert xs[1] - xs[0] >= 1.0 and xs[2] - xs[1] >= 1.0  # side by side, not on top
+    assert len(meshy_ui.posts()) == 3
+
+    picked = next(r for r in roots if r["meshy_candidate"] == 2)
+    _select_only(bpy, picked)
+    s.discard_candidates = True
+    drawn = draw_panel(next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_selected"),
+                       bpy.context)
+    assert "discard_candidates" in drawn.props()
+    assert bpy.ops.meshy.texture_shape() == {"FINISHED"}
+    refine_job = meshy_ui.run()
+    assert refine_job.status == model.IMPORTED, refine_job.detail
+    creating = [p for p in meshy_ui.posts() if p.get("created_task_id")]
+    assert len(creating) == 4  # three shapes, one texture: nothing else was paid for
+    params = meshy_ui.params(refine_job.steps[0].task_id)
+    assert params["preview_task_id"] == picked["meshy_task_ids"].split("=")[1]
+    others = [r for r in roots if r is not picked]
+    assert all(o.hide_get() for o in others)
+    calls.CALLS.wait("discard_candidates")
+    deleted = {r["path"].rsplit("/", 1)[-1] for r in meshy_ui.emulator.requests("api")
+               if r["method"] == "DELETE"}
+    assert deleted == {o["meshy_task_ids"].split("=")[1] for o in others}

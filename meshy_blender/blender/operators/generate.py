@@ -9,7 +9,7 @@ from __future__ import annotations
 import bpy
 
 from ...client.errors import MeshyError
-from ..session import messages, sidebar_requests, submit
+from ..session import candidates, messages, sidebar_requests, submit
 from ..session.sidebar_requests import GENERATE_OPERATORS
 from .dialog import MenuDialog
 
@@ -51,6 +51,11 @@ class _Generate(MenuDialog, bpy.types.Operator):
         except MeshyError as exc:  # e.g. an image that cannot be written for upload
             self.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
             return {"CANCELLED"}
+        count = sidebar_requests.candidate_count(context.scene.meshy) \
+            if self.mode == "TEXT" else 1
+        if count > 1:
+            sent = candidates.submit_all(self, context, req, count, settings)
+            return {"FINISHED"} if sent else {"CANCELLED"}
         return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
 
 

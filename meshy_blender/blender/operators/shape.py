@@ -13,7 +13,7 @@ import bpy
 from ...client.errors import MeshyError
 from ...jobs.request import JobRequest
 from ..scene import selection
-from ..session import config, messages, shape_first, submit
+from ..session import candidates, config, messages, shape_first, submit
 from .dialog import MenuDialog
 
 
@@ -72,7 +72,14 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
         except MeshyError as exc:  # e.g. a texture reference picture that cannot be read
             self.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
             return {"CANCELLED"}
-        return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
+        if submit.submit(self, context, req, settings) is None:
+            return {"CANCELLED"}
+        if context.scene.meshy.discard_candidates and root.get("meshy_candidate_group"):
+            gone = candidates.discard_others(context, root, settings)
+            if gone:
+                self.report({"INFO"}, f"Meshy: hid {len(gone)} other candidate(s) and is "
+                                      "deleting them on Meshy")
+        return {"FINISHED"}
 
 
 CLASSES = (MESHY_OT_texture_shape,)

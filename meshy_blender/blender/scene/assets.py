@@ -19,7 +19,8 @@ from ...jobs.kinds import LABELS
 
 CATALOG_NAMESPACE = uuid.UUID("6d657368-792d-626c-656e-646572000001")
 CATS_FILE = "blender_assets.cats.txt"
-_STOP_WORDS = frozenset("a an and the of with in on for to by from at".split())
+_STOP_WORDS = frozenset(["a", "an", "and", "the", "of", "with", "in", "on", "for", "to", "by",
+                         "from", "at"])
 MAX_PROMPT_TAGS = 6
 
 
@@ -61,7 +62,7 @@ def set_preview(idblock: Any, image_path: str | Path) -> bool:
         if not width or not height:
             return False
         pixels = [0.0] * (width * height * 4)
-        image.pixels.foreach_get(pixels)
+        image.pixels.foreach_get(pixels)  # type: ignore[attr-defined]
         preview = idblock.preview_ensure()
         preview.image_size = (width, height)
         preview.image_pixels_float.foreach_set(pixels)

@@ -12,7 +12,7 @@ from typing import Any
 import bpy
 
 from ...jobs.request import ImportOptions
-from . import assets, importer
+from . import assets, candidates, importer
 
 IMAGE_KINDS = ("text-to-image", "image-to-image")
 
@@ -50,23 +50,27 @@ def thumbnail_of(snapshot: dict[str, Any]) -> str | None:
     return None
 
 
-def _asset_marker(snapshot: dict[str, Any], prov: dict[str, object]) -> Any:
-    """The ``after`` hook that marks the result's root objects as assets (inside the import's
-    undo step), or None when the job did not ask for it."""
-    if not ImportOptions.from_dict(snapshot.get("import_options")).mark_asset:
+def _after_import(snapshot: dict[str, Any], prov: dict[str, object]) -> Any:
+    """The ``after`` hook run inside the import's undo step: a candidate takes its place in the
+    row, and the result is marked as an asset when the job asked for it (else None)."""
+    opts = ImportOptions.from_dict(snapshot.get("import_options"))
+    if not opts.mark_asset and not opts.candidate:
         return None
     steps = snapshot.get("steps", [])
     kind = str(steps[-1]["kind"]) if steps else str(snapshot["kind"])
     if any(s["kind"] == "rig" for s in steps):
         kind = "rig"
 
-    def mark(result: importer.ImportResult) -> None:
-        for obj in result.root_objects:
-            assets.mark(obj, kind=kind, model=str(prov.get("meshy_model") or ""),
-                        prompt=str(prov.get("meshy_prompt") or ""),
-                        thumbnail=thumbnail_of(snapshot))
+    def after(result: importer.ImportResult) -> None:
+        if opts.candidate:
+            candidates.place(result, opts.candidate, opts.candidate_group)
+        if opts.mark_asset:
+            for obj in result.root_objects:
+                assets.mark(obj, kind=kind, model=str(prov.get("meshy_model") or ""),
+                            prompt=str(prov.get("meshy_prompt") or ""),
+                            thumbnail=thumbnail_of(snapshot))
 
-    return mark
+    return after
 
 
 def _files(snapshot: dict[str, Any], kind: str) -> list[dict[str, str]]:
@@ -101,7 +105,7 @@ def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = Non
                  if rig_files.get(key)}
         result = importer.import_rig(Path(str(char)), clips=clips, name=name, provenance=prov,
                                      placement=placement, source_object=source, context=context,
-                                     after=_asset_marker(snapshot, prov))
+                                     after=_after_import(snapshot, prov))
         if result.armature is None:
             raise importer.MeshyImportError("Meshy's rigged character has no armature.")
         for step in animate_steps:
@@ -132,4 +136,4 @@ def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = Non
         raise importer.MeshyImportError("This job has no downloaded model to import.")
     return importer.import_model(Path(model_path), name=name, provenance=prov,
                                  placement=placement, source_object=source, context=context,
-                                 after=_asset_marker(snapshot, prov))
+                                 after=_after_import(snapshot, prov))

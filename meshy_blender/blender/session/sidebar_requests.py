@@ -159,6 +159,12 @@ def generate(s: Any, settings: config.Settings, *, mode: str | None = None,
                       settings.import_options(format=fmt, action_names=_action_names(ids)))
 
 
+def candidate_count(s: Any) -> int:
+    """How many shapes the Generate button sends: the Candidates setting for an untextured
+    text prompt (shape first), else one."""
+    return int(s.candidates) if s.mode == "TEXT" and not s.should_texture else 1
+
+
 def _image_label(item: Any) -> str:
     if item.image is not None:
         return item.image.name

@@ -64,6 +64,7 @@ def draw_texture(layout: Any, s: Any, pins: dict[str, Any]) -> None:
     if not s.should_texture and s.mode == "TEXT":
         # Shape first: Meshy's own two-stage flow, priced for the shape alone.
         layout.label(text="Shape first: texture it later from Selected Object", icon="INFO")
+        layout.prop(s, "candidates")
     col = layout.column()
     col.enabled = s.should_texture
     option(col, s, "enable_pbr", pins)
@@ -146,6 +147,8 @@ class MESHY_PT_generate(SidebarPanel):
             if body is not None:
                 draw(body, s, pins)
         req = sidebar_requests.generate(s, settings, estimate=True)
-        cost_button(layout, GENERATE_OPERATORS[s.mode], "Generate", req, settings,
-                    icon="PLAY", context=context)
+        count = sidebar_requests.candidate_count(s)
+        cost_button(layout, GENERATE_OPERATORS[s.mode],
+                    f"Generate {count} Candidates" if count > 1 else "Generate", req, settings,
+                    icon="PLAY", context=context, copies=count)
         draw_newest(layout, context)

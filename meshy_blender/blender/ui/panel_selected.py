@@ -11,11 +11,11 @@ from typing import Any
 
 import bpy
 
-from ..scene import selection
+from ..scene import candidates, selection
 from ..session import config, shape_first, sidebar_requests
 from .animation_list import draw_animation_picker
-from .panel_generate import image_input
 from .panel_base import SidebarPanel, cost_button, option, policy_pins, section
+from .panel_generate import image_input
 
 
 def _draw_source(layout: Any, context: Any) -> tuple[str | None, bool]:
@@ -50,6 +50,8 @@ def draw_texture_shape(layout: Any, context: Any, s: Any, settings: Any,
         layout.prop(s, "texture_prompt")
     elif s.texture_source == "IMAGE":
         image_input(layout, s.texture_image, "Texture Reference")
+    if root is not None and candidates.others(root, context.view_layer.objects):
+        layout.prop(s, "discard_candidates")
     req = shape_first.texture_shape(s, settings, shape_first.shape_preview_id(root), source,
                                     estimate=True)
     cost_button(layout, "meshy.texture_shape", "Texture It", req, settings,
