@@ -19,11 +19,23 @@ if TYPE_CHECKING:
 def text_to_3d(prompt: str, *, progress: ProgressCallback | None = None,
                timeout: float | None = None, import_format: str | None = None,
                placement: str | None = None, label: str | None = None,
-               **options: Any) -> Result:
+               mark_asset: bool | None = None, candidates: int | None = None,
+               **options: Any) -> Any:
     """Text to a (textured, unless ``should_texture=False``) model; chains with ``remesh={}``,
-    ``rig={...}`` and ``animations=[action_id, ...]``."""
+    ``rig={...}`` and ``animations=[action_id, ...]``.
+
+    ``candidates=N`` (1-4, with ``should_texture=False``) makes N shapes side by side and
+    returns a list of N Results; texture the one you pick with :func:`refine`.
+    ``mark_asset`` overrides the "Mark Results as Assets" preference."""
+    if candidates is not None:
+        from .candidates import run_candidates
+
+        return run_candidates(prompt, candidates, progress=progress, timeout=timeout,
+                              import_format=import_format, placement=placement, label=label,
+                              mark_asset=mark_asset, **options)
     return run("text-to-3d", {"prompt": prompt, **options}, progress=progress, timeout=timeout,
-               import_format=import_format, placement=placement, label=label)
+               import_format=import_format, placement=placement, label=label,
+               mark_asset=mark_asset)
 
 
 def image_to_3d(image: str | Path, *, progress: ProgressCallback | None = None,
@@ -53,18 +65,29 @@ def multi_image_to_3d(images: Sequence[str | Path], *, progress: ProgressCallbac
 def run(request: str, options: dict[str, Any], *, progress: ProgressCallback | None,
         timeout: float | None, import_format: str | None, placement: str | None,
         label: str | None, source: Any = None, target_armature: str = "",
-        rt: Runtime | None = None) -> Result:
+        rt: Runtime | None = None, mark_asset: bool | None = None) -> Result:
     """Submit one request (policy, caps and validation first: nothing is sent on a refusal)
     and pump it until its result is in the scene."""
     rt = rt or runtime()
+    req = build(rt, request, options, import_format=import_format, placement=placement,
+                label=label, source=source, target_armature=target_armature,
+                mark_asset=mark_asset)
+    job = rt.submit(req)
+    return wait(rt, job, progress, timeout)
+
+
+def build(rt: Runtime, request: str, options: dict[str, Any], *, import_format: str | None,
+          placement: str | None, label: str | None, source: Any = None,
+          target_armature: str = "", mark_asset: bool | None = None) -> JobRequest:
+    """The JobRequest an API call sends, with this seat's import defaults."""
     ids = options.get("animations") or ([options["action_id"]] if "action_id" in options
                                         else [])
     import_options = rt.settings.import_options(
         format=import_format, placement=placement,
         source_object=source.name if source is not None else "",
-        target_armature=target_armature, action_names=action_names(rt, ids))
-    job = rt.submit(JobRequest(request, options, label or "", import_options))
-    return wait(rt, job, progress, timeout)
+        target_armature=target_armature, action_names=action_names(rt, ids),
+        mark_asset=mark_asset)
+    return JobRequest(request, options, label or "", import_options)
 
 
 def action_names(rt: Runtime, action_ids: Sequence[Any]) -> dict[str, str]:
