@@ -68,3 +68,26 @@ def test_mark_asset_overrides_the_preference(bpy, empty_scene, meshy_env):
     marked = api.text_to_3d("a mug", should_texture=False, mark_asset=True)
     assert marked.root_objects[0].asset_data is not None
     assert "mug" in {t.name for t in marked.root_objects[0].asset_data.tags}
+
+
+def test_cli_candidates_then_refine_the_picked_one(bpy, empty_scene, meshy_env, capfd):
+    import json
+
+    from meshy_blender import cli
+
+    def run(*argv):
+        code = cli.main([*argv, "--json", "--quiet"])
+        return code, json.loads(capfd.readouterr().out)
+
+    code, data = run("text-to-3d", "a lantern", "--candidates", "2", "--no-mark-asset")
+    assert code == 0, data
+    shapes = data["candidates"]
+    assert [set(c["task_ids"]) for c in shapes] == [{"preview"}, {"preview"}]
+    picked = shapes[1]["task_ids"]["preview"]
+    code, data = run("refine", picked, "--texture-prompt", "rusty iron", "--enable-pbr", "true")
+    assert code == 0, data
+    assert meshy_env.task(data["task_ids"]["refine"])["preview_task_id"] == picked
+    assert meshy_env.task(data["task_ids"]["refine"])["texture_prompt"] == "rusty iron"
+    assert len(_paid(meshy_env)) == 3
+    code, data = run("text-to-3d", "a lantern", "--candidates", "2", "--out", "x.glb")
+    assert code == 2 and "--candidates" in data["error"]["message"]

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from . import artist
 from .exit_codes import EXIT_CODES_HELP, UsageError
 
 PROG = "blender --background --online-mode --command meshy"
@@ -124,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_api_options(p, "text-to-3d")
     _add_chain(p)
     _add_common(p)
+    artist.add_generate_options(p)
+    artist.add_refine(add, _add_api_options, _add_common)
 
     p = add("image-to-3d", "Generate a model from one image (file or URL).",
             "photo.png --out model.blend")
