@@ -1,7 +1,7 @@
 """Tasks: a sub-panel of Generate listing every job with live progress (its step in words),
 status, what was really charged and elapsed time, its actions (Cancel on Meshy, Stop Watching,
 priced Retry, Re-import ...) and "Clear Finished"; below it, closed sub-panels to resume a task
-by id and to list the account's recent server tasks.
+by id and the History gallery of the account's recent tasks (ui/panel_history.py).
 
 It draws the pump's snapshots (``Pump.view``) only: no lock, no HTTP, nothing that could stall
 a redraw while workers run.
@@ -15,9 +15,9 @@ from typing import Any
 import bpy
 
 from ...jobs import model
-from ..session import calls, messages, runtime, thumbnails
-from ..session.account import RECENT_CALL
+from ..session import messages, runtime, thumbnails
 from .panel_base import SidebarPanel, wrapped
+from .panel_history import draw_history
 
 STATUS_ICONS = {model.QUEUED: "SORTTIME", model.RUNNING: "PLAY", model.DOWNLOADING: "IMPORT",
                 model.READY: "CHECKMARK", model.IMPORTED: "CHECKMARK", model.FAILED: "ERROR",
@@ -108,30 +108,6 @@ def draw_resume(layout: Any, wm_state: Any) -> None:
     col.operator("meshy.resume_task", text="Follow and Import", icon="IMPORT")
 
 
-def draw_recent(layout: Any, wm_state: Any) -> None:
-    row = layout.row(align=True)
-    row.prop(wm_state, "recent_kind", text="")
-    row.operator("meshy.list_server_tasks", text="", icon="FILE_REFRESH")
-    if calls.CALLS.running(RECENT_CALL):
-        layout.label(text="Reading recent tasks...", icon="SORTTIME")
-        return
-    outcome = calls.CALLS.outcomes.get(RECENT_CALL)
-    if outcome is None:
-        return
-    if outcome.error:
-        wrapped(layout, outcome.error, bpy.context, icon="ERROR")
-        return
-    if not outcome.value:
-        layout.label(text="No tasks of this kind on the server")
-    for task in outcome.value:
-        row = layout.row(align=True)
-        text = task["prompt"][:24] or task["id"][:13]
-        row.label(text=f"{text}  {messages.title(task['status'])} {task['progress']}%")
-        op = row.operator("meshy.resume_task", text="", icon="IMPORT")
-        op.kind = task["kind"]
-        op.task_id = task["id"]
-
-
 def job_snapshots(rt: Any) -> list[dict[str, Any]]:
     """The pump's job snapshots, newest first."""
     view = rt.pump.view if rt is not None else {}
@@ -168,9 +144,10 @@ class MESHY_PT_resume(SidebarPanel):
 
 class MESHY_PT_recent(SidebarPanel):
     bl_idname = "MESHY_PT_recent"
-    bl_label = "Recent on Meshy"
+    bl_label = "History"
     bl_parent_id = "MESHY_PT_tasks"
     bl_options = {"DEFAULT_CLOSED"}
 
     def draw_panel(self, context: bpy.types.Context, settings: Any) -> None:
-        draw_recent(self.layout, context.window_manager.meshy)  # type: ignore[attr-defined]
+        draw_history(self.layout, context.window_manager.meshy,  # type: ignore[attr-defined]
+                     context)
