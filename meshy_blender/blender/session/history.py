@@ -87,6 +87,6 @@ def imported_task_ids() -> set[str]:
     """Task ids of every Meshy result in this file (main thread): the gallery marks them."""
     found: set[str] = set()
     for obj in bpy.data.objects:
-        if "meshy_task_ids" in obj:
+        if obj.get("meshy_task_ids"):
             found.update(selection.task_ids(obj).values())
     return found
