@@ -8,6 +8,7 @@ redraw never reads the network.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,17 @@ def load(task_id: str, path: str | Path | None) -> Any:
     if not path or not verify.is_complete(path):
         return None
     return previews.load(task_id, str(path), "IMAGE")
+
+
+def load_file(path: str) -> Any:
+    """The preview of a picture file chosen as an input (keyed by path and modification time,
+    so a file replaced on disk shows its new picture); None when it is not a complete PNG/JPEG.
+    """
+    try:
+        stamp = os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+    return load(f"file:{path}:{stamp}", path)
 
 
 def icon(preview: Any) -> int | None:

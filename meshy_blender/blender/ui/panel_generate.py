@@ -13,18 +13,24 @@ from typing import Any
 import bpy
 
 from ...jobs import model
-from ..session import config, messages, runtime, sidebar_requests
+from ..session import config, messages, runtime, sidebar_requests, thumbnails
 from ..session.sidebar_requests import GENERATE_OPERATORS, REQUEST_FOR_MODE
 from .animation_list import draw_animation_picker
 from .panel_base import SidebarPanel, cost_button, option, policy_pins, section, wrapped
 
 
 def image_input(layout: Any, item: Any, label: str) -> None:
+    """A picture input drawn as the picture: Blender's image browser with its preview and an
+    Open button (like a texture slot), or, for a file on disk, the file's own thumbnail."""
     col = layout.column(align=True)
     col.label(text=label)
-    col.prop(item, "image", text="")
+    col.template_ID_preview(item, "image", open="image.open", rows=2, cols=4)
     if item.image is None:
         col.prop(item, "filepath", text="")
+        path = bpy.path.abspath(item.filepath) if item.filepath.strip() else ""
+        icon = thumbnails.icon(thumbnails.load_file(path)) if path else None
+        if icon is not None:
+            col.template_icon(icon_value=icon, scale=5.0)
 
 
 def draw_inputs(layout: Any, s: Any) -> None:

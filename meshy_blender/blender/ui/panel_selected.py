@@ -63,10 +63,7 @@ def draw_retexture(layout: Any, context: Any, s: Any, settings: Any, source: str
     if s.retexture_source == "PROMPT":
         layout.prop(s, "retexture_prompt")
     else:
-        col = layout.column(align=True)
-        col.prop(s.retexture_image, "image", text="")
-        if s.retexture_image.image is None:
-            col.prop(s.retexture_image, "filepath", text="")
+        image_input(layout, s.retexture_image, "Style Picture")
     pins = policy_pins("retexture", settings)
     option(layout, s, "retexture_ai_model", pins, "ai_model")
     option(layout, s, "keep_uvs", pins, "enable_original_uv")
