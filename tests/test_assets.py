@@ -99,3 +99,26 @@ def test_catalog_definitions_are_written_once_per_path(tmp_path):
     assert sorted(line.split(":")[1] for line in lines) == ["Meshy", "Meshy/Remesh",
                                                             "Meshy/Rig"]
     assert all(line.split(":")[0] == assets.catalog_id(line.split(":")[1]) for line in lines)
+
+
+def test_save_to_asset_library_writes_each_result_with_its_catalog(bpy, meshy_ui, tmp_path):
+    from meshy_blender.blender.scene import assets
+    from meshy_blender.blender.ui import panels
+
+    job = _generate(bpy, meshy_ui, "a copper kettle", should_texture=False)
+    [root] = _roots(bpy, job)
+    for o in bpy.context.view_layer.objects:
+        o.select_set(False)
+    root.select_set(True)
+    bpy.context.view_layer.objects.active = root
+    selected = next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_selected")
+    assert "meshy.save_to_asset_library" in draw_panel(selected, bpy.context).operator_ids()
+
+    library = tmp_path / "library"
+    assert bpy.ops.meshy.save_to_asset_library(directory=str(library)) == {"FINISHED"}
+    [blend] = list((library / "Meshy").glob("*.blend"))
+    with bpy.data.libraries.load(str(blend), assets_only=True) as (src, _dst):
+        assert src.objects == [root.name]
+    cats = (library / assets.CATS_FILE).read_text()
+    assert f"{assets.catalog_id('Meshy/Text to 3D (shape)')}:Meshy/Text to 3D (shape)" in cats
+    assert root.name in bpy.data.objects  # the result stays in this file too

@@ -108,3 +108,42 @@ def write_catalogs(folder: str | Path, paths: list[str]) -> Path:
                 known.add(cid)
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target
+
+
+def _with_children(objects: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for obj in objects:
+        for found in (obj, *obj.children_recursive):
+            if found not in out:
+                out.append(found)
+    return out
+
+
+def save_to_library(roots: list[Any], folder: str | Path) -> list[Path]:
+    """Write each result (root with its children, marked as an asset) into its own .blend
+    under ``folder``/Meshy, plus the catalog definitions, so the Asset Browser shows it in
+    every file. One file per result: saving never rewrites (or loses) what the library held.
+    Returns the files written."""
+    target = Path(folder) / "Meshy"
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    catalogs: list[str] = []
+    for root in roots:
+        if root.asset_data is None:
+            mark(root, kind=str(root.get("meshy_kind", "meshy")),
+                 model=str(root.get("meshy_model", "")), prompt=str(root.get("meshy_prompt", "")))
+        catalogs.append(catalog_path(_kind_of(root)))
+        path = target / f"{bpy.path.clean_name(root.name)}.blend"
+        bpy.data.libraries.write(str(path), set(_with_children([root])), fake_user=True)
+        written.append(path)
+    write_catalogs(folder, catalogs)
+    return written
+
+
+def _kind_of(root: Any) -> str:
+    """The catalog kind a marked root was filed under (its catalog id names it)."""
+    for kind in LABELS:
+        if root.asset_data is not None and root.asset_data.catalog_id == catalog_id(
+                catalog_path(kind)):
+            return kind
+    return str(root.get("meshy_kind", "meshy"))

@@ -141,3 +141,5 @@ class MESHY_PT_selected(SidebarPanel):
                            icon=icon)
             if body is not None:
                 draw(body, context, s, settings, source)
+        if selection.meshy_root(active) is not None:
+            layout.operator("meshy.save_to_asset_library", icon="ASSET_MANAGER")
