@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..client import errors
+from ..jobs.candidates import candidate_requests
 from ..jobs.request import JobRequest
 from .results import ProgressCallback, Result, wait
 from .session import runtime
@@ -28,8 +29,6 @@ def text_to_3d(prompt: str, *, progress: ProgressCallback | None = None,
     returns a list of N Results; texture the one you pick with :func:`refine`.
     ``mark_asset`` overrides the "Mark Results as Assets" preference."""
     if candidates is not None:
-        from .candidates import run_candidates
-
         return run_candidates(prompt, candidates, progress=progress, timeout=timeout,
                               import_format=import_format, placement=placement, label=label,
                               mark_asset=mark_asset, **options)
@@ -88,6 +87,21 @@ def build(rt: Runtime, request: str, options: dict[str, Any], *, import_format: 
         target_armature=target_armature, action_names=action_names(rt, ids),
         mark_asset=mark_asset)
     return JobRequest(request, options, label or "", import_options)
+
+
+def run_candidates(prompt: str, count: int, *, progress: ProgressCallback | None = None,
+                   timeout: float | None = None, import_format: str | None = None,
+                   placement: str | None = None, label: str | None = None,
+                   mark_asset: bool | None = None, **options: Any) -> list[Result]:
+    """``count`` (1-4) untextured shapes of ``prompt`` side by side, run at once and waited
+    for in order. ``should_texture`` defaults to False here (a textured candidate would pay for
+    texture the artist may throw away)."""
+    rt = runtime()
+    options.setdefault("should_texture", False)
+    base = build(rt, "text-to-3d", {"prompt": prompt, **options}, import_format=import_format,
+                 placement=placement, label=label, mark_asset=mark_asset)
+    jobs = [rt.submit(req) for req in candidate_requests(base, count)]  # refused: none sent
+    return [wait(rt, job, progress, timeout) for job in jobs]
 
 
 def action_names(rt: Runtime, action_ids: Sequence[Any]) -> dict[str, str]:

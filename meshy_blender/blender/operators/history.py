@@ -38,7 +38,8 @@ class MESHY_OT_history_action(bpy.types.Operator):
     bl_label = "Meshy: Use Task from History"
     bl_options = {"REGISTER"}
 
-    action: EnumProperty(name="Action", items=ACTIONS, default="TEXTURE")
+    action: EnumProperty(name="Action", items=ACTIONS, default="TEXTURE",
+                         description="What to do with the task's model")
     task_id: StringProperty(name="Task ID", description="The Meshy task to start from")
 
     @classmethod
