@@ -4,6 +4,8 @@ model takes the shape's place (same transform, the shape hidden, one undo step).
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from meshy_blender.client.errors import ValidationError
@@ -159,3 +161,42 @@ def test_three_candidates_side_by_side_then_pick_one_makes_one_refine_task(bpy, 
     deleted = {r["path"].rsplit("/", 1)[-1] for r in meshy_ui.emulator.requests("api")
                if r["method"] == "DELETE"}
     assert deleted == {o["meshy_task_ids"].split("=")[1] for o in others}
+
+
+def test_a_chain_shows_its_shape_at_once_and_the_result_replaces_it(bpy, meshy_ui,
+                                                                   monkeypatch):
+    """Texture on (preview -> refine): the shape lands while the texture is still being made,
+    is not offered for texturing (the chain does it), and the textured result takes its place
+    (the artist moved it meanwhile: the result lands where it is now)."""
+    from meshy_blender.blender.session.pump import run_until_done
+
+    monkeypatch.setattr(meshy_ui.emulator.store, "task_seconds", 1.5)
+    s = bpy.context.scene.meshy
+    s.prompt = "a marble bust"
+    s.should_texture = True
+    assert bpy.ops.meshy.generate_text() == {"FINISHED"}
+    job = meshy_ui.last_job()
+    pump = meshy_ui.runtime().pump
+
+    def shape_landed(_pump):
+        return any(o.get("meshy_intermediate") for o in _roots(bpy, job))
+
+    deadline = time.monotonic() + 30
+    while not shape_landed(pump) and time.monotonic() < deadline:
+        pump.tick(budget=0.01)
+        time.sleep(0.02)
+    [shape] = _roots(bpy, job)
+    assert shape.get("meshy_intermediate") and job.is_active  # early: the refine still runs
+    assert shape["meshy_task_ids"].startswith("preview=")
+    _select_only(bpy, shape)
+    assert not bpy.ops.meshy.texture_shape.poll()
+    shape.location = (0.0, 4.0, 0.0)
+    bpy.context.view_layer.update()
+
+    run_until_done(pump, [job.id], timeout=60)
+    assert job.status == model.IMPORTED, job.detail
+    [result] = _roots(bpy, job)  # the stand-in is gone, only the result remains
+    assert not result.get("meshy_intermediate") and "meshy_replaces" not in result
+    assert tuple(result.matrix_world.translation) == pytest.approx((0.0, 4.0, 0.0))
+    assert "refine=" in result["meshy_task_ids"]
+    assert len([p for p in meshy_ui.posts() if p.get("created_task_id")]) == 2

@@ -23,6 +23,9 @@ SHARED_PREVIEW_REFINE = {"ai_model", "moderation", "auto_size", "origin_at", "ta
 PLACEHOLDER_TASK_ID = "00000000-0000-0000-0000-000000000000"
 # Optional download (a trailing "?"): fetched when Meshy offers it, never a reason to fail a job.
 THUMBNAIL = "thumbnail?"
+INTERMEDIATE = "glb?"  # a model made on the way to the result, shown while the chain runs
+INTERMEDIATE_KINDS = ("text-to-3d-preview", "text-to-3d-refine", "image-to-3d",
+                      "multi-image-to-3d", "retexture", "remesh")
 
 def model_downloads(fmt: str) -> list[str]:
     return ["fbx"] if fmt.upper() == "FBX" else ["glb"]
@@ -86,6 +89,11 @@ def _assign_downloads(steps: list[Step], fmt: str) -> None:
     shown = rig_steps[-1] if rig_steps else steps[-1]
     if shown.kind not in ("text-to-image", "image-to-image", "animate"):
         shown.downloads.append(THUMBNAIL)
+    # See the shape early: every model a chain makes before its result is fetched too (GLB,
+    # optional), so it lands at once and the next one replaces it in place.
+    for s in steps:
+        if s is not shown and not s.downloads and s.kind in INTERMEDIATE_KINDS:
+            s.downloads = [INTERMEDIATE]
 
 
 def _split_text_to_3d(options: dict[str, Any]) -> tuple[dict, dict | None]:

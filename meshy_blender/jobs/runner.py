@@ -110,6 +110,9 @@ class JobRunner:
         self.save(job)
         if step.downloads:
             self._download(job, step, task, cancel)
+            if step is not job.steps[-1] and "glb" in step.files and \
+                    step.downloads == ["glb?"]:
+                self.emit("intermediate", job)  # the main thread shows it at once
 
     def _create(self, job: Job, step: Step, payload: dict, cancel: threading.Event) -> str:
         """POST once; a 429 (queue full or rate limit) means nothing was created: wait, retry."""

@@ -12,7 +12,7 @@ from typing import Any
 import bpy
 
 from ...jobs.request import ImportOptions
-from . import assets, candidates, importer
+from . import assets, candidates, importer, intermediate
 
 IMAGE_KINDS = ("text-to-image", "image-to-image")
 
@@ -50,11 +50,13 @@ def thumbnail_of(snapshot: dict[str, Any]) -> str | None:
     return None
 
 
-def _after_import(snapshot: dict[str, Any], prov: dict[str, object]) -> Any:
-    """The ``after`` hook run inside the import's undo step: a candidate takes its place in the
-    row, and the result is marked as an asset when the job asked for it (else None)."""
+def _after_import(snapshot: dict[str, Any], prov: dict[str, object],
+                  stand_ins: list[Any] | None = None) -> Any:
+    """The ``after`` hook run inside the import's undo step: the job's intermediate stand-ins
+    go, a candidate takes its place in the row, and the result is marked as an asset when the
+    job asked for it (else None)."""
     opts = ImportOptions.from_dict(snapshot.get("import_options"))
-    if not opts.mark_asset and not opts.candidate:
+    if not opts.mark_asset and not opts.candidate and not stand_ins:
         return None
     steps = snapshot.get("steps", [])
     kind = str(steps[-1]["kind"]) if steps else str(snapshot["kind"])
@@ -62,6 +64,12 @@ def _after_import(snapshot: dict[str, Any], prov: dict[str, object]) -> Any:
         kind = "rig"
 
     def after(result: importer.ImportResult) -> None:
+        if stand_ins:
+            own = opts.placement != "REPLACE"  # it replaced the stand-in, not the artist's
+            intermediate.discard(stand_ins)
+            for root in result.root_objects:
+                if own and root.get("meshy_replaces") is not None:
+                    del root["meshy_replaces"]
         if opts.candidate:
             candidates.place(result, opts.candidate, opts.candidate_group)
         if opts.mark_asset:
@@ -93,6 +101,9 @@ def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = Non
     prov = provenance(snapshot)
     placement = opts.placement
     source = _source_object(opts)
+    stand_ins = intermediate.of_job(str(snapshot["id"]))
+    if stand_ins and placement != "REPLACE":  # the result takes the stand-in's place
+        placement, source = "REPLACE", stand_ins[-1]
     steps = snapshot.get("steps", [])
     animate_steps = [s for s in steps if s["kind"] == "animate" and s.get("files")]
 
@@ -105,7 +116,7 @@ def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = Non
                  if rig_files.get(key)}
         result = importer.import_rig(Path(str(char)), clips=clips, name=name, provenance=prov,
                                      placement=placement, source_object=source, context=context,
-                                     after=_after_import(snapshot, prov))
+                                     after=_after_import(snapshot, prov, stand_ins))
         if result.armature is None:
             raise importer.MeshyImportError("Meshy's rigged character has no armature.")
         for step in animate_steps:
@@ -136,4 +147,27 @@ def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = Non
         raise importer.MeshyImportError("This job has no downloaded model to import.")
     return importer.import_model(Path(model_path), name=name, provenance=prov,
                                  placement=placement, source_object=source, context=context,
-                                 after=_after_import(snapshot, prov))
+                                 after=_after_import(snapshot, prov, stand_ins))
+
+
+def import_intermediate(snapshot: dict[str, Any], context: bpy.types.Context | None = None) -> Any:
+    """Show a running chain's newest intermediate model (see scene/intermediate.py); it takes
+    the previous stand-in's place, else lands where the result will."""
+    step = intermediate.step_to_show(snapshot)
+    if step is None:
+        return None
+    opts = ImportOptions.from_dict(snapshot.get("import_options"))
+    previous = intermediate.of_job(str(snapshot["id"]))
+    placement, source = opts.placement, _source_object(opts)
+    if previous:
+        placement, source = "REPLACE", previous[-1]
+    prov = {**provenance({**snapshot, "steps": snapshot["steps"][
+        :snapshot["steps"].index(step) + 1]}), intermediate.MARK: True}
+    name = f"{snapshot.get('label') or snapshot['kind']} {step['name']}"
+
+    def after(result: importer.ImportResult) -> None:
+        intermediate.discard(previous)
+
+    return importer.import_model(Path(step["files"]["glb"]), name=name, provenance=prov,
+                                 placement=placement, source_object=source, context=context,
+                                 after=after)

@@ -105,6 +105,12 @@ def _default_importer(snapshot: dict[str, Any]) -> Any:
     return import_job(snapshot)
 
 
+def _intermediate_importer(snapshot: dict[str, Any]) -> Any:
+    from ..scene.import_job import import_intermediate
+
+    return import_intermediate(snapshot)
+
+
 def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True,
                 settings: config.Settings | None = None) -> Runtime:
     """The current runtime, (re)built if the configuration changed. Main thread only.
@@ -130,7 +136,7 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
     )
     manager = JobManager(client, Path(settings.cache_dir) / "journal",
                          max_workers=settings.max_jobs, use_stream=settings.use_stream)
-    pump = Pump(manager, _default_importer)
+    pump = Pump(manager, _default_importer, preview_importer=_intermediate_importer)
     pump.listeners.append(notices.listener(pump, client))
     _runtime = Runtime(settings, client, manager, pump, gate)
     if resume:

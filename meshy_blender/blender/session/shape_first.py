@@ -23,8 +23,8 @@ def shape_preview_id(obj: Any) -> str | None:
     "Texture It" can refine; None for anything else (already textured, not Meshy's, or a shape
     Meshy cannot refine, e.g. an untextured image to 3D: Retexture applies there)."""
     root = selection.meshy_root(obj)
-    if root is None or not root.get("meshy_untextured"):
-        return None
+    if root is None or not root.get("meshy_untextured") or root.get("meshy_intermediate"):
+        return None  # a running chain's stand-in is textured by that chain already
     ids = selection.task_ids(root)
     if "preview" not in ids or selection.model_task_id(root) != ids["preview"]:
         return None
