@@ -69,6 +69,13 @@ def test_shape_first_then_texture_it_replaces_the_shape_in_place(bpy, meshy_ui):
     assert button["kwargs"]["text"].startswith("Texture It (")
     assert "credits" in button["kwargs"]["text"]
 
+    # The shape's Tasks row offers it too, priced, naming its shape.
+    tasks = next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_tasks")
+    [row_button] = [c for c in draw_panel(tasks, bpy.context).operators()
+                    if c["kwargs"]["operator"] == "meshy.texture_shape"]
+    assert row_button["kwargs"]["text"] == button["kwargs"]["text"]
+    assert row_button["props"] == {"object_name": shape.name}
+
     s.texture_prompt = "blue glaze"
     s.texture_source = "PROMPT"
     assert bpy.ops.meshy.texture_shape() == {"FINISHED"}
@@ -200,3 +207,19 @@ def test_a_chain_shows_its_shape_at_once_and_the_result_replaces_it(bpy, meshy_u
     assert tuple(result.matrix_world.translation) == pytest.approx((0.0, 4.0, 0.0))
     assert "refine=" in result["meshy_task_ids"]
     assert len([p for p in meshy_ui.posts() if p.get("created_task_id")]) == 2
+
+
+def test_texture_it_from_a_tasks_row_textures_the_named_shape(bpy, meshy_ui):
+    s = bpy.context.scene.meshy
+    s.prompt = "a lamp"
+    s.should_texture = False
+    bpy.ops.meshy.generate_text()
+    shape_job = meshy_ui.run()
+    [shape] = _roots(bpy, shape_job)
+    bpy.ops.mesh.primitive_cube_add(location=(5, 0, 0))  # something else is active now
+    assert bpy.ops.meshy.texture_shape(object_name=shape.name) == {"FINISHED"}
+    job = meshy_ui.run()
+    assert job.status == model.IMPORTED, job.detail
+    assert meshy_ui.params(job.steps[0].task_id)["preview_task_id"] == \
+        shape_job.steps[0].task_id
+    assert _roots(bpy, job)[0]["meshy_replaces"] == shape.name

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import bpy
+from bpy.props import StringProperty
 
 from ...client.errors import MeshyError
 from ...jobs.request import JobRequest
@@ -17,9 +18,9 @@ from ..session import candidates, config, messages, shape_first, submit
 from .dialog import MenuDialog
 
 
-def _target(context: Any) -> Any:
-    """The shape to texture: the active object's Meshy root."""
-    obj = context.view_layer.objects.active
+def _target(context: Any, name: str = "") -> Any:
+    """The shape to texture: the named object (a Tasks row) or the active object's root."""
+    obj = bpy.data.objects.get(name) if name else context.view_layer.objects.active
     return selection.meshy_root(obj) if obj is not None else None
 
 
@@ -31,12 +32,18 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
     bl_label = "Meshy: Texture Shape"
     bl_options = {"REGISTER"}
 
+    object_name: StringProperty(name="Object", default="", options={"SKIP_SAVE", "HIDDEN"},
+                                description="The shape to texture (empty: the active object)")
+
     @classmethod
     def poll(cls, context):
         if getattr(context.scene, "meshy", None) is None:
             return False
         active = context.view_layer.objects.active
-        if active is None or shape_first.shape_preview_id(active) is None:
+        # The active shape, or (a Tasks row names its own) any shape in view; execute checks.
+        if shape_first.shape_preview_id(active) is None and not any(
+                o.get("meshy_untextured") and o.visible_get() and shape_first.shape_preview_id(o)
+                for o in context.view_layer.objects):
             cls.poll_message_set("Select an untextured Meshy shape (Generate with Texture off)")
             return False
         return True
@@ -51,7 +58,7 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
 
     def _request(self, context: Any, settings: config.Settings, *,
                  estimate: bool = False) -> JobRequest:
-        root = _target(context)
+        root = _target(context, self.object_name)
         return shape_first.texture_shape(
             context.scene.meshy, settings, shape_first.shape_preview_id(root),
             root.name if root is not None else None,
@@ -59,7 +66,7 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
             estimate=estimate)
 
     def execute(self, context):
-        root = _target(context)
+        root = _target(context, self.object_name)
         if root is None or shape_first.shape_preview_id(root) is None:
             self.report({"ERROR"}, "Meshy: Texture It needs an untextured Meshy shape; "
                                    "this object is already textured or not made by Meshy.")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import bpy
+
 from ...jobs.plans import PLACEHOLDER_TASK_ID
 from ...jobs.request import JobRequest
 from ..scene import selection
@@ -22,7 +24,7 @@ def shape_preview_id(obj: Any) -> str | None:
     """The preview task id of an untextured Meshy shape (the object or its Meshy root) that
     "Texture It" can refine; None for anything else (already textured, not Meshy's, or a shape
     Meshy cannot refine, e.g. an untextured image to 3D: Retexture applies there)."""
-    root = selection.meshy_root(obj)
+    root = selection.meshy_root(obj) if obj is not None else None
     if root is None or not root.get("meshy_untextured") or root.get("meshy_intermediate"):
         return None  # a running chain's stand-in is textured by that chain already
     ids = selection.task_ids(root)
@@ -49,3 +51,12 @@ def texture_shape(s: Any, settings: config.Settings, preview_task_id: str | None
     return JobRequest("text-to-3d", opts, safe_name(prompt or source_object or "textured shape"),
                       settings.import_options(format=fmt, placement=placement,
                                               source_object=source_object or ""))
+
+
+def shape_of_job(job_id: str) -> Any:
+    """The untextured shape a finished job put in this file (its Tasks row offers Texture It),
+    else None."""
+    for obj in bpy.data.objects:
+        if obj.get("meshy_job_id") == job_id and obj.visible_get() and shape_preview_id(obj):
+            return obj
+    return None

@@ -15,7 +15,7 @@ from typing import Any
 import bpy
 
 from ...jobs import model
-from ..session import messages, runtime, thumbnails
+from ..session import costs, messages, runtime, shape_first, thumbnails
 from .panel_base import SidebarPanel, wrapped
 from .panel_history import draw_history
 
@@ -60,7 +60,8 @@ def _progress(layout: Any, percent: float, text: str) -> None:
         layout.label(text=text)
 
 
-def draw_job(layout: Any, snap: dict[str, Any], context: Any = None) -> None:
+def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
+             settings: Any = None) -> None:
     status = str(snap.get("status"))
     job_id = str(snap["id"])
     box = layout.box()
@@ -88,6 +89,13 @@ def draw_job(layout: Any, snap: dict[str, Any], context: Any = None) -> None:
         row.operator("meshy.stop_watching", text="Stop Watching", icon="HIDE_ON").job_id = job_id
     if status in (model.READY, model.IMPORTED):
         row.operator("meshy.reimport_job", text="Re-import", icon="IMPORT").job_id = job_id
+    shape = shape_first.shape_of_job(job_id) if status == model.IMPORTED else None
+    if shape is not None and settings is not None:  # shape first: texture it from its row
+        req = shape_first.texture_shape(context.scene.meshy, settings,
+                                        shape_first.shape_preview_id(shape), shape.name,
+                                        estimate=True)
+        box.operator("meshy.texture_shape", text=costs.estimate(req).label("Texture It"),
+                     icon="SHADING_TEXTURE").object_name = shape.name
     if status in (model.FAILED, model.CANCELLED):
         price = retry_credits(snap)
         row.operator("meshy.retry_job", text=f"Retry ({price} credits)",
@@ -129,7 +137,7 @@ class MESHY_PT_tasks(SidebarPanel):
         if any(s.get("status") in model.FINISHED_STATUSES for s in snaps):
             layout.operator("meshy.clear_finished", icon="TRASH")
         for snap in snaps:
-            draw_job(layout, snap, context)
+            draw_job(layout, snap, context, settings)
 
 
 class MESHY_PT_resume(SidebarPanel):
