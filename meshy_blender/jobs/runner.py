@@ -174,10 +174,12 @@ class JobRunner:
                 try:
                     path = self.client.download_asset(step.kind, task, name,
                                                       on_progress=on_bytes, cancel=cancel)
-                except errors.DownloadError:
+                except errors.CancelledError:
+                    raise
+                except errors.MeshyError:
                     if not optional:
                         raise
-                    continue  # a missing picture never costs the artist the model
+                    continue  # a missing picture or stand-in never costs the artist the model
                 key = wanted.split("|")[0] if wanted != "images" else name
                 step.files[key] = str(path)
                 self.save(job)
