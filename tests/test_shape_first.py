@@ -32,6 +32,18 @@ def _kinds(meshy_ui):
     return [p["path"] for p in meshy_ui.posts()]
 
 
+def _shape(bpy, meshy_ui, prompt):
+    """Generate with Texture off; returns (job, the untextured shape)."""
+    s = bpy.context.scene.meshy
+    s.prompt = prompt
+    s.should_texture = False
+    assert bpy.ops.meshy.generate_text() == {"FINISHED"}
+    job = meshy_ui.run()
+    assert job.status == model.IMPORTED, job.detail
+    [shape] = _roots(bpy, job)
+    return job, shape
+
+
 def test_texturing_an_existing_preview_plans_one_refine_task_and_nothing_else():
     job = plan_job("text-to-3d", {"preview_task_id": PREVIEW_ID, "prompt": "a vase",
                                   "should_texture": False, "enable_pbr": True,
@@ -49,13 +61,8 @@ def test_shape_first_then_texture_it_replaces_the_shape_in_place(bpy, meshy_ui):
     from meshy_blender.blender.ui import panels
 
     s = bpy.context.scene.meshy
-    s.prompt = "a tall ceramic vase"
-    s.should_texture = False
-    assert bpy.ops.meshy.generate_text() == {"FINISHED"}
-    shape_job = meshy_ui.run()
-    assert shape_job.status == model.IMPORTED, shape_job.detail
+    shape_job, shape = _shape(bpy, meshy_ui, "a tall ceramic vase")
     assert [st.kind for st in shape_job.steps] == ["text-to-3d-preview"]
-    [shape] = _roots(bpy, shape_job)
     assert shape["meshy_untextured"]
     shape.location = (3.0, -2.0, 0.5)
     shape.rotation_euler = (0.0, 0.0, 0.8)
@@ -109,11 +116,7 @@ def test_texture_it_is_offered_only_for_an_untextured_shape(bpy, meshy_ui):
     bpy.ops.mesh.primitive_cube_add()
     assert not bpy.ops.meshy.texture_shape.poll()
     assert "meshy.texture_shape" not in [a[0] for a in menus.object_actions(bpy.context)]
-    s = bpy.context.scene.meshy
-    s.prompt = "a lamp"
-    s.should_texture = False
-    bpy.ops.meshy.generate_text()
-    [shape] = _roots(bpy, meshy_ui.run())
+    _, shape = _shape(bpy, meshy_ui, "a lamp")
     _select_only(bpy, shape)
     assert bpy.ops.meshy.texture_shape.poll()
     assert menus.object_actions(bpy.context)[0][0] == "meshy.texture_shape"
@@ -210,12 +213,7 @@ def test_a_chain_shows_its_shape_at_once_and_the_result_replaces_it(bpy, meshy_u
 
 
 def test_texture_it_from_a_tasks_row_textures_the_named_shape(bpy, meshy_ui):
-    s = bpy.context.scene.meshy
-    s.prompt = "a lamp"
-    s.should_texture = False
-    bpy.ops.meshy.generate_text()
-    shape_job = meshy_ui.run()
-    [shape] = _roots(bpy, shape_job)
+    shape_job, shape = _shape(bpy, meshy_ui, "a lamp")
     bpy.ops.mesh.primitive_cube_add(location=(5, 0, 0))  # something else is active now
     assert bpy.ops.meshy.texture_shape(object_name=shape.name) == {"FINISHED"}
     job = meshy_ui.run()

@@ -170,4 +170,4 @@ def import_intermediate(snapshot: dict[str, Any], context: bpy.types.Context | N
 
     return importer.import_model(Path(step["files"]["glb"]), name=name, provenance=prov,
                                  placement=placement, source_object=source, context=context,
-                                 after=after)
+                                 after=after, undo_step=False)

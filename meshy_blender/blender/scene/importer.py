@@ -54,12 +54,15 @@ class ImportResult:
 def import_model(path: Path, *, name: str, provenance: Mapping[str, object],
                  placement: str = "CURSOR", source_object: bpy.types.Object | None = None,
                  context: bpy.types.Context | None = None,
-                 after: Callable[[ImportResult], None] | None = None) -> ImportResult:
+                 after: Callable[[ImportResult], None] | None = None,
+                 undo_step: bool = True) -> ImportResult:
     """Import a GLB/glTF or FBX file (chosen by extension) as one undoable step; ``after``
-    (e.g. asset marking) runs inside that step, so undo takes it back with the import."""
+    (e.g. asset marking) runs inside that step, so undo takes it back with the import.
+    ``undo_step=False``: no step of its own (a chain's stand-in: the job's result, which
+    replaces it, is the one undo step of the whole job)."""
     path = Path(path)
     _check_placement(placement, source_object)
-    with _import_session(context, f"Meshy: import {safe_name(name)}") as ctx:
+    with _import_session(context, f"Meshy: import {safe_name(name)}", undo_step) as ctx:
         collection = _job_collection(ctx, name)
         objects, actions = _run_importer(ctx, path, collection)
         result = _finish(ctx, collection, objects, name=name, provenance=provenance, path=path,
@@ -119,7 +122,7 @@ def add_animation(armature: bpy.types.Object, clip: Path, *, action_name: str,
 # ------------------------------------------------------------------ transaction
 
 @contextmanager
-def _import_session(context: Any, undo_message: str) -> Iterator[Any]:
+def _import_session(context: Any, undo_message: str, undo_step: bool = True) -> Iterator[Any]:
     """Object mode, valid operator context, rollback on failure, one undo step on success."""
     with operator_context(context) as ctx:
         mode_state = leave_edit_modes(ctx)
@@ -140,7 +143,8 @@ def _import_session(context: Any, undo_message: str) -> Iterator[Any]:
         # Placement set location/rotation/parents: evaluate so matrix_world is right for the
         # caller at once (an undo push used to do this implicitly; background mode skips it).
         ctx.view_layer.update()
-        push_undo_step(undo_message)
+        if undo_step:
+            push_undo_step(undo_message)
 
 
 def _check_placement(placement: str, source_object: Any) -> None:

@@ -73,13 +73,18 @@ def draw_texture(layout: Any, s: Any, pins: dict[str, Any]) -> None:
         layout.prop(s, "candidates")
     col = layout.column()
     col.enabled = s.should_texture
-    option(col, s, "enable_pbr", pins)
-    option(col, s, "remove_lighting", pins)
-    col.prop(s, "texture_source")
+    draw_texturing(col, s, pins)
+
+
+def draw_texturing(layout: Any, s: Any, pins: dict[str, Any]) -> None:
+    """How a model is textured (also what "Texture It" uses for a shape made earlier)."""
+    option(layout, s, "enable_pbr", pins)
+    option(layout, s, "remove_lighting", pins)
+    layout.prop(s, "texture_source")
     if s.texture_source == "PROMPT":
-        col.prop(s, "texture_prompt")
+        layout.prop(s, "texture_prompt")
     elif s.texture_source == "IMAGE":
-        image_input(col, s.texture_image, "Texture Reference")
+        image_input(layout, s.texture_image, "Texture Reference")
 
 
 def draw_chain(layout: Any, s: Any, pins: dict[str, Any]) -> None:

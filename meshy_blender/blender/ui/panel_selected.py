@@ -15,7 +15,7 @@ from ..scene import candidates, selection
 from ..session import config, shape_first, sidebar_requests
 from .animation_list import draw_animation_picker
 from .panel_base import SidebarPanel, cost_button, option, policy_pins, section
-from .panel_generate import image_input
+from .panel_generate import draw_texturing, image_input
 
 
 def _draw_source(layout: Any, context: Any) -> tuple[str | None, bool]:
@@ -42,14 +42,7 @@ def draw_texture_shape(layout: Any, context: Any, s: Any, settings: Any,
     """Shape first: texture the untextured shape with Generate's Texture options; the textured
     model replaces it where it stands."""
     root = bpy.data.objects.get(source) if source else None
-    pins = policy_pins("text-to-3d", settings)
-    option(layout, s, "enable_pbr", pins)
-    option(layout, s, "remove_lighting", pins)
-    layout.prop(s, "texture_source")
-    if s.texture_source == "PROMPT":
-        layout.prop(s, "texture_prompt")
-    elif s.texture_source == "IMAGE":
-        image_input(layout, s.texture_image, "Texture Reference")
+    draw_texturing(layout, s, policy_pins("text-to-3d", settings))
     if root is not None and candidates.others(root, context.view_layer.objects):
         layout.prop(s, "discard_candidates")
     req = shape_first.texture_shape(s, settings, shape_first.shape_preview_id(root), source,
