@@ -42,7 +42,7 @@ emulator-assets: $(STAMP)
 
 # Published figures (docs/benchmarks.md, docs/reliability.md): reports land in out/.
 bench: $(STAMP)
-	$(PY) scripts/bench_report.py --out out/bench
+	PYTHONPATH=scripts $(PY) -m bench --out out/bench
 
 reliability: $(STAMP)
 	PYTHONPATH=scripts $(PY) -m reliability --out out/reliability

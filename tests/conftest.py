@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# ../shared beside the checkout (also found from git worktrees nested deeper).
-SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared" / "DESIGN.md").is_file()),
-              ROOT.parent / "shared")
+# Third-party sample files the tests import, kept in the checkout (see its NOTICE.md).
+KHRONOS = ROOT / "tests" / "assets" / "khronos"
 for path in (ROOT, ROOT / "scripts"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))

@@ -31,7 +31,7 @@ def test_text_to_3d_returns_the_imported_objects_with_progress(bpy, empty_scene,
     assert percents == sorted(percents) and seen[-1].status == "IMPORTED"
     rt = runtime.current_runtime()  # the same runtime (journal, cache) the sidebar uses
     assert rt.manager.get(result.job_id).status == "IMPORTED"
-    assert (rt.journal_dir / f"job-{result.job_id}.json").is_file()
+    assert (rt.journal_dir / "done" / f"job-{result.job_id}.json").is_file()  # imported
 
 
 def test_image_and_multi_image_to_3d(bpy, empty_scene, meshy_env, emulator_assets):

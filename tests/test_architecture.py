@@ -146,3 +146,15 @@ def test_checker_catches_a_panel_importing_an_operator_module(tmp_path: Path):
         "meshy_blender.blender.ui.panel_generate imports meshy_blender.blender.operators.generate"
         " (meshy_blender.blender.ui may not import meshy_blender.blender.operators, "
         "meshy_blender.blender.registration)"]
+
+
+def test_client_helpers_use_only_the_clients_public_interface():
+    """creation.py, fetch.py and friends work through client.core.ClientCore (public members
+    only), never the MeshyClient's private attributes."""
+    import re
+
+    offenders = [f"{path.name}:{n}: {line.strip()}"
+                 for path in sorted((PACKAGE / "client").glob("*.py")) if path.name != "client.py"
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if re.search(r"\bclient\._[a-z]", line)]
+    assert offenders == []

@@ -72,11 +72,9 @@ def test_manifest_lists_existing_files_and_is_versioned_by_the_script(emulator_a
         assert file.is_file() and file.stat().st_size > 100, rel
 
 
-def test_embedded_library_matches_the_shared_reference():
-    found = make_emulator_assets.find_library_json()
-    if found is None:
-        pytest.skip("no shared/reference folder beside this checkout")
-    names = [e["name"] for e in json.loads(found.read_text())]
+def test_embedded_library_matches_the_reference_listing():
+    reference = ROOT / "tests" / "assets" / "meshy" / make_emulator_assets.LIBRARY_JSON_NAME
+    names = [e["name"] for e in json.loads(reference.read_text())]
     assert names == make_emulator_assets.LIBRARY_SAMPLE
 
 

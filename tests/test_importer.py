@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT
-
-KHRONOS = ROOT.parent.parent / "shared" / "assets" / "khronos"
-if not KHRONOS.is_dir():  # the main checkout sits directly beside shared/
-    KHRONOS = ROOT.parent / "shared" / "assets" / "khronos"
+from conftest import KHRONOS
 
 PROVENANCE = {"task_id": "0193bfc5-ee4f-73f8-8525-44b398884ce9", "kind": "text-to-3d-refine",
               "prompt": "an ornate vase", "model": "meshy-5", "credits": 10, "job_id": "job-1"}

@@ -193,7 +193,7 @@ def test_shared_cache_folder_holds_downloads_but_not_the_journal(bpy, empty_scen
     rt = runtime.current_runtime()
     assert rt.settings.sources["download_dir"] == "studio policy"
     assert not str(rt.journal_dir).startswith(str(shared))
-    assert list(rt.journal_dir.glob("job-*.json"))
+    assert list(rt.journal_dir.rglob("job-*.json"))
 
 
 # ------------------------------------------------------------------------ precedence

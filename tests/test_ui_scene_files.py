@@ -7,9 +7,7 @@ import pytest
 from meshy_blender.jobs import model
 from meshy_blender.jobs.plans import plan_job
 
-from conftest import SHARED
-
-KHRONOS = SHARED / "assets" / "khronos"
+from conftest import KHRONOS
 
 
 @pytest.mark.parametrize("name, actions", [("03_skinned_cylinder.glb", 1),

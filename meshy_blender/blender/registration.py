@@ -9,7 +9,7 @@ from __future__ import annotations
 import bpy
 
 from . import cli_command
-from .operators import account, assets, generate, history, jobs, selected, shape, tasks
+from .operators import account, assets, cache, generate, history, jobs, selected, shape, tasks
 from .session import account as account_state
 from .session import calls, library, notices, runtime, thumbnails
 from .ui import animation_list, menus, panels, preferences, properties
@@ -25,6 +25,7 @@ CLASSES: tuple[type, ...] = (
     *assets.CLASSES,
     *tasks.CLASSES,
     *account.CLASSES,
+    *cache.CLASSES,
     *animation_list.CLASSES,
     *panels.CLASSES,
     *menus.CLASSES,

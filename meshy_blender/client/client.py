@@ -109,12 +109,35 @@ class MeshyClient:
             except ValueError:
                 if attempt + 1 >= attempts:
                     raise e.MalformedResponseError() from None
-                time.sleep(self._backoff(attempt))
+                time.sleep(self.backoff(attempt))
         return None
 
-    def _backoff(self, attempt: int) -> float:
+    def backoff(self, attempt: int) -> float:
+        """Seconds before retry number ``attempt`` (0-based): doubling, capped, with jitter."""
         base = min(self.retry_backoff * (2 ** attempt), max(self.retry_backoff, 30.0))
         return base + random.uniform(0, self.retry_backoff)
+
+    def post(self, path: str, body: dict[str, Any]) -> requests.Response:
+        """One POST, sent once (no retry adapter decides for a paid request: see
+        :mod:`creation`); requests' own exception on failure."""
+        url = self.base_url + path
+        self._gate(url)
+        return self._api.post(url, json=body, timeout=self.timeout,
+                              proxies=http.proxies_for(url, self.proxies), verify=self.verify)
+
+    def stream_asset(self, url: str, target: Path, ext: str, *,
+                     on_progress: Callable[[int, int | None], None] | None = None,
+                     cancel: threading.Event | None = None) -> Path:
+        """Stream one signed asset link into ``target`` through the credential-free session."""
+        self._gate(url)
+        return downloads.stream_to_file(
+            self._assets, url, target, ext, timeout=self.timeout,
+            proxies=http.proxies_for(url, self.proxies), verify=self.verify,
+            max_bytes=self.max_download_bytes, on_progress=on_progress, cancel=cancel)
+
+    def owned_task_ids(self) -> set[str]:
+        with self._lock:
+            return set(self._created)
 
     def _resource(self, kind: str, task_id: str = "") -> str:
         path = spec(kind).resource_path

@@ -1,14 +1,16 @@
-"""The client's internals that its helper modules (creation, fetch) work with, as a Protocol.
+"""The narrow interface the client's helper modules (creation, fetch) work with.
 
-:class:`~.client.MeshyClient` orchestrates and its helpers do the work; typing them against this
-Protocol rather than importing the client keeps imports one-way (no client <-> helper cycle).
+:class:`~.client.MeshyClient` orchestrates and its helpers do the work through these public
+members only (no private attributes, no import of the client), which keeps imports one-way and
+lets a test drive the helpers with a small stand-in.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import requests
 
@@ -16,22 +18,27 @@ from .tasks import Task
 
 
 class ClientCore(Protocol):
+    """Only public members: what creating a task and downloading an output need."""
+
     base_url: str
     cache_dir: Path
-    timeout: tuple[float, float]
-    proxies: dict[str, str] | None
-    verify: str | bool
-    max_download_bytes: int
     max_retries: int
     retry_backoff: float
-    _api: requests.Session
-    _assets: requests.Session
-    _created: set[str]
-    _lock: threading.Lock
 
-    def _gate(self, url: str) -> None: ...
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait before retry number ``attempt`` (0-based), with jitter."""
 
-    def _backoff(self, attempt: int) -> float: ...
+    def post(self, path: str, body: dict[str, Any]) -> requests.Response:
+        """One POST to the API, sent once; requests' own exception when it fails (the caller
+        tells "provably never sent" from "sent, answer lost")."""
+
+    def stream_asset(self, url: str, target: Path, ext: str, *,
+                     on_progress: Callable[[int, int | None], None] | None = None,
+                     cancel: threading.Event | None = None) -> Path:
+        """Stream one asset link (credential-free session) into ``target``, verified."""
+
+    def owned_task_ids(self) -> set[str]:
+        """Task ids this client created or adopted (never adopted twice)."""
 
     def balance(self) -> int: ...
 

@@ -53,7 +53,7 @@ def create(client: ClientCore, kind: str, payload: dict[str, Any],
             if isinstance(err, e.RateLimitedError) and rate_limited < client.max_retries:
                 rate_limited += 1  # the server refused it outright: nothing was created
                 wait = (err.retry_after if err.retry_after is not None
-                        else client._backoff(rate_limited - 1))
+                        else client.backoff(rate_limited - 1))
                 time.sleep(min(wait, http.CappedRetry.RETRY_AFTER_MAX))
                 continue
             if isinstance(err, e.InsufficientCreditsError):
@@ -75,14 +75,10 @@ def create(client: ClientCore, kind: str, payload: dict[str, Any],
 def _post(client: ClientCore, path: str, body: dict[str, Any]
           ) -> tuple[requests.Response | None, str]:
     """(response, "") or (None, why it is ambiguous); raises when provably not sent."""
-    url = client.base_url + path
-    client._gate(url)
     err: e.MeshyError | None = None
     reason = ""
     try:
-        return client._api.post(url, json=body, timeout=client.timeout,
-                                proxies=http.proxies_for(url, client.proxies),
-                                verify=client.verify), ""
+        return client.post(path, body), ""
     except requests.RequestException as exc:
         if http.provably_not_sent(exc):
             err = http.network_error(exc, client.base_url.split("//")[-1])
@@ -144,8 +140,7 @@ def find_created(client: ClientCore, kind: str, body: dict[str, Any],
             recent = client.list_tasks(kind, page_size=20, sort_by="-created_at")
         except e.MeshyError:
             continue
-        with client._lock:
-            known = set(client._created)
+        known = client.owned_task_ids()
         if exclude is not None:
             known |= set(exclude() if callable(exclude) else exclude)
         candidates = [t for t in recent

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import downloads, http, verify
+from . import downloads, verify
 from . import errors as e
 from .core import ClientCore
 from .tasks import Task
@@ -42,12 +42,8 @@ def download_asset(client: ClientCore, kind: str, task: Task, asset: str, *,
     while True:
         if cancel is not None and cancel.is_set():
             raise e.CancelledError()
-        client._gate(url)
         try:
-            return downloads.stream_to_file(
-                client._assets, url, target, ext, timeout=client.timeout,
-                proxies=http.proxies_for(url, client.proxies), verify=client.verify,
-                max_bytes=client.max_download_bytes, on_progress=on_progress, cancel=cancel)
+            return client.stream_asset(url, target, ext, on_progress=on_progress, cancel=cancel)
         except downloads.ExpiredLink as link:
             if refreshed:
                 if link.status in (401, 403, 410):
@@ -66,10 +62,10 @@ def download_asset(client: ClientCore, kind: str, task: Task, asset: str, *,
             if not exc.retryable or attempt > client.max_retries:
                 raise
             if cancel is not None:
-                if cancel.wait(client._backoff(attempt - 1)):
+                if cancel.wait(client.backoff(attempt - 1)):
                     raise e.CancelledError("Download cancelled.") from None
             else:
-                time.sleep(client._backoff(attempt - 1))
+                time.sleep(client.backoff(attempt - 1))
 
 
 def _fresh_link(client: ClientCore, kind: str, task_id: str, asset: str) -> str | None:

@@ -8,7 +8,6 @@ asset link (another host) can never receive the key. Neither trusts the environm
 
 from __future__ import annotations
 
-import ipaddress
 import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +18,7 @@ from urllib3.exceptions import NewConnectionError
 from urllib3.util.retry import Retry
 
 from . import errors as e
+from .urls import is_loopback
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 QUEUE_FULL_MESSAGES = ("NoMoreConcurrentTasks", "NoMorePendingTasks")
@@ -86,17 +86,6 @@ def asset_session(user_agent: str, retry: Retry) -> requests.Session:
     s = _session(user_agent, retry, pool=6)
     s.auth = None
     return s
-
-
-def is_loopback(url: str) -> bool:
-    """True for URLs on this machine (the emulator), which are allowed even when offline."""
-    host = (urlsplit(url).hostname or "").strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def proxies_for(url: str, configured: dict[str, str] | None) -> dict[str, str]:

@@ -11,5 +11,6 @@ worker threads run this code, and Blender crashes when a worker touches bpy.
 - ``plans.py``    request -> chain of steps, validated and priced before anything is sent
 - ``model.py``    Job and Step (what the journal stores)
 - ``manager.py``, ``runner.py``, ``journal.py``  worker pool, one job's run, crash-safe journal
+- ``retention.py``  how long finished jobs stay re-importable, pins, Clear Cache
 - ``policy.py``   the studio policy file (defaults, locks, allowed models, credit caps)
 """

@@ -10,6 +10,13 @@ PID files, and taking over an orphaned job is one atomic lock call that exactly 
 
 A file that is not a job this version wrote (garbage, ``[]``, a hand-edited id...) is moved aside
 to ``<name>.damaged`` and named in :attr:`Journal.damaged`; it never stops the other jobs.
+
+The folder is its own index: unfinished jobs (queued, running, downloading, ready to import) live
+at the top, finished ones (imported, failed, cancelled) in ``done/``. Start-up reads only the
+top, so its cost follows the handful of unfinished jobs, not the years of history (which
+:mod:`.retention` prunes from ``done/`` by file age, without reading them). A job moves between
+the two by writing the new place first and removing the old one; should a crash leave both,
+the newer copy wins. A pinned job has a marker ``pins/<id>`` (kept by retention).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from pathlib import Path
 
 from ..client.errors import MeshyError, scrub, scrubbed_logger
 from ..client.oslock import FileLock
+from . import model
 from .model import Job
 
 log = scrubbed_logger(__name__)
@@ -45,60 +53,152 @@ class Journal:
         self._owned: dict[str, FileLock] = {}
         self.damaged: list[str] = []  # file names moved aside by the last load_all()
 
+    @property
+    def done_directory(self) -> Path:
+        return self.directory / DONE
+
     def _path(self, job_id: str) -> Path:
         if not (job_id.isalnum() and job_id.isascii()):
             raise ValueError(f"invalid job id {job_id!r}")
         return self.directory / f"job-{job_id}.json"
 
+    def _done_path(self, job_id: str) -> Path:
+        return self.done_directory / self._path(job_id).name
+
     def save(self, job: Job) -> None:
         """Write the job atomically (temp file + fsync + rename): never a half-written journal.
 
-        The text passes the secret scrubber, so no key can reach the disk through a message."""
+        Finished jobs go to ``done/``, the others to the top (see the module docstring). The
+        text passes the secret scrubber, so no key can reach the disk through a message."""
         data = scrub(json.dumps(job.to_dict(), indent=1, sort_keys=True))
+        finished = job.status in DONE_STATUSES
+        target = self._done_path(job.id) if finished else self._path(job.id)
+        other = self._path(job.id) if finished else self._done_path(job.id)
         with self._lock:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".job-", suffix=".tmp", dir=self.directory)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".job-", suffix=".tmp", dir=target.parent)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as fh:
                     fh.write(data)
                     fh.flush()
                     os.fsync(fh.fileno())
-                os.replace(tmp, self._path(job.id))
+                os.replace(tmp, target)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
+            other.unlink(missing_ok=True)
 
     def load(self, job_id: str) -> Job | None:
         """The job as it is on disk now (another process may have moved it on), or None."""
-        try:
-            return _read(self._path(job_id))
-        except (OSError, ValueError):
-            return None
+        found = [job for job in (_try_read(self._path(job_id)),
+                                 _try_read(self._done_path(job_id))) if job is not None]
+        return _newest(found)
 
-    def load_all(self) -> list[Job]:
-        """Every readable job, oldest first. A damaged file is moved aside, never fatal."""
+    def load_unfinished(self) -> list[Job]:
+        """The unfinished jobs (active or ready to import), oldest first, reading only their
+        files: what start-up needs, at a cost that does not grow with the finished history.
+
+        A finished job still at the top (written by an older version, or left by a crash
+        between the two writes of a move) is tidied into ``done/`` once, by whoever can own it."""
         jobs: list[Job] = []
         self.damaged = []
-        if not self.directory.is_dir():
-            return jobs
-        for path in sorted(self.directory.glob("job-*.json")):
+        for path, job in self._scan(self.directory):
+            if job.status in DONE_STATUSES:
+                self._tidy(path, job)
+            elif not self._stale(job):
+                jobs.append(job)
+        self._warn_damaged()
+        jobs.sort(key=lambda j: j.created_ms)
+        return jobs
+
+    def load_all(self) -> list[Job]:
+        """Every readable job, finished ones included, oldest first (reads every file: for
+        rare look-ups, never start-up). A damaged file is moved aside, never fatal."""
+        self.damaged = []
+        by_id: dict[str, list[Job]] = {}
+        for folder in (self.directory, self.done_directory):
+            for _path, job in self._scan(folder):
+                by_id.setdefault(job.id, []).append(job)
+        self._warn_damaged()
+        jobs = [j for j in (_newest(found) for found in by_id.values()) if j is not None]
+        jobs.sort(key=lambda j: j.created_ms)
+        return jobs
+
+    def finished_files(self) -> list[tuple[str, float]]:
+        """(job id, time it was last written) of every finished job, newest first, from the
+        folder listing alone (no file is read): retention's cheap view of the history."""
+        out: list[tuple[str, float]] = []
+        with contextlib.suppress(OSError), os.scandir(self.done_directory) as it:
+            for entry in it:
+                name = entry.name
+                if name.startswith("job-") and name.endswith(".json"):
+                    with contextlib.suppress(OSError):
+                        out.append((name[4:-5], entry.stat().st_mtime))
+        out.sort(key=lambda e: e[1], reverse=True)
+        return out
+
+    def _scan(self, folder: Path) -> list[tuple[Path, Job]]:
+        """Every readable job file directly in ``folder``; damaged ones are set aside."""
+        found: list[tuple[Path, Job]] = []
+        if not folder.is_dir():
+            return found
+        for path in sorted(folder.glob("job-*.json")):
             try:
                 job = _read(path)
                 if path.name != f"job-{job.id}.json":
                     raise ValueError(f"it holds job {job.id!r}")
             except FileNotFoundError:
-                continue  # removed by another process meanwhile
+                continue  # removed (or moved to done/) by another process meanwhile
             except OSError as exc:
                 log.warning("skipping unreadable journal entry %s: %s", path.name, exc)
                 continue
             except Exception as exc:  # any shape of damage: set it aside, keep the others
                 self._set_aside(path, exc)
                 continue
-            jobs.append(job)
+            found.append((path, job))
+        return found
+
+    def _stale(self, job: Job) -> bool:
+        """True when ``done/`` holds a newer copy of this unfinished-looking job (a crash
+        between the two writes of a move); the stale top copy is then tidied away."""
+        done = self._done_path(job.id)
+        if not done.exists():
+            return False
+        newer = _try_read(done)
+        if newer is None or newer.updated_ms <= job.updated_ms:
+            return False
+        self._tidy(self._path(job.id), newer)
+        return True
+
+    def _tidy(self, path: Path, job: Job) -> None:
+        """Leave only the right copy of a job found at the top: a finished one moves into
+        ``done/``, a stale one (``done/`` has a newer copy) goes. Done only while owning the
+        job, so a process that is just moving it back (a re-import) is never raced."""
+        had = self.owns(job.id)
+        if not had and not self.claim(job.id):
+            return
+        try:
+            top = _try_read(path)
+            done = self._done_path(job.id)
+            kept = _try_read(done)
+            with self._lock:
+                if top is None:
+                    return  # moved on meanwhile
+                if kept is not None and (kept.updated_ms > top.updated_ms or (
+                        top.status in DONE_STATUSES and kept.updated_ms == top.updated_ms)):
+                    path.unlink(missing_ok=True)
+                elif top.status in DONE_STATUSES:
+                    done.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(path, done)
+        except OSError as exc:
+            log.debug("could not tidy journal entry %s: %s", path.name, exc)
+        finally:
+            if not had:
+                self.release(job.id, delete=True)
+
+    def _warn_damaged(self) -> None:
         if self.damaged:
             log.warning("%s", self.damaged_message())
-        jobs.sort(key=lambda j: j.created_ms)
-        return jobs
 
     def damaged_message(self) -> str:
         """One sentence naming the files the last load moved aside ('' when there were none)."""
@@ -120,7 +220,32 @@ class Journal:
     def remove(self, job_id: str) -> None:
         with self._lock:
             self._path(job_id).unlink(missing_ok=True)
+            self._done_path(job_id).unlink(missing_ok=True)
+            self._pin_path(job_id).unlink(missing_ok=True)
         self.release(job_id, delete=True)
+
+    # -- pins: finished jobs retention keeps ---------------------------------------------------
+    def _pin_path(self, job_id: str) -> Path:
+        self._path(job_id)  # validates the id
+        return self.directory / PINS / job_id
+
+    def pin(self, job_id: str, pinned: bool = True) -> None:
+        """Keep (or stop keeping) a job and its cached files whatever the retention rules say."""
+        path = self._pin_path(job_id)
+        if pinned:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch()
+        else:
+            path.unlink(missing_ok=True)
+
+    def is_pinned(self, job_id: str) -> bool:
+        return self._pin_path(job_id).exists()
+
+    def pinned(self) -> set[str]:
+        """Ids of every pinned job (one folder listing)."""
+        with contextlib.suppress(OSError):
+            return set(os.listdir(self.directory / PINS))
+        return set()
 
     # -- ownership across processes ----------------------------------------------------------
     def claim(self, job_id: str) -> bool:
@@ -158,11 +283,12 @@ class Journal:
     def task_ids(self) -> set[str]:
         """Every Meshy task id any job in this folder records (paid work that has an owner)."""
         ids: set[str] = set()
-        if not self.directory.is_dir():
-            return ids
-        for path in self.directory.glob("job-*.json"):
-            with contextlib.suppress(Exception):
-                ids.update(s.task_id for s in _read(path).steps if s.task_id)
+        for folder in (self.directory, self.done_directory):
+            if not folder.is_dir():
+                continue
+            for path in folder.glob("job-*.json"):
+                with contextlib.suppress(Exception):
+                    ids.update(s.task_id for s in _read(path).steps if s.task_id)
         return ids
 
     def find_key(self, job_key: str) -> Job | None:
@@ -171,5 +297,28 @@ class Journal:
         return found[-1] if found else None
 
 
+DONE = "done"
+PINS = "pins"
+# Statuses whose journal file lives in done/: nothing is left to run or to import.
+DONE_STATUSES = frozenset({model.IMPORTED, model.FAILED, model.CANCELLED})
+
+
 def _read(path: Path) -> Job:
     return Job.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _try_read(path: Path) -> Job | None:
+    try:
+        return _read(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _newest(found: list[Job]) -> Job | None:
+    """The most recently written of several copies of one job (the first on a tie: the top
+    copy, since offering an import again is harmless and losing one is not)."""
+    best: Job | None = None
+    for job in found:
+        if best is None or job.updated_ms > best.updated_ms:
+            best = job
+    return best

@@ -20,6 +20,7 @@ from . import keys, model
 from .journal import Journal, JournalError
 from .keys import JobOwnedError
 from .model import Job
+from .ports import TaskClient
 from .runner import JobRunner
 
 log = scrubbed_logger(__name__)
@@ -41,7 +42,7 @@ class JobEvent:
 
 
 class JobManager:
-    def __init__(self, client: Any, journal_dir: str | Path | None = None, *,
+    def __init__(self, client: TaskClient, journal_dir: str | Path | None = None, *,
                  max_workers: int = DEFAULT_MAX_WORKERS, use_stream: bool = True,
                  queue_wait_initial: float = 1.0, queue_wait_max: float = 15.0) -> None:
         if max_workers < 1:
@@ -135,19 +136,20 @@ class JobManager:
     def resume_from_journal(self) -> tuple[list[Job], list[Job]]:
         """Re-attach unfinished journalled jobs whose owner process is gone; return
         (resumed, ready_to_import). Jobs a live process owns are left alone; when several
-        processes start at once, each orphaned job is taken by exactly one of them."""
+        processes start at once, each orphaned job is taken by exactly one of them. Only the
+        unfinished jobs' files are read (see :meth:`.Journal.load_unfinished`)."""
         if self.journal is None:
             return [], []
-        with contextlib.suppress(Exception):
-            self.client.clean_partial_downloads()
+        # The sweep lists every task folder of the cache: a worker does it, never start-up.
+        # It only deletes parts whose writer's lock is gone, so resumed downloads are safe.
+        threading.Thread(target=self._clean_partial_downloads, name="meshy-sweep",
+                         daemon=True).start()
         resumed: list[Job] = []
         ready: list[Job] = []
-        for listed in self.journal.load_all():
+        for listed in self.journal.load_unfinished():
             with self._lock:
                 if listed.id in self._jobs:
                     continue
-            if listed.status not in model.ACTIVE_STATUSES and listed.status != model.READY:
-                continue
             if not self.journal.claim(listed.id):
                 continue  # a live process owns it
             job = self.journal.load(listed.id)  # its owner may have moved it on meanwhile
@@ -156,6 +158,10 @@ class JobManager:
                 continue
             (resumed if job.is_active else ready).append(job)
         return resumed, ready
+
+    def _clean_partial_downloads(self) -> None:
+        with contextlib.suppress(OSError):
+            self.client.clean_partial_downloads()
 
     def adopt(self, job: Job) -> bool:
         """Take on a journalled job this process now owns: run it if it is unfinished, offer it
@@ -175,6 +181,17 @@ class JobManager:
         with self._lock:
             self._jobs[job.id] = job
             self._cancels.setdefault(job.id, threading.Event())
+
+    def forget(self, job_id: str) -> bool:
+        """Stop knowing a finished job whose journal entry and files were removed (Clear
+        Cache, retention), so nothing offers to re-import it. False for an active job."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None or job.is_active:
+                return False
+            del self._jobs[job_id]
+            self._cancels.pop(job_id, None)
+        return True
 
     def detach(self, job_id: str) -> bool:
         """Stop running a job here but leave it journalled as unfinished and release it, so a

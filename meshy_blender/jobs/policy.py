@@ -28,7 +28,6 @@ Example::
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -255,6 +254,8 @@ def load_policy(path: str | Path) -> Policy:
 
 
 def parse_policy(text: str, path: str = "<studio policy>") -> Policy:
+    import tomllib  # only when a policy file exists: not on every add-on start
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

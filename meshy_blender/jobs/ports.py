@@ -41,3 +41,6 @@ class TaskClient(Protocol):
 
     def delete_task(self, kind: str, task_id: str) -> None:
         """Delete (cancel) a task on Meshy."""
+
+    def clean_partial_downloads(self) -> int:
+        """Delete partial downloads left by processes that died (start-up resume)."""

@@ -15,6 +15,7 @@ from ..client import errors, verify
 from . import model
 from .model import Job, JobError, Step
 from .plans import build_step_payload
+from .ports import TaskClient
 
 log = errors.scrubbed_logger(__name__)
 
@@ -27,7 +28,7 @@ PROGRESS_EVENT_INTERVAL = 0.1
 class JobRunner:
     """Executes jobs; one instance shared by all worker threads of a manager."""
 
-    def __init__(self, client: Any, *, save: Callable[..., None],
+    def __init__(self, client: TaskClient, *, save: Callable[..., None],
                  emit: Callable[[str, Job], None], use_stream: bool = True,
                  queue_wait_initial: float = QUEUE_WAIT_INITIAL,
                  queue_wait_max: float = QUEUE_WAIT_MAX,

@@ -21,9 +21,15 @@ from ...client.errors import MeshyError
 from ...jobs.request import PLACEMENTS
 from .actions import actions_used_by, animated_bones, push_to_nla
 from .naming import child_name, safe_name
-from .op_context import leave_edit_modes, operator_context, push_undo_step, return_to_mode
+from .op_context import (
+    call_unevaluated,
+    leave_edit_modes,
+    operator_context,
+    push_undo_step,
+    return_to_mode,
+)
 from .provenance import apply_provenance, clean_provenance
-from .scene_state import DataSnapshot, SceneSettings, SelectionState
+from .scene_state import DataSnapshot, SceneSettings, SelectionState, deselect_all
 
 ROOT_COLLECTION = "Meshy"
 _IMPORTERS = {".glb": "GLTF", ".gltf": "GLTF", ".fbx": "FBX"}
@@ -42,6 +48,9 @@ class MeshyImportError(MeshyError):
 
 @dataclass
 class ImportResult:
+    """What an import made. Root objects' ``matrix_world`` is right at once; children's follows
+    the next evaluation (a redraw, or ``view_layer.update()``, which background mode does here)."""
+
     collection: bpy.types.Collection
     objects: list[bpy.types.Object]
     root_objects: list[bpy.types.Object]
@@ -126,6 +135,10 @@ def _import_session(context: Any, undo_message: str, undo_step: bool = True) -> 
     """Object mode, valid operator context, rollback on failure, one undo step on success."""
     with operator_context(context) as ctx:
         mode_state = leave_edit_modes(ctx)
+        # Evaluate what the caller changed (a script that just moved the object to replace), as
+        # bpy.ops does before any operator; free when nothing is pending, as in the UI. From here
+        # on, nothing is evaluated until the end (see call_unevaluated).
+        ctx.view_layer.update()
         snapshot = DataSnapshot.take()
         settings = SceneSettings.take(ctx.scene)
         selection = SelectionState.take(ctx.view_layer)
@@ -140,9 +153,10 @@ def _import_session(context: Any, undo_message: str, undo_step: bool = True) -> 
                 raise
             raise MeshyImportError(f"Import failed: {_first_line(exc)}") from exc
         settings.restore(ctx.scene)  # importers may change fps/frame range; the artist's stay
-        # Placement set location/rotation/parents: evaluate so matrix_world is right for the
-        # caller at once (an undo push used to do this implicitly; background mode skips it).
-        ctx.view_layer.update()
+        if bpy.app.background:
+            # No redraw will evaluate the import: do it once here, as the bare importer called
+            # from Python does, so scripts read evaluated data. In the UI the next redraw does it.
+            ctx.view_layer.update()
         if undo_step:
             push_undo_step(undo_message)
 
@@ -216,9 +230,9 @@ def _run_importer(ctx: Any, path: Path, collection: Any) -> tuple[list[Any], lis
             op = ops.import_scene.gltf
             props = {p.identifier for p in op.get_rna_type().properties}
             options = {k: v for k, v in _GLTF_OPTIONS.items() if k in props}
-            outcome = op(filepath=str(path), **options)
+            outcome = call_unevaluated(op, filepath=str(path), **options)
         else:
-            outcome = ops.import_scene.fbx(filepath=str(path))
+            outcome = call_unevaluated(ops.import_scene.fbx, filepath=str(path))
     except Exception as exc:  # operators raise RuntimeError on error reports and importer bugs
         raise MeshyImportError(_unreadable(path, exc)) from exc
     finally:
@@ -263,15 +277,16 @@ def _finish(ctx: Any, collection: Any, objects: list[Any], *, name: str,
     for obj in objects:
         obj.name = base if obj in roots else child_name(base, originals[obj])
 
-    ctx.view_layer.update()
+    # Roots have no parent, so their world matrix is their basis: set both here instead of
+    # evaluating the whole scene for it.
+    offset = Matrix.Identity(4)
     if placement == "CURSOR":
         offset = Matrix.Translation(ctx.scene.cursor.location)
-        for root in roots:
-            root.matrix_basis = offset @ root.matrix_basis
     elif placement == "REPLACE":
-        target = source_object.matrix_world.copy()
-        for root in roots:
-            root.matrix_basis = target @ root.matrix_basis
+        offset = source_object.matrix_world.copy()
+    for root in roots:
+        root.matrix_world = offset @ root.matrix_basis
+    if placement == "REPLACE":
         source_object.hide_viewport = True
         source_object.hide_render = True
         if source_object.name in ctx.view_layer.objects:
@@ -285,8 +300,7 @@ def _finish(ctx: Any, collection: Any, objects: list[Any], *, name: str,
         apply_provenance(root, props)
 
     armature = _first_armature(objects)
-    for obj in ctx.view_layer.objects:
-        obj.select_set(False)
+    deselect_all(ctx.view_layer)
     for obj in objects:
         if obj.name in ctx.view_layer.objects:
             obj.select_set(True)

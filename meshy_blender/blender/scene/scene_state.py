@@ -57,9 +57,13 @@ class SceneSettings:
         })
 
     def restore(self, scene: Any) -> None:
+        """Put back what changed. Only what changed: writing even the same value tags the scene
+        for re-evaluation (tens of ms in a large scene)."""
         v = self.values
-        scene.render.fps, scene.render.fps_base = v["fps"], v["fps_base"]
-        scene.frame_start, scene.frame_end = v["frame_start"], v["frame_end"]
+        for owner, key in ((scene.render, "fps"), (scene.render, "fps_base"),
+                           (scene, "frame_start"), (scene, "frame_end")):
+            if getattr(owner, key) != v[key]:
+                setattr(owner, key, v[key])
         if scene.frame_current != v["frame_current"]:
             scene.frame_set(v["frame_current"])
 
@@ -74,10 +78,28 @@ class SelectionState:
     @classmethod
     def take(cls, view_layer: Any) -> SelectionState:
         active = view_layer.objects.active
-        return cls([o.name for o in view_layer.objects if o.select_get()],
-                   active.name if active else None)
+        return cls([o.name for o in _selected(view_layer)], active.name if active else None)
 
     def restore(self, view_layer: Any) -> None:
-        for obj in view_layer.objects:
-            obj.select_set(obj.name in self.selected)
+        keep = set(self.selected)
+        for obj in _selected(view_layer):
+            if obj.name not in keep:
+                obj.select_set(False)
+        for name in self.selected:
+            obj = view_layer.objects.get(name)
+            if obj is not None:
+                obj.select_set(True)
         view_layer.objects.active = view_layer.objects.get(self.active) if self.active else None
+
+
+def _selected(view_layer: Any) -> list[Any]:
+    """The selected objects, filtered in C (the cost follows the selection, not the scene).
+    Blender 4.2 lists None for objects removed since the view layer last synced (a rolled-back
+    import): skipped."""
+    return [obj for obj in view_layer.objects.selected if obj is not None]
+
+
+def deselect_all(view_layer: Any) -> None:
+    """Deselect every object of ``view_layer``, touching only the selected ones."""
+    for obj in _selected(view_layer):
+        obj.select_set(False)

@@ -13,12 +13,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...client.errors import MeshyError
 from . import messages
+
+if TYPE_CHECKING:  # concurrent.futures is imported by the first call, not at start-up
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,8 @@ class BackgroundCalls:
         self._running: dict[str, tuple[Future[Any], Callable[[Outcome], None] | None]] = {}
         self.outcomes: dict[str, Outcome] = {}
         self._lock = threading.Lock()
+        # Re-arms whatever delivers outcomes (the runtime's timer, which stops when idle).
+        self.wake: Callable[[], None] | None = None
 
     def start(self, name: str, call: Callable[[], Any],
               on_done: Callable[[Outcome], None] | None = None) -> bool:
@@ -46,8 +50,12 @@ class BackgroundCalls:
             if name in self._running:
                 return False
             if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+
                 self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="meshy-ui")
             self._running[name] = (self._pool.submit(call), on_done)
+        if self.wake is not None:
+            self.wake()
         return True
 
     def running(self, name: str) -> bool:

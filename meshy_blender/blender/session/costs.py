@@ -7,7 +7,6 @@ the label says why instead, which is the first thing an artist needs to fix anyw
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from ...client.errors import InsufficientCreditsError, ValidationError
@@ -61,6 +60,8 @@ def estimate(req: JobRequest, policy: Policy | None = None, copies: int = 1) -> 
 
 
 def _estimate_one(req: JobRequest, policy: Policy | None) -> Estimate:
+    import json  # at the first draw, not when the add-on is enabled
+
     key = json.dumps([req.request, req.options, repr(policy)], sort_keys=True, default=str)
     found = _cache.get(key)
     if found is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bpy
 
-from ...client.client import is_loopback
+from ...client.urls import is_loopback
 from . import config
 
 NO_KEY = ("No Meshy API key: add it in Edit > Preferences > Add-ons > Meshy for Blender, "

@@ -14,13 +14,15 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from ...jobs.manager import JobEvent, JobManager
 from ...jobs.model import FINISHED_STATUSES, IMPORTED, READY
 from .calls import CALLS, BackgroundCalls
+
+if TYPE_CHECKING:  # the manager (workers, journal) is imported when a runtime is built
+    from ...jobs.manager import JobEvent, JobManager
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,8 @@ class Pump:
     listeners: list[Callable[[JobEvent], None]] = field(default_factory=list)
     # Background reads: their outcomes are delivered by this pump's ticks, on the main thread.
     calls: BackgroundCalls = field(default_factory=lambda: CALLS)
+    # Called when this pump gets work outside a job start (a re-import): re-arms the UI timer.
+    wake: Callable[[], None] = field(default=lambda: None)
 
     def tick(self, budget: float = DEFAULT_BUDGET_S, max_imports: int = 1) -> TickStats:
         """Drain events for at most ``budget`` seconds, then run up to ``max_imports`` imports."""
@@ -100,6 +104,7 @@ class Pump:
             return False
         if job_id not in self._pending_imports:
             self._pending_imports.append(job_id)
+        self.wake()
         return True
 
     def _import_preview(self, job_id: str) -> None:
@@ -135,16 +140,16 @@ class Pump:
     def busy(self, job_ids: Iterable[str] | None = None) -> bool:
         """True while any (given) job is still running or waiting to be imported (or, for the
         timer's pace, with no ids given, while a background read runs)."""
-        if job_ids is None and self.calls.running_any():
-            return True
-        ids = list(job_ids) if job_ids is not None else [j.id for j in self.manager.jobs()]
-        for job_id in ids:
-            job = self.manager.get(job_id)
-            if job is None:
-                continue
-            if job.status not in FINISHED_STATUSES or job_id in self._pending_imports:
+        if job_ids is None:
+            if self.calls.running_any() or self._pending_imports:
                 return True
-            if self.view.get(job_id, {}).get("status") != job.status:
+            jobs = self.manager.jobs()  # one locked copy, not one lookup per job (idle ticks)
+        else:
+            jobs = [job for job in map(self.manager.get, job_ids) if job is not None]
+        for job in jobs:
+            if job.status not in FINISHED_STATUSES or job.id in self._pending_imports:
+                return True
+            if self.view.get(job.id, {}).get("status") != job.status:
                 # A worker sets the final status a moment before it posts the event (the
                 # journal is written in between): until that event is drained (imports queued,
                 # listeners told), the job is not done.

@@ -7,26 +7,36 @@ cache folder changes; shut down (workers stopped, jobs left journalled) when the
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from ...client.client import MeshyClient, is_loopback
-from ...jobs import plans
-from ...jobs.journal import Journal
-from ...jobs.manager import JobManager
-from ...jobs.model import ACTIVE_STATUSES, READY, Job
-from ...jobs.policy import Policy
-from ...jobs.request import JobRequest
+from ...client.urls import is_loopback
 from . import config, notices
-from .pump import Pump
+
+# The job machinery (manager, workers, journal, pump, the HTTP client) is imported when the first
+# runtime is built, not when the add-on is enabled: enabling must only register classes.
+if TYPE_CHECKING:
+    from ...client.client import MeshyClient
+    from ...jobs import retention
+    from ...jobs.journal import Journal
+    from ...jobs.manager import JobManager
+    from ...jobs.model import Job
+    from ...jobs.policy import Policy
+    from ...jobs.request import JobRequest
+    from .pump import Pump
 
 log = logging.getLogger(__name__)
 
 TIMER_ACTIVE_INTERVAL = 0.1
 TIMER_IDLE_INTERVAL = 0.5
+# After this long with nothing to do the timer unregisters itself, so an idle Blender pays nothing
+# for the add-on; whatever starts work (submit, resume, re-import, a background read) re-arms it.
+# The grace period catches events a worker posts just after a job looked finished (a cancel).
+TIMER_STOP_AFTER_IDLE_S = 5.0
 STARTUP_RESUME_DELAY = 1.0
 
 
@@ -60,6 +70,8 @@ class Runtime:
         """The job for ``request`` with the studio policy applied (defaults, locks, allowed
         models, per-job cap). Raises ValidationError / PolicyViolation / CreditCapError; nothing
         is sent. A resume follows a task already paid for: no policy applies to it."""
+        from ...jobs import plans
+
         if request.is_resume:
             return plans.plan_request(request)
         policy = self.policy
@@ -78,10 +90,12 @@ class Runtime:
         self.manager.submit(job)
         if not request.is_resume:
             _session_spent += job.estimated_credits
+        ensure_timer()
         return job
 
 
 _runtime: Runtime | None = None
+_idle_since: float | None = None  # when the timer last found nothing to do (None: busy)
 # Credits (estimates) of the jobs submitted in this Blender session, for the policy's budget.
 _session_spent = 0
 
@@ -123,8 +137,11 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
         _runtime.settings = settings
         return _runtime
     shutdown_runtime()
+    from ...jobs.manager import JobManager
+    from .pump import Pump
+
     gate = OnlineGate(settings.online_access)
-    client = MeshyClient(
+    client = _client_class()(
         settings.api_key,
         settings.api_base,
         ca_bundle=settings.ca_bundle or None,
@@ -136,7 +153,9 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
     )
     manager = JobManager(client, Path(settings.cache_dir) / "journal",
                          max_workers=settings.max_jobs, use_stream=settings.use_stream)
-    pump = Pump(manager, _default_importer, preview_importer=_intermediate_importer)
+    pump = Pump(manager, _default_importer, wake=ensure_timer,
+                preview_importer=_intermediate_importer)
+    pump.calls.wake = ensure_timer
     pump.listeners.append(notices.listener(pump, client))
     _runtime = Runtime(settings, client, manager, pump, gate)
     if resume:
@@ -147,18 +166,43 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
     return _runtime
 
 
+def _client_class() -> type[MeshyClient]:
+    """``MeshyClient``, imported at the first network use: client.client loads requests/urllib3/
+    ssl, which were most of the add-on's enable time when imported at registration. Once loaded
+    it is this module's ``MeshyClient`` (scripts and tests may wrap it there)."""
+    cls: type[MeshyClient] | None = globals().get("MeshyClient")
+    if cls is None:
+        from ...client.client import MeshyClient as loaded
+
+        cls = globals()["MeshyClient"] = loaded
+    return cls
+
+
+def __getattr__(name: str) -> Any:  # PEP 562: ``runtime.MeshyClient`` loads the client on use
+    if name == "MeshyClient":
+        return _client_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def startup_resume() -> None:
     """One-shot timer after the add-on is enabled: finish what a previous session left.
 
     Unfinished jobs re-attach to their Meshy tasks; downloaded-but-not-imported ones are offered
-    for import in the Tasks panel. Nothing starts when the journal is empty, there is no key, or
-    online access is off for a non-loopback API (they wait until the user allows it).
+    for import in the Tasks panel. Only their journal files are read; finished jobs past the
+    retention rules are pruned on a worker thread meanwhile. Nothing starts when the journal
+    has no unfinished job, there is no key, or online access is off for a non-loopback API
+    (they wait until the user allows it).
     """
     if _runtime is not None:
         return None
     settings = config.resolve()
-    journal = Journal(Path(settings.cache_dir) / "journal")
-    pending = [j for j in journal.load_all() if j.status in ACTIVE_STATUSES or j.status == READY]
+    from ...jobs import retention
+    from ...jobs.journal import Journal
+
+    journal_dir = Path(settings.cache_dir) / "journal"
+    retention.prune_in_background(journal_dir, settings.download_dir, retention_rules())
+    journal = Journal(journal_dir)
+    pending = journal.load_unfinished()  # never the finished history (issue 17)
     if not pending or not settings.api_key:
         return None
     if not (settings.online_access or is_loopback(settings.api_base)):
@@ -166,6 +210,56 @@ def startup_resume() -> None:
         return None
     get_runtime()
     return None
+
+
+def retention_rules(context: bpy.types.Context | None = None) -> retention.Rules:
+    """How long finished jobs stay re-importable (Preferences > Cache; defaults otherwise)."""
+    from ...jobs import retention
+
+    prefs = config.addon_preferences(context)
+    return retention.Rules(
+        keep_days=int(getattr(prefs, "keep_days", retention.DEFAULT_KEEP_DAYS)),
+        keep_jobs=int(getattr(prefs, "keep_jobs", retention.DEFAULT_KEEP_JOBS)))
+
+
+def clear_cache(settings: config.Settings) -> retention.Freed:
+    """Delete the cached files of imported jobs (see :func:`.retention.clear_cache`), through
+    the live runtime's journal when it uses this folder, so its own jobs count as its own."""
+    from ...jobs import retention
+
+    rt = _runtime
+    freed = retention.clear_cache(_journal_for(settings), settings.download_dir)
+    if rt is not None:  # the Tasks panel must not offer to re-import what is gone
+        for job_id in freed.job_ids:
+            rt.manager.forget(job_id)
+            rt.pump.view.pop(job_id, None)
+    return freed
+
+
+def pin_job(job_id: str, pinned: bool, settings: config.Settings | None = None) -> None:
+    """Keep (or stop keeping) a finished job and its files whatever the retention rules say."""
+    _journal_for(settings or config.resolve()).pin(job_id, pinned)
+
+
+def is_pinned(job_id: str) -> bool:
+    """Whether a job of the live runtime is kept past retention (one file check: cheap enough
+    for the Tasks panel, which lists only the runtime's jobs)."""
+    rt = _runtime
+    journal = rt.manager.journal if rt is not None else None
+    return journal is not None and journal.is_pinned(job_id)
+
+
+def _journal_for(settings: config.Settings) -> Journal:
+    """The live runtime's journal when it uses this cache folder (so its own jobs count as
+    its own), else a fresh one on the folder."""
+    from ...jobs.journal import Journal
+
+    journal_dir = Path(settings.cache_dir) / "journal"
+    rt = _runtime
+    if rt is not None and rt.manager.journal is not None and \
+            rt.manager.journal.directory == journal_dir:
+        return rt.manager.journal
+    return Journal(journal_dir)
 
 
 def current_runtime() -> Runtime | None:
@@ -183,18 +277,33 @@ def shutdown_runtime() -> None:
 
 
 def timer_tick() -> float | None:
-    """Persistent timer: pumps while the add-on is enabled; cheap when idle."""
+    """The pump's timer: every 0.1 s while something runs, every 0.5 s for a short grace period
+    after, then it unregisters itself (returns None) until :func:`ensure_timer` re-arms it."""
+    global _idle_since
     rt = _runtime
     if rt is None:
-        return TIMER_IDLE_INTERVAL
+        _idle_since = None
+        return None
     try:
         rt.pump.tick()
     except Exception:  # a timer that raises is removed by Blender: log and keep pumping
         log.exception("Meshy pump tick failed")
-    return TIMER_ACTIVE_INTERVAL if rt.pump.busy() else TIMER_IDLE_INTERVAL
+    if rt.pump.busy():
+        _idle_since = None
+        return TIMER_ACTIVE_INTERVAL
+    now = time.monotonic()
+    if _idle_since is None:
+        _idle_since = now
+    if now - _idle_since >= TIMER_STOP_AFTER_IDLE_S:
+        _idle_since = None
+        return None
+    return TIMER_IDLE_INTERVAL
 
 
 def ensure_timer() -> None:
+    """Arm the pump's timer (main thread): called by everything that starts work."""
+    global _idle_since
+    _idle_since = None
     if not bpy.app.timers.is_registered(timer_tick):
         bpy.app.timers.register(timer_tick, first_interval=TIMER_ACTIVE_INTERVAL, persistent=True)
 

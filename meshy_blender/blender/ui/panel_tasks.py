@@ -89,6 +89,8 @@ def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
         row.operator("meshy.stop_watching", text="Stop Watching", icon="HIDE_ON").job_id = job_id
     if status in (model.READY, model.IMPORTED):
         row.operator("meshy.reimport_job", text="Re-import", icon="IMPORT").job_id = job_id
+    if status == model.IMPORTED:
+        _pin_toggle(row, job_id)
     shape = shape_first.shape_of_job(job_id) if status == model.IMPORTED else None
     if shape is not None and settings is not None:  # shape first: texture it from its row
         req = shape_first.texture_shape(context.scene.meshy, settings,
@@ -105,6 +107,15 @@ def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
         row.operator("meshy.open_job_folder", text="", icon="FILE_FOLDER").job_id = job_id
     if any(step.get("task_id") for step in snap.get("steps", [])):
         row.operator("meshy.copy_task_id", text="", icon="COPYDOWN").job_id = job_id
+
+
+def _pin_toggle(layout: Any, job_id: str) -> None:
+    """Keep (pin) an imported job past the cache's retention, or let it age out again."""
+    pinned = runtime.is_pinned(job_id)
+    op = layout.operator("meshy.pin_job", text="", icon="PINNED" if pinned else "UNPINNED",
+                         depress=pinned)
+    op.job_id = job_id
+    op.pinned = not pinned
 
 
 def draw_resume(layout: Any, wm_state: Any) -> None:

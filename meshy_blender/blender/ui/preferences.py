@@ -10,6 +10,7 @@ import bpy
 from bpy.props import BoolProperty, EnumProperty, IntProperty, StringProperty
 
 from ...identity import ADDON_ID
+from ...jobs import retention
 from ..session import config
 from .panel_account import draw_account
 
@@ -80,6 +81,23 @@ class MeshyPreferences(bpy.types.AddonPreferences):
         default=True,
     )
 
+    keep_days: IntProperty(
+        name="Keep Imported Jobs",
+        description="Days a finished job and its downloaded files stay in the cache for a "
+        "re-import; older ones are removed at start-up (pinned jobs are always kept)",
+        default=retention.DEFAULT_KEEP_DAYS,
+        min=1,
+        max=3650,
+    )
+    keep_jobs: IntProperty(
+        name="Keep at Most",
+        description="Number of finished jobs kept for a re-import; beyond it the oldest are "
+        "removed with their files at start-up (pinned jobs are always kept)",
+        default=retention.DEFAULT_KEEP_JOBS,
+        min=1,
+        max=100000,
+    )
+
     def draw(self, context: bpy.types.Context) -> None:
         draw_preferences(self.layout, self, context)
 
@@ -108,8 +126,29 @@ def draw_preferences(layout: bpy.types.UILayout, prefs: MeshyPreferences,
         _sourced(body, prefs, settings, ("ca_bundle", "proxy"))
         body.prop(prefs, "max_jobs")
         body.prop(prefs, "use_stream")
+    draw_cache(layout, prefs, settings)
     box = layout.box()
     draw_account(box, settings, context)
+
+
+def draw_cache(layout: bpy.types.UILayout, prefs: MeshyPreferences,
+               settings: config.Settings) -> None:
+    """The "Cache" section: how long finished jobs stay re-importable, the downloads' size and
+    Clear Cache (which keeps unfinished, unimported and pinned jobs)."""
+    header, body = layout.panel("meshy_prefs_cache", default_closed=True)
+    header.label(text="Cache")
+    if body is None:
+        return
+    body.use_property_split = True
+    body.use_property_decorate = False
+    col = body.column(align=True)
+    col.prop(prefs, "keep_days", text="Keep Imported Jobs (Days)")
+    col.prop(prefs, "keep_jobs", text="Keep at Most (Jobs)")
+    size, files = retention.cached_size(settings.download_dir)
+    row = body.row()
+    row.label(text="Downloads")
+    row.label(text=f"{retention.human_size(size)} in {files} file(s)")
+    body.operator("meshy.clear_cache", icon="TRASH")
 
 
 def _sourced(layout: bpy.types.UILayout, prefs: MeshyPreferences, settings: config.Settings,

@@ -1,0 +1,145 @@
+"""Jobs layer benchmarks: main-thread responsiveness during downloads, and batch throughput.
+
+1. A 2 ms main-thread task (pure Python, calibrated to 2 ms when idle) runs every 10 ms beside
+   the product's pump tick, first idle, then while 5 jobs each download a ``--size-mb`` model at
+   loopback speed. Its p99 while downloading against its idle p99 is what worker threads cost
+   the UI (GIL contention). The task's timing excludes the pump tick and the imports.
+2. Batch throughput: 40 jobs against a Meshy queue limit of 10; wall time vs the ideal
+   ceil(40/10) x task duration. One run (n=1): it is a throughput check, not a timing series.
+
+    PYTHONPATH=scripts python -m bench.jobs [--size-mb 200] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from . import product
+from .emulator import TEST_KEY, EmulatorProcess
+from .runner import say, write_json
+from .stats import percentile, summary
+
+TASK_MS = 2.0
+
+
+def calibrate(target_ms: float = TASK_MS) -> int:
+    """Loop count of ``work`` that takes ``target_ms`` (median of 21) on this machine now."""
+    n = 20_000
+    for _ in range(3):
+        samples = []
+        for _ in range(21):
+            t0 = time.perf_counter()
+            work(n)
+            samples.append((time.perf_counter() - t0) * 1000)
+        n = max(1, int(n * target_ms / sorted(samples)[10]))
+    return n
+
+
+def work(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def sample_task(n: int, pump: Any, until: Any, min_samples: int) -> list[float]:
+    """Run the task every 10 ms beside a pump tick until ``until()`` and ``min_samples``."""
+    samples: list[float] = []
+    while len(samples) < min_samples or not until():
+        t0 = time.perf_counter()
+        work(n)
+        samples.append((time.perf_counter() - t0) * 1000)
+        pump.tick()
+        time.sleep(0.01)
+    return samples
+
+
+def bench_main_thread(size_mb: int, jobs: int, task_seconds: float) -> dict[str, Any]:
+    import bpy  # noqa: F401  (the pump's redraw tagging and the imports run in real Blender)
+
+    with EmulatorProcess("--task-seconds", str(task_seconds), "--fault",
+                         f"asset_size_mb={size_mb}") as emu, \
+            tempfile.TemporaryDirectory(prefix="meshy-bench-jobs-") as tmp:
+        cache = Path(tmp)
+        client = product.MeshyClient(TEST_KEY, emu.api, cache_dir=cache / "downloads")
+        manager = product.JobManager(client, cache / "journal", max_workers=jobs)
+        pump = product.pump_module().Pump(manager, product.import_job)
+        n = calibrate()
+        idle = sample_task(n, pump, lambda: True, 300)
+        submitted = [manager.submit(product.plan_job(
+            "text-to-3d", {"prompt": f"bench {i}", "should_texture": False}, label=f"b{i}"))
+            for i in range(jobs)]
+        # Only the download window counts: from the first byte to the last job downloaded.
+        while not any(j.status == product.DOWNLOADING for j in submitted) and \
+                any(j.is_active for j in submitted):
+            pump.tick()
+            time.sleep(0.005)
+        busy = sample_task(n, pump, lambda: not any(j.is_active for j in submitted), 1)
+        deadline = time.monotonic() + 60
+        while pump.busy([j.id for j in submitted]) and time.monotonic() < deadline:
+            pump.tick(max_imports=jobs)
+            time.sleep(0.01)
+        bad = [j for j in submitted if j.status != product.IMPORTED]
+        manager.shutdown()
+        client.close()
+    problems = [f"{len(bad)} of {jobs} jobs never landed in the scene within 60 s of their "
+                f"download (status {', '.join(sorted({j.status for j in bad}))})"] if bad else []
+    idle_p99, busy_p99 = percentile(idle, 99), percentile(busy, 99)
+    return {"jobs": jobs, "download_mb_each": size_mb, "task_ms": TASK_MS,
+            "idle_ms": summary(idle), "busy_ms": summary(busy), "idle_p99_ms": idle_p99,
+            "busy_p99_ms": busy_p99, "p99_ratio": busy_p99 / idle_p99,
+            "problems": problems, "busy_samples_ms": [round(x, 3) for x in busy],
+            "idle_samples_ms": [round(x, 3) for x in idle]}
+
+
+def bench_batch(task_seconds: float, jobs: int, queue_limit: int) -> dict[str, Any]:
+    with EmulatorProcess("--task-seconds", str(task_seconds), "--queue-limit", str(queue_limit),
+                         "--parallelism", str(queue_limit)) as emu, \
+            tempfile.TemporaryDirectory(prefix="meshy-bench-batch-") as tmp:
+        cache = Path(tmp)
+        client = product.MeshyClient(TEST_KEY, emu.api, cache_dir=cache / "downloads")
+        manager = product.JobManager(client, cache / "journal", max_workers=queue_limit)
+        started = time.perf_counter()
+        started_ms = time.time() * 1000
+        batch = [manager.submit(product.plan_job("text-to-3d", {"prompt": f"batch {n}",
+                                                                "should_texture": False}))
+                 for n in range(jobs)]
+        while any(job.is_active for job in batch):
+            manager.drain()
+            time.sleep(0.01)
+        wall = time.perf_counter() - started
+        statuses = sorted({job.status for job in batch})
+        finished_s = sorted((job.finished_ms or 0) / 1000 - started_ms / 1000 for job in batch)
+        manager.shutdown()
+        client.close()
+    ideal = math.ceil(jobs / queue_limit) * task_seconds
+    return {"jobs": jobs, "queue_limit": queue_limit, "task_seconds": task_seconds,
+            "wall_s": wall, "ideal_s": ideal, "overhead_pct": 100 * (wall - ideal) / ideal,
+            "statuses": statuses, "finished_s": [round(t, 3) for t in finished_s]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--task-seconds", type=float, default=3.0)
+    ap.add_argument("--size-mb", type=int, default=200)
+    ap.add_argument("--batch", type=int, default=40)
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args(argv)
+    mt = bench_main_thread(args.size_mb, 5, 1.0)
+    say(f"2 ms task p99: idle {mt['idle_p99_ms']:.2f} ms, during 5 x {args.size_mb} MB "
+        f"downloads {mt['busy_p99_ms']:.2f} ms ({mt['p99_ratio']:.2f}x)")
+    batch = bench_batch(args.task_seconds, args.batch, 10)
+    say(f"batch of {args.batch}: {batch['wall_s']:.2f} s vs ideal {batch['ideal_s']:.2f} s")
+    write_json(args.json, {"main_thread": mt, "batch": batch, "problems": mt["problems"]})
+    for problem in mt["problems"]:
+        say(f"FAILED: {problem}")
+    return 1 if mt["problems"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

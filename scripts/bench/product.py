@@ -1,0 +1,73 @@
+"""The one place where benchmarks import product code (fix paths here when modules move).
+
+Client and jobs names are imported at once (no bpy); the Blender side is behind functions so
+that benchmarks which must not load bpy (or must time its loading) stay free of it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from meshy_blender.client import (  # noqa: E402
+    MeshyClient,
+    build_payload,
+    sse,
+)
+from meshy_blender.jobs.journal import Journal  # noqa: E402
+from meshy_blender.jobs.manager import JobManager  # noqa: E402
+from meshy_blender.jobs.model import DOWNLOADING, IMPORTED  # noqa: E402
+from meshy_blender.jobs.plans import plan_job  # noqa: E402
+
+ADDON_MODULE = "meshy_blender"
+
+__all__ = [
+    "ADDON_MODULE",
+    "DOWNLOADING",
+    "IMPORTED",
+    "ROOT",
+    "JobManager",
+    "Journal",
+    "MeshyClient",
+    "build_payload",
+    "import_job",
+    "import_model",
+    "plan_job",
+    "pump_module",
+    "runtime_module",
+    "sse",
+]
+
+
+def import_model(path: Path, **kw: Any) -> Any:
+    """The product's scene import of one model file (``importer.import_model``)."""
+    from meshy_blender.blender.scene.importer import import_model as _import_model
+
+    return _import_model(path, **kw)
+
+
+def import_job(snapshot: dict[str, Any]) -> Any:
+    """What the pump calls to land a READY job in the scene."""
+    from meshy_blender.blender.scene.import_job import import_job as _import_job
+
+    return _import_job(snapshot)
+
+
+def pump_module() -> ModuleType:
+    """``Pump`` and ``run_until_done`` (the headless driver)."""
+    from meshy_blender.blender.session import pump
+
+    return pump
+
+
+def runtime_module() -> ModuleType:
+    """``timer_tick`` and ``startup_resume`` (the persistent timer and the start-up scan)."""
+    from meshy_blender.blender.session import runtime
+
+    return runtime

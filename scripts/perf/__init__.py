@@ -1,0 +1,1 @@
+"""Measurement code behind scripts/perf_probe.py (import, enable, idle timer)."""

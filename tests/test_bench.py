@@ -1,0 +1,126 @@
+"""The benchmark pipeline (scripts/bench/) in small: rotated pairing, a real tiny import
+comparison, the report's PASS/FAIL rows, and a hung or failing benchmark failing the run."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from bench import __main__ as bench_main
+from bench import imports, models, report, runner
+from bench.stats import fmt, paired, percentile, rotations, summary
+
+
+def test_rotated_order_puts_every_path_first_equally_often():
+    orders = rotations(["ours", "curl_file", "curl_null"], 6)
+    assert [o[0] for o in orders] == ["ours", "curl_file", "curl_null"] * 2
+    calls: list[str] = []
+    times = paired({"a": lambda: calls.append("a") or 1.0,
+                    "b": lambda: calls.append("b") or 2.0}, 3)
+    assert calls == ["a", "b", "b", "a", "a", "b"]
+    assert times == {"a": [1.0] * 3, "b": [2.0] * 3}
+
+
+def test_figures_keep_their_spread_and_count():
+    s = summary([3.0, 1.0, 2.0, 10.0])
+    assert s == {"median": 2.5, "min": 1.0, "max": 10.0, "n": 4}
+    assert fmt(s, 1, "ms") == "2.5 ms (1.0-10.0, n=4)"
+    assert percentile(list(range(1, 301)), 99) == 297
+
+
+def test_import_comparison_times_both_paths_on_the_same_file(bpy, tmp_path):
+    path = models.ensure_model("small", build=tmp_path, triangles=2_000)
+    assert path.read_bytes()[:4] == b"glTF"
+    models.ensure_scene(20, build=tmp_path)
+    nx, ny = models.grid_size(2_000)
+    for objects in (0, 20):
+        row = imports.compare(path, objects, runs=2, build=tmp_path)
+        assert row["triangles"] == 2 * nx * ny and row["objects"] == objects
+        assert len(row["samples"]["ours"]) == len(row["samples"]["bare"]) == 2
+        assert row["ratio_of_medians"] == row["ours_s"]["median"] / row["bare_s"]["median"]
+        # Our own share is timed inside the same call, so it is a part of it.
+        assert 0 < row["own_ms"]["max"] < row["ours_s"]["max"] * 1000
+    # The saved scene plus one model: every run starts from the .blend, none piles up.
+    assert len(bpy.data.objects) == 21
+
+
+def _s(median, n=11):
+    return {"median": median, "min": median * 0.9, "max": median * 1.2, "n": n}
+
+
+def _runs():
+    rows = [{"model": m, "objects": o, "triangles": 300_000, "file_mb": 57.4, "ours_s": _s(b * r),
+             "bare_s": _s(b), "ratio_of_medians": r, "pair_ratios": _s(r), "own_ms": _s(3.0)}
+            for m, o, b, r in (("small", 0, 0.05, 1.04), ("small", 5000, 0.9, 1.30),
+                               ("large", 0, 1.1, 1.02), ("large", 5000, 1.8, 1.08))]
+    startup = {"journal_jobs": 1000, "enable_ms": {"meshy": _s(250.0, 7), "trivial": _s(0.6, 7)},
+               "enable_modules": {"meshy": _s(72, 7), "trivial": _s(1, 7)},
+               "timer": {s: {"us": _s(6.0, 2000), "interval_s": 0.5, "cpu_pct": 0.0012}
+                         for s in ("no_runtime", "idle_runtime")},
+               "scan_ms": _s(46.0, 7), "first_use_ms": _s(66.0, 7)}
+    ok = {"status": "OK", "seconds": 10.0, "timeout": 300.0}
+    return {"imports": {**ok, "name": "imports", "data": {"runs": 11, "rows": rows}},
+            "startup": {**ok, "name": "startup", "data": startup},
+            "stall": {"name": "stall", "status": "HUNG", "seconds": 420.0, "timeout": 420.0,
+                      "data": None}}
+
+
+def test_report_shows_targets_beside_measured_ratios_and_a_hung_benchmark(tmp_path):
+    runs = _runs()
+    meta = {"command": "test", "date": "today", "machine": "x", "cpus": 2, "python": "3.11",
+            "blender": "4.5", "seconds": 1.0, "quick": True}
+    text = report.render(runs, meta)
+    met = {what: ok for what, _, _, ok in report.targets(runs)}
+    assert met["Import, small model, 0-object scene: ours / bare glTF (ratio of medians)"]
+    assert not met["Import, small model, 5000-object scene: ours / bare glTF (ratio of medians)"
+                   .replace("5000", "5,000")]
+    assert met["Import, large model, 5,000-object scene: ours / bare glTF (ratio of medians)"]
+    assert not met["Add-on enable time"] and not met["Start-up scan, 1,000 old finished jobs"]
+    assert "| <= 1.10x | 1.300x (pairs 1.30 (1.17-1.56, n=11)) | FAIL |" in text
+    assert "| `bench.stall` | HUNG (timeout 420 s) | 420 |" in text
+    assert "**Not measured: `bench.stall` HUNG.**" in text
+    pytest.importorskip("matplotlib", reason="charts need matplotlib (requirements/test.lock)")
+    report.charts(runs, tmp_path)
+    assert (tmp_path / "import_times.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+HANGS = """
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+print(child.pid, flush=True)
+time.sleep(120)
+"""
+FAILS = "import sys; print('boom'); sys.exit(3)\n"
+
+
+def _alive(pid: int) -> bool:
+    """Running (a killed child of a killed parent may stay a zombie until init reaps it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_hung_or_failed_benchmark_fails_make_bench_and_is_not_retried(tmp_path, monkeypatch):
+    (tmp_path / "mods").mkdir()
+    (tmp_path / "mods" / "hangs.py").write_text(HANGS)
+    (tmp_path / "mods" / "fails.py").write_text(FAILS)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "mods"))
+    monkeypatch.setattr(runner, "MODULE_PREFIX", "")
+    monkeypatch.setattr(bench_main, "BENCHES", {"hangs": ([], [], 3.0), "fails": ([], [], 30.0)})
+    started = time.monotonic()
+    assert bench_main.main(["--out", str(tmp_path / "out")]) == 1
+    assert time.monotonic() - started < 25  # one 3 s timeout, no second try
+    runs = json.loads((tmp_path / "out" / "runs.json").read_text())
+    assert runs["hangs"]["status"] == "HUNG" and runs["fails"]["status"] == "FAILED"
+    assert "boom" in runs["fails"]["log"]
+    grandchild = int(runs["hangs"]["log"].split()[0])
+    time.sleep(0.2)
+    assert not _alive(grandchild)  # the whole process group was killed, emulators included
+    text = (tmp_path / "out" / "report.md").read_text()
+    assert "| `bench.hangs` | HUNG (timeout 3 s) |" in text
+    assert "| `bench.fails` | FAILED |" in text
+    assert sys.executable  # the runner used this Python (same venv)
