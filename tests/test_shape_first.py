@@ -221,3 +221,34 @@ def test_texture_it_from_a_tasks_row_textures_the_named_shape(bpy, meshy_ui):
     assert meshy_ui.params(job.steps[0].task_id)["preview_task_id"] == \
         shape_job.steps[0].task_id
     assert _roots(bpy, job)[0]["meshy_replaces"] == shape.name
+
+
+def test_an_untextured_image_shape_is_textured_by_one_retexture_in_place(bpy, meshy_ui,
+                                                                        emulator_assets):
+    s = bpy.context.scene.meshy
+    s.mode = "IMAGE"
+    s.image.filepath = str(emulator_assets.root / emulator_assets.manifest["images"][0])
+    s.should_texture = False
+    assert bpy.ops.meshy.generate_image() == {"FINISHED"}
+    shape_job = meshy_ui.run()
+    assert shape_job.status == model.IMPORTED, shape_job.detail
+    [shape] = _roots(bpy, shape_job)
+    shape.location = (-2.0, 1.0, 0.0)
+    bpy.context.view_layer.update()
+    _select_only(bpy, shape)
+    assert bpy.ops.meshy.texture_shape.poll()
+
+    s.texture_source = "PROMPT"
+    s.texture_prompt = "painted wood"
+    assert bpy.ops.meshy.texture_shape() == {"FINISHED"}
+    job = meshy_ui.run()
+    assert job.status == model.IMPORTED, job.detail
+    [step] = job.steps
+    assert step.kind == "retexture"
+    params = meshy_ui.params(step.task_id)
+    assert params["input_task_id"] == shape_job.steps[0].task_id
+    assert params["text_style_prompt"] == "painted wood"
+    assert len([p for p in meshy_ui.posts() if p.get("created_task_id")]) == 2
+    [textured] = _roots(bpy, job)
+    assert tuple(textured.matrix_world.translation) == pytest.approx((-2.0, 1.0, 0.0))
+    assert textured["meshy_replaces"] == shape.name and shape.hide_get()

@@ -26,7 +26,8 @@ def _target(context: Any, name: str = "") -> Any:
 
 class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
     """Texture this untextured Meshy shape with the Texture options of the Generate panel
-    (one refine task); the textured model replaces the shape where it stands"""
+    (one refine task, or a retexture of an image shape); the textured model replaces the shape
+    where it stands"""
 
     bl_idname = "meshy.texture_shape"
     bl_label = "Meshy: Texture Shape"
@@ -41,8 +42,8 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
             return False
         active = context.view_layer.objects.active
         # The active shape, or (a Tasks row names its own) any shape in view; execute checks.
-        if shape_first.shape_preview_id(active) is None and not any(
-                o.get("meshy_untextured") and o.visible_get() and shape_first.shape_preview_id(o)
+        if shape_first.shape_task(active) is None and not any(
+                o.get("meshy_untextured") and o.visible_get() and shape_first.shape_task(o)
                 for o in context.view_layer.objects):
             cls.poll_message_set("Select an untextured Meshy shape (Generate with Texture off)")
             return False
@@ -58,16 +59,12 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
 
     def _request(self, context: Any, settings: config.Settings, *,
                  estimate: bool = False) -> JobRequest:
-        root = _target(context, self.object_name)
-        return shape_first.texture_shape(
-            context.scene.meshy, settings, shape_first.shape_preview_id(root),
-            root.name if root is not None else None,
-            prompt=str(root.get("meshy_prompt", "")) if root is not None else "",
-            estimate=estimate)
+        return shape_first.request_for(_target(context, self.object_name), context.scene.meshy,
+                                       settings, estimate=estimate)
 
     def execute(self, context):
         root = _target(context, self.object_name)
-        if root is None or shape_first.shape_preview_id(root) is None:
+        if root is None or shape_first.shape_task(root) is None:
             self.report({"ERROR"}, "Meshy: Texture It needs an untextured Meshy shape; "
                                    "this object is already textured or not made by Meshy.")
             return {"CANCELLED"}

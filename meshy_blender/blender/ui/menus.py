@@ -42,7 +42,7 @@ def object_actions(context: Any) -> list[tuple[str, str, str]]:
     if not has_model:
         return []
     shape = [("meshy.texture_shape", "Texture Shape with Meshy...", "SHADING_TEXTURE")] \
-        if active is not None and shape_first.shape_preview_id(active) else []
+        if active is not None and shape_first.shape_task(active) else []
     return [*shape, ("meshy.retexture", "Retexture with Meshy...", "TEXTURE"),
             ("meshy.remesh", "Remesh with Meshy...", "MOD_REMESH"),
             ("meshy.rig", "Rig with Meshy...", "ARMATURE_DATA")]

@@ -67,10 +67,11 @@ def draw_model(layout: Any, s: Any, pins: dict[str, Any]) -> None:
 
 def draw_texture(layout: Any, s: Any, pins: dict[str, Any]) -> None:
     option(layout, s, "should_texture", pins)
-    if not s.should_texture and s.mode == "TEXT":
+    if not s.should_texture:
         # Shape first: Meshy's own two-stage flow, priced for the shape alone.
         layout.label(text="Shape first: texture it later from Selected Object", icon="INFO")
-        layout.prop(s, "candidates")
+        if s.mode == "TEXT":
+            layout.prop(s, "candidates")
     col = layout.column()
     col.enabled = s.should_texture
     draw_texturing(col, s, pins)

@@ -45,8 +45,7 @@ def draw_texture_shape(layout: Any, context: Any, s: Any, settings: Any,
     draw_texturing(layout, s, policy_pins("text-to-3d", settings))
     if root is not None and candidates.others(root, context.view_layer.objects):
         layout.prop(s, "discard_candidates")
-    req = shape_first.texture_shape(s, settings, shape_first.shape_preview_id(root), source,
-                                    estimate=True)
+    req = shape_first.request_for(root, s, settings, estimate=True)
     cost_button(layout, "meshy.texture_shape", "Texture It", req, settings,
                 icon="SHADING_TEXTURE", context=context)
 
@@ -123,7 +122,7 @@ class MESHY_PT_selected(SidebarPanel):
         source, ok = _draw_source(layout, context)
         if not ok:
             return
-        if active is not None and shape_first.shape_preview_id(active):
+        if active is not None and shape_first.shape_task(active):
             layout.label(text="Untextured shape: check it, then texture it", icon="MESH_DATA")
             body = section(layout, "meshy_sel_texture_shape", "Texture Shape", closed=False,
                            icon="SHADING_TEXTURE")

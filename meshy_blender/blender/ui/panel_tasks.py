@@ -93,9 +93,7 @@ def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
         _pin_toggle(row, job_id)
     shape = shape_first.shape_of_job(job_id) if status == model.IMPORTED else None
     if shape is not None and settings is not None:  # shape first: texture it from its row
-        req = shape_first.texture_shape(context.scene.meshy, settings,
-                                        shape_first.shape_preview_id(shape), shape.name,
-                                        estimate=True)
+        req = shape_first.request_for(shape, context.scene.meshy, settings, estimate=True)
         box.operator("meshy.texture_shape", text=costs.estimate(req).label("Texture It"),
                      icon="SHADING_TEXTURE").object_name = shape.name
     if status in (model.FAILED, model.CANCELLED):
