@@ -212,15 +212,22 @@ def test_a_chain_shows_its_shape_at_once_and_the_result_replaces_it(bpy, meshy_u
     assert len([p for p in meshy_ui.posts() if p.get("created_task_id")]) == 2
 
 
-def test_texture_it_from_a_tasks_row_textures_the_named_shape(bpy, meshy_ui):
+def test_texture_it_from_a_tasks_row_textures_the_named_shape_in_one_undo_step(
+        bpy, meshy_ui, undo_as_in_the_ui):
     shape_job, shape = _shape(bpy, meshy_ui, "a lamp")
     bpy.ops.mesh.primitive_cube_add(location=(5, 0, 0))  # something else is active now
+    bpy.ops.ed.undo_push(message="before texturing")
     assert bpy.ops.meshy.texture_shape(object_name=shape.name) == {"FINISHED"}
     job = meshy_ui.run()
     assert job.status == model.IMPORTED, job.detail
     assert meshy_ui.params(job.steps[0].task_id)["preview_task_id"] == \
         shape_job.steps[0].task_id
     assert _roots(bpy, job)[0]["meshy_replaces"] == shape.name
+    name = shape.name
+
+    bpy.ops.ed.undo()  # one step takes the textured model back and shows the shape again
+    assert _roots(bpy, job) == []
+    assert not bpy.data.objects[name].hide_get()
 
 
 def test_an_untextured_image_shape_is_textured_by_one_retexture_in_place(bpy, meshy_ui,

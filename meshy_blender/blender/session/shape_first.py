@@ -87,10 +87,11 @@ def request_for(shape: Any, s: Any, settings: config.Settings, *,
                          estimate=estimate)
 
 
-def shape_of_job(job_id: str) -> Any:
-    """The untextured shape a finished job put in this file (its Tasks row offers Texture It),
-    else None."""
+def shapes_by_job() -> dict[str, Any]:
+    """Job id -> the untextured shape that job put in this file (visible ones; their Tasks rows
+    offer Texture It). One pass over the objects per panel draw, not one per row."""
+    found: dict[str, Any] = {}
     for obj in bpy.data.objects:
-        if obj.get("meshy_job_id") == job_id and obj.visible_get() and shape_task(obj):
-            return obj
-    return None
+        if obj.get("meshy_untextured") and obj.visible_get() and shape_task(obj):
+            found.setdefault(str(obj.get("meshy_job_id")), obj)
+    return found

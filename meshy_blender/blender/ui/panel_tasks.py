@@ -61,7 +61,7 @@ def _progress(layout: Any, percent: float, text: str) -> None:
 
 
 def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
-             settings: Any = None) -> None:
+             settings: Any = None, shapes: dict[str, Any] | None = None) -> None:
     status = str(snap.get("status"))
     job_id = str(snap["id"])
     box = layout.box()
@@ -91,7 +91,7 @@ def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
         row.operator("meshy.reimport_job", text="Re-import", icon="IMPORT").job_id = job_id
     if status == model.IMPORTED:
         _pin_toggle(row, job_id)
-    shape = shape_first.shape_of_job(job_id) if status == model.IMPORTED else None
+    shape = (shapes or {}).get(job_id) if status == model.IMPORTED else None
     if shape is not None and settings is not None:  # shape first: texture it from its row
         req = shape_first.request_for(shape, context.scene.meshy, settings, estimate=True)
         box.operator("meshy.texture_shape", text=costs.estimate(req).label("Texture It"),
@@ -145,8 +145,9 @@ class MESHY_PT_tasks(SidebarPanel):
             return
         if any(s.get("status") in model.FINISHED_STATUSES for s in snaps):
             layout.operator("meshy.clear_finished", icon="TRASH")
+        shapes = shape_first.shapes_by_job()
         for snap in snaps:
-            draw_job(layout, snap, context, settings)
+            draw_job(layout, snap, context, settings, shapes)
 
 
 class MESHY_PT_resume(SidebarPanel):
