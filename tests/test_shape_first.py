@@ -53,8 +53,12 @@ def test_texturing_an_existing_preview_plans_one_refine_task_and_nothing_else():
     assert step.options["preview_task_id"] == PREVIEW_ID
     assert step.options["texture_prompt"] == "blue glaze"
     assert job.estimated_credits == step.estimated_credits > 0
-    with pytest.raises(ValidationError, match="topology"):
-        plan_job("text-to-3d", {"preview_task_id": PREVIEW_ID, "topology": "quad"})
+    # What made the shape (here as a studio policy would pin it) no longer applies: dropped.
+    [step] = plan_job("text-to-3d", {"preview_task_id": PREVIEW_ID, "topology": "quad",
+                                     "target_polycount": 5000}).steps
+    assert "topology" not in step.options and "target_polycount" not in step.options
+    with pytest.raises(ValidationError, match="texture_promt"):
+        plan_job("text-to-3d", {"preview_task_id": PREVIEW_ID, "texture_promt": "x"})
 
 
 def test_shape_first_then_texture_it_replaces_the_shape_in_place(bpy, meshy_ui):

@@ -115,13 +115,10 @@ def _refine_existing(options: dict[str, Any]) -> Step:
     """Texture a shape Meshy already made (``preview_task_id``): one refine task, no new
     preview, so checking the shape first never pays for the geometry twice."""
     options.pop("should_texture", None)
-    options.pop("prompt", None)  # the preview's own prompt; Meshy reuses it
-    stray = sorted(k for k in options if k not in REFINE_ONLY | SHARED_PREVIEW_REFINE
-                   and k != "preview_task_id")
-    if stray:
-        raise ValidationError(
-            f"{', '.join(stray)} shape the model and cannot change when texturing an "
-            "existing shape; drop them or generate a new one.", field=stray[0])
+    # The shape exists: what made it (prompt, topology, polycount ... also when a studio
+    # policy pins them for text to 3D) no longer applies. Anything else is validated as usual.
+    for key in specs.OPTIONS["text-to-3d-preview"].keys() - REFINE_ONLY - SHARED_PREVIEW_REFINE:
+        options.pop(key, None)
     return Step("refine", "text-to-3d-refine", options)
 
 
