@@ -36,7 +36,13 @@ class _Generate(MenuDialog, bpy.types.Operator):
                 layout.prop(s.image, "filepath", text="Picture File")
         layout.prop(s, "ai_model")
         layout.prop(s, "should_texture")
+        if self.mode == "TEXT" and not s.should_texture:
+            layout.prop(s, "candidates")
         layout.prop(s, "chain_rig")
+
+    def dialog_copies(self, context):
+        return sidebar_requests.candidate_count(context.scene.meshy) if self.mode == "TEXT" \
+            else 1
 
     def dialog_request(self, context, settings):
         return sidebar_requests.generate(context.scene.meshy, settings, mode=self.mode,
@@ -51,8 +57,7 @@ class _Generate(MenuDialog, bpy.types.Operator):
         except MeshyError as exc:  # e.g. an image that cannot be written for upload
             self.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
             return {"CANCELLED"}
-        count = sidebar_requests.candidate_count(context.scene.meshy) \
-            if self.mode == "TEXT" else 1
+        count = self.dialog_copies(context)
         if count > 1:
             sent = candidates.submit_all(self, context, req, count, settings)
             return {"FINISHED"} if sent else {"CANCELLED"}
