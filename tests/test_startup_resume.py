@@ -66,3 +66,18 @@ def test_nothing_starts_without_journalled_work(addon, configured):
 
     runtime.startup_resume()
     assert runtime.current_runtime() is None
+
+
+def test_damaged_journal_files_are_named_in_one_report(addon, bpy, configured):
+    from meshy_blender.blender.session import notices, runtime
+
+    journal = configured / "journal"
+    journal.mkdir(parents=True)
+    (journal / "job-0list.json").write_text("[]", encoding="utf-8")
+    (journal / "job-0null.json").write_text("null", encoding="utf-8")
+    notices.forget()
+    runtime.startup_resume()  # nothing to resume: only the damaged files
+    warnings = [text for level, text in notices.history if level == "WARNING"]
+    assert len(warnings) == 1 and "2 damaged" in warnings[0]
+    assert "job-0list.json" in warnings[0] and "job-0null.json" in warnings[0]
+    assert (journal / "job-0list.json.damaged").is_file()

@@ -22,11 +22,12 @@ from ..identity import ADDON_ID
 from .generate import image_to_3d, multi_image_to_3d, text_to_3d
 from .models import animate, remesh, retexture, rig
 from .refine import refine
-from .results import Progress, ProgressCallback, Result
+from .results import Interrupted, Progress, ProgressCallback, Result
 from .tasks import animation_library, balance, estimate, list_tasks, resume, status
 
 __all__ = [
-    "ADDON_ID", "Progress", "ProgressCallback", "Result", "animate", "animation_library",
-    "balance", "estimate", "image_to_3d", "list_tasks", "multi_image_to_3d", "refine", "remesh",
-    "resume", "retexture", "rig", "status", "text_to_3d",
+    "ADDON_ID", "Interrupted", "Progress", "ProgressCallback", "Result", "animate",
+    "animation_library", "balance", "estimate", "image_to_3d", "list_tasks",
+    "multi_image_to_3d", "refine", "remesh", "resume", "retexture", "rig", "status",
+    "text_to_3d",
 ]

@@ -20,16 +20,18 @@ from .tasks import checked_armature, resume
 def retexture(obj: Any = None, *, progress: ProgressCallback | None = None,
               timeout: float | None = None, import_format: str | None = None,
               placement: str | None = None, label: str | None = None,
-              **options: Any) -> Result:
+              job_key: str | None = None, **options: Any) -> Result:
     """New textures for a model. ``placement="REPLACE"`` puts the result where the object was
     and hides the original."""
     return _from_model("retexture", obj, options, progress=progress, timeout=timeout,
-                       import_format=import_format, placement=placement, label=label)
+                       import_format=import_format, placement=placement, label=label,
+                       job_key=job_key)
 
 
 def remesh(obj: Any = None, *, progress: ProgressCallback | None = None,
            timeout: float | None = None, import_format: str | None = None,
-           placement: str | None = None, label: str | None = None, **options: Any) -> Result:
+           placement: str | None = None, label: str | None = None,
+           job_key: str | None = None, **options: Any) -> Result:
     """New topology for a model (inputs as for :func:`retexture`). ``target_formats`` defaults
     to the import format."""
     rt = runtime()
@@ -38,22 +40,25 @@ def remesh(obj: Any = None, *, progress: ProgressCallback | None = None,
             rt.policy.default_for("remesh", "target_formats") is None:
         options["target_formats"] = [fmt.lower()]
     return _from_model("remesh", obj, options, progress=progress, timeout=timeout,
-                       import_format=fmt, placement=placement, label=label)
+                       import_format=fmt, placement=placement, label=label, job_key=job_key)
 
 
 def rig(obj: Any = None, *, progress: ProgressCallback | None = None,
         timeout: float | None = None, import_format: str | None = None,
-        placement: str | None = None, label: str | None = None, **options: Any) -> Result:
+        placement: str | None = None, label: str | None = None,
+        job_key: str | None = None, **options: Any) -> Result:
     """Auto-rig a humanoid model (inputs as for :func:`retexture`; files must be GLB). The
     result is an armature with the skinned mesh and Walking/Running actions;
     ``animations=[...]`` chains animation tasks onto the rig."""
     return _from_model("rig", obj, options, progress=progress, timeout=timeout,
-                       import_format=import_format, placement=placement, label=label)
+                       import_format=import_format, placement=placement, label=label,
+                       job_key=job_key)
 
 
 def animate(armature: Any, action_id: int, *, progress: ProgressCallback | None = None,
             timeout: float | None = None, import_format: str | None = None,
-            label: str | None = None, **options: Any) -> Result:
+            label: str | None = None, job_key: str | None = None,
+            **options: Any) -> Result:
     """Add a Meshy library animation to a Meshy-rigged armature as a new action (NLA track).
 
     ``armature=None`` with ``rig_task_id=...`` first imports that rig (no charge) and animates
@@ -77,7 +82,8 @@ def animate(armature: Any, action_id: int, *, progress: ProgressCallback | None 
             "rig it with rig() first or pass rig_task_id=...", field="rig_task_id")
     result = run("animate", {"rig_task_id": rig_task, "action_id": action_id, **options},
                  progress=progress, timeout=timeout, import_format=import_format,
-                 placement=None, label=label or target.name, target_armature=target.name, rt=rt)
+                 placement=None, label=label or target.name, target_armature=target.name,
+                 job_key=job_key, rt=rt)
     result.armature = result.armature or target
     return result
 

@@ -39,11 +39,13 @@ def preview_task_id(preview: Any) -> tuple[str, Any]:
 def refine(preview: Any, *, progress: ProgressCallback | None = None,
            timeout: float | None = None, import_format: str | None = None,
            placement: str | None = None, label: str | None = None,
-           mark_asset: bool | None = None, **options: Any) -> Result:
+           mark_asset: bool | None = None, job_key: str | None = None,
+           **options: Any) -> Result:
     """Texture ``preview`` (its object, its Result or its task id) with the refine options
     (``enable_pbr``, ``texture_prompt``, ``texture_image_url``, ``ai_model`` ...). With an
     object or Result the textured model replaces the shape unless ``placement`` says
-    otherwise; with a bare id it lands like any result."""
+    otherwise; with a bare id it lands like any result. ``job_key``: a rerun never pays twice.
+    """
     task_id, root = preview_task_id(preview)
     if root is not None and placement is None:
         placement = "REPLACE"
@@ -51,4 +53,5 @@ def refine(preview: Any, *, progress: ProgressCallback | None = None,
     return run("text-to-3d", {"preview_task_id": task_id, **options}, progress=progress,
                timeout=timeout, import_format=import_format, placement=placement,
                label=label or prompt or None,
-               source=root if placement == "REPLACE" else None, mark_asset=mark_asset)
+               source=root if placement == "REPLACE" else None, mark_asset=mark_asset,
+               job_key=job_key)

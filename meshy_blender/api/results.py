@@ -70,12 +70,13 @@ def wait(rt: Runtime, job: model.Job, progress: ProgressCallback | None,
     try:
         run_until_done(rt.pump, [job.id], timeout=timeout, on_tick=on_tick)
     except TimeoutError:
-        rt.manager.cancel(job.id)
-        ids = ", ".join(f"{k}={v}" for k, v in job.task_ids.items()) or "none yet"
-        raise errors.WaitTimeoutError(
-            f"Meshy job '{job.label}' did not finish within {timeout:g} s (tasks: {ids}). It may "
-            "still finish on Meshy: api.resume(task_id, kind) or `meshy resume` picks it up "
-            "without paying again.") from None
+        # Stop waiting, not the job: it stays journalled and unfinished, so a rerun with the
+        # same job key (or a restart) resumes the paid tasks instead of buying them again.
+        rt.manager.detach(job.id)
+        raise outcome.timeout_error(job, float(timeout or 0)) from None
+    except KeyboardInterrupt as exc:
+        rt.manager.detach(job.id)
+        raise Interrupted(outcome.interrupted_error(job)) from exc
     except BaseException:
         rt.manager.cancel(job.id)
         raise
@@ -83,16 +84,29 @@ def wait(rt: Runtime, job: model.Job, progress: ProgressCallback | None,
     return result_of(rt, job)
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C while an API call waited. Still a KeyboardInterrupt (a script stops, an
+    ``except MeshyError`` in a batch loop does not swallow it), carrying the detached job's
+    error: ``err.error`` (a CancelledError whose message names the paid tasks) and
+    ``err.task_ids``. The job stays journalled; a rerun with its job key resumes it."""
+
+    def __init__(self, error: errors.MeshyError) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.task_ids = dict(error.task_ids)
+
+
 def result_of(rt: Runtime, job: model.Job) -> Result:
     """The Result of a finished job, or its error raised."""
-    if job.status == model.FAILED:
+    if job.status in (model.FAILED, model.CANCELLED):
         raise job_error(job)
-    if job.status == model.CANCELLED:
-        raise errors.CancelledError(f"Meshy job '{job.label}' was cancelled.")
     if job.import_error:
         from ..blender.scene.importer import MeshyImportError
 
-        raise MeshyImportError(f"{job.import_error} (the files stay in the cache; job {job.id})")
+        err = MeshyImportError(f"{errors.scrub(job.import_error)} (the files stay in the cache; "
+                               f"job {job.id})")
+        err.task_ids = dict(job.task_ids)
+        raise err
     imported = rt.pump.results.get(job.id)
     result = Result(job.id, job.kind, dict(job.task_ids), job.consumed_credits,
                     files=dict(job.files))

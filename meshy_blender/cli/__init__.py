@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from ..client import errors
@@ -21,6 +22,7 @@ from .exit_codes import (
     EXIT_BAD_INPUT,
     EXIT_CODES_HELP,
     EXIT_CREDITS,
+    EXIT_INTERRUPTED,
     EXIT_NETWORK,
     EXIT_OK,
     EXIT_OTHER,
@@ -29,10 +31,11 @@ from .exit_codes import (
     UsageError,
     exit_code_for,
 )
-from .output import emit, stdout_to_stderr
+from .output import check_out, emit, stdout_to_stderr
 from .parser import PROG, build_parser
 
-__all__ = ["EXIT_AUTH", "EXIT_BAD_INPUT", "EXIT_CODES_HELP", "EXIT_CREDITS", "EXIT_NETWORK",
+__all__ = ["EXIT_AUTH", "EXIT_BAD_INPUT", "EXIT_CODES_HELP", "EXIT_CREDITS", "EXIT_INTERRUPTED",
+           "EXIT_NETWORK",
            "EXIT_OK", "EXIT_OTHER", "EXIT_TASK_FAILED", "EXIT_TIMEOUT", "PROG", "UsageError",
            "build_parser", "exit_code_for", "main"]
 
@@ -52,8 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_BAD_INPUT
         with stdout_to_stderr(as_json):
             payload = _run(args)
-    except KeyboardInterrupt:
-        return _fail(command, errors.CancelledError("Interrupted."), as_json, code=130)
+    except KeyboardInterrupt as exc:
+        # api.Interrupted carries the detached job's error: its paid task ids are printed and
+        # the job stays resumable (rerun with the same --job-key).
+        error = getattr(exc, "error", None) or errors.CancelledError("Interrupted.")
+        return _fail(command, error, as_json, code=EXIT_INTERRUPTED)
     except Exception as exc:
         return _fail(command, exc, as_json)
     emit(payload, as_json)
@@ -64,8 +70,35 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
     from .. import api
 
     handler = _HANDLERS[args.command]
-    payload = {"ok": True, "command": args.command, **handler(api, args)}
+    check_out(getattr(args, "out", None))  # before anything is sent
+    journal = _journal()
+    before = set(journal.directory.glob("*.damaged")) if journal is not None else set()
+    try:
+        payload = {"ok": True, "command": args.command, **handler(api, args)}
+    finally:
+        if journal is not None:
+            _tell_damaged(journal, before)
     return payload
+
+
+def _journal() -> Any:
+    """This seat's job journal (as the runtime will open it), or None when not configured."""
+    from ..blender.session import config
+    from ..jobs.journal import Journal
+
+    try:
+        return Journal(Path(config.resolve().cache_dir) / "journal")
+    except Exception:  # a bad configuration is reported by the command itself
+        return None
+
+
+def _tell_damaged(journal: Any, before: set[Path]) -> None:
+    """Journal files this run set aside as damaged are named once on stderr (in the journal's
+    own words); they never stop the run."""
+    journal.damaged = sorted(p.name for p in set(journal.directory.glob("*.damaged")) - before)
+    message = journal.damaged_message()
+    if message:
+        print(f"meshy: warning: {errors.scrub(message)}", file=sys.stderr, flush=True)
 
 
 def _fail(command: str, exc: BaseException, as_json: bool, code: int | None = None) -> int:
@@ -73,10 +106,12 @@ def _fail(command: str, exc: BaseException, as_json: bool, code: int | None = No
     message = errors.scrub(str(exc) or type(exc).__name__)
     if as_json:
         error: dict[str, Any] = {"type": type(exc).__name__, "message": message}
-        for attr in ("field", "task_id", "status", "estimate", "cap"):
+        for attr in ("field", "task_id", "status", "estimate", "cap", "balance", "required",
+                     "job_key"):
             value = getattr(exc, attr, None)
             if value is not None:
                 error[attr] = value
+        error["task_ids"] = dict(getattr(exc, "task_ids", None) or {})  # paid work behind it
         emit({"ok": False, "command": command, "exit_code": code, "error": error}, True)
     else:
         print(f"meshy: error: {message}", file=sys.stderr)

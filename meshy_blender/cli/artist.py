@@ -29,13 +29,14 @@ def add_mark_asset(parser: argparse.ArgumentParser) -> None:
 
 def add_refine(add: Callable[[str, str, str], argparse.ArgumentParser],
                add_api_options: Callable[[argparse.ArgumentParser, str], None],
-               add_common: Callable[[argparse.ArgumentParser], None]) -> None:
+               add_common: Callable[[argparse.ArgumentParser], None]) -> argparse.ArgumentParser:
     p = add("refine", "Texture a shape made earlier (text to 3D preview): one refine task, "
                       "the shape is not paid for again.", REFINE_EXAMPLE)
     p.add_argument("task_id", metavar="PREVIEW_TASK_ID")
     add_api_options(p, "text-to-3d")
     add_mark_asset(p)
     add_common(p)
+    return p
 
 
 def generate_extras(args: argparse.Namespace) -> dict[str, Any]:

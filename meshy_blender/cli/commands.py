@@ -42,8 +42,8 @@ def _progress(args: argparse.Namespace) -> Callable[[Any], None] | None:
         if last and p.detail == last[0].detail and abs(p.percent - last[0].percent) < 5:
             return
         last[:] = [p]
-        print(f"[{p.percent:5.1f}% {time.monotonic() - t0:5.1f}s] {p.detail or p.status}",
-              file=sys.stderr, flush=True)
+        line = f"[{p.percent:5.1f}% {time.monotonic() - t0:5.1f}s] {p.detail or p.status}"
+        print(errors.scrub(line), file=sys.stderr, flush=True)
 
     return show
 
@@ -52,6 +52,11 @@ def _common(args: argparse.Namespace) -> dict[str, Any]:
     return {"progress": _progress(args), "timeout": args.timeout,
             "import_format": args.import_format, "placement": args.placement,
             "label": args.label}
+
+
+def _paid(args: argparse.Namespace) -> dict[str, Any]:
+    """Options of a subcommand that creates paid tasks: the common ones plus its job key."""
+    return {**_common(args), "job_key": args.job_key}
 
 
 def _prepare_scene(args: argparse.Namespace) -> None:
@@ -113,20 +118,20 @@ def _cmd_generate(api: Any, args: argparse.Namespace) -> dict[str, Any]:
     _prepare_scene(args)
     opts = _options(args)
     if args.command == "text-to-3d":
-        result = api.text_to_3d(args.prompt, **_common(args), **opts,
+        result = api.text_to_3d(args.prompt, **_paid(args), **opts,
                                 **artist.generate_extras(args))
         if isinstance(result, list):  # --candidates: one entry per shape
             return {"candidates": [_finish(args, r) for r in result]}
     elif args.command == "image-to-3d":
-        result = api.image_to_3d(args.image, **_common(args), **opts)
+        result = api.image_to_3d(args.image, **_paid(args), **opts)
     else:
-        result = api.multi_image_to_3d(args.images, **_common(args), **opts)
+        result = api.multi_image_to_3d(args.images, **_paid(args), **opts)
     return _finish(args, result)
 
 
 def _cmd_refine(api: Any, args: argparse.Namespace) -> dict[str, Any]:
     _prepare_scene(args)
-    return _finish(args, artist.cmd_refine(api, args, _options(args), _common(args)))
+    return _finish(args, artist.cmd_refine(api, args, _options(args), _paid(args)))
 
 
 def _cmd_model(api: Any, args: argparse.Namespace) -> dict[str, Any]:
@@ -134,7 +139,7 @@ def _cmd_model(api: Any, args: argparse.Namespace) -> dict[str, Any]:
     if obj is None or isinstance(obj, str):  # a .blend input is the scene: keep it
         _prepare_scene(args)
     fn = {"retexture": api.retexture, "remesh": api.remesh, "rig": api.rig}[args.command]
-    return _finish(args, fn(obj, **_common(args), **_options(args), **extra))
+    return _finish(args, fn(obj, **_paid(args), **_options(args), **extra))
 
 
 def _cmd_animate(api: Any, args: argparse.Namespace) -> dict[str, Any]:
@@ -145,7 +150,7 @@ def _cmd_animate(api: Any, args: argparse.Namespace) -> dict[str, Any]:
     ids = list(args.action_id)
     if len(ids) > 1:
         opts["animations"] = ids
-    common = _common(args)
+    common = _paid(args)
     common.pop("placement")
     return _finish(args, api.animate(armature, ids[0], **common, **opts, **extra))
 
@@ -181,10 +186,37 @@ def _cmd_list(api: Any, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_resume(api: Any, args: argparse.Namespace) -> dict[str, Any]:
-    _prepare_scene(args)
-    kind, _ = _find_kind(api, args.task_id, args.kind)
+    """Follow an existing task of any kind (free). An animation needs the armature it was made
+    for: from --input rig.blend, or imported first from --rig-task-id (or the rig id Meshy
+    reports on the task)."""
+    kind, task = _find_kind(api, args.task_id, args.kind)
     common = _common(args)
-    return _finish(args, api.resume(args.task_id, kind, **common))
+    if kind != "animate":
+        _prepare_scene(args)
+        return _finish(args, api.resume(args.task_id, kind, **common))
+    common.pop("placement")
+    armature = _resume_armature(api, args, task, common)
+    result = api.resume(args.task_id, "animate", armature=armature, **common)
+    result.armature = result.armature or armature
+    return _finish(args, result)
+
+
+def _resume_armature(api: Any, args: argparse.Namespace, task: Any,
+                     common: dict[str, Any]) -> Any:
+    if args.input:
+        path = Path(args.input).expanduser()
+        if not path.is_file() or path.suffix.lower() != ".blend":
+            raise UsageError(f"--input {path}: resume takes a .blend file holding the rig")
+        import bpy
+
+        bpy.ops.wm.open_mainfile(filepath=str(path.resolve()))
+        return _pick_object(bpy, args.object, "ARMATURE", path)
+    rig_task = args.rig_task_id or (task.raw.get("rig_task_id") if task is not None else None)
+    if not rig_task:
+        raise UsageError("Resuming an animation needs its rig: --input rig.blend or "
+                         "--rig-task-id RIG_TASK_ID")
+    _prepare_scene(args)
+    return api.resume(str(rig_task), "rig", **common).armature
 
 
 HANDLERS: dict[str, Callable[[Any, argparse.Namespace], dict[str, Any]]] = {

@@ -13,6 +13,7 @@ EXIT_CREDITS = 4
 EXIT_TASK_FAILED = 5
 EXIT_NETWORK = 6
 EXIT_TIMEOUT = 7
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report it
 EXIT_CODES_HELP = """exit codes:
   0  success
   1  other error (e.g. the import failed; the files stay in the cache)
@@ -21,7 +22,9 @@ EXIT_CODES_HELP = """exit codes:
   4  credits: not enough credits, or over the studio policy's cap/budget
   5  the Meshy task failed or was canceled on the server (credits are refunded)
   6  network: Meshy unreachable, offline Blender (use --online-mode), server errors
-  7  timeout (--timeout): the task may still finish; pick it up with `resume`"""
+  7  timeout (--timeout): the job stays journalled; rerun with the same --job-key (or
+     `resume` a printed task id) to finish it without paying again
+130  interrupted (Ctrl-C): as for 7; the paid task ids are printed (in --json: task_ids)"""
 
 # Exception class -> exit code; the first matching base class wins (order matters).
 _EXIT_MAP: tuple[tuple[type[BaseException], int], ...] = (

@@ -11,23 +11,25 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..client.errors import scrub
 from .exit_codes import UsageError
 
 
 def emit(payload: dict[str, Any], as_json: bool) -> None:
+    """Print the result (or error) object; every text goes through the one key scrubber."""
     if as_json:
-        print(json.dumps(payload, indent=1, sort_keys=True, default=str), flush=True)
+        print(scrub(json.dumps(payload, indent=1, sort_keys=True, default=str)), flush=True)
         return
     for key, value in payload.items():
         if key in ("ok", "command") or value in (None, [], {}):
             continue
         if isinstance(value, list) and value and isinstance(value[0], dict):
             for row in value:
-                print("  ".join(f"{k}={v}" for k, v in row.items()))
+                print(scrub("  ".join(f"{k}={v}" for k, v in row.items())))
         else:
             shown = (", ".join(f"{k}={v}" for k, v in value.items())
                      if isinstance(value, dict) else value)
-            print(f"{key}: {shown}")
+            print(scrub(f"{key}: {shown}"))
     sys.stdout.flush()
 
 
@@ -66,6 +68,16 @@ def _stream_handlers(logging: Any) -> list[Any]:
             if isinstance(h, logging.StreamHandler)]
 
 
+OUT_SUFFIXES = (".blend", ".glb", ".gltf", ".fbx")
+
+
+def check_out(out: Path | None) -> None:
+    """Refuse an --out type we cannot write before anything is sent (or paid for)."""
+    if out is not None and Path(out).suffix.lower() not in OUT_SUFFIXES:
+        raise UsageError(f"--out {Path(out).name}: use .blend, .glb, .gltf or .fbx; nothing "
+                         "was sent")
+
+
 def save(out: Path, result: Any) -> Path:
     """Write the result: a .blend of the whole file, or the result's objects as GLB/FBX."""
     import bpy
@@ -76,8 +88,7 @@ def save(out: Path, result: Any) -> Path:
     if suffix == ".blend":
         bpy.ops.wm.save_as_mainfile(filepath=str(path), check_existing=False)
         return path
-    if suffix not in (".glb", ".gltf", ".fbx"):
-        raise UsageError(f"--out {path.name}: use .blend, .glb, .gltf or .fbx")
+    check_out(path)
     objects = set(result.objects)
     if result.armature is not None:
         objects |= {result.armature, *result.armature.children_recursive}

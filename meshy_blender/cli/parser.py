@@ -93,6 +93,14 @@ def _add_common(parser: argparse.ArgumentParser, *, imports: bool = True) -> Non
                              "only the result")
 
 
+def _add_job_key(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--job-key", metavar="KEY",
+                        help="a stable name for this job (a farm job, a shot): running the "
+                             "same command with the same key again resumes or returns the "
+                             "first run's job and never pays twice; a different request under "
+                             "that key is refused")
+
+
 def _add_model_input(parser: argparse.ArgumentParser, what: str) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--input", type=Path, metavar="FILE",
@@ -125,8 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_api_options(p, "text-to-3d")
     _add_chain(p)
     _add_common(p)
+    _add_job_key(p)
     artist.add_generate_options(p)
-    artist.add_refine(add, _add_api_options, _add_common)
+    _add_job_key(artist.add_refine(add, _add_api_options, _add_common))
 
     p = add("image-to-3d", "Generate a model from one image (file or URL).",
             "photo.png --out model.blend")
@@ -134,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_api_options(p, "image-to-3d")
     _add_chain(p)
     _add_common(p)
+    _add_job_key(p)
 
     p = add("multi-image-to-3d", "Generate a model from 1-4 views of one object.",
             "front.png side.png back.png --out model.glb")
@@ -141,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_api_options(p, "multi-image-to-3d")
     _add_chain(p)
     _add_common(p)
+    _add_job_key(p)
 
     for name, help_text, example, chain in (
         ("retexture", "New textures for a model.",
@@ -159,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--animation", action="append", type=int, metavar="ACTION_ID",
                            help="animate the rig with a library action (repeatable)")
         _add_common(p)
+        _add_job_key(p)
 
     p = add("animate", "Add library animations to a Meshy rig (actions on its armature).",
             "--task-id RIG_TASK --action-id 4 --out hero.fbx")
@@ -167,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="animation library id (repeatable)")
     _add_api_options(p, "animate")
     _add_common(p)
+    _add_job_key(p)
 
     p = add("status", "Show one task as Meshy reports it.", "TASK_ID --kind rig")
     p.add_argument("task_id")
@@ -185,5 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
             "TASK_ID --kind text-to-3d --out model.glb")
     p.add_argument("task_id")
     p.add_argument("--kind", default="auto", help="task kind (default: look it up)")
+    rig = p.add_argument_group("animations", "an animation lands on the rig it was made for")
+    rig.add_argument("--input", type=Path, metavar="FILE",
+                     help="a .blend holding the rig (then --object picks the armature)")
+    rig.add_argument("--object", metavar="NAME", help="the armature inside --input")
+    rig.add_argument("--rig-task-id", metavar="ID",
+                     help="the rig's Meshy task id: the rig is imported first (no charge)")
     _add_common(p)
     return parser

@@ -96,6 +96,31 @@ def _assign_downloads(steps: list[Step], fmt: str) -> None:
             s.downloads = [INTERMEDIATE]
 
 
+# Steps whose model files come from their own ``target_formats`` (when given; remesh's
+# default is GLB only): the format the import downloads must be among them.
+_TARGET_FORMAT_KINDS = {"remesh", "retexture", "text-to-3d-refine", "text-to-3d-preview",
+                        "image-to-3d", "multi-image-to-3d"}
+
+
+def _request_needed_formats(steps: list[Step]) -> None:
+    """Ask Meshy for every model format a step's download needs, so a chained remesh imported
+    as FBX asks for ``fbx`` instead of failing after it was paid. A remesh feeding a later step
+    (a rig) keeps GLB, the format Meshy's rigging reads."""
+    for n, step in enumerate(steps):
+        if step.kind not in _TARGET_FORMAT_KINDS:
+            continue
+        needed = [d for d in step.downloads if d in ("glb", "fbx")]
+        given = step.options.get("target_formats")
+        if given is None and step.kind != "remesh":
+            continue  # Meshy's default for these steps includes GLB and FBX
+        formats = [str(f).lower() for f in (given if given is not None else ["glb"])]
+        if step.kind == "remesh" and n + 1 < len(steps):
+            needed.append("glb")
+        missing = [f for f in needed if f not in formats]
+        if missing or given is None:
+            step.options["target_formats"] = formats + missing
+
+
 def _split_text_to_3d(options: dict[str, Any]) -> tuple[dict, dict | None]:
     texture = options.pop("should_texture", True)
     preview = {k: v for k, v in options.items() if k not in REFINE_ONLY}
@@ -153,6 +178,7 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
         raise ValidationError(f"{request} results cannot be remeshed or rigged.",
                                     field="remesh")
     _assign_downloads(steps, fmt)
+    _request_needed_formats(steps)
     for step in steps:
         placeholders = {name: PLACEHOLDER_TASK_ID for name in step.links.values()}
         payload = build_step_payload(step, placeholders, encode_files=False)

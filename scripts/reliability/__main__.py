@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import bad_inputs, harness, matrix, processes, report, security, soak
+from . import bad_inputs, blender_runs, harness, matrix, processes, report, security, soak
 
 PARTS = ("matrix", "processes", "soak", "bad-inputs", "security")
 
@@ -42,9 +42,12 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(report.matrix_section(rows))
         failed += [f"matrix: {r.fault} / {r.mode}" for r in rows if not r.ok]
     if "processes" in parts:
-        procs = harness.with_emulator(lambda emu: processes.run_processes(
-            emu, progress=lambda r: say(
-                f"  {'ok ' if r.ok else 'BAD'} {r.scenario:45} {r.outcome or r.problems}")))
+        def show(r: processes.ProcRow) -> None:
+            say(f"  {'ok ' if r.ok else 'BAD'} {r.scenario:45} {r.outcome or r.problems}")
+
+        procs = harness.with_emulator(lambda emu: [
+            *processes.run_processes(emu, progress=show),
+            *blender_runs.run_blender_runs(emu, progress=show)])  # real Blender + the CLI
         sections.append(report.processes_section(procs))
         failed += [f"processes: {r.scenario}: {'; '.join(r.problems)}" for r in procs
                    if not r.ok]

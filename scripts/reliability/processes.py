@@ -16,10 +16,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from meshy_blender.client import MeshyClient
 from meshy_blender.jobs import model
@@ -249,38 +249,63 @@ SCENARIOS: dict[str, Callable[[Bench], str]] = {
 }
 
 
+B = TypeVar("B", bound=Bench)
+
+
 def run_scenario(emu: Any, name: str) -> ProcRow:
+    return run_row(emu, name, lambda ws: closing(Bench(emu, ws), SCENARIOS[name]))
+
+
+def closing(bench: B, scenario: Callable[[B], str]) -> str:
+    """``scenario(bench)``, its processes stopped afterwards whatever happens."""
+    try:
+        return scenario(bench)
+    finally:
+        bench.close()
+
+
+def run_row(emu: Any, name: str, body: Callable[[h.Workspace], str], *,
+            done: tuple[str, ...] = (model.READY, model.IMPORTED),
+            extra: Callable[[dict[str, model.Job]], list[str]] | None = None) -> ProcRow:
+    """Run one scenario ``body`` on a reset emulator and a fresh shared folder, then judge it
+    from the emulator's tasks and the journal: no task created twice, every charged task
+    journalled, every job ended in ``done`` (plus ``extra`` checks of the journal)."""
     emu.reset()
     ws = h.Workspace()
-    bench = Bench(emu, ws)
     started = time.monotonic()
     problems: list[str] = []
     outcome = ""
     try:
-        outcome = SCENARIOS[name](bench)
+        outcome = body(ws)
     except Exception as exc:
         problems.append(f"{type(exc).__name__}: {exc}")
     finally:
-        bench.close()
         emu.store.task_seconds = h.TASK_SECONDS
     created = h.created_tasks(emu)
     paid = h.charged(created)
     journal = ws.journalled()
     problems += h.paid_problems(paid, journal) + h.duplicate_problems(paid, journal)
     problems += [f"job {j.id} ended {j.status}: {j.detail}" for j in journal.values()
-                 if j.status not in (model.READY, model.IMPORTED)]
+                 if j.status not in done]
+    if extra is not None:
+        problems += extra(journal)
     ws.remove()
     return ProcRow(name, outcome, len(created), len(paid), time.monotonic() - started, problems)
 
 
-def run_processes(emu: Any, progress: Callable[[ProcRow], None] | None = None) -> list[ProcRow]:
+def run_all(emu: Any, names: Iterable[str], run: Callable[[Any, str], ProcRow],
+            progress: Callable[[ProcRow], None] | None = None) -> list[ProcRow]:
     rows = []
-    for name in SCENARIOS:
-        row = run_scenario(emu, name)
+    for name in names:
+        row = run(emu, name)
         rows.append(row)
         if progress is not None:
             progress(row)
     return rows
+
+
+def run_processes(emu: Any, progress: Callable[[ProcRow], None] | None = None) -> list[ProcRow]:
+    return run_all(emu, SCENARIOS, run_scenario, progress)
 
 
 def _statuses(out: dict[str, Any]) -> str:

@@ -81,10 +81,13 @@ def security_section(checks: Sequence[Check]) -> list[str]:
 
 def processes_section(rows: Sequence[ProcRow]) -> list[str]:
     lines = ["## Processes (never pay twice, never lose a paid result)", "",
-             f"{len(rows)} scenarios run as real worker processes sharing one cache and journal "
+             f"{len(rows)} scenarios run as real processes sharing one cache and journal "
              f"folder (SIGKILL, concurrent start-ups, reruns); {sum(not r.ok for r in rows)} "
-             "failing. Each row checks: no task created twice, every charged task journalled, "
-             "every job READY with complete files. \"tasks\" is created / charged.", "",
+             "failing. Worker rows run the jobs layer; \"Blender:\" rows run real Blender "
+             "processes (the bpy module) executing `meshy` CLI commands with a job key. Each row "
+             "checks: no task created twice, every charged task journalled, every job READY "
+             "with complete files (Blender rows: IMPORTED, the result imported once). "
+             "\"tasks\" is created / charged.", "",
              "| scenario | outcome | tasks | s |", "| --- | --- | --- | --- |"]
     for r in rows:
         outcome = r.outcome if r.ok else f"**FAIL**: {'; '.join(r.problems)}"

@@ -7,9 +7,13 @@ what to change. The artist's mode, selection and active object are put back afte
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import struct
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,11 +74,12 @@ def export_glb(context: Any, objects: list[Any], directory: Path, *,
     if not meshes:
         raise ExportError("Select at least one mesh object to send to Meshy.")
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{safe_name(meshes[0].name)}-{int(time.time() * 1000)}.glb"
-    with operator_context(context) as ctx:
+    path = directory / f"{safe_name(meshes[0].name)}-{os.getpid()}-{time.time_ns()}.part.glb"
+    with operator_context(context) as ctx, ExitStack() as stack:
         mode_state = leave_edit_modes(ctx)  # edit-mode changes are flushed to the mesh here
         selection = SelectionState.take(ctx.view_layer)
         try:
+            stack.enter_context(made_visible(ctx, meshes))  # put back before the selection
             faces = count_faces(ctx, meshes, apply_modifiers)
             if max_faces is not None and faces > max_faces:
                 raise ExportError(
@@ -88,8 +93,14 @@ def export_glb(context: Any, objects: list[Any], directory: Path, *,
             with _relative_to(meshes[0], meshes, local_space):
                 _run_exporter(path, apply_modifiers)
         finally:
+            stack.close()
             selection.restore(ctx.view_layer)
             return_to_mode(ctx, mode_state)
+    if not glb_has_meshes(path):
+        path.unlink(missing_ok=True)
+        raise ExportError("Blender wrote no geometry for the selection (is it hidden in a way "
+                          "the exporter skips?); nothing was sent. Unhide it and try again.")
+    path = _named_by_content(path, meshes[0].name)
     size = path.stat().st_size
     if size > max_bytes:
         path.unlink(missing_ok=True)
@@ -97,6 +108,78 @@ def export_glb(context: Any, objects: list[Any], directory: Path, *,
                           f"uploads up to {max_bytes / 1024**2:.0f} MB. Reduce textures or "
                           "geometry first.")
     return ExportResult(path=path, faces=faces, size=size)
+
+
+@contextmanager
+def made_visible(ctx: Any, meshes: list[Any]) -> Iterator[None]:
+    """Make ``meshes`` visible and selectable in ``ctx``'s view layer for the export, then put
+    everything back. Blender's exporter skips hidden objects and cannot select ones outside
+    the view layer (an excluded or hidden collection, another scene, the source "Replace" just
+    hid, one made unselectable): they are unhidden (made selectable), or linked into the scene's
+    own collection, for the export only."""
+    scene, layer = ctx.scene, ctx.view_layer
+    linked: list[Any] = []
+    unhidden: list[Any] = []
+    enabled: list[Any] = []
+    selectable: list[Any] = []
+    try:
+        for obj in meshes:
+            if obj.hide_viewport:
+                obj.hide_viewport = False
+                enabled.append(obj)
+            if obj.hide_select:  # the exporter's "selected only" would skip it
+                obj.hide_select = False
+                selectable.append(obj)
+        layer.update()
+        for obj in meshes:
+            outside = layer.objects.get(obj.name) is None or not obj.visible_get(view_layer=layer)
+            if outside and scene.collection.objects.get(obj.name) is None:
+                scene.collection.objects.link(obj)
+                linked.append(obj)
+        layer.update()
+        for obj in meshes:
+            if obj.hide_get(view_layer=layer):
+                obj.hide_set(False, view_layer=layer)
+                unhidden.append(obj)
+        hidden = [o.name for o in meshes if not o.visible_get(view_layer=layer)]
+        if hidden:
+            raise ExportError(f"'{hidden[0]}' cannot be made visible for the export; show it "
+                              "in the viewport and try again. Nothing was sent.")
+        yield
+    finally:
+        for obj in unhidden:
+            obj.hide_set(True, view_layer=layer)
+        for obj in linked:
+            scene.collection.objects.unlink(obj)
+        for obj in enabled:
+            obj.hide_viewport = True
+        for obj in selectable:
+            obj.hide_select = True
+        layer.update()
+
+
+def glb_has_meshes(path: Path) -> bool:
+    """True when the GLB's JSON chunk lists at least one mesh (an empty scene is not a model)."""
+    try:
+        with path.open("rb") as f:
+            header = f.read(20)
+            length = struct.unpack_from("<I", header, 12)[0]
+            doc = json.loads(f.read(length))
+    except (OSError, ValueError, struct.error):
+        return False
+    return bool(doc.get("meshes"))
+
+
+def _named_by_content(path: Path, name: str) -> Path:
+    """Rename the export after its content: the same mesh gives the same file and so the same
+    request, which a rerun under a job key must match to resume instead of being refused."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    final = path.with_name(f"{safe_name(name)}-{digest.hexdigest()[:16]}.glb")
+    os.replace(path, final)
+    return final
 
 
 @contextmanager

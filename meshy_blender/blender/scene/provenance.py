@@ -7,12 +7,13 @@ API key are dropped, never stored.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping
 from typing import Any
 
-log = logging.getLogger(__name__)
+from ...client.errors import scrubbed_logger
+
+log = scrubbed_logger(__name__)
 
 PREFIX = "meshy_"
 _URL = re.compile(r"://|^\s*data:|\bwww\.", re.IGNORECASE)

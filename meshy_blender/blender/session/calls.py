@@ -9,20 +9,19 @@ channel and the same redraw as job events.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...client.errors import MeshyError
+from ...client.errors import MeshyError, scrubbed_logger
 from . import messages
 
 if TYPE_CHECKING:  # concurrent.futures is imported by the first call, not at start-up
     from concurrent.futures import Future, ThreadPoolExecutor
 
-log = logging.getLogger(__name__)
+log = scrubbed_logger(__name__)
 
 @dataclass
 class Outcome:

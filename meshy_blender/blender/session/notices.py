@@ -13,15 +13,15 @@ status bar and the Info editor, and that is the only public way to add one.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import bpy
 
+from ...client.errors import scrubbed_logger
 from ...jobs import model
 from . import account, messages
 
-log = logging.getLogger(__name__)
+log = scrubbed_logger(__name__)
 
 _followed: set[str] = set()
 # What was reported, newest last (the Tasks panel and tests read it; bounded).

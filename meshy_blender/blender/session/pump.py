@@ -10,7 +10,6 @@ whoever drains it, goes through :meth:`Pump._handle`.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 import bpy
 
+from ...client.errors import scrubbed_logger
 from ...jobs.model import FINISHED_STATUSES, IMPORTED, READY
 from .calls import CALLS, BackgroundCalls
 
 if TYPE_CHECKING:  # the manager (workers, journal) is imported when a runtime is built
     from ...jobs.manager import JobEvent, JobManager
 
-log = logging.getLogger(__name__)
+log = scrubbed_logger(__name__)
 
 DEFAULT_BUDGET_S = 0.002
 Importer = Callable[[dict[str, Any]], Any]

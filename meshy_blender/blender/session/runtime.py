@@ -6,7 +6,6 @@ cache folder changes; shut down (workers stopped, jobs left journalled) when the
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import bpy
 
+from ...client.errors import scrubbed_logger
 from ...client.urls import is_loopback
 from . import config, notices
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ...jobs.request import JobRequest
     from .pump import Pump
 
-log = logging.getLogger(__name__)
+log = scrubbed_logger(__name__)
 
 TIMER_ACTIVE_INTERVAL = 0.1
 TIMER_IDLE_INTERVAL = 0.5
@@ -82,16 +82,19 @@ class Runtime:
 
     def submit(self, request: JobRequest) -> Job:
         """Plan and start ``request``: the one way a job starts, from the sidebar, the API, the
-        CLI and resume alike. New paid work is also checked against the session budget."""
+        CLI and resume alike. New paid work is also checked against the session budget.
+
+        Returns the job that runs: for a ``job_key`` already journalled, that journalled job
+        (resumed, ready or finished; see jobs/keys.py), not a new one."""
         global _session_spent
         job = self.plan(request)
         if not request.is_resume:
             self.policy.check_cost(job.estimated_credits, _session_spent)
-        self.manager.submit(job)
-        if not request.is_resume:
+        running = self.manager.submit(job)
+        if not request.is_resume and running is job:
             _session_spent += job.estimated_credits
         ensure_timer()
-        return job
+        return running
 
 
 _runtime: Runtime | None = None
@@ -160,6 +163,8 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
     _runtime = Runtime(settings, client, manager, pump, gate)
     if resume:
         _, ready = manager.resume_from_journal()
+        if manager.journal is not None:
+            tell_damaged(manager.journal)
         for job in ready:
             log.info("Meshy job %s finished while Blender was closed; ready to import", job.id)
     ensure_timer()
@@ -203,6 +208,7 @@ def startup_resume() -> None:
     retention.prune_in_background(journal_dir, settings.download_dir, retention_rules())
     journal = Journal(journal_dir)
     pending = journal.load_unfinished()  # never the finished history (issue 17)
+    tell_damaged(journal)
     if not pending or not settings.api_key:
         return None
     if not (settings.online_access or is_loopback(settings.api_base)):
@@ -260,6 +266,14 @@ def _journal_for(settings: config.Settings) -> Journal:
             rt.manager.journal.directory == journal_dir:
         return rt.manager.journal
     return Journal(journal_dir)
+
+
+def tell_damaged(journal: Journal) -> None:
+    """Name the journal files the last load set aside, once, in the status bar and Info log
+    (the journal logs them too); they never stop the other jobs from resuming."""
+    message = journal.damaged_message()
+    if message:
+        notices.report("WARNING", f"Meshy: {message}")
 
 
 def current_runtime() -> Runtime | None:
