@@ -16,7 +16,7 @@ LINT_VENV := .venv-lint
 LINT_STAMP := $(LINT_VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: venv test demo lint build emulator-assets clean lock bench reliability
+.PHONY: venv test demo lint build emulator-assets clean lock bench reliability live-check
 
 $(STAMP): requirements/test.lock requirements/bpy-$(BLENDER).txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ bench: $(STAMP)
 
 reliability: $(STAMP)
 	PYTHONPATH=scripts $(PY) -m reliability --out out/reliability
+
+# One request of every kind against the real Meshy API (test-mode key unless MESHY_API_KEY):
+# prints every difference in answer shapes. Needs internet; never part of `make test`.
+live-check: $(STAMP)
+	$(PY) scripts/live_check.py
 
 $(LINT_STAMP): requirements/lint.lock
 	@test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)

@@ -35,9 +35,21 @@ IMAGE_SIZE = 512
 Vec3 = tuple[float, float, float]
 
 
+RECIPE = (HERE, HERE.with_name("emulator_newer_assets.py"))
+
+
 def script_version() -> str:
-    """Hash of this file: the manifest's version, so a changed recipe means regenerated assets."""
-    return hashlib.sha256(HERE.read_bytes()).hexdigest()
+    """Hash of the recipe (this file and the newer-assets module beside it): the manifest's
+    version, so a changed recipe means regenerated assets."""
+    return recipe_hash(RECIPE)
+
+
+def recipe_hash(files: Sequence[Path]) -> str:
+    """sha256 of one file, or of the files' own hashes joined when there are several."""
+    if len(files) == 1:
+        return hashlib.sha256(files[0].read_bytes()).hexdigest()
+    joined = "".join(hashlib.sha256(f.read_bytes()).hexdigest() for f in files)
+    return hashlib.sha256(joined.encode()).hexdigest()
 
 
 # ------------------------------------------------------------------ library of animation names
@@ -314,8 +326,10 @@ def make_material(bpy: Any, name: str, images: dict[str, Any]) -> Any:
 
 # ------------------------------------------------------------------ thumbnails
 
-def render_thumbnail(bpy: Any, path: Path, target: Any, fallback: Callable[[], Any]) -> None:
-    """A small Cycles render of the asset; a painted preview if rendering is unavailable."""
+def render_thumbnail(bpy: Any, path: Path, target: Any, fallback: Callable[[], Any], *,
+                     turn: float = 0.0, transparent: bool = False) -> None:
+    """A small Cycles render of the asset (seen from `turn` degrees around it, optionally on a
+    transparent background); a painted preview if rendering is unavailable."""
     scene = bpy.context.scene
     cam_data = bpy.data.cameras.new("ThumbCam")
     cam = bpy.data.objects.new("ThumbCam", cam_data)
@@ -326,7 +340,9 @@ def render_thumbnail(bpy: Any, path: Path, target: Any, fallback: Callable[[], A
         scene.collection.objects.link(obj)
     centre = target.location.copy()
     centre.z += 0.45
-    cam.location = (centre.x + 1.4, centre.y - 1.9, centre.z + 0.7)
+    ang = math.atan2(-1.9, 1.4) + math.radians(turn)
+    cam.location = (centre.x + 2.36 * math.cos(ang), centre.y + 2.36 * math.sin(ang),
+                    centre.z + 0.7)
     cam.rotation_euler = (centre - cam.location).to_track_quat("-Z", "Y").to_euler()
     light.rotation_euler = (math.radians(50), 0.0, math.radians(30))
     scene.camera = cam
@@ -337,6 +353,8 @@ def render_thumbnail(bpy: Any, path: Path, target: Any, fallback: Callable[[], A
     scene.render.resolution_x = scene.render.resolution_y = THUMB_SIZE
     scene.render.resolution_percentage = 100
     scene.render.image_settings.file_format = "PNG"
+    scene.render.film_transparent = transparent
+    scene.render.image_settings.color_mode = "RGBA" if transparent else "RGB"
     scene.render.filepath = str(path)
     if scene.world is None:
         scene.world = bpy.data.worlds.new("World")
@@ -522,11 +540,14 @@ def library_motion(action_id: int) -> Motion:
 
 
 def make_action(bpy: Any, armature: Any, name: str, motion: Motion, *, frames: int = FPS,
-                bob: float = 0.02) -> Any:
-    """Keyframe Euler rotations (and a hip bob) over one loop; the action is named `name`."""
+                bob: float = 0.02, keep_others: bool = False) -> Any:
+    """Keyframe Euler rotations (and a hip bob) over one loop; the action is named `name`.
+
+    Other actions are deleted (exporters pick up every action) unless `keep_others`, which the
+    several-clips-in-one-file asset (animation ``action_ids``) needs."""
     from mathutils import Euler
 
-    for action in list(bpy.data.actions):  # exporters pick up every action: keep only this one
+    for action in [] if keep_others else list(bpy.data.actions):
         bpy.data.actions.remove(action)
     if armature.animation_data is None:
         armature.animation_data_create()
@@ -551,6 +572,7 @@ def make_action(bpy: Any, armature: Any, name: str, motion: Motion, *, frames: i
         hips.keyframe_insert("location", frame=frame, group="Hips")
     action = armature.animation_data.action
     action.name = name
+    action.use_fake_user = keep_others
     scene = bpy.context.scene
     scene.frame_start, scene.frame_end = 1, 1 + frames
     # FBX names its take after the scene when exporting the active action only.
@@ -620,6 +642,9 @@ def generate(out: Path) -> dict[str, Any]:
         manifest[kind] = make_mesh_variant(bpy, out, kind)
     manifest["rig"], manifest["animations"] = make_rig_assets(bpy, out)
     manifest["images"] = make_images(bpy, out)
+    import emulator_newer_assets  # beside this script: the newer API surface's files
+
+    manifest.update(emulator_newer_assets.generate(bpy, out))
     reset_scene(bpy)
     tmp = out / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")

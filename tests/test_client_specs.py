@@ -49,11 +49,13 @@ def test_every_kind_has_a_spec_with_paths():
     assert set(SPECS) == {
         "text-to-3d-preview", "text-to-3d-refine", "image-to-3d", "multi-image-to-3d",
         "retexture", "remesh", "rig", "animate", "text-to-image", "image-to-image", "convert",
-        "resize"}
+        "resize", "text-to-motion", "uv-unwrap", "print-analyze", "print-repair",
+        "print-multi-color"}
     assert SPECS["text-to-3d-preview"].create_path == "/openapi/v2/text-to-3d"
     assert SPECS["rig"].resource_path == "/openapi/v1/rigging"
     assert SPECS["animate"].create_path == "/openapi/v1/animations"
-    assert {s.output for s in SPECS.values()} == {"model", "rig", "animation", "images"}
+    assert {s.output for s in SPECS.values()} == {"model", "rig", "animation", "images", "motion",
+                                               "report"}
 
 
 def test_preview_payload_keeps_every_documented_option():

@@ -47,8 +47,10 @@ def _linked_images(material):
 
 def test_manifest_lists_existing_files_and_is_versioned_by_the_script(emulator_assets):
     manifest = emulator_assets.manifest
-    script = ROOT / "scripts" / "make_emulator_assets.py"
-    assert manifest["version"] == hashlib.sha256(script.read_bytes()).hexdigest()
+    recipe = [ROOT / "scripts" / "make_emulator_assets.py",
+              ROOT / "scripts" / "emulator_newer_assets.py"]
+    joined = "".join(hashlib.sha256(f.read_bytes()).hexdigest() for f in recipe)
+    assert manifest["version"] == hashlib.sha256(joined.encode()).hexdigest()
     assert set(manifest["preview"]) >= {"glb", "fbx", "obj", "stl", "thumbnail"}
     assert set(manifest["textured"]) >= {"glb", "fbx", "obj", "mtl", "stl", "thumbnail", "textures"}
     assert set(manifest["textured"]["textures"]) == {"base_color"}

@@ -105,7 +105,7 @@ def test_meshy_model_goes_back_by_task_id_through_remesh_rig_and_animate(bpy, me
     assert bpy.ops.meshy.load_animation_library() == {"FINISHED"}
     calls.CALLS.wait(library.CALL)
     wm_state = bpy.context.window_manager.meshy
-    assert len(wm_state.animations) == 36
+    assert len(wm_state.animations) == 38  # the emulator's catalog: ids -2, -1 and 0-35
     wm_state.animation_index = next(i for i, a in enumerate(wm_state.animations)
                                     if a.action_id == 4)
     assert s.action_id == 4
@@ -133,10 +133,10 @@ def test_rig_of_a_plain_mesh_uploads_a_glb_and_lands_an_armature(bpy, meshy_ui):
 
 
 def test_rigging_refuses_too_many_faces_before_uploading(bpy, meshy_ui):
-    bpy.ops.mesh.primitive_grid_add(x_subdivisions=390, y_subdivisions=390)
+    bpy.ops.mesh.primitive_grid_add(x_subdivisions=405, y_subdivisions=405)  # 163,216 quads
     grid = bpy.context.view_layer.objects.active
     _select_only(bpy, grid)
-    with pytest.raises(RuntimeError, match=r"at most 300,000"):
+    with pytest.raises(RuntimeError, match=r"at most 320,000"):
         bpy.ops.meshy.rig()
     assert meshy_ui.posts() == [] and meshy_ui.jobs() == []
 
@@ -147,3 +147,10 @@ def test_nothing_to_send_disables_the_buttons(bpy, meshy_ui):
     assert not bpy.ops.meshy.remesh.poll()
     assert not bpy.ops.meshy.rig.poll()
     assert not bpy.ops.meshy.animate.poll()
+
+
+def test_negative_catalog_action_ids_are_kept(bpy, meshy_ui):
+    """Meshy's catalog has ids -2, -1 and 0: picking one must not be clamped to 0."""
+    s = bpy.context.scene.meshy
+    s.action_id = -2
+    assert s.action_id == -2

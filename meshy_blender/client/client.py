@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from . import creation, downloads, fetch, http, hygiene, sse
+from . import creation, downloads, fetch, http, hygiene, library, sse
 from . import errors as e
 from .interrupt import Watchdog, call_cancellable
 from .specs import spec
@@ -135,6 +135,14 @@ class MeshyClient:
             proxies=http.proxies_for(url, self.proxies), verify=self.verify,
             max_bytes=self.max_download_bytes, on_progress=on_progress, cancel=cancel)
 
+    def get_public(self, path: str) -> requests.Response:
+        """One GET of a public (keyless) API path through the credential-free session, e.g.
+        the public animation catalog; requests' own exception when it fails."""
+        url = self.base_url + path
+        self._gate(url)
+        return self._assets.get(url, timeout=self.timeout, headers={"Accept": "application/json"},
+                                proxies=http.proxies_for(url, self.proxies), verify=self.verify)
+
     def owned_task_ids(self) -> set[str]:
         with self._lock:
             return set(self._created)
@@ -200,20 +208,17 @@ class MeshyClient:
             raise e.MalformedResponseError("Meshy sent a balance the add-on could not read.")
         return int(value)
 
-    def animation_library(self, search: str | None = None,
-                          category: str | None = None) -> list[dict[str, Any]] | None:
-        """The animation catalogue, or None when the endpoint is missing (404): then callers
-        let the user type an action id."""
-        params = {k: v for k, v in (("search", search), ("category", category)) if v}
+    def animation_library(self, search: str | None = None, category: str | None = None,
+                          sub_category: str | None = None) -> list[dict[str, Any]] | None:
+        """The animation catalogue (one dict per action, see :class:`library.Action`), or None
+        when the endpoint is missing (404): then callers let the user type an action id."""
+        params = {k: v for k, v in (("search", search), ("category", category),
+                                    ("sub_category", sub_category)) if v}
         try:
             data = self._call("GET", LIBRARY_PATH, params=params or None)
         except e.NotFoundError:
             return None
-        if isinstance(data, dict):
-            data = data.get("result") or data.get("data") or []
-        if not isinstance(data, list):
-            raise e.MalformedResponseError("Meshy sent an animation library that is not a list.")
-        return [item for item in data if isinstance(item, dict)]
+        return [a.to_dict() for a in library.parse_library(data)]
 
     # ----------------------------------------------------------------- waiting
     def stream_task(self, kind: str, task_id: str,

@@ -25,7 +25,8 @@ from .specs import spec
 # Inputs that identify "the same request" when a task object echoes them.
 MATCH_KEYS = ("mode", "prompt", "negative_prompt", "preview_task_id", "input_task_id",
               "height_meters", "resize_height",
-              "rig_task_id", "action_id", "texture_prompt", "text_style_prompt", "ai_model",
+              "rig_task_id", "action_id", "action_ids", "motion_task_id", "texture_prompt",
+              "text_style_prompt", "ai_model",
               "art_style", "image_url", "model_url", "target_polycount", "topology")
 # Task ids to never adopt, or a callable giving them (read only when a lookup happens).
 Exclude = Callable[[], Collection[str]] | Collection[str] | None
@@ -114,7 +115,7 @@ def _credits_error(client: ClientCore, kind: str, body: dict[str, Any],
     except e.MeshyError:
         required = None
     return e.InsufficientCreditsError(status=err.status, server_message=err.server_message,
-                                      balance=balance, required=required)
+                                      balance=balance, required=required, code=err.code)
 
 
 def _matches(kind: str, task_raw: dict[str, Any], body: dict[str, Any]) -> bool:

@@ -40,6 +40,7 @@ MAGIC: dict[str, tuple[bytes, ...]] = {
     "blend": (b"BLENDER", b"\x28\xb5\x2f\xfd", b"\x1f\x8b"),  # plain, zstd or gzip compressed
     "gif": (b"GIF8",),
     "webp": (b"RIFF",),
+    "bvh": (b"HIERARCHY",),  # text-to-motion "swift" output (a BVH text file)
 }
 TEXT_TYPES = frozenset({"obj", "mtl", "gltf"})
 _ERROR_PAGE = (b"<?xml", b"<error", b"<html", b"<!doctype", b"<head", b"{\"message\"")

@@ -74,9 +74,11 @@ class MeshyError(Exception):
     task_ids: dict[str, str] = {}
 
     def __init__(self, message: str | None = None, *, status: int | None = None,
-                 server_message: str | None = None, retryable: bool | None = None) -> None:
+                 server_message: str | None = None, retryable: bool | None = None,
+                 code: str | None = None) -> None:
         self.message = scrub(message or self.default_message)
         self.status = status
+        self.code = code  # Meshy's machine code (``code``/``error_code``), e.g. LimitExceeded
         self.server_message = scrub(server_message) if server_message else None
         self.retryable = self.default_retryable if retryable is None else retryable
         super().__init__(self.message)
@@ -112,7 +114,7 @@ class InsufficientCreditsError(MeshyError):
 
     def __init__(self, message: str | None = None, *, status: int | None = 402,
                  server_message: str | None = None, balance: int | None = None,
-                 required: int | None = None) -> None:
+                 required: int | None = None, code: str | None = None) -> None:
         self.balance = balance
         self.required = required
         if message is None:
@@ -123,7 +125,7 @@ class InsufficientCreditsError(MeshyError):
             elif balance is not None:
                 message = (f"Not enough Meshy credits (balance: {balance}). "
                            "Top up your API credits.")
-        super().__init__(message, status=status, server_message=server_message)
+        super().__init__(message, status=status, server_message=server_message, code=code)
 
 
 class ForbiddenError(MeshyError):
@@ -146,17 +148,26 @@ class CannotProcessError(MeshyError):
 class _RetryAfterError(MeshyError):
     default_retryable = True
 
+    queue_full = False  # True: wait for one of the account's tasks to finish, not back off
+
     def __init__(self, message: str | None = None, *, status: int | None = 429,
-                 server_message: str | None = None, retry_after: float | None = None) -> None:
+                 server_message: str | None = None, retry_after: float | None = None,
+                 code: str | None = None) -> None:
         self.retry_after = retry_after
-        super().__init__(message, status=status, server_message=server_message)
+        super().__init__(message, status=status, server_message=server_message, code=code)
 
 
 class RateLimitedError(_RetryAfterError):
+    """Too many requests per second: nothing was created; back off briefly and resend."""
+
     default_message = "Too many requests to Meshy right now; slow down and try again shortly."
 
 
 class QueueFullError(_RetryAfterError):
+    """The account's task queue is full (NoMoreConcurrentTasks, NoMorePendingTasks,
+    TooManyPendingTasks): nothing was created; wait until one of its tasks finishes."""
+
+    queue_full = True
     default_message = ("Your Meshy task queue is full. Wait for running tasks to finish, "
                        "then try again.")
 
@@ -192,8 +203,7 @@ class TaskFailedError(MeshyError):
         self.task_id = task_id
         self.kind = kind
         self.error_type = error_type
-        self.code = code
-        super().__init__(message, server_message=server_message, retryable=retryable)
+        super().__init__(message, server_message=server_message, retryable=retryable, code=code)
 
 
 class TaskCanceledError(MeshyError):

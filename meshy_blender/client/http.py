@@ -21,7 +21,8 @@ from . import errors as e
 from .urls import is_loopback
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-QUEUE_FULL_MESSAGES = ("NoMoreConcurrentTasks", "NoMorePendingTasks")
+QUEUE_FULL_CODES = ("NoMoreConcurrentTasks", "NoMorePendingTasks", "TooManyPendingTasks")
+CREDIT_CODES = ("InsufficientCredits",)
 
 
 class CappedRetry(Retry):
@@ -113,6 +114,24 @@ def server_message(resp: requests.Response) -> str | None:
     return None
 
 
+def server_code(resp: requests.Response) -> str | None:
+    """Meshy's machine-readable error code (``code`` or ``error_code``), if the body has one."""
+    try:
+        body = resp.json()
+    except ValueError:
+        return None
+    if isinstance(body, dict):
+        code = body.get("code") or body.get("error_code")
+        return str(code) if isinstance(code, str | int) and code != "" else None
+    return None
+
+
+def _names(code: str | None, msg: str | None, names: tuple[str, ...]) -> bool:
+    """True when the code (or, for older answers, the message) is one of ``names``."""
+    return any(n == code or (code or "").startswith(n + ":") or (msg and n in msg)
+               for n in names)
+
+
 def retry_after(resp: requests.Response) -> float | None:
     value = resp.headers.get("Retry-After")
     if not value:
@@ -127,14 +146,17 @@ def error_from_response(resp: requests.Response, *, what: str = "") -> e.MeshyEr
     """Map an HTTP error answer to the exception an artist should see."""
     status = resp.status_code
     msg = server_message(resp)
-    kw: dict[str, Any] = {"status": status, "server_message": msg}
+    code = server_code(resp)
+    kw: dict[str, Any] = {"status": status, "server_message": msg, "code": code}
+    if status == 402 or _names(code, None, CREDIT_CODES):
+        return e.InsufficientCreditsError(status=status, server_message=msg, code=code)
+    if _names(code, msg, QUEUE_FULL_CODES):
+        return e.QueueFullError(retry_after=retry_after(resp), **kw)
     if status == 400:
         return e.InvalidRequestError(
             f"Meshy rejected the request{what}: {msg}" if msg else None, **kw)
     if status == 401:
         return e.AuthError(**kw)
-    if status == 402:
-        return e.InsufficientCreditsError(status=status, server_message=msg)
     if status == 403:
         return e.ForbiddenError(**kw)
     if status == 404:
@@ -143,9 +165,7 @@ def error_from_response(resp: requests.Response, *, what: str = "") -> e.MeshyEr
         return e.CannotProcessError(
             f"Meshy could not process this input{what}: {msg}" if msg else None, **kw)
     if status == 429:
-        cls = (e.QueueFullError if msg and any(m in msg for m in QUEUE_FULL_MESSAGES)
-               else e.RateLimitedError)
-        return cls(status=status, server_message=msg, retry_after=retry_after(resp))
+        return e.RateLimitedError(retry_after=retry_after(resp), **kw)
     if status >= 500:
         return e.ServerError(f"Meshy had a server error (HTTP {status}). Try again in a moment.",
                              **kw)

@@ -10,15 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from . import glbinfo
 from . import validation as v
 from .errors import ValidationError
-from .pricing import estimate_chain, estimate_cost
+from .pricing import estimate_chain, estimate_cost, quote
 
 TaskKind = Literal[
     "text-to-3d-preview", "text-to-3d-refine", "image-to-3d", "multi-image-to-3d", "retexture",
     "remesh", "rig", "animate", "text-to-image", "image-to-image", "convert", "resize",
+    "text-to-motion", "uv-unwrap", "print-analyze", "print-repair", "print-multi-color",
 ]
-Output = Literal["model", "rig", "animation", "images"]
+Output = Literal["model", "rig", "animation", "images", "motion", "report"]
 
 
 @dataclass(frozen=True)
@@ -55,20 +57,37 @@ SPECS: dict[str, TaskSpec] = {
                                "/openapi/v1/image-to-image", "images"),
     "convert": TaskSpec("convert", "/openapi/v1/convert", "/openapi/v1/convert", "model"),
     "resize": TaskSpec("resize", "/openapi/v1/resize", "/openapi/v1/resize", "model"),
+    "text-to-motion": TaskSpec("text-to-motion", "/openapi/v1/text-to-motion",
+                               "/openapi/v1/text-to-motion", "motion"),
+    "uv-unwrap": TaskSpec("uv-unwrap", "/openapi/v1/uv-unwrap", "/openapi/v1/uv-unwrap", "model"),
+    "print-analyze": TaskSpec("print-analyze", "/openapi/v1/print/analyze",
+                              "/openapi/v1/print/analyze", "report"),
+    "print-repair": TaskSpec("print-repair", "/openapi/v1/print/repair",
+                             "/openapi/v1/print/repair", "model"),
+    "print-multi-color": TaskSpec("print-multi-color", "/openapi/v1/print/multi-color",
+                                  "/openapi/v1/print/multi-color", "model"),
 }
 
 # Option vocabularies (seeds 000/003/004 and meshy-api-notes.md).
-AI_MODELS = ("meshy-5", "meshy-6", "latest")
+AI_MODELS = ("meshy-5", "meshy-6", "latest")  # text to 3D (no Meshy-7 there)
+IMAGE_AI_MODELS = ("meshy-5", "meshy-6", "meshy-7", "latest")  # image endpoints, retexture
 IMAGE_MODELS = ("nano-banana", "nano-banana-2", "nano-banana-pro", "gpt-image-2")
 MODEL_FORMATS = ("glb", "obj", "fbx", "stl", "usdz", "3mf")
-REMESH_FORMATS = ("glb", "fbx", "obj", "usdz", "blend", "stl")
+REMESH_FORMATS = ("glb", "fbx", "obj", "usdz", "blend", "stl", "3mf")
+CONVERT_FORMATS = (*MODEL_FORMATS, "blend")
 POST_PROCESS_OPS = ("change_fps", "fbx2usdz", "extract_armature")
+TEXTURE_RESOLUTIONS = ("2k", "4k", "8k")
+MOTION_MODES = ("prime", "swift")  # prime -> FBX, swift -> BVH
 MAX_PROMPT = 600
+MAX_MOTION_PROMPT = 400
 MAX_POLYCOUNT = 300_000
+SMART_TOPOLOGY_POLYCOUNT = (100, 15_000)
+# Meshy refuses bigger inputs with a 400; checked here (and on the exported mesh) before paying.
+FACE_LIMITS = {"rig": 320_000, "uv-unwrap": 40_000}
 
 _prompt = v.text(MAX_PROMPT)
 _GEOMETRY = {
-    "model_type": v.choice("standard", "lowpoly"),
+    "model_type": v.choice("standard", "lowpoly", "smart-topology"),
     "ai_model": v.choice(*AI_MODELS),
     "topology": v.choice("quad", "triangle"),
     "target_polycount": v.integer(100, MAX_POLYCOUNT),
@@ -81,15 +100,22 @@ _GEOMETRY = {
     "target_formats": v.formats(MODEL_FORMATS),
     "auto_size": v.boolean,
     "origin_at": v.choice("bottom", "center"),
+    "alpha_thumbnail": v.boolean,
+    "multi_view_thumbnails": v.boolean,
 }
 _TEXTURING = {
     "enable_pbr": v.boolean,
     "texture_prompt": v.text(MAX_PROMPT),
     "texture_image_url": v.image(),
     "remove_lighting": v.boolean,
+    "texture_resolution": v.choice(*TEXTURE_RESOLUTIONS),
+    "hd_texture": v.boolean,
 }
 _IMAGE_TO_3D = {
     **_GEOMETRY, **_TEXTURING,
+    "ai_model": v.choice(*IMAGE_AI_MODELS),
+    "ultra_mode": v.boolean,
+    "input_task_id": v.task_id,  # a succeeded text-to-image / image-to-image task
     "should_texture": v.boolean,
     "save_pre_remeshed_model": v.boolean,
     "image_enhancement": v.boolean,
@@ -117,50 +143,92 @@ def _post_process(name: str, value: Any) -> dict[str, Any]:
     return out
 
 
+_THUMBNAILS = {"alpha_thumbnail": v.boolean, "multi_view_thumbnails": v.boolean}
+_SOURCE_ONLY = {**_MODEL_INPUT, "model_url": v.model(frozenset({"glb"}))}
+
+
+def _action_ids(name: str, value: Any) -> list[int]:
+    """Several library actions in one task; ids may be negative or zero (catalog ids -2..0)."""
+    if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
+        raise ValidationError(f"'{name}' must be a list of animation ids.", field=name)
+    if not value:
+        raise ValidationError(f"'{name}' needs at least one animation id.", field=name)
+    ids = [_ACTION_ID(name, item) for item in value]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise ValidationError(f"'{name}' lists animation {repeated[0]} more than once.",
+                              field=name)
+    return ids
+
+
+def _half_seconds(lo: float, hi: float) -> v.Checker:
+    inner = v.number(lo, hi)
+
+    def check(name: str, value: Any) -> float:
+        value = inner(name, value)
+        if round(value * 2) != value * 2:
+            raise ValidationError(f"'{name}' must be in steps of 0.5 seconds (got {value}).",
+                                  field=name)
+        return value
+    return check
+
+
+_ACTION_ID = v.integer(-1_000_000, 1_000_000_000)
+
 OPTIONS: dict[str, dict[str, v.Checker]] = {
     "text-to-3d-preview": {"prompt": _prompt, "negative_prompt": v.text(MAX_PROMPT),
                            "art_style": v.choice("realistic", "sculpture"), **_GEOMETRY},
     "text-to-3d-refine": {"preview_task_id": v.task_id, "ai_model": v.choice(*AI_MODELS),
                           "moderation": v.boolean,
                           "target_formats": v.formats(MODEL_FORMATS), "auto_size": v.boolean,
-                          "origin_at": v.choice("bottom", "center"), **_TEXTURING},
+                          "origin_at": v.choice("bottom", "center"), **_TEXTURING,
+                          **_THUMBNAILS},
     "image-to-3d": {"image_url": v.image(), **_IMAGE_TO_3D},
     "multi-image-to-3d": {"image_urls": v.image_list(1, 4), **_IMAGE_TO_3D},
     "retexture": {**_MODEL_INPUT, "text_style_prompt": v.text(MAX_PROMPT),
-                  "image_style_url": v.image(), "ai_model": v.choice(*AI_MODELS),
+                  "image_style_url": v.image(), "ai_model": v.choice(*IMAGE_AI_MODELS),
+                  "multiview_image_urls": v.image_list(1, 4),
                   "enable_original_uv": v.boolean, "enable_pbr": v.boolean,
                   "remove_lighting": v.boolean, "target_formats": v.formats(MODEL_FORMATS),
-                  "auto_size": v.boolean, "origin_at": v.choice("bottom", "center")},
+                  "texture_resolution": v.choice(*TEXTURE_RESOLUTIONS), "hd_texture": v.boolean,
+                  "auto_size": v.boolean, "origin_at": v.choice("bottom", "center"),
+                  **_THUMBNAILS},
     "remesh": {**_MODEL_INPUT, "target_formats": v.formats(REMESH_FORMATS, required=True),
                "topology": v.choice("quad", "triangle"),
                "target_polycount": v.integer(100, MAX_POLYCOUNT),
                "resize_height": v.number(0, 1000), "origin_at": v.choice("bottom", "center", ""),
-               "convert_format_only": v.boolean},
+               "auto_size": v.boolean, "convert_format_only": v.boolean},
     "rig": {"input_task_id": v.task_id, "model_url": v.model(frozenset({"glb"})),
             "height_meters": v.number(0, 100, lo_open=True), "texture_image_url": v.image()},
-    "animate": {"rig_task_id": v.task_id, "action_id": v.integer(0, 1_000_000_000),
-                "post_process": _post_process},
+    "animate": {"rig_task_id": v.task_id, "action_id": _ACTION_ID, "action_ids": _action_ids,
+                "motion_task_id": v.task_id, "post_process": _post_process},
     "text-to-image": {"ai_model": v.choice(*IMAGE_MODELS), "prompt": v.text(),
                       "generate_multi_view": v.boolean, "pose_mode": v.choice("a-pose", "t-pose"),
                       "aspect_ratio": v.choice("1:1", "16:9", "9:16", "4:3", "3:4")},
     "image-to-image": {"ai_model": v.choice(*IMAGE_MODELS), "prompt": v.text(),
                        "reference_image_urls": v.image_list(1, 5),
                        "generate_multi_view": v.boolean},
-    "convert": {**_MODEL_INPUT, "target_formats": v.formats(MODEL_FORMATS, required=True)},
+    "convert": {**_MODEL_INPUT, "target_formats": v.formats(CONVERT_FORMATS, required=True)},
     "resize": {**_MODEL_INPUT, "resize_height": v.number(0, 1000, lo_open=True),
                "resize_longest_side": v.number(0, 1000, lo_open=True), "auto_size": v.boolean,
                "origin_at": v.choice("bottom", "center")},
+    "text-to-motion": {"prompt": v.text(MAX_MOTION_PROMPT), "mode": v.choice(*MOTION_MODES),
+                       "duration": _half_seconds(2, 10)},
+    "uv-unwrap": dict(_SOURCE_ONLY),
+    "print-analyze": dict(_MODEL_INPUT),
+    "print-repair": dict(_MODEL_INPUT),
+    "print-multi-color": {**_MODEL_INPUT, "max_colors": v.integer(1, 16),
+                          "max_depth": v.integer(3, 6)},
 }
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "text-to-3d-preview": ("prompt",),
     "text-to-3d-refine": ("preview_task_id",),
-    "image-to-3d": ("image_url",),
-    "multi-image-to-3d": ("image_urls",),
-    "animate": ("rig_task_id", "action_id"),
+    "animate": ("rig_task_id",),
     "text-to-image": ("ai_model", "prompt"),
     "image-to-image": ("ai_model", "prompt", "reference_image_urls"),
     "convert": ("target_formats",),
+    "text-to-motion": ("prompt",),
 }
 
 
@@ -205,6 +273,10 @@ def _build_payload(kind: str, options: dict[str, Any]) -> dict[str, Any]:
     for name, val in given.items():
         if name not in s.fixed:
             payload[name] = table[name](name, val)
+    if kind in FACE_LIMITS and "model_url" in given:  # a local GLB: count before uploading
+        faces = glbinfo.triangles(given["model_url"])
+        if faces is not None:
+            check_face_limit(kind, faces)
     return payload
 
 
@@ -232,15 +304,33 @@ def _check_relations(kind: str, given: dict[str, Any]) -> None:
                 raise ValidationError(
                     f"'{name}' needs texturing; turn on 'should_texture' or drop '{name}'.",
                     field=name)
+    _exclusive(given, "texture_resolution", "hd_texture",
+               "Use 'texture_resolution' ('2k', '4k' or '8k') instead of the older "
+               "'hd_texture', not both.")
     if kind == "retexture":
         _exclusive(given, "text_style_prompt", "image_style_url",
                    "Give either a style prompt or a style image, not both.")
-        if "text_style_prompt" not in given and "image_style_url" not in given:
-            raise ValidationError("Retexture needs a style: 'text_style_prompt' or "
-                                  "'image_style_url'.", field="text_style_prompt")
+        if not {"text_style_prompt", "image_style_url", "multiview_image_urls"} & given.keys():
+            raise ValidationError("Retexture needs a style: 'text_style_prompt', "
+                                  "'image_style_url' or 'multiview_image_urls'.",
+                                  field="text_style_prompt")
+        if "multiview_image_urls" in given and given.get("ai_model") != "meshy-7":
+            raise ValidationError("Multi-view retexture (views of the model) only works with "
+                                  "Meshy-7: set ai_model to 'meshy-7'.", field="ai_model")
     if kind == "text-to-image" and given.get("generate_multi_view") and "aspect_ratio" in given:
         raise ValidationError("Multi-view images have a fixed aspect ratio; drop 'aspect_ratio'.",
                               field="aspect_ratio")
+    if kind in ("image-to-3d", "multi-image-to-3d"):
+        _image_source(kind, given)
+        _check_model_options(given)
+    if kind == "animate":
+        chosen: list[str] = [k for k in ("action_id", "action_ids", "motion_task_id")
+                             if k in given]
+        if len(chosen) != 1:
+            raise ValidationError(
+                "Animate needs exactly one of: an animation id ('action_id'), several ids "
+                "('action_ids') or a text-to-motion task ('motion_task_id').",
+                field=chosen[1] if len(chosen) > 1 else "action_id")
     if kind == "resize":
         chosen = [k for k in ("resize_height", "resize_longest_side", "auto_size")
                   if given.get(k)]
@@ -249,5 +339,39 @@ def _check_relations(kind: str, given: dict[str, Any]) -> None:
                                   "'resize_longest_side' or 'auto_size'.", field="resize_height")
 
 
-__all__ = ["OPTIONS", "SPECS", "TaskKind", "TaskSpec", "build_payload", "estimate_chain",
-           "estimate_cost", "spec"]
+def _image_source(kind: str, given: dict[str, Any]) -> None:
+    """The picture(s) or, instead, a finished text-to-image / image-to-image task's id."""
+    field = "image_url" if kind == "image-to-3d" else "image_urls"
+    if field in given and "input_task_id" in given:
+        raise ValidationError(f"Give either '{field}' or an image task ('input_task_id'), "
+                              "not both.", field="input_task_id")
+    if field not in given and "input_task_id" not in given:
+        raise ValidationError(f"'{field}' is required for {kind} (or 'input_task_id': a "
+                              "finished text-to-image or image-to-image task).", field=field)
+
+
+def _check_model_options(given: dict[str, Any]) -> None:
+    """Meshy-7-only switches and the smart-topology polycount range (image endpoints)."""
+    model = given.get("ai_model")
+    if given.get("ultra_mode") and model not in (None, "meshy-7", "latest"):
+        raise ValidationError("Ultra mode only works with Meshy-7: set ai_model to 'meshy-7' "
+                              "or turn ultra mode off.", field="ultra_mode")
+    lo, hi = SMART_TOPOLOGY_POLYCOUNT
+    count = given.get("target_polycount")
+    if given.get("model_type") == "smart-topology" and isinstance(count, int) \
+            and not lo <= count <= hi:
+        raise ValidationError(f"Smart topology makes {lo:,} to {hi:,} polygons; "
+                              f"'target_polycount' is {count:,}.", field="target_polycount")
+
+
+def check_face_limit(kind: str, faces: int) -> None:
+    """Refuse, before any request, a mesh bigger than Meshy accepts for ``kind``."""
+    limit = FACE_LIMITS.get(kind)
+    if limit is not None and faces > limit:
+        what = {"rig": "Rigging", "uv-unwrap": "UV unwrap"}.get(kind, kind)
+        raise ValidationError(f"{what} accepts at most {limit:,} faces; this mesh has "
+                              f"{faces:,}. Decimate or remesh it first.", field="model_url")
+
+
+__all__ = ["FACE_LIMITS", "OPTIONS", "SPECS", "TaskKind", "TaskSpec", "build_payload",
+           "check_face_limit", "estimate_chain", "estimate_cost", "quote", "spec"]

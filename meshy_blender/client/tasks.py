@@ -16,6 +16,8 @@ from .errors import MalformedResponseError
 
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELED"})
 STATUSES = frozenset({"PENDING", "IN_PROGRESS", *TERMINAL})
+# Top-level ``<name>_url`` outputs of newer kinds: alpha thumbnails, text-to-motion's motion.
+TOP_LEVEL_ASSETS = ("alpha_thumbnail", "motion")
 
 
 @dataclass(frozen=True)
@@ -66,12 +68,57 @@ class Task:
                 out[f"texture_{i}_{channel}"] = url
         if self.thumbnail_url:
             out["thumbnail"] = self.thumbnail_url
+        for name in TOP_LEVEL_ASSETS:  # newer outputs beside model_urls (see the API notes)
+            extra = self.raw.get(f"{name}_url")
+            if isinstance(extra, str) and extra:
+                out[name] = extra
         for view, url in _str_map(self.raw.get("thumbnail_urls")).items():
             out[f"thumbnail_{view}"] = url
         for i, url in enumerate(self.image_urls):
             out[f"image_{i}"] = url
         _flatten_result(self.result, out)
         return out
+
+    @property
+    def printability(self) -> Printability | None:
+        """The 3D-print analysis (print-analyze), read at the top level or under ``result``."""
+        data = self.raw.get("printability")
+        if not isinstance(data, dict):
+            data = self.result.get("printability")
+        return Printability.from_dict(data) if isinstance(data, dict) else None
+
+
+@dataclass(frozen=True)
+class Printability:
+    """Meshy's printability report: overall status, issue count and the mesh metrics."""
+
+    status: str
+    issue_count: int
+    is_watertight: bool | None
+    volume: float | None
+    non_manifold_edges: int | None
+    degenerate_faces: int | None
+    holes: int | None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Printability:
+        found = data.get("metrics")
+        metrics: dict[str, Any] = found if isinstance(found, dict) else {}
+
+        def num(key: str) -> int | None:
+            value = metrics.get(key)
+            return _int(value) if isinstance(value, int | float) else None
+
+        volume = metrics.get("volume")
+        watertight = metrics.get("is_watertight")
+        return cls(status=str(data.get("status") or ""),
+                   issue_count=_int(data.get("issue_count")),
+                   is_watertight=watertight if isinstance(watertight, bool) else None,
+                   volume=float(volume) if isinstance(volume, int | float) else None,
+                   non_manifold_edges=num("non_manifold_edges"),
+                   degenerate_faces=num("degenerate_faces"), holes=num("holes"),
+                   raw=copy.deepcopy(data))
 
 
 def _flatten_result(result: Any, out: dict[str, str]) -> None:

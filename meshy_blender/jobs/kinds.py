@@ -9,12 +9,18 @@ from __future__ import annotations
 
 # What a user can ask for (a job); a request may become a chain of Meshy tasks.
 REQUEST_KINDS: tuple[str, ...] = ("text-to-3d", "image-to-3d", "multi-image-to-3d", "retexture",
-                                  "remesh", "rig", "animate", "text-to-image", "image-to-image")
+                                  "remesh", "rig", "animate", "text-to-image", "image-to-image",
+                                  "text-to-motion", "uv-unwrap", "print-analyze", "print-repair",
+                                  "print-multi-color")
+# The newer kinds (API notes, "Newer API surface"): planned, priced and run by jobs/, not yet
+# offered by every entry point (sidebar, API, CLI wire them on top of plans.plan_job).
+NEWER_KINDS: tuple[str, ...] = ("text-to-motion", "uv-unwrap", "print-analyze", "print-repair",
+                                "print-multi-color")
 
 # Meshy task types a job can re-attach to by id ("Resume task by id"), as Meshy names them.
 RESUMABLE_KINDS: tuple[str, ...] = (
     "text-to-3d-preview", "text-to-3d-refine", "image-to-3d", "multi-image-to-3d", "retexture",
-    "remesh", "rig", "animate", "text-to-image", "image-to-image")
+    "remesh", "rig", "animate", "text-to-image", "image-to-image", *NEWER_KINDS)
 
 # Names accepted for a task kind by resume/status/list (request kinds, task types, synonyms)
 # -> the task type. "text-to-3d" alone means the textured (refine) task.
@@ -34,6 +40,9 @@ LABELS: dict[str, str] = {
     "image-to-3d": "Image to 3D", "multi-image-to-3d": "Multi-image to 3D",
     "retexture": "Retexture", "remesh": "Remesh", "rig": "Rig", "animate": "Animation",
     "text-to-image": "Text to Image", "image-to-image": "Image to Image",
+    "text-to-motion": "Text to Motion", "uv-unwrap": "UV Unwrap",
+    "print-analyze": "3D Print Analyze", "print-repair": "3D Print Repair",
+    "print-multi-color": "3D Print Multi-colour",
 }
 
 

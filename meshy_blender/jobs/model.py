@@ -54,9 +54,15 @@ class Step:
     status: str = STEP_PENDING
     progress: int = 0
     estimated_credits: int = 0
+    # False when Meshy publishes no price for an option of this step (Meshy-7, ultra mode...):
+    # estimated_credits is then only the base price and the UI asks before spending.
+    price_published: bool = True
+    price_note: str = ""
     consumed_credits: int | None = None
     create_started_ms: int | None = None
     files: dict[str, str] = field(default_factory=dict)
+    # Results that are data, not files (print-analyze's printability report).
+    report: dict[str, Any] | None = None
 
 
 @dataclass
@@ -100,6 +106,16 @@ class Job:
     @property
     def estimated_credits(self) -> int:
         return sum(s.estimated_credits for s in self.steps)
+
+    @property
+    def price_published(self) -> bool:
+        """False when any step's price is not published: ask before spending."""
+        return all(s.price_published for s in self.steps)
+
+    @property
+    def price_notes(self) -> list[str]:
+        """Why the price is not published, per step that has no published price."""
+        return [f"{s.name}: {s.price_note}" for s in self.steps if not s.price_published]
 
     @property
     def consumed_credits(self) -> int:
@@ -162,6 +178,7 @@ class Job:
         data = self.to_dict()
         data["progress"] = self.progress
         data["estimated_credits"] = self.estimated_credits
+        data["price_published"] = self.price_published
         data["consumed_credits"] = self.consumed_credits
         return data
 

@@ -11,12 +11,15 @@ from typing import Any
 
 from ..client import specs, validation
 from ..client.errors import ValidationError
+from ..client.pricing import Quote
 from .kinds import REQUEST_KINDS, RESUMABLE_KINDS
 from .model import STEP_WAITING, Job, Step
 from .request import JobRequest
 
-# Chain options, accepted by every generating request on top of the API's own parameters.
-CHAIN_KEYS = ("remesh", "rig", "animations")
+# Chain options, accepted by every generating request on top of the API's own parameters;
+# "retexture" follows a UV unwrap (keeping its UVs), "apply_to_rig" (a rig task id) applies a
+# text-to-motion to that rig.
+CHAIN_KEYS = ("remesh", "rig", "animations", "retexture", "apply_to_rig")
 # Text to 3D: which API parameters belong to the refine (texturing) task rather than the preview.
 REFINE_ONLY = {"enable_pbr", "texture_prompt", "texture_image_url", "remove_lighting"}
 SHARED_PREVIEW_REFINE = {"ai_model", "moderation", "auto_size", "origin_at", "target_formats"}
@@ -26,6 +29,17 @@ THUMBNAIL = "thumbnail?"
 INTERMEDIATE = "glb?"  # a model made on the way to the result, shown while the chain runs
 INTERMEDIATE_KINDS = ("text-to-3d-preview", "text-to-3d-refine", "image-to-3d",
                       "multi-image-to-3d", "retexture", "remesh")
+
+# Requests whose result cannot go on to remesh / rig / animate.
+UNCHAINED = ("animate", "text-to-image", "image-to-image", "text-to-motion", "print-analyze",
+             "print-repair", "print-multi-color")
+# What to download when a step of this kind ends the job ([] = its result is data: a report).
+FINAL_DOWNLOADS: dict[str, list[str]] = {
+    "text-to-image": ["images"], "image-to-image": ["images"], "text-to-motion": ["motion"],
+    "print-analyze": [], "print-multi-color": ["3mf"], "print-repair": ["glb"],
+    "uv-unwrap": ["glb"],
+}
+
 
 def model_downloads(fmt: str) -> list[str]:
     return ["fbx"] if fmt.upper() == "FBX" else ["glb"]
@@ -57,7 +71,10 @@ def _chain_tail(steps: list[Step], options: dict[str, Any], fmt: str) -> None:
         raise ValidationError("Animations need a rig: add rig=... to the request.",
                                     field="animations")
     if _enabled(remesh):
-        steps.append(Step("remesh", "remesh", dict(remesh if isinstance(remesh, dict) else {}),
+        remesh_options = dict(remesh if isinstance(remesh, dict) else {})
+        if fmt.upper() == "FBX" and not _enabled(rig):  # remesh makes only GLB unless asked
+            remesh_options.setdefault("target_formats", ["glb", "fbx"])
+        steps.append(Step("remesh", "remesh", remesh_options,
                           links={"input_task_id": steps[-1].name}))
     if _enabled(rig):
         steps.append(Step("rig", "rig", dict(rig if isinstance(rig, dict) else {}),
@@ -78,16 +95,17 @@ def _assign_downloads(steps: list[Step], fmt: str) -> None:
         for s in steps:
             if s.kind == "animate":
                 s.downloads = animation_downloads(fmt)
-    elif steps[-1].kind in ("text-to-image", "image-to-image"):
-        steps[-1].downloads = ["images"]
+    elif steps[-1].kind in FINAL_DOWNLOADS:
+        steps[-1].downloads = list(FINAL_DOWNLOADS[steps[-1].kind])
     elif steps[-1].kind == "animate":
         for s in steps:
-            s.downloads = animation_downloads(fmt)
+            if s.kind == "animate":
+                s.downloads = animation_downloads(fmt)
     else:
         steps[-1].downloads = model_downloads(fmt)
     # The picture of the result (Tasks rows, history, asset previews): small, cached by task id.
     shown = rig_steps[-1] if rig_steps else steps[-1]
-    if shown.kind not in ("text-to-image", "image-to-image", "animate"):
+    if shown.kind not in UNCHAINED:
         shown.downloads.append(THUMBNAIL)
     # See the shape early: every model a chain makes before its result is fetched too (GLB,
     # optional), so it lands at once and the next one replaces it in place.
@@ -165,16 +183,18 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
         if refine is not None:
             steps.append(Step("refine", "text-to-3d-refine", refine,
                               links={"preview_task_id": "preview"}))
+    elif request == "animate" and ("action_ids" in options or "motion_task_id" in options):
+        steps = [Step("animate", "animate", options)]  # one task: several clips or a motion
     elif request == "animate":
         action_ids = chain.pop("animations", None) or [options.pop("action_id", None)]
         steps = [Step(f"animate{n}" if n else "animate", "animate", {**options, "action_id": a})
                  for n, a in enumerate(action_ids)]
     else:
-        kind = "rig" if request == "rig" else request
-        steps = [Step(kind, kind, options)]
-    if request not in ("animate", "text-to-image", "image-to-image"):
+        steps = [Step(request, request, options)]
+    _special_chains(request, steps, chain)
+    if request not in UNCHAINED:
         _chain_tail(steps, chain, fmt)
-    elif any(_enabled(chain.get(k)) for k in CHAIN_KEYS if k != "animations"):
+    elif any(_enabled(chain.get(k)) for k in ("remesh", "rig")):
         raise ValidationError(f"{request} results cannot be remeshed or rigged.",
                                     field="remesh")
     _assign_downloads(steps, fmt)
@@ -182,11 +202,34 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
     for step in steps:
         placeholders = {name: PLACEHOLDER_TASK_ID for name in step.links.values()}
         payload = build_step_payload(step, placeholders, encode_files=False)
-        step.estimated_credits = specs.estimate_cost(step.kind, payload)
+        price = specs.quote(step.kind, payload)
+        step.estimated_credits = price.credits
+        step.price_published, step.price_note = price.published, price.note
     default_label = (options.get("prompt") or ("textured shape" if steps[0].kind ==
                      "text-to-3d-refine" and len(steps) == 1 else request.replace("-", " ")))
     return Job(kind=request, label=str(label or default_label), steps=steps,
                import_options=import_options)
+
+
+def _special_chains(request: str, steps: list[Step], chain: dict[str, Any]) -> None:
+    """UV unwrap -> retexture keeping the new UVs; text-to-motion -> applied to a rig."""
+    retexture = chain.pop("retexture", None)
+    rig_task_id = chain.pop("apply_to_rig", None)
+    if retexture is not None and request != "uv-unwrap":
+        raise ValidationError("Only a UV unwrap can be chained into retexture; retexture the "
+                              "model directly.", field="retexture")
+    if rig_task_id is not None and request != "text-to-motion":
+        raise ValidationError("'apply_to_rig' applies a text-to-motion; use 'animations' "
+                              "for library actions.", field="apply_to_rig")
+    if _enabled(retexture):
+        options = {**(retexture if isinstance(retexture, dict) else {}),
+                   "enable_original_uv": True}
+        steps.append(Step("retexture", "retexture", options,
+                          links={"input_task_id": steps[-1].name}))
+    if rig_task_id is not None:
+        steps.append(Step("animate", "animate",
+                          {"rig_task_id": validation.task_id("apply_to_rig", rig_task_id)},
+                          links={"motion_task_id": steps[-1].name}))
 
 
 def build_step_payload(step: Step, task_ids: dict[str, str], *,
@@ -202,6 +245,10 @@ def build_step_payload(step: Step, task_ids: dict[str, str], *,
     return specs.build_payload(step.kind, encode_files=encode_files, **options)
 
 
+def quote(request: str, options: dict[str, Any]) -> Quote:
+    """The whole chain's price and whether Meshy publishes it (else: ask before spending)."""
+    job = plan_job(request, options)
+    return Quote(job.estimated_credits, job.price_published, "; ".join(job.price_notes))
 
 
 def plan_resume(kind: str, task_id: str, *, label: str | None = None,

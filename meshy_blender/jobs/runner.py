@@ -108,6 +108,9 @@ class JobRunner:
         step.status = model.STEP_SUCCEEDED
         step.progress = 100
         step.consumed_credits = task.consumed_credits
+        printability = getattr(task, "printability", None)
+        if printability is not None:  # print-analyze: the result is a report, not a file
+            step.report = printability.raw
         self.save(job)
         if step.downloads:
             self._download(job, step, task, cancel)

@@ -10,7 +10,7 @@ from typing import Any
 TEST_MODE_KEY = "msy_dummy_api_key_for_test_mode_12345678"
 DEFAULT_BALANCE = 10_000
 
-_MESHY6 = {"meshy-6", "latest", None, ""}
+_MESHY6 = {"meshy-6", "meshy-7", "latest", None, ""}  # Meshy-7's own price is not published
 _IMAGE_MODEL_PRICES = {
     "text-to-image": {"nano-banana": 3, "nano-banana-2": 6, "nano-banana-pro": 9, "gpt-image-2": 9},
     "image-to-image": {"nano-banana": 3, "nano-banana-2": 6, "nano-banana-pro": 9,
@@ -33,7 +33,8 @@ def price(kind: str, params: dict[str, Any]) -> int:
     if kind in _IMAGE_MODEL_PRICES:
         return _IMAGE_MODEL_PRICES[kind][str(params.get("ai_model"))]
     return {"text-to-3d-refine": 10, "retexture": 10, "remesh": 5, "rig": 5, "animate": 3,
-            "convert": 1, "resize": 1}[kind]
+            "convert": 1, "resize": 1, "text-to-motion": 10, "uv-unwrap": 5,
+            "print-analyze": 0, "print-repair": 10, "print-multi-color": 10}[kind]
 
 
 class Accounts:

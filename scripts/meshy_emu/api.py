@@ -27,6 +27,12 @@ VERSIONS = {"text-to-3d": "v2"}
 _url_map = Map([
     Rule("/openapi/v1/balance", endpoint="balance", methods=["GET"]),
     Rule("/openapi/v1/animations/library", endpoint="library", methods=["GET"]),
+    Rule("/web/public/animations/resources", endpoint="public_catalog", methods=["GET"]),
+    Rule("/openapi/<version>/print/<sub>", endpoint="print_collection", methods=["GET", "POST"]),
+    Rule("/openapi/<version>/print/<sub>/<task_id>", endpoint="print_task",
+         methods=["GET", "DELETE"]),
+    Rule("/openapi/<version>/print/<sub>/<task_id>/stream", endpoint="print_stream",
+         methods=["GET"]),
     Rule("/openapi/<version>/<resource>", endpoint="collection", methods=["GET", "POST"]),
     Rule("/openapi/<version>/<resource>/<task_id>", endpoint="task", methods=["GET", "DELETE"]),
     Rule("/openapi/<version>/<resource>/<task_id>/stream", endpoint="stream", methods=["GET"]),
@@ -86,7 +92,7 @@ class ApiApp:
             try:
                 response = self._route(request, record)
             except ApiError as exc:
-                response = error(exc.status, exc.message, exc.headers)
+                response = self._error(exc.status, exc.message, exc.headers, code=exc.code)
             except Exception:  # an emulator bug must still answer like the API does
                 traceback.print_exc()
                 response = error(500, "Internal server error.")
@@ -117,6 +123,12 @@ class ApiApp:
             return error(405, "Method Not Allowed")
         except (NotFound, HTTPException):
             return error(404, "Not Found")
+        args = dict(args)
+        if endpoint.startswith("print_"):  # /openapi/v1/print/<sub>: resource "print/<sub>"
+            endpoint = endpoint[len("print_"):]
+            args["resource"] = "print/" + args.pop("sub")
+        if endpoint == "public_catalog":  # public: no key, camelCase
+            return self._public_catalog(request)
         resource: str = args.get("resource", "")
         if resource:
             if resource not in RESOURCES or args["version"] != VERSIONS.get(resource, "v1"):
@@ -181,9 +193,13 @@ class ApiApp:
             return error(400, "Invalid parameter ai_model")
         now = time.time()
         if emu.store.unfinished(key, now) >= emu.queue_limit:
+            if self.emu.faults.get("error_codes"):
+                return self._error(429, "Too many pending tasks. Wait for a task to finish.",
+                                   code="TooManyPendingTasks")
             return error(429, "NoMoreConcurrentTasks")
         if not emu.accounts.charge(key, cost):
-            return error(402, "Insufficient credits to perform this task.")
+            return self._error(402, "Insufficient credits to perform this task.",
+                               code="InsufficientCredits")
         task = emu.store.create(key=key, kind=plan.kind, params=plan.params, credits=cost,
                                 fail=emu.faults.get("fail_tasks"))
         try:
@@ -237,6 +253,22 @@ class ApiApp:
                  and (not category or category == str(e.get("category", "")).lower())
                  and (not sub or sub == str(e.get("sub_category", "")).lower())]
         return self._json(request, items)
+
+    def _public_catalog(self, request: Request) -> Response:
+        """Meshy's public catalog shape: camelCase entries under result.list, with a total."""
+        entries = [{"id": e["action_id"], "key": str(e.get("key") or e["name"]).lower(),
+                    "name": e["name"], "category": e.get("category", ""),
+                    "subCategory": e.get("sub_category", ""),
+                    "previewUrl": e.get("preview_url", ""), "rigType": "biped",
+                    "isDefault": e["action_id"] == 0, "isFree": bool(e.get("is_free", True))}
+                   for e in self.emu.library]
+        return self._json(request, {"result": {"total": len(entries), "list": entries}})
+
+    def _error(self, status: int, message: str, headers: dict[str, str] | None = None, *,
+               code: str | None = None) -> Response:
+        """An error answer; with the `error_codes` fault its machine code rides beside."""
+        return error(status, message, headers, code=code,
+                     code_key=self.emu.faults.get("error_codes") or None)
 
     def _stream(self, task: Task | None, task_id: str) -> Response:
         emu = self.emu

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import hmac
+import importlib.util
 import json
 import os
 import subprocess
@@ -24,9 +25,15 @@ class AssetsUnavailable(RuntimeError):
     """The Blender-made files cannot be found or generated."""
 
 
-def generator_version(script: Path = GENERATOR) -> str:
-    """The generator stamps manifest.json with the sha256 of its own source."""
-    return hashlib.sha256(script.read_bytes()).hexdigest()
+def generator_version() -> str:
+    """The version the generator stamps into manifest.json: the hash of its recipe, computed by
+    the generator's own ``script_version`` (loaded from its file; importing it needs no bpy)."""
+    spec = importlib.util.spec_from_file_location("_meshy_asset_recipe", GENERATOR)
+    if spec is None or spec.loader is None:
+        raise AssetsUnavailable(f"cannot load {GENERATOR}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.script_version())
 
 
 def ensure_assets(dir: Path | str | None = None, *, python: str | None = None) -> Path:

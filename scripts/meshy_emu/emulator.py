@@ -25,6 +25,14 @@ from .web import QuietHandler
 
 LIBRARY = Path(__file__).resolve().parent / "data" / "animation_library.json"
 HOST = "127.0.0.1"
+# Meshy's catalog holds ids -2 and -1 too (API notes); their names are not documented, so these
+# are placeholders. They exercise negative ids end to end (the clip is a renamed library clip).
+CATALOG_EXTRA = [
+    {"action_id": -2, "name": "Catalog_Minus_2", "category": "DailyActions",
+     "sub_category": "Idle", "is_free": True, "preview_url": ""},
+    {"action_id": -1, "name": "Catalog_Minus_1", "category": "DailyActions",
+     "sub_category": "Idle", "is_free": True, "preview_url": ""},
+]
 
 
 class Emulator:
@@ -46,7 +54,7 @@ class Emulator:
         self.faults = Faults()
         self.log = RequestLog()
         self.store = TaskStore(self.task_seconds, self.accounts.refund, parallelism)
-        self.library: list[dict[str, Any]] = json.loads(LIBRARY.read_text())
+        self.library: list[dict[str, Any]] = [*CATALOG_EXTRA, *json.loads(LIBRARY.read_text())]
         self._ports = (port, asset_port)
         self._assets_dir = assets_dir
         self._servers: list[BaseWSGIServer] = []

@@ -16,6 +16,9 @@ API port (every request, checked before anything else runs unless noted):
   malformed_json=N           GET bodies are cut in half (invalid JSON, honest Content-Length)
   library_missing=1          (persists) the animation library endpoint answers 404
   accepted_202=1             (persists) task creation answers 202 instead of 200
+  error_codes=code|error_code (persists) error bodies carry Meshy's machine code under that key
+                             (InsufficientCredits, TooManyPendingTasks, LimitExceeded,
+                             InvalidModel:...); a full queue then says TooManyPendingTasks
 Task outcomes (fail_tasks applies to tasks created while set; the others when tasks are read):
   fail_tasks=VARIANT         (persists) tasks end FAILED with that task_error; VARIANT is one of
                              server_error, invalid_input, timeout, service_unavailable, busy,
@@ -45,7 +48,7 @@ import threading
 from typing import Any
 
 PERSISTENT = {"latency", "retry_after", "library_missing", "fail_tasks", "model_urls_empty_string",
-              "task_error_null", "asset_size_mb", "asset_latency", "accepted_202"}
+              "task_error_null", "asset_size_mb", "asset_latency", "accepted_202", "error_codes"}
 COUNTED = {"http_500", "http_503", "drop_connection", "rate_limit_burst", "post_500_after_create",
            "drop_after_create", "malformed_json", "sse_drop", "sse_keepalive_only",
            "truncate_download", "expire_links", "lying_length", "close_delimited_cut",
@@ -100,6 +103,8 @@ class Faults:
             raise FaultError(f"unknown fault {name!r}; known: {', '.join(sorted(NAMES))}")
         if name == "fail_tasks" and value not in FAIL_VARIANTS:
             raise FaultError(f"fail_tasks must be one of {', '.join(FAIL_VARIANTS)}")
+        if name == "error_codes" and value not in ("code", "error_code", 0, False, None, ""):
+            raise FaultError("error_codes must be 'code' or 'error_code'")
         if name in COUNTED:
             value = 1 if value is True else int(value)
         with self._lock:

@@ -156,6 +156,13 @@ class Glb:
         for i, anim in enumerate(anims):
             anim["name"] = name if i == 0 else f"{name}.{i:03d}"
 
+    def select_animations(self, names: list[str]) -> None:
+        """Keep one animation per name, in that order (several clips in one file); a name the
+        file lacks gets a copy of its first clip under that name."""
+        anims = self.doc.get("animations") or []
+        by_name = {a.get("name"): a for a in anims}
+        self.doc["animations"] = [dict(by_name.get(n) or anims[0], name=n) for n in names]
+
     def add_image(self, png: bytes, mime: str = "image/png") -> int:
         """Embed an image in the binary chunk; returns the new texture index."""
         pad = -len(self.bin) % 4

@@ -6,6 +6,7 @@ links when rendered), the model formats that were not generated, and the files t
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +56,7 @@ class OutputBuilder:
         wanted = list(formats) if formats else list(default_formats)
         urls: dict[str, Asset] = {}
         for fmt in all_formats:
-            path = files.get(fmt)
+            path = files.get(fmt) or self.manifest.variant("formats").get(fmt)
             if fmt == "glb" and glb is not None:
                 path = self._write(task_id, "model.glb", glb)
             elif path:
@@ -173,10 +174,99 @@ class OutputBuilder:
         out.fields["result"] = result
         return out
 
+    def animations(self, task_id: str, names: list[str],
+                   post_process: dict[str, Any] | None) -> Outputs:
+        """Several library actions in one task: one file, one clip per action, in order."""
+        clips = self.manifest.variant("motion")
+        glb = Glb.parse(self.manifest.read(clips["library_clips_glb"]))
+        glb.select_animations(names)
+        return self._clips(task_id, glb, self.manifest.path(clips["library_clips_fbx"]),
+                           post_process)
+
+    def applied_motion(self, task_id: str, post_process: dict[str, Any] | None) -> Outputs:
+        """A text-to-motion applied to the rig (animations with ``motion_task_id``)."""
+        motion = self.manifest.variant("motion")
+        glb = Glb.parse(self.manifest.read(motion["applied_glb"]))
+        return self._clips(task_id, glb, self.manifest.path(motion["applied_fbx"]), post_process)
+
+    def _clips(self, task_id: str, glb: Glb, fbx_path: str,
+               post_process: dict[str, Any] | None) -> Outputs:
+        out = Outputs()
+        glb_path = self._write(task_id, "Animation_output.glb", glb.to_bytes())
+        out.model_file = glb_path
+        result: dict[str, Any] = {"animation_glb_url": out.add(glb_path),
+                                  "animation_fbx_url": out.add(fbx_path, "Animation_output.fbx")}
+        if (post_process or {}).get("operation_type") == "change_fps":
+            result["processed_animation_fps_fbx_url"] = out.add(fbx_path, "Animation_fps.fbx")
+        elif (post_process or {}).get("operation_type") == "extract_armature":
+            result["processed_armature_fbx_url"] = out.add(fbx_path, "Animation_armature.fbx")
+        out.fields["result"] = result
+        return out
+
+    def motion(self, mode: str) -> Outputs:
+        """Text-to-motion: ``prime`` answers an FBX motion, ``swift`` a BVH (under result)."""
+        out = Outputs()
+        motion = self.manifest.variant("motion")
+        path = motion["bvh" if mode == "swift" else "fbx"]
+        out.fields["result"] = {"motion_url": out.add(self.manifest.path(path))}
+        return out
+
+    # -- UV unwrap and 3D print ------------------------------------------------------------
+    def unwrapped(self, task_id: str, source: ModelInput) -> Outputs:
+        glb = Glb.parse(self.manifest.read(self.manifest.variant("uv_unwrap")["glb"]))
+        glb.set_extras(SOURCE_KEY, {**source.source_record(), "operation": "uv-unwrap"})
+        out = Outputs()
+        path = self._write(task_id, "model.glb", glb.to_bytes())
+        out.model_file = path
+        out.fields["model_urls"] = {"glb": out.add(path)}
+        return out
+
+    def repaired(self, task_id: str, source: ModelInput) -> Outputs:
+        """Print repair: a closed mesh without textures (GLB and STL)."""
+        made = self.manifest.variant("print")
+        glb = Glb.parse(self.manifest.read(made["repaired_glb"]))
+        glb.set_extras(SOURCE_KEY, {**source.source_record(), "operation": "print-repair"})
+        out = Outputs()
+        path = self._write(task_id, "repaired.glb", glb.to_bytes())
+        out.model_file = path
+        out.fields["model_urls"] = {"glb": out.add(path),
+                                    "stl": out.add(self.manifest.path(made["repaired_stl"]))}
+        return out
+
+    def multicolor(self) -> Outputs:
+        out = Outputs()
+        path = self.manifest.path(self.manifest.variant("print")["multicolor_3mf"])
+        out.fields["model_urls"] = {"3mf": out.add(path)}
+        return out
+
+    def print_report(self, repaired: bool) -> Outputs:
+        """Print analyze: the printability report Blender measured (open or repaired vase)."""
+        made = self.manifest.variant("print")
+        out = Outputs()
+        report = self.manifest.read(made["repaired_report" if repaired else "report"])
+        out.fields["printability"] = json.loads(report)
+        return out
+
+    def thumbnails(self, out: Outputs, body: dict[str, Any]) -> Outputs:
+        """``alpha_thumbnail`` and ``multi_view_thumbnails`` add their renders."""
+        views = self.manifest.variant("views")
+        if body.get("alpha_thumbnail"):
+            out.fields["alpha_thumbnail_url"] = out.add(self.manifest.path(views["alpha"]),
+                                                        "alpha_thumbnail.png")
+        if body.get("multi_view_thumbnails"):
+            out.fields["thumbnail_urls"] = {
+                v: out.add(self.manifest.path(views[v]), f"thumbnail_{v}.png")
+                for v in ("front", "right", "back", "left")}
+        return out
+
     # -- images ----------------------------------------------------------------------------
     def images(self, count: int) -> Outputs:
+        """Concept images: turntable renders for multi-view (front, right, back), else the
+        painted pictures."""
         out = Outputs()
-        images = self.manifest.images()
+        views = self.manifest.variant("views")
+        images = ([views[v] for v in ("front", "right", "back")] if count > 1
+                  else self.manifest.images())
         out.fields["image_urls"] = [out.add(self.manifest.path(images[i % len(images)]),
                                             f"image_{i}.png") for i in range(count)]
         return out

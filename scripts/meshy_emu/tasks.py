@@ -34,7 +34,13 @@ RESOURCES: dict[str, tuple[str, ...]] = {
     "image-to-image": ("image-to-image",),
     "convert": ("convert",),
     "resize": ("resize",),
+    "text-to-motion": ("text-to-motion",),
+    "uv-unwrap": ("uv-unwrap",),
+    "print/analyze": ("print-analyze",),
+    "print/repair": ("print-repair",),
+    "print/multi-color": ("print-multi-color",),
 }
+NULL_UNTIL_DONE = ("result", "printability")  # outputs that are null, not empty, until done
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,7 @@ class Task:
             if succeeded:
                 obj[name] = _signed(value, self.id, sign)
             else:
-                obj[name] = None if name == "result" else _empty(value)
+                obj[name] = None if name in NULL_UNTIL_DONE else _empty(value)
         if succeeded and empty_strings and isinstance(obj.get("model_urls"), dict):
             for fmt in self.absent_formats:
                 obj["model_urls"].setdefault(fmt, "")

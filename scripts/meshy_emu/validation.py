@@ -1,199 +1,49 @@
 """Request validation per endpoint, as documented (seeds 000/003/004 and the API notes).
 
-Each `validate_*` returns a `Plan`: the task kind, the fields echoed on the task object, the
-parameters that decide the price, and a function that builds the outputs once the task exists.
-Everything that is wrong raises `ApiError` with the documented status.
+Each `validate_*` returns a `Plan` (see :mod:`fields`); everything that is wrong raises
+`ApiError` with the documented status. The newer endpoints live in :mod:`newer`.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
+from . import newer
 from .accounts import IMAGE_MODELS
 from .errors import ApiError
-from .models import ModelInput, read_model
-from .outputs import OutputBuilder, Outputs
-from .tasks import Task
+from .fields import (
+    Context,
+    Plan,
+    _bool,
+    _echo,
+    _formats,
+    _image_list,
+    _int,
+    _model_source,
+    _number,
+    _str,
+    bad,
+    image_bytes,
+)
 
 MAX_PROMPT = 600
-MAX_RIG_FACES = 300_000
+MAX_RIG_FACES = 320_000
 BIPED_RATIO = 1.2
 AI_MODELS = ("meshy-5", "meshy-6", "latest")
 MESH_FORMATS = ("glb", "obj", "fbx", "stl", "usdz", "3mf")
-REMESH_FORMATS = ("glb", "fbx", "obj", "usdz", "blend", "stl")
-
-Build = Callable[[OutputBuilder, str], Outputs]
-
-
-@dataclass
-class Plan:
-    kind: str
-    params: dict[str, Any]
-    price_params: dict[str, Any] = field(default_factory=dict)
-    build: Build | None = None
+REMESH_FORMATS = ("glb", "fbx", "obj", "usdz", "blend", "stl", "3mf")
+CONVERT_FORMATS = (*MESH_FORMATS, "blend")
 
 
-class Context(Protocol):
-    """What validation needs from the server: the caller's tasks and the asset host."""
-
-    def find_task(self, task_id: str) -> Task | None: ...
-    def task_status(self, task: Task) -> str: ...
-    def fetch_url(self, url: str) -> bytes | None: ...
-    def library_ids(self) -> dict[int, str]: ...
-
-
-def bad(message: str) -> ApiError:
-    return ApiError(400, message)
-
-
-# -- field checks ------------------------------------------------------------------------------
-def _str(body: dict[str, Any], name: str, *, required: bool = False, max_len: int | None = None,
-         choices: tuple[str, ...] | None = None) -> str | None:
-    value = body.get(name)
-    if value is None:
-        if required:
-            raise bad(f"Missing required parameter: {name}")
-        return None
-    if not isinstance(value, str):
-        raise bad(f"Invalid parameter {name}: must be a string")
-    if required and not value.strip():
-        raise bad(f"Missing required parameter: {name}")
-    if max_len is not None and len(value) > max_len:
-        raise bad(f"Invalid parameter {name}: must be at most {max_len} characters")
-    if choices is not None and value not in choices:
-        raise bad(f"Invalid parameter {name}: must be one of {', '.join(map(repr, choices))}")
-    return value
-
-
-def _bool(body: dict[str, Any], name: str) -> bool | None:
-    value = body.get(name)
-    if value is not None and not isinstance(value, bool):
-        raise bad(f"Invalid parameter {name}: must be a boolean")
-    return value
-
-
-def _int(body: dict[str, Any], name: str, lo: int, hi: int) -> int | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise bad(f"Invalid parameter {name}: must be an integer")
-    if not lo <= value <= hi:
-        raise bad(f"Invalid parameter {name}: must be between {lo:,} and {hi:,}")
-    return value
-
-
-def _number(body: dict[str, Any], name: str, *, positive: bool = True) -> float | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise bad(f"Invalid parameter {name}: must be a number")
-    if positive and value < 0:
-        raise bad(f"Invalid parameter {name}: must not be negative")
-    return float(value)
-
-
-def _formats(body: dict[str, Any], allowed: tuple[str, ...], *,
-             required: bool = False) -> list[str] | None:
-    value = body.get("target_formats")
-    if value is None:
-        if required:
-            raise bad("Missing required parameter: target_formats")
-        return None
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise bad("Invalid parameter target_formats: must be a non-empty array of strings")
-    wrong = [v for v in value if v not in allowed]
-    if wrong:
-        raise bad(f"Invalid parameter target_formats: unsupported format {wrong[0]!r}")
-    return list(value)
-
-
-def _echo(body: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    return {n: body[n] for n in names if n in body}
-
-
-_DATA_URI = re.compile(r"^data:([\w.+/-]*)(;[\w=.-]+)*;base64,(.*)$", re.S)
-
-
-def _data_uri(value: str, name: str) -> bytes:
-    match = _DATA_URI.match(value)
-    if not match:
-        raise bad(f"Invalid parameter {name}: data URIs must be base64-encoded")
-    try:
-        return base64.b64decode(match.group(3), validate=False)
-    except (binascii.Error, ValueError) as exc:
-        raise bad(f"Invalid parameter {name}: invalid base64 data") from exc
-
-
-def _fetch(ctx: Context, value: str, name: str) -> bytes:
-    if value.startswith("data:"):
-        return _data_uri(value, name)
-    if not re.match(r"^https?://", value):
-        raise bad(f"Invalid parameter {name}: must be a URL or a data URI")
-    data = ctx.fetch_url(value)
-    if data is None:
-        raise bad(f"Invalid parameter {name}: the URL is unreachable: {value.split('?')[0]}")
-    return data
-
-
-def image_bytes(ctx: Context, value: Any, name: str) -> bytes:
-    """A PNG or JPEG given as URL or data URI; the bytes decide, not the declared type."""
-    if not isinstance(value, str) or not value:
-        raise bad(f"Invalid parameter {name}: must be an image URL or data URI")
-    data = _fetch(ctx, value, name)
-    if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
-        raise bad(f"Invalid parameter {name}: unsupported image format (use .jpg, .jpeg or .png)")
-    return data
-
-
-def _image_list(ctx: Context, body: dict[str, Any], name: str, lo: int, hi: int) -> list[str]:
-    value = body.get(name)
-    if value is None:
-        raise bad(f"Missing required parameter: {name}")
-    if not isinstance(value, list) or not lo <= len(value) <= hi:
-        raise bad(f"Invalid parameter {name}: must contain {lo} to {hi} images")
-    for i, item in enumerate(value):
-        image_bytes(ctx, item, f"{name}[{i}]")
-    return list(value)
-
-
-def _model_source(ctx: Context, body: dict[str, Any], *, glb_only: bool = False) -> ModelInput:
-    """`input_task_id` (wins) or `model_url` (URL or data URI of GLB/FBX/OBJ/STL)."""
-    task_id = body.get("input_task_id")
-    if task_id is not None:
-        if not isinstance(task_id, str) or not task_id:
-            raise bad("Invalid parameter input_task_id")
-        task = ctx.find_task(task_id)
-        if task is None:
-            raise bad(f"Invalid parameter input_task_id: task {task_id} not found")
-        if ctx.task_status(task) != "SUCCEEDED" or not task.model_file:
-            raise bad("Invalid parameter input_task_id: the input task has not succeeded")
-        with open(task.model_file, "rb") as fh:
-            return read_model(fh.read(), fallback_name=task.kind)
-    url = body.get("model_url")
-    if url is None:
-        raise bad("Missing required parameter: input_task_id or model_url")
-    if not isinstance(url, str) or not url:
-        raise bad("Invalid parameter model_url")
-    data = _fetch(ctx, url, "model_url")
-    try:
-        model = read_model(data)
-    except ValueError as exc:
-        raise bad(f"Invalid parameter model_url: {exc}") from exc
-    if glb_only and model.format != "glb":
-        raise bad(f"Invalid model file: expected a GLB file, got {model.format.upper()}")
-    return model
-
-
-def _common_mesh(body: dict[str, Any]) -> None:
-    _str(body, "ai_model", choices=AI_MODELS)
-    _str(body, "model_type", choices=("standard", "lowpoly"))
+def _common_mesh(body: dict[str, Any], *, models: tuple[str, ...] = AI_MODELS) -> None:
+    model = body.get("ai_model")
+    if model is not None and model not in models:  # newer answers name it in the code
+        raise ApiError(400, f"Invalid parameter ai_model: must be one of "
+                            f"{', '.join(map(repr, models))}", code=f"InvalidModel:{model}")
+    _str(body, "ai_model", choices=models)
+    _str(body, "model_type", choices=("standard", "lowpoly", "smart-topology"))
+    newer.newer_options(body)
     _str(body, "topology", choices=("quad", "triangle"))
     _int(body, "target_polycount", 100, 300_000)
     _int(body, "decimation_mode", 1, 4)
@@ -209,7 +59,9 @@ def _common_mesh(body: dict[str, Any]) -> None:
 _MESH_ECHO = ("ai_model", "model_type", "topology", "target_polycount", "should_remesh",
               "symmetry_mode", "pose_mode", "enable_pbr", "target_formats", "art_style",
               "negative_prompt", "texture_prompt", "texture_image_url", "should_texture",
-              "moderation", "auto_size", "origin_at", "decimation_mode", "remove_lighting")
+              "moderation", "auto_size", "origin_at", "decimation_mode", "remove_lighting",
+              "ultra_mode", "texture_resolution", "alpha_thumbnail", "multi_view_thumbnails",
+              "input_task_id")
 
 
 # -- endpoints ---------------------------------------------------------------------------------
@@ -224,7 +76,8 @@ def validate_text_to_3d(ctx: Context, body: dict[str, Any]) -> Plan:
         params = {"prompt": body["prompt"], "art_style": body.get("art_style", "realistic"),
                   **_echo(body, _MESH_ECHO)}
         return Plan("text-to-3d-preview", params, body,
-                    lambda b, _tid: b.generated(textured=False, pbr=False, formats=formats))
+                    lambda b, _tid: b.thumbnails(b.generated(textured=False, pbr=False,
+                                                             formats=formats), body))
     preview_id = _str(body, "preview_task_id", required=True)
     _str(body, "texture_prompt", max_len=MAX_PROMPT)
     if body.get("texture_image_url") is not None:
@@ -244,20 +97,24 @@ def validate_text_to_3d(ctx: Context, body: dict[str, Any]) -> Plan:
               "preview_task_id": preview_id, "texture_prompt": body.get("texture_prompt", ""),
               **_echo(body, _MESH_ECHO)}
     return Plan("text-to-3d-refine", params, body,
-                lambda b, _tid: b.generated(textured=True, pbr=pbr, formats=formats))
+                lambda b, _tid: b.thumbnails(b.generated(textured=True, pbr=pbr,
+                                                         formats=formats), body))
 
 
 def validate_image_to_3d(ctx: Context, body: dict[str, Any], *, multi: bool = False) -> Plan:
-    if multi:
+    if newer.image_task(ctx, body):
+        if body.get("image_url" if not multi else "image_urls") is not None:
+            raise bad("Invalid parameter input_task_id: cannot be combined with image_url(s)")
+    elif multi:
         _image_list(ctx, body, "image_urls", 1, 4)
     else:
         if body.get("image_url") is None:
-            raise bad("Missing required parameter: image_url")
+            raise bad("Missing required parameter: image_url or input_task_id")
         image_bytes(ctx, body["image_url"], "image_url")
     _str(body, "texture_prompt", max_len=MAX_PROMPT)
     if body.get("texture_image_url") is not None:
         image_bytes(ctx, body["texture_image_url"], "texture_image_url")
-    _common_mesh(body)
+    _common_mesh(body, models=newer.IMAGE_AI_MODELS)
     formats = _formats(body, MESH_FORMATS)
     textured = body.get("should_texture", True) is not False
     pbr = bool(body.get("enable_pbr"))
@@ -266,27 +123,32 @@ def validate_image_to_3d(ctx: Context, body: dict[str, Any], *, multi: bool = Fa
     params.setdefault("texture_prompt", "")
     kind = "multi-image-to-3d" if multi else "image-to-3d"
     return Plan(kind, params, body,
-                lambda b, _tid: b.generated(textured=textured, pbr=pbr, formats=formats,
-                                            pre_remeshed=pre))
+                lambda b, _tid: b.thumbnails(b.generated(textured=textured, pbr=pbr,
+                                                         formats=formats, pre_remeshed=pre),
+                                             body))
 
 
 def validate_retexture(ctx: Context, body: dict[str, Any]) -> Plan:
     source = _model_source(ctx, body)
     style = _str(body, "text_style_prompt", max_len=MAX_PROMPT)
+    views = newer.multiview_retexture(ctx, body)
     if body.get("image_style_url") is not None:
         image_bytes(ctx, body["image_style_url"], "image_style_url")
-    elif not style:
+    elif not style and not views:
         raise bad("Missing required parameter: text_style_prompt or image_style_url")
-    _str(body, "ai_model", choices=AI_MODELS)
-    for name in ("enable_original_uv", "enable_pbr", "remove_lighting", "moderation"):
+    _str(body, "ai_model", choices=newer.IMAGE_AI_MODELS)
+    _str(body, "texture_resolution", choices=("2k", "4k", "8k"))
+    for name in ("enable_original_uv", "enable_pbr", "remove_lighting", "moderation",
+                 "hd_texture", "alpha_thumbnail", "multi_view_thumbnails"):
         _bool(body, name)
     formats = _formats(body, MESH_FORMATS)
     variant = "textured_pbr" if body.get("enable_pbr") else "textured"
     params = _echo(body, ("input_task_id", "text_style_prompt", "ai_model", "enable_pbr",
                           "enable_original_uv", "target_formats"))
     return Plan("retexture", params, body,
-                lambda b, tid: b.from_input(tid, source, kind="retexture", formats=formats,
-                                            texture=variant, default_formats=DEFAULT_MESH))
+                lambda b, tid: b.thumbnails(b.from_input(
+                    tid, source, kind="retexture", formats=formats, texture=variant,
+                    default_formats=DEFAULT_MESH), body))
 
 
 DEFAULT_MESH = ("glb", "fbx", "obj", "usdz", "stl")
@@ -300,8 +162,9 @@ def validate_remesh(ctx: Context, body: dict[str, Any]) -> Plan:
     _number(body, "resize_height")
     _str(body, "origin_at", choices=("bottom", "center", ""))
     _bool(body, "convert_format_only")
+    _bool(body, "auto_size")
     params = _echo(body, ("input_task_id", "target_formats", "topology", "target_polycount",
-                          "resize_height", "origin_at", "convert_format_only"))
+                          "resize_height", "origin_at", "convert_format_only", "auto_size"))
     extra = {"target_polycount": polycount or 30_000, "topology": body.get("topology", "triangle")}
     return Plan("remesh", params, body,
                 lambda b, tid: b.from_input(tid, source, kind="remesh", formats=formats,
@@ -310,10 +173,11 @@ def validate_remesh(ctx: Context, body: dict[str, Any]) -> Plan:
 
 def validate_convert(ctx: Context, body: dict[str, Any]) -> Plan:
     source = _model_source(ctx, body)
-    formats = _formats(body, MESH_FORMATS, required=True)
+    formats = _formats(body, CONVERT_FORMATS, required=True)
     params = _echo(body, ("input_task_id", "target_formats"))
     return Plan("convert", params, body,
-                lambda b, tid: b.from_input(tid, source, kind="convert", formats=formats))
+                lambda b, tid: b.from_input(tid, source, kind="convert", formats=formats,
+                                            all_formats=CONVERT_FORMATS))
 
 
 def validate_resize(ctx: Context, body: dict[str, Any]) -> Plan:
@@ -357,35 +221,6 @@ def validate_rigging(ctx: Context, body: dict[str, Any]) -> Plan:
     return Plan("rig", params, body, lambda b, tid: b.rig(tid, source, height or 1.7))
 
 
-def validate_animation(ctx: Context, body: dict[str, Any]) -> Plan:
-    rig_id = _str(body, "rig_task_id", required=True)
-    action = body.get("action_id")
-    if action is None:
-        raise bad("Missing required parameter: action_id")
-    if isinstance(action, bool) or not isinstance(action, int):
-        raise bad("Invalid parameter action_id: must be an integer")
-    library = ctx.library_ids()
-    if action not in library:
-        raise bad(f"Invalid parameter action_id: unknown action {action}")
-    post = body.get("post_process")
-    if post is not None:
-        if not isinstance(post, dict):
-            raise bad("Invalid parameter post_process: must be an object")
-        op = _str(post, "operation_type", required=True,
-                  choices=("change_fps", "fbx2usdz", "extract_armature"))
-        if op == "change_fps" and post.get("fps") not in (24, 25, 30, 60):
-            raise bad("Invalid parameter post_process.fps: must be 24, 25, 30 or 60")
-    rig = ctx.find_task(rig_id or "")
-    if rig is None or rig.kind != "rig":
-        raise ApiError(404, f"Rig task {rig_id} not found")
-    if ctx.task_status(rig) != "SUCCEEDED":
-        raise bad("Invalid parameter rig_task_id: the rigging task has not succeeded")
-    params = _echo(body, ("rig_task_id", "action_id", "post_process"))
-    name = library[action]
-    return Plan("animate", params, body,
-                lambda b, tid: b.animation(tid, action, name, post))
-
-
 def validate_text_to_image(ctx: Context, body: dict[str, Any], *, reference: bool = False) -> Plan:
     _str(body, "ai_model", required=True, choices=IMAGE_MODELS)
     _str(body, "prompt", required=True, max_len=MAX_PROMPT)
@@ -409,7 +244,12 @@ VALIDATORS: dict[str, Callable[[Context, dict[str, Any]], Plan]] = {
     "retexture": validate_retexture,
     "remesh": validate_remesh,
     "rigging": validate_rigging,
-    "animations": validate_animation,
+    "animations": newer.validate_animation,
+    "text-to-motion": newer.validate_text_to_motion,
+    "uv-unwrap": newer.validate_uv_unwrap,
+    "print/analyze": lambda c, b: newer.validate_print("print-analyze", c, b),
+    "print/repair": lambda c, b: newer.validate_print("print-repair", c, b),
+    "print/multi-color": lambda c, b: newer.validate_print("print-multi-color", c, b),
     "text-to-image": validate_text_to_image,
     "image-to-image": lambda c, b: validate_text_to_image(c, b, reference=True),
     "convert": validate_convert,

@@ -22,8 +22,14 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
     return response
 
 
-def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    return json_response({"message": message}, status, headers)
+def error(status: int, message: str, headers: dict[str, str] | None = None, *,
+          code: str | None = None, code_key: str | None = None) -> Response:
+    """``{"message": ...}``, plus ``{code_key: code}`` (Meshy's newer machine-readable code,
+    spelled ``code`` or ``error_code``) when both are given."""
+    body: dict[str, Any] = {"message": message}
+    if code and code_key:
+        body[code_key] = code
+    return json_response(body, status, headers)
 
 
 def drop_connection(request: Request) -> Response:

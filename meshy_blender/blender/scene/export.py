@@ -1,6 +1,6 @@
 """Export the selected meshes to a GLB for retexture, remesh or rigging (main thread only).
 
-Meshy limits what it accepts (rigging: at most 300,000 faces; uploads: 100 MB), so faces and
+Meshy limits what it accepts (rigging: at most 320,000 faces; uploads: 100 MB), so faces and
 file size are checked here, before anything is uploaded or paid for, with a message that says
 what to change. The artist's mode, selection and active object are put back afterwards.
 """
@@ -23,11 +23,12 @@ from mathutils import Matrix
 
 from ...client.datauri import DEFAULT_MAX_MODEL_BYTES
 from ...client.errors import ValidationError
+from ...client.specs import FACE_LIMITS
 from .naming import safe_name
 from .op_context import leave_edit_modes, operator_context, return_to_mode
 from .scene_state import SelectionState
 
-RIG_MAX_FACES = 300_000
+RIG_MAX_FACES = FACE_LIMITS["rig"]  # 320,000 (API notes, newer surface)
 # Passed only when this Blender's glTF exporter has them.
 _GLTF_OPTIONS = {"export_format": "GLB", "use_selection": True, "export_animations": False,
                  "export_extras": False, "export_cameras": False, "export_lights": False}

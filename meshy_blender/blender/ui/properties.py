@@ -215,9 +215,9 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
     rig_height: FloatProperty(name="Height", default=1.7, min=0.1, max=100, unit="LENGTH",
                               description="The character's real height: bones are placed to "
                               "match")
-    action_id: IntProperty(name="Action ID", default=0, min=0,
+    action_id: IntProperty(name="Action ID", default=0, min=-1_000_000,
                            description="The animation's number in Meshy's library (only needed "
-                           "when the library list cannot load)")
+                           "when the library list cannot load; ids -2, -1 and 0 exist too)")
 
 
 class MeshyAnimationItem(bpy.types.PropertyGroup):

@@ -1,0 +1,65 @@
+"""What the client and the emulator expect Meshy to answer (API notes, seeds), as shape specs.
+
+Every kind's task object is the common fields plus its outputs; request parameters the API
+echoes back are allowed (any type). Alternatives are written as tuples where the notes record
+two shapes (``task_error`` null or an object, ``result`` null until done, motion_url at the top
+level or under result).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from meshy_blender.client.specs import OPTIONS, SPECS
+
+TASK_ERROR = {"message": "str", "type?": "str", "code?": "str", "doc_url?": "str"}
+COMMON: dict[str, Any] = {
+    "id": "str", "type": "str", "status": "str", "progress": "int", "created_at": "int",
+    "started_at": "int", "finished_at": "int", "expires_at": "int", "preceding_tasks": "int",
+    "task_error": ("null", TASK_ERROR), "consumed_credits?": "int",
+}
+MODEL_FORMATS = ("glb", "fbx", "obj", "mtl", "usdz", "stl", "3mf", "blend", "pre_remeshed_glb")
+TEXTURES = {"base_color?": "str", "metallic?": "str", "normal?": "str", "roughness?": "str",
+            "emission?": "str"}
+VIEWS = {"front?": "str", "right?": "str", "back?": "str", "left?": "str"}
+THUMBNAILS = {"thumbnail_url?": ("str", "null"), "thumbnail_urls?": ("null", VIEWS),
+              "alpha_thumbnail_url?": ("str", "null"), "video_url?": ("str", "null")}
+OUTPUTS: dict[str, dict[str, Any]] = {
+    "model": {"model_urls": {f"{f}?": "str" for f in MODEL_FORMATS},
+              "texture_urls?": ("null", [TEXTURES]), **THUMBNAILS},
+    "rig": {"result": ("null", {
+        "rigged_character_fbx_url": "str", "rigged_character_glb_url": "str",
+        "basic_animations?": {f"{m}_{k}_url?": "str" for m in ("walking", "running")
+                              for k in ("glb", "fbx", "armature_glb")}})},
+    "animation": {"result": ("null", {
+        "animation_glb_url": "str", "animation_fbx_url": "str", "processed_usdz_url?": "str",
+        "processed_armature_fbx_url?": "str", "processed_animation_fps_fbx_url?": "str"})},
+    "images": {"image_urls": ["str"]},
+    "motion": {"result?": ("null", {"motion_url": "str"}), "motion_url?": "str"},
+    "report": {"printability": ("null", {
+        "status": "str", "issue_count": "int",
+        "metrics": {"is_watertight": "bool", "volume": "number", "non_manifold_edges": "int",
+                    "degenerate_faces": "int", "holes": "int"}})},
+}
+# Parameters the API echoes on the task object beyond what the client sends.
+ECHOED_EXTRA = ("prompt", "art_style", "texture_prompt", "preview_task_id", "mode",
+                "texture_image_url", "image_style_url")
+SSE_FRAME = {"id": "str", "progress": "int", "status": "str"}
+CREATE = {"result": "str"}
+BALANCE = {"balance": "int"}
+ERROR = {"message": "str", "code?": "str", "error_code?": "str"}
+LIBRARY = [{"action_id": "int", "name": "str", "category": "str", "sub_category": "str",
+            "preview_url": "str", "key?": "str", "is_free?": "bool"}]
+PUBLIC_CATALOG = {"result": {"total": "int", "list": [{
+    "id": "int", "key": "str", "name": "str", "category": "str", "subCategory": "str",
+    "previewUrl": "str", "rigType": "str", "isDefault": "bool", "isFree": "bool"}]}}
+# Asset names the client must find in a succeeded task of each output (Task.asset_urls()).
+CLIENT_NEEDS = {"model": "glb", "rig": "rigged_character_glb", "animation": "animation_glb",
+                "images": "image_0", "motion": "motion"}
+
+
+def task_spec(kind: str) -> dict[str, Any]:
+    """The full task object of ``kind``: common fields, outputs, echoed parameters."""
+    s = SPECS[kind]
+    echoes = {f"{name}?": "any" for name in (*OPTIONS[kind], *s.fixed, *ECHOED_EXTRA)}
+    return {**echoes, **COMMON, **OUTPUTS[s.output]}

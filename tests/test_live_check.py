@@ -1,0 +1,61 @@
+"""`make live-check` without the internet: it stops at once when Meshy is unreachable, its
+contract matches the emulator exactly (zero differences), and a changed shape is reported."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import live_check
+from livecheck import contract
+from livecheck.shapes import compare
+
+
+def _run(capsys, *args: str) -> tuple[int, str]:
+    code = live_check.main(list(args))
+    return code, capsys.readouterr().out
+
+
+def test_offline_it_stops_at_once_with_the_reason(capsys):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    started = time.monotonic()
+    code, out = _run(capsys, "--base-url", dead)
+    assert code == 2 and time.monotonic() - started < 5
+    assert "cannot reach" in out and "refused" in out and "nothing was checked" in out
+
+
+def test_every_kind_against_the_emulator_shows_zero_differences(emulator, meshy_key, capsys):
+    code, out = _run(capsys, "--base-url", emulator.api_url, "--key", meshy_key,
+                     "--poll", "0.05", "--task-timeout", "30")
+    assert "0 difference(s), 0 note(s)" in out, out
+    assert code == 0
+    posts = {r["path"] for r in emulator.requests("api") if r["method"] == "POST"}
+    assert {"/openapi/v1/uv-unwrap", "/openapi/v1/print/multi-color", "/openapi/v1/text-to-motion",
+            "/openapi/v2/text-to-3d", "/openapi/v1/animations"} <= posts
+    streams = [r for r in emulator.requests("api") if r["path"].endswith("/stream")]
+    assert len(streams) == len(live_check.PLAN), "every task was followed over SSE"
+    assets = emulator.requests("assets")
+    assert assets and not any(r["authorized"] for r in assets), "no key to the asset host"
+
+
+def test_a_changed_shape_is_printed_as_a_difference(emulator, meshy_key, capsys):
+    emulator.set_fault("library_missing", 1)
+    code, out = _run(capsys, "--base-url", emulator.api_url, "--key", meshy_key,
+                     "--poll", "0.05", "--task-timeout", "30")
+    assert code == 1
+    assert "DIFFERENCE library: $: expected array of object, got object" in out
+
+
+def test_shape_comparison_names_each_difference():
+    task = {"id": "t", "type": "rig", "status": "SUCCEEDED", "progress": "100",
+            "created_at": 1, "started_at": 1, "finished_at": 1, "expires_at": 1,
+            "preceding_tasks": 0, "task_error": None, "result": {"riggedCharacterGlbUrl": "u"},
+            "brand_new": True}
+    found = compare(contract.task_spec("rig"), task)
+    assert "$.progress: expected int, got str" in found
+    assert "$.result.rigged_character_glb_url: missing" in found
+    assert "$.result.riggedCharacterGlbUrl: new field (str)" in found
+    assert "$.brand_new: new field (bool)" in found
+    assert compare(contract.PUBLIC_CATALOG, {"result": {"total": 0, "list": []}}) == []
