@@ -147,4 +147,4 @@ def test_chained_remesh_asks_for_fbx_when_the_result_lands_as_fbx():
     assert fbx.step("remesh").options["target_formats"] == ["glb", "fbx"]
     assert fbx.step("remesh").downloads == ["fbx", "thumbnail?"]
     glb = plan_job("text-to-3d", {"prompt": "a crate", "remesh": {}})
-    assert "target_formats" not in glb.step("remesh").options
+    assert glb.step("remesh").options["target_formats"] == ["glb"]

@@ -72,8 +72,6 @@ def _chain_tail(steps: list[Step], options: dict[str, Any], fmt: str) -> None:
                                     field="animations")
     if _enabled(remesh):
         remesh_options = dict(remesh if isinstance(remesh, dict) else {})
-        if fmt.upper() == "FBX" and not _enabled(rig):  # remesh makes only GLB unless asked
-            remesh_options.setdefault("target_formats", ["glb", "fbx"])
         steps.append(Step("remesh", "remesh", remesh_options,
                           links={"input_task_id": steps[-1].name}))
     if _enabled(rig):
