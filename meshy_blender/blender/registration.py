@@ -9,9 +9,9 @@ from __future__ import annotations
 import bpy
 
 from . import cli_command
-from .operators import account, cache, generate, jobs, selected, tasks
+from .operators import account, assets, cache, generate, history, jobs, selected, shape, tasks
 from .session import account as account_state
-from .session import calls, library, notices, runtime
+from .session import calls, library, notices, runtime, thumbnails
 from .ui import animation_list, menus, panels, preferences, properties
 
 CLASSES: tuple[type, ...] = (
@@ -20,6 +20,9 @@ CLASSES: tuple[type, ...] = (
     *jobs.CLASSES,
     *generate.CLASSES,
     *selected.CLASSES,
+    *shape.CLASSES,
+    *history.CLASSES,
+    *assets.CLASSES,
     *tasks.CLASSES,
     *account.CLASSES,
     *cache.CLASSES,
@@ -48,6 +51,7 @@ def unregister() -> None:
     library.reset()
     account_state.reset()
     notices.forget()
+    thumbnails.free()
     for fn in TIMERS:
         if bpy.app.timers.is_registered(fn):
             bpy.app.timers.unregister(fn)

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from . import artist
 from .exit_codes import EXIT_CODES_HELP, UsageError
 
 PROG = "blender --background --online-mode --command meshy"
@@ -124,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_chain(p)
     _add_common(p)
     _add_job_key(p)
+    artist.add_generate_options(p)
+    _add_job_key(artist.add_refine(add, _add_api_options, _add_common))
 
     p = add("image-to-3d", "Generate a model from one image (file or URL).",
             "photo.png --out model.blend")

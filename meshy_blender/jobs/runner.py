@@ -131,6 +131,9 @@ class JobRunner:
         self.save(job)
         if step.downloads:
             self._download(job, step, task, cancel)
+            if step is not job.steps[-1] and "glb" in step.files and \
+                    step.downloads == ["glb?"]:
+                self.emit("intermediate", job)  # the main thread shows it at once
 
     def _take(self, job: Job, step: Step, slot: Slot, cancel: threading.Event) -> None:
         """Wait for a place in the Meshy queue (see jobs/concurrency.py)."""
@@ -189,11 +192,15 @@ class JobRunner:
         self._set(job, model.DOWNLOADING, f"{step.kind}: downloading")
         available = task.asset_urls()
         for wanted in step.downloads:
+            optional = wanted.endswith("?")
+            wanted = wanted.rstrip("?")
             if wanted == "images":
                 names = sorted(n for n in available if n.startswith("image_"))
             else:
                 names = [next((n for n in wanted.split("|") if n in available), "")]
             for name in names:
+                if not name and optional:
+                    continue
                 if not name:
                     raise errors.MalformedResponseError(
                         f"Meshy finished {step.kind} but sent no {wanted.split('|')[0]} file.")
@@ -205,8 +212,15 @@ class JobRunner:
                                   + (f"/{total / 1e6:.1f} MB" if total else " MB"))
                     self._progress(job)
 
-                path = self.client.download_asset(step.kind, task, name, on_progress=on_bytes,
-                                                  cancel=cancel)
+                try:
+                    path = self.client.download_asset(step.kind, task, name,
+                                                      on_progress=on_bytes, cancel=cancel)
+                except errors.CancelledError:
+                    raise
+                except errors.MeshyError:
+                    if not optional:
+                        raise
+                    continue  # a missing picture or stand-in never costs the artist the model
                 key = wanted.split("|")[0] if wanted != "images" else name
                 step.files[key] = str(path)
                 self.save(job)
@@ -222,7 +236,8 @@ class JobRunner:
             return True
         if step.downloads == ["images"]:
             return bool(step.files)
-        return all(w.split("|")[0] in step.files for w in step.downloads)
+        return all(w.split("|")[0] in step.files for w in step.downloads
+                   if not w.endswith("?"))
 
     # -- status changes --------------------------------------------------------------------
     def _set(self, job: Job, status: str, detail: str) -> None:

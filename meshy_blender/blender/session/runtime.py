@@ -121,8 +121,16 @@ def _identity(s: config.Settings) -> tuple[Any, ...]:
 
 def _default_importer(snapshot: dict[str, Any]) -> Any:
     from ..scene.import_job import import_job
+    from . import thumbnails
 
+    thumbnails.icon_for_job(snapshot)  # the picture is ready for the Tasks row at once
     return import_job(snapshot)
+
+
+def _intermediate_importer(snapshot: dict[str, Any]) -> Any:
+    from ..scene.import_job import import_intermediate
+
+    return import_intermediate(snapshot)
 
 
 def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True,
@@ -156,7 +164,8 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
     manager = JobManager(client, Path(settings.cache_dir) / "journal",
                          max_workers=settings.max_jobs, use_stream=settings.use_stream,
                          concurrency=AdaptiveLimit(settings.max_jobs))
-    pump = Pump(manager, _default_importer, wake=ensure_timer)
+    pump = Pump(manager, _default_importer, wake=ensure_timer,
+                preview_importer=_intermediate_importer)
     pump.calls.wake = ensure_timer
     pump.listeners.append(notices.listener(pump, client))
     _runtime = Runtime(settings, client, manager, pump, gate)

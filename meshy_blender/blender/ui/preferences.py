@@ -75,6 +75,12 @@ class MeshyPreferences(bpy.types.AddonPreferences):
         description="Where generated models land (Retexture/Remesh can replace the selection)",
         default="CURSOR",
     )
+    mark_assets: BoolProperty(
+        name="Mark Results as Assets",
+        description="Mark each imported result as an asset with Meshy's thumbnail as its "
+                    "preview, tags and a Meshy catalog, so it shows up in the Asset Browser",
+        default=True,
+    )
 
     keep_days: IntProperty(
         name="Keep Imported Jobs",
@@ -112,6 +118,7 @@ def draw_preferences(layout: bpy.types.UILayout, prefs: MeshyPreferences,
     _sourced(col, prefs, settings, ("api_base", "cache_dir"))
     col.row().prop(prefs, "import_format", expand=True)
     col.prop(prefs, "placement")
+    col.prop(prefs, "mark_assets")
     header, body = layout.panel("meshy_prefs_network", default_closed=True)
     header.label(text="Network")
     if body is not None:
