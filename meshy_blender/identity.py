@@ -7,3 +7,6 @@ when installed as an extension, "meshy_blender" from a checkout.
 from __future__ import annotations
 
 ADDON_ID: str = __package__ or __name__.rpartition(".")[0]
+
+# The studio policy file's environment variable (read by the session, parsed by jobs.policy).
+STUDIO_CONFIG_ENV = "MESHY_STUDIO_CONFIG"

@@ -12,7 +12,7 @@ import dataclasses
 import uuid
 
 from ..client.errors import ValidationError
-from .plans import CHAIN_KEYS
+from .kinds import CHAIN_KEYS
 from .request import JobRequest
 
 MAX_CANDIDATES = 4

@@ -17,6 +17,11 @@ REQUEST_KINDS: tuple[str, ...] = ("text-to-3d", "image-to-3d", "multi-image-to-3
 NEWER_KINDS: tuple[str, ...] = ("text-to-motion", "uv-unwrap", "print-analyze", "print-repair",
                                 "print-multi-color")
 
+# Chain options, accepted by every generating request on top of the API's own parameters;
+# "retexture" follows a UV unwrap (keeping its UVs), "apply_to_rig" (a rig task id) applies a
+# text-to-motion to that rig.
+CHAIN_KEYS: tuple[str, ...] = ("remesh", "rig", "animations", "retexture", "apply_to_rig")
+
 # Meshy task types a job can re-attach to by id ("Resume task by id"), as Meshy names them.
 RESUMABLE_KINDS: tuple[str, ...] = (
     "text-to-3d-preview", "text-to-3d-refine", "image-to-3d", "multi-image-to-3d", "retexture",

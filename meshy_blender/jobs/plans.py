@@ -12,18 +12,13 @@ from typing import Any
 from ..client import specs, validation
 from ..client.errors import ValidationError
 from ..client.pricing import Quote
-from .kinds import REQUEST_KINDS, RESUMABLE_KINDS
+from .kinds import CHAIN_KEYS, REQUEST_KINDS, RESUMABLE_KINDS
 from .model import STEP_WAITING, Job, Step
-from .request import JobRequest
+from .request import PLACEHOLDER_TASK_ID, JobRequest
 
-# Chain options, accepted by every generating request on top of the API's own parameters;
-# "retexture" follows a UV unwrap (keeping its UVs), "apply_to_rig" (a rig task id) applies a
-# text-to-motion to that rig.
-CHAIN_KEYS = ("remesh", "rig", "animations", "retexture", "apply_to_rig")
 # Text to 3D: which API parameters belong to the refine (texturing) task rather than the preview.
 REFINE_ONLY = {"enable_pbr", "texture_prompt", "texture_image_url", "remove_lighting"}
 SHARED_PREVIEW_REFINE = {"ai_model", "moderation", "auto_size", "origin_at", "target_formats"}
-PLACEHOLDER_TASK_ID = "00000000-0000-0000-0000-000000000000"
 # Optional download (a trailing "?"): fetched when Meshy offers it, never a reason to fail a job.
 THUMBNAIL = "thumbnail?"
 INTERMEDIATE = "glb?"  # a model made on the way to the result, shown while the chain runs

@@ -35,11 +35,11 @@ from typing import Any
 
 from ..client import specs
 from ..client.errors import InsufficientCreditsError, ValidationError
-from .kinds import REQUEST_KINDS
+from ..identity import STUDIO_CONFIG_ENV
+from .kinds import CHAIN_KEYS, REQUEST_KINDS
 from .model import Job
-from .plans import CHAIN_KEYS
 
-ENV_VAR = "MESHY_STUDIO_CONFIG"
+ENV_VAR = STUDIO_CONFIG_ENV
 TOP_LEVEL: dict[str, type] = {"name": str, "cache_dir": str, "allowed_ai_models": list,
              "max_credits_per_job": int, "session_budget": int, "defaults": dict, "locked": dict}
 # Request kinds whose tables may also be used for chained steps (rig={...}, remesh={...}).

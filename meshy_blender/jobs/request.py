@@ -13,6 +13,8 @@ from typing import Any
 
 from ..client.errors import ValidationError
 
+# Stands in for a task id that does not exist yet (pricing a chain, or an input to come).
+PLACEHOLDER_TASK_ID = "00000000-0000-0000-0000-000000000000"
 IMPORT_FORMATS = ("GLB", "FBX")
 PLACEMENTS = ("CURSOR", "ORIGIN", "REPLACE")
 

@@ -29,21 +29,11 @@ from pathlib import Path
 from ..client.errors import scrubbed_logger
 from . import model
 from .journal import DONE_STATUSES, Journal
+from .retention_rules import DEFAULT_KEEP_DAYS, DEFAULT_KEEP_JOBS, Rules  # noqa: F401
 
 log = scrubbed_logger(__name__)
 
-DEFAULT_KEEP_DAYS = 30
-DEFAULT_KEEP_JOBS = 500
 DAY_SECONDS = 86400.0
-
-
-@dataclass(frozen=True)
-class Rules:
-    """How long finished jobs stay re-importable: the ``keep_jobs`` newest ones, none older
-    than ``keep_days`` days. Pinned jobs are kept beyond both and do not count."""
-
-    keep_days: int = DEFAULT_KEEP_DAYS
-    keep_jobs: int = DEFAULT_KEEP_JOBS
 
 
 @dataclass

@@ -11,7 +11,6 @@ import bpy
 from bpy.props import BoolProperty, StringProperty
 
 from ...client.errors import MeshyError
-from ...jobs import retention
 from ..session import config, runtime
 
 CLEAR_MESSAGE = ("Delete the downloaded files of imported Meshy jobs? They can no longer be "
@@ -39,6 +38,8 @@ jobs keep theirs)"""
             self.report({"ERROR"}, f"Could not clear the Meshy cache in "
                                    f"{settings.download_dir}: {exc}")
             return {"CANCELLED"}
+        from ...jobs import retention  # loaded on use, not when the add-on is enabled
+
         retention.forget_sizes()
         self.report({"INFO"}, freed.sentence())
         return {"FINISHED"}

@@ -23,7 +23,7 @@ from mathutils import Matrix
 
 from ...client.datauri import DEFAULT_MAX_MODEL_BYTES
 from ...client.errors import ValidationError
-from ...client.specs import FACE_LIMITS
+from ...client.limits import FACE_LIMITS
 from .naming import safe_name
 from .op_context import leave_edit_modes, operator_context, return_to_mode
 from .scene_state import SelectionState

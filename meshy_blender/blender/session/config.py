@@ -11,13 +11,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from ...identity import ADDON_ID
-from ...jobs import policy as policy_mod
+from ...identity import ADDON_ID, STUDIO_CONFIG_ENV
 from ...jobs.request import ImportOptions
+
+if TYPE_CHECKING:  # the policy parser (and the option tables it checks) loads at first use
+    from ...jobs import policy as policy_mod
 
 DEFAULT_API_BASE = "https://api.meshy.ai"
 DEFAULT_MAX_JOBS = 10
@@ -26,7 +28,7 @@ ENV = {
     "api_base": "MESHY_API_BASE",
     "cache_dir": "MESHY_CACHE_DIR",
     "ca_bundle": "MESHY_CA_BUNDLE",
-    "studio_config": policy_mod.ENV_VAR,
+    "studio_config": STUDIO_CONFIG_ENV,
 }
 # The standard proxy variables (requests/urllib read them per request; recorded for the UI).
 PROXY_ENV = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy",
@@ -51,7 +53,7 @@ class Settings:
     # always stays in the seat's own cache_dir (a shared journal would resume others' jobs).
     download_dir: str = ""
     proxies: dict[str, str] = field(default_factory=dict)
-    policy: policy_mod.Policy = field(default_factory=policy_mod.Policy)
+    policy: policy_mod.Policy = field(default_factory=lambda: _policy_module().Policy())
     policy_error: policy_mod.PolicyError | None = None
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -132,6 +134,7 @@ def resolve(context: bpy.types.Context | None = None) -> Settings:
 
 def _apply_policy(s: Settings) -> None:
     """Load the studio policy; its shared cache folder comes after MESHY_CACHE_DIR only."""
+    policy_mod = _policy_module()
     s.download_dir = str(Path(s.cache_dir) / "downloads")
     s.sources["download_dir"] = s.sources.get("cache_dir", "default")
     if not s.studio_config:
@@ -152,6 +155,7 @@ _policy_cache: dict[str, tuple[tuple[int, int], policy_mod.Policy]] = {}
 def _load_policy(path: str) -> policy_mod.Policy:
     """The parsed policy file, re-read only when it changes (panels resolve settings on every
     redraw)."""
+    policy_mod = _policy_module()
     try:
         st = os.stat(path)
         stamp = (st.st_mtime_ns, st.st_size)
@@ -172,3 +176,9 @@ def _record_proxies(s: Settings) -> None:
         if value and name not in s.proxies:
             s.proxies[name] = value
             s.sources[name] = var
+
+
+def _policy_module() -> Any:
+    from ...jobs import policy
+
+    return policy

@@ -8,12 +8,14 @@ the label says why instead, which is the first thing an artist needs to fix anyw
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ...client.errors import InsufficientCreditsError, ValidationError
-from ...jobs.plans import plan_request
-from ...jobs.policy import Policy
 from ...jobs.request import JobRequest
 from . import messages
+
+if TYPE_CHECKING:  # planning (validation, pricing) loads at the first draw, not at enable
+    from ...jobs.policy import Policy
 
 _MAX_ENTRIES = 256
 
@@ -61,6 +63,8 @@ def estimate(req: JobRequest, policy: Policy | None = None, copies: int = 1) -> 
 
 def _estimate_one(req: JobRequest, policy: Policy | None) -> Estimate:
     import json  # at the first draw, not when the add-on is enabled
+
+    from ...jobs.plans import plan_request
 
     key = json.dumps([req.request, req.options, repr(policy)], sort_keys=True, default=str)
     found = _cache.get(key)

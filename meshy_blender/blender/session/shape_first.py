@@ -13,8 +13,7 @@ from typing import Any
 
 import bpy
 
-from ...jobs.plans import PLACEHOLDER_TASK_ID
-from ...jobs.request import JobRequest
+from ...jobs.request import PLACEHOLDER_TASK_ID, JobRequest
 from ..scene import selection
 from ..scene.naming import safe_name
 from . import config, sidebar_requests

@@ -10,8 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ...jobs.plans import PLACEHOLDER_TASK_ID
-from ...jobs.request import ImportOptions, JobRequest
+from ...jobs.request import PLACEHOLDER_TASK_ID, ImportOptions, JobRequest
 from ..scene import image_inputs
 from ..scene.naming import safe_name
 from . import config

@@ -15,8 +15,6 @@ from typing import Any
 import bpy
 import bpy.utils.previews
 
-from ...client import verify
-
 _collection: Any = None
 
 
@@ -36,6 +34,8 @@ def load(task_id: str, path: str | Path | None) -> Any:
     previews = collection()
     if task_id in previews:
         return previews[task_id]
+    from ...client import verify  # loaded with the first thumbnail, not at enable
+
     if not path or not verify.is_complete(path):
         return None
     return previews.load(task_id, str(path), "IMAGE")

@@ -4,13 +4,15 @@ buttons that show what they cost against the balance."""
 from __future__ import annotations
 
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from ...jobs.policy import Policy
 from ...jobs.request import JobRequest
 from ..session import account, config, costs, preflight, submit
+
+if TYPE_CHECKING:
+    from ...jobs.policy import Policy
 
 CATEGORY = "Meshy"
 

@@ -10,7 +10,7 @@ import bpy
 from bpy.props import BoolProperty, EnumProperty, IntProperty, StringProperty
 
 from ...identity import ADDON_ID
-from ...jobs import retention
+from ...jobs import retention_rules
 from ..session import config
 from .panel_account import draw_account
 
@@ -86,7 +86,7 @@ class MeshyPreferences(bpy.types.AddonPreferences):
         name="Keep Imported Jobs",
         description="Days a finished job and its downloaded files stay in the cache for a "
         "re-import; older ones are removed at start-up (pinned jobs are always kept)",
-        default=retention.DEFAULT_KEEP_DAYS,
+        default=retention_rules.DEFAULT_KEEP_DAYS,
         min=1,
         max=3650,
     )
@@ -94,7 +94,7 @@ class MeshyPreferences(bpy.types.AddonPreferences):
         name="Keep at Most",
         description="Number of finished jobs kept for a re-import; beyond it the oldest are "
         "removed with their files at start-up (pinned jobs are always kept)",
-        default=retention.DEFAULT_KEEP_JOBS,
+        default=retention_rules.DEFAULT_KEEP_JOBS,
         min=1,
         max=100000,
     )
@@ -145,6 +145,8 @@ def draw_cache(layout: bpy.types.UILayout, prefs: MeshyPreferences,
     col = body.column(align=True)
     col.prop(prefs, "keep_days", text="Keep Imported Jobs (Days)")
     col.prop(prefs, "keep_jobs", text="Keep at Most (Jobs)")
+    from ...jobs import retention  # the pruning machinery loads when Preferences draw
+
     size, files = retention.cached_size(settings.download_dir)
     row = body.row()
     row.label(text="Downloads")

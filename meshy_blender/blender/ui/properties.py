@@ -18,7 +18,7 @@ from bpy.props import (
     StringProperty,
 )
 
-from ...client import specs
+from ...client import limits
 from ...jobs import kinds
 
 MODES = [
@@ -62,9 +62,9 @@ FORMAT_USES = {"glb": "glTF binary, what Blender imports best",
                "stl": "STL, for 3D printing (no colour)", "usdz": "USDZ, for Apple AR",
                "3mf": "3MF, for colour 3D printing", "blend": "Blender file"}
 MODEL_FORMATS = [(f, FORMAT_NAMES[f], f"Also keep a {FORMAT_USES[f]} in the cache folder")
-                 for f in specs.MODEL_FORMATS]
+                 for f in limits.MODEL_FORMATS]
 REMESH_FORMATS = [(f, FORMAT_NAMES[f], f"Also keep a {FORMAT_USES[f]} in the cache folder")
-                  for f in specs.REMESH_FORMATS]
+                  for f in limits.REMESH_FORMATS]
 IMPORT_FORMATS = [("DEFAULT", "Preferences", "Import in the format set in the preferences"),
                   ("GLB", "GLB", "Import the glTF binary: materials closest to Meshy's"),
                   ("FBX", "FBX", "Import the FBX file (as a game engine would get it)")]
@@ -85,13 +85,13 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
     # --- Generate -----------------------------------------------------------------------------
     mode: EnumProperty(name="Mode", items=MODES, default="TEXT",
                        description="What the model is made from")
-    prompt: StringProperty(name="Prompt", maxlen=specs.MAX_PROMPT,
+    prompt: StringProperty(name="Prompt", maxlen=limits.MAX_PROMPT,
                            description="Describe the object to generate (max 600 characters)")
     prompt_text: PointerProperty(
         name="Prompt Text", type=bpy.types.Text,
         description="A Text datablock used as the prompt instead of the one-line field (for "
         "long descriptions)")
-    negative_prompt: StringProperty(name="Avoid", maxlen=specs.MAX_PROMPT,
+    negative_prompt: StringProperty(name="Avoid", maxlen=limits.MAX_PROMPT,
                                     description="What the model should not look like")
     art_style: EnumProperty(name="Art Style", items=ART_STYLES, default="realistic",
                             description="The overall look of the model")
@@ -104,7 +104,7 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
     use_polycount: BoolProperty(name="Target Polycount",
                                 description="Ask for a polygon budget (otherwise Meshy decides)")
     target_polycount: IntProperty(name="Polycount", default=30_000, min=100,
-                                  max=specs.MAX_POLYCOUNT,
+                                  max=limits.MAX_POLYCOUNT,
                                   description="About how many polygons the model gets: fewer "
                                   "is lighter to edit and render, more holds finer detail")
     should_remesh: BoolProperty(name="Remesh", default=True,
@@ -147,7 +147,7 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
                              "realistic materials")
     texture_source: EnumProperty(name="Texture From", items=TEXTURE_SOURCES, default="NONE",
                                  description="What the texture follows")
-    texture_prompt: StringProperty(name="Texture Prompt", maxlen=specs.MAX_PROMPT,
+    texture_prompt: StringProperty(name="Texture Prompt", maxlen=limits.MAX_PROMPT,
                                    description="Describe only the surface: colours, materials, "
                                    "wear")
     texture_image: PointerProperty(type=MeshyImageInput, name="Texture Reference",
@@ -187,7 +187,7 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
         description="Put the result where the original is and hide the original")
     retexture_source: EnumProperty(name="Style From", items=STYLE_SOURCES, default="PROMPT",
                                    description="What the new look follows")
-    retexture_prompt: StringProperty(name="Style", maxlen=specs.MAX_PROMPT,
+    retexture_prompt: StringProperty(name="Style", maxlen=limits.MAX_PROMPT,
                                      description="Describe the new look")
     retexture_image: PointerProperty(type=MeshyImageInput, name="Style Picture",
                                      description="A picture whose look the new texture copies")
@@ -201,7 +201,7 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
     remesh_topology: EnumProperty(name="Topology", items=TOPOLOGIES, default="quad",
                                   description="The kind of faces the new mesh is built from")
     remesh_polycount: IntProperty(name="Polycount", default=10_000, min=100,
-                                  max=specs.MAX_POLYCOUNT,
+                                  max=limits.MAX_POLYCOUNT,
                                   description="About how many polygons the new mesh gets")
     remesh_use_height: BoolProperty(name="Resize",
                                     description="Scale the result to the Height beside it")
