@@ -20,7 +20,10 @@ from __future__ import annotations
 
 from ..identity import ADDON_ID
 from .generate import image_to_3d, multi_image_to_3d, text_to_3d
+from .images import image_task_to_3d, image_to_image, text_to_image
 from .models import animate, remesh, retexture, rig
+from .motion import text_to_motion, uv_unwrap
+from .printing import print_analyze, print_multicolor, print_repair
 from .results import Interrupted, Progress, ProgressCallback, Result
 from .tasks import animation_library, balance, estimate, list_tasks, resume, status
 
@@ -28,4 +31,6 @@ __all__ = [
     "ADDON_ID", "Interrupted", "Progress", "ProgressCallback", "Result", "animate",
     "animation_library", "balance", "estimate", "image_to_3d", "list_tasks",
     "multi_image_to_3d", "remesh", "resume", "retexture", "rig", "status", "text_to_3d",
+    "image_task_to_3d", "image_to_image", "print_analyze", "print_multicolor", "print_repair",
+    "text_to_image", "text_to_motion", "uv_unwrap",
 ]

@@ -62,8 +62,8 @@ def run(request: str, options: dict[str, Any], *, progress: ProgressCallback | N
     With ``job_key`` a rerun never pays twice: the job journalled under that key is resumed or
     returned (see keyed.py); the same key with a different request is refused."""
     rt = rt or runtime()
-    ids = options.get("animations") or ([options["action_id"]] if "action_id" in options
-                                        else [])
+    ids = options.get("animations") or options.get("action_ids") or (
+        [options["action_id"]] if "action_id" in options else [])
     import_options = rt.settings.import_options(
         format=import_format, placement=placement,
         source_object=source.name if source is not None else "",
