@@ -79,7 +79,8 @@ def test_print_analyze_repair_and_multicolour(bpy, empty_scene, meshy_env, tmp_p
     repaired = api.print_repair(vase, placement="REPLACE")
     assert repaired.root_objects[0]["meshy_replaces"] == vase.name
     bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "print.blend"))
-    colour = api.print_multicolor(None, input_task_id=model.task_ids["preview"], max_colors=4, label="vase colours")
+    colour = api.print_multicolor(None, input_task_id=model.task_ids["preview"], max_colors=4,
+                                  label="vase colours")
     (saved,) = colour.saved_files
     assert saved == str(tmp_path / "vase colours.3mf")
     assert meshy_env.task(colour.task_ids["print-multi-color"])["max_colors"] == 4

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_client_e2e import preview, run
+from test_client_e2e import preview
 
 from meshy_blender.jobs import model
 from meshy_blender.jobs.plans import plan_job

@@ -29,8 +29,8 @@ from .tasks import animation_library, balance, estimate, list_tasks, resume, sta
 
 __all__ = [
     "ADDON_ID", "Interrupted", "Progress", "ProgressCallback", "Result", "animate",
-    "animation_library", "balance", "estimate", "image_to_3d", "list_tasks",
-    "multi_image_to_3d", "remesh", "resume", "retexture", "rig", "status", "text_to_3d",
-    "image_task_to_3d", "image_to_image", "print_analyze", "print_multicolor", "print_repair",
+    "animation_library", "balance", "estimate", "image_task_to_3d", "image_to_3d",
+    "image_to_image", "list_tasks", "multi_image_to_3d", "print_analyze", "print_multicolor",
+    "print_repair", "remesh", "resume", "retexture", "rig", "status", "text_to_3d",
     "text_to_image", "text_to_motion", "uv_unwrap",
 ]

@@ -110,12 +110,14 @@ def result_of(rt: Runtime, job: model.Job) -> Result:
                                f"job {job.id})")
         err.task_ids = dict(job.task_ids)
         raise err
+    from ..blender.scene.import_newer import Landed
+
     imported = rt.pump.results.get(job.id)
     result = Result(job.id, job.kind, dict(job.task_ids), job.consumed_credits,
                     files=dict(job.files))
     if isinstance(imported, list):  # animations added to an existing armature
         result.actions = list(imported)
-    elif hasattr(imported, "saved_files"):  # images, a report, a saved file (import_newer)
+    elif isinstance(imported, Landed):  # images, a report, a saved file
         result.images = list(imported.images)
         result.report = imported.report
         result.saved_files = list(imported.saved_files)
