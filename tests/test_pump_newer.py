@@ -97,6 +97,7 @@ def test_uv_unwrap_and_print_repair_replace_in_place(bpy, empty_scene, land):
 
 def test_print_report_is_stored_on_the_object_and_scene(bpy, empty_scene, land):
     from meshy_blender.blender.scene.import_newer import read_print_report
+    from meshy_blender.blender.session.notices import imported_text
 
     source = preview(land.client)
     bpy.ops.mesh.primitive_cube_add()
@@ -107,10 +108,14 @@ def test_print_report_is_stored_on_the_object_and_scene(bpy, empty_scene, land):
     for holder in (cube, bpy.context.scene):
         assert read_print_report(holder)["metrics"]["is_watertight"] is False
     assert len(cube.data.vertices) == vertices and not cube.hide_get()  # nothing destructive
+    text = imported_text({}, landed)  # the status-bar line when the job lands
+    assert "not watertight" in text and "1 holes" in text
 
 
 def test_multicolour_3mf_is_saved_next_to_the_blend(bpy, empty_scene, land, tmp_path):
     import zipfile
+
+    from meshy_blender.blender.session.notices import imported_text
 
     source = preview(land.client)
     job, unsaved = land("print-multi-color", {"input_task_id": source.id})
@@ -122,3 +127,4 @@ def test_multicolour_3mf_is_saved_next_to_the_blend(bpy, empty_scene, land, tmp_
         bpy.ops.wm.read_factory_settings(use_empty=True)
     (saved,) = landed.saved_files
     assert Path(saved).parent == tmp_path and zipfile.is_zipfile(saved)
+    assert imported_text({}, landed) == f"Meshy: saved {Path(saved).name} in {tmp_path}"

@@ -31,7 +31,33 @@ class Landed:
     images: list[Any] = field(default_factory=list)
     saved_files: list[str] = field(default_factory=list)
     report: dict[str, Any] | None = None
-    objects: list[Any] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        """One status-bar line: what landed and where the artist finds it."""
+        if self.saved_files:
+            saved = Path(self.saved_files[0])
+            return f"Meshy: saved {saved.name} in {saved.parent}"
+        if self.report is not None:
+            return "Meshy: " + print_report_text(self.report)
+        names = ", ".join(i.name for i in self.images[:3])
+        return f"Meshy: loaded {len(self.images)} image(s) ({names}); see the Image Editor"
+
+
+def print_report_text(report: dict[str, Any]) -> str:
+    """The printability report in one sentence ("printable: watertight, 0 holes, ...")."""
+    found = report.get("metrics")
+    metrics: dict[str, Any] = found if isinstance(found, dict) else {}
+    watertight = metrics.get("is_watertight")
+    parts = ["watertight" if watertight is True else
+             "not watertight" if watertight is False else "watertight unknown"]
+    for key, label in (("holes", "holes"), ("non_manifold_edges", "non-manifold edges"),
+                       ("degenerate_faces", "degenerate faces")):
+        value = metrics.get(key)
+        if isinstance(value, int | float):
+            parts.append(f"{int(value)} {label}")
+    status = str(report.get("status") or "analysed")
+    return f"print check {status}: {', '.join(parts)}"
 
 
 def land(snapshot: dict[str, Any], opts: ImportOptions, name: str,
