@@ -152,7 +152,7 @@ def test_corrupt_file_raises_and_leaves_the_scene_unchanged(bpy, importer, emula
 
 
 def test_unsupported_extension_is_a_clear_error(bpy, importer, emulator_assets):
-    with pytest.raises(importer.MeshyImportError, match="GLB/glTF and FBX"):
+    with pytest.raises(importer.MeshyImportError, match="GLB/glTF, FBX and BVH"):
         importer.import_model(emulator_assets.path("textured", "obj"), name="x", provenance={})
     assert _scene_objects(bpy) == []
 

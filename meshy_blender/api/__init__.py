@@ -21,7 +21,10 @@ from __future__ import annotations
 from ..identity import ADDON_ID
 from .batch import BatchProgress, BatchResult, RowResult, batch
 from .generate import image_to_3d, multi_image_to_3d, text_to_3d
+from .images import image_task_to_3d, image_to_image, text_to_image
 from .models import animate, remesh, retexture, rig
+from .motion import text_to_motion, uv_unwrap
+from .printing import print_analyze, print_multicolor, print_repair
 from .refine import refine
 from .results import Interrupted, Progress, ProgressCallback, Result
 from .tasks import animation_library, balance, estimate, list_tasks, resume, status
@@ -29,6 +32,7 @@ from .tasks import animation_library, balance, estimate, list_tasks, resume, sta
 __all__ = [
     "ADDON_ID", "BatchProgress", "BatchResult", "Interrupted", "Progress", "ProgressCallback",
     "Result", "RowResult", "animate", "animation_library", "balance", "batch", "estimate",
-    "image_to_3d", "list_tasks", "multi_image_to_3d", "refine", "remesh", "resume", "retexture",
-    "rig", "status", "text_to_3d",
+    "image_task_to_3d", "image_to_3d", "image_to_image", "list_tasks", "multi_image_to_3d",
+    "print_analyze", "print_multicolor", "print_repair", "refine", "remesh", "resume",
+    "retexture", "rig", "status", "text_to_3d", "text_to_image", "text_to_motion", "uv_unwrap",
 ]

@@ -85,8 +85,8 @@ def build(rt: Runtime, request: str, options: dict[str, Any], *, import_format: 
           target_armature: str = "", mark_asset: bool | None = None,
           job_key: str | None = None) -> JobRequest:
     """The JobRequest an API call sends, with this seat's import defaults."""
-    ids = options.get("animations") or ([options["action_id"]] if "action_id" in options
-                                        else [])
+    ids = options.get("animations") or options.get("action_ids") or (
+        [options["action_id"]] if "action_id" in options else [])
     import_options = rt.settings.import_options(
         format=import_format, placement=placement,
         source_object=source.name if source is not None else "",

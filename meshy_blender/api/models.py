@@ -7,10 +7,13 @@ A model is a Meshy object (its task id is reused: nothing is uploaded), any mesh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..client import errors
+from ..jobs.plans import PLACEHOLDER_TASK_ID
+from . import price_gate
 from .generate import run
 from .results import ProgressCallback, Result
 from .session import runtime
@@ -23,7 +26,7 @@ def retexture(obj: Any = None, *, progress: ProgressCallback | None = None,
               job_key: str | None = None, **options: Any) -> Result:
     """New textures for a model. ``placement="REPLACE"`` puts the result where the object was
     and hides the original."""
-    return _from_model("retexture", obj, options, progress=progress, timeout=timeout,
+    return from_model("retexture", obj, options, progress=progress, timeout=timeout,
                        import_format=import_format, placement=placement, label=label,
                        job_key=job_key)
 
@@ -39,7 +42,7 @@ def remesh(obj: Any = None, *, progress: ProgressCallback | None = None,
     if "target_formats" not in options and \
             rt.policy.default_for("remesh", "target_formats") is None:
         options["target_formats"] = [fmt.lower()]
-    return _from_model("remesh", obj, options, progress=progress, timeout=timeout,
+    return from_model("remesh", obj, options, progress=progress, timeout=timeout,
                        import_format=fmt, placement=placement, label=label, job_key=job_key)
 
 
@@ -50,20 +53,32 @@ def rig(obj: Any = None, *, progress: ProgressCallback | None = None,
     """Auto-rig a humanoid model (inputs as for :func:`retexture`; files must be GLB). The
     result is an armature with the skinned mesh and Walking/Running actions;
     ``animations=[...]`` chains animation tasks onto the rig."""
-    return _from_model("rig", obj, options, progress=progress, timeout=timeout,
+    return from_model("rig", obj, options, progress=progress, timeout=timeout,
                        import_format=import_format, placement=placement, label=label,
                        job_key=job_key)
 
 
-def animate(armature: Any, action_id: int, *, progress: ProgressCallback | None = None,
-            timeout: float | None = None, import_format: str | None = None,
-            label: str | None = None, job_key: str | None = None,
+def animate(armature: Any, action_id: int | None = None, *,
+            action_ids: Sequence[int] | None = None,
+            progress: ProgressCallback | None = None, timeout: float | None = None,
+            import_format: str | None = None, label: str | None = None,
+            job_key: str | None = None, accept_unpublished_price: bool = False,
             **options: Any) -> Result:
     """Add a Meshy library animation to a Meshy-rigged armature as a new action (NLA track).
 
-    ``armature=None`` with ``rig_task_id=...`` first imports that rig (no charge) and animates
-    it. Options: ``post_process={"operation_type": "change_fps", "fps": 30}``.
+    ``action_ids=[...]`` asks for several actions in ONE Meshy task (one action per clip, in
+    that order, each on its own NLA track); Meshy publishes no price for that, so it needs
+    ``accept_unpublished_price=True``. ``armature=None`` with ``rig_task_id=...`` first imports
+    that rig (no charge) and animates it. Options: ``post_process={"operation_type":
+    "change_fps", "fps": 30}``.
     """
+    if (action_id is None) == (action_ids is None):
+        raise errors.ValidationError("animate takes one action id or action_ids=[...], not "
+                                     "both and not neither.", field="action_ids")
+    chosen = {"action_id": action_id} if action_ids is None else {
+        "action_ids": list(action_ids)}
+    price_gate.require_published("animate", {"rig_task_id": PLACEHOLDER_TASK_ID, **chosen,
+                                             **options}, accept_unpublished_price)
     from ..blender.scene import selection
 
     rt = runtime()
@@ -80,7 +95,7 @@ def animate(armature: Any, action_id: int, *, progress: ProgressCallback | None 
         raise errors.ValidationError(
             f"'{target.name}' was not rigged by Meshy (no rig task id in its meshy_task_ids); "
             "rig it with rig() first or pass rig_task_id=...", field="rig_task_id")
-    result = run("animate", {"rig_task_id": rig_task, "action_id": action_id, **options},
+    result = run("animate", {"rig_task_id": rig_task, **chosen, **options},
                  progress=progress, timeout=timeout, import_format=import_format,
                  placement=None, label=label or target.name, target_armature=target.name,
                  job_key=job_key, rt=rt)
@@ -88,7 +103,9 @@ def animate(armature: Any, action_id: int, *, progress: ProgressCallback | None 
     return result
 
 
-def _from_model(request: str, obj: Any, options: dict[str, Any], **kw: Any) -> Result:
+def from_model(request: str, obj: Any, options: dict[str, Any], **kw: Any) -> Result:
+    """Run ``request`` on a model: a Blender object (its Meshy task id, else an upload), a
+    file path/URL, or ``obj=None`` with ``input_task_id``/``model_url`` in ``options``."""
     from ..blender.scene import selection
 
     options = dict(options)

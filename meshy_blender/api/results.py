@@ -44,6 +44,9 @@ class Result:
     actions: list[bpy.types.Action] = field(default_factory=list)
     collection: bpy.types.Collection | None = None
     files: dict[str, str] = field(default_factory=dict)  # downloaded files in the cache
+    images: list[bpy.types.Image] = field(default_factory=list)  # concept images
+    report: dict[str, Any] | None = None  # print-analyze: Meshy's printability report
+    saved_files: list[str] = field(default_factory=list)  # e.g. a 3MF beside the .blend
 
     @property
     def last_task_id(self) -> str:
@@ -107,11 +110,17 @@ def result_of(rt: Runtime, job: model.Job) -> Result:
                                f"job {job.id})")
         err.task_ids = dict(job.task_ids)
         raise err
+    from ..blender.scene.import_newer import Landed
+
     imported = rt.pump.results.get(job.id)
     result = Result(job.id, job.kind, dict(job.task_ids), job.consumed_credits,
                     files=dict(job.files))
     if isinstance(imported, list):  # animations added to an existing armature
         result.actions = list(imported)
+    elif isinstance(imported, Landed):  # images, a report, a saved file
+        result.images = list(imported.images)
+        result.report = imported.report
+        result.saved_files = list(imported.saved_files)
     elif imported is not None:
         result.root_objects = list(imported.root_objects)
         result.objects = list(imported.objects)

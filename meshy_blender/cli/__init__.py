@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..client import errors
-from .commands import HANDLERS as _HANDLERS
+from .commands import HANDLERS as _BASE_HANDLERS
 from .exit_codes import (
     EXIT_AUTH,
     EXIT_BAD_INPUT,
@@ -31,8 +31,12 @@ from .exit_codes import (
     UsageError,
     exit_code_for,
 )
+from .newer import HANDLERS as _NEWER_HANDLERS
+from .newer_parser import build_parser
 from .output import check_out, emit, stdout_to_stderr
-from .parser import PROG, build_parser
+from .parser import PROG
+
+_HANDLERS = {**_BASE_HANDLERS, **_NEWER_HANDLERS}
 
 __all__ = ["EXIT_AUTH", "EXIT_BAD_INPUT", "EXIT_CODES_HELP", "EXIT_CREDITS", "EXIT_INTERRUPTED",
            "EXIT_NETWORK",

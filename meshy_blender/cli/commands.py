@@ -149,10 +149,14 @@ def _cmd_animate(api: Any, args: argparse.Namespace) -> dict[str, Any]:
         _prepare_scene(args)
     opts = _options(args)
     ids = list(args.action_id)
-    if len(ids) > 1:
-        opts["animations"] = ids
     common = _paid(args)
     common.pop("placement")
+    if args.one_task:  # one Meshy task, one clip per action (price not published)
+        return _finish(args, api.animate(
+            armature, action_ids=ids, accept_unpublished_price=args.accept_unpublished_price,
+            **common, **opts, **extra))
+    if len(ids) > 1:
+        opts["animations"] = ids
     return _finish(args, api.animate(armature, ids[0], **common, **opts, **extra))
 
 

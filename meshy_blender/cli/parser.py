@@ -17,12 +17,16 @@ TEXT_OPTIONS = {"prompt", "negative_prompt", "texture_prompt", "text_style_promp
 LIST_OPTIONS = {"target_formats"}
 # Given positionally or by --input/--task-id, not as --option flags.
 INPUT_OPTIONS = {"prompt", "image_url", "image_urls", "input_task_id", "model_url",
-                 "rig_task_id", "action_id"}
+                 "rig_task_id", "action_id", "action_ids", "motion_task_id",
+                 "reference_image_urls"}
 
 
 
 
 class _Parser(argparse.ArgumentParser):
+    # build_parser's subcommand factory, kept for cli/newer_parser.py to add its subcommands
+    add_subcommand: Any
+
     def error(self, message: str) -> Any:  # never sys.exit() from inside Blender
         raise UsageError(f"{self.prog}: {message}")
 
@@ -168,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_input(p, "the rig")
     p.add_argument("--action-id", type=int, action="append", required=True, metavar="N",
                    help="animation library id (repeatable)")
+    p.add_argument("--one-task", action="store_true",
+                   help="several --action-id in ONE Meshy task (one action per clip; price "
+                        "not published: needs --accept-unpublished-price)")
+    p.add_argument("--accept-unpublished-price", action="store_true",
+                   help="go ahead although Meshy publishes no price for --one-task")
     _add_api_options(p, "animate")
     _add_common(p)
     _add_job_key(p)
@@ -200,4 +209,5 @@ def build_parser() -> argparse.ArgumentParser:
     from .batch import add_parser as add_batch
 
     add_batch(add)
+    parser.add_subcommand = add
     return parser

@@ -12,9 +12,7 @@ from typing import Any
 import bpy
 
 from ...jobs.request import ImportOptions
-from . import assets, candidates, importer, intermediate
-
-IMAGE_KINDS = ("text-to-image", "image-to-image")
+from . import assets, candidates, import_newer, importer, intermediate
 
 
 def provenance(snapshot: dict[str, Any]) -> dict[str, object]:
@@ -126,6 +124,10 @@ def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = Non
                 provenance=prov, context=context))
         return result
 
+    landed = import_newer.land(snapshot, opts, name, prov, context)
+    if landed is not None:
+        return landed
+
     if animate_steps and len(animate_steps) == len(steps):
         target = bpy.data.objects.get(opts.target_armature)
         if target is None or target.type != "ARMATURE":
@@ -138,10 +140,6 @@ def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = Non
                 for s in animate_steps]
 
     final = steps[-1] if steps else {}
-    if final.get("kind") in IMAGE_KINDS:
-        return [bpy.data.images.load(path, check_existing=True)
-                for _, path in sorted(final.get("files", {}).items())]
-
     model_path = final.get("files", {}).get("glb") or final.get("files", {}).get("fbx")
     if not model_path:
         raise importer.MeshyImportError("This job has no downloaded model to import.")

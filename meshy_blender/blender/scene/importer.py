@@ -20,6 +20,7 @@ from mathutils import Matrix
 from ...client.errors import MeshyError
 from ...jobs.request import PLACEMENTS
 from .actions import actions_used_by, animated_bones, push_to_nla
+from .clip_order import file_order
 from .naming import child_name, safe_name
 from .op_context import (
     call_unevaluated,
@@ -32,7 +33,7 @@ from .provenance import apply_provenance, clean_provenance
 from .scene_state import DataSnapshot, SceneSettings, SelectionState, deselect_all
 
 ROOT_COLLECTION = "Meshy"
-_IMPORTERS = {".glb": "GLTF", ".gltf": "GLTF", ".fbx": "FBX"}
+_IMPORTERS = {".glb": "GLTF", ".gltf": "GLTF", ".fbx": "FBX", ".bvh": "BVH"}
 # glTF importer options we rely on, passed only when this Blender's importer has them: no bone
 # display-shape objects (they land in a stray "glTF_not_exported" collection), no extra collection.
 _GLTF_OPTIONS = {"disable_bone_shape": True, "import_scene_as_collection": False}
@@ -128,6 +129,21 @@ def add_animation(armature: bpy.types.Object, clip: Path, *, action_name: str,
     return action
 
 
+def add_animations(armature: bpy.types.Object, clip: Path, *, action_names: list[str],
+                   provenance: Mapping[str, object],
+                   context: bpy.types.Context | None = None) -> list[bpy.types.Action]:
+    """Add every clip in `clip` (one Meshy task with several actions) to `armature`: one action
+    per clip, named in order from `action_names`, each on its own NLA track (one undo step)."""
+    if armature is None or armature.type != "ARMATURE":
+        raise MeshyImportError("Animations can only be added to an armature: select the rigged "
+                               "character's armature and try again.")
+    with _import_session(context, f"Meshy: add {len(action_names)} animations") as ctx:
+        found = _merge_clips(ctx, armature, Path(clip), list(action_names))
+        for action in found:
+            apply_provenance(action, clean_provenance(provenance))
+    return found
+
+
 # ------------------------------------------------------------------ transaction
 
 @contextmanager
@@ -214,8 +230,8 @@ def _run_importer(ctx: Any, path: Path, collection: Any) -> tuple[list[Any], lis
     """Import `path` into `collection`; returns (new objects, new actions)."""
     kind = _IMPORTERS.get(path.suffix.lower())
     if kind is None:
-        raise MeshyImportError(f"Cannot import '{path.name}': only GLB/glTF and FBX files can be "
-                               "placed in the scene (the file is kept in the cache).")
+        raise MeshyImportError(f"Cannot import '{path.name}': only GLB/glTF, FBX and BVH files "
+                               "can be placed in the scene (the file is kept in the cache).")
     if not path.is_file():
         raise MeshyImportError(f"The downloaded file '{path}' is missing; download it again.")
     snapshot = DataSnapshot.take()
@@ -231,6 +247,8 @@ def _run_importer(ctx: Any, path: Path, collection: Any) -> tuple[list[Any], lis
             props = {p.identifier for p in op.get_rna_type().properties}
             options = {k: v for k, v in _GLTF_OPTIONS.items() if k in props}
             outcome = call_unevaluated(op, filepath=str(path), **options)
+        elif kind == "BVH":  # a text-to-motion "swift" result: an armature with its motion
+            outcome = call_unevaluated(ops.import_anim.bvh, filepath=str(path))
         else:
             outcome = call_unevaluated(ops.import_scene.fbx, filepath=str(path))
     except Exception as exc:  # operators raise RuntimeError on error reports and importer bugs
@@ -327,6 +345,13 @@ def _ordered_actions(objects: list[Any], new_actions: list[Any]) -> list[Any]:
 
 def _merge_clip(ctx: Any, armature: Any, clip: Path, action_name: str) -> Any:
     """Import `clip` aside, keep only its skeleton action (renamed), and put it on `armature`."""
+    return _merge_clips(ctx, armature, clip, [action_name], every=False)[0]
+
+
+def _merge_clips(ctx: Any, armature: Any, clip: Path, action_names: list[str], *,
+                 every: bool = True) -> list[Any]:
+    """Import `clip` aside and put its skeleton actions on `armature`, one NLA track each, in
+    the file's clip order (``every=False``: only the first); the clip's copies are discarded."""
     scratch = bpy.data.collections.new("Meshy clip import")
     ctx.scene.collection.children.link(scratch)
     snapshot = DataSnapshot.take()
@@ -335,16 +360,20 @@ def _merge_clip(ctx: Any, armature: Any, clip: Path, action_name: str) -> Any:
         clip_armature = _first_armature(objects)
         candidates = actions_used_by(clip_armature) if clip_armature is not None else []
         candidates += [a for a in actions if a not in candidates]
-        action = next((a for a in candidates if animated_bones(a)), None)
-        if action is None:
+        found = [a for a in file_order(clip, candidates) if animated_bones(a)]
+        if not found:
             raise MeshyImportError(f"'{clip.name}' contains no skeleton animation to add.")
-        _check_bones_match(armature, action, clip)
-        action.name = (action_name or "").strip() or "Meshy Animation"
-        snapshot.remove_new(keep=[action])  # the clip's duplicate character, materials, images
+        found = found if every else found[:1]
+        for n, action in enumerate(found):
+            _check_bones_match(armature, action, clip)
+            wanted = action_names[n] if n < len(action_names) else ""
+            action.name = (wanted or "").strip() or (action.name if every else "Meshy Animation")
+        snapshot.remove_new(keep=found)  # the clip's duplicate character, materials, images
     finally:
         bpy.data.collections.remove(scratch)
-    push_to_nla(armature, action)
-    return action
+    for action in found:
+        push_to_nla(armature, action)
+    return found
 
 
 def _check_bones_match(armature: Any, action: Any, clip: Path) -> None:
