@@ -11,6 +11,7 @@ from typing import Any
 
 from bpy.props import BoolProperty
 
+from ...client.pricing import PRICE_NOT_PUBLISHED
 from ...jobs.request import JobRequest
 from ..session import config, costs
 
@@ -50,5 +51,36 @@ def draw_price(layout: Any, req: JobRequest, settings: config.Settings) -> None:
     est = costs.estimate(req, settings.policy if settings.policy_error is None else None)
     if est.error:
         layout.label(text=est.error, icon="INFO")
+    elif est.credits is not None and est.unpublished:
+        layout.label(text=f"Costs at least {est.credits:,} credits ({PRICE_NOT_PUBLISHED}: "
+                     f"{est.unpublished})", icon="FUND")
     elif est.credits is not None:
         layout.label(text=f"Costs {est.credits:,} credits", icon="FUND")
+
+
+class ConfirmUnpublished:
+    """Mixin: a click whose price Meshy does not publish opens a confirmation naming why,
+    instead of spending an unknown amount silently. Menus' own dialog (``dialog``) already
+    shows the price line and is left alone."""
+
+    def invoke(self, context, event):  # Operator.invoke's own (untyped) signature
+        if not getattr(self, "dialog", False):
+            settings = config.resolve(context)
+            message = unpublished_message(self.dialog_request(context, settings),  # type: ignore
+                                          settings)
+            if message is not None:
+                return context.window_manager.invoke_confirm(
+                    self, event, title="Price not published", message=message,
+                    confirm_text="Send")
+        parent = getattr(super(), "invoke", None)  # the menus' dialog, where there is one
+        return parent(context, event) if parent else self.execute(context)  # type: ignore
+
+
+def unpublished_message(req: JobRequest, settings: config.Settings) -> str | None:
+    """The confirmation an artist answers before a click whose price Meshy does not publish
+    (None when the price is published, or the request cannot be priced at all)."""
+    est = costs.estimate(req, settings.policy if settings.policy_error is None else None)
+    if est.error or not est.unpublished:
+        return None
+    return (f"Meshy publishes no price for {est.unpublished}; it costs at least "
+            f"{est.credits} credits. Send it anyway?")

@@ -14,7 +14,7 @@ from ...client.errors import MeshyError
 from ...jobs.request import JobRequest
 from ..scene import export, selection
 from ..session import config, messages, sidebar_requests, submit, uploads
-from .dialog import MenuDialog
+from .dialog import ConfirmUnpublished, MenuDialog
 
 
 def model_input(op: Any, context: Any, settings: config.Settings, *, request: str,
@@ -129,9 +129,9 @@ class MESHY_OT_rig(_OnSelection):
         return sidebar_requests.rig(s, settings, model, source)
 
 
-class MESHY_OT_animate(MenuDialog, bpy.types.Operator):
-    """Add the animations ticked in the library list to the selected Meshy rig (each a new
-    action on its armature; 3 credits each)"""
+class MESHY_OT_animate(ConfirmUnpublished, MenuDialog, bpy.types.Operator):
+    """Add the animations ticked in the library list to the selected Meshy rig (one Meshy
+    task; each a new action on its armature)"""
 
     bl_idname = "meshy.animate"
     bl_label = "Meshy: Animate Selected Rig"

@@ -216,8 +216,8 @@ def rig(s: Any, settings: config.Settings, model_input: dict[str, Any] | None,
 
 def animate(s: Any, settings: config.Settings, rig_task_id: str | None,
             armature: str | None) -> JobRequest:
-    """Animate: every animation ticked in the library list (one task each), else the
-    highlighted one (or the typed id when the library cannot load)."""
+    """Animate: every animation ticked in the library list (one task with ``action_ids``),
+    else the highlighted one (or the typed id when the library cannot load)."""
     from .library import action_name, selected_ids
 
     ids = selected_ids() or [s.action_id]
@@ -226,7 +226,7 @@ def animate(s: Any, settings: config.Settings, rig_task_id: str | None,
     if len(ids) == 1:
         opts["action_id"] = ids[0]
     else:
-        opts["animations"] = ids
+        opts["action_ids"] = ids
     label = names[str(ids[0])] if len(ids) == 1 else f"{len(ids)} animations"
     return JobRequest("animate", opts, safe_name(f"{armature or 'rig'} {label}"),
                       settings.import_options(format=import_format(s, settings),

@@ -15,6 +15,8 @@ from ..scene import selection
 from ..session import config, sidebar_requests
 from .animation_list import draw_animation_picker
 from .panel_base import SidebarPanel, cost_button, option, policy_pins, section
+from .sections_newer import MODEL_ACTIONS as NEWER_ACTIONS
+from .sections_newer import draw_text_to_motion
 
 
 def _draw_source(layout: Any, context: Any) -> tuple[str | None, bool]:
@@ -91,7 +93,7 @@ def draw_animate(layout: Any, context: Any, s: Any, settings: Any, armature: Any
 # (section id, title, icon, draw): what a model (Meshy's or any mesh) can have done to it.
 MODEL_ACTIONS = (("meshy_sel_retexture", "Retexture", "TEXTURE", draw_retexture),
                  ("meshy_sel_remesh", "Remesh", "MOD_REMESH", draw_remesh),
-                 ("meshy_sel_rig", "Rig", "ARMATURE_DATA", draw_rig))
+                 ("meshy_sel_rig", "Rig", "ARMATURE_DATA", draw_rig), *NEWER_ACTIONS)
 
 
 class MESHY_PT_selected(SidebarPanel):
@@ -107,6 +109,9 @@ class MESHY_PT_selected(SidebarPanel):
             body = section(layout, "meshy_sel_animate", "Animate", closed=False, icon="ACTION")
             if body is not None:
                 draw_animate(body, context, s, settings, active)
+            body = section(layout, "meshy_sel_motion", "Text to Motion", icon="ACTION")
+            if body is not None:
+                draw_text_to_motion(body, context, s, settings, active)
             return
         source, ok = _draw_source(layout, context)
         if not ok:
