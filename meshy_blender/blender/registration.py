@@ -9,7 +9,7 @@ from __future__ import annotations
 import bpy
 
 from . import cli_command
-from .operators import account, cache, generate, jobs, newer, selected, tasks
+from .operators import account, cache, concept, generate, jobs, newer, selected, tasks
 from .session import account as account_state
 from .session import calls, library, notices, runtime
 from .ui import animation_list, menus, panels, preferences, properties, properties_newer
@@ -22,6 +22,7 @@ CLASSES: tuple[type, ...] = (
     *generate.CLASSES,
     *selected.CLASSES,
     *newer.CLASSES,
+    *concept.CLASSES,
     *tasks.CLASSES,
     *account.CLASSES,
     *cache.CLASSES,

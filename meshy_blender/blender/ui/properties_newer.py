@@ -8,10 +8,17 @@ the .blend like them and, like them, never holding anything secret.
 from __future__ import annotations
 
 import bpy
-from bpy.props import BoolProperty, EnumProperty, FloatProperty, IntProperty, PointerProperty
-from bpy.props import StringProperty
+from bpy.props import (
+    BoolProperty,
+    EnumProperty,
+    FloatProperty,
+    IntProperty,
+    PointerProperty,
+    StringProperty,
+)
 
 from ...client import specs
+from .properties import MeshyImageInput
 
 MOTION_MODES = [
     ("prime", "Prime", "Meshy's best motion quality, delivered as FBX"),
@@ -19,8 +26,42 @@ MOTION_MODES = [
 ]
 
 
+CONCEPT_MODES = [
+    ("TEXT", "Text", "Paint a concept picture from words"),
+    ("IMAGE", "Image", "Make a new picture from 1-5 reference pictures and words"),
+]
+IMAGE_MODELS = [
+    ("nano-banana", "Nano Banana", "Fast and cheap (3 credits; 3 from an image)"),
+    ("nano-banana-2", "Nano Banana 2", "Better detail (6 credits)"),
+    ("nano-banana-pro", "Nano Banana Pro", "The most faithful to the prompt (9 credits)"),
+    ("gpt-image-2", "GPT Image 2", "OpenAI's image model (9 credits; 12 from an image)"),
+]
+ASPECT_RATIOS = [("NONE", "Default", "Meshy's default shape (square)"),
+                 *[(r, r, f"A {r} picture") for r in ("1:1", "16:9", "9:16", "4:3", "3:4")]]
+CONCEPT_POSES = [("NONE", "As Described", "Keep the pose the prompt asks for"),
+                 ("a-pose", "A-Pose", "A character in A-pose, ready to make 3D and rig"),
+                 ("t-pose", "T-Pose", "A character in T-pose, ready to make 3D and rig")]
+REFERENCE_SLOTS = 5
+
+
 class MeshyNewerSettings(bpy.types.PropertyGroup):
-    """UV unwrap, 3D print and text-to-motion settings of the Selected Object panel."""
+    """Concept images, UV unwrap, 3D print and text-to-motion settings of the sidebar."""
+
+    concept_mode: EnumProperty(name="From", items=CONCEPT_MODES, default="TEXT",
+                               description="What the concept picture is made from")
+    concept_prompt: StringProperty(name="Prompt", maxlen=specs.MAX_PROMPT,
+                                   description="What the picture shows, e.g. 'a brass robot "
+                                   "owl, front view, plain background'")
+    concept_model: EnumProperty(name="Model", items=IMAGE_MODELS, default="nano-banana",
+                                description="Which image model paints the picture (the price "
+                                "depends on it)")
+    concept_aspect_ratio: EnumProperty(name="Aspect Ratio", items=ASPECT_RATIOS, default="NONE",
+                                       description="The picture's shape (not with Multi-view)")
+    concept_multi_view: BoolProperty(name="Multi-view", default=False,
+                                     description="Several views of the same object, which "
+                                     "Multi-image to 3D turns into a more faithful model")
+    concept_pose: EnumProperty(name="Pose", items=CONCEPT_POSES, default="NONE",
+                               description="Pose of a character (text only)")
 
     uv_then_retexture: BoolProperty(
         name="Then Retexture", default=False,
@@ -45,6 +86,11 @@ class MeshyNewerSettings(bpy.types.PropertyGroup):
         name="Seconds", default=4.0, min=2.0, max=10.0, step=50, precision=1,
         description="Length of the motion in seconds (2 to 10, in half seconds)")
 
+
+for _n in range(1, REFERENCE_SLOTS + 1):
+    MeshyNewerSettings.__annotations__[f"concept_reference_{_n}"] = PointerProperty(
+        type=MeshyImageInput, name=f"Reference {_n}",
+        description="A reference picture the new picture follows")
 
 CLASSES = (MeshyNewerSettings,)
 
