@@ -13,7 +13,7 @@ import bpy
 from ...client.errors import MeshyError
 from ...jobs.request import JobRequest
 from ..scene import export, selection
-from ..session import config, messages, sidebar_requests, submit, uploads
+from ..session import config, messages, newer_options, sidebar_requests, submit, uploads
 from .dialog import ConfirmUnpublished, MenuDialog
 
 
@@ -101,7 +101,11 @@ class MESHY_OT_retexture(_OnSelection):
     _dialog_props = ("retexture_prompt", "retexture_ai_model", "replace_selection")
 
     def _build(self, s, settings, model, source):
-        return sidebar_requests.retexture(s, settings, model, source, estimate=model is None)
+        # Multi-view retexture: the selection is rendered from 1-4 sides now, before any spend.
+        views = None if model is None else newer_options.render_multiview(
+            bpy.context, s, uploads.upload_dir(settings) / "views")
+        return sidebar_requests.retexture(s, settings, model, source, estimate=model is None,
+                                          views=views)
 
 
 class MESHY_OT_remesh(_OnSelection):

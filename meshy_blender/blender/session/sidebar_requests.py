@@ -14,7 +14,7 @@ from ...jobs.plans import PLACEHOLDER_TASK_ID
 from ...jobs.request import ImportOptions, JobRequest
 from ..scene import image_inputs
 from ..scene.naming import safe_name
-from . import config
+from . import config, newer_options
 from .uploads import upload_dir
 
 
@@ -91,6 +91,7 @@ def _remesh_options(s: Any, fmt: str) -> dict[str, Any]:
         opts["resize_height"] = s.remesh_height
     if s.remesh_origin != "NONE":
         opts["origin_at"] = s.remesh_origin
+    opts.update(newer_options.remesh_extras(s))
     return opts
 
 
@@ -150,6 +151,7 @@ def generate(s: Any, settings: config.Settings, *, mode: str | None = None,
     opts.update(_texture_options(s, estimate, temp))
     opts.update(_output_options(s, fmt))
     opts.update(_chain_options(s, fmt))
+    opts.update(newer_options.generate_extras(s, mode))
     ids = _chain_animation_ids(s)
     return JobRequest(request, opts, safe_name(label) if label else request,
                       settings.import_options(format=fmt, action_names=_action_names(ids)))
@@ -181,7 +183,8 @@ def _selected_import(s: Any, settings: config.Settings, source_object: str | Non
 
 
 def retexture(s: Any, settings: config.Settings, model_input: dict[str, Any] | None,
-              source_object: str | None, *, estimate: bool = False) -> JobRequest:
+              source_object: str | None, *, estimate: bool = False,
+              views: list[str] | None = None) -> JobRequest:
     """Retexture: ``model_input`` is {"input_task_id": ...} or {"model_url": path}; None while
     estimating (the price does not depend on the model)."""
     fmt = import_format(s, settings)
@@ -194,6 +197,12 @@ def retexture(s: Any, settings: config.Settings, model_input: dict[str, Any] | N
     else:
         opts["image_style_url"] = _chosen_image(s.retexture_image, estimate, _temp_dir(settings))
         label = _image_label(s.retexture_image)
+    opts.update(newer_options.retexture_extras(s))
+    multiview = newer_options.multiview_views(s, views)
+    if multiview:  # views of the model are the style: no prompt or picture besides
+        opts.pop("text_style_prompt", None)
+        opts.pop("image_style_url", None)
+        opts.update(multiview)
     label = f"{source_object or 'model'} {label}"
     return JobRequest("retexture", opts, safe_name(label),
                    _selected_import(s, settings, source_object, s.replace_selection))

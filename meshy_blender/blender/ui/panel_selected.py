@@ -14,6 +14,7 @@ import bpy
 from ..scene import selection
 from ..session import config, sidebar_requests
 from .animation_list import draw_animation_picker
+from .options_newer import draw_remesh_options, draw_retexture_options
 from .panel_base import SidebarPanel, cost_button, option, policy_pins, section
 from .sections_newer import MODEL_ACTIONS as NEWER_ACTIONS
 from .sections_newer import draw_text_to_motion
@@ -39,14 +40,16 @@ def _draw_source(layout: Any, context: Any) -> tuple[str | None, bool]:
 
 
 def draw_retexture(layout: Any, context: Any, s: Any, settings: Any, source: str | None) -> None:
-    layout.row().prop(s, "retexture_source", expand=True)
-    if s.retexture_source == "PROMPT":
-        layout.prop(s, "retexture_prompt")
-    else:
-        col = layout.column(align=True)
-        col.prop(s.retexture_image, "image", text="")
-        if s.retexture_image.image is None:
-            col.prop(s.retexture_image, "filepath", text="")
+    draw_retexture_options(layout, s)
+    if not context.scene.meshy_newer.multiview_retexture:  # else the views are the style
+        layout.row().prop(s, "retexture_source", expand=True)
+        if s.retexture_source == "PROMPT":
+            layout.prop(s, "retexture_prompt")
+        else:
+            col = layout.column(align=True)
+            col.prop(s.retexture_image, "image", text="")
+            if s.retexture_image.image is None:
+                col.prop(s.retexture_image, "filepath", text="")
     pins = policy_pins("retexture", settings)
     option(layout, s, "retexture_ai_model", pins, "ai_model")
     option(layout, s, "keep_uvs", pins, "enable_original_uv")
@@ -68,6 +71,7 @@ def draw_remesh(layout: Any, context: Any, s: Any, settings: Any, source: str | 
     option(sub, s, "remesh_height", pins, "resize_height", text="")
     option(layout, s, "remesh_origin", pins, "origin_at")
     option(layout, s, "remesh_formats", pins, "target_formats")
+    draw_remesh_options(layout, s)
     layout.prop(s, "replace_selection")
     cost_button(layout, "meshy.remesh", "Remesh",
                 sidebar_requests.remesh(s, settings, None, source), settings,

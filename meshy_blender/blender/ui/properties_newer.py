@@ -42,6 +42,12 @@ CONCEPT_POSES = [("NONE", "As Described", "Keep the pose the prompt asks for"),
                  ("a-pose", "A-Pose", "A character in A-pose, ready to make 3D and rig"),
                  ("t-pose", "T-Pose", "A character in T-pose, ready to make 3D and rig")]
 REFERENCE_SLOTS = 5
+TEXTURE_RESOLUTIONS = [
+    ("NONE", "Default", "Meshy's default texture size (2K)"),
+    ("2k", "2K", "2048 x 2048 textures"),
+    ("4k", "4K", "4096 x 4096 textures: sharper close-ups, bigger files (price not published)"),
+    ("8k", "8K", "8192 x 8192 textures: hero assets only (price not published)"),
+]
 
 
 class MeshyNewerSettings(bpy.types.PropertyGroup):
@@ -63,6 +69,31 @@ class MeshyNewerSettings(bpy.types.PropertyGroup):
     concept_pose: EnumProperty(name="Pose", items=CONCEPT_POSES, default="NONE",
                                description="Pose of a character (text only)")
 
+    meshy7: BoolProperty(
+        name="Meshy-7", default=False,
+        description="Use Meshy-7 for Image and Multi-image to 3D and for Retexture (price not "
+        "published); overrides the AI Model there")
+    ultra_mode: BoolProperty(
+        name="Ultra Mode", default=False,
+        description="Meshy-7's highest-detail mode (costs extra; price not published)")
+    texture_resolution: EnumProperty(
+        name="Texture Size", items=TEXTURE_RESOLUTIONS, default="NONE",
+        description="Resolution of the textures Meshy paints (Image, Multi-image, Retexture)")
+    alpha_thumbnail: BoolProperty(
+        name="Transparent Thumbnail", default=False,
+        description="Also make a thumbnail with a transparent background (for asset libraries)")
+    remesh_auto_size: BoolProperty(
+        name="Real-world Size", default=False,
+        description="Let Meshy scale the remeshed model to a plausible real-world size "
+        "(instead of a height you type)")
+    multiview_retexture: BoolProperty(
+        name="From Views of the Model", default=False,
+        description="Retexture from pictures of the selected object rendered from several "
+        "sides (Meshy-7; the style picture or prompt is not sent)")
+    multiview_count: IntProperty(
+        name="Views", default=4, min=1, max=4,
+        description="How many sides of the object are rendered and sent (a temporary camera "
+        "is added and removed)")
     uv_then_retexture: BoolProperty(
         name="Then Retexture", default=False,
         description="After unwrapping, retexture the model from a style prompt, keeping the "
