@@ -181,3 +181,19 @@ def test_print_repair_and_multi_colour_send_their_options(bpy, meshy_ui):
     assert bpy.ops.meshy.print_repair() == {"FINISHED"}
     job = meshy_ui.last_job()
     assert [s.kind for s in job.steps] == ["print-repair"]
+
+
+def test_each_library_action_shows_its_preview_where_meshy_gives_one(bpy, meshy_ui):
+    _rig(bpy)
+    _tick(bpy, ())
+    wm_state = bpy.context.window_manager.meshy
+    wm_state.animation_index = next(i for i, a in enumerate(wm_state.animations)
+                                    if a.action_id == 0)
+    layout = _selected_panel(bpy)
+    [preview] = [c for c in layout.operators() if c["kwargs"]["operator"] == "wm.url_open"
+                 and c["kwargs"].get("text", "").startswith("Preview")]
+    assert preview["kwargs"]["text"] == "Preview 'Idle'"
+    assert preview["props"]["url"].endswith("/Idle.gif")
+    wm_state.animation_index = next(i for i, a in enumerate(wm_state.animations)
+                                    if a.action_id == -2)
+    assert "No preview for 'Catalog_Minus_2'" in _selected_panel(bpy).texts()
