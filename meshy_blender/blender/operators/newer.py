@@ -14,9 +14,9 @@ import bpy
 
 from ...jobs.request import JobRequest
 from ..scene import selection
-from ..session import config, newer_requests, submit
+from ..session import config, newer_requests
 from .dialog import ConfirmUnpublished
-from .selected import _OnSelection
+from .selected import OnRig, _OnSelection
 
 
 def _n(context: Any) -> Any:
@@ -77,34 +77,17 @@ class MESHY_OT_print_multi_color(ConfirmUnpublished, _OnSelection):
                                                 source)
 
 
-class MESHY_OT_text_to_motion(ConfirmUnpublished, bpy.types.Operator):
+class MESHY_OT_text_to_motion(ConfirmUnpublished, OnRig):
     """Make a motion from a description and add it to the selected Meshy rig as a new action
     (biped rigs)"""
 
     bl_idname = "meshy.text_to_motion"
     bl_label = "Meshy: Text to Motion on Selected Rig"
-    bl_options = {"REGISTER"}
 
     def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
         armature = context.view_layer.objects.active
         return newer_requests.text_to_motion(context.scene.meshy, _n(context), settings,
                                              selection.rig_task_id(armature), armature.name)
-
-    @classmethod
-    def poll(cls, context):
-        if getattr(context.scene, "meshy_newer", None) is None:
-            return False
-        if selection.rig_task_id(context.view_layer.objects.active) is None:
-            cls.poll_message_set("Select an armature rigged by Meshy")
-            return False
-        return True
-
-    def execute(self, context):
-        settings = submit.ready(self, context)
-        if settings is None:
-            return {"CANCELLED"}
-        req = self.dialog_request(context, settings)
-        return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
 
 
 CLASSES = (MESHY_OT_uv_unwrap, MESHY_OT_print_analyze, MESHY_OT_print_repair,
