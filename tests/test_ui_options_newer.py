@@ -42,6 +42,12 @@ def test_meshy7_ultra_texture_size_and_alpha_thumbnail_are_sent_from_image_mode(
     assert {"meshy7", "ultra_mode", "texture_resolution", "alpha_thumbnail"} <= \
         set(layout.props())
     assert "Generate (price not published)" in layout.texts()
+    from meshy_blender.blender.operators.dialog import unpublished_message
+    from meshy_blender.blender.session import config, sidebar_requests
+
+    settings = config.resolve(bpy.context)
+    asked = unpublished_message(sidebar_requests.generate(s, settings, estimate=True), settings)
+    assert asked is not None and "Meshy-7" in asked and "ultra mode" in asked  # click asks
 
     assert bpy.ops.meshy.generate_image() == {"FINISHED"}
     sent = meshy_ui.last_job().steps[0].options

@@ -27,9 +27,9 @@ class MenuDialog:
         "(menus)", default=False, options={"SKIP_SAVE", "HIDDEN"})
 
     def invoke(self, context, event):  # Operator.invoke's own (untyped) signature
-        if self.dialog:
+        if self.dialog:  # its price line says when the price is not published
             return context.window_manager.invoke_props_dialog(self, width=DIALOG_WIDTH)
-        return self.execute(context)  # type: ignore[attr-defined]
+        return confirm_or_run(self, context, event)
 
     def draw(self, context: Any) -> None:
         layout = self.layout  # type: ignore[attr-defined]
@@ -59,21 +59,22 @@ def draw_price(layout: Any, req: JobRequest, settings: config.Settings) -> None:
 
 
 class ConfirmUnpublished:
-    """Mixin: a click whose price Meshy does not publish opens a confirmation naming why,
-    instead of spending an unknown amount silently. Menus' own dialog (``dialog``) already
-    shows the price line and is left alone."""
+    """Mixin for operators without a menu dialog: a click whose price Meshy does not publish
+    asks first (see :func:`confirm_or_run`)."""
 
     def invoke(self, context, event):  # Operator.invoke's own (untyped) signature
-        if not getattr(self, "dialog", False):
-            settings = config.resolve(context)
-            message = unpublished_message(self.dialog_request(context, settings),  # type: ignore
-                                          settings)
-            if message is not None:
-                return context.window_manager.invoke_confirm(
-                    self, event, title="Price not published", message=message,
-                    confirm_text="Send")
-        parent = getattr(super(), "invoke", None)  # the menus' dialog, where there is one
-        return parent(context, event) if parent else self.execute(context)  # type: ignore
+        return confirm_or_run(self, context, event)
+
+
+def confirm_or_run(op: Any, context: Any, event: Any) -> set[str]:
+    """Run ``op`` at once, or, when Meshy publishes no price for what it would send, open a
+    confirmation naming why, instead of spending an unknown amount silently."""
+    settings = config.resolve(context)
+    message = unpublished_message(op.dialog_request(context, settings), settings)
+    if message is None:
+        return op.execute(context)
+    return context.window_manager.invoke_confirm(op, event, title="Price not published",
+                                                 message=message, confirm_text="Send")
 
 
 def unpublished_message(req: JobRequest, settings: config.Settings) -> str | None:

@@ -3,7 +3,7 @@ Repair / Multi-colour on the selection, and Text to Motion on the selected Meshy
 
 They send the selection exactly like Retexture and Remesh (a Meshy model by task id, anything
 else exported to a GLB), so every check runs before the first credit. Where Meshy publishes no
-price for what would be sent, clicking asks first (``dialog.ConfirmUnpublished``).
+price for what would be sent, clicking asks first (``dialog.confirm_or_run``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def _n(context: Any) -> Any:
     return context.scene.meshy_newer
 
 
-class MESHY_OT_uv_unwrap(ConfirmUnpublished, _OnSelection):
+class MESHY_OT_uv_unwrap(_OnSelection):
     """Give the selected mesh new, clean UVs (at most 40,000 faces); optionally retexture it
     afterwards keeping them"""
 
@@ -38,7 +38,7 @@ class MESHY_OT_uv_unwrap(ConfirmUnpublished, _OnSelection):
                                         source)
 
 
-class MESHY_OT_print_analyze(ConfirmUnpublished, _OnSelection):
+class MESHY_OT_print_analyze(_OnSelection):
     """Check whether the selected model can be 3D printed (watertight, holes, non-manifold
     edges, volume); free, and the model is not changed"""
 
@@ -50,7 +50,7 @@ class MESHY_OT_print_analyze(ConfirmUnpublished, _OnSelection):
         return newer_requests.print_analyze(settings, model, source)
 
 
-class MESHY_OT_print_repair(ConfirmUnpublished, _OnSelection):
+class MESHY_OT_print_repair(_OnSelection):
     """Make the selected model printable (closes holes, fixes non-manifold edges); the result
     has no textures"""
 
@@ -64,7 +64,7 @@ class MESHY_OT_print_repair(ConfirmUnpublished, _OnSelection):
         return newer_requests.print_repair(s, settings, model, source)
 
 
-class MESHY_OT_print_multi_color(ConfirmUnpublished, _OnSelection):
+class MESHY_OT_print_multi_color(_OnSelection):
     """Make a multi-colour 3MF of the selected model for colour 3D printers; the file is saved
     to Meshy's cache folder (Tasks > Open Folder), the scene is not changed"""
 

@@ -14,7 +14,7 @@ from ...client.errors import MeshyError
 from ...jobs.request import JobRequest
 from ..scene import export, selection
 from ..session import config, messages, newer_options, sidebar_requests, submit, uploads
-from .dialog import ConfirmUnpublished, MenuDialog
+from .dialog import MenuDialog
 
 
 def model_input(op: Any, context: Any, settings: config.Settings, *, request: str,
@@ -159,7 +159,7 @@ class OnRig(bpy.types.Operator):
         return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
 
 
-class MESHY_OT_animate(ConfirmUnpublished, MenuDialog, OnRig):
+class MESHY_OT_animate(MenuDialog, OnRig):
     """Add the animations ticked in the library list to the selected Meshy rig (one Meshy
     task; each a new action on its armature)"""
 

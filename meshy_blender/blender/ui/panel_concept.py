@@ -49,8 +49,7 @@ def _draw_result(layout: Any, context: Any, concept: concepts.Concept,
         if image is None:
             continue
         cell = grid.column(align=True)
-        preview = image.preview_ensure()
-        cell.template_icon(icon_value=preview.icon_id if preview else 0, scale=4.0)
+        cell.template_icon(icon_value=cell.icon(image), scale=4.0)
         row = cell.row(align=True)
         row.operator("meshy.concept_open", text="", icon="WINDOW").image = image.name
         packed = image.packed_file is not None
