@@ -73,8 +73,11 @@ def confirm_or_run(op: Any, context: Any, event: Any) -> set[str]:
     message = unpublished_message(op.dialog_request(context, settings), settings)
     if message is None:
         return op.execute(context)
-    return context.window_manager.invoke_confirm(op, event, title="Price not published",
-                                                 message=message, confirm_text="Send")
+    try:
+        return context.window_manager.invoke_confirm(op, event, title="Price not published",
+                                                     message=message, confirm_text="Send")
+    except TypeError:  # a Blender whose confirmation takes no text: the plain OK box
+        return context.window_manager.invoke_confirm(op, event)
 
 
 def unpublished_message(req: JobRequest, settings: config.Settings) -> str | None:
