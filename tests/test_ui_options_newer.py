@@ -94,7 +94,7 @@ def test_multiview_retexture_renders_views_with_a_temporary_camera_and_sends_the
 
     bpy.ops.mesh.primitive_cube_add()
     scene = bpy.context.scene
-    engine, camera = scene.render.engine, scene.camera
+    engine, camera, samples = scene.render.engine, scene.camera, scene.cycles.samples
     objects, cameras = set(bpy.data.objects.keys()), len(bpy.data.cameras)
     n = scene.meshy_newer
     n.multiview_retexture = True
@@ -112,3 +112,4 @@ def test_multiview_retexture_renders_views_with_a_temporary_camera_and_sends_the
     # the temporary camera is gone and the render settings are the artist's again
     assert set(bpy.data.objects.keys()) == objects and len(bpy.data.cameras) == cameras
     assert scene.render.engine == engine and scene.camera == camera
+    assert scene.cycles.samples == samples

@@ -1,9 +1,11 @@
 """Pictures of the selected objects from 1-4 sides, for Meshy-7's multi-view retexture.
 
 A temporary camera looks at the objects' bounds from the front, right, back and left; only the
-objects are rendered (Workbench, textures shown, transparent background), and everything the
-render touched (camera, engine, resolution, output path, visibility) is put back afterwards,
-so the artist's scene and render settings are exactly as before.
+objects are rendered (transparent background), and everything the render touched (camera,
+engine, resolution, output path, visibility) is put back afterwards, so the artist's scene and
+render settings are exactly as before. With a window: Workbench with textures shown (fast, on
+the GPU). In background Blender (no GPU context: Workbench can crash there) a few Cycles CPU
+samples instead.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import bpy
 from mathutils import Vector
 
 VIEW_SIZE = 768  # pixels; Meshy reads small pictures, and renders stay quick on a laptop
+BACKGROUND_VIEW_SIZE = 384  # CPU rendering (background Blender): smaller, still readable
 SIDES = (0.0, 90.0, 180.0, 270.0)  # degrees around Z from the front (-Y)
 
 
@@ -41,6 +44,8 @@ def render_views(context: Any, objects: list[Any], count: int, directory: Path) 
              "path": render.filepath, "film": render.film_transparent,
              "format": render.image_settings.file_format,
              "color": scene.display.shading.color_type}
+    cycles = getattr(scene, "cycles", None)
+    saved_cycles = (cycles.samples, cycles.device) if cycles is not None else None
     keep = {o.name for o in objects}
     hidden = [o for o in scene.objects if o.name not in keep and o is not cam
               and not o.hide_render]
@@ -49,8 +54,13 @@ def render_views(context: Any, objects: list[Any], count: int, directory: Path) 
         for o in hidden:
             o.hide_render = True
         scene.camera = cam
-        render.engine = "BLENDER_WORKBENCH"
-        render.resolution_x = render.resolution_y = VIEW_SIZE
+        if bpy.app.background and cycles is not None:
+            render.engine = "CYCLES"
+            cycles.samples, cycles.device = 8, "CPU"
+        else:
+            render.engine = "BLENDER_WORKBENCH"
+        render.resolution_x = render.resolution_y = \
+            BACKGROUND_VIEW_SIZE if render.engine == "CYCLES" else VIEW_SIZE
         render.resolution_percentage = 100
         render.film_transparent = True
         render.image_settings.file_format = "PNG"
@@ -75,6 +85,8 @@ def render_views(context: Any, objects: list[Any], count: int, directory: Path) 
         render.film_transparent = saved["film"]
         render.image_settings.file_format = saved["format"]
         scene.display.shading.color_type = saved["color"]
+        if cycles is not None and saved_cycles is not None:
+            cycles.samples, cycles.device = saved_cycles
         bpy.data.objects.remove(cam)
         bpy.data.cameras.remove(cam_data)
     return paths
