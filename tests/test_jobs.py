@@ -46,7 +46,8 @@ def test_text_to_3d_chain_is_planned_with_links_and_priced():
     # Meshy-6 by default: 20 preview + 10 refine + 5 remesh + 5 rig + 3 + 3 animations.
     assert job.estimated_credits == 46
     assert job.step("rig").downloads[0] == "rigged_character_glb"
-    assert job.step("refine").downloads == []
+    # Models on the way are optional stand-ins (shown while the chain runs), never required.
+    assert job.step("refine").downloads == ["glb?"]
 
 
 def test_bad_input_is_refused_before_any_request(emulator):
@@ -97,7 +98,8 @@ def test_chain_passes_each_task_id_to_the_next_step(emulator, make_client, make_
     # Nothing Meshy already has is uploaded again.
     assert not any("model_url" in body for _, body, _ in bodies)
     assert set(job.files) == {"rig.rigged_character_glb", "rig.walking_armature_glb",
-                              "rig.running_armature_glb", "animate.animation_glb"}
+                              "rig.running_armature_glb", "animate.animation_glb",
+                              "preview.glb", "refine.glb", "remesh.glb"}  # + the stand-ins
 
 
 def test_cancel_stops_waiting_at_once_and_can_delete_on_server(slow_emulator, make_client,

@@ -97,6 +97,10 @@ def test_context_menu_offers_what_the_selection_can_have_done(bpy, meshy_ui):
     ("MESHY_OT_generate_text", lambda bpy, s: setattr(s, "prompt", "a chair"),
      "Costs 30 credits"),
     ("MESHY_OT_generate_text", lambda bpy, s: None, "Type a prompt first (Prompt)"),
+    ("MESHY_OT_generate_text", lambda bpy, s: (setattr(s, "prompt", "a chair"),
+                                               setattr(s, "should_texture", False),
+                                               setattr(s, "candidates", 3)),
+     "Costs 60 credits"),  # three shapes, priced as a whole
     ("MESHY_OT_retexture", lambda bpy, s: (bpy.ops.mesh.primitive_cube_add(),
                                            setattr(s, "retexture_prompt", "gold")),
      "Costs 10 credits"),
@@ -112,7 +116,7 @@ def test_menu_dialogs_show_the_main_options_and_the_price(bpy, meshy_ui, op_name
     # The operator's own draw code, bound to a stand-in (operators exist only while running)
     fake = SimpleNamespace(layout=layout, mode=getattr(cls, "mode", "TEXT"),
                            _dialog_props=getattr(cls, "_dialog_props", ()))
-    for name in ("draw_dialog", "dialog_request", "_build"):
+    for name in ("draw_dialog", "dialog_request", "dialog_copies", "_build"):
         if hasattr(cls, name):
             setattr(fake, name, getattr(cls, name).__get__(fake))
     cls.draw(fake, bpy.context)

@@ -19,13 +19,16 @@ package imports outside Blender too). Never ``blender/ui`` or ``blender/operator
 from __future__ import annotations
 
 from ..identity import ADDON_ID
+from .batch import BatchProgress, BatchResult, RowResult, batch
 from .generate import image_to_3d, multi_image_to_3d, text_to_3d
 from .models import animate, remesh, retexture, rig
+from .refine import refine
 from .results import Interrupted, Progress, ProgressCallback, Result
 from .tasks import animation_library, balance, estimate, list_tasks, resume, status
 
 __all__ = [
-    "ADDON_ID", "Interrupted", "Progress", "ProgressCallback", "Result", "animate",
-    "animation_library", "balance", "estimate", "image_to_3d", "list_tasks",
-    "multi_image_to_3d", "remesh", "resume", "retexture", "rig", "status", "text_to_3d",
+    "ADDON_ID", "BatchProgress", "BatchResult", "Interrupted", "Progress", "ProgressCallback",
+    "Result", "RowResult", "animate", "animation_library", "balance", "batch", "estimate",
+    "image_to_3d", "list_tasks", "multi_image_to_3d", "refine", "remesh", "resume", "retexture",
+    "rig", "status", "text_to_3d",
 ]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..client import errors
+from ..jobs.candidates import candidate_requests
 from ..jobs.request import JobRequest
 from . import keyed, preflight
 from .results import ProgressCallback, Result
@@ -20,12 +21,22 @@ if TYPE_CHECKING:
 def text_to_3d(prompt: str, *, progress: ProgressCallback | None = None,
                timeout: float | None = None, import_format: str | None = None,
                placement: str | None = None, label: str | None = None,
-               job_key: str | None = None, **options: Any) -> Result:
+               mark_asset: bool | None = None, candidates: int | None = None,
+               job_key: str | None = None, **options: Any) -> Any:
     """Text to a (textured, unless ``should_texture=False``) model; chains with ``remesh={}``,
     ``rig={...}`` and ``animations=[action_id, ...]``. ``job_key``: a stable name for this
-    job (a farm job, a batch row); running it again resumes or returns it, never pays twice."""
+    job (a farm job, a batch row); running it again resumes or returns it, never pays twice.
+
+    ``candidates=N`` (1-4, with ``should_texture=False``) makes N shapes side by side and
+    returns a list of N Results; texture the one you pick with :func:`refine`.
+    ``mark_asset`` overrides the "Mark Results as Assets" preference."""
+    if candidates is not None:
+        return run_candidates(prompt, candidates, progress=progress, timeout=timeout,
+                              import_format=import_format, placement=placement, label=label,
+                              mark_asset=mark_asset, job_key=job_key, **options)
     return run("text-to-3d", {"prompt": prompt, **options}, progress=progress, timeout=timeout,
-               import_format=import_format, placement=placement, label=label, job_key=job_key)
+               import_format=import_format, placement=placement, label=label,
+               mark_asset=mark_asset, job_key=job_key)
 
 
 def image_to_3d(image: str | Path, *, progress: ProgressCallback | None = None,
@@ -55,25 +66,61 @@ def multi_image_to_3d(images: Sequence[str | Path], *, progress: ProgressCallbac
 def run(request: str, options: dict[str, Any], *, progress: ProgressCallback | None,
         timeout: float | None, import_format: str | None, placement: str | None,
         label: str | None, source: Any = None, target_armature: str = "",
-        job_key: str | None = None, rt: Runtime | None = None) -> Result:
+        job_key: str | None = None, rt: Runtime | None = None,
+        mark_asset: bool | None = None) -> Result:
     """Submit one request (policy, caps, validation and the balance against the whole chain
     first: nothing is sent on a refusal) and pump it until its result is in the scene.
 
     With ``job_key`` a rerun never pays twice: the job journalled under that key is resumed or
     returned (see keyed.py); the same key with a different request is refused."""
     rt = rt or runtime()
+    req = build(rt, request, options, import_format=import_format, placement=placement,
+                label=label, source=source, target_armature=target_armature,
+                mark_asset=mark_asset, job_key=job_key)
+    return submit_and_land(rt, [req], progress, timeout)[0]
+
+
+def build(rt: Runtime, request: str, options: dict[str, Any], *, import_format: str | None,
+          placement: str | None, label: str | None, source: Any = None,
+          target_armature: str = "", mark_asset: bool | None = None,
+          job_key: str | None = None) -> JobRequest:
+    """The JobRequest an API call sends, with this seat's import defaults."""
     ids = options.get("animations") or ([options["action_id"]] if "action_id" in options
                                         else [])
     import_options = rt.settings.import_options(
         format=import_format, placement=placement,
         source_object=source.name if source is not None else "",
-        target_armature=target_armature, action_names=action_names(rt, ids))
-    job_request = JobRequest(request, options, label or "", import_options,
-                             job_key=job_key or "")
-    preflight.check_balance(rt, job_request)
-    earlier = keyed.live_ids(rt, job_key)
-    job = rt.submit(job_request)
-    return keyed.land(rt, job, progress, timeout, rerun=job.id in earlier)
+        target_armature=target_armature, action_names=action_names(rt, ids),
+        mark_asset=mark_asset)
+    return JobRequest(request, options, label or "", import_options, job_key=job_key or "")
+
+
+def submit_and_land(rt: Runtime, requests: list[JobRequest],
+                    progress: ProgressCallback | None, timeout: float | None) -> list[Result]:
+    """Check the balance for every request first, submit them all, then land each in turn."""
+    for job_request in requests:
+        preflight.check_balance(rt, job_request)
+    submitted = []
+    for job_request in requests:
+        earlier = keyed.live_ids(rt, job_request.job_key)
+        job = rt.submit(job_request)
+        submitted.append((job, job.id in earlier))
+    return [keyed.land(rt, job, progress, timeout, rerun=rerun) for job, rerun in submitted]
+
+
+def run_candidates(prompt: str, count: int, *, progress: ProgressCallback | None = None,
+                   timeout: float | None = None, import_format: str | None = None,
+                   placement: str | None = None, label: str | None = None,
+                   mark_asset: bool | None = None, job_key: str | None = None,
+                   **options: Any) -> list[Result]:
+    """``count`` (1-4) untextured shapes of ``prompt`` side by side, run at once and waited
+    for in order. ``should_texture`` defaults to False here (a textured candidate would pay for
+    texture the artist may throw away)."""
+    rt = runtime()
+    options.setdefault("should_texture", False)
+    base = build(rt, "text-to-3d", {"prompt": prompt, **options}, import_format=import_format,
+                 placement=placement, label=label, mark_asset=mark_asset, job_key=job_key)
+    return submit_and_land(rt, candidate_requests(base, count), progress, timeout)
 
 
 def action_names(rt: Runtime, action_ids: Sequence[Any]) -> dict[str, str]:

@@ -1,10 +1,12 @@
 """Everything that touches bpy, in rooms. Runs on Blender's main thread only.
 
 - ``session/``    the runtime (client + job manager + pump), settings, pre-flight checks, the one
-  main-thread delivery channel, background reads, the sidebar's request building and prices
-- ``scene/``      import into the scene, export of selections, actions, provenance, naming
-- ``operators/``  one module per area: generate, selected object, tasks, account, jobs; menu
-  dialogs
+  main-thread delivery channel, background reads, the sidebar's request building and prices,
+  shape first and candidates, thumbnails (``bpy.utils.previews``), the history gallery's reads
+- ``scene/``      import into the scene, export of selections, actions, provenance, naming,
+  assets (marking, catalogs, asset libraries), candidates' row, a chain's stand-ins
+- ``operators/``  one module per area: generate, selected object, shape (Texture It), history,
+  assets, tasks, account, jobs; menu dialogs
 - ``ui/``         panels, properties, preferences, lists, menus
 - ``registration.py``  registers every class, property, timer; ``cli_command.py`` the CLI hook
 

@@ -9,9 +9,21 @@ from __future__ import annotations
 import bpy
 
 from . import cli_command
-from .operators import account, cache, concept, generate, jobs, newer, selected, tasks
+from .operators import (
+    account,
+    assets,
+    cache,
+    concept,
+    generate,
+    history,
+    jobs,
+    newer,
+    selected,
+    shape,
+    tasks,
+)
 from .session import account as account_state
-from .session import calls, library, notices, runtime
+from .session import calls, library, notices, runtime, thumbnails
 from .ui import animation_list, menus, panels, preferences, properties, properties_newer
 
 CLASSES: tuple[type, ...] = (
@@ -21,6 +33,9 @@ CLASSES: tuple[type, ...] = (
     *jobs.CLASSES,
     *generate.CLASSES,
     *selected.CLASSES,
+    *shape.CLASSES,
+    *history.CLASSES,
+    *assets.CLASSES,
     *newer.CLASSES,
     *concept.CLASSES,
     *tasks.CLASSES,
@@ -52,6 +67,7 @@ def unregister() -> None:
     library.reset()
     account_state.reset()
     notices.forget()
+    thumbnails.free()
     for fn in TIMERS:
         if bpy.app.timers.is_registered(fn):
             bpy.app.timers.unregister(fn)

@@ -112,7 +112,11 @@ def _fail(command: str, exc: BaseException, as_json: bool, code: int | None = No
             if value is not None:
                 error[attr] = value
         error["task_ids"] = dict(getattr(exc, "task_ids", None) or {})  # paid work behind it
-        emit({"ok": False, "command": command, "exit_code": code, "error": error}, True)
+        if getattr(exc, "problems", None):  # a batch file: every row's problem
+            error["problems"] = [str(p) for p in exc.problems]  # type: ignore[attr-defined]
+        summary = getattr(exc, "summary", None) or {}  # a batch with failed rows
+        emit({**summary, "ok": False, "command": command, "exit_code": code, "error": error},
+             True)
     else:
         print(f"meshy: error: {message}", file=sys.stderr)
     return code

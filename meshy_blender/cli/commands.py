@@ -11,6 +11,8 @@ from typing import Any
 
 from ..client import errors
 from ..jobs import kinds
+from . import artist
+from .batch import run_batch
 from .exit_codes import UsageError
 from .output import save
 from .parser import value_of
@@ -117,12 +119,20 @@ def _cmd_generate(api: Any, args: argparse.Namespace) -> dict[str, Any]:
     _prepare_scene(args)
     opts = _options(args)
     if args.command == "text-to-3d":
-        result = api.text_to_3d(args.prompt, **_paid(args), **opts)
+        result = api.text_to_3d(args.prompt, **_paid(args), **opts,
+                                **artist.generate_extras(args))
+        if isinstance(result, list):  # --candidates: one entry per shape
+            return {"candidates": [_finish(args, r) for r in result]}
     elif args.command == "image-to-3d":
         result = api.image_to_3d(args.image, **_paid(args), **opts)
     else:
         result = api.multi_image_to_3d(args.images, **_paid(args), **opts)
     return _finish(args, result)
+
+
+def _cmd_refine(api: Any, args: argparse.Namespace) -> dict[str, Any]:
+    _prepare_scene(args)
+    return _finish(args, artist.cmd_refine(api, args, _options(args), _paid(args)))
 
 
 def _cmd_model(api: Any, args: argparse.Namespace) -> dict[str, Any]:
@@ -214,5 +224,6 @@ HANDLERS: dict[str, Callable[[Any, argparse.Namespace], dict[str, Any]]] = {
     "text-to-3d": _cmd_generate, "image-to-3d": _cmd_generate,
     "multi-image-to-3d": _cmd_generate, "retexture": _cmd_model, "remesh": _cmd_model,
     "rig": _cmd_model, "animate": _cmd_animate, "status": _cmd_status,
-    "balance": _cmd_balance, "list": _cmd_list, "resume": _cmd_resume,
+    "balance": _cmd_balance, "list": _cmd_list, "resume": _cmd_resume, "batch": run_batch,
+    "refine": _cmd_refine,
 }

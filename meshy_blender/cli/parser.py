@@ -4,10 +4,10 @@ text becomes API values."""
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
+from . import artist
 from .exit_codes import EXIT_CODES_HELP, UsageError
 
 PROG = "blender --background --online-mode --command meshy"
@@ -33,22 +33,14 @@ def value_of(name: str, text: str) -> Any:
         return text
     if name in LIST_OPTIONS:
         return [part.strip() for part in text.split(",") if part.strip()]
-    low = text.strip().lower()
-    if low in ("true", "yes", "on"):
-        return True
-    if low in ("false", "no", "off"):
-        return False
-    if text.strip()[:1] in "[{":
-        try:
-            return json.loads(text)
-        except ValueError:
-            raise UsageError(f"--{name.replace('_', '-')}: not valid JSON: {text}") from None
-    for convert in (int, float):
-        try:
-            return convert(text)
-        except ValueError:
-            pass
-    return text
+    from ..jobs.batchfile import text_value
+
+    if text.strip().lower() in ("on", "off"):  # the command line's own switch words
+        return text.strip().lower() == "on"
+    try:
+        return text_value(text)
+    except ValueError:
+        raise UsageError(f"--{name.replace('_', '-')}: not valid JSON: {text}") from None
 
 
 def _add_api_options(parser: argparse.ArgumentParser, request: str) -> None:
@@ -133,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_chain(p)
     _add_common(p)
     _add_job_key(p)
+    artist.add_generate_options(p)
+    _add_job_key(artist.add_refine(add, _add_api_options, _add_common))
 
     p = add("image-to-3d", "Generate a model from one image (file or URL).",
             "photo.png --out model.blend")
@@ -202,4 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     rig.add_argument("--rig-task-id", metavar="ID",
                      help="the rig's Meshy task id: the rig is imported first (no charge)")
     _add_common(p)
+
+    from .batch import add_parser as add_batch
+
+    add_batch(add)
     return parser

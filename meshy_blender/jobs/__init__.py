@@ -9,6 +9,8 @@ worker threads run this code, and Blender crashes when a worker touches bpy.
   sidebar, the API, the CLI and resume alike)
 - ``kinds.py``    every request kind and task type by name
 - ``plans.py``    request -> chain of steps, validated and priced before anything is sent
+  (a ``preview_task_id`` textures an existing shape; thumbnails and stand-ins are optional)
+- ``candidates.py``  one click -> 1-4 untextured shapes side by side, grouped and numbered
 - ``model.py``    Job and Step (what the journal stores)
 - ``manager.py``, ``runner.py``, ``journal.py``  worker pool, one job's run, crash-safe journal
 - ``retention.py``  how long finished jobs stay re-importable, pins, Clear Cache

@@ -1,7 +1,9 @@
 """Job manager: a bounded pool of worker threads plus a thread-safe event queue to the main thread.
 
-The pool size is the concurrency limit (default 10, Meshy Pro's queue limit): each running job has
-at most one live Meshy task, so this manager never has more tasks queued on Meshy than workers.
+Each running job has at most one live Meshy task. Without a gate the pool size is the concurrency
+limit (default 10, Meshy Pro's queue limit); with an :class:`~.concurrency.AdaptiveLimit` the pool
+is large and the gate lets as many tasks onto Meshy as the account's queue takes (learnt from its
+answers), so Studio and Enterprise accounts run at their own speed.
 The main thread never waits on anything here; it drains :attr:`events` in small slices.
 """
 
@@ -17,6 +19,7 @@ from typing import Any
 
 from ..client.errors import scrub, scrubbed_logger
 from . import keys, model
+from .concurrency import AdaptiveLimit
 from .journal import Journal, JournalError
 from .keys import JobOwnedError
 from .model import Job
@@ -44,10 +47,14 @@ class JobEvent:
 class JobManager:
     def __init__(self, client: TaskClient, journal_dir: str | Path | None = None, *,
                  max_workers: int = DEFAULT_MAX_WORKERS, use_stream: bool = True,
-                 queue_wait_initial: float = 1.0, queue_wait_max: float = 15.0) -> None:
+                 queue_wait_initial: float = 1.0, queue_wait_max: float = 15.0,
+                 concurrency: AdaptiveLimit | None = None) -> None:
         if max_workers < 1:
             raise ValueError("max_workers must be at least 1")
         self.client = client
+        self.concurrency = concurrency
+        if concurrency is not None:  # waiting jobs park in the gate, not in the pool's queue
+            max_workers = max(max_workers, concurrency.ceiling)
         self.max_workers = max_workers
         self.journal = Journal(journal_dir) if journal_dir is not None else None
         self.events: queue.SimpleQueue[JobEvent] = queue.SimpleQueue()
@@ -59,7 +66,7 @@ class JobManager:
         self._runner = JobRunner(client, save=self._save, emit=self._emit, use_stream=use_stream,
                                  known_task_ids=self.known_task_ids,
                                  queue_wait_initial=queue_wait_initial,
-                                 queue_wait_max=queue_wait_max)
+                                 queue_wait_max=queue_wait_max, concurrency=concurrency)
         self._closed = False
 
     # -- submitting ------------------------------------------------------------------------

@@ -24,6 +24,11 @@ CHAIN_KEYS = ("remesh", "rig", "animations", "retexture", "apply_to_rig")
 REFINE_ONLY = {"enable_pbr", "texture_prompt", "texture_image_url", "remove_lighting"}
 SHARED_PREVIEW_REFINE = {"ai_model", "moderation", "auto_size", "origin_at", "target_formats"}
 PLACEHOLDER_TASK_ID = "00000000-0000-0000-0000-000000000000"
+# Optional download (a trailing "?"): fetched when Meshy offers it, never a reason to fail a job.
+THUMBNAIL = "thumbnail?"
+INTERMEDIATE = "glb?"  # a model made on the way to the result, shown while the chain runs
+INTERMEDIATE_KINDS = ("text-to-3d-preview", "text-to-3d-refine", "image-to-3d",
+                      "multi-image-to-3d", "retexture", "remesh")
 
 # Requests whose result cannot go on to remesh / rig / animate.
 UNCHAINED = ("animate", "text-to-image", "image-to-image", "text-to-motion", "print-analyze",
@@ -67,8 +72,6 @@ def _chain_tail(steps: list[Step], options: dict[str, Any], fmt: str) -> None:
                                     field="animations")
     if _enabled(remesh):
         remesh_options = dict(remesh if isinstance(remesh, dict) else {})
-        if fmt.upper() == "FBX" and not _enabled(rig):  # remesh makes only GLB unless asked
-            remesh_options.setdefault("target_formats", ["glb", "fbx"])
         steps.append(Step("remesh", "remesh", remesh_options,
                           links={"input_task_id": steps[-1].name}))
     if _enabled(rig):
@@ -98,6 +101,15 @@ def _assign_downloads(steps: list[Step], fmt: str) -> None:
                 s.downloads = animation_downloads(fmt)
     else:
         steps[-1].downloads = model_downloads(fmt)
+    # The picture of the result (Tasks rows, history, asset previews): small, cached by task id.
+    shown = rig_steps[-1] if rig_steps else steps[-1]
+    if shown.kind not in UNCHAINED:
+        shown.downloads.append(THUMBNAIL)
+    # See the shape early: every model a chain makes before its result is fetched too (GLB,
+    # optional), so it lands at once and the next one replaces it in place.
+    for s in steps:
+        if s is not shown and not s.downloads and s.kind in INTERMEDIATE_KINDS:
+            s.downloads = [INTERMEDIATE]
 
 
 # Steps whose model files come from their own ``target_formats`` (when given; remesh's
@@ -140,6 +152,17 @@ def _split_text_to_3d(options: dict[str, Any]) -> tuple[dict, dict | None]:
     return preview, refine
 
 
+def _refine_existing(options: dict[str, Any]) -> Step:
+    """Texture a shape Meshy already made (``preview_task_id``): one refine task, no new
+    preview, so checking the shape first never pays for the geometry twice."""
+    options.pop("should_texture", None)
+    # The shape exists: what made it (prompt, topology, polycount ... also when a studio
+    # policy pins them for text to 3D) no longer applies. Anything else is validated as usual.
+    for key in specs.OPTIONS["text-to-3d-preview"].keys() - REFINE_ONLY - SHARED_PREVIEW_REFINE:
+        options.pop(key, None)
+    return Step("refine", "text-to-3d-refine", options)
+
+
 def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
              import_options: dict[str, Any] | None = None) -> Job:
     """Build, validate and price a job. Raises client ValidationError on bad input."""
@@ -150,7 +173,9 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
     fmt = str(import_options.get("format", "GLB"))
     chain = {k: options.pop(k) for k in CHAIN_KEYS if k in options}
     steps: list[Step]
-    if request == "text-to-3d":
+    if request == "text-to-3d" and options.get("preview_task_id"):
+        steps = [_refine_existing(options)]
+    elif request == "text-to-3d":
         preview, refine = _split_text_to_3d(options)
         steps = [Step("preview", "text-to-3d-preview", preview)]
         if refine is not None:
@@ -178,7 +203,8 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
         price = specs.quote(step.kind, payload)
         step.estimated_credits = price.credits
         step.price_published, step.price_note = price.published, price.note
-    default_label = options.get("prompt") or request.replace("-", " ")
+    default_label = (options.get("prompt") or ("textured shape" if steps[0].kind ==
+                     "text-to-3d-refine" and len(steps) == 1 else request.replace("-", " ")))
     return Job(kind=request, label=str(label or default_label), steps=steps,
                import_options=import_options)
 

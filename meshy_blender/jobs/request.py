@@ -26,6 +26,9 @@ class ImportOptions:
     source_object: str = ""  # REPLACE: the object whose place (and transform) the result takes
     target_armature: str = ""  # animations: the armature that receives the actions
     action_names: Mapping[str, str] = field(default_factory=dict)  # action id -> library name
+    mark_asset: bool = False  # mark the result as an asset (Meshy thumbnail, tags, catalog)
+    candidate: int = 0  # 1-4: this result is one of several candidates, placed side by side
+    candidate_group: str = ""  # what the candidates of one click share (jobs/candidates.py)
 
     def __post_init__(self) -> None:
         fmt = str(self.format).upper()
@@ -50,6 +53,11 @@ class ImportOptions:
             data["target_armature"] = self.target_armature
         if self.action_names:
             data["action_names"] = {str(k): str(v) for k, v in self.action_names.items()}
+        if self.mark_asset:
+            data["mark_asset"] = True
+        if self.candidate:
+            data["candidate"] = self.candidate
+            data["candidate_group"] = self.candidate_group
         return data
 
     @classmethod
@@ -63,9 +71,17 @@ class ImportOptions:
         try:
             return cls(str(data.get("format") or "GLB"), str(data.get("placement") or "CURSOR"),
                        source_object=str(data.get("source_object") or ""),
-                       target_armature=target, action_names=action_names)
+                       target_armature=target, action_names=action_names,
+                       mark_asset=data.get("mark_asset") is True,
+                       candidate=_int(data.get("candidate")),
+                       candidate_group=str(data.get("candidate_group") or ""))
         except ValidationError:
-            return cls(action_names=action_names, target_armature=target)
+            return cls(action_names=action_names, target_armature=target,
+                       mark_asset=data.get("mark_asset") is True)
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..client import errors, verify
 from . import model
+from .concurrency import AdaptiveLimit, Slot
 from .model import Job, JobError, Step
 from .plans import build_step_payload
 from .ports import TaskClient
@@ -32,8 +33,10 @@ class JobRunner:
                  emit: Callable[[str, Job], None], use_stream: bool = True,
                  queue_wait_initial: float = QUEUE_WAIT_INITIAL,
                  queue_wait_max: float = QUEUE_WAIT_MAX,
-                 known_task_ids: Callable[[], set[str]] = set) -> None:
+                 known_task_ids: Callable[[], set[str]] = set,
+                 concurrency: AdaptiveLimit | None = None) -> None:
         self.client = client
+        self.concurrency = concurrency
         self.known_task_ids = known_task_ids
         self.save = save
         self.emit = emit
@@ -77,17 +80,29 @@ class JobRunner:
     def _run_step(self, job: Job, step: Step, cancel: threading.Event) -> None:
         if cancel.is_set():
             raise errors.CancelledError("Cancelled.")
+        slot = Slot(self.concurrency)
+        try:
+            self._run_step_in(job, step, cancel, slot)
+        finally:
+            slot.free()  # the task is over on Meshy (or never made): its queue place is free
+
+    def _run_step_in(self, job: Job, step: Step, cancel: threading.Event, slot: Slot) -> None:
         if step.task_id is None:
+            self._take(job, step, slot, cancel)
             payload = build_step_payload(step, job.task_ids)
             if step.status == model.STEP_CREATING:
                 # A previous run crashed between "about to POST" and "got an id": find the task
                 # instead of paying again.
                 step.task_id = self._find_created(step, payload)
             if step.task_id is None:
-                step.task_id = self._create(job, step, payload, cancel)
+                step.task_id = self._create(job, step, payload, cancel, slot)
             step.status = model.STEP_WAITING
             self.save(job)
+        else:
+            slot.occupy()  # already on Meshy: it holds a place in the account's queue
         self._set(job, model.RUNNING, f"{step.kind}: waiting for Meshy")
+        if not slot.pace(cancel, urgent=False):  # the stream open is a request too
+            raise errors.CancelledError("Cancelled.")
 
         def on_progress(task: Any) -> None:
             step.progress = int(task.progress or 0)
@@ -105,6 +120,8 @@ class JobRunner:
         except errors.TaskFailedError:
             step.status = model.STEP_FAILED
             raise
+        finally:
+            slot.free()  # over on Meshy: the download below needs no queue place
         step.status = model.STEP_SUCCEEDED
         step.progress = 100
         step.consumed_credits = task.consumed_credits
@@ -114,17 +131,35 @@ class JobRunner:
         self.save(job)
         if step.downloads:
             self._download(job, step, task, cancel)
+            if step is not job.steps[-1] and "glb" in step.files and \
+                    step.downloads == ["glb?"]:
+                self.emit("intermediate", job)  # the main thread shows it at once
 
-    def _create(self, job: Job, step: Step, payload: dict, cancel: threading.Event) -> str:
-        """POST once; a 429 (queue full or rate limit) means nothing was created: wait, retry."""
+    def _take(self, job: Job, step: Step, slot: Slot, cancel: threading.Event) -> None:
+        """Wait for a place in the Meshy queue (see jobs/concurrency.py)."""
+        gate = self.concurrency
+        if gate is not None and gate.live >= gate.limit:
+            job.detail = f"{step.kind}: waiting for a place in the Meshy queue"
+            job.touch()
+            self.emit("progress", job)
+        if not slot.take(cancel):
+            raise errors.CancelledError("Cancelled.")
+
+    def _create(self, job: Job, step: Step, payload: dict, cancel: threading.Event,
+                slot: Slot) -> str:
+        """POST once; a 429 (queue full or rate limit) means nothing was created: wait, retry.
+        A full queue is the account's limit, not a failure: the gate learns it (see
+        jobs/concurrency.py) and this job waits until a task of the batch finishes."""
         delay = self.queue_wait_initial
         while True:
             step.status = model.STEP_CREATING
             step.create_started_ms = model.now_ms()
+            if not slot.pace(cancel):
+                raise errors.CancelledError("Cancelled.")
             self.save(job, strict=True)  # journal BEFORE the paid request, or don't send it
             try:
-                return str(self.client.create_task(step.kind, payload,
-                                                   exclude=self.known_task_ids))
+                task_id = str(self.client.create_task(step.kind, payload,
+                                                      exclude=self.known_task_ids))
             except (errors.QueueFullError, errors.RateLimitedError) as exc:
                 step.status = model.STEP_PENDING
                 self.save(job)
@@ -134,9 +169,14 @@ class JobRunner:
                               else f"{step.kind}: rate limited, retrying in {wait:.0f} s")
                 job.touch()
                 self.emit("progress", job)
-                if cancel.wait(wait):
+                waited = (slot.refused(cancel, wait) and slot.take(cancel)
+                          if isinstance(exc, errors.QueueFullError) else not cancel.wait(wait))
+                if not waited:
                     raise errors.CancelledError("Cancelled.") from None
                 delay = min(delay * 2, self.queue_wait_max)
+                continue
+            slot.accepted()
+            return task_id
 
     def _find_created(self, step: Step, payload: dict) -> str | None:
         try:
@@ -152,11 +192,15 @@ class JobRunner:
         self._set(job, model.DOWNLOADING, f"{step.kind}: downloading")
         available = task.asset_urls()
         for wanted in step.downloads:
+            optional = wanted.endswith("?")
+            wanted = wanted.rstrip("?")
             if wanted == "images":
                 names = sorted(n for n in available if n.startswith("image_"))
             else:
                 names = [next((n for n in wanted.split("|") if n in available), "")]
             for name in names:
+                if not name and optional:
+                    continue
                 if not name:
                     raise errors.MalformedResponseError(
                         f"Meshy finished {step.kind} but sent no {wanted.split('|')[0]} file.")
@@ -168,8 +212,15 @@ class JobRunner:
                                   + (f"/{total / 1e6:.1f} MB" if total else " MB"))
                     self._progress(job)
 
-                path = self.client.download_asset(step.kind, task, name, on_progress=on_bytes,
-                                                  cancel=cancel)
+                try:
+                    path = self.client.download_asset(step.kind, task, name,
+                                                      on_progress=on_bytes, cancel=cancel)
+                except errors.CancelledError:
+                    raise
+                except errors.MeshyError:
+                    if not optional:
+                        raise
+                    continue  # a missing picture or stand-in never costs the artist the model
                 key = wanted.split("|")[0] if wanted != "images" else name
                 step.files[key] = str(path)
                 self.save(job)
@@ -185,7 +236,8 @@ class JobRunner:
             return True
         if step.downloads == ["images"]:
             return bool(step.files)
-        return all(w.split("|")[0] in step.files for w in step.downloads)
+        return all(w.split("|")[0] in step.files for w in step.downloads
+                   if not w.endswith("?"))
 
     # -- status changes --------------------------------------------------------------------
     def _set(self, job: Job, status: str, detail: str) -> None:

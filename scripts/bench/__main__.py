@@ -29,6 +29,7 @@ BENCHES: dict[str, tuple[list[str], list[str], float]] = {
                300),
     "jobs": ([], ["--task-seconds", "1", "--size-mb", "20", "--batch", "20"], 240),
     "startup": ([], ["--runs", "2", "--jobs", "100", "--timer-calls", "200"], 300),
+    "batch": ([], ["--rounds", "1", "--rows", "8", "--task-seconds", "0.5"], 600),
 }
 
 

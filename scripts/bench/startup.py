@@ -110,22 +110,36 @@ def child_enable(name: str) -> dict[str, Any]:
 
 
 def child_timer(calls: int) -> dict[str, Any]:
+    """Cost of one idle tick, and the CPU share over a minute of idling: the timer ticks every
+    ``TIMER_IDLE_INTERVAL`` for ``TIMER_STOP_AFTER_IDLE_S`` after the last work, then unregisters
+    itself (returns None) until something re-arms it, so an idle minute costs only those
+    ticks."""
     from .product import ADDON_MODULE, runtime_module
 
     _addon_utils().enable(ADDON_MODULE, default_set=True)
     runtime = runtime_module()
+    grace = float(getattr(runtime, "TIMER_STOP_AFTER_IDLE_S", 0.0))
+    idle_interval = float(runtime.TIMER_IDLE_INTERVAL)
     out = {}
     for state in ("no_runtime", "idle_runtime"):
         if state == "idle_runtime":
             runtime.get_runtime()
         samples = []
-        interval = 0.0
-        for _ in range(calls):
+        interval: float | None = None
+        for _ in range(calls):  # back to back: well inside the grace period
             t0 = time.perf_counter()
-            interval = runtime.timer_tick() or 0.0
+            interval = runtime.timer_tick()
             samples.append((time.perf_counter() - t0) * 1e6)
-        out[state] = {"us": summary(samples), "interval_s": interval,
-                      "cpu_pct": summary(samples)["median"] / 1e6 / interval * 100}
+        tick_us = summary(samples)["median"]
+        if interval is None:  # no runtime: the timer is not registered at all
+            ticks_per_minute = 1.0
+        elif grace > 0:  # ticks until it stops itself, then none
+            ticks_per_minute = min(60.0, grace) / idle_interval + 1
+        else:  # a timer that never stops
+            ticks_per_minute = 60.0 / interval
+        out[state] = {"us": summary(samples), "interval_s": interval or 0.0,
+                      "ticks_per_idle_minute": ticks_per_minute,
+                      "cpu_pct": tick_us * ticks_per_minute / 1e6 / 60.0 * 100}
     runtime.shutdown_runtime()
     return out
 

@@ -111,7 +111,9 @@ def files_ok(job: Job) -> str | None:
     """None if every file the job needs is in the cache and complete (size and structure)."""
     for step in job.steps:
         for wanted in step.downloads:
-            key = wanted.split("|")[0]
+            key = wanted.rstrip("?").split("|")[0]
+            if wanted.endswith("?") and key not in step.files:
+                continue  # optional (thumbnail, intermediate model): never fails a job
             if wanted == "images":
                 paths = list(step.files.values())
                 if not paths:

@@ -37,7 +37,8 @@ class MenuDialog:
         layout.use_property_decorate = False
         self.draw_dialog(layout, context)
         settings = config.resolve(context)
-        draw_price(layout, self.dialog_request(context, settings), settings)
+        draw_price(layout, self.dialog_request(context, settings), settings,
+                   self.dialog_copies(context))
 
     def draw_dialog(self, layout: Any, context: Any) -> None:
         raise NotImplementedError
@@ -45,10 +46,16 @@ class MenuDialog:
     def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
         raise NotImplementedError
 
+    def dialog_copies(self, context: Any) -> int:
+        """How many times OK sends the request (candidates); priced as a whole."""
+        return 1
 
-def draw_price(layout: Any, req: JobRequest, settings: config.Settings) -> None:
+
+def draw_price(layout: Any, req: JobRequest, settings: config.Settings,
+               copies: int = 1) -> None:
     """The price line of a dialog: "Costs 30 credits", or what to fix first."""
-    est = costs.estimate(req, settings.policy if settings.policy_error is None else None)
+    est = costs.estimate(req, settings.policy if settings.policy_error is None else None,
+                         copies)
     if est.error:
         layout.label(text=est.error, icon="INFO")
     elif est.credits is not None and est.unpublished:

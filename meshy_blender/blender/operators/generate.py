@@ -9,7 +9,7 @@ from __future__ import annotations
 import bpy
 
 from ...client.errors import MeshyError
-from ..session import messages, sidebar_requests, submit
+from ..session import candidates, messages, sidebar_requests, submit
 from ..session.sidebar_requests import GENERATE_OPERATORS
 from .dialog import MenuDialog
 
@@ -36,7 +36,13 @@ class _Generate(MenuDialog, bpy.types.Operator):
                 layout.prop(s.image, "filepath", text="Picture File")
         layout.prop(s, "ai_model")
         layout.prop(s, "should_texture")
+        if self.mode == "TEXT" and not s.should_texture:
+            layout.prop(s, "candidates")
         layout.prop(s, "chain_rig")
+
+    def dialog_copies(self, context):
+        return sidebar_requests.candidate_count(context.scene.meshy) if self.mode == "TEXT" \
+            else 1
 
     def dialog_request(self, context, settings):
         return sidebar_requests.generate(context.scene.meshy, settings, mode=self.mode,
@@ -51,6 +57,10 @@ class _Generate(MenuDialog, bpy.types.Operator):
         except MeshyError as exc:  # e.g. an image that cannot be written for upload
             self.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
             return {"CANCELLED"}
+        count = self.dialog_copies(context)
+        if count > 1:
+            sent = candidates.submit_all(self, context, req, count, settings)
+            return {"FINISHED"} if sent else {"CANCELLED"}
         return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import bpy
 
 from ...jobs.request import ImportOptions
-from . import importer
+from . import assets, candidates, importer, intermediate
 
 IMAGE_KINDS = ("text-to-image", "image-to-image")
 
@@ -31,7 +31,54 @@ def provenance(snapshot: dict[str, Any]) -> dict[str, object]:
         value = first_options.get(option)
         if isinstance(value, str) and value:
             data[key] = value
+    if "meshy_prompt" not in data and [s.get("kind") for s in steps] == ["text-to-3d-refine"]:
+        data["meshy_prompt"] = str(snapshot.get("label") or "")  # a shape textured later
+    final = steps[-1] if steps else {}
+    # A shape without texture (shape first): the sidebar offers "Texture It" for it.
+    if final.get("kind") == "text-to-3d-preview" or (
+            final.get("options", {}).get("should_texture") is False):
+        data["meshy_untextured"] = True
     return data
+
+
+def thumbnail_of(snapshot: dict[str, Any]) -> str | None:
+    """The downloaded Meshy thumbnail of a job's result (its last step that has one)."""
+    for step in reversed(snapshot.get("steps", [])):
+        path = step.get("files", {}).get("thumbnail")
+        if path:
+            return str(path)
+    return None
+
+
+def _after_import(snapshot: dict[str, Any], prov: dict[str, object],
+                  stand_ins: list[Any] | None = None) -> Any:
+    """The ``after`` hook run inside the import's undo step: the job's intermediate stand-ins
+    go, a candidate takes its place in the row, and the result is marked as an asset when the
+    job asked for it (else None)."""
+    opts = ImportOptions.from_dict(snapshot.get("import_options"))
+    if not opts.mark_asset and not opts.candidate and not stand_ins:
+        return None
+    steps = snapshot.get("steps", [])
+    kind = str(steps[-1]["kind"]) if steps else str(snapshot["kind"])
+    if any(s["kind"] == "rig" for s in steps):
+        kind = "rig"
+
+    def after(result: importer.ImportResult) -> None:
+        if stand_ins:
+            own = opts.placement != "REPLACE"  # it replaced the stand-in, not the artist's
+            intermediate.discard(stand_ins)
+            for root in result.root_objects:
+                if own and root.get("meshy_replaces") is not None:
+                    del root["meshy_replaces"]
+        if opts.candidate:
+            candidates.place(result, opts.candidate, opts.candidate_group)
+        if opts.mark_asset:
+            for obj in result.root_objects:
+                assets.mark(obj, kind=kind, model=str(prov.get("meshy_model") or ""),
+                            prompt=str(prov.get("meshy_prompt") or ""),
+                            thumbnail=thumbnail_of(snapshot))
+
+    return after
 
 
 def _files(snapshot: dict[str, Any], kind: str) -> list[dict[str, str]]:
@@ -54,6 +101,9 @@ def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = Non
     prov = provenance(snapshot)
     placement = opts.placement
     source = _source_object(opts)
+    stand_ins = intermediate.of_job(str(snapshot["id"]))
+    if stand_ins and placement != "REPLACE":  # the result takes the stand-in's place
+        placement, source = "REPLACE", stand_ins[-1]
     steps = snapshot.get("steps", [])
     animate_steps = [s for s in steps if s["kind"] == "animate" and s.get("files")]
 
@@ -65,7 +115,8 @@ def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = Non
                   ("Walking", "walking_fbx"), ("Running", "running_fbx"))
                  if rig_files.get(key)}
         result = importer.import_rig(Path(str(char)), clips=clips, name=name, provenance=prov,
-                                     placement=placement, source_object=source, context=context)
+                                     placement=placement, source_object=source, context=context,
+                                     after=_after_import(snapshot, prov, stand_ins))
         if result.armature is None:
             raise importer.MeshyImportError("Meshy's rigged character has no armature.")
         for step in animate_steps:
@@ -95,4 +146,28 @@ def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = Non
     if not model_path:
         raise importer.MeshyImportError("This job has no downloaded model to import.")
     return importer.import_model(Path(model_path), name=name, provenance=prov,
-                                 placement=placement, source_object=source, context=context)
+                                 placement=placement, source_object=source, context=context,
+                                 after=_after_import(snapshot, prov, stand_ins))
+
+
+def import_intermediate(snapshot: dict[str, Any], context: bpy.types.Context | None = None) -> Any:
+    """Show a running chain's newest intermediate model (see scene/intermediate.py); it takes
+    the previous stand-in's place, else lands where the result will."""
+    step = intermediate.step_to_show(snapshot)
+    if step is None:
+        return None
+    opts = ImportOptions.from_dict(snapshot.get("import_options"))
+    previous = intermediate.of_job(str(snapshot["id"]))
+    placement, source = opts.placement, _source_object(opts)
+    if previous:
+        placement, source = "REPLACE", previous[-1]
+    prov = {**provenance({**snapshot, "steps": snapshot["steps"][
+        :snapshot["steps"].index(step) + 1]}), intermediate.MARK: True}
+    name = f"{snapshot.get('label') or snapshot['kind']} {step['name']}"
+
+    def after(result: importer.ImportResult) -> None:
+        intermediate.discard(previous)
+
+    return importer.import_model(Path(step["files"]["glb"]), name=name, provenance=prov,
+                                 placement=placement, source_object=source, context=context,
+                                 after=after, undo_step=False)

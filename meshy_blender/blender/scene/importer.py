@@ -8,7 +8,7 @@ removed again and a :class:`MeshyImportError` says what went wrong (the file sta
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,23 +62,31 @@ class ImportResult:
 
 def import_model(path: Path, *, name: str, provenance: Mapping[str, object],
                  placement: str = "CURSOR", source_object: bpy.types.Object | None = None,
-                 context: bpy.types.Context | None = None) -> ImportResult:
-    """Import a GLB/glTF or FBX file (chosen by extension) as one undoable step."""
+                 context: bpy.types.Context | None = None,
+                 after: Callable[[ImportResult], None] | None = None,
+                 undo_step: bool = True) -> ImportResult:
+    """Import a GLB/glTF or FBX file (chosen by extension) as one undoable step; ``after``
+    (e.g. asset marking) runs inside that step, so undo takes it back with the import.
+    ``undo_step=False``: no step of its own (a chain's stand-in: the job's result, which
+    replaces it, is the one undo step of the whole job)."""
     path = Path(path)
     _check_placement(placement, source_object)
-    with _import_session(context, f"Meshy: import {safe_name(name)}") as ctx:
+    with _import_session(context, f"Meshy: import {safe_name(name)}", undo_step) as ctx:
         collection = _job_collection(ctx, name)
         objects, actions = _run_importer(ctx, path, collection)
         result = _finish(ctx, collection, objects, name=name, provenance=provenance, path=path,
                          placement=placement, source_object=source_object)
         result.actions = _ordered_actions(objects, actions)
+        if after is not None:
+            after(result)
     return result
 
 
 def import_rig(character: Path, *, clips: Mapping[str, Path], name: str,
                provenance: Mapping[str, object], placement: str = "CURSOR",
                source_object: bpy.types.Object | None = None,
-               context: bpy.types.Context | None = None) -> ImportResult:
+               context: bpy.types.Context | None = None,
+               after: Callable[[ImportResult], None] | None = None) -> ImportResult:
     """Import a rigged character and put each clip (``{"Walking": path, ...}``; armature-only or
     with-skin files) on its armature as an NLA track; the clips' own copies are discarded."""
     character = Path(character)
@@ -94,6 +102,8 @@ def import_rig(character: Path, *, clips: Mapping[str, Path], name: str,
                          path=character, placement=placement, source_object=source_object)
         for action_name, clip in clips.items():
             result.actions.append(_merge_clip(ctx, armature, Path(clip), action_name))
+        if after is not None:
+            after(result)
     return result
 
 
@@ -121,7 +131,7 @@ def add_animation(armature: bpy.types.Object, clip: Path, *, action_name: str,
 # ------------------------------------------------------------------ transaction
 
 @contextmanager
-def _import_session(context: Any, undo_message: str) -> Iterator[Any]:
+def _import_session(context: Any, undo_message: str, undo_step: bool = True) -> Iterator[Any]:
     """Object mode, valid operator context, rollback on failure, one undo step on success."""
     with operator_context(context) as ctx:
         mode_state = leave_edit_modes(ctx)
@@ -147,7 +157,8 @@ def _import_session(context: Any, undo_message: str) -> Iterator[Any]:
             # No redraw will evaluate the import: do it once here, as the bare importer called
             # from Python does, so scripts read evaluated data. In the UI the next redraw does it.
             ctx.view_layer.update()
-        push_undo_step(undo_message)
+        if undo_step:
+            push_undo_step(undo_message)
 
 
 def _check_placement(placement: str, source_object: Any) -> None:

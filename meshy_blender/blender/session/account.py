@@ -18,7 +18,6 @@ _first_read_done = False
 
 BALANCE_CALL = "balance"
 RECENT_CALL = "recent_tasks"
-RECENT_PAGE_SIZE = 10
 
 
 def start_balance(client: Any) -> bool:
@@ -54,17 +53,11 @@ def reset() -> None:
 
 
 def start_recent(client: Any, kind: str) -> bool:
-    """Start reading the account's newest tasks of ``kind`` (no-op while a read runs)."""
-    return calls.CALLS.start(
-        RECENT_CALL, lambda: task_rows(client.list_tasks(kind, page_size=RECENT_PAGE_SIZE), kind))
+    """Start reading the account's newest tasks of ``kind`` with their thumbnails (the History
+    gallery; no-op while a read runs)."""
+    from .history import rows
 
-
-def task_rows(tasks: list[Any], kind: str) -> list[dict[str, Any]]:
-    """Plain dicts for the panel (runs on the worker: no bpy)."""
-    return [{"id": t.id, "kind": kind, "status": t.status, "progress": int(t.progress or 0),
-             "created_at": int(t.created_at or 0),
-             "prompt": str((getattr(t, "raw", {}) or {}).get("prompt") or "")}
-            for t in tasks]
+    return calls.CALLS.start(RECENT_CALL, lambda: rows(client, kind))
 
 
 def connection_report(outcome: calls.Outcome | None) -> tuple[str, str]:

@@ -44,6 +44,7 @@ class Settings:
     use_stream: bool = True
     import_format: str = "GLB"
     placement: str = "CURSOR"
+    mark_assets: bool = True
     online_access: bool = False
     studio_config: str = ""
     # Downloads: the studio policy's shared cache_dir, else <cache_dir>/downloads. The journal
@@ -60,14 +61,16 @@ class Settings:
 
     def import_options(self, *, format: str | None = None, placement: str | None = None,
                        source_object: str = "", target_armature: str = "",
-                       action_names: Mapping[str, str] | None = None) -> ImportOptions:
+                       action_names: Mapping[str, str] | None = None,
+                       mark_asset: bool | None = None) -> ImportOptions:
         """How a result lands, with this seat's defaults for what is not given (import format
         and placement from the preferences). Raises ValidationError for a bad value. Built
         here once for the sidebar, the API and the CLI."""
         default_placement = self.placement if self.placement in ("CURSOR", "ORIGIN") else "CURSOR"
         return ImportOptions(format or self.import_format, placement or default_placement,
                              source_object=source_object, target_armature=target_armature,
-                             action_names=dict(action_names or {}))
+                             action_names=dict(action_names or {}),
+                             mark_asset=self.mark_assets if mark_asset is None else mark_asset)
 
     def check_policy(self) -> policy_mod.Policy:
         """The studio policy, or the PolicyError that makes it unusable (raised)."""
@@ -120,6 +123,7 @@ def resolve(context: bpy.types.Context | None = None) -> Settings:
         s.use_stream = bool(prefs.use_stream)
         s.import_format = str(prefs.import_format)
         s.placement = str(prefs.placement)
+        s.mark_assets = bool(getattr(prefs, "mark_assets", True))
         s.proxy = str(getattr(prefs, "proxy", "") or "").strip()
         if s.proxy:
             s.sources["proxy"] = "preferences"

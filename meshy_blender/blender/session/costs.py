@@ -59,9 +59,17 @@ class Estimate:
 _cache: dict[str, Estimate] = {}
 
 
-def estimate(req: JobRequest, policy: Policy | None = None) -> Estimate:
+def estimate(req: JobRequest, policy: Policy | None = None, copies: int = 1) -> Estimate:
     """The price of exactly what the button would send, studio policy included (pinned
-    options, allowed models, per-job cap); the reason instead when it would be refused."""
+    options, allowed models, per-job cap); the reason instead when it would be refused.
+    ``copies``: the same request sent several times (candidates), priced as a whole."""
+    one = _estimate_one(req, policy)
+    if copies == 1 or one.credits is None:
+        return one
+    return Estimate(one.credits * copies, None, one.steps * copies)
+
+
+def _estimate_one(req: JobRequest, policy: Policy | None) -> Estimate:
     import json  # at the first draw, not when the add-on is enabled
 
     key = json.dumps([req.request, req.options, repr(policy)], sort_keys=True, default=str)

@@ -46,6 +46,9 @@ class Pump:
     view: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: dict[str, Any] = field(default_factory=dict)
     _pending_imports: list[str] = field(default_factory=list)
+    # "See the shape early": a chain's intermediate model, imported while the job still runs.
+    preview_importer: Importer | None = None
+    _pending_previews: list[str] = field(default_factory=list)
     listeners: list[Callable[[JobEvent], None]] = field(default_factory=list)
     # Background reads: their outcomes are delivered by this pump's ticks, on the main thread.
     calls: BackgroundCalls = field(default_factory=lambda: CALLS)
@@ -71,6 +74,11 @@ class Pump:
         if changed:
             tag_redraw()
         stats.drain_seconds = time.perf_counter() - start
+        while self._pending_previews and stats.imports < max_imports:
+            t0 = time.perf_counter()
+            self._import_preview(self._pending_previews.pop(0))
+            stats.import_seconds += time.perf_counter() - t0
+            stats.imports += 1
         while self._pending_imports and stats.imports < max_imports:
             job_id = self._pending_imports.pop(0)
             t0 = time.perf_counter()
@@ -84,6 +92,8 @@ class Pump:
         self.view[event.job_id] = event.snapshot
         if event.type == "ready" and event.job_id not in self._pending_imports:
             self._pending_imports.append(event.job_id)
+        if event.type == "intermediate" and self.preview_importer is not None:
+            self._pending_previews.append(event.job_id)
         for listener in self.listeners:
             listener(event)
 
@@ -96,6 +106,18 @@ class Pump:
             self._pending_imports.append(job_id)
         self.wake()
         return True
+
+    def _import_preview(self, job_id: str) -> None:
+        """Show a running job's intermediate model; skipped once the job has its result (the
+        final import replaces it anyway). A failure here never fails the job."""
+        job = self.manager.get(job_id)
+        if job is None or not job.is_active or self.preview_importer is None:
+            return
+        try:
+            self.preview_importer(job.snapshot())
+        except Exception:  # only a preview: the job's own import still comes
+            log.exception("intermediate import of job %s failed", job_id)
+        tag_redraw()
 
     def _import(self, job_id: str) -> None:
         job = self.manager.get(job_id)

@@ -103,6 +103,11 @@ _idle_since: float | None = None  # when the timer last found nothing to do (Non
 _session_spent = 0
 
 
+def session_spent() -> int:
+    """Credits (estimates) submitted in this session so far, for the policy's budget."""
+    return _session_spent
+
+
 def reset_session_spent() -> None:
     """Start a new budget period (tests; a studio tool may call it between shots)."""
     global _session_spent
@@ -116,8 +121,16 @@ def _identity(s: config.Settings) -> tuple[Any, ...]:
 
 def _default_importer(snapshot: dict[str, Any]) -> Any:
     from ..scene.import_job import import_job
+    from . import thumbnails
 
+    thumbnails.icon_for_job(snapshot)  # the picture is ready for the Tasks row at once
     return import_job(snapshot)
+
+
+def _intermediate_importer(snapshot: dict[str, Any]) -> Any:
+    from ..scene.import_job import import_intermediate
+
+    return import_intermediate(snapshot)
 
 
 def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True,
@@ -132,6 +145,7 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
         _runtime.settings = settings
         return _runtime
     shutdown_runtime()
+    from ...jobs.concurrency import AdaptiveLimit
     from ...jobs.manager import JobManager
     from .pump import Pump
 
@@ -146,9 +160,12 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
         cache_dir=Path(settings.download_dir),
         allow_network=gate,
     )
+    # "Concurrent jobs" is where the adaptive gate starts; it grows to the account's queue limit.
     manager = JobManager(client, Path(settings.cache_dir) / "journal",
-                         max_workers=settings.max_jobs, use_stream=settings.use_stream)
-    pump = Pump(manager, _default_importer, wake=ensure_timer)
+                         max_workers=settings.max_jobs, use_stream=settings.use_stream,
+                         concurrency=AdaptiveLimit(settings.max_jobs))
+    pump = Pump(manager, _default_importer, wake=ensure_timer,
+                preview_importer=_intermediate_importer)
     pump.calls.wake = ensure_timer
     pump.listeners.append(notices.listener(pump, client))
     _runtime = Runtime(settings, client, manager, pump, gate)

@@ -43,7 +43,7 @@ def _temp_dir(settings: config.Settings) -> Path:
     return upload_dir(settings)
 
 
-def _formats(selected: Any, fmt: str) -> list[str]:
+def requested_formats(selected: Any, fmt: str) -> list[str]:
     """Requested formats, always including the one we import."""
     return sorted(set(selected) | {fmt.lower()})
 
@@ -61,9 +61,13 @@ def _model_options(s: Any) -> dict[str, Any]:
     return opts
 
 
-def _texture_options(s: Any, estimate: bool, temp_dir: Path) -> dict[str, Any]:
-    opts: dict[str, Any] = {"should_texture": s.should_texture}
-    if not s.should_texture:
+def texture_options(s: Any, estimate: bool, temp_dir: Path, *,
+                    textured: bool | None = None) -> dict[str, Any]:
+    """Generate's texturing options; ``textured=True`` for texturing a shape made earlier
+    (shape first), whatever the Texture checkbox says now."""
+    textured = s.should_texture if textured is None else textured
+    opts: dict[str, Any] = {"should_texture": textured}
+    if not textured:
         return opts
     opts["enable_pbr"] = s.enable_pbr
     opts["remove_lighting"] = s.remove_lighting
@@ -75,7 +79,7 @@ def _texture_options(s: Any, estimate: bool, temp_dir: Path) -> dict[str, Any]:
 
 
 def _output_options(s: Any, fmt: str) -> dict[str, Any]:
-    opts: dict[str, Any] = {"target_formats": _formats(s.target_formats, fmt)}
+    opts: dict[str, Any] = {"target_formats": requested_formats(s.target_formats, fmt)}
     if s.auto_size:
         opts["auto_size"] = True
     if s.origin_at != "NONE":
@@ -84,7 +88,7 @@ def _output_options(s: Any, fmt: str) -> dict[str, Any]:
 
 
 def _remesh_options(s: Any, fmt: str) -> dict[str, Any]:
-    opts: dict[str, Any] = {"target_formats": _formats(s.remesh_formats, fmt),
+    opts: dict[str, Any] = {"target_formats": requested_formats(s.remesh_formats, fmt),
                             "topology": s.remesh_topology,
                             "target_polycount": s.remesh_polycount}
     if s.remesh_use_height:
@@ -148,13 +152,19 @@ def generate(s: Any, settings: config.Settings, *, mode: str | None = None,
         opts = {"image_urls": [_image(slot, estimate, temp) for slot in chosen] or None,
                 **_model_options(s), "image_enhancement": s.image_enhancement}
         label = _image_label(chosen[0]) if chosen else "multi image"
-    opts.update(_texture_options(s, estimate, temp))
+    opts.update(texture_options(s, estimate, temp))
     opts.update(_output_options(s, fmt))
     opts.update(_chain_options(s, fmt))
     opts.update(newer_options.generate_extras(s, mode))
     ids = _chain_animation_ids(s)
     return JobRequest(request, opts, safe_name(label) if label else request,
                       settings.import_options(format=fmt, action_names=_action_names(ids)))
+
+
+def candidate_count(s: Any) -> int:
+    """How many shapes the Generate button sends: the Candidates setting for an untextured
+    text prompt (shape first), else one."""
+    return int(s.candidates) if s.mode == "TEXT" and not s.should_texture else 1
 
 
 def _image_label(item: Any) -> str:
@@ -190,7 +200,7 @@ def retexture(s: Any, settings: config.Settings, model_input: dict[str, Any] | N
     fmt = import_format(s, settings)
     opts: dict[str, Any] = {**_source(model_input), "ai_model": s.retexture_ai_model,
                             "enable_original_uv": s.keep_uvs, "enable_pbr": s.retexture_pbr,
-                            "target_formats": _formats(s.target_formats, fmt)}
+                            "target_formats": requested_formats(s.target_formats, fmt)}
     if s.retexture_source == "PROMPT":
         opts["text_style_prompt"] = s.retexture_prompt.strip()
         label = s.retexture_prompt.strip() or "retexture"

@@ -11,6 +11,7 @@ from typing import Any
 import bpy
 
 from ..scene import selection
+from ..session import shape_first
 from ..session.sidebar_requests import GENERATE_OPERATORS
 
 
@@ -40,7 +41,9 @@ def object_actions(context: Any) -> list[tuple[str, str, str]]:
         selection.selected_meshes(context)
     if not has_model:
         return []
-    return [("meshy.retexture", "Retexture with Meshy...", "TEXTURE"),
+    shape = [("meshy.texture_shape", "Texture Shape with Meshy...", "SHADING_TEXTURE")] \
+        if active is not None and shape_first.shape_task(active) else []
+    return [*shape, ("meshy.retexture", "Retexture with Meshy...", "TEXTURE"),
             ("meshy.remesh", "Remesh with Meshy...", "MOD_REMESH"),
             ("meshy.rig", "Rig with Meshy...", "ARMATURE_DATA")]
 

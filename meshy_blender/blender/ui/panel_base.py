@@ -94,13 +94,15 @@ def blocked_reason(settings: config.Settings) -> str | None:
 
 
 def cost_button(layout: Any, idname: str, action: str, req: JobRequest | None,
-                settings: config.Settings, icon: str = "NONE", context: Any = None) -> Any:
+                settings: config.Settings, icon: str = "NONE", context: Any = None,
+                copies: int = 1) -> Any:
     """An operator button labelled with its credit cost ("Rig (5 credits)") and, under it,
     "costs 5 · balance 9,960". The button is disabled with the reason drawn when nothing can be
     sent (no key, offline), the request does not validate (what to fix), or the last balance
     read cannot pay for it."""
     blocked = blocked_reason(settings)
-    est = costs.estimate(req, ui_policy(settings)) if req is not None and not blocked else None
+    est = costs.estimate(req, ui_policy(settings), copies) \
+        if req is not None and not blocked else None
     balance = account.balance()
     reason = blocked or (est.error if est is not None else None) or \
         (est.shortfall(balance) if est is not None else None)

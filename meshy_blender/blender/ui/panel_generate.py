@@ -13,7 +13,7 @@ from typing import Any
 import bpy
 
 from ...jobs import model
-from ..session import config, messages, runtime, sidebar_requests
+from ..session import config, messages, runtime, sidebar_requests, thumbnails
 from ..session.sidebar_requests import GENERATE_OPERATORS, REQUEST_FOR_MODE
 from .animation_list import draw_animation_picker
 from .options_newer import draw_generate_options
@@ -21,11 +21,17 @@ from .panel_base import SidebarPanel, cost_button, option, policy_pins, section,
 
 
 def image_input(layout: Any, item: Any, label: str) -> None:
+    """A picture input drawn as the picture: Blender's image browser with its preview and an
+    Open button (like a texture slot), or, for a file on disk, the file's own thumbnail."""
     col = layout.column(align=True)
     col.label(text=label)
-    col.prop(item, "image", text="")
+    col.template_ID_preview(item, "image", open="image.open", rows=2, cols=4)
     if item.image is None:
         col.prop(item, "filepath", text="")
+        path = bpy.path.abspath(item.filepath) if item.filepath.strip() else ""
+        icon = thumbnails.icon(thumbnails.load_file(path)) if path else None
+        if icon is not None:
+            col.template_icon(icon_value=icon, scale=5.0)
 
 
 def draw_inputs(layout: Any, s: Any) -> None:
@@ -62,15 +68,25 @@ def draw_model(layout: Any, s: Any, pins: dict[str, Any]) -> None:
 
 def draw_texture(layout: Any, s: Any, pins: dict[str, Any]) -> None:
     option(layout, s, "should_texture", pins)
+    if not s.should_texture:
+        # Shape first: Meshy's own two-stage flow, priced for the shape alone.
+        layout.label(text="Shape first: texture it later from Selected Object", icon="INFO")
+        if s.mode == "TEXT":
+            layout.prop(s, "candidates")
     col = layout.column()
     col.enabled = s.should_texture
-    option(col, s, "enable_pbr", pins)
-    option(col, s, "remove_lighting", pins)
-    col.prop(s, "texture_source")
+    draw_texturing(col, s, pins)
+
+
+def draw_texturing(layout: Any, s: Any, pins: dict[str, Any]) -> None:
+    """How a model is textured (also what "Texture It" uses for a shape made earlier)."""
+    option(layout, s, "enable_pbr", pins)
+    option(layout, s, "remove_lighting", pins)
+    layout.prop(s, "texture_source")
     if s.texture_source == "PROMPT":
-        col.prop(s, "texture_prompt")
+        layout.prop(s, "texture_prompt")
     elif s.texture_source == "IMAGE":
-        image_input(col, s.texture_image, "Texture Reference")
+        image_input(layout, s.texture_image, "Texture Reference")
 
 
 def draw_chain(layout: Any, s: Any, pins: dict[str, Any]) -> None:
@@ -145,6 +161,8 @@ class MESHY_PT_generate(SidebarPanel):
             if body is not None:
                 draw(body, s, pins)
         req = sidebar_requests.generate(s, settings, estimate=True)
-        cost_button(layout, GENERATE_OPERATORS[s.mode], "Generate", req, settings,
-                    icon="PLAY", context=context)
+        count = sidebar_requests.candidate_count(s)
+        cost_button(layout, GENERATE_OPERATORS[s.mode],
+                    f"Generate {count} Candidates" if count > 1 else "Generate", req, settings,
+                    icon="PLAY", context=context, copies=count)
         draw_newest(layout, context)

@@ -11,11 +11,12 @@ from typing import Any
 
 import bpy
 
-from ..scene import selection
-from ..session import config, sidebar_requests
+from ..scene import candidates, selection
+from ..session import config, shape_first, sidebar_requests
 from .animation_list import draw_animation_picker
 from .options_newer import draw_remesh_options, draw_retexture_options
 from .panel_base import SidebarPanel, cost_button, option, policy_pins, section
+from .panel_generate import draw_texturing, image_input
 from .sections_newer import MODEL_ACTIONS as NEWER_ACTIONS
 from .sections_newer import draw_text_to_motion
 
@@ -39,6 +40,19 @@ def _draw_source(layout: Any, context: Any) -> tuple[str | None, bool]:
     return meshes[0].name, True
 
 
+def draw_texture_shape(layout: Any, context: Any, s: Any, settings: Any,
+                       source: str | None) -> None:
+    """Shape first: texture the untextured shape with Generate's Texture options; the textured
+    model replaces it where it stands."""
+    root = bpy.data.objects.get(source) if source else None
+    draw_texturing(layout, s, policy_pins("text-to-3d", settings))
+    if root is not None and candidates.others(root, context.view_layer.objects):
+        layout.prop(s, "discard_candidates")
+    req = shape_first.request_for(root, s, settings, estimate=True)
+    cost_button(layout, "meshy.texture_shape", "Texture It", req, settings,
+                icon="SHADING_TEXTURE", context=context)
+
+
 def draw_retexture(layout: Any, context: Any, s: Any, settings: Any, source: str | None) -> None:
     draw_retexture_options(layout, s)
     if not context.scene.meshy_newer.multiview_retexture:  # else the views are the style
@@ -46,10 +60,7 @@ def draw_retexture(layout: Any, context: Any, s: Any, settings: Any, source: str
         if s.retexture_source == "PROMPT":
             layout.prop(s, "retexture_prompt")
         else:
-            col = layout.column(align=True)
-            col.prop(s.retexture_image, "image", text="")
-            if s.retexture_image.image is None:
-                col.prop(s.retexture_image, "filepath", text="")
+            image_input(layout, s.retexture_image, "Style Picture")
     pins = policy_pins("retexture", settings)
     option(layout, s, "retexture_ai_model", pins, "ai_model")
     option(layout, s, "keep_uvs", pins, "enable_original_uv")
@@ -120,8 +131,16 @@ class MESHY_PT_selected(SidebarPanel):
         source, ok = _draw_source(layout, context)
         if not ok:
             return
+        if active is not None and shape_first.shape_task(active):
+            layout.label(text="Untextured shape: check it, then texture it", icon="MESH_DATA")
+            body = section(layout, "meshy_sel_texture_shape", "Texture Shape", closed=False,
+                           icon="SHADING_TEXTURE")
+            if body is not None:
+                draw_texture_shape(body, context, s, settings, source)
         for idname, title, icon, draw in MODEL_ACTIONS:
             body = section(layout, idname, title, closed=idname != "meshy_sel_retexture",
                            icon=icon)
             if body is not None:
                 draw(body, context, s, settings, source)
+        if selection.meshy_root(active) is not None:
+            layout.operator("meshy.save_to_asset_library", icon="ASSET_MANAGER")

@@ -1,7 +1,7 @@
 """Tasks: a sub-panel of Generate listing every job with live progress (its step in words),
 status, what was really charged and elapsed time, its actions (Cancel on Meshy, Stop Watching,
 priced Retry, Re-import ...) and "Clear Finished"; below it, closed sub-panels to resume a task
-by id and to list the account's recent server tasks.
+by id and the History gallery of the account's recent tasks (ui/panel_history.py).
 
 It draws the pump's snapshots (``Pump.view``) only: no lock, no HTTP, nothing that could stall
 a redraw while workers run.
@@ -15,9 +15,9 @@ from typing import Any
 import bpy
 
 from ...jobs import model
-from ..session import calls, messages, runtime
-from ..session.account import RECENT_CALL
+from ..session import costs, messages, runtime, shape_first, thumbnails
 from .panel_base import SidebarPanel, wrapped
+from .panel_history import draw_history
 
 STATUS_ICONS = {model.QUEUED: "SORTTIME", model.RUNNING: "PLAY", model.DOWNLOADING: "IMPORT",
                 model.READY: "CHECKMARK", model.IMPORTED: "CHECKMARK", model.FAILED: "ERROR",
@@ -60,13 +60,17 @@ def _progress(layout: Any, percent: float, text: str) -> None:
         layout.label(text=text)
 
 
-def draw_job(layout: Any, snap: dict[str, Any], context: Any = None) -> None:
+def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
+             settings: Any = None, shapes: dict[str, Any] | None = None) -> None:
     status = str(snap.get("status"))
     job_id = str(snap["id"])
     box = layout.box()
     row = box.row()
-    row.label(text=str(snap.get("label") or snap.get("kind")), icon=STATUS_ICONS.get(status,
-                                                                                      "DOT"))
+    label = str(snap.get("label") or snap.get("kind"))
+    icon_id = thumbnails.icon_for_job(snap)
+    if icon_id is not None:  # Meshy's picture of the result says more than a status icon
+        row.template_icon(icon_value=icon_id, scale=2.0)
+    row.label(text=label, icon=STATUS_ICONS.get(status, "DOT"))
     row.label(text=elapsed_text(snap))
     if status in model.ACTIVE_STATUSES:
         _progress(box, float(snap.get("progress") or 0), messages.progress_text(snap))
@@ -87,6 +91,11 @@ def draw_job(layout: Any, snap: dict[str, Any], context: Any = None) -> None:
         row.operator("meshy.reimport_job", text="Re-import", icon="IMPORT").job_id = job_id
     if status == model.IMPORTED:
         _pin_toggle(row, job_id)
+    shape = (shapes or {}).get(job_id) if status == model.IMPORTED else None
+    if shape is not None and settings is not None:  # shape first: texture it from its row
+        req = shape_first.request_for(shape, context.scene.meshy, settings, estimate=True)
+        box.operator("meshy.texture_shape", text=costs.estimate(req).label("Texture It"),
+                     icon="SHADING_TEXTURE").object_name = shape.name
     if status in (model.FAILED, model.CANCELLED):
         price = retry_credits(snap)
         row.operator("meshy.retry_job", text=f"Retry ({price} credits)",
@@ -116,30 +125,6 @@ def draw_resume(layout: Any, wm_state: Any) -> None:
     col.operator("meshy.resume_task", text="Follow and Import", icon="IMPORT")
 
 
-def draw_recent(layout: Any, wm_state: Any) -> None:
-    row = layout.row(align=True)
-    row.prop(wm_state, "recent_kind", text="")
-    row.operator("meshy.list_server_tasks", text="", icon="FILE_REFRESH")
-    if calls.CALLS.running(RECENT_CALL):
-        layout.label(text="Reading recent tasks...", icon="SORTTIME")
-        return
-    outcome = calls.CALLS.outcomes.get(RECENT_CALL)
-    if outcome is None:
-        return
-    if outcome.error:
-        wrapped(layout, outcome.error, bpy.context, icon="ERROR")
-        return
-    if not outcome.value:
-        layout.label(text="No tasks of this kind on the server")
-    for task in outcome.value:
-        row = layout.row(align=True)
-        text = task["prompt"][:24] or task["id"][:13]
-        row.label(text=f"{text}  {messages.title(task['status'])} {task['progress']}%")
-        op = row.operator("meshy.resume_task", text="", icon="IMPORT")
-        op.kind = task["kind"]
-        op.task_id = task["id"]
-
-
 def job_snapshots(rt: Any) -> list[dict[str, Any]]:
     """The pump's job snapshots, newest first."""
     view = rt.pump.view if rt is not None else {}
@@ -160,8 +145,9 @@ class MESHY_PT_tasks(SidebarPanel):
             return
         if any(s.get("status") in model.FINISHED_STATUSES for s in snaps):
             layout.operator("meshy.clear_finished", icon="TRASH")
+        shapes = shape_first.shapes_by_job()
         for snap in snaps:
-            draw_job(layout, snap, context)
+            draw_job(layout, snap, context, settings, shapes)
 
 
 class MESHY_PT_resume(SidebarPanel):
@@ -176,9 +162,10 @@ class MESHY_PT_resume(SidebarPanel):
 
 class MESHY_PT_recent(SidebarPanel):
     bl_idname = "MESHY_PT_recent"
-    bl_label = "Recent on Meshy"
+    bl_label = "History"
     bl_parent_id = "MESHY_PT_tasks"
     bl_options = {"DEFAULT_CLOSED"}
 
     def draw_panel(self, context: bpy.types.Context, settings: Any) -> None:
-        draw_recent(self.layout, context.window_manager.meshy)  # type: ignore[attr-defined]
+        draw_history(self.layout, context.window_manager.meshy,  # type: ignore[attr-defined]
+                     context)

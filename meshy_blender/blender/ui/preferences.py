@@ -47,7 +47,8 @@ class MeshyPreferences(bpy.types.AddonPreferences):
     )
     max_jobs: IntProperty(
         name="Max Concurrent Jobs",
-        description="Jobs running at once (match your Meshy plan's queue limit: Pro 10)",
+        description="Tasks sent to Meshy at once to start with (Pro 10, Studio 20, Enterprise "
+                    "50); more follow while Meshy accepts them, fewer when its queue is full",
         default=config.DEFAULT_MAX_JOBS,
         min=1,
         max=100,
@@ -73,6 +74,12 @@ class MeshyPreferences(bpy.types.AddonPreferences):
         ],
         description="Where generated models land (Retexture/Remesh can replace the selection)",
         default="CURSOR",
+    )
+    mark_assets: BoolProperty(
+        name="Mark Results as Assets",
+        description="Mark each imported result as an asset with Meshy's thumbnail as its "
+                    "preview, tags and a Meshy catalog, so it shows up in the Asset Browser",
+        default=True,
     )
 
     keep_days: IntProperty(
@@ -111,6 +118,7 @@ def draw_preferences(layout: bpy.types.UILayout, prefs: MeshyPreferences,
     _sourced(col, prefs, settings, ("api_base", "cache_dir"))
     col.row().prop(prefs, "import_format", expand=True)
     col.prop(prefs, "placement")
+    col.prop(prefs, "mark_assets")
     header, body = layout.panel("meshy_prefs_network", default_closed=True)
     header.label(text="Network")
     if body is not None:

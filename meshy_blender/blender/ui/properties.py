@@ -135,7 +135,15 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
     # Texturing
     should_texture: BoolProperty(name="Texture", default=True,
                                  description="Paint the model with colour textures (Text: a "
-                                 "second step, 10 more credits and a few more minutes)")
+                                 "second step, 10 more credits and a few more minutes). Off: "
+                                 "shape first, check the untextured model and texture it "
+                                 "later from Selected Object")
+    candidates: IntProperty(name="Candidates", default=1, min=1, max=4,
+                            description="Shapes of the same prompt to compare side by side "
+                            "(each priced as one shape); texture only the one you pick")
+    discard_candidates: BoolProperty(name="Delete the Other Candidates", default=False,
+                                     description="When texturing a candidate, hide the other "
+                                     "shapes of its row and delete them on Meshy")
     enable_pbr: BoolProperty(name="PBR Maps", default=True,
                              description="Also make metallic, roughness and normal maps: more "
                              "realistic materials")

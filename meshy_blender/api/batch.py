@@ -1,0 +1,177 @@
+"""A prop library from one file: every row a job, all running at once, safe to run again.
+
+``api.batch("props.csv")`` reads and checks the whole file first (every problem reported with
+its row and column; nothing sent), prices it, refuses it over ``max_credits`` or the studio
+policy's caps, then submits every row through ``Runtime.submit`` with the job key
+``<file name>:<row id>`` and pumps them together on the main thread. The job manager's adaptive
+gate (jobs/concurrency.py) keeps as many tasks on Meshy as the account's queue takes.
+
+Running the same file again pays nothing for rows that finished (their files are in the cache
+and are imported again), resumes rows whose tasks exist, and creates tasks only for rows that
+have none. A row changed since the last run is refused unless ``replace=True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..client import errors
+from ..jobs import model
+from ..jobs.batchfile import BatchFileError, BatchRow, RowProblem, parse_records, read_rows
+from ..jobs.concurrency import rate_for_tier, start_for_tier
+from ..jobs.policy import CreditCapError
+from ..jobs.request import JobRequest
+from .batch_run import BatchRun
+from .batch_types import BatchProgress, BatchResult, Planned, RowResult
+from .session import runtime
+
+if TYPE_CHECKING:
+    from ..blender.session.runtime import Runtime
+
+
+def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None = None,
+          dry_run: bool = False, max_credits: int | None = None, replace: bool = False,
+          out_library: str | Path | None = None, tier: str | None = None,
+          import_format: str | None = None, timeout: float | None = None,
+          progress: Callable[[BatchProgress], None] | None = None) -> BatchResult:
+    """Run a batch file (CSV / JSON Lines path) or a list of row dicts (then ``name`` is the
+    key prefix). Raises BatchFileError (every problem), CreditCapError, the client's errors;
+    a failed row does not stop the others (see each RowResult)."""
+    if isinstance(source, str | Path):
+        rows, problems = read_rows(source)
+        name = name or Path(source).name
+    else:
+        rows, problems = parse_records(enumerate(source, start=1))
+        name = name or "batch"
+    rt = runtime()
+    planned = _plan(rt, rows, name, import_format, replace, problems)
+    result = BatchResult(name, [p.result for p in planned],
+                         sum(p.result.estimate for p in planned),
+                         sum(p.result.to_pay for p in planned), dry_run=dry_run)
+    _check_budget(rt, result, max_credits, dry_run)
+    if dry_run:
+        return result
+    gate = rt.manager.concurrency
+    if gate is not None and tier:
+        gate.raise_start(start_for_tier(tier), rate_for_tier(tier))
+    _run(rt, planned, result, timeout, progress)
+    if gate is not None:
+        result.full_queue_answers = gate.full_answers
+        result.queue_limit = gate.limit
+    if out_library:
+        from ..blender.scene import asset_library
+
+        result.library = asset_library.save_library(
+            Path(out_library), [(p.row, _imported(rt, p)) for p in planned
+                                if p.result.status == "done"])
+    return result
+
+
+def _plan(rt: Runtime, rows: list[BatchRow], name: str, import_format: str | None,
+          replace: bool, problems: list[RowProblem]) -> list[Planned]:
+    """Plan every row (policy, validation, prices) and compare with the journal; every problem
+    (with those of reading the file) is collected, and any problem refuses the whole batch
+    before anything is sent."""
+    problems = list(problems)
+    retire: list[model.Job] = []
+    planned: list[Planned] = []
+    journal = rt.manager.journal
+    for row in rows:
+        request = JobRequest(row.kind, dict(row.options), row.label,
+                             rt.settings.import_options(format=import_format),
+                             job_key=f"{name}:{row.id}")
+        try:
+            job = rt.plan(request)
+            lod_cost = _lod_cost(rt, row)
+        except errors.MeshyError as exc:
+            name_ = str(getattr(exc, "field", "") or "")
+            column = row.columns.get(name_, name_ or "-")
+            problems.append(RowProblem(row.row, column, str(exc)))
+            continue
+        job.fingerprint = model.fingerprint(job)
+        estimate = job.estimated_credits + lod_cost
+        try:
+            rt.policy.check_cost(estimate)  # the studio's per-job cap covers the row's LODs too
+        except errors.MeshyError as exc:
+            problems.append(RowProblem(row.row, "lods" if row.lods else "-", str(exc)))
+            continue
+        to_pay = estimate
+        existing = journal.find_key(request.job_key) if journal is not None else None
+        if existing is not None and existing.fingerprint != job.fingerprint:
+            if not replace:
+                problems.append(RowProblem(row.row, "id", f"'{row.id}' changed since it was "
+                                           f"run (job {existing.id}); run with --replace to "
+                                           "make it again (and pay for it again)"))
+                continue
+            retire.append(existing)
+        elif existing is not None:
+            to_pay = sum(s.estimated_credits for s in existing.steps if not s.task_id)
+            to_pay += 0 if existing.status == model.IMPORTED else lod_cost
+        planned.append(Planned(row, request, job,
+                                RowResult(row.id, row.row, estimate, to_pay=to_pay)))
+    if problems:
+        raise BatchFileError(name, sorted(problems, key=lambda p: p.row))
+    for old in retire:
+        _retire(rt, old)
+    return planned
+
+
+def _lod_cost(rt: Runtime, row: BatchRow) -> int:
+    from ..jobs.plans import PLACEHOLDER_TASK_ID
+
+    return sum(rt.plan(_lod_request(row, PLACEHOLDER_TASK_ID, n, "")).estimated_credits
+               for n in row.lods)
+
+
+def _lod_request(row: BatchRow, task_id: str, polycount: int, key: str) -> JobRequest:
+    return JobRequest("remesh", {"input_task_id": task_id, "target_polycount": polycount,
+                                 "target_formats": ["glb"]},
+                      f"{row.label}_LOD{row.lods.index(polycount)}", job_key=key)
+
+
+def _retire(rt: Runtime, existing: model.Job) -> None:
+    """--replace: the old job keeps its files and task ids but gives up the row's key (in the
+    journal and, when this session knows it, in memory)."""
+    journal = rt.manager.journal
+    assert journal is not None  # only a journalled job can be retired
+    live = rt.manager.get(existing.id)
+    if (live is not None and live.is_active) or not journal.claim(existing.id):
+        from ..jobs.keys import JobOwnedError
+
+        raise JobOwnedError(existing)
+    retired = f"{existing.job_key}~replaced-{model.now_ms()}"
+    existing.job_key = retired
+    journal.save(existing)
+    journal.release(existing.id)
+    if live is not None:
+        live.job_key = retired
+
+
+def _check_budget(rt: Runtime, result: BatchResult, max_credits: int | None,
+                  dry_run: bool) -> None:
+    """--max-credits and the studio policy's session budget, on the whole batch at once."""
+    if max_credits is not None and result.to_pay > max_credits:
+        raise CreditCapError(f"This batch would cost about {result.to_pay} credits, over "
+                             f"--max-credits {max_credits}; nothing was sent.",
+                             estimate=result.to_pay, cap=max_credits)
+    from ..blender.session.runtime import session_spent
+
+    rt.policy.check_cost(result.to_pay, session_spent())
+    if dry_run or result.to_pay == 0:
+        return
+    balance = rt.client.balance()
+    if result.to_pay > balance:
+        raise errors.InsufficientCreditsError(
+            f"This batch would cost about {result.to_pay} credits and the account has "
+            f"{balance}; nothing was sent.")
+
+
+def _run(rt: Runtime, planned: list[Planned], result: BatchResult, timeout: float | None,
+         progress: Callable[[BatchProgress], None] | None) -> None:
+    BatchRun(rt, planned, result, progress, _lod_request).run(timeout)
+
+
+def _imported(rt: Runtime, p: Planned) -> Any:
+    return rt.pump.results.get(p.result.job_id)

@@ -1,0 +1,89 @@
+"""Shape first: "Texture It" on an untextured Meshy shape (Selected Object panel, menus).
+
+One refine task of the shape's own preview (nothing is generated or paid for twice); the
+textured result replaces the shape in place (same transform, the shape hidden, one undo step).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import bpy
+from bpy.props import StringProperty
+
+from ...client.errors import MeshyError
+from ...jobs.request import JobRequest
+from ..scene import selection
+from ..session import candidates, config, messages, shape_first, submit
+from .dialog import MenuDialog
+
+
+def _target(context: Any, name: str = "") -> Any:
+    """The shape to texture: the named object (a Tasks row) or the active object's root."""
+    obj = bpy.data.objects.get(name) if name else context.view_layer.objects.active
+    return selection.meshy_root(obj) if obj is not None else None
+
+
+class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
+    """Texture this untextured Meshy shape with the Texture options of the Generate panel
+    (one refine task, or a retexture of an image shape); the textured model replaces the shape
+    where it stands"""
+
+    bl_idname = "meshy.texture_shape"
+    bl_label = "Meshy: Texture Shape"
+    bl_options = {"REGISTER"}
+
+    object_name: StringProperty(name="Object", default="", options={"SKIP_SAVE", "HIDDEN"},
+                                description="The shape to texture (empty: the active object)")
+
+    @classmethod
+    def poll(cls, context):
+        if getattr(context.scene, "meshy", None) is None:
+            return False
+        active = context.view_layer.objects.active
+        # The active shape, or (a Tasks row names its own) any shape in view; execute checks.
+        if shape_first.shape_task(active) is None and not any(
+                o.get("meshy_untextured") and o.visible_get() and shape_first.shape_task(o)
+                for o in context.view_layer.objects):
+            cls.poll_message_set("Select an untextured Meshy shape (Generate with Texture off)")
+            return False
+        return True
+
+    def draw_dialog(self, layout: Any, context: Any) -> None:
+        s = context.scene.meshy
+        for name in ("enable_pbr", "texture_source", "texture_prompt"):
+            layout.prop(s, name)
+
+    def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
+        return self._request(context, settings, estimate=True)
+
+    def _request(self, context: Any, settings: config.Settings, *,
+                 estimate: bool = False) -> JobRequest:
+        return shape_first.request_for(_target(context, self.object_name), context.scene.meshy,
+                                       settings, estimate=estimate)
+
+    def execute(self, context):
+        root = _target(context, self.object_name)
+        if root is None or shape_first.shape_task(root) is None:
+            self.report({"ERROR"}, "Meshy: Texture It needs an untextured Meshy shape; "
+                                   "this object is already textured or not made by Meshy.")
+            return {"CANCELLED"}
+        settings = submit.ready(self, context)
+        if settings is None:
+            return {"CANCELLED"}
+        try:
+            req = self._request(context, settings)
+        except MeshyError as exc:  # e.g. a texture reference picture that cannot be read
+            self.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
+            return {"CANCELLED"}
+        if submit.submit(self, context, req, settings) is None:
+            return {"CANCELLED"}
+        if context.scene.meshy.discard_candidates and root.get("meshy_candidate_group"):
+            gone = candidates.discard_others(context, root, settings)
+            if gone:
+                self.report({"INFO"}, f"Meshy: hid {len(gone)} other candidate(s) and is "
+                                      "deleting them on Meshy")
+        return {"FINISHED"}
+
+
+CLASSES = (MESHY_OT_texture_shape,)

@@ -1,0 +1,149 @@
+"""Meshy results as assets: marked, previewed with Meshy's own thumbnail, tagged, catalogued.
+
+A studio's prop library lives in Blender's Asset Browser: each result gets ``asset_data`` with
+tags (kind, model, prompt words) and the catalog ``Meshy/<kind>``. Catalog ids are derived from
+their path (uuid5), so every file and every seat files the same kind under the same catalog, and
+the catalog definitions are written next to the .blend they are saved in.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+import bpy
+
+from ...jobs.kinds import LABELS
+
+CATALOG_NAMESPACE = uuid.UUID("6d657368-792d-626c-656e-646572000001")
+CATS_FILE = "blender_assets.cats.txt"
+_STOP_WORDS = frozenset(["a", "an", "and", "the", "of", "with", "in", "on", "for", "to", "by",
+                         "from", "at"])
+MAX_PROMPT_TAGS = 6
+
+
+def catalog_path(kind: str) -> str:
+    """``Meshy/<kind label>`` for a Meshy task or request kind (slashes make the tree)."""
+    label = LABELS.get(kind) or LABELS.get(f"{kind}-refine") or kind.replace("-", " ").title()
+    return f"Meshy/{label.replace('/', '-')}"
+
+
+def catalog_id(path: str) -> str:
+    """The stable id of a catalog path: the same in every file and on every seat."""
+    return str(uuid.uuid5(CATALOG_NAMESPACE, path))
+
+
+def tags_for(kind: str, model: str, prompt: str) -> list[str]:
+    """Tags an artist can search by: Meshy, the kind, the AI model and a few prompt words."""
+    tags = ["Meshy", kind]
+    if model:
+        tags.append(model)
+    words = [w for w in re.findall(r"[A-Za-z0-9]+", prompt.lower())
+             if len(w) > 2 and w not in _STOP_WORDS]
+    for word in words:
+        if word not in tags and len(tags) < 3 + MAX_PROMPT_TAGS:
+            tags.append(word)
+    return tags
+
+
+def set_preview(idblock: Any, image_path: str | Path) -> bool:
+    """Use a picture (Meshy's thumbnail) as the ID's preview; False when it cannot be read.
+
+    Pixels are copied into the ID's own preview, so it is saved in the .blend and needs no
+    file next to it (a temporary image datablock is removed again)."""
+    try:
+        image = bpy.data.images.load(str(image_path), check_existing=False)
+    except RuntimeError:
+        return False
+    try:
+        width, height = image.size
+        if not width or not height:
+            return False
+        pixels = [0.0] * (width * height * 4)
+        image.pixels.foreach_get(pixels)  # type: ignore[attr-defined]
+        preview = idblock.preview_ensure()
+        preview.image_size = (width, height)
+        preview.image_pixels_float.foreach_set(pixels)
+        return True
+    finally:
+        bpy.data.images.remove(image)
+
+
+def mark(obj: Any, *, kind: str, model: str = "", prompt: str = "",
+         thumbnail: str | Path | None = None) -> Any:
+    """Mark ``obj`` as an asset with tags, the ``Meshy/<kind>`` catalog and the thumbnail as
+    preview (Blender renders one itself when there is none). Returns its asset_data."""
+    if obj.asset_data is None:
+        obj.asset_mark()
+    data = obj.asset_data
+    path = catalog_path(kind)
+    data.catalog_id = catalog_id(path)
+    existing = {t.name for t in data.tags}
+    for tag in tags_for(kind, model, prompt):
+        if tag not in existing:
+            data.tags.new(tag, skip_if_exists=True)
+    if prompt:
+        data.description = prompt[:500]
+    data.author = data.author or "Meshy"
+    if thumbnail is None or not set_preview(obj, thumbnail):
+        obj.asset_generate_preview()
+    return data
+
+
+def write_catalogs(folder: str | Path, paths: list[str]) -> Path:
+    """Add the catalog definitions for ``paths`` to ``folder``'s cats file (kept as is
+    otherwise), so the Asset Browser shows ``Meshy/<kind>`` for assets saved there."""
+    target = Path(folder) / CATS_FILE
+    lines = target.read_text(encoding="utf-8").splitlines() if target.exists() else [
+        "# This is an Asset Catalog Definition file for Blender.", "", "VERSION 1", ""]
+    known = {line.split(":", 1)[0] for line in lines if line and not line.startswith("#")}
+    for path in sorted(set(paths)):
+        for depth in range(1, path.count("/") + 2):
+            part = "/".join(path.split("/")[:depth])
+            cid = catalog_id(part)
+            if cid not in known:
+                lines.append(f"{cid}:{part}:{part.replace('/', '-')}")
+                known.add(cid)
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
+
+
+def _with_children(objects: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for obj in objects:
+        for found in (obj, *obj.children_recursive):
+            if found not in out:
+                out.append(found)
+    return out
+
+
+def save_to_library(roots: list[Any], folder: str | Path) -> list[Path]:
+    """Write each result (root with its children, marked as an asset) into its own .blend
+    under ``folder``/Meshy, plus the catalog definitions, so the Asset Browser shows it in
+    every file. One file per result: saving never rewrites (or loses) what the library held.
+    Returns the files written."""
+    target = Path(folder) / "Meshy"
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    catalogs: list[str] = []
+    for root in roots:
+        if root.asset_data is None:
+            mark(root, kind=str(root.get("meshy_kind", "meshy")),
+                 model=str(root.get("meshy_model", "")), prompt=str(root.get("meshy_prompt", "")))
+        catalogs.append(catalog_path(_kind_of(root)))
+        path = target / f"{bpy.path.clean_name(root.name)}.blend"
+        bpy.data.libraries.write(str(path), set(_with_children([root])), fake_user=True)
+        written.append(path)
+    write_catalogs(folder, catalogs)
+    return written
+
+
+def _kind_of(root: Any) -> str:
+    """The catalog kind a marked root was filed under (its catalog id names it)."""
+    for kind in LABELS:
+        if root.asset_data is not None and root.asset_data.catalog_id == catalog_id(
+                catalog_path(kind)):
+            return kind
+    return str(root.get("meshy_kind", "meshy"))

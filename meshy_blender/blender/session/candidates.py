@@ -1,0 +1,58 @@
+"""Candidates from the sidebar: send one click's 1-4 shapes (priced and checked as a whole),
+and after one is picked for texturing, optionally delete the others on Meshy.
+
+Deleting runs as a background call (HTTP never on the main thread); the other shapes stay in the
+file, hidden, so nothing the artist saw disappears without a trace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...client.errors import MeshyError
+from ...jobs.candidates import candidate_requests
+from ...jobs.request import JobRequest
+from ..scene import candidates as scene_candidates
+from ..scene import selection
+from . import account, calls, config, costs, messages, runtime, submit
+
+DISCARD_CALL = "discard_candidates"
+
+
+def submit_all(op: Any, context: Any, req: JobRequest, count: int,
+               settings: config.Settings) -> list[Any]:
+    """Submit ``count`` candidates of ``req``; the whole price is checked against the last
+    balance read first, so a click never sends half of its candidates."""
+    try:
+        reqs = candidate_requests(req, count)
+        rt = runtime.get_runtime(context, settings=settings)
+    except MeshyError as exc:
+        op.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
+        return []
+    total = costs.estimate(req, rt.policy, copies=len(reqs))
+    short = total.shortfall(account.balance())
+    if short is not None:
+        op.report({"ERROR"}, f"Meshy: {short}")
+        return []
+    return [job for r in reqs if (job := submit.submit(op, context, r, settings)) is not None]
+
+
+def discard_others(context: Any, picked: Any, settings: config.Settings) -> list[str]:
+    """Hide the other candidates of ``picked``'s group and delete their previews on Meshy in
+    the background. Returns the names of the shapes discarded."""
+    others = scene_candidates.others(picked, context.view_layer.objects)
+    task_ids = [tid for o in others if (tid := selection.task_ids(o).get("preview"))]
+    for obj in others:
+        obj.hide_set(True)
+        obj.hide_render = True
+        del obj["meshy_candidate_group"]  # out of the comparison for good
+    if task_ids:
+        client = runtime.get_runtime(context, settings=settings).client
+
+        def delete() -> int:
+            for task_id in task_ids:
+                client.delete_task("text-to-3d-preview", task_id)
+            return len(task_ids)
+
+        calls.CALLS.start(DISCARD_CALL, delete)
+    return [o.name for o in others]

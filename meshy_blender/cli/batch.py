@@ -1,0 +1,80 @@
+"""``meshy batch FILE``: a prop library from a CSV / JSON Lines file (see api/batch.py).
+
+A one-line progress display on stderr (done/failed/running, credits, ETA, the queue limit the
+gate has learnt), ``--json`` for one summary object, ``--report FILE`` for one JSON line per row.
+Exit code 0 only when every row is done; a failed row gives the task-failed code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..client import errors
+
+EXAMPLE = "props.csv --max-credits 2000 --out-library props.blend --report props.jsonl"
+
+
+def add_parser(add: Any) -> None:
+    """The ``batch`` subcommand's options (``add`` is build_parser's sub-parser factory)."""
+    p = add("batch", "Run every row of a CSV or JSON Lines file as a job, at the account's "
+                     "full queue speed; safe to run again (finished rows cost nothing).", EXAMPLE)
+    p.add_argument("file", type=Path, help="CSV (header row) or JSON Lines; one row per prop")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check the file and print the estimate per row; send nothing")
+    p.add_argument("--max-credits", type=int, metavar="N",
+                   help="refuse to start when the batch would cost more than N credits")
+    p.add_argument("--replace", action="store_true",
+                   help="run rows that changed since the last run again (pays for them again)")
+    p.add_argument("--out-library", type=Path, metavar="FILE.blend",
+                   help="save every result as an asset (catalog and tags from its row)")
+    p.add_argument("--report", type=Path, metavar="FILE", help="write one JSON line per row")
+    p.add_argument("--tier", choices=("pro", "studio", "enterprise"), type=str.lower,
+                   help="the account's plan: where concurrency starts (it adapts anyway)")
+    p.add_argument("--import-format", choices=("GLB", "FBX"), type=str.upper,
+                   help="download and import this format (default: preferences, GLB)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="stop waiting after this long (exit 7; run again to resume)")
+    p.add_argument("--json", action="store_true", help="print one JSON summary object")
+    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+
+
+def run_batch(api: Any, args: argparse.Namespace) -> dict[str, Any]:
+    result = api.batch(args.file, dry_run=args.dry_run, max_credits=args.max_credits,
+                       replace=args.replace, out_library=args.out_library, tier=args.tier,
+                       import_format=args.import_format, timeout=args.timeout,
+                       progress=None if args.quiet else _show)
+    if not args.quiet and not args.dry_run:
+        print(file=sys.stderr)
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text("".join(json.dumps(r.as_dict(), sort_keys=True) + "\n"
+                                       for r in result.rows), encoding="utf-8")
+    summary = result.as_dict()
+    if args.dry_run:
+        summary["results"] = [{"id": r.id, "row": r.row, "estimate": r.estimate,
+                               "to_pay": r.to_pay} for r in result.rows]
+    if result.failed:
+        first = next(r for r in result.rows if r.status == "failed")
+        raise BatchRowsFailed(f"{result.failed} of {len(result.rows)} rows failed (first: row "
+                              f"{first.row} '{first.id}': {first.error}); run the file again "
+                              "to retry them without paying for finished rows.", summary)
+    return summary
+
+
+class BatchRowsFailed(errors.TaskFailedError):
+    """Some rows failed; the summary (what did finish) is still printed."""
+
+    def __init__(self, message: str, summary: dict[str, Any]) -> None:
+        self.summary = summary
+        super().__init__(message)
+
+
+def _show(p: Any) -> None:
+    eta = f"ETA {p.eta:4.0f} s" if p.eta is not None else "ETA    -"
+    print(f"\r{p.done}/{p.total} done, {p.failed} failed, {p.running} running, "
+          f"{p.credits} credits, {eta}, queue {p.queue_limit}  ", end="", file=sys.stderr,
+          flush=True)

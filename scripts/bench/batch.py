@@ -1,0 +1,117 @@
+"""Benchmark `meshy batch` (issue 16): does one process reach the account's queue limit?
+
+40 rows of one 3-second task each (text-to-3d shape, imported into Blender) run through
+``meshy_blender.api.batch`` with the default settings (the adaptive gate starts at 10 and learns
+the limit) against the emulator at queue limits 10, 20 and 50 (request-rate limits 20, 20 and
+100 requests/s, as Meshy documents for those plans). Each run's wall time is compared
+with the ideal ceil(40 / limit) x task time (target: within 1.10x), and the number of full-queue
+answers (429 NoMoreConcurrentTasks, not failures) is reported. Runs are paired and rotated: each
+round runs every limit once, the order shifted by one per round; median, min-max and n per limit.
+
+    PYTHONPATH=scripts .venv/bin/python -m bench.batch [--rounds 3] [--task-seconds 3] --json F
+
+(part of `make bench`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .emulator import TEST_KEY, EmulatorProcess
+
+LIMITS = (10, 20, 50)
+# Meshy's documented request-rate limit per account: 20 requests/s, Enterprise (queue 50+) 100.
+RATE_LIMITS = {10: 20.0, 20: 20.0, 50: 100.0}
+TARGET = 1.10
+
+
+def one_run(limit: int, rows: int, task_seconds: float) -> dict:
+    import bpy
+
+    from meshy_blender import api
+    from meshy_blender.blender.session import runtime
+
+    emu = EmulatorProcess("--task-seconds", str(task_seconds), "--queue-limit", str(limit),
+                          "--parallelism", str(limit), "--rate-limit", str(RATE_LIMITS[limit]))
+    cache = Path(tempfile.mkdtemp(prefix="meshy-bench-batch-"))
+    os.environ.update(MESHY_API_KEY=TEST_KEY, MESHY_API_BASE=emu.api,
+                      MESHY_CACHE_DIR=str(cache))
+    os.environ.pop("MESHY_STUDIO_CONFIG", None)
+    runtime.shutdown_runtime()
+    runtime.reset_session_spent()
+    bpy.ops.wm.read_homefile(use_empty=True)
+    try:
+        started = time.perf_counter()
+        started_ms = time.time() * 1000
+        result = api.batch([{"id": f"r{n}", "prompt": f"bench prop {n}", "should_texture": False}
+                            for n in range(rows)], name=f"bench-{limit}")
+        wall = time.perf_counter() - started
+        rt = runtime.current_runtime()
+        assert rt is not None
+        ready = max((j.finished_ms or 0) for j in rt.manager.jobs()) / 1000 - started_ms / 1000
+    finally:
+        runtime.shutdown_runtime()
+        emu.stop()
+    ideal = math.ceil(rows / limit) * task_seconds
+    return {"limit": limit, "wall_s": round(wall, 3), "ideal_s": ideal,
+            "ratio": round(wall / ideal, 3), "ready_s": round(ready, 3),
+            "ready_ratio": round(ready / ideal, 3),
+            "import_tail_s": round(wall - ready, 3), "done": result.done, "failed": result.failed,
+            "full_queue_answers": result.full_queue_answers,
+            "learnt_limit": result.queue_limit}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rows", type=int, default=40)
+    parser.add_argument("--task-seconds", type=float, default=3.0)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    runs: dict[int, list[dict]] = {limit: [] for limit in LIMITS}
+    for round_no in range(args.rounds):
+        order = LIMITS[round_no % len(LIMITS):] + LIMITS[:round_no % len(LIMITS)]
+        for limit in order:
+            run = one_run(limit, args.rows, args.task_seconds)
+            runs[limit].append(run)
+            print(f"round {round_no + 1} limit {limit}: {run['wall_s']:.2f} s "
+                  f"({run['ratio']:.2f}x; all downloaded at {run['ready_s']:.2f} s = "
+                  f"{run['ready_ratio']:.2f}x), {run['full_queue_answers']} full-queue answers, "
+                  f"{run['done']} done, {run['failed']} failed", file=sys.stderr, flush=True)
+    summary = {}
+    ok = True
+    for limit, items in runs.items():
+        ratios = [r["ratio"] for r in items]
+        answers = [r["full_queue_answers"] for r in items]
+        summary[limit] = {"n": len(items), "ratio_median": statistics.median(ratios),
+                          "ratio_min": min(ratios), "ratio_max": max(ratios),
+                          "wall_median_s": statistics.median(r["wall_s"] for r in items),
+                          "ideal_s": items[0]["ideal_s"],
+                          "full_queue_answers_median": statistics.median(answers),
+                          "full_queue_answers_min": min(answers),
+                          "full_queue_answers_max": max(answers),
+                          "all_done": all(r["done"] == args.rows for r in items)}
+        s = summary[limit]
+        ok = ok and s["ratio_median"] <= TARGET and s["all_done"]
+        print(f"queue limit {limit}: wall {s['wall_median_s']:.2f} s vs ideal {s['ideal_s']:.0f} s"
+              f" -> {s['ratio_median']:.3f}x (min {s['ratio_min']:.3f}, max {s['ratio_max']:.3f},"
+              f" n={s['n']}; target <= {TARGET}x); full-queue answers median "
+              f"{s['full_queue_answers_median']:g} (min {s['full_queue_answers_min']}, max "
+              f"{s['full_queue_answers_max']})")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"summary": summary, "runs": runs}, indent=2))
+    print(f"bench: batch targets {'met' if ok else 'missed'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
