@@ -224,7 +224,8 @@ def test_selected_panel_offers_only_the_actions_that_apply(bpy, meshy_ui):
     bpy.context.scene.meshy.retexture_prompt = "gold"
     layout = draw(selected, bpy)
     assert "Uploads 1 mesh object(s) as GLB" in layout.texts()
-    assert _sections(layout) == ["meshy_sel_retexture", "meshy_sel_remesh", "meshy_sel_rig"]
+    assert _sections(layout) == ["meshy_sel_retexture", "meshy_sel_remesh", "meshy_sel_rig",
+                                 "meshy_sel_uv_unwrap", "meshy_sel_print"]
     assert {"Retexture (10 credits)", "Remesh (5 credits)", "Rig (5 credits)"} <= \
         set(layout.texts())
     assert "meshy.animate" not in layout.operator_ids()
@@ -237,7 +238,8 @@ def test_selected_panel_offers_only_the_actions_that_apply(bpy, meshy_ui):
     rig = bpy.context.view_layer.objects.active
     rig["meshy_task_ids"] = "rig=cccc"
     layout = draw(selected, bpy)
-    assert _sections(layout) == ["meshy_sel_animate"]  # a rig offers Animate only
+    # a rig offers Animate and Text to Motion only
+    assert _sections(layout) == ["meshy_sel_animate", "meshy_sel_motion"]
     assert not {"meshy.retexture", "meshy.remesh", "meshy.rig"} & set(layout.operator_ids())
     assert "Animate (3 credits)" in layout.texts()
     assert "meshy.load_animation_library" in layout.operator_ids()
@@ -253,7 +255,8 @@ def test_selected_panel_offers_only_the_actions_that_apply(bpy, meshy_ui):
     layout = draw(selected, bpy)
     assert any(c["call"] == "template_list" for c in layout.calls)
     assert "animation_category" in layout.props()
-    assert "Animate (6 credits, 2 tasks)" in layout.texts()  # two ticked: two clips
+    # two ticked: one task (action_ids) whose price Meshy does not publish
+    assert "Animate (price not published)" in layout.texts()
 
 
 def test_animation_picker_falls_back_to_typing_an_id_when_the_library_is_missing(

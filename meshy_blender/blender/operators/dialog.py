@@ -11,6 +11,7 @@ from typing import Any
 
 from bpy.props import BoolProperty
 
+from ...client.pricing import PRICE_NOT_PUBLISHED
 from ...jobs.request import JobRequest
 from ..session import config, costs
 
@@ -26,9 +27,9 @@ class MenuDialog:
         "(menus)", default=False, options={"SKIP_SAVE", "HIDDEN"})
 
     def invoke(self, context, event):  # Operator.invoke's own (untyped) signature
-        if self.dialog:
+        if self.dialog:  # its price line says when the price is not published
             return context.window_manager.invoke_props_dialog(self, width=DIALOG_WIDTH)
-        return self.execute(context)  # type: ignore[attr-defined]
+        return confirm_or_run(self, context, event)
 
     def draw(self, context: Any) -> None:
         layout = self.layout  # type: ignore[attr-defined]
@@ -57,5 +58,40 @@ def draw_price(layout: Any, req: JobRequest, settings: config.Settings,
                          copies)
     if est.error:
         layout.label(text=est.error, icon="INFO")
+    elif est.credits is not None and est.unpublished:
+        layout.label(text=f"Costs at least {est.credits:,} credits ({PRICE_NOT_PUBLISHED}: "
+                     f"{est.unpublished})", icon="FUND")
     elif est.credits is not None:
         layout.label(text=f"Costs {est.credits:,} credits", icon="FUND")
+
+
+class ConfirmUnpublished:
+    """Mixin for operators without a menu dialog: a click whose price Meshy does not publish
+    asks first (see :func:`confirm_or_run`)."""
+
+    def invoke(self, context, event):  # Operator.invoke's own (untyped) signature
+        return confirm_or_run(self, context, event)
+
+
+def confirm_or_run(op: Any, context: Any, event: Any) -> set[str]:
+    """Run ``op`` at once, or, when Meshy publishes no price for what it would send, open a
+    confirmation naming why, instead of spending an unknown amount silently."""
+    settings = config.resolve(context)
+    message = unpublished_message(op.dialog_request(context, settings), settings)
+    if message is None:
+        return op.execute(context)
+    try:
+        return context.window_manager.invoke_confirm(op, event, title="Price not published",
+                                                     message=message, confirm_text="Send")
+    except TypeError:  # a Blender whose confirmation takes no text: the plain OK box
+        return context.window_manager.invoke_confirm(op, event)
+
+
+def unpublished_message(req: JobRequest, settings: config.Settings) -> str | None:
+    """The confirmation an artist answers before a click whose price Meshy does not publish
+    (None when the price is published, or the request cannot be priced at all)."""
+    est = costs.estimate(req, settings.policy if settings.policy_error is None else None)
+    if est.error or not est.unpublished:
+        return None
+    return (f"Meshy publishes no price for {est.unpublished}; it costs at least "
+            f"{est.credits} credits. Send it anyway?")

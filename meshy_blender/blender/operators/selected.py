@@ -13,7 +13,7 @@ import bpy
 from ...client.errors import MeshyError
 from ...jobs.request import JobRequest
 from ..scene import export, selection
-from ..session import config, messages, sidebar_requests, submit, uploads
+from ..session import config, messages, newer_options, sidebar_requests, submit, uploads
 from .dialog import MenuDialog
 
 
@@ -101,7 +101,11 @@ class MESHY_OT_retexture(_OnSelection):
     _dialog_props = ("retexture_prompt", "retexture_ai_model", "replace_selection")
 
     def _build(self, s, settings, model, source):
-        return sidebar_requests.retexture(s, settings, model, source, estimate=model is None)
+        # Multi-view retexture: the selection is rendered from 1-4 sides now, before any spend.
+        views = None if model is None else newer_options.render_multiview(
+            bpy.context, s, uploads.upload_dir(settings) / "views")
+        return sidebar_requests.retexture(s, settings, model, source, estimate=model is None,
+                                          views=views)
 
 
 class MESHY_OT_remesh(_OnSelection):
@@ -129,13 +133,38 @@ class MESHY_OT_rig(_OnSelection):
         return sidebar_requests.rig(s, settings, model, source)
 
 
-class MESHY_OT_animate(MenuDialog, bpy.types.Operator):
-    """Add the animations ticked in the library list to the selected Meshy rig (each a new
-    action on its armature; 3 credits each)"""
+class OnRig(bpy.types.Operator):
+    """Base of the operators on the selected Meshy rig (not registered itself): enabled for an
+    armature Meshy rigged; sends what ``dialog_request`` builds (the price drawn is of it)."""
+
+    bl_options = {"REGISTER"}
+
+    def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
+        raise NotImplementedError
+
+    @classmethod
+    def poll(cls, context):
+        if getattr(context.scene, "meshy", None) is None:
+            return False
+        if selection.rig_task_id(context.view_layer.objects.active) is None:
+            cls.poll_message_set("Select an armature rigged by Meshy")
+            return False
+        return True
+
+    def execute(self, context):
+        settings = submit.ready(self, context)
+        if settings is None:
+            return {"CANCELLED"}
+        req = self.dialog_request(context, settings)
+        return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
+
+
+class MESHY_OT_animate(MenuDialog, OnRig):
+    """Add the animations ticked in the library list to the selected Meshy rig (one Meshy
+    task; each a new action on its armature)"""
 
     bl_idname = "meshy.animate"
     bl_label = "Meshy: Animate Selected Rig"
-    bl_options = {"REGISTER"}
 
     def draw_dialog(self, layout: Any, context: Any) -> None:
         """Which animations are added (ticked in the sidebar's library list)."""
@@ -152,23 +181,6 @@ class MESHY_OT_animate(MenuDialog, bpy.types.Operator):
         return sidebar_requests.animate(context.scene.meshy, settings,
                                         selection.rig_task_id(armature), armature.name)
 
-    @classmethod
-    def poll(cls, context):
-        if getattr(context.scene, "meshy", None) is None:
-            return False
-        if selection.rig_task_id(context.view_layer.objects.active) is None:
-            cls.poll_message_set("Select an armature rigged by Meshy")
-            return False
-        return True
-
-    def execute(self, context):
-        settings = submit.ready(self, context)
-        if settings is None:
-            return {"CANCELLED"}
-        armature = context.view_layer.objects.active
-        req = sidebar_requests.animate(context.scene.meshy, settings,
-                                  selection.rig_task_id(armature), armature.name)
-        return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
 
 
 CLASSES = (MESHY_OT_retexture, MESHY_OT_remesh, MESHY_OT_rig, MESHY_OT_animate)

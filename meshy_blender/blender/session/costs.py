@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...client.errors import InsufficientCreditsError, ValidationError
+from ...client.pricing import PRICE_NOT_PUBLISHED
 from ...jobs.request import JobRequest
 from . import messages
 
@@ -25,6 +26,9 @@ class Estimate:
     credits: int | None
     error: str | None = None
     steps: int = 1
+    # Why Meshy publishes no price for this (e.g. "ultra mode"); "" when the price is exact.
+    # ``credits`` is then only the known base price and the button asks before sending.
+    unpublished: str = ""
 
     def shortfall(self, balance: int | None) -> str | None:
         """Why the button is disabled when the last balance read cannot pay for this, else None
@@ -38,12 +42,18 @@ class Estimate:
         if self.credits is None:
             return ""
         text = f"costs {self.credits:,}"
+        if self.unpublished:
+            text = f"costs at least {self.credits:,} ({PRICE_NOT_PUBLISHED}: {self.unpublished})"
         return text if balance is None else f"{text} · balance {balance:,}"
 
     def label(self, action: str) -> str:
         """Button text: "Generate (30 credits)", or the action alone when it cannot be priced."""
         if self.credits is None:
             return action
+        if self.unpublished:
+            return f"{action} ({PRICE_NOT_PUBLISHED})"
+        if self.credits == 0:
+            return f"{action} (free)"
         chain = f", {self.steps} tasks" if self.steps > 1 else ""
         return f"{action} ({self.credits} credits{chain})"
 
@@ -77,7 +87,8 @@ def _estimate_one(req: JobRequest, policy: Policy | None) -> Estimate:
         job = plan_request(req.with_options(options))
         if policy is not None:
             policy.check_job(job)
-        result = Estimate(job.estimated_credits, None, len(job.steps))
+        notes = sorted({s.price_note for s in job.steps if not s.price_published})
+        result = Estimate(job.estimated_credits, None, len(job.steps), ", ".join(notes))
     except (ValidationError, InsufficientCreditsError) as exc:
         result = Estimate(None, messages.for_error(exc))
     if len(_cache) >= _MAX_ENTRIES:

@@ -20,6 +20,7 @@ ALL = "ALL"
 # Module-level so Blender's dynamic enum items stay alive (it does not copy the strings).
 _categories: list[tuple[str, str, str]] = [(ALL, "All", "Every category")]
 _names: dict[int, str] = {}
+_previews: dict[int, str] = {}  # action id -> short looping preview (GIF/MP4) when Meshy has one
 state: dict[str, Any] = {"available": None, "error": None}  # None = not fetched yet
 
 
@@ -30,6 +31,11 @@ def category_items() -> list[tuple[str, str, str]]:
 def action_name(action_id: int) -> str | None:
     """The library's name for an action id, when the library is loaded."""
     return _names.get(int(action_id))
+
+
+def preview_url(action_id: int) -> str | None:
+    """The library's preview clip of an action (None when Meshy gives none, e.g. ids -2, -1)."""
+    return _previews.get(int(action_id))
 
 
 def selected_ids() -> list[int]:
@@ -49,6 +55,7 @@ def fetch(client: Any) -> bool:
 def reset() -> None:
     """Forget the loaded library (add-on disabled: its list went with the window manager)."""
     _names.clear()
+    _previews.clear()
     _categories[:] = [(ALL, "All", "Every category")]
     state.update(available=None, error=None)
 
@@ -66,6 +73,7 @@ def _fill(outcome: calls.Outcome) -> None:
     wm_state = bpy.context.window_manager.meshy  # type: ignore[attr-defined]
     wm_state.animations.clear()
     _names.clear()
+    _previews.clear()
     cats = set()
     for entry in entries:
         try:
@@ -78,6 +86,8 @@ def _fill(outcome: calls.Outcome) -> None:
         item.category = str(entry.get("category") or "")
         item.sub_category = str(entry.get("sub_category") or "")
         _names[action_id] = item.name
+        if isinstance(entry.get("preview_url"), str) and entry["preview_url"]:
+            _previews[action_id] = entry["preview_url"]
         if item.category:
             cats.add(item.category)
     _categories[:] = [(ALL, "All", "Every category")] + [(c, c, c) for c in sorted(cats)]

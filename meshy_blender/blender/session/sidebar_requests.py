@@ -13,7 +13,7 @@ from typing import Any
 from ...jobs.request import PLACEHOLDER_TASK_ID, ImportOptions, JobRequest
 from ..scene import image_inputs
 from ..scene.naming import safe_name
-from . import config
+from . import config, newer_options
 from .uploads import upload_dir
 
 
@@ -94,6 +94,7 @@ def _remesh_options(s: Any, fmt: str) -> dict[str, Any]:
         opts["resize_height"] = s.remesh_height
     if s.remesh_origin != "NONE":
         opts["origin_at"] = s.remesh_origin
+    opts.update(newer_options.remesh_extras(s))
     return opts
 
 
@@ -153,6 +154,7 @@ def generate(s: Any, settings: config.Settings, *, mode: str | None = None,
     opts.update(texture_options(s, estimate, temp))
     opts.update(_output_options(s, fmt))
     opts.update(_chain_options(s, fmt))
+    opts.update(newer_options.generate_extras(s, mode))
     ids = _chain_animation_ids(s)
     return JobRequest(request, opts, safe_name(label) if label else request,
                       settings.import_options(format=fmt, action_names=_action_names(ids)))
@@ -190,7 +192,8 @@ def _selected_import(s: Any, settings: config.Settings, source_object: str | Non
 
 
 def retexture(s: Any, settings: config.Settings, model_input: dict[str, Any] | None,
-              source_object: str | None, *, estimate: bool = False) -> JobRequest:
+              source_object: str | None, *, estimate: bool = False,
+              views: list[str] | None = None) -> JobRequest:
     """Retexture: ``model_input`` is {"input_task_id": ...} or {"model_url": path}; None while
     estimating (the price does not depend on the model)."""
     fmt = import_format(s, settings)
@@ -203,6 +206,12 @@ def retexture(s: Any, settings: config.Settings, model_input: dict[str, Any] | N
     else:
         opts["image_style_url"] = _chosen_image(s.retexture_image, estimate, _temp_dir(settings))
         label = _image_label(s.retexture_image)
+    opts.update(newer_options.retexture_extras(s))
+    multiview = newer_options.multiview_views(s, views)
+    if multiview:  # views of the model are the style: no prompt or picture besides
+        opts.pop("text_style_prompt", None)
+        opts.pop("image_style_url", None)
+        opts.update(multiview)
     label = f"{source_object or 'model'} {label}"
     return JobRequest("retexture", opts, safe_name(label),
                    _selected_import(s, settings, source_object, s.replace_selection))
@@ -225,8 +234,8 @@ def rig(s: Any, settings: config.Settings, model_input: dict[str, Any] | None,
 
 def animate(s: Any, settings: config.Settings, rig_task_id: str | None,
             armature: str | None) -> JobRequest:
-    """Animate: every animation ticked in the library list (one task each), else the
-    highlighted one (or the typed id when the library cannot load)."""
+    """Animate: every animation ticked in the library list (one task with ``action_ids``),
+    else the highlighted one (or the typed id when the library cannot load)."""
     from .library import action_name, selected_ids
 
     ids = selected_ids() or [s.action_id]
@@ -235,7 +244,7 @@ def animate(s: Any, settings: config.Settings, rig_task_id: str | None,
     if len(ids) == 1:
         opts["action_id"] = ids[0]
     else:
-        opts["animations"] = ids
+        opts["action_ids"] = ids
     label = names[str(ids[0])] if len(ids) == 1 else f"{len(ids)} animations"
     return JobRequest("animate", opts, safe_name(f"{armature or 'rig'} {label}"),
                       settings.import_options(format=import_format(s, settings),

@@ -33,6 +33,9 @@ class MESHY_UL_animations(bpy.types.UIList):
         row.prop(item, "selected", text="")
         row.label(text=item.name, icon="ACTION")
         row.label(text=readable(item.category))
+        url = library.preview_url(item.action_id)
+        if url:
+            row.operator("wm.url_open", text="", icon="PLAY").url = url
 
     def filter_items(self, context, data, propname):
         items = getattr(data, propname)
@@ -48,6 +51,19 @@ class MESHY_UL_animations(bpy.types.UIList):
         return flags, []
 
 
+def _draw_preview(layout: Any, wm_state: Any) -> None:
+    """The highlighted animation's preview clip (opens in the browser), where Meshy has one."""
+    index = wm_state.animation_index
+    if not 0 <= index < len(wm_state.animations):
+        return
+    item = wm_state.animations[index]
+    url = library.preview_url(item.action_id)
+    if url:
+        layout.operator("wm.url_open", text=f"Preview '{item.name}'", icon="PLAY").url = url
+    else:
+        layout.label(text=f"No preview for '{item.name}'", icon="INFO")
+
+
 def draw_animation_picker(layout: Any, context: Any) -> None:
     """The searchable, categorised library list with a tick per animation (also used by
     Selected Object > Animate); a Load button until the library arrives."""
@@ -56,6 +72,7 @@ def draw_animation_picker(layout: Any, context: Any) -> None:
         layout.prop(wm_state, "animation_category")
         layout.template_list("MESHY_UL_animations", "", wm_state, "animations", wm_state,
                              "animation_index", rows=5)
+        _draw_preview(layout, wm_state)
         return
     message = library.state.get("error")
     if message:

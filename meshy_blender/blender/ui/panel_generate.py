@@ -16,6 +16,7 @@ from ...jobs import model
 from ..session import config, messages, runtime, sidebar_requests, thumbnails
 from ..session.sidebar_requests import GENERATE_OPERATORS, REQUEST_FOR_MODE
 from .animation_list import draw_animation_picker
+from .options_newer import draw_generate_options
 from .panel_base import SidebarPanel, cost_button, option, policy_pins, section, wrapped
 
 
@@ -112,6 +113,7 @@ def draw_advanced(layout: Any, s: Any, pins: dict[str, Any]) -> None:
 SECTIONS = (("meshy_gen_model", "Model", draw_model),
             ("meshy_gen_texture", "Texture", draw_texture),
             ("meshy_gen_chain", "Then", draw_chain),
+            ("meshy_gen_newer", "Meshy-7 & Output", draw_generate_options),
             ("meshy_gen_advanced", "Advanced", draw_advanced))
 
 

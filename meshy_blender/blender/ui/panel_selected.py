@@ -14,8 +14,11 @@ import bpy
 from ..scene import candidates, selection
 from ..session import config, shape_first, sidebar_requests
 from .animation_list import draw_animation_picker
+from .options_newer import draw_remesh_options, draw_retexture_options
 from .panel_base import SidebarPanel, cost_button, option, policy_pins, section
 from .panel_generate import draw_texturing, image_input
+from .sections_newer import MODEL_ACTIONS as NEWER_ACTIONS
+from .sections_newer import draw_text_to_motion
 
 
 def _draw_source(layout: Any, context: Any) -> tuple[str | None, bool]:
@@ -51,11 +54,13 @@ def draw_texture_shape(layout: Any, context: Any, s: Any, settings: Any,
 
 
 def draw_retexture(layout: Any, context: Any, s: Any, settings: Any, source: str | None) -> None:
-    layout.row().prop(s, "retexture_source", expand=True)
-    if s.retexture_source == "PROMPT":
-        layout.prop(s, "retexture_prompt")
-    else:
-        image_input(layout, s.retexture_image, "Style Picture")
+    draw_retexture_options(layout, s)
+    if not context.scene.meshy_newer.multiview_retexture:  # else the views are the style
+        layout.row().prop(s, "retexture_source", expand=True)
+        if s.retexture_source == "PROMPT":
+            layout.prop(s, "retexture_prompt")
+        else:
+            image_input(layout, s.retexture_image, "Style Picture")
     pins = policy_pins("retexture", settings)
     option(layout, s, "retexture_ai_model", pins, "ai_model")
     option(layout, s, "keep_uvs", pins, "enable_original_uv")
@@ -77,6 +82,7 @@ def draw_remesh(layout: Any, context: Any, s: Any, settings: Any, source: str | 
     option(sub, s, "remesh_height", pins, "resize_height", text="")
     option(layout, s, "remesh_origin", pins, "origin_at")
     option(layout, s, "remesh_formats", pins, "target_formats")
+    draw_remesh_options(layout, s)
     layout.prop(s, "replace_selection")
     cost_button(layout, "meshy.remesh", "Remesh",
                 sidebar_requests.remesh(s, settings, None, source), settings,
@@ -102,7 +108,7 @@ def draw_animate(layout: Any, context: Any, s: Any, settings: Any, armature: Any
 # (section id, title, icon, draw): what a model (Meshy's or any mesh) can have done to it.
 MODEL_ACTIONS = (("meshy_sel_retexture", "Retexture", "TEXTURE", draw_retexture),
                  ("meshy_sel_remesh", "Remesh", "MOD_REMESH", draw_remesh),
-                 ("meshy_sel_rig", "Rig", "ARMATURE_DATA", draw_rig))
+                 ("meshy_sel_rig", "Rig", "ARMATURE_DATA", draw_rig), *NEWER_ACTIONS)
 
 
 class MESHY_PT_selected(SidebarPanel):
@@ -118,6 +124,9 @@ class MESHY_PT_selected(SidebarPanel):
             body = section(layout, "meshy_sel_animate", "Animate", closed=False, icon="ACTION")
             if body is not None:
                 draw_animate(body, context, s, settings, active)
+            body = section(layout, "meshy_sel_motion", "Text to Motion", icon="ACTION")
+            if body is not None:
+                draw_text_to_motion(body, context, s, settings, active)
             return
         source, ok = _draw_source(layout, context)
         if not ok:

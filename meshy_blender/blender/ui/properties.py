@@ -36,6 +36,8 @@ AI_MODELS = [
 MODEL_TYPES = [
     ("standard", "Standard", "A detailed, high-resolution model"),
     ("lowpoly", "Low-poly", "A clean low-poly model for games and stylised scenes"),
+    ("smart-topology", "Smart Topology", "Clean, artist-style topology with 100 to 15,000 "
+     "polygons (set Polycount in that range; price not published)"),
 ]
 TOPOLOGIES = [("triangle", "Triangles", "All triangles: the most faithful shape, harder to edit"),
               ("quad", "Quads", "Mostly quads: easier to edit, subdivide and rig")]

@@ -1,0 +1,124 @@
+"""Sidebar settings -> JobRequests for the newer Meshy capabilities: concept images (text or
+image to image, then 3D from them by task id), UV unwrap (alone or followed by Retexture keeping
+the new UVs), 3D-print analyze / repair / multi-colour, and text-to-motion applied to a rig.
+
+Like :mod:`sidebar_requests`, each builder serves both the button's price (``model_input``
+None: a placeholder task id, nothing exported) and the operator (the real input), so the price
+drawn is the price of exactly what is sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...jobs.plans import PLACEHOLDER_TASK_ID
+from ...jobs.request import JobRequest
+from ..scene import image_inputs
+from ..scene.naming import safe_name
+from . import config
+from .sidebar_requests import generate, import_format
+from .uploads import upload_dir
+
+
+def _source(model_input: dict[str, Any] | None) -> dict[str, Any]:
+    return model_input if model_input is not None else {"input_task_id": PLACEHOLDER_TASK_ID}
+
+
+def _import(settings: config.Settings, source_object: str | None, replace: bool) -> Any:
+    fmt = "GLB"  # UV unwrap and repair answer with a GLB only
+    if replace and source_object:
+        return settings.import_options(format=fmt, placement="REPLACE",
+                                       source_object=source_object)
+    return settings.import_options(format=fmt)
+
+
+def uv_unwrap(s: Any, n: Any, settings: config.Settings, model_input: dict[str, Any] | None,
+              source_object: str | None) -> JobRequest:
+    """UV unwrap; with "Then Retexture" one job: unwrap -> retexture keeping the new UVs."""
+    opts: dict[str, Any] = dict(_source(model_input))
+    label = f"{source_object or 'model'} unwrapped"
+    if n.uv_then_retexture:
+        opts["retexture"] = {"text_style_prompt": n.uv_retexture_prompt.strip(),
+                             "enable_pbr": s.retexture_pbr}
+        label = f"{source_object or 'model'} {n.uv_retexture_prompt.strip() or 'retextured'}"
+    return JobRequest("uv-unwrap", opts, safe_name(label),
+                      _import(settings, source_object, s.replace_selection))
+
+
+def print_analyze(settings: config.Settings, model_input: dict[str, Any] | None,
+                  source_object: str | None) -> JobRequest:
+    """Free printability report; nothing is imported and the object is not changed."""
+    return JobRequest("print-analyze", dict(_source(model_input)),
+                      safe_name(f"{source_object or 'model'} print check"),
+                      settings.import_options(format="GLB"))
+
+
+def print_repair(s: Any, settings: config.Settings, model_input: dict[str, Any] | None,
+                 source_object: str | None) -> JobRequest:
+    """Repaired model (textures dropped by Meshy), beside the original or in its place."""
+    return JobRequest("print-repair", dict(_source(model_input)),
+                      safe_name(f"{source_object or 'model'} repaired"),
+                      _import(settings, source_object, s.replace_selection))
+
+
+def print_multi_color(n: Any, settings: config.Settings,
+                      model_input: dict[str, Any] | None,
+                      source_object: str | None) -> JobRequest:
+    """A multi-colour 3MF for printing; saved to disk, not imported."""
+    opts = {**_source(model_input), "max_colors": n.print_max_colors,
+            "max_depth": n.print_max_depth}
+    return JobRequest("print-multi-color", opts,
+                      safe_name(f"{source_object or 'model'} multicolour"),
+                      settings.import_options(format="GLB"))
+
+
+def text_to_motion(s: Any, n: Any, settings: config.Settings, rig_task_id: str | None,
+                   armature: str | None) -> JobRequest:
+    """A motion from words, applied to the selected Meshy rig as one more action."""
+    prompt = n.motion_prompt.strip()
+    opts: dict[str, Any] = {"prompt": prompt, "mode": n.motion_mode,
+                            "duration": round(n.motion_duration * 2) / 2,
+                            "apply_to_rig": rig_task_id or PLACEHOLDER_TASK_ID}
+    name = safe_name(prompt) or "Meshy_Motion"
+    return JobRequest("text-to-motion", opts, safe_name(f"{armature or 'rig'} {name}"),
+                      settings.import_options(format=import_format(s, settings),
+                                              target_armature=armature or "",
+                                              action_names={"motion": name}))
+
+
+def concept_references(n: Any) -> list[Any]:
+    """The reference picture slots of Image to Image, in order."""
+    return [getattr(n, f"concept_reference_{i}") for i in range(1, 6)]
+
+
+def concept(n: Any, settings: config.Settings, *, estimate: bool = False) -> JobRequest:
+    """Text to Image or Image to Image: concept pictures that land as Blender images."""
+    prompt = n.concept_prompt.strip()
+    opts: dict[str, Any] = {"ai_model": n.concept_model, "prompt": prompt}
+    if n.concept_multi_view:
+        opts["generate_multi_view"] = True
+    if n.concept_mode == "TEXT":
+        request = "text-to-image"
+        if n.concept_aspect_ratio != "NONE" and not n.concept_multi_view:
+            opts["aspect_ratio"] = n.concept_aspect_ratio
+        if n.concept_pose != "NONE":
+            opts["pose_mode"] = n.concept_pose
+    else:
+        request = "image-to-image"
+        temp = upload_dir(settings)
+        refs = [image_inputs.for_estimate(r) if estimate else image_inputs.resolve(r, temp)
+                for r in concept_references(n) if image_inputs.is_set(r)]
+        opts["reference_image_urls"] = refs or None
+    return JobRequest(request, opts, safe_name(prompt) or request,
+                      settings.import_options(format="GLB"))
+
+
+def concept_to_3d(s: Any, settings: config.Settings, image_task_id: str, *, multi_view: bool,
+                  label: str, estimate: bool = False) -> JobRequest:
+    """Image (or Multi-image) to 3D from a finished concept task: Meshy gets the task's id
+    (``input_task_id``), never a re-upload; the Generate panel's model options apply."""
+    mode = "MULTI_IMAGE" if multi_view else "IMAGE"
+    req = generate(s, settings, mode=mode, estimate=estimate)
+    options = {k: v for k, v in req.options.items() if k not in ("image_url", "image_urls")}
+    options["input_task_id"] = image_task_id or PLACEHOLDER_TASK_ID
+    return JobRequest(req.request, options, safe_name(label) or req.request, req.import_options)
