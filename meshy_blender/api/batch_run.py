@@ -8,6 +8,7 @@ journalled under their keys), so running the file again resumes them without pay
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -37,8 +38,10 @@ class BatchRun:
         self._last_line: tuple[Any, ...] = ()
 
     def run(self, timeout: float | None) -> None:
-        for p in self.planned:
-            self.jobs[p.row.id] = [self._submit(p, p.request)]
+        gate = self.rt.manager.concurrency
+        with gate.arrivals() if gate is not None else contextlib.nullcontext():
+            for p in self.planned:
+                self.jobs[p.row.id] = [self._submit(p, p.request)]
         deadline = None if timeout is None else self.t0 + timeout
         try:
             while True:
