@@ -65,16 +65,28 @@ def test_a_known_rate_is_used_as_a_burst_and_never_exceeded(emulator, make_clien
 
 def test_auto_probes_once_and_a_refused_probe_costs_nothing(emulator, make_client,
                                                            make_manager):
-    emulator.set_rate_limit(6)
+    emulator.set_rate_limit(20)
     emulator.queue_limit = 30
-    gate = AdaptiveLimit(10, rate=6)  # Auto: the documented rate, maybe more
-    jobs = _run(emulator, make_client, make_manager, gate, 10)
-    assert [j.status for j in jobs] == [model.READY] * 10
+    gate = AdaptiveLimit(24)  # Auto: Meshy's documented 20/s, maybe more
+    jobs = _run(emulator, make_client, make_manager, gate, 24)
+    assert [j.status for j in jobs] == [model.READY] * 24
     limited = [r for r in emulator.requests("api") if r["status"] == 429]
     assert len(limited) == 1 and limited[0]["method"] == "POST"  # the one probe
-    assert len(_creates(emulator)) == 10  # every row created once, none twice
-    assert gate.pacer.known and gate.pacer.rate == 6
+    assert len(_creates(emulator)) == 24  # every row created once, none twice
+    assert gate.pacer.known and gate.pacer.rate == 20
     assert gate.full_answers == 0  # a rate-limit answer is not a full queue
+
+
+def test_auto_never_probes_while_no_more_than_a_studio_queue_is_live(emulator, make_client,
+                                                                    make_manager):
+    """On a Pro or Studio account a probe could only delay a task: none is sent."""
+    emulator.set_rate_limit(6)
+    emulator.queue_limit = 30
+    gate = AdaptiveLimit(10, rate=6)
+    jobs = _run(emulator, make_client, make_manager, gate, 10)
+    assert [j.status for j in jobs] == [model.READY] * 10
+    assert not [r for r in emulator.requests("api") if r["status"] == 429]
+    assert not gate.pacer.known
 
 
 def test_auto_learns_a_higher_rate_when_the_probe_is_accepted(emulator, make_client,

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..blender.session.runtime import Runtime
 
 POLL_S = 0.02
+IMPORTS_PER_TICK = 4
 
 
 class BatchRun:
@@ -45,7 +46,7 @@ class BatchRun:
         deadline = None if timeout is None else self.t0 + timeout
         try:
             while True:
-                self.rt.pump.tick(budget=0.05, max_imports=4)
+                stats = self.rt.pump.tick(budget=0.05, max_imports=IMPORTS_PER_TICK)
                 self._start_lods()
                 self._report()
                 if not self._busy():
@@ -54,7 +55,8 @@ class BatchRun:
                     raise errors.WaitTimeoutError(
                         f"The batch did not finish within {timeout:g} s; run it again to "
                         "resume the unfinished rows without paying twice.")
-                time.sleep(POLL_S)
+                if stats.imports < IMPORTS_PER_TICK:  # else more rows wait: no idle pause
+                    time.sleep(POLL_S)
         except BaseException:
             for jobs in self.jobs.values():
                 for job in jobs:

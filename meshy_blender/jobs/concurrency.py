@@ -64,7 +64,8 @@ class AdaptiveLimit:
 
     def __init__(self, start: int = DEFAULT_START, *, ceiling: int = CEILING,
                  rate: float = DEFAULT_RATE, rate_known: bool = False) -> None:
-        self.pacer = RequestPacer(rate, known=rate_known, creates_coming=self._creates_coming)
+        self.pacer = RequestPacer(rate, known=rate_known, creates_coming=self._creates_coming,
+                                  may_probe=lambda: self.live > TIER_LIMITS["STUDIO"])
         self.limit = max(1, min(int(start), ceiling))
         self.ceiling = ceiling
         self.live = 0  # slots held (a create in flight or a task live on Meshy)
@@ -125,12 +126,10 @@ class AdaptiveLimit:
             self.accepted += 1
             self.on_meshy += 1
             self._streak += 1
+            # (A queue above Studio's 20 does not mean Enterprise's request rate: Premium and
+            # Ultra queues are larger too. The pacer's probe finds the rate out.)
             if not self.ceiling_known:
                 self.limit = min(self.ceiling, self.limit + 1)
-            if self.on_meshy > TIER_LIMITS["STUDIO"]:
-                # More live tasks than Studio's queue: an Enterprise-size account, whose
-                # documented request rate is higher too.
-                self.pacer.raise_to(TIER_RATES["ENTERPRISE"])
             elif self._streak >= 2 * self.limit:
                 self._streak = 0
                 self.limit = min(self.ceiling, self.limit + 1)
@@ -238,6 +237,12 @@ class Slot:
             return True
         self.ticket = self.gate.pacer.take(cancel, urgent=urgent)
         return self.ticket is not None
+
+    def stamp(self) -> None:
+        """Meshy answered the last paced request (a stream opened): see RequestPacer.stamp."""
+        if self.gate is not None and self.ticket is not None:
+            self.gate.pacer.stamp(self.ticket)
+            self.ticket = None
 
     def answered(self, *, limited: bool) -> bool:
         """Meshy answered the paced request (``limited``: 429 ``RateLimitExceeded``). True

@@ -106,6 +106,7 @@ class JobRunner:
             raise errors.CancelledError("Cancelled.")
 
         def on_progress(task: Any) -> None:
+            slot.stamp()  # the stream (or a poll) was answered: its window place is dated
             step.progress = int(task.progress or 0)
             if task.status == "PENDING" and task.preceding_tasks:
                 job.detail = f"{step.kind}: queued behind {task.preceding_tasks} task(s)"
