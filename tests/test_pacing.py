@@ -139,3 +139,17 @@ def test_a_stream_open_waits_while_creates_are_coming():
     stream.join()
     create.join()
     assert order == ["create", "stream"]
+
+
+def test_a_probe_without_an_answer_teaches_nothing_and_may_be_sent_again():
+    """A probe create that failed ambiguously (dropped connection) says nothing about the rate."""
+    pacer = RequestPacer(1)
+    assert pacer.take() is not None  # the window is full
+    probe = pacer.take()
+    assert probe is not None and probe.probe
+    pacer.unanswered(probe)
+    assert not pacer.known and pacer.rate == 1
+    again = pacer.take()
+    assert again is not None and again.probe
+    pacer.answered(again, limited=True)
+    assert pacer.known and pacer.rate == 1

@@ -276,6 +276,9 @@ class Slot:
                 return False
 
     def free(self) -> None:
+        if self.gate is not None and self.ticket is not None:
+            self.gate.pacer.unanswered(self.ticket)
+            self.ticket = None
         if self.gate is not None and self.held:
             self.held = False
             self.gate.release(accepted=self.on_meshy)

@@ -127,6 +127,12 @@ class RequestPacer:
             if ticket.probe:
                 self._probing = False
 
+    def unanswered(self, ticket: Ticket) -> None:
+        """The request failed without an answer to learn from: a probe may be sent again."""
+        with self._lock:
+            if ticket.probe and not ticket.answered:
+                self._probing = False
+
     def give_back(self, ticket: Ticket) -> None:
         """The request was not sent after all: its place in the window is free again."""
         with self._lock:
