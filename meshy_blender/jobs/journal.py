@@ -52,6 +52,9 @@ class Journal:
         self._lock = threading.Lock()
         self._owned: dict[str, FileLock] = {}
         self.damaged: list[str] = []  # file names moved aside by the last load_all()
+        # find_key's index: file -> ((inode, mtime, size), its job key). A write by any process
+        # replaces the file (new inode), so a stale entry is never trusted.
+        self._keys: dict[Path, tuple[tuple[int, int, int], str | None]] = {}
 
     @property
     def done_directory(self) -> Path:
@@ -292,9 +295,39 @@ class Journal:
         return ids
 
     def find_key(self, job_key: str) -> Job | None:
-        """The journalled job carrying ``job_key`` (the newest, should there be several)."""
-        found = [j for j in self.load_all() if j.job_key == job_key]
-        return found[-1] if found else None
+        """The journalled job carrying ``job_key`` (the newest, should there be several).
+
+        Each file is read once per version: a batch submitting n rows looks up n keys, and
+        reading every file for each would make its submission quadratic (seconds for a few
+        hundred rows, before the first task is created)."""
+        by_id: dict[str, list[Job]] = {}
+        for folder in (self.directory, self.done_directory):
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.glob("job-*.json")):
+                if self._key_of(path) != job_key:
+                    continue
+                job = _read_or_none(path)
+                if job is not None and job.job_key == job_key:
+                    by_id.setdefault(job.id, []).append(job)
+        jobs = [j for j in (_newest(found) for found in by_id.values()) if j is not None]
+        return max(jobs, key=lambda j: j.created_ms) if jobs else None
+
+    def _key_of(self, path: Path) -> str | None:
+        """The job key in ``path`` (None: none, unreadable or gone), from the index while the
+        file is the same version."""
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        version = (st.st_ino, st.st_mtime_ns, st.st_size)
+        known = self._keys.get(path)
+        if known is not None and known[0] == version:
+            return known[1]
+        job = _read_or_none(path)
+        key = job.job_key if job is not None else None
+        self._keys[path] = (version, key)
+        return key
 
 
 DONE = "done"
@@ -311,6 +344,15 @@ def _try_read(path: Path) -> Job | None:
     try:
         return _read(path)
     except (OSError, ValueError):
+        return None
+
+
+def _read_or_none(path: Path) -> Job | None:
+    """The job in ``path``, or None for a file that is gone or damaged in any way (start-up's
+    scan sets damaged files aside; a look-up only skips them)."""
+    try:
+        return _read(path)
+    except Exception:
         return None
 
 
