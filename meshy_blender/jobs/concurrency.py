@@ -159,16 +159,14 @@ class AdaptiveLimit:
             seen = self._releases
             self._cond.notify_all()
             remaining = max(0.0, wait)
-            self.waiting += 1  # a create to come once a task ends (the pacer's ordering)
-            try:
-                while self._releases == seen and remaining > 0:
-                    if cancel is not None and cancel.is_set():
-                        return False
-                    step = min(_WAIT_SLICE, remaining)
-                    self._cond.wait(step)
-                    remaining -= step
-            finally:
-                self.waiting -= 1
+            # Not counted as waiting: it waits for a task to end, which a stream open may be
+            # the one to notice (stream opens give way to ``waiting`` creates).
+            while self._releases == seen and remaining > 0:
+                if cancel is not None and cancel.is_set():
+                    return False
+                step = min(_WAIT_SLICE, remaining)
+                self._cond.wait(step)
+                remaining -= step
             if self._releases == seen and self.live < 1:
                 self.limit = max(self.limit, 1)
         return not (cancel is not None and cancel.is_set())
