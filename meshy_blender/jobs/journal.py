@@ -146,20 +146,27 @@ class Journal:
         if not folder.is_dir():
             return found
         for path in sorted(folder.glob("job-*.json")):
-            try:
-                job = _read(path)
-                if path.name != f"job-{job.id}.json":
-                    raise ValueError(f"it holds job {job.id!r}")
-            except FileNotFoundError:
-                continue  # removed (or moved to done/) by another process meanwhile
-            except OSError as exc:
-                log.warning("skipping unreadable journal entry %s: %s", path.name, exc)
-                continue
-            except Exception as exc:  # any shape of damage: set it aside, keep the others
-                self._set_aside(path, exc)
-                continue
-            found.append((path, job))
+            job = self._read_entry(path)
+            if job is not None:
+                found.append((path, job))
         return found
+
+    def _read_entry(self, path: Path) -> Job | None:
+        """The job in one journal file; None when it is gone, unreadable or damaged (then it is
+        set aside, the others are kept)."""
+        try:
+            job = _read(path)
+            if path.name != f"job-{job.id}.json":
+                raise ValueError(f"it holds job {job.id!r}")
+        except FileNotFoundError:
+            return None  # removed (or moved to done/) by another process meanwhile
+        except OSError as exc:
+            log.warning("skipping unreadable journal entry %s: %s", path.name, exc)
+            return None
+        except Exception as exc:  # any shape of damage: set it aside, keep the others
+            self._set_aside(path, exc)
+            return None
+        return job
 
     def _stale(self, job: Job) -> bool:
         """True when ``done/`` holds a newer copy of this unfinished-looking job (a crash
@@ -300,6 +307,7 @@ class Journal:
         Each file is read once per version: a batch submitting n rows looks up n keys, and
         reading every file for each would make its submission quadratic (seconds for a few
         hundred rows, before the first task is created)."""
+        self.damaged = []
         by_id: dict[str, list[Job]] = {}
         for folder in (self.directory, self.done_directory):
             if not folder.is_dir():
@@ -307,9 +315,10 @@ class Journal:
             for path in sorted(folder.glob("job-*.json")):
                 if self._key_of(path) != job_key:
                     continue
-                job = _read_or_none(path)
+                job = self._read_entry(path)
                 if job is not None and job.job_key == job_key:
                     by_id.setdefault(job.id, []).append(job)
+        self._warn_damaged()
         jobs = [j for j in (_newest(found) for found in by_id.values()) if j is not None]
         return max(jobs, key=lambda j: j.created_ms) if jobs else None
 
@@ -324,7 +333,7 @@ class Journal:
         known = self._keys.get(path)
         if known is not None and known[0] == version:
             return known[1]
-        job = _read_or_none(path)
+        job = self._read_entry(path)
         key = job.job_key if job is not None else None
         self._keys[path] = (version, key)
         return key
@@ -344,15 +353,6 @@ def _try_read(path: Path) -> Job | None:
     try:
         return _read(path)
     except (OSError, ValueError):
-        return None
-
-
-def _read_or_none(path: Path) -> Job | None:
-    """The job in ``path``, or None for a file that is gone or damaged in any way (start-up's
-    scan sets damaged files aside; a look-up only skips them)."""
-    try:
-        return _read(path)
-    except Exception:
         return None
 
 
