@@ -16,7 +16,8 @@ at the top, finished ones (imported, failed, cancelled) in ``done/``. Start-up r
 top, so its cost follows the handful of unfinished jobs, not the years of history (which
 :mod:`.retention` prunes from ``done/`` by file age, without reading them). A job moves between
 the two by writing the new place first and removing the old one; should a crash leave both,
-the newer copy wins. A pinned job has a marker ``pins/<id>`` (kept by retention).
+the newer copy wins. A pinned job has a marker ``pins/<id>`` (kept by retention). Job keys
+have their own small index in ``keys/`` (:mod:`.key_index`), which outlives pruning.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import Path
 from ..client.errors import MeshyError, scrub, scrubbed_logger
 from ..client.oslock import FileLock
 from . import model
+from .key_index import KeyIndex
 from .model import Job
 
 log = scrubbed_logger(__name__)
@@ -52,6 +54,8 @@ class Journal:
         self._lock = threading.Lock()
         self._owned: dict[str, FileLock] = {}
         self.damaged: list[str] = []  # file names moved aside by the last load_all()
+        self.keys = KeyIndex(self.directory / KEYS)
+        self._index_checked = False
 
     @property
     def done_directory(self) -> Path:
@@ -71,6 +75,11 @@ class Journal:
         Finished jobs go to ``done/``, the others to the top (see the module docstring). The
         text passes the secret scrubber, so no key can reach the disk through a message."""
         data = scrub(json.dumps(job.to_dict(), indent=1, sort_keys=True))
+        if not self._index_checked:
+            self._index_checked = True
+            if not self.keys.complete and not self._has_jobs():
+                self.keys.mark_complete()  # a new journal: every keyed job will be indexed
+        self.keys.record(job)  # first: a journalled keyed job always has its index entry
         finished = job.status in DONE_STATUSES
         target = self._done_path(job.id) if finished else self._path(job.id)
         other = self._path(job.id) if finished else self._done_path(job.id)
@@ -136,6 +145,14 @@ class Journal:
                         out.append((name[4:-5], entry.stat().st_mtime))
         out.sort(key=lambda e: e[1], reverse=True)
         return out
+
+    def _has_jobs(self) -> bool:
+        """True when any job file exists (stops at the first one found)."""
+        for folder in (self.directory, self.done_directory):
+            with contextlib.suppress(OSError), os.scandir(folder) as it:
+                if any(e.name.startswith("job-") and e.name.endswith(".json") for e in it):
+                    return True
+        return False
 
     def _scan(self, folder: Path) -> list[tuple[Path, Job]]:
         """Every readable job file directly in ``folder``; damaged ones are set aside."""
@@ -218,6 +235,11 @@ class Journal:
         log.debug("journal entry %s is damaged: %s", path.name, exc)
 
     def remove(self, job_id: str) -> None:
+        """Delete a job's files (retention). A keyed job leaves its last copy in the key index,
+        so a rerun with its key fetches the result again instead of paying again."""
+        job = self.load(job_id)
+        if job is not None and job.job_key is not None:
+            self.keys.retire(job)
         with self._lock:
             self._path(job_id).unlink(missing_ok=True)
             self._done_path(job_id).unlink(missing_ok=True)
@@ -292,13 +314,41 @@ class Journal:
         return ids
 
     def find_key(self, job_key: str) -> Job | None:
-        """The journalled job carrying ``job_key`` (the newest, should there be several)."""
-        found = [j for j in self.load_all() if j.job_key == job_key]
-        return found[-1] if found else None
+        """The journalled job carrying ``job_key``, or None (a new key, or one whose job was
+        pruned: see :meth:`find_retired`). One index read; journals from before the index are
+        scanned once and indexed."""
+        entry = self.keys.entry(job_key)
+        if entry is not None:
+            job = self.load(entry["job_id"])
+            if job is not None and job.job_key == job_key:
+                return job
+            if "job" in entry:
+                return None
+        if entry is None and self.keys.complete and not self.keys.known(job_key):
+            return None  # a new key (a damaged entry falls through to the scan)
+        return self._index_all(job_key)
+
+    def find_retired(self, job_key: str) -> Job | None:
+        """The last copy of the job retention pruned under ``job_key`` (its task ids still name
+        the paid results), or None."""
+        return self.keys.retired(job_key)
+
+    def _index_all(self, job_key: str) -> Job | None:
+        """Read every job once, index each keyed one, and return the newest with ``job_key``."""
+        found: Job | None = None
+        for job in self.load_all():
+            if job.job_key is None:
+                continue
+            self.keys.record(job)
+            if job.job_key == job_key:
+                found = job
+        self.keys.mark_complete()
+        return found
 
 
 DONE = "done"
 PINS = "pins"
+KEYS = "keys"
 # Statuses whose journal file lives in done/: nothing is left to run or to import.
 DONE_STATUSES = frozenset({model.IMPORTED, model.FAILED, model.CANCELLED})
 
