@@ -8,24 +8,37 @@ ids, for free, instead of creating new tasks.
 
 ``keys/<sha256 of the key>.json`` holds ``{"job_key", "job_id"}`` and, once retired, ``"job"``.
 The entry is written (fsynced) before the job's own file, so every journalled keyed job has
-one. Journals written before the index existed are indexed once by a full scan, after which
-the marker ``keys/complete`` says a missing entry means "new key" without reading any job.
+one. Deciding "is this key new?" and journalling the new job happen under ``<hash>.lock`` (an
+OS lock, :mod:`..client.oslock`), so processes submitting one key at the same instant (a farm
+that launched a row twice, two seats on one batch file) create its task once.
+
+Journals written before the index existed are indexed once by a full scan, after which the
+marker ``keys/complete`` says a missing entry means "new key" without reading any job.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
 import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..client.errors import scrub
+from ..client.errors import MeshyError, scrub
+from ..client.oslock import FileLock
 from .model import Job
 
 COMPLETE = "complete"
+LOCK_WAIT_S = 30.0  # another process holds a key only while it journals a job: milliseconds
+
+
+class KeyBusyError(MeshyError):
+    """Another process held a job key for longer than any submit takes."""
 
 
 class KeyIndex:
@@ -33,10 +46,57 @@ class KeyIndex:
         self.directory = directory
         self._lock = threading.Lock()
         self._written: set[tuple[str, str]] = set()  # (key, job id) this process indexed
+        self._held: dict[str, tuple[int, int]] = {}  # key -> (thread holding it, depth)
+        self._locks: dict[str, FileLock] = {}
 
     def _path(self, job_key: str) -> Path:
         digest = hashlib.sha256(job_key.encode("utf-8")).hexdigest()
         return self.directory / f"{digest}.json"
+
+    # -- one submit per key at a time, across processes ----------------------------------------
+    @contextlib.contextmanager
+    def locked(self, job_key: str) -> Iterator[None]:
+        """Hold ``job_key`` against every other process (and thread) while deciding whether
+        it is new and journalling its job. Re-entrant in the holding thread."""
+        me = threading.get_ident()
+        with self._lock:
+            holder = self._held.get(job_key)
+            if holder is not None and holder[0] == me:
+                self._held[job_key] = (me, holder[1] + 1)
+                nested = True
+            else:
+                nested = False
+        if not nested:
+            self._acquire(job_key, me)
+        try:
+            yield
+        finally:
+            with self._lock:
+                owner, depth = self._held[job_key]
+                if depth > 1:
+                    self._held[job_key] = (owner, depth - 1)
+                    lock = None
+                else:
+                    del self._held[job_key]
+                    lock = self._locks.pop(job_key)
+            if lock is not None:
+                lock.release()
+
+    def _acquire(self, job_key: str, me: int) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(self._path(job_key).with_suffix(".lock"))
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            with self._lock:
+                if job_key not in self._held and lock.acquire():
+                    self._held[job_key] = (me, 1)
+                    self._locks[job_key] = lock
+                    return
+            if time.monotonic() > deadline:
+                raise KeyBusyError(
+                    f"Another process kept job key '{job_key}' busy for {LOCK_WAIT_S:g} s; "
+                    "nothing was sent. Run it again in a moment.")
+            time.sleep(0.005)
 
     # -- writing -----------------------------------------------------------------------------
     def record(self, job: Job) -> None:

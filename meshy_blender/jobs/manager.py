@@ -79,12 +79,18 @@ class JobManager:
             raise RuntimeError("the job manager is shut down")
         if job.fingerprint is None:
             job.fingerprint = model.fingerprint(job)
-        if job.job_key is not None:
+        if job.job_key is None:
+            self._own(job)
+            return self._start(job)
+        # One new job per key, across processes: decide and journal under the key's lock.
+        held = (self.journal.keys.locked(job.job_key) if self.journal is not None
+                else contextlib.nullcontext())
+        with held:
             existing = self._journalled(job)
             if existing is not None:
                 return existing
-        self._own(job)
-        return self._start(job)
+            self._own(job)
+            return self._start(job)
 
     def _journalled(self, job: Job) -> Job | None:
         """The job already journalled under ``job.job_key``, taken on by this manager (resumed
