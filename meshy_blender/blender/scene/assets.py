@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -72,16 +73,17 @@ def set_preview(idblock: Any, image_path: str | Path) -> bool:
 
 
 def mark(obj: Any, *, kind: str, model: str = "", prompt: str = "",
-         thumbnail: str | Path | None = None) -> Any:
-    """Mark ``obj`` as an asset with tags, the ``Meshy/<kind>`` catalog and the thumbnail as
-    preview (Blender renders one itself when there is none). Returns its asset_data."""
+         thumbnail: str | Path | None = None, catalog: str | None = None,
+         extra_tags: Iterable[str] = ()) -> Any:
+    """Mark ``obj`` as an asset with tags, a catalog (``Meshy/<kind>`` unless ``catalog``
+    names another, e.g. a batch row's) and the thumbnail as preview (Blender renders one
+    itself when there is none). Returns its asset_data."""
     if obj.asset_data is None:
         obj.asset_mark()
     data = obj.asset_data
-    path = catalog_path(kind)
-    data.catalog_id = catalog_id(path)
+    data.catalog_id = catalog_id(catalog or catalog_path(kind))
     existing = {t.name for t in data.tags}
-    for tag in tags_for(kind, model, prompt):
+    for tag in [*tags_for(kind, model, prompt), *extra_tags]:
         if tag not in existing:
             data.tags.new(tag, skip_if_exists=True)
     if prompt:
