@@ -151,6 +151,10 @@ def test_the_library_holds_every_row_in_its_catalog_and_a_rerun_pays_nothing(
     assert any(o.name.startswith("Mug") and o.name != "Mug_LOD0" for o in mug.objects)
     tagged = [o for o in assets.values() if "kitchen" in o.asset_data.tags]
     assert tagged and all(cats[o.asset_data.catalog_id] == "Props/Kitchen" for o in tagged)
+    # Meshy's thumbnail is each asset's preview (saved in the file; background Blender cannot
+    # render one itself), and the row's tags sit beside the searchable kind and prompt words.
+    assert all(o.preview is not None and o.preview.image_size[0] > 0 for o in assets.values())
+    assert all("Meshy" in o.asset_data.tags for o in assets.values())
 
 
 def test_a_changed_row_is_refused_unless_replace(bpy, empty_scene, meshy_env, capfd, tmp_path):

@@ -208,7 +208,10 @@ def test_python_control_api(emulator: Emulator, api: Api) -> None:
     assert emulator.task(task_id)["status"] == "SUCCEEDED"
     emulator.set_balance(TEST_MODE_KEY, 5)
     assert api.get("/openapi/v1/balance").json() == {"balance": 5}
+    started_with = emulator.store.task_seconds
+    emulator.store.task_seconds = 7.0  # a test slowing tasks down must not slow the next test
     emulator.reset()
     assert emulator.requests() == [] and emulator.balance() == 10_000
+    assert emulator.store.task_seconds == started_with
     with pytest.raises(KeyError):
         emulator.task(task_id)

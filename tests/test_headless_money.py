@@ -236,6 +236,10 @@ def test_the_key_never_reaches_cli_output(bpy, empty_scene, meshy_env, meshy_key
     captured = capfd.readouterr()
     assert code == 0, captured.out
     assert meshy_key not in captured.out and meshy_key not in captured.err
+    # Nor the .blend: the label names the objects and is kept as their prompt.
+    names = [o.name for o in bpy.data.objects] + [c.name for c in bpy.data.collections]
+    props = [str(o[k]) for o in bpy.data.objects for k in o.keys()]  # noqa: SIM118 (an ID)
+    assert names and not any(meshy_key[:12] in text for text in names + props)
 
 
 def test_a_keyed_rerun_after_a_failed_step_keeps_the_paid_ones(bpy, empty_scene, meshy_env):

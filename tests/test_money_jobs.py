@@ -254,30 +254,3 @@ def test_a_job_request_carries_its_key_into_the_job():
     assert plan_request(JobRequest("text-to-3d", {"prompt": "a mug"})).job_key is None
     with pytest.raises(errors.ValidationError, match="job key"):
         JobRequest("text-to-3d", {"prompt": "a mug"}, job_key="bad\nkey")
-
-
-def test_looking_up_many_job_keys_reads_each_journal_file_once(tmp_path, monkeypatch):
-    """A batch of n rows looks up n keys: each file is read once per version, not n times,
-    and a key another process writes later is still found."""
-    from meshy_blender.jobs import journal as journal_mod
-
-    book = journal_mod.Journal(tmp_path / "journal")
-    for n in range(30):
-        book.save(_preview(f"prop {n}", job_key=f"batch:r{n}"))
-    reads: list[str] = []
-    real_read = journal_mod._read
-    monkeypatch.setattr(journal_mod, "_read", lambda p: reads.append(p.name) or real_read(p))
-    for n in range(30):
-        assert book.find_key(f"batch:r{n}").job_key == f"batch:r{n}"
-    assert len(reads) <= 30 + 30  # every file indexed once, plus the one matching file each
-    assert book.find_key("batch:r99") is None
-
-    other = journal_mod.Journal(tmp_path / "journal")  # another process adds and changes jobs
-    late = _preview("late prop", job_key="batch:r99")
-    other.save(late)
-    moved = other.load(book.find_key("batch:r3").id)
-    moved.job_key = "batch:renamed"
-    other.save(moved)
-    assert book.find_key("batch:r99").id == late.id
-    assert book.find_key("batch:renamed").id == moved.id
-    assert book.find_key("batch:r3") is None

@@ -30,7 +30,7 @@ def _snapshot(bpy) -> dict:
             if attr.startswith("meshy")
         ),
         "timers": sorted(
-            fn.__qualname__ for fn in registration.TIMERS if bpy.app.timers.is_registered(fn)
+            fn.__qualname__ for fn in registration.timers() if bpy.app.timers.is_registered(fn)
         ),
         "handlers": handlers,
         "addon_enabled": ADDON_MODULE in bpy.context.preferences.addons,

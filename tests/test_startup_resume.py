@@ -23,9 +23,9 @@ def configured(monkeypatch, emulator, meshy_key, tmp_path):
 
 
 def test_enabling_schedules_the_resume_timer(addon, bpy):
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender import registration
 
-    assert bpy.app.timers.is_registered(runtime.startup_resume)
+    assert bpy.app.timers.is_registered(registration.startup_resume)
 
 
 def test_previous_session_jobs_resume_and_ready_ones_are_offered(addon, bpy, configured,

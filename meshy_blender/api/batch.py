@@ -64,7 +64,7 @@ def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None 
         from ..blender.scene import asset_library
 
         result.library = asset_library.save_library(
-            Path(out_library), [(p.row, _imported(rt, p)) for p in planned
+            Path(out_library), [(p.row, _imported(rt, p), _thumbnail(rt, p)) for p in planned
                                 if p.result.status == "done"])
     return result
 
@@ -178,3 +178,11 @@ def _run(rt: Runtime, planned: list[Planned], result: BatchResult, timeout: floa
 
 def _imported(rt: Runtime, p: Planned) -> Any:
     return rt.pump.results.get(p.result.job_id)
+
+
+def _thumbnail(rt: Runtime, p: Planned) -> str | None:
+    """Meshy's thumbnail of the row's result (its last step that downloaded one), if any."""
+    from ..blender.scene.import_job import thumbnail_of
+
+    job = rt.manager.get(p.result.job_id) if p.result.job_id else None
+    return thumbnail_of(job.to_dict()) if job is not None else None

@@ -10,6 +10,13 @@
 - ``ui/``         panels, properties, preferences, lists, menus
 - ``registration.py``  registers every class, property, timer; ``cli_command.py`` the CLI hook
 
+Enabling the add-on (every Blender start) imports only ``registration`` and the modules whose
+classes it registers: ``ui`` and ``operators`` modules import ``session``, ``scene`` and the
+client/jobs layers inside the functions that use them (first draw, first click), and keep what
+a class needs at definition time in leaf modules (``session/sidebar_data.py``,
+``client/limits.py``, ``jobs/kinds.py``, ``jobs/retention_rules.py``);
+tests/test_performance.py checks which modules an enable loads.
+
 Imports go down: ``ui`` and ``operators`` may use ``session`` and ``scene``; ``session`` may use
 ``scene``; ``scene`` uses neither; ``ui`` and ``operators`` never import each other (names both
 need live in ``session/`` or ``jobs/``). All may use ``client/`` and ``jobs/``. Enforced by

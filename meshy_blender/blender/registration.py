@@ -2,9 +2,19 @@
 
 Unregistering must leave nothing behind (classes, timers, handlers, properties), so that
 disabling and re-enabling the add-on, or reloading scripts, is always clean.
+
+Enabling runs on every Blender start, so it imports only what registration needs: the operator,
+panel and property classes. Their bodies import the session (runtime, client, jobs) when they
+first run or draw, and :func:`unregister` resets only the session modules that were loaded.
 """
 
 from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from operator import attrgetter
+from types import ModuleType
+from typing import Any
 
 import bpy
 
@@ -22,9 +32,13 @@ from .operators import (
     shape,
     tasks,
 )
-from .session import account as account_state
-from .session import calls, library, notices, runtime, thumbnails
 from .ui import animation_list, menus, panels, preferences, properties, properties_newer
+
+# Session state that unregister() drops: (module, its reset function), in this order.
+RESETS = (("runtime", "shutdown_runtime"), ("calls", "CALLS.shutdown"), ("library", "reset"),
+          ("account", "reset"), ("notices", "forget"), ("thumbnails", "free"))
+# Seconds after enabling before the previous session's jobs are looked at (Blender has started).
+STARTUP_RESUME_DELAY = 1.0
 
 CLASSES: tuple[type, ...] = (
     preferences.MeshyPreferences,
@@ -46,8 +60,24 @@ CLASSES: tuple[type, ...] = (
     *menus.CLASSES,
 )
 
-# Functions this add-on registers with bpy.app.timers; unregister() removes each one.
-TIMERS: tuple = (runtime.timer_tick, runtime.startup_resume)
+
+
+def startup_resume() -> None:
+    """The one-shot start-up timer: the session (and the journal) load when it fires."""
+    from .session import runtime
+
+    runtime.startup_resume()
+
+
+def _loaded(name: str) -> ModuleType | None:
+    """The session module ``name`` if something imported it; an unloaded one holds no state."""
+    return sys.modules.get(f"{__package__}.session.{name}")
+
+
+def timers() -> list[Callable[[], Any]]:
+    """Functions this add-on may have registered with bpy.app.timers (unregister removes them)."""
+    runtime = _loaded("runtime")
+    return [startup_resume] + ([] if runtime is None else [runtime.timer_tick])
 
 
 def register() -> None:
@@ -56,19 +86,17 @@ def register() -> None:
     properties.register_properties()
     properties_newer.register_properties()
     menus.register_menus()
-    bpy.app.timers.register(runtime.startup_resume, first_interval=runtime.STARTUP_RESUME_DELAY)
+    bpy.app.timers.register(startup_resume, first_interval=STARTUP_RESUME_DELAY)
     cli_command.register()
 
 
 def unregister() -> None:
     cli_command.unregister()
-    runtime.shutdown_runtime()
-    calls.CALLS.shutdown()
-    library.reset()
-    account_state.reset()
-    notices.forget()
-    thumbnails.free()
-    for fn in TIMERS:
+    for name, reset in RESETS:
+        module = _loaded(name)
+        if module is not None:
+            attrgetter(reset)(module)()
+    for fn in timers():
         if bpy.app.timers.is_registered(fn):
             bpy.app.timers.unregister(fn)
     menus.unregister_menus()

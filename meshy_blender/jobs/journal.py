@@ -16,7 +16,8 @@ at the top, finished ones (imported, failed, cancelled) in ``done/``. Start-up r
 top, so its cost follows the handful of unfinished jobs, not the years of history (which
 :mod:`.retention` prunes from ``done/`` by file age, without reading them). A job moves between
 the two by writing the new place first and removing the old one; should a crash leave both,
-the newer copy wins. A pinned job has a marker ``pins/<id>`` (kept by retention).
+the newer copy wins. A pinned job has a marker ``pins/<id>`` (kept by retention). Job keys
+have their own small index in ``keys/`` (:mod:`.key_index`), which outlives pruning.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import Path
 from ..client.errors import MeshyError, scrub, scrubbed_logger
 from ..client.oslock import FileLock
 from . import model
+from .key_index import KeyIndex
 from .model import Job
 
 log = scrubbed_logger(__name__)
@@ -52,9 +54,8 @@ class Journal:
         self._lock = threading.Lock()
         self._owned: dict[str, FileLock] = {}
         self.damaged: list[str] = []  # file names moved aside by the last load_all()
-        # find_key's index: file -> ((inode, mtime, size), its job key). A write by any process
-        # replaces the file (new inode), so a stale entry is never trusted.
-        self._keys: dict[Path, tuple[tuple[int, int, int], str | None]] = {}
+        self.keys = KeyIndex(self.directory / KEYS)
+        self._index_checked = False
 
     @property
     def done_directory(self) -> Path:
@@ -74,6 +75,11 @@ class Journal:
         Finished jobs go to ``done/``, the others to the top (see the module docstring). The
         text passes the secret scrubber, so no key can reach the disk through a message."""
         data = scrub(json.dumps(job.to_dict(), indent=1, sort_keys=True))
+        if not self._index_checked:
+            self._index_checked = True
+            if not self.keys.complete and not self._has_jobs():
+                self.keys.mark_complete()  # a new journal: every keyed job will be indexed
+        self.keys.record(job)  # first: a journalled keyed job always has its index entry
         finished = job.status in DONE_STATUSES
         target = self._done_path(job.id) if finished else self._path(job.id)
         other = self._path(job.id) if finished else self._done_path(job.id)
@@ -140,33 +146,34 @@ class Journal:
         out.sort(key=lambda e: e[1], reverse=True)
         return out
 
+    def _has_jobs(self) -> bool:
+        """True when any job file exists (stops at the first one found)."""
+        for folder in (self.directory, self.done_directory):
+            with contextlib.suppress(OSError), os.scandir(folder) as it:
+                if any(e.name.startswith("job-") and e.name.endswith(".json") for e in it):
+                    return True
+        return False
+
     def _scan(self, folder: Path) -> list[tuple[Path, Job]]:
         """Every readable job file directly in ``folder``; damaged ones are set aside."""
         found: list[tuple[Path, Job]] = []
         if not folder.is_dir():
             return found
         for path in sorted(folder.glob("job-*.json")):
-            job = self._read_entry(path)
-            if job is not None:
-                found.append((path, job))
+            try:
+                job = _read(path)
+                if path.name != f"job-{job.id}.json":
+                    raise ValueError(f"it holds job {job.id!r}")
+            except FileNotFoundError:
+                continue  # removed (or moved to done/) by another process meanwhile
+            except OSError as exc:
+                log.warning("skipping unreadable journal entry %s: %s", path.name, exc)
+                continue
+            except Exception as exc:  # any shape of damage: set it aside, keep the others
+                self._set_aside(path, exc)
+                continue
+            found.append((path, job))
         return found
-
-    def _read_entry(self, path: Path) -> Job | None:
-        """The job in one journal file; None when it is gone, unreadable or damaged (then it is
-        set aside, the others are kept)."""
-        try:
-            job = _read(path)
-            if path.name != f"job-{job.id}.json":
-                raise ValueError(f"it holds job {job.id!r}")
-        except FileNotFoundError:
-            return None  # removed (or moved to done/) by another process meanwhile
-        except OSError as exc:
-            log.warning("skipping unreadable journal entry %s: %s", path.name, exc)
-            return None
-        except Exception as exc:  # any shape of damage: set it aside, keep the others
-            self._set_aside(path, exc)
-            return None
-        return job
 
     def _stale(self, job: Job) -> bool:
         """True when ``done/`` holds a newer copy of this unfinished-looking job (a crash
@@ -228,6 +235,11 @@ class Journal:
         log.debug("journal entry %s is damaged: %s", path.name, exc)
 
     def remove(self, job_id: str) -> None:
+        """Delete a job's files (retention). A keyed job leaves its last copy in the key index,
+        so a rerun with its key fetches the result again instead of paying again."""
+        job = self.load(job_id)
+        if job is not None and job.job_key is not None:
+            self.keys.retire(job)
         with self._lock:
             self._path(job_id).unlink(missing_ok=True)
             self._done_path(job_id).unlink(missing_ok=True)
@@ -302,45 +314,41 @@ class Journal:
         return ids
 
     def find_key(self, job_key: str) -> Job | None:
-        """The journalled job carrying ``job_key`` (the newest, should there be several).
+        """The journalled job carrying ``job_key``, or None (a new key, or one whose job was
+        pruned: see :meth:`find_retired`). One index read; journals from before the index are
+        scanned once and indexed."""
+        entry = self.keys.entry(job_key)
+        if entry is not None:
+            job = self.load(entry["job_id"])
+            if job is not None and job.job_key == job_key:
+                return job
+            if "job" in entry:
+                return None
+        if entry is None and self.keys.complete and not self.keys.known(job_key):
+            return None  # a new key (a damaged entry falls through to the scan)
+        return self._index_all(job_key)
 
-        Each file is read once per version: a batch submitting n rows looks up n keys, and
-        reading every file for each would make its submission quadratic (seconds for a few
-        hundred rows, before the first task is created)."""
-        self.damaged = []
-        by_id: dict[str, list[Job]] = {}
-        for folder in (self.directory, self.done_directory):
-            if not folder.is_dir():
+    def find_retired(self, job_key: str) -> Job | None:
+        """The last copy of the job retention pruned under ``job_key`` (its task ids still name
+        the paid results), or None."""
+        return self.keys.retired(job_key)
+
+    def _index_all(self, job_key: str) -> Job | None:
+        """Read every job once, index each keyed one, and return the newest with ``job_key``."""
+        found: Job | None = None
+        for job in self.load_all():
+            if job.job_key is None:
                 continue
-            for path in sorted(folder.glob("job-*.json")):
-                if self._key_of(path) != job_key:
-                    continue
-                job = self._read_entry(path)
-                if job is not None and job.job_key == job_key:
-                    by_id.setdefault(job.id, []).append(job)
-        self._warn_damaged()
-        jobs = [j for j in (_newest(found) for found in by_id.values()) if j is not None]
-        return max(jobs, key=lambda j: j.created_ms) if jobs else None
-
-    def _key_of(self, path: Path) -> str | None:
-        """The job key in ``path`` (None: none, unreadable or gone), from the index while the
-        file is the same version."""
-        try:
-            st = path.stat()
-        except OSError:
-            return None
-        version = (st.st_ino, st.st_mtime_ns, st.st_size)
-        known = self._keys.get(path)
-        if known is not None and known[0] == version:
-            return known[1]
-        job = self._read_entry(path)
-        key = job.job_key if job is not None else None
-        self._keys[path] = (version, key)
-        return key
+            self.keys.record(job)
+            if job.job_key == job_key:
+                found = job
+        self.keys.mark_complete()
+        return found
 
 
 DONE = "done"
 PINS = "pins"
+KEYS = "keys"
 # Statuses whose journal file lives in done/: nothing is left to run or to import.
 DONE_STATUSES = frozenset({model.IMPORTED, model.FAILED, model.CANCELLED})
 

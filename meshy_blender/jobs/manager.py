@@ -79,12 +79,18 @@ class JobManager:
             raise RuntimeError("the job manager is shut down")
         if job.fingerprint is None:
             job.fingerprint = model.fingerprint(job)
-        if job.job_key is not None:
+        if job.job_key is None:
+            self._own(job)
+            return self._start(job)
+        # One new job per key, across processes: decide and journal under the key's lock.
+        held = (self.journal.keys.locked(job.job_key) if self.journal is not None
+                else contextlib.nullcontext())
+        with held:
             existing = self._journalled(job)
             if existing is not None:
                 return existing
-        self._own(job)
-        return self._start(job)
+            self._own(job)
+            return self._start(job)
 
     def _journalled(self, job: Job) -> Job | None:
         """The job already journalled under ``job.job_key``, taken on by this manager (resumed
@@ -95,8 +101,13 @@ class JobManager:
             if live.job_key == job.job_key and live.id != job.id:
                 keys.check_same_request(job, live)
                 return live
-        existing = self.journal.find_key(job.job_key) if self.journal is not None else None
-        if self.journal is None or existing is None or existing.id == job.id:
+        if self.journal is None:
+            return None
+        existing = self.journal.find_key(job.job_key)
+        if existing is None:
+            retired = self.journal.find_retired(job.job_key)
+            return None if retired is None else self._fetch_again(job, retired)
+        if existing.id == job.id:
             return None
         keys.check_same_request(job, existing)
         if not self.journal.claim(existing.id):
@@ -110,6 +121,18 @@ class JobManager:
             return current
         self.adopt(current)
         return current
+
+    def _fetch_again(self, job: Job, retired: Job) -> Job:
+        """Run a pruned keyed job again from its recorded task ids: the paid results are
+        downloaded again (free while Meshy keeps them); nothing is created for a paid step."""
+        assert self.journal is not None
+        keys.check_same_request(job, retired)
+        if not self.journal.claim(retired.id):
+            raise JobOwnedError(retired)
+        if self.journal.load(retired.id) is not None:  # another process restored it meanwhile
+            return self._journalled(job) or job
+        _clear_failure(retired)
+        return self._start(retired)
 
     def _own(self, job: Job) -> None:
         """Take the cross-process ownership of ``job`` or refuse it (someone else runs it)."""
@@ -231,14 +254,7 @@ class JobManager:
             job = self._jobs[job_id]
         if job.status not in (model.FAILED, model.CANCELLED):
             raise ValueError(f"job {job_id} is {job.status}, not failed or cancelled")
-        for step in job.steps:
-            if step.status == model.STEP_FAILED:
-                step.task_id = None
-                step.status = model.STEP_PENDING
-                step.progress = 0
-        job.error = None
-        job.cancel_on_server = False
-        job.finished_ms = None
+        _clear_failure(job)
         return self.submit(job)
 
     def prepare_reimport(self, job_id: str) -> bool:
@@ -350,3 +366,16 @@ class JobManager:
         if self.journal is not None:
             ids |= self.journal.task_ids()
         return ids
+
+
+def _clear_failure(job: Job) -> None:
+    """Ready a finished job to run again: a failed step starts over (its task failed, so it
+    was refunded); succeeded steps keep their paid task ids."""
+    for step in job.steps:
+        if step.status == model.STEP_FAILED:
+            step.task_id = None
+            step.status = model.STEP_PENDING
+            step.progress = 0
+    job.error = None
+    job.cancel_on_server = False
+    job.finished_ms = None

@@ -42,6 +42,7 @@ __all__ = [
     "pump_module",
     "runtime_module",
     "sse",
+    "startup_timer",
 ]
 
 
@@ -71,3 +72,10 @@ def runtime_module() -> ModuleType:
     from meshy_blender.blender.session import runtime
 
     return runtime
+
+
+def startup_timer() -> Any:
+    """The one-shot timer enabling registers for start-up (resume and the journal scan)."""
+    from meshy_blender.blender import registration
+
+    return getattr(registration, "startup_resume", None) or runtime_module().startup_resume

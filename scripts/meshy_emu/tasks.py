@@ -169,6 +169,7 @@ class TaskStore:
     def __init__(self, task_seconds: float, refund: Callable[[str, int], None],
                  parallelism: int = PARALLELISM) -> None:
         self.task_seconds = task_seconds
+        self._initial_task_seconds = task_seconds  # a test may slow tasks down; reset undoes it
         self.parallelism = max(1, int(parallelism))
         self._refund = refund
         self._lock = threading.RLock()
@@ -176,9 +177,11 @@ class TaskStore:
         self._slots: dict[str, list[float]] = {}
 
     def reset(self) -> None:
+        """Drop every task and restore the starting task duration."""
         with self._lock:
             self._tasks.clear()
             self._slots.clear()
+            self.task_seconds = self._initial_task_seconds
 
     def create(self, *, key: str, kind: str, params: dict[str, Any], credits: int,
                fail: str | None, task_id: str | None = None) -> Task:

@@ -57,6 +57,8 @@ def worker(argv: list[str] | None = None) -> int:
     p.add_argument("--texture", action="store_true", help="preview + refine chain")
     p.add_argument("--key", help="job key for the submitted job")
     p.add_argument("--hold", type=float, default=0.0, help="stay alive this long at the end")
+    p.add_argument("--submit-at", type=float, default=0.0,
+                   help="wall-clock time (time.time()) to submit at, to line processes up")
     args = p.parse_args(argv)
     ws = h.Workspace(args.root)
     client = MeshyClient(os.environ["MESHY_API_KEY"], args.api,
@@ -71,6 +73,8 @@ def worker(argv: list[str] | None = None) -> int:
         out["ready"] = [j.id for j in ready]
         out["damaged"] = manager.journal.damaged_message() if manager.journal else ""
         jobs += resumed
+    if args.submit_at:
+        time.sleep(max(0.0, args.submit_at - time.time()))
     for prompt in args.submit:
         job = plan_job("text-to-3d", {"prompt": prompt, "should_texture": args.texture})
         job.job_key = args.key
@@ -238,6 +242,24 @@ def rerun_with_key(b: Bench) -> str:
     return "rerun returned the journalled job; a different request was refused"
 
 
+def same_key_at_once(b: Bench) -> str:
+    """Four processes submit one job key at the same instant (a farm that launched one row
+    twice, two seats running one batch file): exactly one task is created."""
+    at = time.time() + 1.5  # after every interpreter has started
+    procs = [b.start("--submit", "a brass lamp", "--key", "row-3", "--submit-at", f"{at:.3f}")
+             for _ in range(4)]
+    outs = [summary(proc) for proc in procs]
+    creates = len(h.created_tasks(b.emu))
+    if creates != 1:
+        raise AssertionError(f"{creates} tasks created for one job key: {outs}")
+    ran = [o for o in outs if o["submitted"]]
+    refused = [o for o in outs if any("JobOwnedError" in e for e in o["errors"])]
+    if len(ran) + len(refused) != len(outs) or len({j for o in ran for j in o["submitted"]}) != 1:
+        raise AssertionError(f"the processes did not agree on one job: {outs}")
+    return f"1 task created; {len(ran)} process(es) followed the job, {len(refused)} were told " \
+           "another process runs it"
+
+
 SCENARIOS: dict[str, Callable[[Bench], str]] = {
     "SIGKILL mid-step, then restart": sigkill_mid_step,
     "two processes resume one crashed journal": two_processes_one_cache,
@@ -246,6 +268,7 @@ SCENARIOS: dict[str, Callable[[Bench], str]] = {
        for f in ("lying_length", "close_delimited_cut", "gzip_cut", "truncate_download")},
     "damaged journal files": damaged_journal,
     "rerun with a job key": rerun_with_key,
+    "four processes submit one job key at once": same_key_at_once,
 }
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import bpy
 
-from ..session import account, calls, library, runtime, submit
-
 TEST_TIMEOUT_S = 40.0
 
 
@@ -21,6 +19,7 @@ class MESHY_OT_refresh_balance(bpy.types.Operator):
     bl_label = "Meshy: Refresh Balance"
 
     def execute(self, context):
+        from ..session import account, submit
         rt = submit.ready_runtime(self, context)
         if rt is None:
             return {"CANCELLED"}
@@ -38,6 +37,7 @@ class MESHY_OT_test_connection(bpy.types.Operator):
     _waited = 0.0
 
     def execute(self, context):
+        from ..session import account, calls, submit
         rt = submit.ready_runtime(self, context)
         if rt is None:
             return {"CANCELLED"}
@@ -45,6 +45,7 @@ class MESHY_OT_test_connection(bpy.types.Operator):
         return self._report(calls.CALLS.wait(account.BALANCE_CALL, timeout=TEST_TIMEOUT_S))
 
     def invoke(self, context, event):
+        from ..session import account, submit
         if bpy.app.background or context.window is None:
             return self.execute(context)
         rt = submit.ready_runtime(self, context)
@@ -57,6 +58,7 @@ class MESHY_OT_test_connection(bpy.types.Operator):
         return {"RUNNING_MODAL"}
 
     def modal(self, context, event):
+        from ..session import account, calls, runtime
         if event.type != "TIMER":
             return {"PASS_THROUGH"}
         rt = runtime.current_runtime()
@@ -71,6 +73,7 @@ class MESHY_OT_test_connection(bpy.types.Operator):
         return self._report(outcome)
 
     def _report(self, outcome):
+        from ..session import account
         level, message = account.connection_report(outcome)
         if level == "INFO":
             self.report({"INFO"}, message)
@@ -86,6 +89,7 @@ class MESHY_OT_load_animation_library(bpy.types.Operator):
     bl_label = "Meshy: Load Animation Library"
 
     def execute(self, context):
+        from ..session import library, submit
         rt = submit.ready_runtime(self, context)
         if rt is None:
             return {"CANCELLED"}

@@ -9,8 +9,6 @@ from typing import Any
 import bpy
 from bpy.props import EnumProperty, StringProperty
 
-from ..scene import assets, selection
-
 _items: list[tuple[str, str, str]] = []  # kept alive: Blender does not copy dynamic enum items
 
 
@@ -24,6 +22,7 @@ def _libraries(self: Any, context: Any) -> list[tuple[str, str, str]]:
 
 def selected_results(context: Any) -> list[Any]:
     """The Meshy roots of the selected objects (each once)."""
+    from ..scene import selection
     roots: list[Any] = []
     for obj in context.selected_objects:
         root = selection.meshy_root(obj)
@@ -56,6 +55,7 @@ class MESHY_OT_save_to_asset_library(bpy.types.Operator):
         return context.window_manager.invoke_props_dialog(self)
 
     def execute(self, context):
+        from ..scene import assets
         folder = self.directory or (self.library if self.library != "NONE" else "")
         if not folder:
             self.report({"ERROR"}, "Meshy: no asset library to save into; add one in "

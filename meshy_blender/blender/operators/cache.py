@@ -10,9 +10,6 @@ from __future__ import annotations
 import bpy
 from bpy.props import BoolProperty, StringProperty
 
-from ...client.errors import MeshyError
-from ..session import config, runtime
-
 CLEAR_MESSAGE = ("Delete the downloaded files of imported Meshy jobs? They can no longer be "
                  "imported again from the Tasks panel. Unfinished, not yet imported and pinned "
                  "jobs keep their files.")
@@ -31,6 +28,8 @@ jobs keep theirs)"""
             confirm_text="Clear Cache", icon="WARNING")
 
     def execute(self, context):
+        from ...client.errors import MeshyError
+        from ..session import config, runtime
         settings = config.resolve(context)
         try:
             freed = runtime.clear_cache(settings)
@@ -59,6 +58,7 @@ says about old jobs (Clear Cache keeps them too)"""
                          default=True, options={"SKIP_SAVE"})
 
     def execute(self, context):
+        from ..session import config, runtime
         try:
             runtime.pin_job(self.job_id, self.pinned, config.resolve(context))
         except (OSError, ValueError) as exc:

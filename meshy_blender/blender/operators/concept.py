@@ -3,15 +3,16 @@ finished one by its task id, open a result in the Image Editor, pack it into the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bpy
 from bpy.props import StringProperty
 
-from ...client.errors import MeshyError
-from ...jobs.request import JobRequest
-from ..session import concepts, config, messages, newer_requests, submit
 from .dialog import ConfirmUnpublished
+
+if TYPE_CHECKING:
+    from ...jobs.request import JobRequest
+    from ..session import config
 
 
 class MESHY_OT_concept_image(ConfirmUnpublished, bpy.types.Operator):
@@ -23,6 +24,7 @@ class MESHY_OT_concept_image(ConfirmUnpublished, bpy.types.Operator):
     bl_options = {"REGISTER"}
 
     def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
+        from ..session import newer_requests
         return newer_requests.concept(context.scene.meshy_newer, settings, estimate=True)
 
     @classmethod
@@ -30,6 +32,8 @@ class MESHY_OT_concept_image(ConfirmUnpublished, bpy.types.Operator):
         return getattr(context.scene, "meshy_newer", None) is not None
 
     def execute(self, context):
+        from ...client.errors import MeshyError
+        from ..session import messages, newer_requests, submit
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}
@@ -56,6 +60,7 @@ class MESHY_OT_concept_to_3d(ConfirmUnpublished, _OnConcept, bpy.types.Operator)
 
     def dialog_request(self, context: Any, settings: config.Settings,
                        estimate: bool = True) -> JobRequest:
+        from ..session import concepts, newer_requests
         found = concepts.find(self.job_id)
         return newer_requests.concept_to_3d(
             context.scene.meshy, settings, found.task_id if found else "",
@@ -63,6 +68,8 @@ class MESHY_OT_concept_to_3d(ConfirmUnpublished, _OnConcept, bpy.types.Operator)
             label=found.label if found else "concept", estimate=estimate)
 
     def execute(self, context):
+        from ...client.errors import MeshyError
+        from ..session import concepts, messages, submit
         if concepts.find(self.job_id) is None:
             self.report({"ERROR"}, "Meshy: that concept image is no longer in the Tasks list; "
                         "make it again or resume its task by id")

@@ -7,13 +7,14 @@ the menus set.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bpy.props import BoolProperty
 
-from ...client.pricing import PRICE_NOT_PUBLISHED
-from ...jobs.request import JobRequest
-from ..session import config, costs
+if TYPE_CHECKING:
+    from ...jobs.request import JobRequest
+    from ..session import config
+
 
 DIALOG_WIDTH = 340
 
@@ -32,6 +33,7 @@ class MenuDialog:
         return confirm_or_run(self, context, event)
 
     def draw(self, context: Any) -> None:
+        from ..session import config
         layout = self.layout  # type: ignore[attr-defined]
         layout.use_property_split = True
         layout.use_property_decorate = False
@@ -54,6 +56,8 @@ class MenuDialog:
 def draw_price(layout: Any, req: JobRequest, settings: config.Settings,
                copies: int = 1) -> None:
     """The price line of a dialog: "Costs 30 credits", or what to fix first."""
+    from ...client.pricing import PRICE_NOT_PUBLISHED
+    from ..session import costs
     est = costs.estimate(req, settings.policy if settings.policy_error is None else None,
                          copies)
     if est.error:
@@ -76,6 +80,7 @@ class ConfirmUnpublished:
 def confirm_or_run(op: Any, context: Any, event: Any) -> set[str]:
     """Run ``op`` at once, or, when Meshy publishes no price for what it would send, open a
     confirmation naming why, instead of spending an unknown amount silently."""
+    from ..session import config
     settings = config.resolve(context)
     message = unpublished_message(op.dialog_request(context, settings), settings)
     if message is None:
@@ -90,6 +95,7 @@ def confirm_or_run(op: Any, context: Any, event: Any) -> set[str]:
 def unpublished_message(req: JobRequest, settings: config.Settings) -> str | None:
     """The confirmation an artist answers before a click whose price Meshy does not publish
     (None when the price is published, or the request cannot be priced at all)."""
+    from ..session import costs
     est = costs.estimate(req, settings.policy if settings.policy_error is None else None)
     if est.error or not est.unpublished:
         return None

@@ -6,12 +6,15 @@ nothing is imported or uploaded first; the result lands at the 3D cursor like an
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import bpy
 from bpy.props import EnumProperty, StringProperty
 
-from ...client.errors import MeshyError
-from ...jobs.request import JobRequest
-from ..session import config, messages, shape_first, sidebar_requests, submit
+if TYPE_CHECKING:
+    from ...jobs.request import JobRequest
+    from ..session import config
+
 
 ACTIONS = [("TEXTURE", "Texture", "Texture this shape (one refine task, with the Generate "
             "panel's Texture options)"),
@@ -22,6 +25,7 @@ ACTIONS = [("TEXTURE", "Texture", "Texture this shape (one refine task, with the
 def history_request(action: str, task_id: str, s: object,
                     settings: config.Settings) -> JobRequest:
     """The request a History button sends for the task ``task_id``."""
+    from ..session import shape_first, sidebar_requests
     if action == "TEXTURE":
         return shape_first.texture_shape(s, settings, task_id, None)
     source = {"input_task_id": task_id}
@@ -47,6 +51,8 @@ class MESHY_OT_history_action(bpy.types.Operator):
         return next(d for a, _, d in ACTIONS if a == properties.action)
 
     def execute(self, context):
+        from ...client.errors import MeshyError
+        from ..session import messages, submit
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}

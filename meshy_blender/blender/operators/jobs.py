@@ -13,9 +13,6 @@ from typing import Any
 import bpy
 from bpy.props import BoolProperty, EnumProperty, StringProperty
 
-from ...jobs import model
-from ..session import runtime
-
 JOB_ID = StringProperty(name="Job ID", description="The job in the Tasks list this acts on",
                         options={"SKIP_SAVE"})
 CANCEL_MESSAGE = ("The task is stopped and deleted on Meshy. Meshy refunds failed tasks, but "
@@ -38,6 +35,7 @@ class MESHY_OT_watch_jobs(bpy.types.Operator):
         return [i for i in self.job_ids.split(",") if i]
 
     def invoke(self, context, event):
+        from ..session import runtime
         rt = runtime.get_runtime(context)
         if context.window is None:
             # No window (background): the persistent timer or the headless driver pumps instead.
@@ -48,6 +46,7 @@ class MESHY_OT_watch_jobs(bpy.types.Operator):
         return {"RUNNING_MODAL"}
 
     def modal(self, context, event):
+        from ..session import runtime
         rt = runtime.current_runtime()
         if rt is None:
             return self._finish(context, {"CANCELLED"})
@@ -95,6 +94,7 @@ class MESHY_OT_cancel_job(bpy.types.Operator):
 
 def stop(op: Any, context: Any, job_id: str, *, on_server: bool) -> set[str]:
     """Cancel ``job_id``: on Meshy (the task is deleted) or only here (Meshy goes on)."""
+    from ..session import runtime
     rt = runtime.get_runtime(context)
     if not rt.manager.cancel(job_id, on_server=on_server):
         op.report({"WARNING"}, "Meshy: this job is not running any more")
@@ -127,6 +127,8 @@ class MESHY_OT_clear_finished(bpy.types.Operator):
     bl_options = {"INTERNAL"}
 
     def execute(self, context):
+        from ...jobs import model
+        from ..session import runtime
         rt = runtime.current_runtime()
         if rt is None:
             return {"CANCELLED"}
@@ -168,6 +170,7 @@ class MESHY_OT_reimport_job(bpy.types.Operator):
     job_id: JOB_ID  # type: ignore[valid-type]
 
     def execute(self, context):
+        from ..session import runtime
         rt = runtime.get_runtime(context)
         if not rt.pump.request_import(self.job_id):
             self.report({"ERROR"}, f"Meshy: job {self.job_id} has no downloaded result")

@@ -8,15 +8,16 @@ price for what would be sent, clicking asks first (``dialog.confirm_or_run``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from ...jobs.request import JobRequest
-from ..scene import selection
-from ..session import config, newer_requests
 from .dialog import ConfirmUnpublished
 from .selected import OnRig, _OnSelection
+
+if TYPE_CHECKING:
+    from ...jobs.request import JobRequest
+    from ..session import config
 
 
 def _n(context: Any) -> Any:
@@ -34,6 +35,7 @@ class MESHY_OT_uv_unwrap(_OnSelection):
     _dialog_props = ("replace_selection",)
 
     def _build(self, s, settings, model, source):
+        from ..session import newer_requests
         return newer_requests.uv_unwrap(s, bpy.context.scene.meshy_newer, settings, model,
                                         source)
 
@@ -47,6 +49,7 @@ class MESHY_OT_print_analyze(_OnSelection):
     _request = "print-analyze"
 
     def _build(self, s, settings, model, source):
+        from ..session import newer_requests
         return newer_requests.print_analyze(settings, model, source)
 
 
@@ -61,6 +64,7 @@ class MESHY_OT_print_repair(_OnSelection):
     _dialog_props = ("replace_selection",)
 
     def _build(self, s, settings, model, source):
+        from ..session import newer_requests
         return newer_requests.print_repair(s, settings, model, source)
 
 
@@ -73,6 +77,7 @@ class MESHY_OT_print_multi_color(_OnSelection):
     _request = "print-multi-color"
 
     def _build(self, s, settings, model, source):
+        from ..session import newer_requests
         return newer_requests.print_multi_color(bpy.context.scene.meshy_newer, settings, model,
                                                 source)
 
@@ -85,6 +90,8 @@ class MESHY_OT_text_to_motion(ConfirmUnpublished, OnRig):
     bl_label = "Meshy: Text to Motion on Selected Rig"
 
     def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
+        from ..scene import selection
+        from ..session import newer_requests
         armature = context.view_layer.objects.active
         return newer_requests.text_to_motion(context.scene.meshy, _n(context), settings,
                                              selection.rig_task_id(armature), armature.name)

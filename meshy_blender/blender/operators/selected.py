@@ -6,21 +6,23 @@ folder (main thread) and uploaded by the worker. Retexture and Remesh can replac
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from ...client.errors import MeshyError
-from ...jobs.request import JobRequest
-from ..scene import export, selection
-from ..session import config, messages, newer_options, sidebar_requests, submit, uploads
 from .dialog import MenuDialog
+
+if TYPE_CHECKING:
+    from ...jobs.request import JobRequest
+    from ..session import config
 
 
 def model_input(op: Any, context: Any, settings: config.Settings, *, request: str,
                 replace: bool = False) -> tuple[dict[str, Any], str] | None:
     """({"input_task_id"} or {"model_url": exported GLB}, source object name), or None after
     reporting why the selection cannot be sent."""
+    from ..scene import export, selection
+    from ..session import messages, uploads
     active = context.view_layer.objects.active
     task_id = selection.model_task_id(active) if active is not None else None
     if task_id:
@@ -38,6 +40,7 @@ def model_input(op: Any, context: Any, settings: config.Settings, *, request: st
 
 
 def _has_model(context: Any) -> bool:
+    from ..scene import selection
     active = context.view_layer.objects.active
     if active is not None and selection.model_task_id(active):
         return True
@@ -76,6 +79,8 @@ class _OnSelection(MenuDialog, bpy.types.Operator):
         raise NotImplementedError
 
     def execute(self, context):
+        from ...client.errors import MeshyError
+        from ..session import messages, submit
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}
@@ -102,6 +107,7 @@ class MESHY_OT_retexture(_OnSelection):
 
     def _build(self, s, settings, model, source):
         # Multi-view retexture: the selection is rendered from 1-4 sides now, before any spend.
+        from ..session import newer_options, sidebar_requests, uploads
         views = None if model is None else newer_options.render_multiview(
             bpy.context, s, uploads.upload_dir(settings) / "views")
         return sidebar_requests.retexture(s, settings, model, source, estimate=model is None,
@@ -118,6 +124,7 @@ class MESHY_OT_remesh(_OnSelection):
     _dialog_props = ("remesh_topology", "remesh_polycount", "replace_selection")
 
     def _build(self, s, settings, model, source):
+        from ..session import sidebar_requests
         return sidebar_requests.remesh(s, settings, model, source)
 
 
@@ -130,6 +137,7 @@ class MESHY_OT_rig(_OnSelection):
     _dialog_props = ("rig_height",)
 
     def _build(self, s, settings, model, source):
+        from ..session import sidebar_requests
         return sidebar_requests.rig(s, settings, model, source)
 
 
@@ -144,6 +152,7 @@ class OnRig(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
+        from ..scene import selection
         if getattr(context.scene, "meshy", None) is None:
             return False
         if selection.rig_task_id(context.view_layer.objects.active) is None:
@@ -152,6 +161,7 @@ class OnRig(bpy.types.Operator):
         return True
 
     def execute(self, context):
+        from ..session import submit
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}
@@ -177,6 +187,8 @@ class MESHY_OT_animate(MenuDialog, OnRig):
                      icon="INFO")
 
     def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
+        from ..scene import selection
+        from ..session import sidebar_requests
         armature = context.view_layer.objects.active
         return sidebar_requests.animate(context.scene.meshy, settings,
                                         selection.rig_task_id(armature), armature.name)

@@ -6,20 +6,21 @@ textured result replaces the shape in place (same transform, the shape hidden, o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bpy
 from bpy.props import StringProperty
 
-from ...client.errors import MeshyError
-from ...jobs.request import JobRequest
-from ..scene import selection
-from ..session import candidates, config, messages, shape_first, submit
 from .dialog import MenuDialog
+
+if TYPE_CHECKING:
+    from ...jobs.request import JobRequest
+    from ..session import config
 
 
 def _target(context: Any, name: str = "") -> Any:
     """The shape to texture: the named object (a Tasks row) or the active object's root."""
+    from ..scene import selection
     obj = bpy.data.objects.get(name) if name else context.view_layer.objects.active
     return selection.meshy_root(obj) if obj is not None else None
 
@@ -38,6 +39,7 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
+        from ..session import shape_first
         if getattr(context.scene, "meshy", None) is None:
             return False
         active = context.view_layer.objects.active
@@ -59,10 +61,13 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
 
     def _request(self, context: Any, settings: config.Settings, *,
                  estimate: bool = False) -> JobRequest:
+        from ..session import shape_first
         return shape_first.request_for(_target(context, self.object_name), context.scene.meshy,
                                        settings, estimate=estimate)
 
     def execute(self, context):
+        from ...client.errors import MeshyError
+        from ..session import candidates, messages, shape_first, submit
         root = _target(context, self.object_name)
         if root is None or shape_first.shape_task(root) is None:
             self.report({"ERROR"}, "Meshy: Texture It needs an untextured Meshy shape; "

@@ -1,21 +1,19 @@
 """A batch's results as an asset library: LOD objects gathered per row, every result marked as an
 asset in its row's catalog with its tags, and the file saved next to a catalog definition file.
 
-Minimal marking for the batch (issue 16); the artist workflow's asset marking (issue 13, Meshy
-thumbnails as previews) is meant to replace :func:`mark_asset` once it is on main.
-Main thread only.
+Marking, catalogs and previews are :mod:`.assets`' (the same as the sidebar's "Mark as Asset");
+this module adds what a batch needs on top: LODs per row and one library file. Main thread only.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import bpy
 
-CATALOG_FILE = "blender_assets.cats.txt"
+from . import assets
 
 
 def gather_lods(main: Any, lods: Sequence[Any], name: str) -> list[bpy.types.Object]:
@@ -36,48 +34,22 @@ def gather_lods(main: Any, lods: Sequence[Any], name: str) -> list[bpy.types.Obj
     return roots
 
 
-def catalog_ids(path: Path, catalogs: Iterable[str]) -> dict[str, str]:
-    """Catalog path -> UUID, from (and added to) the library's catalog definition file."""
-    file = path.parent / CATALOG_FILE
-    known: dict[str, str] = {}
-    lines = file.read_text(encoding="utf-8").splitlines() if file.is_file() else \
-        ["# Blender asset catalog definitions (written by Meshy batch)", "", "VERSION 1", ""]
-    for line in lines:
-        parts = line.split(":")
-        if len(parts) >= 2 and not line.startswith(("#", "VERSION")):
-            known[parts[1]] = parts[0]
-    for catalog in sorted(set(catalogs) - set(known)):
-        known[catalog] = str(uuid.uuid4())
-        lines.append(f"{known[catalog]}:{catalog}:{catalog.replace('/', '-')}")
-    file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return known
-
-
-def mark_asset(obj: bpy.types.Object, *, catalog_id: str, tags: Iterable[str],
-               description: str) -> None:
-    """Make ``obj`` an asset in a catalog, with tags and a description."""
-    obj.asset_mark()
-    data = obj.asset_data
-    if catalog_id:
-        data.catalog_id = catalog_id
-    for tag in tags:
-        if tag not in data.tags:
-            data.tags.new(tag)
-    data.description = description
-
-
-def save_library(path: Path, rows: Sequence[tuple[Any, Any]]) -> str:
-    """Mark every row's result (main roots and LODs) as assets and save a copy of the current
-    file at ``path``; returns the saved path. ``rows``: (BatchRow, ImportResult or None)."""
+def save_library(path: Path, rows: Sequence[tuple[Any, Any, str | None]]) -> str:
+    """Mark every row's result (main roots and LODs) as assets in the row's catalog, with its
+    tags and Meshy's thumbnail as preview, and save a copy of the current file at ``path``
+    beside the catalog definitions; returns the saved path.
+    ``rows``: (BatchRow, ImportResult or None, thumbnail path or None)."""
     path = path.expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    ids = catalog_ids(path, [row.catalog for row, _ in rows if row.catalog])
-    for row, imported in rows:
+    assets.write_catalogs(path.parent, [row.catalog for row, _, _ in rows if row.catalog])
+    for row, imported, thumbnail in rows:
         if imported is None or isinstance(imported, list):
             continue
         roots = [o for o in imported.collection.all_objects if o.parent is None]
         for obj in roots:
-            mark_asset(obj, catalog_id=ids.get(row.catalog, ""), tags=row.tags,
-                       description=str(row.options.get("prompt") or row.label))
+            assets.mark(obj, kind=str(obj.get("meshy_kind") or row.kind),
+                        model=str(row.options.get("ai_model") or ""),
+                        prompt=str(row.options.get("prompt") or row.label),
+                        thumbnail=thumbnail, catalog=row.catalog or None, extra_tags=row.tags)
     bpy.ops.wm.save_as_mainfile(filepath=str(path), copy=True, check_existing=False)
     return str(path)

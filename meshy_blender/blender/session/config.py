@@ -17,12 +17,12 @@ import bpy
 
 from ...identity import ADDON_ID, STUDIO_CONFIG_ENV
 from ...jobs.request import ImportOptions
+from .sidebar_data import DEFAULT_MAX_JOBS
 
 if TYPE_CHECKING:  # the policy parser (and the option tables it checks) loads at first use
     from ...jobs import policy as policy_mod
 
 DEFAULT_API_BASE = "https://api.meshy.ai"
-DEFAULT_MAX_JOBS = 10
 TIER_ENV = "MESHY_TIER"
 TIERS = ("AUTO", "PRO", "STUDIO", "ENTERPRISE")
 ENV = {

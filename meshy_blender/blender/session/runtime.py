@@ -37,7 +37,6 @@ TIMER_IDLE_INTERVAL = 0.5
 # for the add-on; whatever starts work (submit, resume, re-import, a background read) re-arms it.
 # The grace period catches events a worker posts just after a job looked finished (a cancel).
 TIMER_STOP_AFTER_IDLE_S = 5.0
-STARTUP_RESUME_DELAY = 1.0
 
 
 class OnlineGate:

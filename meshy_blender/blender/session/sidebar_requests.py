@@ -117,13 +117,6 @@ def _chain_animation_ids(s: Any) -> list[int]:
     return selected_ids() if s.chain_rig and s.chain_animate else []
 
 
-REQUEST_FOR_MODE = {"TEXT": "text-to-3d", "IMAGE": "image-to-3d",
-                    "MULTI_IMAGE": "multi-image-to-3d"}
-# The Generate operator of each mode (operators define themselves by these ids; panels draw them).
-GENERATE_OPERATORS = {"TEXT": "meshy.generate_text", "IMAGE": "meshy.generate_image",
-                      "MULTI_IMAGE": "meshy.generate_multi_image"}
-
-
 def generate(s: Any, settings: config.Settings, *, mode: str | None = None,
              estimate: bool = False) -> JobRequest:
     """The Generate button for ``mode`` (default: the scene's; Text, Image or Multi-image)."""

@@ -8,18 +8,21 @@ the Generate panel's model options like every other button.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from ..scene import image_inputs
-from ..session import concepts, config, newer_requests
 from .panel_base import SidebarPanel, cost_button, section
+
+if TYPE_CHECKING:
+    from ..session import concepts, config
 
 SHOWN_RESULTS = 4  # the newest concept jobs listed; older ones stay in Tasks
 
 
 def _draw_inputs(layout: Any, n: Any) -> None:
+    from ..scene import image_inputs
+    from ..session import newer_requests
     layout.row().prop(n, "concept_mode", expand=True)
     layout.prop(n, "concept_prompt")
     layout.prop(n, "concept_model")
@@ -41,6 +44,7 @@ def _draw_inputs(layout: Any, n: Any) -> None:
 
 def _draw_result(layout: Any, context: Any, concept: concepts.Concept,
                  settings: config.Settings) -> None:
+    from ..session import concepts, newer_requests
     box = layout.box()
     box.label(text=concept.label or "Concept", icon="IMAGE_DATA")
     grid = box.grid_flow(columns=2, even_columns=True, align=True)
@@ -72,6 +76,7 @@ class MESHY_PT_concept(SidebarPanel):
     bl_options = {"DEFAULT_CLOSED"}
 
     def draw_panel(self, context: bpy.types.Context, settings: config.Settings) -> None:
+        from ..session import concepts, newer_requests
         layout = self.layout
         layout.use_property_split = True
         layout.use_property_decorate = False

@@ -13,9 +13,6 @@ from typing import Any
 
 import bpy
 
-from ...jobs import kinds
-from ..session import calls, history, messages, thumbnails
-from ..session.account import RECENT_CALL
 from .panel_base import wrapped
 
 # Task kinds whose result is a model another task can start from.
@@ -24,6 +21,8 @@ MODEL_KINDS = ("text-to-3d-preview", "text-to-3d-refine", "image-to-3d", "multi-
 
 
 def draw_row(layout: Any, task: dict[str, Any], imported: set[str], now_ms: int) -> None:
+    from ...jobs import kinds
+    from ..session import history, messages, thumbnails
     box = layout.box()
     row = box.row()
     icon = thumbnails.icon(thumbnails.load(task["id"], task.get("thumbnail")))
@@ -59,6 +58,8 @@ def draw_row(layout: Any, task: dict[str, Any], imported: set[str], now_ms: int)
 
 
 def draw_history(layout: Any, wm_state: Any, context: Any = None) -> None:
+    from ..session import calls, history
+    from ..session.account import RECENT_CALL
     row = layout.row(align=True)
     row.prop(wm_state, "recent_kind", text="")
     row.operator("meshy.list_server_tasks", text="", icon="FILE_REFRESH")

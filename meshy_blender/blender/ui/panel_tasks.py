@@ -9,19 +9,24 @@ a redraw while workers run.
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
 import bpy
 
-from ...jobs import model
-from ..session import costs, messages, runtime, shape_first, thumbnails
 from .panel_base import SidebarPanel, wrapped
 from .panel_history import draw_history
 
-STATUS_ICONS = {model.QUEUED: "SORTTIME", model.RUNNING: "PLAY", model.DOWNLOADING: "IMPORT",
-                model.READY: "CHECKMARK", model.IMPORTED: "CHECKMARK", model.FAILED: "ERROR",
-                model.CANCELLED: "CANCEL"}
+
+@functools.cache
+def status_icons() -> dict[str, str]:
+    """The icon of each job status (built on first draw, when the job model is loaded)."""
+    from ...jobs import model
+
+    return {model.QUEUED: "SORTTIME", model.RUNNING: "PLAY", model.DOWNLOADING: "IMPORT",
+            model.READY: "CHECKMARK", model.IMPORTED: "CHECKMARK", model.FAILED: "ERROR",
+            model.CANCELLED: "CANCEL"}
 
 
 def elapsed_text(snap: dict[str, Any], now_ms: int | None = None) -> str:
@@ -35,6 +40,7 @@ def elapsed_text(snap: dict[str, Any], now_ms: int | None = None) -> str:
 def credits_text(snap: dict[str, Any]) -> str:
     """What the job cost: an estimate while it runs, then what Meshy really charged ("30
     credits", "0 credits, refunded" for a failed task, which Meshy refunds)."""
+    from ...jobs import model
     status = snap.get("status")
     estimated = int(snap.get("estimated_credits") or 0)
     consumed = int(snap.get("consumed_credits") or 0)
@@ -49,6 +55,7 @@ def credits_text(snap: dict[str, Any]) -> str:
 
 def retry_credits(snap: dict[str, Any]) -> int:
     """What Retry costs: only the steps not yet paid for and finished run again."""
+    from ...jobs import model
     return sum(int(step.get("estimated_credits") or 0) for step in snap.get("steps", [])
                if step.get("status") != model.STEP_SUCCEEDED)
 
@@ -62,6 +69,8 @@ def _progress(layout: Any, percent: float, text: str) -> None:
 
 def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
              settings: Any = None, shapes: dict[str, Any] | None = None) -> None:
+    from ...jobs import model
+    from ..session import costs, messages, shape_first, thumbnails
     status = str(snap.get("status"))
     job_id = str(snap["id"])
     box = layout.box()
@@ -70,7 +79,7 @@ def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
     icon_id = thumbnails.icon_for_job(snap)
     if icon_id is not None:  # Meshy's picture of the result says more than a status icon
         row.template_icon(icon_value=icon_id, scale=2.0)
-    row.label(text=label, icon=STATUS_ICONS.get(status, "DOT"))
+    row.label(text=label, icon=status_icons().get(status, "DOT"))
     row.label(text=elapsed_text(snap))
     if status in model.ACTIVE_STATUSES:
         _progress(box, float(snap.get("progress") or 0), messages.progress_text(snap))
@@ -109,6 +118,7 @@ def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
 
 def _pin_toggle(layout: Any, job_id: str) -> None:
     """Keep (pin) an imported job past the cache's retention, or let it age out again."""
+    from ..session import runtime
     pinned = runtime.is_pinned(job_id)
     op = layout.operator("meshy.pin_job", text="", icon="PINNED" if pinned else "UNPINNED",
                          depress=pinned)
@@ -138,6 +148,8 @@ class MESHY_PT_tasks(SidebarPanel):
     bl_parent_id = "MESHY_PT_generate"
 
     def draw_panel(self, context: bpy.types.Context, settings: Any) -> None:
+        from ...jobs import model
+        from ..session import runtime, shape_first
         layout = self.layout
         snaps = job_snapshots(runtime.current_runtime())
         if not snaps:

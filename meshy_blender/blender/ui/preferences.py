@@ -6,13 +6,18 @@ the MESHY_API_KEY environment variable, which wins (see config.py).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import bpy
 from bpy.props import BoolProperty, EnumProperty, IntProperty, StringProperty
 
 from ...identity import ADDON_ID
 from ...jobs import retention_rules
-from ..session import config
+from ..session.sidebar_data import DEFAULT_MAX_JOBS
 from .panel_account import draw_account
+
+if TYPE_CHECKING:
+    from ..session import config
 
 
 class MeshyPreferences(bpy.types.AddonPreferences):
@@ -49,7 +54,7 @@ class MeshyPreferences(bpy.types.AddonPreferences):
         name="Max Concurrent Jobs",
         description="Tasks sent to Meshy at once to start with (Pro 10, Studio 20, Enterprise "
                     "50); more follow while Meshy accepts them, fewer when its queue is full",
-        default=config.DEFAULT_MAX_JOBS,
+        default=DEFAULT_MAX_JOBS,
         min=1,
         max=100,
     )
@@ -117,6 +122,7 @@ def draw_preferences(layout: bpy.types.UILayout, prefs: MeshyPreferences,
                      context: bpy.types.Context) -> None:
     """Every setting with where its effective value comes from, then the account status.
     Proxy, certificates and concurrency sit in a closed "Network" section."""
+    from ..session import config
     settings = config.resolve(context)
     col = layout.column()
     col.use_property_split = True

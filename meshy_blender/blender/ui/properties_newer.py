@@ -17,7 +17,7 @@ from bpy.props import (
     StringProperty,
 )
 
-from ...client import specs
+from ...client import limits
 from .properties import MeshyImageInput
 
 MOTION_MODES = [
@@ -55,7 +55,7 @@ class MeshyNewerSettings(bpy.types.PropertyGroup):
 
     concept_mode: EnumProperty(name="From", items=CONCEPT_MODES, default="TEXT",
                                description="What the concept picture is made from")
-    concept_prompt: StringProperty(name="Prompt", maxlen=specs.MAX_PROMPT,
+    concept_prompt: StringProperty(name="Prompt", maxlen=limits.MAX_PROMPT,
                                    description="What the picture shows, e.g. 'a brass robot "
                                    "owl, front view, plain background'")
     concept_model: EnumProperty(name="Model", items=IMAGE_MODELS, default="nano-banana",
@@ -99,7 +99,7 @@ class MeshyNewerSettings(bpy.types.PropertyGroup):
         description="After unwrapping, retexture the model from a style prompt, keeping the "
         "new UVs (one more task, 10 credits)")
     uv_retexture_prompt: StringProperty(
-        name="Style", maxlen=specs.MAX_PROMPT,
+        name="Style", maxlen=limits.MAX_PROMPT,
         description="The new look in words, e.g. 'weathered bronze'")
     print_max_colors: IntProperty(
         name="Colours", default=4, min=1, max=16,
@@ -108,7 +108,7 @@ class MeshyNewerSettings(bpy.types.PropertyGroup):
         name="Detail Depth", default=4, min=3, max=6,
         description="How finely colour regions follow the texture (higher: more detail)")
     motion_prompt: StringProperty(
-        name="Motion", maxlen=specs.MAX_MOTION_PROMPT,
+        name="Motion", maxlen=limits.MAX_MOTION_PROMPT,
         description="What the character does, e.g. 'jumps over a puddle'")
     motion_mode: EnumProperty(
         name="Quality", items=MOTION_MODES, default="prime",

@@ -8,16 +8,17 @@ job's snapshot: analysing changes nothing in the scene.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..scene import selection
-from ..scene.naming import safe_name
-from ..session import config, newer_requests, runtime
 from .panel_base import cost_button
+
+if TYPE_CHECKING:
+    from ..session import config
 
 
 def draw_uv_unwrap(layout: Any, context: Any, s: Any, settings: config.Settings,
                    source: str | None) -> None:
+    from ..session import newer_requests
     n = context.scene.meshy_newer
     layout.prop(n, "uv_then_retexture")
     if n.uv_then_retexture:
@@ -30,6 +31,8 @@ def draw_uv_unwrap(layout: Any, context: Any, s: Any, settings: config.Settings,
 
 def analyze_report(source: str | None) -> dict[str, Any] | None:
     """The printability report of the newest finished Analyze of ``source`` (None if none)."""
+    from ..scene.naming import safe_name
+    from ..session import runtime
     rt = runtime.current_runtime()
     if rt is None or not source:
         return None
@@ -60,6 +63,7 @@ def _draw_report(layout: Any, report: dict[str, Any]) -> None:
 
 def draw_print(layout: Any, context: Any, s: Any, settings: config.Settings,
                source: str | None) -> None:
+    from ..session import newer_requests
     n = context.scene.meshy_newer
     cost_button(layout, "meshy.print_analyze", "Analyze",
                 newer_requests.print_analyze(settings, None, source), settings,
@@ -84,6 +88,8 @@ def draw_print(layout: Any, context: Any, s: Any, settings: config.Settings,
 
 def draw_text_to_motion(layout: Any, context: Any, s: Any, settings: config.Settings,
                         armature: Any) -> None:
+    from ..scene import selection
+    from ..session import newer_requests
     n = context.scene.meshy_newer
     layout.prop(n, "motion_prompt")
     layout.prop(n, "motion_mode")
