@@ -66,3 +66,34 @@ def test_the_sidebar_runtime_uses_the_gate(bpy, meshy_env):
     rt = get_runtime(resume=False)
     assert isinstance(rt.manager.concurrency, AdaptiveLimit)
     assert rt.manager.concurrency.limit == rt.settings.max_jobs
+
+
+def test_the_account_tier_from_env_or_preferences_is_where_the_gate_starts(
+        addon, bpy, meshy_env, monkeypatch):
+    """MESHY_TIER over the "Account Tier" preference: Studio/Enterprise start at their queue
+    limit and known request rate; Auto starts at "Concurrent Jobs" and learns both."""
+    from meshy_blender.blender.session import runtime
+
+    from conftest import ADDON_MODULE
+
+    prefs = bpy.context.preferences.addons[ADDON_MODULE].preferences
+    try:
+        monkeypatch.setenv("MESHY_TIER", "Enterprise")
+        rt = runtime.get_runtime(resume=False)
+        gate = rt.manager.concurrency
+        assert rt.settings.sources["tier"] == "MESHY_TIER"
+        assert (gate.limit, gate.pacer.rate, gate.pacer.known) == (50, 100, True)
+
+        monkeypatch.delenv("MESHY_TIER")
+        prefs.tier = "STUDIO"
+        rt = runtime.get_runtime(resume=False)
+        gate = rt.manager.concurrency
+        assert rt.settings.sources["tier"] == "preferences"
+        assert (gate.limit, gate.pacer.rate, gate.pacer.known) == (20, 20, True)
+
+        prefs.tier = "AUTO"
+        rt = runtime.get_runtime(resume=False)
+        gate = rt.manager.concurrency
+        assert (gate.limit, gate.pacer.known) == (rt.settings.max_jobs, False)
+    finally:
+        prefs.tier = "AUTO"

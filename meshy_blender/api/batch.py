@@ -161,6 +161,9 @@ def _check_budget(rt: Runtime, result: BatchResult, max_credits: int | None,
     rt.policy.check_cost(result.to_pay, session_spent())
     if dry_run or result.to_pay == 0:
         return
+    gate = rt.manager.concurrency
+    if gate is not None:  # the balance read counts in Meshy's request window like the creates
+        gate.pacer.wait()
     balance = rt.client.balance()
     if result.to_pay > balance:
         raise errors.InsufficientCreditsError(

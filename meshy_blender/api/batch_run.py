@@ -8,6 +8,7 @@ journalled under their keys), so running the file again resumes them without pay
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from ..blender.session.runtime import Runtime
 
 POLL_S = 0.02
+IMPORTS_PER_TICK = 4
 
 
 class BatchRun:
@@ -37,12 +39,14 @@ class BatchRun:
         self._last_line: tuple[Any, ...] = ()
 
     def run(self, timeout: float | None) -> None:
-        for p in self.planned:
-            self.jobs[p.row.id] = [self._submit(p, p.request)]
+        gate = self.rt.manager.concurrency
+        with gate.arrivals() if gate is not None else contextlib.nullcontext():
+            for p in self.planned:
+                self.jobs[p.row.id] = [self._submit(p, p.request)]
         deadline = None if timeout is None else self.t0 + timeout
         try:
             while True:
-                self.rt.pump.tick(budget=0.05, max_imports=4)
+                stats = self.rt.pump.tick(budget=0.05, max_imports=IMPORTS_PER_TICK)
                 self._start_lods()
                 self._report()
                 if not self._busy():
@@ -51,7 +55,8 @@ class BatchRun:
                     raise errors.WaitTimeoutError(
                         f"The batch did not finish within {timeout:g} s; run it again to "
                         "resume the unfinished rows without paying twice.")
-                time.sleep(POLL_S)
+                if stats.imports < IMPORTS_PER_TICK:  # else more rows wait: no idle pause
+                    time.sleep(POLL_S)
         except BaseException:
             for jobs in self.jobs.values():
                 for job in jobs:

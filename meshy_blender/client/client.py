@@ -155,12 +155,15 @@ class MeshyClient:
 
     # ----------------------------------------------------------------- tasks
     def create_task(self, kind: str, payload: dict[str, Any], *,
-                    exclude: creation.Exclude = None) -> str:
+                    exclude: creation.Exclude = None, retry_rate_limited: bool = True) -> str:
         """Create a task and return its id. Never pays twice: see :mod:`creation`.
 
         ``exclude`` gives task ids that other jobs already own (e.g. every journal's): after an
-        ambiguous failure they are never adopted as this request's task."""
-        task_id = creation.create(self, kind, payload, exclude)
+        ambiguous failure they are never adopted as this request's task.
+        ``retry_rate_limited=False`` raises RateLimitedError (nothing created) for the caller's
+        pacer instead of backing off here."""
+        task_id = creation.create(self, kind, payload, exclude,
+                                  retry_rate_limited=retry_rate_limited)
         with self._lock:
             self._created.add(task_id)
         return task_id

@@ -37,7 +37,9 @@ _UNSURE = ("Meshy did not confirm the new {kind} task ({reason}). It may or may 
 
 
 def create(client: ClientCore, kind: str, payload: dict[str, Any],
-           exclude: Exclude = None) -> str:
+           exclude: Exclude = None, *, retry_rate_limited: bool = True) -> str:
+    """The new task's id. ``retry_rate_limited=False`` hands a 429 ``RateLimitExceeded`` to the
+    caller (nothing was created) instead of backing off here: a request pacer learns from it."""
     s = spec(kind)
     body = {**s.fixed, **payload}
     started_ms = int(time.time() * 1000)
@@ -51,7 +53,8 @@ def create(client: ClientCore, kind: str, payload: dict[str, Any],
             failure = "its answer could not be read"
         elif resp is not None and resp.status_code < 500:
             err = http.error_from_response(resp, what=f" for {kind}")
-            if isinstance(err, e.RateLimitedError) and rate_limited < client.max_retries:
+            if isinstance(err, e.RateLimitedError) and retry_rate_limited \
+                    and rate_limited < client.max_retries:
                 rate_limited += 1  # the server refused it outright: nothing was created
                 wait = (err.retry_after if err.retry_after is not None
                         else client.backoff(rate_limited - 1))

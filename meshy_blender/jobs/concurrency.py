@@ -15,22 +15,23 @@ small account, burns time in 429 back-off. So the limit is learnt the way TCP le
 
 A slot is held from "about to create" until the task is over on Meshy (one per job: each job has
 at most one live task). Thread-safe; workers call it, the UI and CLI read :meth:`snapshot`.
+Requests are paced to the account's request rate by the gate's :class:`~.pacing.RequestPacer`.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+
+from .pacing import DEFAULT_RATE, RequestPacer, Ticket
 
 # Documented queue limits by plan: starting points only, the real limit is learnt.
 TIER_LIMITS: Mapping[str, int] = {"PRO": 10, "STUDIO": 20, "ENTERPRISE": 50}
 # Meshy's documented request-rate limit per account (Enterprise: 100/s).
 TIER_RATES: Mapping[str, float] = {"PRO": 20.0, "STUDIO": 20.0, "ENTERPRISE": 100.0}
-DEFAULT_RATE = 20.0
 DEFAULT_START = 10
 CEILING = 200  # never more live tasks than this, whatever Meshy accepts
 _WAIT_SLICE = 0.25  # seconds between cancel checks while waiting for a slot
@@ -62,13 +63,15 @@ class AdaptiveLimit:
     """A counting gate whose size follows Meshy's answers (see the module docstring)."""
 
     def __init__(self, start: int = DEFAULT_START, *, ceiling: int = CEILING,
-                 rate: float = DEFAULT_RATE) -> None:
-        self.pacer = RequestPacer(rate)
+                 rate: float = DEFAULT_RATE, rate_known: bool = False) -> None:
+        self.pacer = RequestPacer(rate, known=rate_known, creates_coming=self._creates_coming,
+                                  may_probe=lambda: self.live > TIER_LIMITS["STUDIO"])
         self.limit = max(1, min(int(start), ceiling))
         self.ceiling = ceiling
         self.live = 0  # slots held (a create in flight or a task live on Meshy)
         self.on_meshy = 0  # of those, tasks Meshy accepted and that have not ended
         self.waiting = 0
+        self.arriving = 0  # callers submitting many jobs right now (see :meth:`arrivals`)
         self.accepted = 0
         self.full_answers = 0
         self.ceiling_known = False
@@ -90,6 +93,26 @@ class AdaptiveLimit:
             finally:
                 self.waiting -= 1
 
+    def _creates_coming(self) -> bool:
+        """Jobs wait at the gate and can create now, or will as soon as a create in flight is
+        accepted (while learning, each accepted task opens a place). Read without the lock: a
+        hint for the pacer's ordering, never for counting."""
+        if not (self.waiting or self.arriving):
+            return False
+        return self.live < self.limit or (not self.ceiling_known and self.live > self.on_meshy)
+
+    @contextmanager
+    def arrivals(self) -> Iterator[None]:
+        """While a batch submits its rows (journalling each takes a moment), the creates still
+        to come go before stream opens of the rows already on Meshy."""
+        with self._cond:
+            self.arriving += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self.arriving -= 1
+
     def occupy(self) -> None:
         """Count a task already live on Meshy (a resumed job) without waiting: it is in the
         account's queue whether or not there is room."""
@@ -103,32 +126,41 @@ class AdaptiveLimit:
             self.accepted += 1
             self.on_meshy += 1
             self._streak += 1
+            # (A queue above Studio's 20 does not mean Enterprise's request rate: Premium and
+            # Ultra queues are larger too. The pacer's probe finds the rate out.)
             if not self.ceiling_known:
                 self.limit = min(self.ceiling, self.limit + 1)
-            if self.on_meshy > TIER_LIMITS["STUDIO"]:
-                # More live tasks than Studio's queue: an Enterprise-size account, whose
-                # documented request rate is higher too.
-                self.pacer.rate = max(self.pacer.rate, TIER_RATES["ENTERPRISE"])
             elif self._streak >= 2 * self.limit:
                 self._streak = 0
                 self.limit = min(self.ceiling, self.limit + 1)
             self._cond.notify_all()
 
-    def refused(self, cancel: threading.Event | None, wait: float) -> bool:
-        """A full-queue answer for a slot this thread held: give the slot back, shrink to the
-        tasks live now, and wait until one finishes (at most ``wait`` seconds, since tasks of
-        other processes free room without telling us). False if cancelled meanwhile."""
+    def fits(self) -> bool:
+        """A held place is still within the limit (it may have shrunk on a full-queue answer
+        while this job waited for the request window)."""
         with self._cond:
-            self.full_answers += 1
-            self._streak = 0
+            return self.live <= self.limit
+
+    def refused(self, cancel: threading.Event | None, wait: float, *,
+                answer: bool = True) -> bool:
+        """A full-queue answer for a slot this thread held (``answer=False``: the limit shrank
+        before the request went out): give the slot back, shrink to the tasks live now, and wait
+        until one finishes (at most ``wait`` seconds, since tasks of other processes free room
+        without telling us). False if cancelled meanwhile."""
+        with self._cond:
             self.live -= 1
-            self.ceiling_known = True
-            # Meshy's queue holds exactly the tasks it accepted and that have not ended (creates
-            # still in flight are not in it yet).
-            self.limit = max(1, min(self.limit, self.on_meshy))
+            if answer:
+                self.full_answers += 1
+                self._streak = 0
+                self.ceiling_known = True
+                # Meshy's queue holds exactly the tasks it accepted and that have not ended
+                # (creates still in flight are not in it yet).
+                self.limit = max(1, min(self.limit, self.on_meshy))
             seen = self._releases
             self._cond.notify_all()
             remaining = max(0.0, wait)
+            # Not counted as waiting: it waits for a task to end, which a stream open may be
+            # the one to notice (stream opens give way to ``waiting`` creates).
             while self._releases == seen and remaining > 0:
                 if cancel is not None and cancel.is_set():
                     return False
@@ -161,51 +193,11 @@ class AdaptiveLimit:
     def raise_start(self, start: int, rate: float | None = None) -> None:
         """Start from at least ``start`` (a tier setting) while the real limit is unknown."""
         if rate:
-            self.pacer.rate = max(self.pacer.rate, rate)
+            self.pacer.raise_to(rate)
         with self._cond:
             if not self.ceiling_known:
                 self.limit = max(self.limit, min(int(start), self.ceiling))
                 self._cond.notify_all()
-
-
-class RequestPacer:
-    """Spaces a batch's own requests (creates, stream opens) to Meshy's request-rate limit, in
-    the same one-second sliding window Meshy counts: a burst of 40 creates would otherwise get
-    "RateLimitExceeded" answers, seconds of back-off and streams degraded to polling."""
-
-    def __init__(self, rate: float = DEFAULT_RATE) -> None:
-        self.rate = rate
-        self._sent: deque[float] = deque()
-        self._urgent = 0  # creates waiting for room
-        self._lock = threading.Lock()
-
-    def wait(self, cancel: threading.Event | None = None, *, urgent: bool = True) -> bool:
-        """Block until one more request fits in the window; False if cancelled first. Urgent
-        requests (creates: they start Meshy's clock) go before others (stream opens: the task
-        runs whether or not we watch it yet)."""
-        if urgent:
-            with self._lock:
-                self._urgent += 1
-        try:
-            while True:
-                with self._lock:
-                    now = time.monotonic()
-                    while self._sent and now - self._sent[0] >= 1.0:
-                        self._sent.popleft()
-                    room = len(self._sent) < max(1, int(self.rate) - 1)  # 1 spare for polls
-                    if room and (urgent or not self._urgent):
-                        self._sent.append(now)
-                        return True
-                    pause = (1.0 - (now - self._sent[0]) + 0.005) if not room else 0.02
-                if cancel is not None:
-                    if cancel.wait(pause):
-                        return False
-                else:
-                    time.sleep(pause)
-        finally:
-            if urgent:
-                with self._lock:
-                    self._urgent -= 1
 
 
 class Slot:
@@ -216,6 +208,7 @@ class Slot:
         self.gate = gate
         self.held = False
         self.on_meshy = False  # the held place's task was accepted by Meshy
+        self.ticket: Ticket | None = None  # the last paced request's place in the window
 
     def take(self, cancel: threading.Event) -> bool:
         """Wait for a place; False when cancelled first."""
@@ -236,17 +229,54 @@ class Slot:
             self.gate.accepted_task()
 
     def pace(self, cancel: threading.Event, *, urgent: bool = True) -> bool:
-        """Wait for room in the request-rate window (no-op without a gate)."""
-        return self.gate is None or self.gate.pacer.wait(cancel, urgent=urgent)
+        """Wait for room in the request-rate window (no-op without a gate); False when
+        cancelled. Tell :meth:`answered` what Meshy said to a create."""
+        if self.gate is None:
+            return True
+        self.ticket = self.gate.pacer.take(cancel, urgent=urgent)
+        return self.ticket is not None
 
-    def refused(self, cancel: threading.Event, wait: float) -> bool:
+    def stamp(self) -> None:
+        """Meshy answered the last paced request (a stream opened): see RequestPacer.stamp."""
+        if self.gate is not None and self.ticket is not None:
+            self.gate.pacer.stamp(self.ticket)
+            self.ticket = None
+
+    def answered(self, *, limited: bool) -> bool:
+        """Meshy answered the paced request (``limited``: 429 ``RateLimitExceeded``). True
+        when it was the rate probe: a refused probe needs no back-off, only the window."""
+        ticket, self.ticket = self.ticket, None
+        if self.gate is None or ticket is None:
+            return False
+        self.gate.pacer.answered(ticket, limited=limited)
+        return ticket.probe
+
+    def refused(self, cancel: threading.Event, wait: float, *, answer: bool = True) -> bool:
         """Full queue: give the place back and wait for room; False when cancelled."""
         if self.gate is None or not self.held:
             return not cancel.wait(wait)
         self.held = False
-        return self.gate.refused(cancel, wait)
+        return self.gate.refused(cancel, wait, answer=answer)
+
+    def paced_and_fits(self, cancel: threading.Event, wait: float) -> bool:
+        """Pace a create, and if the queue limit shrank meanwhile (another job's full-queue
+        answer) give the window place back and wait for room instead of sending a create Meshy
+        would refuse. False when cancelled."""
+        while True:
+            if not self.pace(cancel):
+                return False
+            if self.gate is None or self.gate.fits():
+                return True
+            if self.ticket is not None:
+                self.gate.pacer.give_back(self.ticket)
+                self.ticket = None
+            if not (self.refused(cancel, wait, answer=False) and self.take(cancel)):
+                return False
 
     def free(self) -> None:
+        if self.gate is not None and self.ticket is not None:
+            self.gate.pacer.unanswered(self.ticket)
+            self.ticket = None
         if self.gate is not None and self.held:
             self.held = False
             self.gate.release(accepted=self.on_meshy)

@@ -16,10 +16,11 @@ from ..client.tasks import Task
 
 class TaskClient(Protocol):
     def create_task(self, kind: str, payload: dict[str, Any], *,
-                    exclude: Callable[[], Collection[str]] | Collection[str] | None = None
-                    ) -> str:
+                    exclude: Callable[[], Collection[str]] | Collection[str] | None = None,
+                    retry_rate_limited: bool = True) -> str:
         """Create a task (paid); never re-sent blindly. ``exclude``: task ids other jobs own,
-        never adopted after an ambiguous failure."""
+        never adopted after an ambiguous failure; ``retry_rate_limited=False``: a 429
+        RateLimitExceeded (nothing created) is raised, not backed off."""
 
     def find_created_task(self, kind: str, payload: dict[str, Any], since_ms: int, *,
                           exclude: Callable[[], Collection[str]] | Collection[str] | None = None

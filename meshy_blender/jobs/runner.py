@@ -22,6 +22,7 @@ log = errors.scrubbed_logger(__name__)
 
 QUEUE_WAIT_INITIAL = 1.0
 QUEUE_WAIT_MAX = 15.0
+RATE_LIMITED_WAIT = 0.2
 # Progress events are snapshots for the UI: at most this often per job (status changes always go).
 PROGRESS_EVENT_INTERVAL = 0.1
 
@@ -105,6 +106,7 @@ class JobRunner:
             raise errors.CancelledError("Cancelled.")
 
         def on_progress(task: Any) -> None:
+            slot.stamp()  # the stream (or a poll) was answered: its window place is dated
             step.progress = int(task.progress or 0)
             if task.status == "PENDING" and task.preceding_tasks:
                 job.detail = f"{step.kind}: queued behind {task.preceding_tasks} task(s)"
@@ -154,16 +156,23 @@ class JobRunner:
         while True:
             step.status = model.STEP_CREATING
             step.create_started_ms = model.now_ms()
-            if not slot.pace(cancel):
+            if not slot.paced_and_fits(cancel, self.queue_wait_max):
                 raise errors.CancelledError("Cancelled.")
             self.save(job, strict=True)  # journal BEFORE the paid request, or don't send it
             try:
-                task_id = str(self.client.create_task(step.kind, payload,
-                                                      exclude=self.known_task_ids))
+                task_id = str(self.client.create_task(
+                    step.kind, payload, exclude=self.known_task_ids,
+                    retry_rate_limited=self.concurrency is None))  # else the pacer learns
             except (errors.QueueFullError, errors.RateLimitedError) as exc:
                 step.status = model.STEP_PENDING
                 self.save(job)
-                wait = exc.retry_after or delay
+                limited = isinstance(exc, errors.RateLimitedError)
+                if slot.answered(limited=limited) and limited:
+                    continue  # the rate probe was refused: nothing created, the window says when
+                # With a pacer a rate-limit answer is rare (another process on the account):
+                # a short pause, then the window decides.
+                wait = exc.retry_after or (delay if self.concurrency is None or not limited
+                                           else min(delay, RATE_LIMITED_WAIT))
                 job.detail = (f"{step.kind}: Meshy queue is full, retrying in {wait:.0f} s"
                               if isinstance(exc, errors.QueueFullError)
                               else f"{step.kind}: rate limited, retrying in {wait:.0f} s")
@@ -175,6 +184,7 @@ class JobRunner:
                     raise errors.CancelledError("Cancelled.") from None
                 delay = min(delay * 2, self.queue_wait_max)
                 continue
+            slot.answered(limited=False)
             slot.accepted()
             return task_id
 

@@ -78,7 +78,11 @@ class Accounts:
                 self._balances[key] += amount
 
     def allow_request(self, key: str) -> bool:
-        """Sliding one-second window: False when this key exceeded `rate_limit` requests/s."""
+        """Sliding one-second window: False when this key exceeded `rate_limit` requests/s.
+
+        Meshy documents the rate (20/s, Enterprise 100/s), not how it counts it. Assumed here
+        (and by the add-on's pacer, jobs/pacing.py): a sliding window over the requests Meshy
+        accepted; a refused request does not count. A fixed bucket would never be stricter."""
         if not self.rate_limit:
             return True
         now = time.monotonic()

@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # the policy parser (and the option tables it checks) loads a
     from ...jobs import policy as policy_mod
 
 DEFAULT_API_BASE = "https://api.meshy.ai"
+TIER_ENV = "MESHY_TIER"
+TIERS = ("AUTO", "PRO", "STUDIO", "ENTERPRISE")
 ENV = {
     "api_key": "MESHY_API_KEY",
     "api_base": "MESHY_API_BASE",
@@ -44,6 +46,8 @@ class Settings:
     proxy: str = ""  # explicit proxy from preferences; else requests honours HTTPS_PROXY etc.
     max_jobs: int = DEFAULT_MAX_JOBS
     use_stream: bool = True
+    # Account tier: where the adaptive queue gate and request pacing start (AUTO: learn both).
+    tier: str = "AUTO"
     import_format: str = "GLB"
     placement: str = "CURSOR"
     mark_assets: bool = True
@@ -129,7 +133,22 @@ def resolve(context: bpy.types.Context | None = None) -> Settings:
         s.proxy = str(getattr(prefs, "proxy", "") or "").strip()
         if s.proxy:
             s.sources["proxy"] = "preferences"
+    _resolve_tier(s, prefs)
     return s
+
+
+def _resolve_tier(s: Settings, prefs: Any) -> None:
+    """MESHY_TIER (pro / studio / enterprise / auto) over the "Account Tier" preference; an
+    unknown value counts as Auto (the tier is only a starting point, never a limit)."""
+    env_value = os.environ.get(TIER_ENV, "").strip().upper()
+    if env_value:
+        s.tier = env_value if env_value in TIERS else "AUTO"
+        s.sources["tier"] = TIER_ENV
+    elif prefs is not None and str(getattr(prefs, "tier", "AUTO")) in TIERS:
+        s.tier = str(getattr(prefs, "tier", "AUTO"))
+        s.sources["tier"] = "preferences"
+    else:
+        s.sources["tier"] = "default"
 
 
 def _apply_policy(s: Settings) -> None:

@@ -115,7 +115,7 @@ def reset_session_spent() -> None:
 
 def _identity(s: config.Settings) -> tuple[Any, ...]:
     return (s.api_key, s.api_base, s.cache_dir, s.ca_bundle, s.proxy, s.max_jobs, s.use_stream,
-            s.download_dir)
+            s.download_dir, s.tier)
 
 
 def _default_importer(snapshot: dict[str, Any]) -> Any:
@@ -144,7 +144,7 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
         _runtime.settings = settings
         return _runtime
     shutdown_runtime()
-    from ...jobs.concurrency import AdaptiveLimit
+    from ...jobs.concurrency import AdaptiveLimit, rate_for_tier, start_for_tier
     from ...jobs.manager import JobManager
     from .pump import Pump
 
@@ -159,10 +159,14 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
         cache_dir=Path(settings.download_dir),
         allow_network=gate,
     )
-    # "Concurrent jobs" is where the adaptive gate starts; it grows to the account's queue limit.
+    # "Concurrent jobs" (or the account tier's queue limit, when larger) is where the adaptive
+    # gate starts; it grows to the account's queue limit. A tier also fixes the request rate.
+    tier = None if settings.tier == "AUTO" else settings.tier
+    start = max(settings.max_jobs, start_for_tier(tier, 0))
     manager = JobManager(client, Path(settings.cache_dir) / "journal",
                          max_workers=settings.max_jobs, use_stream=settings.use_stream,
-                         concurrency=AdaptiveLimit(settings.max_jobs))
+                         concurrency=AdaptiveLimit(start, rate=rate_for_tier(tier),
+                                                   rate_known=tier is not None))
     pump = Pump(manager, _default_importer, wake=ensure_timer,
                 preview_importer=_intermediate_importer)
     pump.calls.wake = ensure_timer

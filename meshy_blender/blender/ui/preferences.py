@@ -58,6 +58,16 @@ class MeshyPreferences(bpy.types.AddonPreferences):
         min=1,
         max=100,
     )
+    tier: EnumProperty(
+        name="Account Tier",
+        description="Your Meshy plan: where concurrency and request pacing start (Auto learns "
+                    "the queue limit and request rate from Meshy's answers). MESHY_TIER wins",
+        items=[("AUTO", "Auto", "Learn the queue limit and request rate from Meshy's answers"),
+               ("PRO", "Pro", "Queue of 10 tasks, 20 requests per second"),
+               ("STUDIO", "Studio", "Queue of 20 tasks, 20 requests per second"),
+               ("ENTERPRISE", "Enterprise", "Queue of 50 or more tasks, 100 requests per second")],
+        default="AUTO",
+    )
     use_stream: BoolProperty(
         name="Live Updates (Streaming)",
         description="Follow tasks with server-sent events; falls back to polling when it fails",
@@ -132,6 +142,7 @@ def draw_preferences(layout: bpy.types.UILayout, prefs: MeshyPreferences,
         body.use_property_decorate = False
         _sourced(body, prefs, settings, ("ca_bundle", "proxy"))
         body.prop(prefs, "max_jobs")
+        body.prop(prefs, "tier")
         body.prop(prefs, "use_stream")
     draw_cache(layout, prefs, settings)
     box = layout.box()
