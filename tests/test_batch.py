@@ -223,3 +223,45 @@ def test_a_batch_killed_halfway_and_run_again_pays_once(tmp_path, emulator_asset
         assert len(objects) == len(set(objects)) == 8  # every row imported once
     finally:
         emu.stop()
+
+
+HOLDER = """
+import sys, time
+sys.path[:0] = [{root!r}]
+from meshy_blender.jobs.journal import Journal
+journal = Journal({journal!r})
+job = next(j for j in journal.load_all() if j.job_key == {key!r})
+assert journal.claim(job.id)  # as a second seat running (or importing) this row holds it
+print("holding", flush=True)
+time.sleep({hold})
+"""
+
+
+def test_a_row_another_process_runs_is_waited_for_then_imported_not_paid(
+        bpy, empty_scene, meshy_env, capfd, tmp_path):
+    """Two seats on one shared cache run the same file: the row the other seat holds is not
+    refused or paid again; it is taken from the cache once that seat lets go."""
+    props = tmp_path / "props.csv"
+    props.write_text("id,prompt,should_texture\nmug,a mug,false\nbowl,a bowl,false\n")
+    assert run(capfd, str(props))[0] == 0
+    from meshy_blender.blender.session import runtime
+
+    runtime.shutdown_runtime()  # this seat starts afresh, as another Blender would
+    made = len(creates(meshy_env))
+    downloads = len(meshy_env.requests("assets"))
+    key = f"{props.name}:mug"
+    script = HOLDER.format(root=str(ROOT), journal=os.environ["MESHY_CACHE_DIR"] + "/journal",
+                           key=key, hold=2.0)
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        started = time.monotonic()
+        code, data = run(capfd, str(props))
+        waited = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert code == 0 and data["done"] == 2 and data["failed"] == 0, data["results"]
+    assert waited >= 1.0  # it waited for the other process instead of failing the row
+    assert len(creates(meshy_env)) == made  # nothing created again
+    assert len(meshy_env.requests("assets")) == downloads  # nor downloaded: the cache's files

@@ -140,3 +140,19 @@ def test_the_index_never_holds_the_api_key(emulator, make_client, make_manager, 
     texts = [p.read_text() for p in (tmp_path / "journal" / journal_mod.KEYS).glob("*.json")]
     assert texts and any(job.id in t for t in texts)
     assert not any(meshy_key in t or "Bearer" in t for t in texts)
+
+
+def test_a_key_given_up_by_its_job_is_new_again_without_a_scan(monkeypatch, tmp_path):
+    """`meshy batch --replace` renames the old job's key; the key then reads as new."""
+    folder = tmp_path / "journal"
+    journal = Journal(folder)
+    old = _preview()
+    journal.save(old)
+    old.job_key = "crate-1~replaced"
+    journal.save(old)
+    reads: list[str] = []
+    real = journal_mod._read
+    monkeypatch.setattr(journal_mod, "_read", lambda p: reads.append(p.name) or real(p))
+    assert Journal(folder).find_key("crate-1") is None
+    assert set(reads) == {f"job-{old.id}.json"}  # the one job the entry named, no scan
+    assert Journal(folder).find_key("crate-1~replaced").id == old.id

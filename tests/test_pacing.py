@@ -31,7 +31,6 @@ def _watch_limiter(emulator, monkeypatch) -> list[tuple[float, bool]]:
 
 
 def _run(emulator, make_client, make_manager, gate: AdaptiveLimit, n: int) -> list[model.Job]:
-    emulator.store.task_seconds = 0.2  # the session emulator's pace, whatever a test left
     manager = make_manager(make_client(), concurrency=gate)
     with gate.arrivals():  # as a batch submits its rows
         jobs = [manager.submit(plan_job("text-to-3d", {"prompt": f"prop {i}",

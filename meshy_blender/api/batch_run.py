@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..client import errors
 from ..jobs import model, outcome
+from ..jobs.keys import JobOwnedError
 from .batch_types import BatchProgress, BatchResult, Planned
 
 if TYPE_CHECKING:
     from ..blender.session.runtime import Runtime
 
 POLL_S = 0.02
+ELSEWHERE_RETRY_S = 1.0
 IMPORTS_PER_TICK = 4
 
 
@@ -35,6 +37,10 @@ class BatchRun:
         self.lod_request = lod_request
         self.jobs: dict[str, list[model.Job]] = {}  # row id -> [main job, LOD jobs...]
         self.lods_started: set[str] = set()
+        # Rows another live process runs (a second seat on the shared cache): asked again
+        # every ELSEWHERE_RETRY_S, then imported from the cache once that process is done.
+        self.elsewhere: dict[str, tuple[Planned, Any, int]] = {}
+        self._elsewhere_at = 0.0
         self.t0 = time.monotonic()
         self._last_line: tuple[Any, ...] = ()
 
@@ -48,6 +54,7 @@ class BatchRun:
             while True:
                 stats = self.rt.pump.tick(budget=0.05, max_imports=IMPORTS_PER_TICK)
                 self._start_lods()
+                self._ask_elsewhere()
                 self._report()
                 if not self._busy():
                     break
@@ -67,11 +74,19 @@ class BatchRun:
             for p in self.planned:
                 self._outcome(p)
 
-    def _submit(self, p: Planned, request: Any) -> model.Job:
+    def _submit(self, p: Planned, request: Any, index: int | None = None) -> model.Job:
         """Submit (or, for a journalled key, take back) one job; a finished one is imported
         again from the cache: this run's scene and library must hold every row."""
         try:
             job = self.rt.submit(request)
+        except JobOwnedError:
+            if index is None:  # its place in the row's jobs (0: the row's own, then LODs)
+                index = len(self.jobs.get(p.row.id, []))
+            self.elsewhere[f"{p.row.id}#{index}"] = (p, request, index)
+            waiting = model.Job(kind=request.request, label=request.label, steps=[])
+            waiting.status = model.QUEUED
+            waiting.detail = "Running in another Blender process on this cache folder"
+            return waiting
         except errors.MeshyError as exc:
             p.result.status = "failed"
             p.result.error = errors.scrub(str(exc))
@@ -81,6 +96,21 @@ class BatchRun:
         if job.status in (model.READY, model.IMPORTED):
             self.rt.pump.request_import(job.id)
         return job
+
+    def _ask_elsewhere(self) -> None:
+        """Submit again the rows another process was running: once it let go, the row is
+        imported from the shared cache (or resumed, had that process died): never paid twice."""
+        if not self.elsewhere or time.monotonic() < self._elsewhere_at:
+            return
+        self._elsewhere_at = time.monotonic() + ELSEWHERE_RETRY_S
+        for slot, (p, request, index) in list(self.elsewhere.items()):
+            del self.elsewhere[slot]
+            job = self._submit(p, request, index)
+            jobs = self.jobs[p.row.id]
+            if index < len(jobs):
+                jobs[index] = job
+            else:
+                jobs.append(job)
 
     def _start_lods(self) -> None:
         for p in self.planned:
@@ -96,6 +126,8 @@ class BatchRun:
                                                                             key)))
 
     def _busy(self) -> bool:
+        if self.elsewhere:
+            return True
         ids = [j.id for jobs in self.jobs.values() for j in jobs]
         if self.rt.pump.busy(ids):
             return True

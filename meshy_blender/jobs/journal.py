@@ -320,8 +320,8 @@ class Journal:
         entry = self.keys.entry(job_key)
         if entry is not None:
             job = self.load(entry["job_id"])
-            if job is not None and job.job_key == job_key:
-                return job
+            if job is not None:  # its job, or one that gave the key up (batch --replace)
+                return job if job.job_key == job_key else None
             if "job" in entry:
                 return None
         if entry is None and self.keys.complete and not self.keys.known(job_key):
