@@ -13,6 +13,11 @@ worker threads run this code, and Blender crashes when a worker touches bpy.
 - ``candidates.py``  one click -> 1-4 untextured shapes side by side, grouped and numbered
 - ``model.py``    Job and Step (what the journal stores)
 - ``manager.py``, ``runner.py``, ``journal.py``  worker pool, one job's run, crash-safe journal
+- ``keys.py``, ``key_index.py``  job keys: a rerun pays once; the per-key index and lock that
+  make look-ups cheap, survive retention and keep one task per key across processes
+- ``concurrency.py``, ``pacing.py``  how many tasks are live on Meshy at once (learnt) and the
+  request-rate window every create and stream open goes through
+- ``batchfile.py``  a batch file (CSV / JSON Lines) read and checked row by row
 - ``retention.py``  how long finished jobs stay re-importable, pins, Clear Cache
 - ``policy.py``   the studio policy file (defaults, locks, allowed models, credit caps)
 """
