@@ -26,7 +26,8 @@ $(STAMP): requirements/test.lock requirements/bpy-$(BLENDER).txt
 
 venv: $(STAMP)
 
-# scripts/run_tests.py is pytest, plus one rerun if Blender itself crashes (never on failures).
+# scripts/run_tests.py is pytest; after a Blender crash it goes on with the unfinished tests
+# (never reruns failures).
 test: $(STAMP)
 	$(PY) scripts/run_tests.py $(PYTEST_ARGS)
 
