@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -80,11 +81,15 @@ def build(output_dir: Path, blender_ext: Path | None = None) -> Path:
     blender_ext = blender_ext or find_blender_ext()
     info = manifest_info()
     output_dir.mkdir(parents=True, exist_ok=True)
-    staged = stage(ROOT / "build" / "stage" / info["id"])
     zip_path = output_dir / f"{info['id']}-{info['version']}.zip"
     if zip_path.exists():
         zip_path.unlink()
-    run_tool(blender_ext, "build", "--source-dir", str(staged), "--output-filepath", str(zip_path))
+    (ROOT / "build").mkdir(exist_ok=True)
+    # A staging folder of its own: two builds at once (test runs on two Blenders) never share one.
+    with tempfile.TemporaryDirectory(prefix="stage-", dir=ROOT / "build") as tmp:
+        staged = stage(Path(tmp) / info["id"])
+        run_tool(blender_ext, "build", "--source-dir", str(staged),
+                 "--output-filepath", str(zip_path))
     run_tool(blender_ext, "validate", str(zip_path))
     return zip_path
 
