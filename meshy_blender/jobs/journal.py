@@ -25,13 +25,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import threading
 from pathlib import Path
 
 from ..client.errors import MeshyError, scrub, scrubbed_logger
 from ..client.oslock import FileLock
 from . import model
+from .atomic_file import write_atomically
 from .key_index import KeyIndex
 from .model import Job
 
@@ -84,17 +84,7 @@ class Journal:
         target = self._done_path(job.id) if finished else self._path(job.id)
         other = self._path(job.id) if finished else self._done_path(job.id)
         with self._lock:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".job-", suffix=".tmp", dir=target.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomically(target, data, prefix=".job-")
             other.unlink(missing_ok=True)
 
     def load(self, job_id: str) -> Job | None:

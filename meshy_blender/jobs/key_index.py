@@ -21,8 +21,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +29,7 @@ from typing import Any
 
 from ..client.errors import MeshyError, scrub
 from ..client.oslock import FileLock
+from .atomic_file import write_atomically
 from .model import Job
 
 COMPLETE = "complete"
@@ -124,17 +123,7 @@ class KeyIndex:
         path = self._path(job_key)
         data = scrub(json.dumps(entry, indent=1, sort_keys=True))
         with self._lock:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".key-", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomically(path, data, prefix=".key-")
 
     # -- reading -----------------------------------------------------------------------------
     @property
