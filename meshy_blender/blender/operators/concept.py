@@ -32,17 +32,13 @@ class MESHY_OT_concept_image(ConfirmUnpublished, bpy.types.Operator):
         return getattr(context.scene, "meshy_newer", None) is not None
 
     def execute(self, context):
-        from ...client.errors import MeshyError
-        from ..session import messages, newer_requests, submit
+        from ..session import newer_requests, submit
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}
-        try:
-            req = newer_requests.concept(context.scene.meshy_newer, settings)
-        except MeshyError as exc:  # a reference picture that cannot be read
-            self.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
-            return {"CANCELLED"}
-        return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
+        job = submit.submit_built(self, context, settings, lambda: newer_requests.concept(
+            context.scene.meshy_newer, settings))
+        return {"FINISHED"} if job else {"CANCELLED"}
 
 
 class _OnConcept:
@@ -68,8 +64,7 @@ class MESHY_OT_concept_to_3d(ConfirmUnpublished, _OnConcept, bpy.types.Operator)
             label=found.label if found else "concept", estimate=estimate)
 
     def execute(self, context):
-        from ...client.errors import MeshyError
-        from ..session import concepts, messages, submit
+        from ..session import concepts, submit
         if concepts.find(self.job_id) is None:
             self.report({"ERROR"}, "Meshy: that concept image is no longer in the Tasks list; "
                         "make it again or resume its task by id")
@@ -77,12 +72,9 @@ class MESHY_OT_concept_to_3d(ConfirmUnpublished, _OnConcept, bpy.types.Operator)
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}
-        try:
-            req = self.dialog_request(context, settings, estimate=False)
-        except MeshyError as exc:
-            self.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
-            return {"CANCELLED"}
-        return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
+        job = submit.submit_built(self, context, settings, lambda: self.dialog_request(
+            context, settings, estimate=False))
+        return {"FINISHED"} if job else {"CANCELLED"}
 
 
 class _OnImage:

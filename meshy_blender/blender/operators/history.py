@@ -51,17 +51,13 @@ class MESHY_OT_history_action(bpy.types.Operator):
         return next(d for a, _, d in ACTIONS if a == properties.action)
 
     def execute(self, context):
-        from ...client.errors import MeshyError
-        from ..session import messages, submit
+        from ..session import submit
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}
-        try:
-            req = history_request(self.action, self.task_id, context.scene.meshy, settings)
-        except MeshyError as exc:
-            self.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
-            return {"CANCELLED"}
-        return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
+        job = submit.submit_built(self, context, settings, lambda: history_request(
+            self.action, self.task_id, context.scene.meshy, settings))
+        return {"FINISHED"} if job else {"CANCELLED"}
 
 
 CLASSES = (MESHY_OT_history_action,)

@@ -79,8 +79,7 @@ class _OnSelection(MenuDialog, bpy.types.Operator):
         raise NotImplementedError
 
     def execute(self, context):
-        from ...client.errors import MeshyError
-        from ..session import messages, submit
+        from ..session import submit
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}
@@ -88,12 +87,9 @@ class _OnSelection(MenuDialog, bpy.types.Operator):
                             replace=self._can_replace and context.scene.meshy.replace_selection)
         if found is None:
             return {"CANCELLED"}
-        try:
-            req = self._build(context.scene.meshy, settings, *found)
-        except MeshyError as exc:  # e.g. a style picture that cannot be read
-            self.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
-            return {"CANCELLED"}
-        return {"FINISHED"} if submit.submit(self, context, req, settings) else {"CANCELLED"}
+        job = submit.submit_built(self, context, settings,
+                                  lambda: self._build(context.scene.meshy, settings, *found))
+        return {"FINISHED"} if job else {"CANCELLED"}
 
 
 class MESHY_OT_retexture(_OnSelection):

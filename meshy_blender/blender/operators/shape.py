@@ -66,8 +66,7 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
                                        settings, estimate=estimate)
 
     def execute(self, context):
-        from ...client.errors import MeshyError
-        from ..session import candidates, messages, shape_first, submit
+        from ..session import candidates, shape_first, submit
         root = _target(context, self.object_name)
         if root is None or shape_first.shape_task(root) is None:
             self.report({"ERROR"}, "Meshy: Texture It needs an untextured Meshy shape; "
@@ -76,12 +75,8 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}
-        try:
-            req = self._request(context, settings)
-        except MeshyError as exc:  # e.g. a texture reference picture that cannot be read
-            self.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
-            return {"CANCELLED"}
-        if submit.submit(self, context, req, settings) is None:
+        if submit.submit_built(self, context, settings,
+                               lambda: self._request(context, settings)) is None:
             return {"CANCELLED"}
         if context.scene.meshy.discard_candidates and root.get("meshy_candidate_group"):
             gone = candidates.discard_others(context, root, settings)

@@ -6,6 +6,7 @@ Nothing is sent when a check fails: no key, Blender offline, or an option Meshy 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import bpy
@@ -87,3 +88,15 @@ def submit(op: Any, context: Any, req: JobRequest, settings: config.Settings) ->
     op.report({"INFO"}, f"Meshy: '{job.label}' sent{chain}, about {job.estimated_credits} "
                         "credits")
     return job
+
+
+def submit_built(op: Any, context: Any, settings: config.Settings,
+                 build: Callable[[], JobRequest]) -> Job | None:
+    """Build this click's request and :func:`submit` it. A MeshyError while building (a picture
+    that cannot be read, or written for upload) is reported like any other refusal."""
+    try:
+        req = build()
+    except MeshyError as exc:
+        op.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
+        return None
+    return submit(op, context, req, settings)
