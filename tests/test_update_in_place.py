@@ -1,0 +1,164 @@
+"""Updating the extension in place loses nothing: preferences, unfinished jobs, cache, .blend.
+
+The way a studio ships a release: ``build_extension.py`` builds version N and N+1 (the same tree
+with a bumped version), ``blender_ext.py server-generate`` publishes each into a self-hosted
+repository folder and ``blender_ext.py install`` installs from it into the user's extensions
+folder (what Blender's *Get Extensions* update runs). Between the two installs a real Blender
+(its own BLENDER_USER_RESOURCES) sets preferences and saves them, lands one job, leaves a
+second one running on Meshy (the emulator) and saves a .blend, then dies. After the update a
+new Blender finds the preferences, resumes the job without paying again, keeps the cache and
+opens the .blend with its settings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+MODULE = "bl_ext.user_default.meshy"
+
+SESSION_N = textwrap.dedent('''
+    import json, os, sys, time
+    import bpy, addon_utils
+    cache, blend, api = sys.argv[1:4]
+    addon_utils.enable("{module}", default_set=True, persistent=True)
+    prefs = bpy.context.preferences.addons["{module}"].preferences
+    prefs.api_key, prefs.api_base, prefs.cache_dir = os.environ["KEY"], api, cache
+    prefs.keep_days, prefs.import_format, prefs.max_jobs = 9, "FBX", 3
+    bpy.ops.wm.save_userpref()
+    from bl_ext.user_default.meshy.blender.session import runtime
+    from bl_ext.user_default.meshy.blender.session.pump import run_until_done
+    from bl_ext.user_default.meshy.version import extension_version
+    s = bpy.context.scene.meshy
+    s.prompt, s.should_texture, s.target_polycount, s.use_polycount = "a tin cup", False, 7777, True
+    bpy.ops.meshy.generate_text()
+    rt = runtime.get_runtime(bpy.context)
+    first = rt.manager.jobs()[-1]
+    run_until_done(rt.pump, [first.id], timeout=60)
+    s.prompt = "a brass lantern"
+    bpy.ops.meshy.generate_text()
+    second = rt.manager.jobs()[-1]
+    deadline = time.monotonic() + 30
+    while not second.step("preview").task_id or second.step("preview").status != "WAITING":
+        assert time.monotonic() < deadline, second.step("preview").status
+        rt.pump.tick()
+        time.sleep(0.01)
+    bpy.ops.wm.save_as_mainfile(filepath=blend)
+    print("RESULT" + json.dumps({{"version": extension_version(), "first": first.id,
+                                 "first_status": first.status, "second": second.id,
+                                 "task": second.step("preview").task_id}}), flush=True)
+    os._exit(0)  # Blender closes (or dies) with the second job still running on Meshy
+''')
+
+SESSION_N1 = textwrap.dedent('''
+    import json, os, sys, time
+    import bpy, addon_utils
+    blend = sys.argv[1]
+    bpy.ops.wm.read_userpref()  # what Blender's start-up does (the bpy module skips it)
+    enabled_at_start = "{module}" in bpy.context.preferences.addons
+    if not enabled_at_start:
+        addon_utils.enable("{module}", default_set=True)
+    prefs = bpy.context.preferences.addons["{module}"].preferences
+    from bl_ext.user_default.meshy.blender.session import runtime
+    from bl_ext.user_default.meshy.blender.session.pump import run_until_done
+    from bl_ext.user_default.meshy.version import extension_version
+    saved = {{"keep_days": prefs.keep_days, "import_format": prefs.import_format,
+             "max_jobs": prefs.max_jobs, "api_base": prefs.api_base,
+             "cache_dir": prefs.cache_dir, "has_key": prefs.api_key == os.environ["KEY"]}}
+    runtime.startup_resume()  # what the start-up timer runs
+    rt = runtime.current_runtime()
+    if rt is None:  # nothing resumed: say what this session found
+        print("RESULT" + json.dumps({{"enabled_at_start": enabled_at_start, "prefs": saved}}))
+        os._exit(0)
+    resumed = [j.id for j in rt.manager.jobs()]
+    run_until_done(rt.pump, resumed, timeout=60)
+    jobs = {{j.id: j.status for j in rt.manager.jobs()}}
+    lantern = [o.name for o in bpy.data.objects if o.get("meshy_job_id") in resumed]
+    runtime.shutdown_runtime()
+    bpy.ops.wm.open_mainfile(filepath=blend)
+    s = bpy.context.scene.meshy
+    print("RESULT" + json.dumps({{
+        "version": extension_version(), "enabled_at_start": enabled_at_start, "prefs": saved,
+        "resumed": resumed, "jobs": jobs, "lantern": lantern,
+        "blend": {{"prompt": s.prompt, "polycount": s.target_polycount,
+                   "use_polycount": s.use_polycount, "schema": s.schema,
+                   "cups": [o.get("meshy_job_id") for o in bpy.data.objects
+                            if o.get("meshy_prompt") == "a tin cup"]}}}}), flush=True)
+    os._exit(0)
+''')
+
+
+def _blender(code: str, user: Path, key: str, *args: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MESHY_")}
+    env.update(BLENDER_USER_RESOURCES=str(user), KEY=key)
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          env=env, timeout=240)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT")]
+    assert proc.returncode == 0 and lines, (proc.stdout + proc.stderr)[-4000:]
+    return json.loads(lines[-1][len("RESULT"):])
+
+
+def _publish_and_install(build_extension, zip_path: Path, repo: Path, user: Path) -> None:
+    """Publish ``zip_path`` as the repository's only package, then install it from there."""
+    shutil.rmtree(repo, ignore_errors=True)
+    build_extension.generate_repo(zip_path, repo)
+    local = user / "extensions" / "user_default"
+    local.mkdir(parents=True, exist_ok=True)
+    tool, url = build_extension.find_blender_ext(), (repo / "index.json").as_uri()
+    build_extension.run_tool(tool, "sync", "--remote-url", url, "--local-dir", str(local))
+    build_extension.run_tool(tool, "install", "meshy", "--remote-url", url,
+                             "--local-dir", str(local))
+
+
+def test_an_update_in_place_keeps_preferences_jobs_cache_and_blend(emulator, meshy_key,
+                                                                     tmp_path):
+    import build_extension
+
+    version = tomllib.loads((ROOT / "blender_manifest.toml").read_text())["version"]
+    major, minor, patch = (int(p) for p in version.split("."))
+    following = f"{major}.{minor}.{patch + 1}"
+    zips = {v: build_extension.build(tmp_path / "dist", version=v) for v in (version, following)}
+    user, repo, cache = tmp_path / "user", tmp_path / "repo", tmp_path / "cache"
+    emulator.store.task_seconds = 2.0  # long enough to leave the second job running
+
+    _publish_and_install(build_extension, zips[version], repo, user)
+    before = _blender(SESSION_N.format(module=MODULE), user, meshy_key, str(cache),
+                      str(tmp_path / "scene.blend"), emulator.api_url)
+    assert before["version"] == version and before["first_status"] == "IMPORTED"
+    cached = sorted(p.relative_to(cache) for p in (cache / "downloads").rglob("*") if p.is_file())
+    assert cached
+
+    _publish_and_install(build_extension, zips[following], repo, user)
+    manifest = user / "extensions" / "user_default" / "meshy" / "blender_manifest.toml"
+    assert tomllib.loads(manifest.read_text())["version"] == following
+    after = _blender(SESSION_N1.format(module=MODULE), user, meshy_key,
+                     str(tmp_path / "scene.blend"))
+
+    assert after["enabled_at_start"]  # the saved preferences enable it, as in Blender
+    assert after["prefs"] == {"keep_days": 9, "import_format": "FBX", "max_jobs": 3,
+                              "api_base": emulator.api_url, "cache_dir": str(cache),
+                              "has_key": True}
+    assert after["version"] == following
+    assert after["resumed"] == [before["second"]]
+    assert after["jobs"][before["second"]] == "IMPORTED" and after["lantern"]
+    posts = [r for r in emulator.requests("api") if r["method"] == "POST"
+             and r.get("created_task_id")]
+    assert [r["created_task_id"] for r in posts].count(before["task"]) == 1
+    assert len(posts) == 2  # one per job: the running one re-attached, paid once
+    # The first job's downloads are all still in the cache.
+    assert all((cache / rel).is_file() for rel in cached)
+    assert after["blend"]["prompt"] == "a brass lantern"
+    assert (after["blend"]["polycount"], after["blend"]["use_polycount"]) == (7777, True)
+    assert after["blend"]["schema"] >= 1 and after["blend"]["cups"] == [before["first"]]
