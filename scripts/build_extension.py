@@ -127,9 +127,17 @@ def build(output_dir: Path, blender_ext: Path | None = None, version: str | None
 
 
 def generate_repo(zip_path: Path, repo_dir: Path, blender_ext: Path | None = None) -> Path:
-    """Copy the zip into repo_dir and write the repository listing (index.json, index.html)."""
+    """Copy the zip into repo_dir and write the repository listing (index.json, index.html).
+
+    Earlier versions of the extension are removed from repo_dir first: a listing with two
+    versions of one id for the same Blender is ambiguous (server-generate warns), and Blender
+    offers the update only when the listing names the new one."""
     blender_ext = blender_ext or find_blender_ext()
     repo_dir.mkdir(parents=True, exist_ok=True)
+    extension_id = manifest_info()["id"]
+    for old in repo_dir.glob(f"{extension_id}-*.zip"):
+        if old.name != zip_path.name:
+            old.unlink()
     shutil.copy2(zip_path, repo_dir / zip_path.name)
     run_tool(blender_ext, "server-generate", "--repo-dir", str(repo_dir), "--html")
     index = repo_dir / "index.json"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -119,8 +118,9 @@ def _blender(code: str, user: Path, key: str, *args: str) -> dict:
 
 def _publish_and_install(build_extension, zip_path: Path, repo: Path, user: Path) -> None:
     """Publish ``zip_path`` as the repository's only package, then install it from there."""
-    shutil.rmtree(repo, ignore_errors=True)
-    build_extension.generate_repo(zip_path, repo)
+    build_extension.generate_repo(zip_path, repo)  # replaces the previous version's zip
+    (listed,) = json.loads((repo / "index.json").read_text())["data"]
+    assert listed["archive_url"].endswith(zip_path.name)
     local = user / "extensions" / "user_default"
     local.mkdir(parents=True, exist_ok=True)
     tool, url = build_extension.find_blender_ext(), (repo / "index.json").as_uri()
