@@ -177,6 +177,29 @@ def test_scene_and_object_steps_run_on_the_0_1_0_blend(bpy, addon, monkeypatch):
     assert owl["meshy_credits"] == "20 credits" and owl["meshy_schema"] == 2
 
 
+def test_linked_objects_and_scenes_are_left_to_their_own_file(bpy, addon, monkeypatch,
+                                                              tmp_path):
+    """Linked data is read-only in the file that links it: an upgrade or a save never fails on
+    it (it is upgraded when its own file is opened)."""
+    from meshy_blender.blender.scene import migrations as saved
+
+    bpy.ops.wm.read_homefile(use_empty=True)
+    with bpy.data.libraries.load(str(SAVED / "settings-0.1.0.blend"), link=True) as (src, dst):
+        dst.objects = ["a bronze owl"]
+        dst.scenes = list(src.scenes)
+    monkeypatch.setattr(saved, "SCENE_SCHEMA", 2)
+    monkeypatch.setattr(saved, "OBJECT_SCHEMA", 2)
+    calls: list[str] = []
+    monkeypatch.setattr(saved, "SCENE_STEPS", {1: lambda scene: calls.append(scene.name)})
+    monkeypatch.setattr(saved, "OBJECT_STEPS", {1: lambda obj: calls.append(obj.name)})
+    assert saved.upgrade_file() == []
+    local_scene = bpy.context.scene.name
+    assert calls == [local_scene]  # only the file's own scene
+    bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "links.blend"))
+    assert bpy.context.scene.meshy.schema == 2
+    assert all(not s.meshy.is_property_set("schema") for s in bpy.data.scenes if s.library)
+
+
 def test_a_blend_from_a_newer_version_is_reported_and_keeps_its_stamp(bpy, addon, tmp_path):
     from meshy_blender.blender.scene import migrations as saved
     from meshy_blender.blender.session import notices

@@ -93,6 +93,8 @@ def upgrade_file(data: Any = None) -> list[str]:
     data = data or bpy.data
     refused: list[str] = []
     for scene in data.scenes:
+        if scene.library is not None:
+            continue  # linked: read-only here, upgraded when its own file is opened
         schema = scene_schema(scene)
         if schema > SCENE_SCHEMA:
             refused.append(newer_sentence(f"Scene '{scene.name}'", schema))
@@ -103,7 +105,7 @@ def upgrade_file(data: Any = None) -> list[str]:
             scene.meshy.schema = schema
     newer_objects: list[tuple[str, int]] = []
     for obj in data.objects:
-        if PROVENANCE_MARK not in obj:
+        if obj.library is not None or PROVENANCE_MARK not in obj:
             continue
         schema = object_schema(obj)
         if schema > OBJECT_SCHEMA:
@@ -126,5 +128,6 @@ def stamp_file(data: Any = None) -> None:
     data = data or bpy.data
     for scene in data.scenes:
         settings = getattr(scene, "meshy", None)
-        if settings is not None and scene_schema(scene) <= SCENE_SCHEMA:
+        if settings is not None and scene.library is None and \
+                scene_schema(scene) <= SCENE_SCHEMA:
             settings.schema = SCENE_SCHEMA
