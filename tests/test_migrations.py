@@ -22,6 +22,7 @@ SAVED = ROOT / "tests" / "assets" / "saved-0.1.0"
 OLD_UNFINISHED = "f413522dbb99"
 OLD_FINISHED = "7cbff90efb79"
 OLD_KEY = "props/lantern-01"
+PAID_TASK = "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def test_a_0_1_0_journal_loads_with_its_unfinished_job_its_key_and_its_history(o
     (job,) = journal.load_unfinished()
     assert journal.damaged == [] and journal.newer == []
     assert (job.id, job.status, job.label) == (OLD_UNFINISHED, model.RUNNING, "a brass lantern")
-    assert job.step("preview").task_id == "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+    assert job.step("preview").task_id == PAID_TASK
     assert job.step("preview").status == model.STEP_WAITING
     assert job.step("refine").task_id is None  # resumes at the paid task, pays nothing twice
     assert journal.find_key(OLD_KEY).id == OLD_UNFINISHED  # 0.1.0's key entry (no format)
@@ -48,6 +49,26 @@ def test_a_0_1_0_journal_loads_with_its_unfinished_job_its_key_and_its_history(o
     assert json.loads((old_journal / f"job-{job.id}.json").read_text())["format"] == \
         migrations.JOURNAL_FORMAT
     assert Journal(old_journal).find_key(OLD_KEY).id == OLD_UNFINISHED
+
+
+def test_the_0_1_0_unfinished_job_resumes_on_its_paid_task_without_paying_again(
+        old_journal, emulator, meshy_key, make_client, make_manager):
+    from fixtures.jobs import wait_finished
+
+    # Meshy still has the task 0.1.0 paid for (the emulator holds it under that id).
+    emulator.store.create(key=meshy_key, kind="text-to-3d-preview", task_id=PAID_TASK,
+                          params={"mode": "preview", "prompt": "a brass lantern"}, credits=20,
+                          fail=None)
+    manager = make_manager(make_client(), journal_dir=old_journal)
+    resumed, ready = manager.resume_from_journal()
+    assert [j.id for j in resumed] == [OLD_UNFINISHED] and ready == []
+    wait_finished(manager, [OLD_UNFINISHED])
+    job = manager.get(OLD_UNFINISHED)
+    assert job.status == model.READY, job.detail
+    assert job.step("preview").task_id == PAID_TASK
+    created = [r for r in emulator.requests("api") if r["method"] == "POST"
+               and r.get("created_task_id")]
+    assert len(created) == 1 and created[0]["created_task_id"] == job.step("refine").task_id
 
 
 def test_a_migration_step_is_one_function_and_runs_on_the_0_1_0_entries(old_journal, monkeypatch):
@@ -64,7 +85,7 @@ def test_a_migration_step_is_one_function_and_runs_on_the_0_1_0_entries(old_jour
     journal = Journal(old_journal)
     (job,) = journal.load_unfinished()
     assert job.label == "a brass lantern (upgraded)"
-    assert job.step("preview").task_id == "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+    assert job.step("preview").task_id == PAID_TASK
     journal.save(job)
     saved = json.loads((old_journal / f"job-{job.id}.json").read_text())
     assert saved["format"] == 2 and saved["label"] == "a brass lantern (upgraded)"
