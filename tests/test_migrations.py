@@ -124,6 +124,19 @@ def test_a_newer_key_index_entry_is_refused(old_journal):
         Journal(old_journal).find_key(OLD_KEY)
 
 
+def test_a_retired_job_a_newer_version_kept_is_refused_not_paid_again(old_journal):
+    """Retention pruned the job and left its copy in the key entry: a newer copy is never "no
+    job" (a rerun would pay for it again)."""
+    (entry,) = (old_journal / "keys").glob("*.json")
+    job = json.loads((old_journal / f"job-{OLD_UNFINISHED}.json").read_text())
+    job["format"] = 5
+    entry.write_text(json.dumps({**json.loads(entry.read_text()), "job": job}))
+    (old_journal / f"job-{OLD_UNFINISHED}.json").unlink()
+    with pytest.raises(NewerDataError, match=r"'a brass lantern' was made by a newer Meshy "
+                                             r"for Blender \(schema 5\)"):
+        Journal(old_journal).find_retired(OLD_KEY)
+
+
 def test_an_entry_without_any_format_is_still_damage(old_journal):
     path = old_journal / f"job-{OLD_UNFINISHED}.json"
     data = json.loads(path.read_text())
