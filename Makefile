@@ -34,8 +34,11 @@ test: $(STAMP)
 demo: $(STAMP)
 	$(PY) scripts/demo.py
 
+# The zip in dist/ (path, size and sha256 printed); REPO=DIR also writes a self-hosted
+# extension repository there (index.json + index.html), e.g. make build REPO=dist/repo
+REPO ?=
 build: $(STAMP)
-	$(PY) scripts/build_extension.py
+	$(PY) scripts/build_extension.py $(if $(REPO),--repo $(REPO))
 
 # Real files made with Blender for the Meshy emulator (tests and the demo build them on demand).
 emulator-assets: $(STAMP)

@@ -6,6 +6,7 @@ once, when bpy is first imported.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -61,6 +62,7 @@ def test_zip_has_the_extension_layout_and_nothing_else(built):
     names = zipfile.ZipFile(zip_path).namelist()
     assert "blender_manifest.toml" in names
     assert "__init__.py" in names
+    assert {"LICENSE", "THIRD_PARTY_NOTICES.md"} <= set(names)
     for layer in ("client/__init__.py", "jobs/__init__.py", "blender/__init__.py",
                   "blender/session/__init__.py", "api/__init__.py", "cli/__init__.py"):
         assert layer in names
@@ -109,4 +111,8 @@ def test_build_script_command_line(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (tmp_path / "repo" / "index.json").is_file()
-    assert list((tmp_path / "dist").glob("meshy-*.zip"))
+    (zip_path,) = (tmp_path / "dist").glob("meshy-*.zip")
+    # The path, size and sha256 a release note or a studio checklist quotes.
+    assert f"zip: {zip_path}" in proc.stdout
+    assert f"size: {zip_path.stat().st_size} bytes" in proc.stdout
+    assert f"sha256: {hashlib.sha256(zip_path.read_bytes()).hexdigest()}" in proc.stdout

@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import bpy
+from bpy.app.handlers import persistent
 
 from . import cli_command
 from .operators import (
@@ -69,6 +70,32 @@ def startup_resume() -> None:
     runtime.startup_resume()
 
 
+@persistent
+def upgrade_saved_data(*_args: Any) -> None:
+    """load_post: the opened file's Meshy settings and objects in today's schema; a newer
+    version's are left as saved and the artist is told (scene/migrations.py)."""
+    from .scene import migrations
+
+    refused = migrations.upgrade_file()
+    if refused:
+        from .session import notices
+
+        for text in refused:
+            notices.report("WARNING", f"Meshy: {text}")
+
+
+@persistent
+def stamp_saved_data(*_args: Any) -> None:
+    """save_pre: each scene's Meshy settings record their schema."""
+    from .scene import migrations
+
+    migrations.stamp_file()
+
+
+# (handler list name, function) pairs register() adds and unregister() removes.
+HANDLERS = (("load_post", upgrade_saved_data), ("save_pre", stamp_saved_data))
+
+
 def _loaded(name: str) -> ModuleType | None:
     """The session module ``name`` if something imported it; an unloaded one holds no state."""
     return sys.modules.get(f"{__package__}.session.{name}")
@@ -86,6 +113,8 @@ def register() -> None:
     properties.register_properties()
     properties_newer.register_properties()
     menus.register_menus()
+    for name, fn in HANDLERS:
+        getattr(bpy.app.handlers, name).append(fn)
     bpy.app.timers.register(startup_resume, first_interval=STARTUP_RESUME_DELAY)
     cli_command.register()
 
@@ -99,6 +128,10 @@ def unregister() -> None:
     for fn in timers():
         if bpy.app.timers.is_registered(fn):
             bpy.app.timers.unregister(fn)
+    for name, fn in HANDLERS:
+        handlers = getattr(bpy.app.handlers, name)
+        while fn in handlers:
+            handlers.remove(fn)
     menus.unregister_menus()
     properties_newer.unregister_properties()
     properties.unregister_properties()

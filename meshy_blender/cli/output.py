@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from ..client.errors import scrub
+from ..version import extension_version
 from .exit_codes import UsageError
 
 
 def emit(payload: dict[str, Any], as_json: bool) -> None:
-    """Print the result (or error) object; every text goes through the one key scrubber."""
+    """Print the result (or error) object; every text goes through the one key scrubber.
+    A JSON object names the extension version that made it (``extension_version``)."""
     if as_json:
+        payload = {**payload, "extension_version": extension_version()}
         print(scrub(json.dumps(payload, indent=1, sort_keys=True, default=str)), flush=True)
         return
     for key, value in payload.items():

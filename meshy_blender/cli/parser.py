@@ -114,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
                      epilog=EXIT_CODES_HELP + "\n\nconfiguration: MESHY_API_KEY, MESHY_API_BASE, "
                      "MESHY_CACHE_DIR, MESHY_CA_BUNDLE, MESHY_STUDIO_CONFIG, HTTPS_PROXY "
                      "(environment over add-on preferences).")
+    from ..version import extension_version
+
+    parser.add_argument("--version", action="version",
+                        version=f"Meshy for Blender {extension_version()}",
+                        help="print the extension's version and exit")
     sub = parser.add_subparsers(dest="command", metavar="<subcommand>", parser_class=_Parser)
 
     def add(name: str, help_text: str, example: str) -> argparse.ArgumentParser:

@@ -9,7 +9,9 @@ cache). Each job is owned by one live process through an OS lock on ``job-<id>.l
 PID files, and taking over an orphaned job is one atomic lock call that exactly one process wins.
 
 A file that is not a job this version wrote (garbage, ``[]``, a hand-edited id...) is moved aside
-to ``<name>.damaged`` and named in :attr:`Journal.damaged`; it never stops the other jobs.
+to ``<name>.damaged`` and named in :attr:`Journal.damaged`; it never stops the other jobs. An
+older version's entry is upgraded as it is read, and a newer version's is left untouched and
+named in :attr:`Journal.newer` (:mod:`.migrations`).
 
 The folder is its own index: unfinished jobs (queued, running, downloading, ready to import) live
 at the top, finished ones (imported, failed, cancelled) in ``done/``. Start-up reads only the
@@ -33,6 +35,7 @@ from ..client.oslock import FileLock
 from . import model
 from .atomic_file import write_atomically
 from .key_index import KeyIndex
+from .migrations import NewerDataError, newer_file_schema
 from .model import Job
 
 log = scrubbed_logger(__name__)
@@ -54,6 +57,7 @@ class Journal:
         self._lock = threading.Lock()
         self._owned: dict[str, FileLock] = {}
         self.damaged: list[str] = []  # file names moved aside by the last load_all()
+        self.newer: list[str] = []  # file names a newer version wrote, left as they are
         self.keys = KeyIndex(self.directory / KEYS)
         self._index_checked = False
 
@@ -100,7 +104,7 @@ class Journal:
         A finished job still at the top (written by an older version, or left by a crash
         between the two writes of a move) is tidied into ``done/`` once, by whoever can own it."""
         jobs: list[Job] = []
-        self.damaged = []
+        self.damaged, self.newer = [], []
         for path, job in self._scan(self.directory):
             if job.status in DONE_STATUSES:
                 self._tidy(path, job)
@@ -113,7 +117,7 @@ class Journal:
     def load_all(self) -> list[Job]:
         """Every readable job, finished ones included, oldest first (reads every file: for
         rare look-ups, never start-up). A damaged file is moved aside, never fatal."""
-        self.damaged = []
+        self.damaged, self.newer = [], []
         by_id: dict[str, list[Job]] = {}
         for folder in (self.directory, self.done_directory):
             for _path, job in self._scan(folder):
@@ -158,6 +162,9 @@ class Journal:
                 continue  # removed (or moved to done/) by another process meanwhile
             except OSError as exc:
                 log.warning("skipping unreadable journal entry %s: %s", path.name, exc)
+                continue
+            except NewerDataError:
+                self.newer.append(path.name)  # kept for the newer version; never set aside
                 continue
             except Exception as exc:  # any shape of damage: set it aside, keep the others
                 self._set_aside(path, exc)
@@ -204,16 +211,23 @@ class Journal:
                 self.release(job.id, delete=True)
 
     def _warn_damaged(self) -> None:
-        if self.damaged:
+        if self.damaged or self.newer:
             log.warning("%s", self.damaged_message())
 
     def damaged_message(self) -> str:
-        """One sentence naming the files the last load moved aside ('' when there were none)."""
-        if not self.damaged:
-            return ""
-        names = ", ".join(self.damaged)
-        return (f"{len(self.damaged)} damaged Meshy job journal file(s) were set aside and "
-                f"skipped: {names} (in {self.directory}). Other jobs are unaffected.")
+        """One sentence naming the files the last load moved aside, one naming those a newer
+        version wrote ('' when there were none)."""
+        said = []
+        if self.damaged:
+            names = ", ".join(self.damaged)
+            said.append(f"{len(self.damaged)} damaged Meshy job journal file(s) were set aside "
+                        f"and skipped: {names} (in {self.directory}). Other jobs are "
+                        "unaffected.")
+        if self.newer:
+            said.append(f"{len(self.newer)} Meshy job(s) in {self.directory} were made by a "
+                        "newer Meshy for Blender: update the extension to resume them "
+                        f"({', '.join(self.newer)}; left untouched).")
+        return " ".join(said)
 
     def _set_aside(self, path: Path, exc: BaseException) -> None:
         aside = path.with_name(path.name + ".damaged")
@@ -312,11 +326,20 @@ class Journal:
             job = self.load(entry["job_id"])
             if job is not None:  # its job, or one that gave the key up (batch --replace)
                 return job if job.job_key == job_key else None
+            self._refuse_newer(entry["job_id"], job_key)
             if "job" in entry:
                 return None
         if entry is None and self.keys.complete and not self.keys.known(job_key):
             return None  # a new key (a damaged entry falls through to the scan)
         return self._index_all(job_key)
+
+    def _refuse_newer(self, job_id: str, job_key: str) -> None:
+        """NewerDataError when a newer version wrote this key's job: a key must never look
+        new because its job cannot be read here (that would pay for it again)."""
+        for path in (self._path(job_id), self._done_path(job_id)):
+            schema = newer_file_schema(path)
+            if schema is not None:
+                raise NewerDataError(f"The Meshy job with key '{job_key}'", schema)
 
     def find_retired(self, job_key: str) -> Job | None:
         """The last copy of the job retention pruned under ``job_key`` (its task ids still name

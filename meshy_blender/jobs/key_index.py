@@ -6,7 +6,9 @@ Clear Cache) must still not pay again, so pruning leaves the job's last journal 
 *retired* entry) and a rerun with that key fetches the result again from the recorded task
 ids, for free, instead of creating new tasks.
 
-``keys/<sha256 of the key>.json`` holds ``{"job_key", "job_id"}`` and, once retired, ``"job"``.
+``keys/<sha256 of the key>.json`` holds ``{"format", "job_key", "job_id"}`` and, once retired,
+``"job"`` (format: :data:`.migrations.KEY_INDEX_FORMAT`; an entry a newer version wrote is
+refused, never taken as a new key).
 The entry is written (fsynced) before the job's own file, so every journalled keyed job has
 one. Deciding "is this key new?" and journalling the new job happen under ``<hash>.lock`` (an
 OS lock, :mod:`..client.oslock`), so processes submitting one key at the same instant (a farm
@@ -30,6 +32,7 @@ from typing import Any
 from ..client.errors import MeshyError, scrub
 from ..client.oslock import FileLock
 from .atomic_file import write_atomically
+from .migrations import KEY_INDEX_FORMAT, NewerDataError, check_key_entry
 from .model import Job
 
 COMPLETE = "complete"
@@ -121,6 +124,7 @@ class KeyIndex:
 
     def _write(self, job_key: str, entry: dict[str, Any]) -> None:
         path = self._path(job_key)
+        entry = {**entry, "format": KEY_INDEX_FORMAT}
         data = scrub(json.dumps(entry, indent=1, sort_keys=True))
         with self._lock:
             write_atomically(path, data, prefix=".key-")
@@ -137,7 +141,7 @@ class KeyIndex:
 
     def entry(self, job_key: str) -> dict[str, Any] | None:
         """The entry for ``job_key``, or None (missing, or unreadable: treated as missing so the
-        caller falls back to reading the journal)."""
+        caller falls back to reading the journal). NewerDataError: a newer version wrote it."""
         try:
             data = json.loads(self._path(job_key).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -145,6 +149,7 @@ class KeyIndex:
         if not isinstance(data, dict) or data.get("job_key") != job_key or \
                 not isinstance(data.get("job_id"), str):
             return None
+        check_key_entry(data, job_key)
         return data
 
     def retired(self, job_key: str) -> Job | None:
@@ -154,5 +159,7 @@ class KeyIndex:
             return None
         try:
             return Job.from_dict(entry["job"])
+        except NewerDataError:
+            raise  # a newer version's job: never "no job" (that would pay for it again)
         except (KeyError, TypeError, ValueError):
             return None

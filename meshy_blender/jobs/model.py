@@ -13,7 +13,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-JOURNAL_FORMAT = 1
+from .migrations import JOURNAL_FORMAT, upgrade_journal_entry
 
 # Job lifecycle. READY means "paid result is on disk, waiting for the main thread to import".
 QUEUED = "QUEUED"
@@ -150,13 +150,12 @@ class Job:
 
     @classmethod
     def from_dict(cls, data: Any) -> Job:
-        """A job from its journal form; ValueError (never a raw KeyError/TypeError) when the
-        data is not a job this version wrote, whatever its shape."""
+        """A job from its journal form, an older format upgraded (:mod:`.migrations`);
+        ValueError (never a raw KeyError/TypeError) when the data is not a job this or an
+        older version wrote, whatever its shape (NewerDataError: a newer version wrote it)."""
         if not isinstance(data, dict):
             raise ValueError(f"a journal entry must be an object, not {type(data).__name__}")
-        fmt = data.get("format")
-        if fmt != JOURNAL_FORMAT:
-            raise ValueError(f"unsupported journal format {fmt!r} (expected {JOURNAL_FORMAT})")
+        data = upgrade_journal_entry(data, f"The Meshy job '{data.get('label') or data.get('id')}'")
         fields = {k: v for k, v in data.items() if k != "format"}
         try:
             steps = fields.get("steps")

@@ -13,6 +13,7 @@ import bpy
 
 from ...jobs.request import ImportOptions
 from . import assets, candidates, import_newer, importer, intermediate
+from .migrations import OBJECT_KEY, OBJECT_SCHEMA
 
 
 def provenance(snapshot: dict[str, Any]) -> dict[str, object]:
@@ -24,6 +25,7 @@ def provenance(snapshot: dict[str, Any]) -> dict[str, object]:
         "meshy_task_ids": ",".join(
             f"{s['name']}={s['task_id']}" for s in steps if s.get("task_id")),
         "meshy_credits": int(snapshot.get("consumed_credits") or 0),
+        OBJECT_KEY: OBJECT_SCHEMA,  # the provenance layout (migrations.py)
     }
     for key, option in (("meshy_prompt", "prompt"), ("meshy_model", "ai_model")):
         value = first_options.get(option)

@@ -13,6 +13,7 @@ from bpy.props import BoolProperty, EnumProperty, IntProperty, StringProperty
 
 from ...identity import ADDON_ID
 from ...jobs import retention_rules
+from ...version import extension_version
 from ..session.sidebar_data import DEFAULT_MAX_JOBS
 from .panel_account import draw_account
 
@@ -124,6 +125,7 @@ def draw_preferences(layout: bpy.types.UILayout, prefs: MeshyPreferences,
     Proxy, certificates and concurrency sit in a closed "Network" section."""
     from ..session import config
     settings = config.resolve(context)
+    layout.label(text=f"Meshy for Blender {extension_version()}")
     col = layout.column()
     col.use_property_split = True
     col.use_property_decorate = False

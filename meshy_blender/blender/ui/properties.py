@@ -217,6 +217,9 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
     rig_height: FloatProperty(name="Height", default=1.7, min=0.1, max=100, unit="LENGTH",
                               description="The character's real height: bones are placed to "
                               "match")
+    # The layout these settings were saved in (blender/scene/migrations.py); 0: not saved yet.
+    schema: IntProperty(name="Schema", default=0, min=0, options={"HIDDEN"},
+                        description="Which Meshy for Blender settings layout the file holds")
     action_id: IntProperty(name="Action ID", default=0, min=-1_000_000,
                            description="The animation's number in Meshy's library (only needed "
                            "when the library list cannot load; ids -2, -1 and 0 exist too)")
