@@ -112,9 +112,12 @@ class RemoteJobs:
     ``start``, ``rate``, ``rate_known``, ``online``, optional ``client_options`` and
     ``manager_options``)."""
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(self, config: dict[str, Any], *, resume: bool = True) -> None:
         from .manager import JobEvent
 
+        # True: the worker resumes every orphaned journalled job at its start (the sidebar);
+        # False (scripts): only this session's own jobs, after a worker crash.
+        self.resume = resume
         self._event_type = JobEvent
         self.config = dict(config)
         self.journal = Journal(Path(config["journal_dir"]))
@@ -154,7 +157,11 @@ class RemoteJobs:
                          sys_path=[p for p in sys.path if p])
         self._callbacks[configure["id"]] = _log_error
         self._channel.send(configure)  # its answer (the pid) is read with the events
-        self.call_async("resume", self._resumed)
+        if self.resume:
+            self.call_async("resume", self._resumed)
+        elif self.restarts:
+            own = [j.id for j in self._jobs.values() if j.is_active or j.status == "READY"]
+            self.call_async("adopt", self._resumed, job_ids=own)
 
     def _take_id(self) -> int:
         self._next_id += 1
@@ -232,8 +239,7 @@ class RemoteJobs:
 
     def poll(self) -> None:
         """Read what the worker sent so far (never waits); replace it if it died."""
-        if self._channel is not None:
-            self._receive(self._channel.poll())
+        self._read()
         self._check_worker()
 
     def call(self, op: str, timeout: float = ANSWER_TIMEOUT_S, **fields: Any) -> Any:
@@ -335,16 +341,29 @@ class RemoteJobs:
         return ([self._mirror(s) for s in value.get("resumed", [])],
                 [self._mirror(s) for s in value.get("ready", [])])
 
+    def retire_key(self, job_id: str) -> str:
+        """Free a finished job's key for a new request (batch --replace); returns the key it
+        keeps. JobOwnedError while it runs (see the worker's ``op_retire``)."""
+        return str(self.call("retire", job_id=job_id))
+
     def set_online(self, online: bool) -> None:
         if self.config.get("online") != online:
             self.config["online"] = online
             if self._channel is not None:
                 self.call_async("online", online=online)
 
+    def _read(self) -> None:
+        """Fold what the worker sent so far into the mirror (events stay queued for drain)."""
+        if self._channel is not None:
+            self._receive(self._channel.poll())
+
     def get(self, job_id: str) -> Job | None:
+        """The job as the worker last reported it (like a JobManager's live job)."""
+        self._read()
         return self._jobs.get(job_id)
 
     def jobs(self) -> list[Job]:
+        self._read()
         return sorted(self._jobs.values(), key=lambda j: j.created_ms)
 
     def drain(self, limit: int | None = None) -> list[Any]:

@@ -15,6 +15,7 @@ again; see :mod:`.journal`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import sys
@@ -185,6 +186,44 @@ class Worker:
         return {"resumed": [j.snapshot() for j in resumed], "ready": [j.snapshot() for j in ready],
                 "damaged": journal.damaged_message() if journal is not None else ""}
 
+    def op_adopt(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Take these journalled jobs over (a replaced worker's, for a session that does not
+        resume the whole journal): the unfinished ones run on, READY ones are offered again."""
+        resumed: list[dict[str, Any]] = []
+        ready: list[dict[str, Any]] = []
+        journal = self.manager.journal
+        for job_id in message.get("job_ids") or []:
+            if journal is None or self.manager.get(job_id) is not None or \
+                    not journal.claim(job_id):
+                continue
+            job = journal.load(job_id)
+            if job is None or not self.manager.adopt(job):
+                journal.release(job_id)
+                continue
+            (resumed if job.is_active else ready).append(job.snapshot())
+        return {"resumed": resumed, "ready": ready, "damaged": ""}
+
+    def op_retire(self, message: dict[str, Any]) -> str:
+        """A finished job gives its key up (it keeps its files and task ids): the key is
+        renamed in the journal and, when this worker knows the job, in memory."""
+        from .keys import JobOwnedError
+        from .model import now_ms
+
+        journal = self.manager.journal
+        existing = journal.load(message["job_id"]) if journal is not None else None
+        if journal is None or existing is None:
+            raise KeyError(message["job_id"])
+        live = self.manager.get(existing.id)
+        if (live is not None and live.is_active) or not journal.claim(existing.id):
+            raise JobOwnedError(existing)
+        retired = f"{existing.job_key}~replaced-{now_ms()}"
+        existing.job_key = retired
+        journal.save(existing)
+        journal.release(existing.id)
+        if live is not None:
+            live.job_key = retired
+        return retired
+
     def op_online(self, message: dict[str, Any]) -> None:
         self.online = bool(message.get("online"))
 
@@ -235,7 +274,11 @@ def main() -> int:
     except Exception as exc:  # a bad configuration: say why, then exit
         from ..client.errors import scrub
 
-        channel.send({"re": config.get("id"), "error": _error_dict(exc, scrub)})
+        with contextlib.suppress(PipeClosed):
+            channel.send({"re": config.get("id"), "error": _error_dict(exc, scrub)})
         return 3
-    channel.send({"re": config.get("id"), "value": {"pid": os.getpid()}})
+    try:
+        channel.send({"re": config.get("id"), "value": {"pid": os.getpid()}})
+    except PipeClosed:  # Blender is gone already: nothing was started
+        return 0
     return worker.run(messages)
