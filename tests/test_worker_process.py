@@ -174,3 +174,46 @@ def _alive(pid: int) -> bool:
             return stat.read().split(") ")[1][0] != "Z"
     except (FileNotFoundError, IndexError):
         return False
+
+
+NO_THREADS = textwrap.dedent("""
+    import json, sys, threading
+    sys.path[:0] = [sys.argv[1]]
+    import bpy
+    from meshy_blender import api
+    from meshy_blender.blender.session import account, calls, runtime
+
+    balance = api.balance()
+    result = api.text_to_3d("a mug", should_texture=False)
+    account.start_balance(runtime.current_runtime().client)  # the sidebar's background read
+    outcome = calls.CALLS.wait(account.BALANCE_CALL)
+    print(json.dumps({
+        "balance": balance, "sidebar_balance": outcome.value if outcome else None,
+        "objects": len(result.objects),
+        "status": runtime.current_runtime().manager.get(result.job_id).status,
+        "threads": [t.name for t in threading.enumerate()],
+        "modules": sorted(m for m in ("requests", "ssl", "urllib3") if m in sys.modules),
+        "worker": runtime.current_runtime().manager.process.pid}), flush=True)
+""")
+
+
+def test_a_whole_job_leaves_no_thread_and_no_http_stack_in_blenders_process(
+        emulator, meshy_key, tmp_path):
+    """A fresh Blender (bpy) process runs a job to its import and reads the balance (the API's
+    and the sidebar's way) with the emulator outside it: only its main thread ever exists and
+    requests/ssl are never imported there; its worker process is gone after it exits."""
+    import json
+
+    env = {**os.environ, "MESHY_API_KEY": meshy_key, "MESHY_API_BASE": emulator.api_url,
+           "MESHY_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("MESHY_STUDIO_CONFIG", None)
+    done = subprocess.run([sys.executable, "-c", NO_THREADS, str(ROOT)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    assert data["status"] == model.IMPORTED and data["objects"] >= 1
+    assert data["balance"] > data["sidebar_balance"] == emulator.balance()  # the job paid
+    assert data["threads"] == ["MainThread"]
+    assert data["modules"] == []
+    assert not _alive(data["worker"])
+    assert len(emulator.tasks()) == 1

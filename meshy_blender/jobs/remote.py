@@ -118,8 +118,15 @@ class RemoteJobs:
         # True: the worker resumes every orphaned journalled job at its start (the sidebar);
         # False (scripts): only this session's own jobs, after a worker crash.
         self.resume = resume
+        from ..client import hygiene
+
+        # Refused here as MeshyClient would refuse it (AuthError, ValidationError): a worker
+        # that cannot start is never started.
+        hygiene.clean_key(config["api_key"])
+        hygiene.check_base_url(config["api_base"])
         self._event_type = JobEvent
         self.config = dict(config)
+        self._broken: Exception | None = None  # the worker refused its configuration
         self.journal = Journal(Path(config["journal_dir"]))
         self.concurrency = RemoteGate(self, int(config["start"]), float(config["rate"]),
                                       bool(config["rate_known"]))
@@ -155,13 +162,18 @@ class RemoteJobs:
         _LIVE.add(self)
         configure = dict(self.config, op="configure", id=self._take_id(),
                          sys_path=[p for p in sys.path if p])
-        self._callbacks[configure["id"]] = _log_error
+        self._callbacks[configure["id"]] = self._configured
         self._channel.send(configure)  # its answer (the pid) is read with the events
         if self.resume:
             self.call_async("resume", self._resumed)
         elif self.restarts:
             own = [j.id for j in self._jobs.values() if j.is_active or j.status == "READY"]
             self.call_async("adopt", self._resumed, job_ids=own)
+
+    def _configured(self, answer: dict[str, Any]) -> None:
+        if "error" in answer:
+            _log_error(answer)
+            self._broken = _rebuild_error(answer["error"], self)
 
     def _take_id(self) -> int:
         self._next_id += 1
@@ -173,7 +185,7 @@ class RemoteJobs:
 
     def _check_worker(self) -> None:
         """Replace a worker that died (after a short delay); its jobs resume in the new one."""
-        if self._closed or self.alive():
+        if self._closed or self.alive() or self._broken is not None:
             return
         now = time.monotonic()
         if self._channel is not None:
@@ -196,8 +208,12 @@ class RemoteJobs:
         if process is not None:
             _EXITING.append(process)
         reap()
-        # Requests that waited for the dead worker get no answer: they raise.
-        self._callbacks.clear()
+        # Requests that waited for the dead worker get no answer: they fail.
+        callbacks, self._callbacks = self._callbacks, {}
+        stopped = {"type": "WorkerStoppedError", "message": WorkerStoppedError.default_message}
+        for request_id, callback in callbacks.items():
+            with contextlib.suppress(Exception):
+                callback({"re": request_id, "error": stopped})
 
     # -- the pipe --------------------------------------------------------------------------
     def _receive(self, messages: list[dict[str, Any]]) -> None:
@@ -249,6 +265,8 @@ class RemoteJobs:
             raise RuntimeError("the job manager is shut down")
         self._check_worker()
         channel = self._channel
+        if self._broken is not None:
+            raise self._broken
         if channel is None:  # restarting after a crash: not yet
             raise WorkerStoppedError()
         request_id = self._take_id()
@@ -263,6 +281,9 @@ class RemoteJobs:
             if request_id in self._answers:
                 break
             if not self.alive():
+                self._receive(channel.poll())
+                if self._broken is not None:
+                    raise self._broken
                 self._check_worker()
                 raise WorkerStoppedError()
             if time.monotonic() >= deadline:
@@ -275,14 +296,22 @@ class RemoteJobs:
         return answer.get("value")
 
     def call_async(self, op: str, on_answer: Callable[[dict[str, Any]], None] | None = None,
-                   **fields: Any) -> None:
+                   **fields: Any) -> bool:
         """Send a request without waiting: ``on_answer`` gets the answer message when a later
-        poll reads it (errors are logged)."""
+        poll reads it (errors are logged). False when no worker runs to ask (restarting)."""
+        if self._closed:
+            return False
+        self._check_worker()
         if self._channel is None:
-            return
+            return False
         request_id = self._take_id()
         self._callbacks[request_id] = on_answer or _log_error
-        self._channel.send(dict(fields, op=op, id=request_id))
+        try:
+            self._channel.send(dict(fields, op=op, id=request_id))
+        except PipeClosed:
+            self._callbacks.pop(request_id, None)
+            return False
+        return True
 
     def _resumed(self, answer: dict[str, Any]) -> None:
         if "error" in answer:
@@ -396,13 +425,78 @@ class RemoteJobs:
         reap()
 
 
+class RemoteRead:
+    """One account read to run in the worker without waiting (see BackgroundCalls)."""
+
+    def __init__(self, jobs: RemoteJobs, method: str, args: tuple[Any, ...],
+                 kwargs: dict[str, Any]) -> None:
+        self.jobs = jobs
+        self.method = method
+        self.args = args
+        self.kwargs = kwargs
+
+    def send(self, on_answer: Callable[[Any, BaseException | None], None]) -> None:
+        """Ask; ``on_answer(value, error)`` runs when a later poll reads the answer."""
+        def answered(message: dict[str, Any]) -> None:
+            if "error" in message:
+                on_answer(None, _rebuild_error(message["error"], self.jobs))
+            else:
+                on_answer(message.get("value"), None)
+
+        if not self.jobs.call_async("read", answered, method=self.method,
+                                    args=list(self.args), kwargs=self.kwargs):
+            on_answer(None, WorkerStoppedError())
+
+
+class RemoteClient:
+    """The free reads of a MeshyClient, answered by the worker process: Blender's process
+    makes no HTTP request and never imports requests/ssl. Each method waits for its answer
+    (for scripts and the API); :meth:`later` makes a read the sidebar does not wait for."""
+
+    def __init__(self, jobs: RemoteJobs) -> None:
+        self.jobs = jobs
+
+    def _read(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        return self.jobs.call("read", method=method, args=list(args), kwargs=kwargs)
+
+    def later(self, method: str, *args: Any, **kwargs: Any) -> RemoteRead:
+        return RemoteRead(self.jobs, method, args, kwargs)
+
+    def balance(self) -> int:
+        return int(self._read("balance"))
+
+    def get_task(self, kind: str, task_id: str) -> Any:
+        from ..client.tasks import parse_task
+
+        return parse_task(self._read("get_task", kind, task_id), kind)
+
+    def list_tasks(self, kind: str, page_num: int = 1, page_size: int = 10,
+                   sort_by: str = "-created_at") -> list[Any]:
+        from ..client.tasks import parse_task
+
+        return [parse_task(raw, kind) for raw in self._read(
+            "list_tasks", kind, page_num=page_num, page_size=page_size, sort_by=sort_by)]
+
+    def delete_task(self, kind: str, task_id: str) -> None:
+        self._read("delete_task", kind, task_id)
+
+    def animation_library(self, search: str | None = None, category: str | None = None,
+                          sub_category: str | None = None) -> list[dict[str, Any]] | None:
+        found = self._read("animation_library", search=search, category=category,
+                           sub_category=sub_category)
+        return list(found) if found is not None else None
+
+    def close(self) -> None:
+        """Nothing to close here: the worker process owns the connections."""
+
+
 def _rebuild_error(data: dict[str, Any], jobs: RemoteJobs) -> Exception:
     """The worker's exception as the same class on this side (message and attributes)."""
     name = str(data.get("type", ""))
     classes: dict[str, type[Exception]] = {
         "JobOwnedError": keys.JobOwnedError, "JobKeyConflictError": keys.JobKeyConflictError,
         "JournalError": JournalError, "ValueError": ValueError, "KeyError": KeyError,
-        "RuntimeError": RuntimeError}
+        "RuntimeError": RuntimeError, "WorkerStoppedError": WorkerStoppedError}
     cls = classes.get(name) or getattr(client_errors, name, None)
     if not (isinstance(cls, type) and issubclass(cls, Exception)):
         cls = MeshyError

@@ -241,6 +241,13 @@ class Worker:
     def op_pace(self, message: dict[str, Any]) -> None:
         self.gate.pacer.wait()
 
+    def op_read(self, message: dict[str, Any]) -> Any:
+        """A free account read (balance, tasks, the animation library, History rows)."""
+        from .account_reads import answer
+
+        return answer(self.client, str(message.get("method")), list(message.get("args") or []),
+                      dict(message.get("kwargs") or {}))
+
     def op_ping(self, message: dict[str, Any]) -> dict[str, Any]:
         return {"pid": os.getpid()}
 

@@ -22,12 +22,11 @@ from . import config, notices
 # The job machinery (manager, workers, journal, pump, the HTTP client) is imported when the first
 # runtime is built, not when the add-on is enabled: enabling must only register classes.
 if TYPE_CHECKING:
-    from ...client.client import MeshyClient
     from ...jobs import retention
     from ...jobs.journal import Journal
     from ...jobs.model import Job
     from ...jobs.policy import Policy
-    from ...jobs.remote import RemoteJobs
+    from ...jobs.remote import RemoteClient, RemoteJobs
     from ...jobs.request import JobRequest
     from .pump import Pump
 
@@ -42,7 +41,8 @@ TIMER_STOP_AFTER_IDLE_S = 5.0
 
 
 class OnlineGate:
-    """Decides on workers whether a URL may be contacted, from a value read on the main thread."""
+    """Whether a URL may be contacted, from a value read on the main thread (the worker process
+    gets the same value with each change, see ``RemoteJobs.set_online``)."""
 
     def __init__(self, online: bool) -> None:
         self.online = online
@@ -54,7 +54,7 @@ class OnlineGate:
 @dataclass
 class Runtime:
     settings: config.Settings
-    client: MeshyClient
+    client: RemoteClient
     manager: RemoteJobs
     pump: Pump
     gate: OnlineGate
@@ -147,21 +147,12 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
         _runtime.settings = settings
         return _runtime
     shutdown_runtime()
-    from ...jobs.remote import RemoteJobs
+    from ...jobs.remote import RemoteClient, RemoteJobs
     from .pump import Pump
 
     gate = OnlineGate(settings.online_access)
-    client = _client_class()(
-        settings.api_key,
-        settings.api_base,
-        ca_bundle=settings.ca_bundle or None,
-        # The standard proxy variables win (requests reads them); else the preference's proxy.
-        proxies=({"http": settings.proxy, "https": settings.proxy}
-                 if settings.proxy and not settings.proxies else None),
-        cache_dir=Path(settings.download_dir),
-        allow_network=gate,
-    )
     manager = RemoteJobs(worker_config(settings), resume=resume)
+    client = RemoteClient(manager)  # reads answered by the worker: no HTTP in this process
     pump = Pump(manager, _default_importer, wake=ensure_timer,
                 preview_importer=_intermediate_importer)
     pump.calls.wake = ensure_timer
@@ -207,24 +198,6 @@ def _resumed(resumed: list[Job], ready: list[Job], damaged: str) -> None:
         log.info("Meshy job %s finished while Blender was closed; ready to import", job.id)
     if resumed or ready:
         ensure_timer()
-
-
-def _client_class() -> type[MeshyClient]:
-    """``MeshyClient``, imported at the first network use: client.client loads requests/urllib3/
-    ssl, which were most of the add-on's enable time when imported at registration. Once loaded
-    it is this module's ``MeshyClient`` (scripts and tests may wrap it there)."""
-    cls: type[MeshyClient] | None = globals().get("MeshyClient")
-    if cls is None:
-        from ...client.client import MeshyClient as loaded
-
-        cls = globals()["MeshyClient"] = loaded
-    return cls
-
-
-def __getattr__(name: str) -> Any:  # PEP 562: ``runtime.MeshyClient`` loads the client on use
-    if name == "MeshyClient":
-        return _client_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def startup_resume() -> None:
