@@ -527,6 +527,22 @@ def stop(process: subprocess.Popen[bytes], timeout: float = STOP_WAIT_S) -> None
         process.wait()
 
 
+def prune_in_process(journal_dir: str | Path, cache_dir: str | Path,
+                     rules: Any) -> subprocess.Popen[bytes]:
+    """Apply the retention ``rules`` (jobs/retention.py) in a short-lived process of its own:
+    deleting old jobs' files never costs Blender's process a thread or a stall. Reaped later."""
+    import json
+
+    arguments = json.dumps({"journal_dir": str(journal_dir), "cache_dir": str(cache_dir),
+                            "keep_days": rules.keep_days, "keep_jobs": rules.keep_jobs})
+    process = subprocess.Popen(
+        [sys.executable, "-c", BOOT, str(Path(__file__).resolve().parents[1]), "prune",
+         arguments], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, close_fds=True,
+        creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
+    _EXITING.append(process)
+    return process
+
+
 def reap() -> None:
     """Collect workers that exited (no zombie processes)."""
     _EXITING[:] = [p for p in _EXITING if p.poll() is None]

@@ -16,6 +16,7 @@ again; see :mod:`.journal`).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import queue
 import sys
@@ -259,8 +260,30 @@ def _error_dict(exc: Exception, scrub: Any) -> dict[str, Any]:
     return {"type": type(exc).__name__, "message": scrub(str(exc)), "attributes": attributes}
 
 
+def prune_main(arguments: str) -> int:
+    """Entry point of a one-shot retention pruning process (see ``remote.prune_in_process``)."""
+    import logging
+
+    from .journal import Journal
+    from .retention import Rules, human_size, prune
+
+    args = json.loads(arguments)
+    try:
+        freed = prune(Journal(args["journal_dir"]), args["cache_dir"],
+                      Rules(keep_days=int(args["keep_days"]), keep_jobs=int(args["keep_jobs"])))
+    except Exception:  # never let housekeeping break anything: say why on stderr
+        logging.getLogger(__name__).exception("Meshy: pruning old jobs failed")
+        return 1
+    if freed.jobs:
+        print(f"Meshy: pruned {freed.jobs} old job(s), {human_size(freed.bytes)}",
+              file=sys.stderr)
+    return 0
+
+
 def main() -> int:
     """Entry point of the worker process (see :data:`BOOT`)."""
+    if len(sys.argv) > 3 and sys.argv[2] == "prune":
+        return prune_main(sys.argv[3])
     read_fd, write_fd = os.dup(0), os.dup(1)
     # The protocol owns private copies of stdin/stdout: a print anywhere goes to stderr.
     os.dup2(2, 1)

@@ -205,18 +205,18 @@ def startup_resume() -> None:
 
     Unfinished jobs re-attach to their Meshy tasks; downloaded-but-not-imported ones are offered
     for import in the Tasks panel. Only their journal files are read; finished jobs past the
-    retention rules are pruned on a worker thread meanwhile. Nothing starts when the journal
+    retention rules are pruned by a short-lived process meanwhile. Nothing starts when the journal
     has no unfinished job, there is no key, or online access is off for a non-loopback API
     (they wait until the user allows it).
     """
     if _runtime is not None:
         return None
     settings = config.resolve()
-    from ...jobs import retention
+    from ...jobs import remote
     from ...jobs.journal import Journal
 
     journal_dir = Path(settings.cache_dir) / "journal"
-    retention.prune_in_background(journal_dir, settings.download_dir, retention_rules())
+    remote.prune_in_process(journal_dir, settings.download_dir, retention_rules())
     journal = Journal(journal_dir)
     pending = journal.load_unfinished()  # never the finished history (issue 17)
     tell_damaged(journal)
