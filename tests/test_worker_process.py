@@ -217,3 +217,80 @@ def test_a_whole_job_leaves_no_thread_and_no_http_stack_in_blenders_process(
     assert data["modules"] == []
     assert not _alive(data["worker"])
     assert len(emulator.tasks()) == 1
+
+
+def test_the_api_survives_a_killed_worker_and_imports_once_paid_once(
+        bpy, empty_scene, meshy_env):
+    """The worker is SIGKILLed while the result downloads: the next pump tick starts another,
+    which resumes the job from the journal; the model lands once, one task is paid."""
+    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.session.pump import run_until_done
+    from meshy_blender.jobs.request import JobRequest
+
+    meshy_env.set_fault("asset_latency", 2.0)
+    rt = runtime.get_runtime(resume=False)
+    job = rt.submit(JobRequest("text-to-3d", {"prompt": "a mug", "should_texture": False},
+                               "a mug"))
+    wait_for(rt.manager, lambda: job.status == model.DOWNLOADING, what="downloading")
+    first = rt.manager.process
+    assert first is not None
+    first.send_signal(signal.SIGKILL)
+    first.wait(10)
+    meshy_env.clear_faults()
+    run_until_done(rt.pump, [job.id], timeout=60)
+    assert job.status == model.IMPORTED and rt.manager.restarts == 1
+    landed = [o for o in bpy.data.objects if o.get("meshy_job_id") == job.id]
+    assert landed and len({o.name for o in landed}) == len(landed)
+    roots = [o for o in landed if o.parent is None]
+    assert len(roots) == 1  # imported once
+    assert len(meshy_env.tasks()) == 1
+
+
+KILLED_BLENDER = textwrap.dedent("""
+    import sys
+    sys.path[:0] = [sys.argv[1]]
+    import bpy
+    from meshy_blender import api
+    api.text_to_3d("a mug", should_texture=False, job_key="shot-050")
+""")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as listed:
+            return [int(p) for p in listed.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_a_killed_blender_is_resumed_by_the_next_one_paid_once(
+        bpy, empty_scene, meshy_env, meshy_key, tmp_path):
+    """SIGKILL a Blender (bpy) process while its job downloads: its worker sees the pipe close,
+    parks and exits; the next Blender asking with the same job key gets the job imported, and
+    Meshy was paid once."""
+    from meshy_blender import api
+
+    meshy_env.set_fault("asset_latency", 2.0)
+    env = {**os.environ, "MESHY_API_KEY": meshy_key, "MESHY_API_BASE": meshy_env.api_url,
+           "MESHY_CACHE_DIR": os.environ["MESHY_CACHE_DIR"]}
+    blender = subprocess.Popen([sys.executable, "-c", KILLED_BLENDER, str(ROOT)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (meshy_env.tasks() and meshy_env.tasks()[0].get("status") == "SUCCEEDED"):
+            assert blender.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.5)  # the download (2 s of latency) has started
+        workers = _children(blender.pid)
+        assert workers, "the Blender process started no worker"
+    finally:
+        blender.send_signal(signal.SIGKILL)
+        blender.wait(10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.05)
+    assert not any(_alive(w) for w in workers), "the orphaned worker kept running"
+    meshy_env.clear_faults()
+    result = api.text_to_3d("a mug", should_texture=False, job_key="shot-050")
+    assert result.objects and len(meshy_env.tasks()) == 1
