@@ -311,4 +311,8 @@ def main() -> int:
         channel.send({"re": config.get("id"), "value": {"pid": os.getpid()}})
     except PipeClosed:  # Blender is gone already: nothing was started
         return 0
-    return worker.run(messages)
+    code = worker.run(messages)
+    # Parked: leave now, without joining a job thread still blocked in a network read (its
+    # job is journalled; the next worker resumes it, as after a crash).
+    sys.stderr.flush()
+    os._exit(code)
