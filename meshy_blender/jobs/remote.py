@@ -43,7 +43,11 @@ log = scrubbed_logger(__name__)
 ANSWER_TIMEOUT_S = 60.0
 # A worker that keeps dying is not restarted in a tight loop.
 RESTART_DELAY_S = 1.0
+MAX_RESTARTS = 10
 STOP_WAIT_S = 5.0
+# Windows: no console window, and below Blender's priority (POSIX: the worker lowers its own).
+_CREATION_FLAGS = (getattr(subprocess, "CREATE_NO_WINDOW", 0)
+                   | getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0))
 _DERIVED = ("progress", "estimated_credits", "price_published", "consumed_credits")
 
 
@@ -154,7 +158,7 @@ class RemoteJobs:
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", BOOT, folder], stdin=child_read, stdout=child_write,
-                close_fds=True, creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
+                close_fds=True, creationflags=_CREATION_FLAGS)
         finally:
             os.close(child_read)
             os.close(child_write)
@@ -194,6 +198,11 @@ class RemoteJobs:
             self._drop_process()
             self._restart_at = now + (RESTART_DELAY_S if self.restarts else 0.0)
         if now < self._restart_at:
+            return
+        if self.restarts >= MAX_RESTARTS:  # something stops every worker: say so, stop trying
+            self._broken = WorkerStoppedError(
+                f"The Meshy background process stopped {self.restarts + 1} times; see the "
+                "system console for why. Journalled jobs resume when Blender starts again.")
             return
         self.restarts += 1
         self._spawn()
@@ -538,7 +547,7 @@ def prune_in_process(journal_dir: str | Path, cache_dir: str | Path,
     process = subprocess.Popen(
         [sys.executable, "-c", BOOT, str(Path(__file__).resolve().parents[1]), "prune",
          arguments], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, close_fds=True,
-        creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
+        creationflags=_CREATION_FLAGS)
     _EXITING.append(process)
     return process
 

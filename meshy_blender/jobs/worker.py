@@ -43,6 +43,7 @@ BOOT = (
 )
 
 POLL_S = 0.02
+NICENESS = 10  # downloads and hashing yield the CPU to Blender's main thread
 # How long parking waits for running jobs to record where they stopped before the process exits
 # (the journal is written atomically, so exiting earlier is as safe as a crash).
 PARK_WAIT_S = 3.0
@@ -282,6 +283,9 @@ def prune_main(arguments: str) -> int:
 
 def main() -> int:
     """Entry point of the worker process (see :data:`BOOT`)."""
+    if hasattr(os, "nice"):  # Blender's UI wins the CPU when both want it (Windows: see remote)
+        with contextlib.suppress(OSError):
+            os.nice(NICENESS)
     if len(sys.argv) > 3 and sys.argv[2] == "prune":
         return prune_main(sys.argv[3])
     read_fd, write_fd = os.dup(0), os.dup(1)
