@@ -22,21 +22,23 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import subprocess
 import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..client import errors as client_errors
 from ..client.errors import MeshyError, scrubbed_logger
-from . import keys
-from .journal import Journal, JournalError
 from .model import Job
 from .pipe import PipeChannel, PipeClosed
 from .worker import BOOT
+
+if TYPE_CHECKING:
+    from .journal import Journal
 
 log = scrubbed_logger(__name__)
 
@@ -117,8 +119,6 @@ class RemoteJobs:
     ``manager_options``)."""
 
     def __init__(self, config: dict[str, Any], *, resume: bool = True) -> None:
-        from .manager import JobEvent
-
         # True: the worker resumes every orphaned journalled job at its start (the sidebar);
         # False (scripts): only this session's own jobs, after a worker crash.
         self.resume = resume
@@ -128,10 +128,8 @@ class RemoteJobs:
         # that cannot start is never started.
         hygiene.clean_key(config["api_key"])
         hygiene.check_base_url(config["api_base"])
-        self._event_type = JobEvent
         self.config = dict(config)
         self._broken: Exception | None = None  # the worker refused its configuration
-        self.journal = Journal(Path(config["journal_dir"]))
         self.concurrency = RemoteGate(self, int(config["start"]), float(config["rate"]),
                                       bool(config["rate_known"]))
         self._jobs: dict[str, Job] = {}
@@ -147,6 +145,14 @@ class RemoteJobs:
         # Called with the answer of every journal resume (the first and after a restart).
         self.on_resume: Callable[[list[Job], list[Job], str], None] | None = None
         self._spawn()
+
+    @functools.cached_property
+    def journal(self) -> Journal:
+        """The journal, for reading only (job keys, pins, history): the worker owns the locks.
+        Loaded on first use, not when the first sidebar draw starts the worker."""
+        from .journal import Journal
+
+        return Journal(Path(self.config["journal_dir"]))
 
     # -- the process -----------------------------------------------------------------------
     def _spawn(self) -> None:
@@ -233,8 +239,8 @@ class RemoteJobs:
             if "event" in message:
                 snapshot = message["snapshot"]
                 self._mirror(snapshot)
-                self._events.append(self._event_type(message["event"], message["job_id"],
-                                                     snapshot))
+                self._events.append(_job_event()(message["event"], message["job_id"],
+                                                 snapshot))
                 continue
             if isinstance(message.get("job"), dict):
                 self._mirror(message["job"])
@@ -501,6 +507,9 @@ class RemoteClient:
 
 def _rebuild_error(data: dict[str, Any], jobs: RemoteJobs) -> Exception:
     """The worker's exception as the same class on this side (message and attributes)."""
+    from . import keys
+    from .journal import JournalError
+
     name = str(data.get("type", ""))
     classes: dict[str, type[Exception]] = {
         "JobOwnedError": keys.JobOwnedError, "JobKeyConflictError": keys.JobKeyConflictError,
@@ -514,6 +523,13 @@ def _rebuild_error(data: dict[str, Any], jobs: RemoteJobs) -> Exception:
     with contextlib.suppress(AttributeError, TypeError):
         exc.__dict__.update(data.get("attributes") or {})
     return exc
+
+
+def _job_event() -> Any:
+    """The JobEvent type (jobs/manager.py), imported with the first event, not at start."""
+    from .manager import JobEvent
+
+    return JobEvent
 
 
 def _log_error(answer: dict[str, Any]) -> None:
