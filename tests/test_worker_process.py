@@ -106,6 +106,17 @@ def test_errors_come_back_as_the_same_classes(make_remote, emulator):
     assert len(emulator.tasks()) == 1
 
 
+def test_ctrl_c_in_the_terminal_does_not_kill_the_worker(make_remote, emulator):
+    """Ctrl-C reaches every process of the terminal's group: the worker ignores it (the API
+    decides what an interrupt means for the jobs), and goes on answering."""
+    jobs = make_remote()
+    assert jobs.call("ping")["pid"] == jobs.process.pid
+    jobs.process.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    assert jobs.process.poll() is None and jobs.call("ping")["pid"] == jobs.process.pid
+    assert jobs.restarts == 0
+
+
 def test_a_killed_worker_is_replaced_and_its_job_resumes_paid_once(make_remote, emulator):
     emulator.set_fault("asset_latency", 2.0)
     jobs = make_remote()

@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import queue
+import signal
 import sys
 import threading
 import time
@@ -283,6 +284,9 @@ def prune_main(arguments: str) -> int:
 
 def main() -> int:
     """Entry point of the worker process (see :data:`BOOT`)."""
+    # Ctrl-C in a terminal reaches the whole process group: Blender's side decides what it
+    # means for the jobs (the API detaches them), the worker must not die of it mid-write.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(os, "nice"):  # Blender's UI wins the CPU when both want it (Windows: see remote)
         with contextlib.suppress(OSError):
             os.nice(NICENESS)
