@@ -15,8 +15,9 @@ worker threads run this code, and Blender crashes when a worker touches bpy.
 - ``model.py``    Job and Step (what the journal stores)
 - ``manager.py``, ``runner.py``, ``journal.py``  worker pool, one job's run, crash-safe journal
 - ``worker.py``, ``remote.py``, ``pipe.py``  the jobs worker process, Blender's proxy of it
-  (RemoteJobs, RemoteClient) and the framed-JSON pipe between them, read without a thread
-- ``account_reads.py``  the free reads the worker answers (balance, tasks, History rows)
+  (RemoteJobs) and the framed-JSON pipe between them, read without a thread
+- ``remote_client.py``, ``account_reads.py``  the free reads (balance, tasks, History rows):
+  asked on Blender's side, answered in the worker
 - ``keys.py``, ``key_index.py``  job keys: a rerun pays once; the per-key index and lock that
   make look-ups cheap, survive retention and keep one task per key across processes
 - ``concurrency.py``, ``pacing.py``  how many tasks are live on Meshy at once (learnt) and the

@@ -183,7 +183,7 @@ class RemoteJobs:
     def _configured(self, answer: dict[str, Any]) -> None:
         if "error" in answer:
             _log_error(answer)
-            self._broken = _rebuild_error(answer["error"], self)
+            self._broken = rebuild_error(answer["error"], self)
 
     def _take_id(self) -> int:
         self._next_id += 1
@@ -307,7 +307,7 @@ class RemoteJobs:
                     f"{timeout:.0f} s; its jobs stay journalled.")
         answer = self._answers.pop(request_id)
         if "error" in answer:
-            raise _rebuild_error(answer["error"], self)
+            raise rebuild_error(answer["error"], self)
         return answer.get("value")
 
     def call_async(self, op: str, on_answer: Callable[[dict[str, Any]], None] | None = None,
@@ -440,72 +440,7 @@ class RemoteJobs:
         reap()
 
 
-class RemoteRead:
-    """One account read to run in the worker without waiting (see BackgroundCalls)."""
-
-    def __init__(self, jobs: RemoteJobs, method: str, args: tuple[Any, ...],
-                 kwargs: dict[str, Any]) -> None:
-        self.jobs = jobs
-        self.method = method
-        self.args = args
-        self.kwargs = kwargs
-
-    def send(self, on_answer: Callable[[Any, BaseException | None], None]) -> None:
-        """Ask; ``on_answer(value, error)`` runs when a later poll reads the answer."""
-        def answered(message: dict[str, Any]) -> None:
-            if "error" in message:
-                on_answer(None, _rebuild_error(message["error"], self.jobs))
-            else:
-                on_answer(message.get("value"), None)
-
-        if not self.jobs.call_async("read", answered, method=self.method,
-                                    args=list(self.args), kwargs=self.kwargs):
-            on_answer(None, WorkerStoppedError())
-
-
-class RemoteClient:
-    """The free reads of a MeshyClient, answered by the worker process: Blender's process
-    makes no HTTP request and never imports requests/ssl. Each method waits for its answer
-    (for scripts and the API); :meth:`later` makes a read the sidebar does not wait for."""
-
-    def __init__(self, jobs: RemoteJobs) -> None:
-        self.jobs = jobs
-
-    def _read(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        return self.jobs.call("read", method=method, args=list(args), kwargs=kwargs)
-
-    def later(self, method: str, *args: Any, **kwargs: Any) -> RemoteRead:
-        return RemoteRead(self.jobs, method, args, kwargs)
-
-    def balance(self) -> int:
-        return int(self._read("balance"))
-
-    def get_task(self, kind: str, task_id: str) -> Any:
-        from ..client.tasks import parse_task
-
-        return parse_task(self._read("get_task", kind, task_id), kind)
-
-    def list_tasks(self, kind: str, page_num: int = 1, page_size: int = 10,
-                   sort_by: str = "-created_at") -> list[Any]:
-        from ..client.tasks import parse_task
-
-        return [parse_task(raw, kind) for raw in self._read(
-            "list_tasks", kind, page_num=page_num, page_size=page_size, sort_by=sort_by)]
-
-    def delete_task(self, kind: str, task_id: str) -> None:
-        self._read("delete_task", kind, task_id)
-
-    def animation_library(self, search: str | None = None, category: str | None = None,
-                          sub_category: str | None = None) -> list[dict[str, Any]] | None:
-        found = self._read("animation_library", search=search, category=category,
-                           sub_category=sub_category)
-        return list(found) if found is not None else None
-
-    def close(self) -> None:
-        """Nothing to close here: the worker process owns the connections."""
-
-
-def _rebuild_error(data: dict[str, Any], jobs: RemoteJobs) -> Exception:
+def rebuild_error(data: dict[str, Any], jobs: RemoteJobs) -> Exception:
     """The worker's exception as the same class on this side (message and attributes)."""
     from . import keys
     from .journal import JournalError

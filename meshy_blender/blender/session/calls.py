@@ -19,7 +19,7 @@ from ...client.errors import MeshyError, scrubbed_logger
 from . import messages
 
 if TYPE_CHECKING:
-    from ...jobs.remote import RemoteRead
+    from ...jobs.remote_client import RemoteRead
 
 log = scrubbed_logger(__name__)
 

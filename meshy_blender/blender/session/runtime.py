@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from ...jobs.journal import Journal
     from ...jobs.model import Job
     from ...jobs.policy import Policy
-    from ...jobs.remote import RemoteClient, RemoteJobs
+    from ...jobs.remote import RemoteJobs
+    from ...jobs.remote_client import RemoteClient
     from ...jobs.request import JobRequest
     from .pump import Pump
 
@@ -147,7 +148,8 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
         _runtime.settings = settings
         return _runtime
     shutdown_runtime()
-    from ...jobs.remote import RemoteClient, RemoteJobs
+    from ...jobs.remote import RemoteJobs
+    from ...jobs.remote_client import RemoteClient
     from .pump import Pump
 
     gate = OnlineGate(settings.online_access)
