@@ -168,13 +168,12 @@ def test_failed_task_is_exit_5(bpy, empty_scene, meshy_env, capfd):
 
 
 def test_network_and_offline_are_exit_6(bpy, meshy_env, capfd, monkeypatch):
-    import functools
-
     from meshy_blender.blender.session import runtime
 
-    # Same code path, without the real client's ~7 s of connection retries.
-    monkeypatch.setattr(runtime, "MeshyClient", functools.partial(
-        runtime.MeshyClient, max_retries=0, retry_backoff=0.01))
+    # Same code path, without the real client's ~7 s of connection retries (the worker
+    # process builds its client with these options).
+    monkeypatch.setitem(runtime.WORKER_CLIENT_OPTIONS, "max_retries", 0)
+    monkeypatch.setitem(runtime.WORKER_CLIENT_OPTIONS, "retry_backoff", 0.01)
     monkeypatch.setenv("MESHY_API_BASE", "http://127.0.0.1:9")  # nothing listens there
     code, data = run(capfd, "balance")
     assert code == 6 and data["error"]["type"] == "NetworkError"

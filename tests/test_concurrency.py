@@ -9,6 +9,7 @@ import threading
 from meshy_blender.jobs import model
 from meshy_blender.jobs.concurrency import AdaptiveLimit, start_for_tier
 from meshy_blender.jobs.plans import plan_job
+from meshy_blender.jobs.remote import RemoteJobs
 
 from fixtures.jobs import wait_finished
 
@@ -64,8 +65,10 @@ def test_the_sidebar_runtime_uses_the_gate(bpy, meshy_env):
     from meshy_blender.blender.session.runtime import get_runtime
 
     rt = get_runtime(resume=False)
-    assert isinstance(rt.manager.concurrency, AdaptiveLimit)
+    assert isinstance(rt.manager, RemoteJobs)  # the gate lives in the worker process
     assert rt.manager.concurrency.limit == rt.settings.max_jobs
+    assert rt.manager.call("ping")["pid"] == rt.manager.process.pid
+    assert rt.manager.concurrency.as_dict()["limit"] == rt.settings.max_jobs
 
 
 def test_the_account_tier_from_env_or_preferences_is_where_the_gate_starts(

@@ -218,9 +218,10 @@ def test_pruning_never_deletes_a_file_another_kept_job_uses_or_one_outside_the_c
     assert _model(old).is_file() and _model(elsewhere).is_file()
 
 
-def test_start_up_prunes_by_the_preferences_on_a_worker(addon, bpy, monkeypatch, tmp_path):
+def test_start_up_prunes_by_the_preferences_in_a_process(addon, bpy, monkeypatch, tmp_path):
     from meshy_blender.blender.session import runtime
     from meshy_blender.identity import ADDON_ID
+    from meshy_blender.jobs import remote
 
     monkeypatch.setenv("MESHY_CACHE_DIR", str(tmp_path / "cache"))
     prefs = bpy.context.preferences.addons[ADDON_ID].preferences
@@ -230,16 +231,16 @@ def test_start_up_prunes_by_the_preferences_on_a_worker(addon, bpy, monkeypatch,
     old = _job(model.IMPORTED, files=tmp_path / "cache" / "downloads")
     journal.save(old)
     _age(journal, old, 8)
-    threads = []
-    real = retention.prune_in_background
-    monkeypatch.setattr(retention, "prune_in_background",
-                        lambda *a: threads.append(real(*a)) or threads[-1])
+    processes = []
+    real = remote.prune_in_process
+    monkeypatch.setattr(remote, "prune_in_process",
+                        lambda *a: processes.append(real(*a)) or processes[-1])
     try:
         runtime.startup_resume()
     finally:
         prefs.keep_days = retention.DEFAULT_KEEP_DAYS
-    assert len(threads) == 1 and threads[0].name == "meshy-retention"
-    threads[0].join(10)
+    assert len(processes) == 1 and processes[0].pid != os.getpid()
+    assert processes[0].wait(20) == 0
     assert journal.load(old.id) is None and not _model(old).exists()
     assert runtime.current_runtime() is None  # nothing unfinished: nothing else started
 

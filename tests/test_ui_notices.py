@@ -65,7 +65,7 @@ def _running_job(bpy, meshy_ui, monkeypatch):
     _generate(bpy, "a slow statue")
     job = meshy_ui.last_job()
     deadline = time.monotonic() + 10
-    while job.steps[0].status != model.STEP_WAITING:
+    while meshy_ui.last_job().steps[0].status != model.STEP_WAITING:  # reads the worker
         assert time.monotonic() < deadline, job.detail
         time.sleep(0.01)
     return job

@@ -264,7 +264,7 @@ def test_animation_picker_falls_back_to_typing_an_id_when_the_library_is_missing
     from meshy_blender.blender.session import calls, library
 
     client = meshy_ui.runtime().client
-    monkeypatch.setattr(client, "animation_library", lambda: None)  # what a 404 returns
+    meshy_ui.emulator.set_fault("library_missing")  # the endpoint answers 404
     library.fetch(client)
     calls.CALLS.wait(library.CALL)
     bpy.ops.object.armature_add()

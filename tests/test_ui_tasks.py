@@ -113,7 +113,7 @@ def test_cancel_on_server_deletes_the_running_task(bpy, meshy_ui, monkeypatch):
     bpy.ops.meshy.generate_text()
     job = meshy_ui.last_job()
     deadline = time.monotonic() + 10
-    while job.steps[0].status != model.STEP_WAITING:
+    while meshy_ui.last_job().steps[0].status != model.STEP_WAITING:  # reads the worker's news
         assert time.monotonic() < deadline, job.detail
         time.sleep(0.01)
     task_id = job.steps[0].task_id

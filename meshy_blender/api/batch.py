@@ -134,19 +134,7 @@ def _lod_request(row: BatchRow, task_id: str, polycount: int, key: str) -> JobRe
 def _retire(rt: Runtime, existing: model.Job) -> None:
     """--replace: the old job keeps its files and task ids but gives up the row's key (in the
     journal and, when this session knows it, in memory)."""
-    journal = rt.manager.journal
-    assert journal is not None  # only a journalled job can be retired
-    live = rt.manager.get(existing.id)
-    if (live is not None and live.is_active) or not journal.claim(existing.id):
-        from ..jobs.keys import JobOwnedError
-
-        raise JobOwnedError(existing)
-    retired = f"{existing.job_key}~replaced-{model.now_ms()}"
-    existing.job_key = retired
-    journal.save(existing)
-    journal.release(existing.id)
-    if live is not None:
-        live.job_key = retired
+    existing.job_key = rt.manager.retire_key(existing.id)  # the worker owns the journal locks
 
 
 def _check_budget(rt: Runtime, result: BatchResult, max_credits: int | None,

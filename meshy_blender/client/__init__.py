@@ -1,4 +1,4 @@
-"""Pure-Python Meshy API client (requests). Runs on worker threads.
+"""Pure-Python Meshy API client (requests). Runs on threads of the jobs worker process.
 
 May import: the standard library, requests/urllib3. Never imports bpy, ``jobs/``,
 ``blender/``, ``api`` or ``cli``.

@@ -13,7 +13,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from . import errors as e
-from .http import is_loopback
+from .urls import is_loopback
 
 
 def clean_key(raw: object) -> str:

@@ -1,5 +1,6 @@
 """Jobs: one user request (a :class:`~.request.JobRequest`) becomes a chain of Meshy tasks,
-run on worker threads, journalled on disk, reported to the main thread as events.
+run on threads of the jobs worker process (never in Blender's process), journalled on disk,
+reported to Blender's main thread as events over a pipe.
 
 May import: the standard library and ``client/`` (through the small client protocol in
 ``ports.py`` where it calls the network). Never imports bpy, ``blender/``, ``api`` or ``cli``:
@@ -13,6 +14,10 @@ worker threads run this code, and Blender crashes when a worker touches bpy.
 - ``candidates.py``  one click -> 1-4 untextured shapes side by side, grouped and numbered
 - ``model.py``    Job and Step (what the journal stores)
 - ``manager.py``, ``runner.py``, ``journal.py``  worker pool, one job's run, crash-safe journal
+- ``worker.py``, ``remote.py``, ``pipe.py``  the jobs worker process, Blender's proxy of it
+  (RemoteJobs) and the framed-JSON pipe between them, read without a thread
+- ``remote_client.py``, ``account_reads.py``  the free reads (balance, tasks, History rows):
+  asked on Blender's side, answered in the worker
 - ``keys.py``, ``key_index.py``  job keys: a rerun pays once; the per-key index and lock that
   make look-ups cheap, survive retention and keep one task per key across processes
 - ``concurrency.py``, ``pacing.py``  how many tasks are live on Meshy at once (learnt) and the

@@ -129,23 +129,6 @@ def drop(journal: Journal, cache_dir: str | os.PathLike[str], ids: Iterable[str]
     return freed
 
 
-def prune_in_background(journal_dir: str | os.PathLike[str], cache_dir: str | os.PathLike[str],
-                        rules: Rules) -> threading.Thread:
-    """Prune on a worker thread, so start-up never waits on deleting files (no bpy inside)."""
-    def run() -> None:
-        try:
-            freed = prune(Journal(journal_dir), cache_dir, rules)
-        except Exception:  # never let housekeeping break a start-up
-            log.exception("Meshy: pruning old jobs failed")
-            return
-        if freed.jobs:
-            log.info("Meshy: pruned %d old job(s), %s", freed.jobs, human_size(freed.bytes))
-
-    thread = threading.Thread(target=run, name="meshy-retention", daemon=True)
-    thread.start()
-    return thread
-
-
 # -- the size shown in Preferences ---------------------------------------------------------------
 SIZE_MAX_AGE_S = 10.0
 _sizes: dict[str, tuple[float, tuple[int, int]]] = {}

@@ -2,8 +2,10 @@
 
 1. A 2 ms main-thread task (pure Python, calibrated to 2 ms when idle) runs every 10 ms beside
    the product's pump tick, first idle, then while 5 jobs each download a ``--size-mb`` model at
-   loopback speed. Its p99 while downloading against its idle p99 is what worker threads cost
-   the UI (GIL contention). The task's timing excludes the pump tick and the imports.
+   loopback speed. Its p99 while downloading against its idle p99 is what the network work
+   costs the UI. The task's timing excludes the pump tick and the imports. ``--compare N``:
+   N rounds each of the product's way (the jobs worker process) and of a JobManager on threads
+   in this process (the way before issue 21), in rotated order; the p99 ratio per round.
 2. Batch throughput: 40 jobs against a Meshy queue limit of 10; wall time vs the ideal
    ceil(40/10) x task duration. One run (n=1): it is a throughput check, not a timing series.
 
@@ -59,15 +61,27 @@ def sample_task(n: int, pump: Any, until: Any, min_samples: int) -> list[float]:
     return samples
 
 
-def bench_main_thread(size_mb: int, jobs: int, task_seconds: float) -> dict[str, Any]:
+def _manager(mode: str, api: str, cache: Path, jobs: int) -> Any:
+    """The product's jobs worker process ("worker"), or a JobManager whose threads run in this
+    process ("threads": the way before issue 21, for comparison)."""
+    if mode == "threads":
+        client = product.MeshyClient(TEST_KEY, api, cache_dir=cache / "downloads")
+        return product.JobManager(client, cache / "journal", max_workers=jobs)
+    return product.RemoteJobs(dict(
+        api_key=TEST_KEY, api_base=api, journal_dir=str(cache / "journal"),
+        download_dir=str(cache / "downloads"), ca_bundle="", proxy="", max_jobs=jobs,
+        use_stream=True, start=jobs, rate=20.0, rate_known=False, online=True), resume=False)
+
+
+def bench_main_thread(size_mb: int, jobs: int, task_seconds: float,
+                      mode: str = "worker") -> dict[str, Any]:
     import bpy  # noqa: F401  (the pump's redraw tagging and the imports run in real Blender)
 
     with EmulatorProcess("--task-seconds", str(task_seconds), "--fault",
                          f"asset_size_mb={size_mb}") as emu, \
             tempfile.TemporaryDirectory(prefix="meshy-bench-jobs-") as tmp:
         cache = Path(tmp)
-        client = product.MeshyClient(TEST_KEY, emu.api, cache_dir=cache / "downloads")
-        manager = product.JobManager(client, cache / "journal", max_workers=jobs)
+        manager = _manager(mode, emu.api, cache, jobs)
         pump = product.pump_module().Pump(manager, product.import_job)
         n = calibrate()
         idle = sample_task(n, pump, lambda: True, 300)
@@ -86,11 +100,10 @@ def bench_main_thread(size_mb: int, jobs: int, task_seconds: float) -> dict[str,
             time.sleep(0.01)
         bad = [j for j in submitted if j.status != product.IMPORTED]
         manager.shutdown()
-        client.close()
     problems = [f"{len(bad)} of {jobs} jobs never landed in the scene within 60 s of their "
                 f"download (status {', '.join(sorted({j.status for j in bad}))})"] if bad else []
     idle_p99, busy_p99 = percentile(idle, 99), percentile(busy, 99)
-    return {"jobs": jobs, "download_mb_each": size_mb, "task_ms": TASK_MS,
+    return {"mode": mode, "jobs": jobs, "download_mb_each": size_mb, "task_ms": TASK_MS,
             "idle_ms": summary(idle), "busy_ms": summary(busy), "idle_p99_ms": idle_p99,
             "busy_p99_ms": busy_p99, "p99_ratio": busy_p99 / idle_p99,
             "problems": problems, "busy_samples_ms": [round(x, 3) for x in busy],
@@ -123,13 +136,43 @@ def bench_batch(task_seconds: float, jobs: int, queue_limit: int) -> dict[str, A
             "statuses": statuses, "finished_s": [round(t, 3) for t in finished_s]}
 
 
+def compare(rounds: int, size_mb: int, out: Path | None) -> int:
+    """The p99 ratio (busy/idle) of the worker process and of in-process threads, paired by
+    round, rotated (worker, threads, threads, worker, ...)."""
+    from .stats import paired
+
+    found: dict[str, list[dict[str, Any]]] = {"worker": [], "threads": []}
+
+    def run(mode: str) -> float:
+        result = bench_main_thread(size_mb, 5, 1.0, mode)
+        found[mode].append(result)
+        say(f"{mode}: p99 idle {result['idle_p99_ms']:.2f} ms, busy {result['busy_p99_ms']:.2f}"
+            f" ms ({result['p99_ratio']:.2f}x){' ' + '; '.join(result['problems']) or ''}")
+        return float(result["p99_ratio"])
+
+    ratios = paired({"worker": lambda: run("worker"), "threads": lambda: run("threads")},
+                    rounds)
+    report = {mode: summary(values) for mode, values in ratios.items()}
+    for mode, figures in report.items():
+        say(f"{mode}: p99 busy/idle median {figures['median']:.2f}x "
+            f"({figures['min']:.2f}-{figures['max']:.2f}, n={figures['n']})")
+    write_json(out, {"ratios": ratios, "summary": report,
+                     "runs": {m: [{k: v for k, v in r.items() if not k.endswith("samples_ms")}
+                                  for r in rs] for m, rs in found.items()}})
+    return 1 if any(r["problems"] for rs in found.values() for r in rs) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--task-seconds", type=float, default=3.0)
     ap.add_argument("--size-mb", type=int, default=200)
     ap.add_argument("--batch", type=int, default=40)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--compare", type=int, default=0,
+                    help="rounds of worker process vs in-process threads (main thread only)")
     args = ap.parse_args(argv)
+    if args.compare:
+        return compare(args.compare, args.size_mb, args.json)
     mt = bench_main_thread(args.size_mb, 5, 1.0)
     say(f"2 ms task p99: idle {mt['idle_p99_ms']:.2f} ms, during 5 x {args.size_mb} MB "
         f"downloads {mt['busy_p99_ms']:.2f} ms ({mt['p99_ratio']:.2f}x)")

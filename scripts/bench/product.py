@@ -24,6 +24,7 @@ from meshy_blender.jobs.journal import Journal  # noqa: E402
 from meshy_blender.jobs.manager import JobManager  # noqa: E402
 from meshy_blender.jobs.model import DOWNLOADING, IMPORTED  # noqa: E402
 from meshy_blender.jobs.plans import plan_job  # noqa: E402
+from meshy_blender.jobs.remote import RemoteJobs  # noqa: E402
 
 ADDON_MODULE = "meshy_blender"
 
@@ -35,6 +36,7 @@ __all__ = [
     "JobManager",
     "Journal",
     "MeshyClient",
+    "RemoteJobs",
     "build_payload",
     "import_job",
     "import_model",

@@ -22,7 +22,7 @@ RECENT_CALL = "recent_tasks"
 
 def start_balance(client: Any) -> bool:
     """Start a balance read (no-op while one runs)."""
-    return calls.CALLS.start(BALANCE_CALL, client.balance)
+    return calls.CALLS.start(BALANCE_CALL, client.later("balance"))
 
 
 def balance() -> int | None:
@@ -55,9 +55,7 @@ def reset() -> None:
 def start_recent(client: Any, kind: str) -> bool:
     """Start reading the account's newest tasks of ``kind`` with their thumbnails (the History
     gallery; no-op while a read runs)."""
-    from .history import rows
-
-    return calls.CALLS.start(RECENT_CALL, lambda: rows(client, kind))
+    return calls.CALLS.start(RECENT_CALL, client.later("recent_rows", kind))
 
 
 def connection_report(outcome: calls.Outcome | None) -> tuple[str, str]:

@@ -48,11 +48,6 @@ def discard_others(context: Any, picked: Any, settings: config.Settings) -> list
         del obj["meshy_candidate_group"]  # out of the comparison for good
     if task_ids:
         client = runtime.get_runtime(context, settings=settings).client
-
-        def delete() -> int:
-            for task_id in task_ids:
-                client.delete_task("text-to-3d-preview", task_id)
-            return len(task_ids)
-
-        calls.CALLS.start(DISCARD_CALL, delete)
+        calls.CALLS.start(DISCARD_CALL,
+                          client.later("delete_tasks", "text-to-3d-preview", task_ids))
     return [o.name for o in others]

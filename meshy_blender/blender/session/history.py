@@ -1,52 +1,21 @@
 """History: the account's recent Meshy tasks as a gallery (thumbnail, prompt, kind, status,
 credits, age, and the time left before Meshy deletes the files).
 
-Read as one background call: the list and each task's small thumbnail (downloaded into the
-cache by task id and verified like every download, so a second look costs no transfer). The
-panel then only formats what arrived and loads pictures from disk.
+Read as one call answered by the jobs worker process (jobs/account_reads.py): the list and each
+task's small thumbnail (downloaded into the cache by task id and verified like every download,
+so a second look costs no transfer). The panel then only formats what arrived and loads
+pictures from disk.
 """
 
 from __future__ import annotations
 
-import logging
 import time
-from typing import Any
 
 import bpy
 
-from ...client.errors import MeshyError
 from ..scene import selection
 
-log = logging.getLogger(__name__)
-
-HISTORY_SIZE = 20
 DAY_MS = 86_400_000
-
-
-def rows(client: Any, kind: str, size: int = HISTORY_SIZE) -> list[dict[str, Any]]:
-    """The newest ``size`` tasks of ``kind`` as plain dicts (runs on a worker: no bpy)."""
-    out = []
-    for task in client.list_tasks(kind, page_size=size):
-        raw = getattr(task, "raw", {}) or {}
-        out.append({"id": task.id, "kind": kind, "status": task.status,
-                    "progress": int(task.progress or 0), "created_at": int(task.created_at or 0),
-                    "prompt": str(raw.get("prompt") or ""),
-                    "credits": int(task.consumed_credits or 0),
-                    "expires_at": int(getattr(task, "expires_at", 0) or 0),
-                    "thumbnail": _thumbnail(client, kind, task)})
-    return out
-
-
-def _thumbnail(client: Any, kind: str, task: Any) -> str:
-    """The task's thumbnail in the cache ("" when it has none or it cannot be fetched: a
-    missing picture never hides the task)."""
-    if task.status != "SUCCEEDED" or "thumbnail" not in task.asset_urls():
-        return ""
-    try:
-        return str(client.download_asset(kind, task, "thumbnail"))
-    except MeshyError as exc:
-        log.info("thumbnail of %s not downloaded: %s", task.id, type(exc).__name__)
-        return ""
 
 
 def _span(ms: int) -> str:

@@ -49,7 +49,7 @@ def selected_ids() -> list[int]:
 
 def fetch(client: Any) -> bool:
     """Start loading the library (no-op while a load runs); the list fills in when it arrives."""
-    return calls.CALLS.start(CALL, client.animation_library, on_done=_fill)
+    return calls.CALLS.start(CALL, client.later("animation_library"), on_done=_fill)
 
 
 def reset() -> None:

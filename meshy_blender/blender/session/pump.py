@@ -23,6 +23,7 @@ from .calls import CALLS, BackgroundCalls
 
 if TYPE_CHECKING:  # the manager (workers, journal) is imported when a runtime is built
     from ...jobs.manager import JobEvent, JobManager
+    from ...jobs.remote import RemoteJobs
 
 log = scrubbed_logger(__name__)
 
@@ -40,7 +41,8 @@ class TickStats:
 
 @dataclass
 class Pump:
-    manager: JobManager
+    # The session's jobs worker process (RemoteJobs), or a JobManager in this process (tests).
+    manager: JobManager | RemoteJobs
     importer: Importer
     # Latest snapshot per job id: what panels draw. Only the main thread touches it.
     view: dict[str, dict[str, Any]] = field(default_factory=dict)

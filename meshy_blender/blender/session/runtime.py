@@ -1,7 +1,9 @@
-"""The add-on's live services: one Meshy client, one job manager and one pump per Blender session.
+"""The add-on's live services: one Meshy client, one jobs worker process and one pump per session.
 
 Created lazily on the main thread from the effective settings; rebuilt when the key, base URL or
-cache folder changes; shut down (workers stopped, jobs left journalled) when the add-on unregisters.
+cache folder changes; shut down (the worker process parks: jobs left journalled) when the add-on
+unregisters. Jobs run in the worker process (jobs/worker.py), seen here through
+:class:`.RemoteJobs`: no job thread runs in Blender's process (see jobs/remote.py for why).
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ from . import config, notices
 # The job machinery (manager, workers, journal, pump, the HTTP client) is imported when the first
 # runtime is built, not when the add-on is enabled: enabling must only register classes.
 if TYPE_CHECKING:
-    from ...client.client import MeshyClient
     from ...jobs import retention
     from ...jobs.journal import Journal
-    from ...jobs.manager import JobManager
     from ...jobs.model import Job
     from ...jobs.policy import Policy
+    from ...jobs.remote import RemoteJobs
+    from ...jobs.remote_client import RemoteClient
     from ...jobs.request import JobRequest
     from .pump import Pump
 
@@ -40,7 +42,8 @@ TIMER_STOP_AFTER_IDLE_S = 5.0
 
 
 class OnlineGate:
-    """Decides on workers whether a URL may be contacted, from a value read on the main thread."""
+    """Whether a URL may be contacted, from a value read on the main thread (the worker process
+    gets the same value with each change, see ``RemoteJobs.set_online``)."""
 
     def __init__(self, online: bool) -> None:
         self.online = online
@@ -52,8 +55,8 @@ class OnlineGate:
 @dataclass
 class Runtime:
     settings: config.Settings
-    client: MeshyClient
-    manager: JobManager
+    client: RemoteClient
+    manager: RemoteJobs
     pump: Pump
     gate: OnlineGate
 
@@ -141,63 +144,62 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
     settings.check_policy()
     if _runtime is not None and _identity(_runtime.settings) == _identity(settings):
         _runtime.gate.online = settings.online_access
+        _runtime.manager.set_online(settings.online_access)
         _runtime.settings = settings
         return _runtime
     shutdown_runtime()
-    from ...jobs.concurrency import AdaptiveLimit, rate_for_tier, start_for_tier
-    from ...jobs.manager import JobManager
+    from ...jobs.remote import RemoteJobs
+    from ...jobs.remote_client import RemoteClient
     from .pump import Pump
 
     gate = OnlineGate(settings.online_access)
-    client = _client_class()(
-        settings.api_key,
-        settings.api_base,
-        ca_bundle=settings.ca_bundle or None,
-        # The standard proxy variables win (requests reads them); else the preference's proxy.
-        proxies=({"http": settings.proxy, "https": settings.proxy}
-                 if settings.proxy and not settings.proxies else None),
-        cache_dir=Path(settings.download_dir),
-        allow_network=gate,
-    )
-    # "Concurrent jobs" (or the account tier's queue limit, when larger) is where the adaptive
-    # gate starts; it grows to the account's queue limit. A tier also fixes the request rate.
-    tier = None if settings.tier == "AUTO" else settings.tier
-    start = max(settings.max_jobs, start_for_tier(tier, 0))
-    manager = JobManager(client, Path(settings.cache_dir) / "journal",
-                         max_workers=settings.max_jobs, use_stream=settings.use_stream,
-                         concurrency=AdaptiveLimit(start, rate=rate_for_tier(tier),
-                                                   rate_known=tier is not None))
+    manager = RemoteJobs(worker_config(settings), resume=resume)
+    client = RemoteClient(manager)  # reads answered by the worker: no HTTP in this process
     pump = Pump(manager, _default_importer, wake=ensure_timer,
                 preview_importer=_intermediate_importer)
     pump.calls.wake = ensure_timer
     pump.listeners.append(notices.listener(pump, client))
+    manager.on_resume = _resumed
     _runtime = Runtime(settings, client, manager, pump, gate)
-    if resume:
-        _, ready = manager.resume_from_journal()
-        if manager.journal is not None:
-            tell_damaged(manager.journal)
-        for job in ready:
-            log.info("Meshy job %s finished while Blender was closed; ready to import", job.id)
     ensure_timer()
     return _runtime
 
 
-def _client_class() -> type[MeshyClient]:
-    """``MeshyClient``, imported at the first network use: client.client loads requests/urllib3/
-    ssl, which were most of the add-on's enable time when imported at registration. Once loaded
-    it is this module's ``MeshyClient`` (scripts and tests may wrap it there)."""
-    cls: type[MeshyClient] | None = globals().get("MeshyClient")
-    if cls is None:
-        from ...client.client import MeshyClient as loaded
-
-        cls = globals()["MeshyClient"] = loaded
-    return cls
+# Options for the worker process's MeshyClient and JobManager (tests and scripts set them, e.g.
+# ``max_retries``): the worker builds its own client from the settings and these.
+WORKER_CLIENT_OPTIONS: dict[str, Any] = {}
+WORKER_MANAGER_OPTIONS: dict[str, Any] = {}
 
 
-def __getattr__(name: str) -> Any:  # PEP 562: ``runtime.MeshyClient`` loads the client on use
-    if name == "MeshyClient":
-        return _client_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def worker_config(settings: config.Settings) -> dict[str, Any]:
+    """What the jobs worker process builds its client and job manager from (sent over its
+    pipe, key included: never a command line or a log)."""
+    from ...jobs.concurrency import rate_for_tier, start_for_tier
+
+    # "Concurrent jobs" (or the account tier's queue limit, when larger) is where the adaptive
+    # gate starts; it grows to the account's queue limit. A tier also fixes the request rate.
+    tier = None if settings.tier == "AUTO" else settings.tier
+    return dict(
+        api_key=settings.api_key, api_base=settings.api_base,
+        journal_dir=str(Path(settings.cache_dir) / "journal"),
+        download_dir=str(settings.download_dir), ca_bundle=settings.ca_bundle or "",
+        # The standard proxy variables win (requests reads them); else the preference's proxy.
+        proxy=settings.proxy if settings.proxy and not settings.proxies else "",
+        max_jobs=settings.max_jobs, use_stream=settings.use_stream,
+        start=max(settings.max_jobs, start_for_tier(tier, 0)), rate=rate_for_tier(tier),
+        rate_known=tier is not None, online=settings.online_access,
+        client_options=dict(WORKER_CLIENT_OPTIONS),
+        manager_options=dict(WORKER_MANAGER_OPTIONS))
+
+
+def _resumed(resumed: list[Job], ready: list[Job], damaged: str) -> None:
+    """The worker resumed the journal (at its start, or after replacing a dead worker)."""
+    if damaged:
+        notices.report("WARNING", f"Meshy: {damaged}")
+    for job in ready:
+        log.info("Meshy job %s finished while Blender was closed; ready to import", job.id)
+    if resumed or ready:
+        ensure_timer()
 
 
 def startup_resume() -> None:
@@ -205,18 +207,18 @@ def startup_resume() -> None:
 
     Unfinished jobs re-attach to their Meshy tasks; downloaded-but-not-imported ones are offered
     for import in the Tasks panel. Only their journal files are read; finished jobs past the
-    retention rules are pruned on a worker thread meanwhile. Nothing starts when the journal
+    retention rules are pruned by a short-lived process meanwhile. Nothing starts when the journal
     has no unfinished job, there is no key, or online access is off for a non-loopback API
     (they wait until the user allows it).
     """
     if _runtime is not None:
         return None
     settings = config.resolve()
-    from ...jobs import retention
+    from ...jobs import remote
     from ...jobs.journal import Journal
 
     journal_dir = Path(settings.cache_dir) / "journal"
-    retention.prune_in_background(journal_dir, settings.download_dir, retention_rules())
+    remote.prune_in_process(journal_dir, settings.download_dir, retention_rules())
     journal = Journal(journal_dir)
     pending = journal.load_unfinished()  # never the finished history (issue 17)
     tell_damaged(journal)
@@ -292,12 +294,13 @@ def current_runtime() -> Runtime | None:
 
 
 def shutdown_runtime() -> None:
-    """Stop workers without cancelling on the server; unfinished jobs resume next time."""
+    """Park the worker process without cancelling on the server (it has exited when this
+    returns, so a runtime built next takes its jobs over); unfinished jobs resume next time."""
     global _runtime
     if _runtime is None:
         return
     rt, _runtime = _runtime, None
-    rt.manager.shutdown(cancel_running=True, wait=False)
+    rt.manager.shutdown(cancel_running=True, wait=True)
     rt.client.close()
 
 
