@@ -161,6 +161,21 @@ def test_a_file_saved_with_a_retired_model_reads_back_as_its_replacement(bpy, ad
     assert s.ai_model == "meshy-7.1"
 
 
+def test_a_saved_choice_survives_saving_and_opening_the_file(bpy, addon, tmp_path):
+    s = bpy.context.scene.meshy
+    s.ai_model, s.retexture_ai_model = "meshy-6-lite", "meshy-7"
+    bpy.context.scene.meshy_newer.concept_model = "nano-banana-2-1"
+    s["model_type"] = 1  # low-poly, as a file from before its retirement holds it
+    path = tmp_path / "models.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(path))
+    bpy.ops.wm.read_homefile(use_empty=True)
+    bpy.ops.wm.open_mainfile(filepath=str(path))
+    s = bpy.context.scene.meshy
+    assert (s.ai_model, s.retexture_ai_model, s.model_type) == (
+        "meshy-6-lite", "meshy-7", "smart-topology")
+    assert bpy.context.scene.meshy_newer.concept_model == "nano-banana-2-1"
+
+
 # ------------------------------------------------------------------------ command line
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:

@@ -85,6 +85,6 @@ def model_property(key: str, kind: str, *, option: str = "ai_model",
                    legacy: dict[str, int], default: str, name: str, description: str) -> Any:
     """An EnumProperty of the models offered for ``kind``, stored under ``key`` (the
     property's own name, so old files' values are read)."""
-    return EnumProperty(name=name, description=description,
+    return EnumProperty(name=name, description=description, default=default,
                         items=model_items(kind, option, legacy),
                         get=_reader(key, kind, option, legacy, default), set=_writer(key))
