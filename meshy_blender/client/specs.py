@@ -2,7 +2,8 @@
 
 ``build_payload`` is the only way the rest of the add-on makes a request body, so a wrong option
 is caught here (before any request, before any credit is spent) with a message naming it.
-Costs live in :mod:`pricing` and are re-exported here.
+Costs live in :mod:`pricing` and are re-exported here; which models a kind takes, and which are
+retired on the day, come from :mod:`model_catalogue`.
 """
 
 from __future__ import annotations

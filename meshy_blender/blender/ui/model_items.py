@@ -63,7 +63,7 @@ def _reader(key: str, kind: str, option: str, legacy: dict[str, int], default: s
     """Getter mapping a saved retired (or unknown) model to its successor / the default."""
     def get(self: Any) -> int:
         number = self.get(key)
-        offered = {n for *_, n in model_items(kind, option, legacy)}
+        offered = {enum_number(m.value, legacy) for m in model_catalogue.offered(kind, option)}
         if number in offered:
             return int(number)
         for model in model_catalogue.for_kind(kind, option):
