@@ -35,7 +35,7 @@ def posts(emu) -> list[dict]:
 
 PROPS = ("id,prompt,ai_model,should_texture,target_polycount,remesh,catalog,tags,lods,name\n"
          'mug,a ceramic mug,meshy-6,false,8000,,Props/Kitchen,"kitchen,small",5000,Mug\n'
-         'chair,a wooden chair,meshy-5,true,,"{""topology"": ""quad""}",Props/Furniture,,,\n'
+         'chair,a wooden chair,meshy-6-lite,true,,"{""topology"": ""quad""}",Props/Furniture,,,\n'
          "lamp,a brass lamp,,false,,,Props/Furniture,lighting,,\n")
 
 

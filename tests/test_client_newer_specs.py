@@ -114,7 +114,7 @@ def test_published_prices(kind, options, credits):
     ("image-to-3d", {"image_url": IMG, "ai_model": "meshy-7"}, "Meshy-7"),
     ("image-to-3d", {"image_url": IMG, "ultra_mode": True}, "ultra mode"),
     ("multi-image-to-3d", {"image_urls": [IMG], "model_type": "smart-topology"},
-     "smart topology"),
+     "Smart Topology"),
     ("image-to-3d", {"image_url": IMG, "texture_resolution": "8k"}, "high-resolution"),
     ("retexture", {"input_task_id": "t", "ai_model": "meshy-7", "multiview_image_urls": [IMG]},
      "multi-view retexture"),

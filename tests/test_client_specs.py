@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import struct
 import zlib
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from meshy_blender.client import build_payload, estimate_chain, estimate_cost
+from meshy_blender.client import build_payload, estimate_chain, estimate_cost, model_catalogue
 from meshy_blender.client.datauri import file_to_data_uri, sniff
 from meshy_blender.client.errors import ValidationError
 from meshy_blender.client.specs import SPECS
@@ -182,14 +183,14 @@ def test_sniff_recognises_formats():
 @pytest.mark.parametrize(("kind", "options", "credits"), [
     ("text-to-3d-preview", {"prompt": "a"}, 20),
     ("text-to-3d-preview", {"prompt": "a", "ai_model": "meshy-6"}, 20),
-    ("text-to-3d-preview", {"prompt": "a", "ai_model": "meshy-5"}, 5),
-    ("text-to-3d-preview", {"prompt": "a", "ai_model": "meshy-5", "model_type": "lowpoly"}, 20),
+    ("text-to-3d-preview", {"prompt": "a", "ai_model": "meshy-6-lite"}, 5),
+    ("text-to-3d-preview", {"prompt": "a", "ai_model": "meshy-7.1"}, 20),
     ("text-to-3d-refine", {"preview_task_id": "p"}, 10),
     ("image-to-3d", {"image_url": "https://x/a.png"}, 30),
     ("image-to-3d", {"image_url": "https://x/a.png", "should_texture": False}, 20),
-    ("image-to-3d", {"image_url": "https://x/a.png", "ai_model": "meshy-5"}, 15),
-    ("multi-image-to-3d", {"image_urls": ["https://x/a.png"], "ai_model": "meshy-5",
-                           "should_texture": False}, 5),
+    ("image-to-3d", {"image_url": "https://x/a.png", "ai_model": "meshy-6-lite"}, 15),
+    ("image-to-3d", {"image_url": "https://x/a.png", "ai_model": "meshy-6-lite",
+                     "should_texture": False}, 5),
     ("retexture", {"input_task_id": "t", "text_style_prompt": "gold"}, 10),
     ("remesh", {"input_task_id": "t", "target_formats": ["glb"]}, 5),
     ("rig", {"input_task_id": "t"}, 5),
@@ -206,6 +207,18 @@ def test_sniff_recognises_formats():
 ])
 def test_cost_follows_the_pricing_table(kind, options, credits):
     assert estimate_cost(kind, build_payload(kind, **options)) == credits
+
+
+@pytest.mark.parametrize(("kind", "options", "credits"), [
+    ("text-to-3d-preview", {"prompt": "a", "ai_model": "meshy-5"}, 5),
+    ("text-to-3d-preview", {"prompt": "a", "ai_model": "meshy-5", "model_type": "lowpoly"}, 20),
+    ("multi-image-to-3d", {"image_urls": ["https://x/a.png"], "ai_model": "meshy-5",
+                           "should_texture": False}, 5),
+])
+def test_models_before_their_retirement_kept_their_prices(kind, options, credits):
+    """Meshy-5 and low-poly, on a day before they were retired (2026-10-01)."""
+    with model_catalogue.as_of(date(2026, 10, 1)):
+        assert estimate_cost(kind, build_payload(kind, **options)) == credits
 
 
 def test_full_character_chain_costs_43_on_meshy6():

@@ -22,7 +22,7 @@ from meshy_blender.jobs.policy import (
 
 STUDIO = """\
 name = "Studio X"
-allowed_ai_models = ["meshy-6", "meshy-5"]
+allowed_ai_models = ["meshy-6", "meshy-6-lite"]
 max_credits_per_job = 60
 
 [defaults]

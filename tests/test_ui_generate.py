@@ -15,7 +15,7 @@ def test_text_prompt_lands_at_the_cursor_textured_with_provenance_in_one_undo_st
         bpy, meshy_ui, undo_as_in_the_ui):
     s = bpy.context.scene.meshy
     s.prompt = "a bronze compass"
-    s.ai_model = "meshy-5"
+    s.ai_model = "meshy-6-lite"
     s.topology = "quad"
     s.use_polycount = True
     s.target_polycount = 12_000
@@ -31,9 +31,9 @@ def test_text_prompt_lands_at_the_cursor_textured_with_provenance_in_one_undo_st
     job = meshy_ui.run()
 
     assert job.status == model.IMPORTED, job.detail
-    assert job.estimated_credits == 5 + 10  # Meshy-5 preview + refine
+    assert job.estimated_credits == 5 + 10  # Meshy-6 Lite preview + refine
     preview, refine = (meshy_ui.params(job.step(n).task_id) for n in ("preview", "refine"))
-    assert preview["prompt"] == "a bronze compass" and preview["ai_model"] == "meshy-5"
+    assert preview["prompt"] == "a bronze compass" and preview["ai_model"] == "meshy-6-lite"
     assert (preview["topology"], preview["target_polycount"]) == ("quad", 12_000)
     assert (preview["symmetry_mode"], preview["pose_mode"]) == ("on", "a-pose")
     assert refine["texture_prompt"] == "weathered bronze" and refine["enable_pbr"] is True

@@ -13,7 +13,7 @@ POLICY = """\
 max_credits_per_job = 40
 
 [locked.text-to-3d]
-ai_model = "meshy-5"
+ai_model = "meshy-6-lite"
 """
 
 
@@ -38,8 +38,8 @@ def test_locked_option_is_drawn_locked_with_its_pinned_value(bpy, meshy_ui, poli
     s.ai_model = "meshy-6"
     layout = draw_generate(bpy)
     assert "ai_model" not in layout.props()
-    assert any("meshy-5 (studio)" in text for text in layout.texts())
-    # The price is that of what will be sent: Meshy-5 preview (5) + refine (10).
+    assert any("meshy-6-lite (studio)" in text for text in layout.texts())
+    # The price is that of what will be sent: Meshy-6 Lite preview (5) + refine (10).
     assert any("Generate (15 credits" in text for text in layout.texts())
 
 
@@ -50,7 +50,7 @@ def test_generate_sends_the_pinned_value(bpy, meshy_ui, policy_file):
     assert bpy.ops.meshy.generate_text() == {"FINISHED"}
     job = meshy_ui.run()
     assert job.status == model.IMPORTED, job.detail
-    assert meshy_ui.params(job.step("preview").task_id)["ai_model"] == "meshy-5"
+    assert meshy_ui.params(job.step("preview").task_id)["ai_model"] == "meshy-6-lite"
 
 
 def test_per_job_cap_refuses_before_any_request(bpy, meshy_ui, policy_file):
@@ -58,7 +58,7 @@ def test_per_job_cap_refuses_before_any_request(bpy, meshy_ui, policy_file):
     s.prompt = "a knight"
     s.chain_rig = True
     s.chain_remesh = True
-    # Meshy-5 15 + remesh 5 + rig 5 = 25 credits
+    # Meshy-6 Lite 15 + remesh 5 + rig 5 = 25 credits
     policy_file.write_text(POLICY.replace("40", "20"), encoding="utf-8")
     layout = draw_generate(bpy)
     assert any("cap" in text.lower() for text in layout.texts())

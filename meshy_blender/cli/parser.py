@@ -47,13 +47,28 @@ def value_of(name: str, text: str) -> Any:
         raise UsageError(f"--{name.replace('_', '-')}: not valid JSON: {text}") from None
 
 
+MODEL_OPTIONS = ("ai_model", "model_type")
+
+
+def model_choices(request: str, option: str) -> list[str]:
+    """The models ``request`` offers for ``option`` today, from the model catalogue: never a
+    retired one; a deprecated one says when it retires."""
+    from ..client import model_catalogue
+
+    kind = "text-to-3d-preview" if request == "text-to-3d" else request
+    return [m.value + (f" ({m.retirement_note()})" if m.retirement_note() else "")
+            for m in model_catalogue.offered(kind, option)]
+
+
 def _add_api_options(parser: argparse.ArgumentParser, request: str) -> None:
     from ..jobs.policy import request_options
 
     group = parser.add_argument_group(
         "Meshy options", "the API's parameters (true/false, numbers, comma lists, JSON objects)")
     for name in sorted(request_options(request) - INPUT_OPTIONS):
-        group.add_argument(f"--{name.replace('_', '-')}", dest=f"opt_{name}", metavar="VALUE")
+        shown = model_choices(request, name) if name in MODEL_OPTIONS else []
+        group.add_argument(f"--{name.replace('_', '-')}", dest=f"opt_{name}", metavar="VALUE",
+                           help=f"one of: {', '.join(shown)}" if shown else None)
 
 
 def _add_chain(parser: argparse.ArgumentParser, *, rig: bool = True) -> None:

@@ -5,7 +5,8 @@ May import: the standard library, requests/urllib3. Never imports bpy, ``jobs/``
 
 Public surface: :class:`MeshyClient`, :func:`is_loopback`, the task model (:class:`Task`),
 payload building and costs (:func:`build_payload`, :func:`estimate_cost`,
-:func:`estimate_chain`) and the :mod:`errors` family.
+:func:`estimate_chain`), the :mod:`model_catalogue` (every model with its kinds, price and
+retirement dates) and the :mod:`errors` family.
 
 The names are loaded on first use (PEP 562), not when the package is imported: importing
 ``client.errors`` or ``client.specs`` (as the sidebar does when the add-on is enabled) must not

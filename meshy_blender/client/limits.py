@@ -1,14 +1,24 @@
 """What Meshy accepts, as plain data: models, formats, text and polygon limits, face limits.
 
-A leaf module (no imports), so Blender can build the sidebar's enums and field limits when the
-add-on is enabled without loading the validation and pricing machinery (see :mod:`.specs`).
+Imports only the model catalogue (itself a leaf), so Blender can build the sidebar's enums and
+field limits when the add-on is enabled without loading the validation and pricing machinery
+(see :mod:`.specs`).
 """
 
 from __future__ import annotations
 
-AI_MODELS = ("meshy-5", "meshy-6", "latest")  # text to 3D (no Meshy-7 there)
-IMAGE_AI_MODELS = ("meshy-5", "meshy-6", "meshy-7", "latest")  # image endpoints, retexture
-IMAGE_MODELS = ("nano-banana", "nano-banana-2", "nano-banana-pro", "gpt-image-2")
+from . import model_catalogue as _catalogue
+
+
+def _values(kind: str) -> tuple[str, ...]:
+    return tuple(m.value for m in _catalogue.for_kind(kind))
+
+
+# Every model value a kind takes, retired ones included (validation refuses those with their
+# date); the choosable ones on a given day are ``model_catalogue.offered(kind)``.
+AI_MODELS = _values("text-to-3d-preview")
+IMAGE_AI_MODELS = _values("image-to-3d")
+IMAGE_MODELS = _values("text-to-image")
 MODEL_FORMATS = ("glb", "obj", "fbx", "stl", "usdz", "3mf")
 REMESH_FORMATS = ("glb", "fbx", "obj", "usdz", "blend", "stl", "3mf")
 CONVERT_FORMATS = (*MODEL_FORMATS, "blend")

@@ -1,10 +1,11 @@
 """Credit cost of a task before it is sent, per Meshy's pricing table (seed 002, API notes).
 
-The UI shows these numbers on every button, so they must follow the payload exactly: model
-generation (Meshy-6/lowpoly vs older models) and texturing change the price. Some newer options
-(Meshy-7, ultra mode, smart topology, 4k/8k textures, several animations or a text-to-motion in
-one animation task) have no published price: :func:`quote` then says so (``published=False``)
-with the known base price, so the UI asks for confirmation instead of showing a guess.
+The UI shows these numbers on every button, so they must follow the payload exactly: the model
+(prices per model come from :mod:`.model_catalogue`) and texturing change the price. Some newer
+options (Meshy-7, ultra mode, Smart Topology, 4k/8k textures, several animations or a
+text-to-motion in one animation task) have no published price: :func:`quote` then says so
+(``published=False``) with the known base price, so the UI asks for confirmation instead of
+showing a guess.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import model_catalogue
 from .errors import ValidationError
+from .model_catalogue import Model
 
 FLAT = {"text-to-3d-refine": 10, "retexture": 10, "remesh": 5, "rig": 5, "animate": 3,
         "convert": 1, "resize": 1, "text-to-motion": 10, "uv-unwrap": 5, "print-analyze": 0,
         "print-repair": 10, "print-multi-color": 10}
-TEXT_TO_IMAGE = {"nano-banana": 3, "nano-banana-2": 6, "nano-banana-pro": 9, "gpt-image-2": 9}
-IMAGE_TO_IMAGE = {**TEXT_TO_IMAGE, "gpt-image-2": 12}
 PRICE_NOT_PUBLISHED = "price not published"
 
 
@@ -40,21 +41,20 @@ class Quote:
         return f"{self.credits}+ credits ({PRICE_NOT_PUBLISHED}: {self.note})"
 
 
-def _is_current_model(payload: Mapping[str, Any]) -> bool:
-    """Meshy-6 (also "latest", the default) and low-poly are priced as the current model."""
-    return (payload.get("model_type") == "lowpoly"
-            or payload.get("ai_model", "latest") in ("latest", "meshy-6", "meshy-7"))
+def _mesh_models(kind: str, payload: Mapping[str, Any]) -> tuple[Model | None, Model | None]:
+    """The catalogue's entries for the payload's AI model and model type (None: not known)."""
+    ai = model_catalogue.find(kind, payload.get("ai_model", "latest"))
+    model_type = model_catalogue.find(kind, payload.get("model_type", "standard"), "model_type")
+    return ai, model_type
 
 
 def _unpublished(kind: str, payload: Mapping[str, Any]) -> str:
     """Why Meshy's published prices do not cover this payload ("" when they do)."""
     reasons = []
-    if payload.get("ai_model") == "meshy-7" and kind != "retexture":
-        reasons.append("Meshy-7")
+    if kind in model_catalogue.MESH_KINDS:
+        reasons += [m.label for m in _mesh_models(kind, payload) if m is not None and m.unpublished]
     if payload.get("ultra_mode"):
         reasons.append("ultra mode")
-    if payload.get("model_type") == "smart-topology":
-        reasons.append("smart topology")
     if payload.get("texture_resolution") in ("4k", "8k") or payload.get("hd_texture"):
         reasons.append("high-resolution textures")
     if kind == "retexture" and payload.get("multiview_image_urls"):
@@ -69,19 +69,22 @@ def _unpublished(kind: str, payload: Mapping[str, Any]) -> str:
 def _base_cost(kind: str, payload: Mapping[str, Any]) -> int:
     if kind in FLAT:
         return FLAT[kind]
-    if kind == "text-to-3d-preview":
-        return 20 if _is_current_model(payload) else 5
-    if kind in ("image-to-3d", "multi-image-to-3d"):
+    if kind in ("text-to-3d-preview", "image-to-3d", "multi-image-to-3d"):
+        ai, model_type = _mesh_models(kind, payload)
+        if ai is None:
+            raise ValidationError(f"No price known for AI model {payload.get('ai_model')!r}.",
+                                  field="ai_model")
         textured = payload.get("should_texture", True) is not False
-        if _is_current_model(payload):
-            return 30 if textured else 20
-        return 15 if textured else 5
+        key = "shape" if kind == "text-to-3d-preview" else "textured" if textured else "untextured"
+        # A model type with its own price (low-poly) sets it; otherwise the AI model does.
+        prices = model_type.prices if model_type is not None and model_type.prices else ai.prices
+        return prices.get(key, 0)
     if kind in ("text-to-image", "image-to-image"):
-        table = TEXT_TO_IMAGE if kind == "text-to-image" else IMAGE_TO_IMAGE
-        model = payload.get("ai_model", "nano-banana")
-        if model not in table:
-            raise ValidationError(f"No price known for image model {model!r}.", field="ai_model")
-        return table[model]
+        image = model_catalogue.find(kind, payload.get("ai_model", "nano-banana"))
+        if image is None or kind not in image.prices:
+            raise ValidationError(f"No price known for image model "
+                                  f"{payload.get('ai_model')!r}.", field="ai_model")
+        return image.prices[kind]
     raise ValidationError(f"Unknown task kind {kind!r}.", field="kind")
 
 

@@ -2,7 +2,8 @@
 
 ``build_payload`` is the only way the rest of the add-on makes a request body, so a wrong option
 is caught here (before any request, before any credit is spent) with a message naming it.
-Costs live in :mod:`pricing` and are re-exported here.
+Costs live in :mod:`pricing` and are re-exported here; which models a kind takes, and which are
+retired on the day, come from :mod:`model_catalogue`.
 """
 
 from __future__ import annotations
@@ -10,15 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from . import glbinfo
+from . import glbinfo, model_catalogue
 from . import validation as v
 from .errors import ValidationError
 from .limits import (
-    AI_MODELS,
     CONVERT_FORMATS,
     FACE_LIMITS,
-    IMAGE_AI_MODELS,
-    IMAGE_MODELS,
     MAX_MOTION_PROMPT,
     MAX_POLYCOUNT,
     MAX_PROMPT,
@@ -84,12 +82,27 @@ SPECS: dict[str, TaskSpec] = {
                                   "/openapi/v1/print/multi-color", "model"),
 }
 
-# Option vocabularies (seeds 000/003/004 and meshy-api-notes.md).
+# Option vocabularies (seeds 000/003/004 and meshy-api-notes.md; models: model_catalogue).
+
+
+def _model(kind: str, option: str = "ai_model") -> v.Checker:
+    """A model the catalogue lists for ``kind``; a retired one is refused before any request,
+    with its retirement date and its replacement."""
+    def check(name: str, value: Any) -> Any:
+        model = model_catalogue.find(kind, value, option)
+        if model is None or isinstance(value, bool):
+            shown = ", ".join(repr(m.value) for m in model_catalogue.offered(kind, option))
+            raise ValidationError(f"'{name}' must be one of {shown} (got {value!r}).", field=name)
+        if model.is_retired():
+            raise ValidationError(model.retired_sentence(), field=name)
+        return value
+    return check
+
 
 _prompt = v.text(MAX_PROMPT)
 _GEOMETRY = {
-    "model_type": v.choice("standard", "lowpoly", "smart-topology"),
-    "ai_model": v.choice(*AI_MODELS),
+    "model_type": _model("text-to-3d-preview", "model_type"),
+    "ai_model": _model("text-to-3d-preview"),
     "topology": v.choice("quad", "triangle"),
     "target_polycount": v.integer(100, MAX_POLYCOUNT),
     "decimation_mode": v.integer(1, 4),
@@ -112,15 +125,21 @@ _TEXTURING = {
     "texture_resolution": v.choice(*TEXTURE_RESOLUTIONS),
     "hd_texture": v.boolean,
 }
-_IMAGE_TO_3D = {
-    **_GEOMETRY, **_TEXTURING,
-    "ai_model": v.choice(*IMAGE_AI_MODELS),
-    "ultra_mode": v.boolean,
-    "input_task_id": v.task_id,  # a succeeded text-to-image / image-to-image task
-    "should_texture": v.boolean,
-    "save_pre_remeshed_model": v.boolean,
-    "image_enhancement": v.boolean,
-}
+
+
+def _image_to_3d(kind: str) -> dict[str, v.Checker]:
+    return {
+        **_GEOMETRY, **_TEXTURING,
+        "ai_model": _model(kind), "model_type": _model(kind, "model_type"),
+        "ultra_mode": v.boolean,
+        "input_task_id": v.task_id,  # a succeeded text-to-image / image-to-image task
+        "should_texture": v.boolean,
+        "save_pre_remeshed_model": v.boolean,
+        "image_enhancement": v.boolean,
+    }
+
+
+
 _MODEL_INPUT = {"input_task_id": v.task_id, "model_url": v.model()}
 
 
@@ -179,15 +198,16 @@ _ACTION_ID = v.integer(-1_000_000, 1_000_000_000)
 OPTIONS: dict[str, dict[str, v.Checker]] = {
     "text-to-3d-preview": {"prompt": _prompt, "negative_prompt": v.text(MAX_PROMPT),
                            "art_style": v.choice("realistic", "sculpture"), **_GEOMETRY},
-    "text-to-3d-refine": {"preview_task_id": v.task_id, "ai_model": v.choice(*AI_MODELS),
+    "text-to-3d-refine": {"preview_task_id": v.task_id,
+                          "ai_model": _model("text-to-3d-refine"),
                           "moderation": v.boolean,
                           "target_formats": v.formats(MODEL_FORMATS), "auto_size": v.boolean,
                           "origin_at": v.choice("bottom", "center"), **_TEXTURING,
                           **_THUMBNAILS},
-    "image-to-3d": {"image_url": v.image(), **_IMAGE_TO_3D},
-    "multi-image-to-3d": {"image_urls": v.image_list(1, 4), **_IMAGE_TO_3D},
+    "image-to-3d": {"image_url": v.image(), **_image_to_3d("image-to-3d")},
+    "multi-image-to-3d": {"image_urls": v.image_list(1, 4), **_image_to_3d("multi-image-to-3d")},
     "retexture": {**_MODEL_INPUT, "text_style_prompt": v.text(MAX_PROMPT),
-                  "image_style_url": v.image(), "ai_model": v.choice(*IMAGE_AI_MODELS),
+                  "image_style_url": v.image(), "ai_model": _model("retexture"),
                   "multiview_image_urls": v.image_list(1, 4),
                   "enable_original_uv": v.boolean, "enable_pbr": v.boolean,
                   "remove_lighting": v.boolean, "target_formats": v.formats(MODEL_FORMATS),
@@ -203,10 +223,10 @@ OPTIONS: dict[str, dict[str, v.Checker]] = {
             "height_meters": v.number(0, 100, lo_open=True), "texture_image_url": v.image()},
     "animate": {"rig_task_id": v.task_id, "action_id": _ACTION_ID, "action_ids": _action_ids,
                 "motion_task_id": v.task_id, "post_process": _post_process},
-    "text-to-image": {"ai_model": v.choice(*IMAGE_MODELS), "prompt": v.text(),
+    "text-to-image": {"ai_model": _model("text-to-image"), "prompt": v.text(),
                       "generate_multi_view": v.boolean, "pose_mode": v.choice("a-pose", "t-pose"),
                       "aspect_ratio": v.choice("1:1", "16:9", "9:16", "4:3", "3:4")},
-    "image-to-image": {"ai_model": v.choice(*IMAGE_MODELS), "prompt": v.text(),
+    "image-to-image": {"ai_model": _model("image-to-image"), "prompt": v.text(),
                        "reference_image_urls": v.image_list(1, 5),
                        "generate_multi_view": v.boolean},
     "convert": {**_MODEL_INPUT, "target_formats": v.formats(CONVERT_FORMATS, required=True)},

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..client import specs
+from ..client import limits, model_catalogue, specs
 from ..client.errors import InsufficientCreditsError, ValidationError
 from ..identity import STUDIO_CONFIG_ENV
 from .kinds import CHAIN_KEYS, REQUEST_KINDS
@@ -89,7 +89,7 @@ ALL_OPTIONS = frozenset().union(*(request_options(r) for r in REQUEST_KINDS))
 def _model_vocabulary(request: str) -> tuple[str, ...]:
     if "ai_model" not in request_options(request):
         return ()
-    return specs.IMAGE_MODELS if request in IMAGE_REQUESTS else specs.AI_MODELS
+    return limits.IMAGE_MODELS if request in IMAGE_REQUESTS else limits.AI_MODELS
 
 
 @dataclass
@@ -309,11 +309,17 @@ class _Validator:
             if isinstance(value, int) and value < 0:
                 raise self.error(f"'{key}' must not be negative.", [key])
         models = tuple(data.get("allowed_ai_models", ()))
-        known_models = set(specs.AI_MODELS) | set(specs.IMAGE_MODELS)
+        known_models = set(limits.AI_MODELS) | set(limits.IMAGE_MODELS)
         for model in models:
             if model not in known_models:
+                current = sorted(m for m in known_models
+                                 if not all(e.is_retired() for e in model_catalogue.by_value(m)))
                 raise self.error(f"unknown AI model {model!r} in 'allowed_ai_models'; known: "
-                                 f"{', '.join(sorted(known_models))}.", ["allowed_ai_models"])
+                                 f"{', '.join(current)}.", ["allowed_ai_models"])
+            entries = model_catalogue.by_value(model)
+            if entries and all(m.is_retired() for m in entries):
+                raise self.error(f"'allowed_ai_models' lists a retired model: "
+                                 f"{entries[0].retired_sentence()}", ["allowed_ai_models"])
         return Policy(
             path=self.path, name=str(data.get("name", "")),
             cache_dir=str(data.get("cache_dir", "")), allowed_ai_models=models,

@@ -10,11 +10,14 @@ from typing import Any
 TEST_MODE_KEY = "msy_dummy_api_key_for_test_mode_12345678"
 DEFAULT_BALANCE = 10_000
 
-_MESHY6 = {"meshy-6", "meshy-7", "latest", None, ""}  # Meshy-7's own price is not published
+# Meshy-7's own price is not published; latest = meshy-7.1 (deprecations page). Meshy-6 Lite
+# costs what older models did (5 a shape, 15 textured: meshy-mcp-server v0.6.0).
+_MESHY6 = {"meshy-6", "meshy-7", "meshy-7.1", "latest", None, ""}
 _IMAGE_MODEL_PRICES = {
-    "text-to-image": {"nano-banana": 3, "nano-banana-2": 6, "nano-banana-pro": 9, "gpt-image-2": 9},
-    "image-to-image": {"nano-banana": 3, "nano-banana-2": 6, "nano-banana-pro": 9,
-                       "gpt-image-2": 12},
+    "text-to-image": {"nano-banana": 3, "nano-banana-2-1": 4, "nano-banana-2": 6,
+                      "nano-banana-pro": 9, "gpt-image-2": 9},
+    "image-to-image": {"nano-banana": 3, "nano-banana-2-1": 4, "nano-banana-2": 6,
+                       "nano-banana-pro": 9, "gpt-image-2": 12},
 }
 IMAGE_MODELS = tuple(_IMAGE_MODEL_PRICES["text-to-image"])
 

@@ -15,7 +15,7 @@ from .models import ModelInput
 
 MAX_MOTION_PROMPT = 400
 UV_MAX_FACES = 40_000
-IMAGE_AI_MODELS = ("meshy-5", "meshy-6", "meshy-7", "latest")
+IMAGE_AI_MODELS = ("meshy-5", "meshy-6", "meshy-6-lite", "meshy-7", "meshy-7.1", "latest")
 SMART_TOPOLOGY = (100, 15_000)
 IMAGE_TASK_KINDS = ("text-to-image", "image-to-image")
 

@@ -30,7 +30,7 @@ from .fields import (
 MAX_PROMPT = 600
 MAX_RIG_FACES = 320_000
 BIPED_RATIO = 1.2
-AI_MODELS = ("meshy-5", "meshy-6", "latest")
+AI_MODELS = ("meshy-5", "meshy-6", "meshy-6-lite", "meshy-7.1", "latest")
 MESH_FORMATS = ("glb", "obj", "fbx", "stl", "usdz", "3mf")
 REMESH_FORMATS = ("glb", "fbx", "obj", "usdz", "blend", "stl", "3mf")
 CONVERT_FORMATS = (*MESH_FORMATS, "blend")

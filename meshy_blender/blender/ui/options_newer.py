@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...client import model_catalogue
+
 
 def draw_generate_options(layout: Any, s: Any, pins: dict[str, Any]) -> None:
     """The Generate panel's "Meshy-7 & Output" section."""
@@ -13,7 +15,9 @@ def draw_generate_options(layout: Any, s: Any, pins: dict[str, Any]) -> None:
     if s.mode == "TEXT":
         layout.label(text="Meshy-7 and texture size: Image and Multi-image", icon="INFO")
     else:
-        layout.prop(n, "meshy7")
+        shape = model_catalogue.find("image-to-3d", "meshy-7")
+        if n.meshy7 or (shape is not None and not shape.is_retired()):  # on: can be turned off
+            layout.prop(n, "meshy7")
         row = layout.row()
         row.enabled = n.meshy7
         row.prop(n, "ultra_mode")

@@ -2,7 +2,8 @@
 
 Scene settings are saved in the .blend, so nothing secret lives here (the key is in preferences
 or MESHY_API_KEY). Enum identifiers are the API's own values so requests are built without a
-translation table; "NONE" stands for "don't send this option".
+translation table; "NONE" stands for "don't send this option". The model menus are built from
+the model catalogue (:mod:`.model_items`), so a retired model is never offered.
 """
 
 from __future__ import annotations
@@ -20,24 +21,13 @@ from bpy.props import (
 
 from ...client import limits
 from ...jobs import kinds
+from . import model_items
 
 MODES = [
     ("TEXT", "Text", "Describe the object in words; Meshy makes the shape, then textures it"),
     ("IMAGE", "Image", "Make the object shown in one picture"),
     ("MULTI_IMAGE", "Multi-image",
      "Make one object from 1-4 pictures of it from different sides (more faithful backs)"),
-]
-AI_MODELS = [
-    ("latest", "Latest", "Meshy's newest model (Meshy-6 today): the most detail; 20 credits a "
-     "shape"),
-    ("meshy-6", "Meshy-6", "Pin Meshy-6, so results stay consistent when Meshy updates Latest"),
-    ("meshy-5", "Meshy-5", "The older model: less detail, cheaper (5 credits a shape)"),
-]
-MODEL_TYPES = [
-    ("standard", "Standard", "A detailed, high-resolution model"),
-    ("lowpoly", "Low-poly", "A clean low-poly model for games and stylised scenes"),
-    ("smart-topology", "Smart Topology", "Clean, artist-style topology with 100 to 15,000 "
-     "polygons (set Polycount in that range; price not published)"),
 ]
 TOPOLOGIES = [("triangle", "Triangles", "All triangles: the most faithful shape, harder to edit"),
               ("quad", "Quads", "Mostly quads: easier to edit, subdivide and rig")]
@@ -97,10 +87,13 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
                                     description="What the model should not look like")
     art_style: EnumProperty(name="Art Style", items=ART_STYLES, default="realistic",
                             description="The overall look of the model")
-    ai_model: EnumProperty(name="AI Model", items=AI_MODELS, default="latest",
-                           description="Which Meshy model makes the shape: detail and price")
-    model_type: EnumProperty(name="Model Type", items=MODEL_TYPES, default="standard",
-                             description="A detailed or a low-poly result")
+    ai_model: model_items.model_property(
+        "ai_model", "text-to-3d-preview", legacy=model_items.AI_MODEL_NUMBERS, default="latest",
+        name="AI Model", description="Which Meshy model makes the shape: detail and price")
+    model_type: model_items.model_property(
+        "model_type", "text-to-3d-preview", option="model_type",
+        legacy=model_items.MODEL_TYPE_NUMBERS, default="standard", name="Model Type",
+        description="A detailed result or clean, artist-style topology")
     topology: EnumProperty(name="Topology", items=TOPOLOGIES, default="triangle",
                            description="The kind of faces the model is built from")
     use_polycount: BoolProperty(name="Target Polycount",
@@ -193,8 +186,9 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
                                      description="Describe the new look")
     retexture_image: PointerProperty(type=MeshyImageInput, name="Style Picture",
                                      description="A picture whose look the new texture copies")
-    retexture_ai_model: EnumProperty(name="AI Model", items=AI_MODELS, default="latest",
-                                     description="Which Meshy model paints the new texture")
+    retexture_ai_model: model_items.model_property(
+        "retexture_ai_model", "retexture", legacy=model_items.AI_MODEL_NUMBERS, default="latest",
+        name="AI Model", description="Which Meshy model paints the new texture")
     keep_uvs: BoolProperty(name="Keep UVs", default=True,
                            description="Keep the model's own UV layout (off: Meshy unwraps it "
                            "anew)")

@@ -17,7 +17,8 @@ from bpy.props import (
     StringProperty,
 )
 
-from ...client import limits
+from ...client import limits, model_catalogue
+from . import model_items
 from .properties import MeshyImageInput
 
 MOTION_MODES = [
@@ -30,12 +31,17 @@ CONCEPT_MODES = [
     ("TEXT", "Text", "Paint a concept picture from words"),
     ("IMAGE", "Image", "Make a new picture from 1-5 reference pictures and words"),
 ]
-IMAGE_MODELS = [
-    ("nano-banana", "Nano Banana", "Fast and cheap (3 credits; 3 from an image)"),
-    ("nano-banana-2", "Nano Banana 2", "Better detail (6 credits)"),
-    ("nano-banana-pro", "Nano Banana Pro", "The most faithful to the prompt (9 credits)"),
-    ("gpt-image-2", "GPT Image 2", "OpenAI's image model (9 credits; 12 from an image)"),
-]
+
+def _meshy7_tip() -> str:
+    """The Meshy-7 switch's tooltip, with the date Meshy-7 stops making 3D models."""
+    tip = ("Use Meshy-7 for Image and Multi-image to 3D and for Retexture (price not "
+           "published); overrides the AI Model there")
+    shape = model_catalogue.find("image-to-3d", "meshy-7")
+    if shape is not None and shape.retires is not None:
+        tip += (f". As a 3D model Meshy-7 retires on {shape.retires.isoformat()} (use "
+                f"{shape.replacement}); it stays a texture model")
+    return tip
+
 ASPECT_RATIOS = [("NONE", "Default", "Meshy's default shape (square)"),
                  *[(r, r, f"A {r} picture") for r in ("1:1", "16:9", "9:16", "4:3", "3:4")]]
 CONCEPT_POSES = [("NONE", "As Described", "Keep the pose the prompt asks for"),
@@ -58,9 +64,10 @@ class MeshyNewerSettings(bpy.types.PropertyGroup):
     concept_prompt: StringProperty(name="Prompt", maxlen=limits.MAX_PROMPT,
                                    description="What the picture shows, e.g. 'a brass robot "
                                    "owl, front view, plain background'")
-    concept_model: EnumProperty(name="Model", items=IMAGE_MODELS, default="nano-banana",
-                                description="Which image model paints the picture (the price "
-                                "depends on it)")
+    concept_model: model_items.model_property(
+        "concept_model", "text-to-image", legacy=model_items.IMAGE_MODEL_NUMBERS,
+        default="nano-banana", name="Model",
+        description="Which image model paints the picture (the price depends on it)")
     concept_aspect_ratio: EnumProperty(name="Aspect Ratio", items=ASPECT_RATIOS, default="NONE",
                                        description="The picture's shape (not with Multi-view)")
     concept_multi_view: BoolProperty(name="Multi-view", default=False,
@@ -70,9 +77,7 @@ class MeshyNewerSettings(bpy.types.PropertyGroup):
                                description="Pose of a character (text only)")
 
     meshy7: BoolProperty(
-        name="Meshy-7", default=False,
-        description="Use Meshy-7 for Image and Multi-image to 3D and for Retexture (price not "
-        "published); overrides the AI Model there")
+        name="Meshy-7", default=False, description=_meshy7_tip())
     ultra_mode: BoolProperty(
         name="Ultra Mode", default=False,
         description="Meshy-7's highest-detail mode (costs extra; price not published)")
