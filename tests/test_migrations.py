@@ -156,7 +156,9 @@ def _open(bpy, path):
 def _check_0_1_0_settings(scene):
     s, n = scene.meshy, scene.meshy_newer
     assert s.prompt == "a weathered bronze owl on a plinth"
-    assert (s.ai_model, s.model_type, s.topology) == ("meshy-5", "lowpoly", "quad")
+    # Meshy-5 and low-poly were retired (client/model_catalogue.py): a saved choice of either
+    # reads back as its successor, so the artist sees what a click will really send.
+    assert (s.ai_model, s.model_type, s.topology) == ("meshy-6", "smart-topology", "quad")
     assert s.use_polycount and s.target_polycount == 12345
     assert (s.symmetry_mode, s.enable_pbr, s.texture_prompt) == ("on", False, "green patina")
     assert set(s.target_formats) == {"glb", "fbx"} and s.import_format == "FBX"
