@@ -1,0 +1,38 @@
+"""Imports and exports of a real GLB and FBX never crash Blender beside other Python activity:
+our downloads, a busy pure-Python thread, another add-on's ``temp_override`` operator loop.
+
+Each phase runs a real Blender process (scripts/reliability/thread_stress.py says why each one
+crashed the code from before within seconds: its imports ran under ``temp_override``); here a
+few seconds each, in CI on every Blender; ``make reliability`` runs them for minutes.
+"""
+
+from __future__ import annotations
+
+import pytest
+from reliability import thread_stress
+
+pytestmark = pytest.mark.slow
+SECONDS = 5.0
+
+
+@pytest.mark.parametrize("phase", thread_stress.PHASES)
+def test_imports_and_exports_do_not_crash_beside_other_python(emulator, phase):
+    row = thread_stress.run_phase(emulator, phase, SECONDS)
+    assert row.ok, f"{row.problems}\n{row.stacks}"
+    if row.skipped:
+        pytest.skip(row.skipped)
+    assert row.outcome and "rounds" in row.outcome
+
+
+def test_a_crashing_child_fails_the_phase_with_its_stacks(emulator, tmp_path):
+    """The row can fail: a child whose code dies in native code (here by SIGSEGV as soon as
+    meshy_blender is imported) is a crash with faulthandler's stacks, not a skip or a pass."""
+    package = tmp_path / "meshy_blender"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n")
+    row = thread_stress.run_phase(emulator, "busy-thread", 1.0, code_root=tmp_path)
+    assert not row.ok
+    assert row.problems[0].startswith("Blender crashed (SIGSEGV)")
+    assert "Fatal Python error: Segmentation fault" in row.stacks
+    assert "meshy_blender/__init__.py" in row.stacks
