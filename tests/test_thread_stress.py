@@ -1,9 +1,19 @@
 """Imports and exports of a real GLB and FBX never crash Blender beside other Python activity:
 our downloads, a busy pure-Python thread, another add-on's ``temp_override`` operator loop.
 
-Each phase runs a real Blender process (scripts/reliability/thread_stress.py says why each one
-crashed the code from before within seconds: its imports ran under ``temp_override``); here a
-few seconds each, in CI on every Blender; ``make reliability`` runs them for minutes.
+Each phase runs a real Blender process importing and exporting in a loop beside one kind of
+other Python activity; here a few seconds each, in CI on every Blender; ``make reliability``
+runs them for minutes (scripts/reliability/thread_stress.py).
+
+Why these phases: an operator under ``temp_override`` while any other Python thread runs
+crashes Blender (docs/blender-bug-report.md). The code from before wrapped every import and
+export in an override, so (a) our own download threads and (b) a busy pure-Python thread each
+crashed it within seconds; ours calls operators in the caller's context and must not crash.
+(c) Another add-on's override between our imports crashes only when some Python thread runs
+meanwhile: beside our download threads it crashes the old code and, until downloads leave
+Blender's process (issue 21 part A), ours too, so the child skips it then and says why. (c)
+never runs beside the busy thread (b): another add-on's override beside a busy thread crashes
+whatever we do and proves nothing about us.
 """
 
 from __future__ import annotations

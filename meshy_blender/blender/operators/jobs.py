@@ -53,8 +53,9 @@ class MESHY_OT_watch_jobs(bpy.types.Operator):
         if event.type == "ESC" and event.value == "PRESS":
             # Never abandon a paid job on a stray Esc: the jobs go on (the timer keeps
             # pumping); cancelling is the sidebar's Cancel button, with its confirmation.
-            self.report({"INFO"}, "Meshy: jobs keep running; use Cancel in the Meshy sidebar "
-                                  "to stop one")
+            self.report({"INFO"}, "Meshy: jobs keep running and their results wait in the "
+                                  "Meshy sidebar's Tasks panel (Import); use Cancel there to "
+                                  "stop one")
             return self._finish(context, {"CANCELLED"})
         if event.type == "TIMER":
             rt.pump.tick()  # imports run here, in the window's context, never in the UI timer
