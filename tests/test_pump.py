@@ -117,6 +117,21 @@ def test_the_ui_timer_never_imports_and_a_click_on_import_lands_the_job(bpy, mes
     assert pump.waiting_imports() == []
 
 
+def test_the_headless_driver_says_why_it_cannot_import_from_a_timer(bpy, empty_scene, emulator,
+                                                                   pump_for, monkeypatch):
+    """Driven where operators may not run (an interactive timer), waiting would never end:
+    it stops with the reason and where the result waits instead."""
+    from meshy_blender.blender.session import pump as pump_mod
+
+    pump = pump_for(emulator)
+    monkeypatch.setattr(pump_mod, "imports_allowed", lambda: False)
+    job = pump.manager.submit(plan_job("text-to-3d", {"prompt": "a stool",
+                                                      "should_texture": False}))
+    with pytest.raises(RuntimeError, match="Tasks panel: press Import"):
+        pump_mod.run_until_done(pump, [job.id], timeout=30)
+    assert job.status == model.READY and meshy_objects(bpy) == []
+
+
 def test_failed_import_is_retried_from_the_cache(bpy, empty_scene, emulator, pump_for):
     from meshy_blender.blender.scene.import_job import import_job
     from meshy_blender.blender.session.pump import run_until_done

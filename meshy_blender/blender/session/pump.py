@@ -201,6 +201,12 @@ def run_until_done(pump: Pump, job_ids: Iterable[str], *, timeout: float | None 
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         pump.tick(budget=0.05, max_imports=len(ids) or 1)
+        if not imports_allowed() and set(ids) & set(pump.waiting_imports()):
+            raise RuntimeError(
+                "Meshy: a result is downloaded but cannot be imported from here (a "
+                "bpy.app.timers callback has no window for Blender's importers); it waits in "
+                "the Meshy sidebar's Tasks panel: press Import there, or call this from a "
+                "script or an operator.")
         if on_tick is not None:
             on_tick(pump)
         if not pump.busy(ids):
