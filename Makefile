@@ -26,8 +26,8 @@ $(STAMP): requirements/test.lock requirements/bpy-$(BLENDER).txt
 
 venv: $(STAMP)
 
-# scripts/run_tests.py is pytest; after a Blender crash it goes on with the unfinished tests
-# (never reruns failures).
+# scripts/run_tests.py is pytest; a native Blender crash fails the run (it names the running test
+# and prints the faulthandler stacks); nothing is resumed or rerun.
 test: $(STAMP)
 	$(PY) scripts/run_tests.py $(PYTEST_ARGS)
 

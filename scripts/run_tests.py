@@ -1,13 +1,10 @@
-"""`make test`: run pytest in real Blender; when Blender itself crashes, go on where it died.
+"""`make test`: run pytest in real Blender; a native crash of Blender fails the run.
 
-The bpy module sometimes dies in native code (SIGSEGV) while the glTF importer runs on the main
-thread and worker threads run Python: seen on Blender 4.2 in about one run of the whole suite in
-two since the suite got fast, on 5.0 rarely, and it happens with Blender's own ``bpy.ops`` calls
-too. That would fail a run in which no test failed. So when pytest is killed by a signal, this
-says so, names the test that was running, and starts pytest again with the tests that had already
-finished left out (``scripts/pytest_resume.py`` records them): every test runs to its end once,
-and keeps the result it had. The run fails when the same test crashes twice in a row (then it is
-likely ours) or after MAX_CRASHES crashes. Test failures and errors are never retried.
+A crash (SIGSEGV, SIGABRT, SIGBUS) is a bug to fix, never a flake to resume past: it once hid
+that imports under ``temp_override`` raced our threads (docs/blender-bug-report.md). When pytest
+is killed by a signal this names the test that was running (``scripts/pytest_progress.py`` logs
+each test's start and end), repeats the faulthandler stacks Python printed for every thread, and
+fails the run. Test failures and errors are reported by pytest as usual; nothing is retried.
 
     python scripts/run_tests.py [pytest arguments]
 """
@@ -23,16 +20,16 @@ from collections import deque
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pytest_resume import LOG_ENV, RESUME_ENV, read_log
+from pytest_progress import LOG_ENV, read_log
 
-MAX_CRASHES = 4
-NO_TESTS_LEFT = 5  # pytest's exit code when every test was deselected
+STACK_LINES = 400  # the faulthandler dump of a few threads, kept from pytest's last output
+CRASHED = 1  # the run's exit code after a native crash (pytest's own codes otherwise)
 
 
 def run_pytest(args: list[str], env: dict[str, str]) -> tuple[int, list[str]]:
     """Run pytest, streaming its output; return its exit code and the last lines it printed."""
-    tail: deque[str] = deque(maxlen=60)
-    proc = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "pytest_resume", *args],
+    tail: deque[str] = deque(maxlen=STACK_LINES)
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "pytest_progress", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             errors="replace", bufsize=1, env=env)
     assert proc.stdout is not None
@@ -58,6 +55,33 @@ def running_test(log: Path) -> str | None:
     return unfinished[-1] if unfinished else None
 
 
+def fault_stacks(lines: list[str]) -> list[str]:
+    """The faulthandler report at the end of pytest's output ("Fatal Python error: ..." and
+    each thread's stack), or [] when Python printed none."""
+    marker = "Fatal Python error"
+    for n in range(len(lines) - 1, -1, -1):
+        at = lines[n].find(marker)  # may follow pytest's progress dots on the same line
+        if at >= 0:
+            return [lines[n][at:], *lines[n + 1:]]
+    return []
+
+
+def crash_report(sig: int, log: Path, tail: list[str]) -> str:
+    """What the run says after a native crash: the signal, the running test, the failures
+    before it, and the stacks."""
+    _, ended, failed = read_log(log)
+    test = running_test(log) or "between tests"
+    stacks = fault_stacks(tail)
+    parts = [f"\n*** Blender crashed in native code ({signal.Signals(sig).name}) while running: "
+             f"{test}",
+             f"*** The run fails: a native crash is a bug, never resumed past "
+             f"({len(ended)} tests had ended; {len(failed)} failed"
+             f"{': ' + ', '.join(failed) if failed else ''}).",
+             "*** Stacks at the crash (faulthandler):" if stacks else
+             "*** Python printed no stacks (was faulthandler disabled?)."]
+    return "\n".join(parts) + "\n" + "".join(stacks)
+
+
 def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="meshy-tests-") as tmp:
         log = Path(tmp) / "progress.log"
@@ -65,34 +89,12 @@ def main(argv: list[str]) -> int:
         env = {**os.environ, LOG_ENV: str(log),
                "PYTHONPATH": os.pathsep.join(p for p in (scripts, os.environ.get("PYTHONPATH"))
                                              if p)}
-        env.pop(RESUME_ENV, None)
-        code, _ = run_pytest(argv, env)
-        crashes: list[str] = []
-        while (sig := crash_signal(code)) is not None:
-            test = running_test(log) or "between tests"
-            name = signal.Signals(sig).name
-            print(f"\n*** Blender crashed in native code ({name}) while running: {test}\n"
-                  "*** This is not a test result.", flush=True)
-            if crashes and crashes[-1] == test:
-                print("*** The same test crashed twice in a row: failing the run.", flush=True)
-                return 1
-            crashes.append(test)
-            if len(crashes) > MAX_CRASHES:
-                print(f"*** More than {MAX_CRASHES} crashes: failing the run.", flush=True)
-                return 1
-            print("*** Going on with the tests that had not finished.\n", flush=True)
-            code, _ = run_pytest(argv, {**env, RESUME_ENV: "1"})
-        if not crashes:
+        code, tail = run_pytest(argv, env)
+        sig = crash_signal(code)
+        if sig is None:
             return code
-        _, ended, failed = read_log(log)
-        print(f"\n*** {len(ended)} tests ran to their end over {len(crashes) + 1} pytest runs "
-              f"({len(crashes)} Blender crash(es), in: {', '.join(crashes)}); "
-              f"{len(failed)} failed{': ' + ', '.join(failed) if failed else ''}.", flush=True)
-        if code == NO_TESTS_LEFT:
-            code = 0  # it died after the last test had ended: nothing was left to run
-        if failed and code == 0:
-            return 1  # a failure before a crash still fails the run
-        return code
+        print(crash_report(sig, log, tail), flush=True)
+        return CRASHED
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import warnings
 
 import pytest
 
@@ -17,28 +16,14 @@ pytestmark = pytest.mark.slow
 EXAMPLES = ROOT / "scripts" / "examples"
 
 
-def run_example(name: str, emulator, key: str, tmp_path, *args: str,
-                retry_crash: bool = True):
+def run_example(name: str, emulator, key: str, tmp_path, *args: str):
+    """Run one example once: a native crash is a failure like any other (never rerun)."""
     env = dict(os.environ, MESHY_API_KEY=key, MESHY_API_BASE=emulator.api_url,
                MESHY_CACHE_DIR=str(tmp_path / "cache"),
                BLENDER_USER_RESOURCES=str(tmp_path / "user"))
     cmd = [sys.executable, str(EXAMPLES / name), "--", *args]
-    proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
-    if retry_crash and proc.returncode in (-signal.SIGSEGV, -signal.SIGABRT) and \
-            bpy_version()[:2] == (4, 2):
-        # Blender 4.2's native crash while its glTF importer runs beside worker threads (see
-        # scripts/run_tests.py): said in the test summary, and the example runs once more.
-        warnings.warn(f"Blender crashed in native code running {name}; running it once more",
-                      stacklevel=2)
-        proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True,
-                              timeout=120)
-    return proc
-
-
-def bpy_version() -> tuple[int, ...]:
-    import bpy
-
-    return tuple(bpy.app.version)
+    return subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
 
 
 def test_every_example_is_tested():
@@ -67,7 +52,7 @@ def test_batch_retexture_example(emulator, meshy_key, tmp_path):
     import bpy
 
     proc = run_example("batch_retexture.py", emulator, meshy_key, tmp_path, "bronze",
-                       str(tmp_path / "out.blend"), retry_crash=False)  # it pays: run once
+                       str(tmp_path / "out.blend"))
     # The 4.2 bpy wheel crashes while exiting after any glTF export (a bare
     # `bpy.ops.export_scene.gltf()` in a fresh process does the same); the work is done by then.
     exit_crash_42 = bpy.app.version[:2] == (4, 2) and proc.returncode == -signal.SIGSEGV

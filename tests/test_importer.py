@@ -125,7 +125,10 @@ def test_imports_from_edit_mode(bpy, importer, emulator_assets):
     assert result.objects[0].name in bpy.context.scene.objects
 
 
-def test_imports_without_a_window_in_context_like_a_timer(bpy, importer, emulator_assets):
+def test_imports_without_a_window_in_context(bpy, importer, emulator_assets):
+    """A context without a window (the bpy module has one; other background setups may not):
+    the importers run in it as it is. The override here only takes the window away; the add-on
+    itself never calls operators under one."""
     with bpy.context.temp_override(window=None):
         assert bpy.context.window is None
         result = importer.import_model(emulator_assets.path("textured", "glb"), name="vase",

@@ -84,6 +84,54 @@ def test_timer_driver_pumps_the_same_queue(bpy, empty_scene, emulator, make_clie
     monkeypatch.setattr(runtime, "_runtime", None)
 
 
+def test_the_ui_timer_never_imports_and_a_click_on_import_lands_the_job(bpy, meshy_ui,
+                                                                        monkeypatch):
+    """In interactive Blender the timer's context has no window, and operators must not run
+    there under a borrowed one (docs/blender-bug-report.md): its ticks only drain. A job that
+    finishes while no watcher runs (Esc, or resumed at start-up) waits, without keeping the
+    timer awake, until a driver that may import (here the Tasks panel's Import button) runs it.
+    The bpy module is background Blender, so the timer's interactive rule is stood in for."""
+    from meshy_blender.blender.session import pump as pump_mod
+    from meshy_blender.blender.session import runtime
+
+    assert pump_mod.imports_allowed()  # background mode: the plain context imports
+    rt = runtime.get_runtime()
+    pump = rt.pump
+    monkeypatch.setattr(pump_mod, "imports_allowed", lambda: False)  # the UI timer's context
+    job = rt.manager.submit(plan_job("text-to-3d", {"prompt": "a crate",
+                                                    "should_texture": False}))
+    wait_finished(rt.manager, [job.id])
+    for _ in range(5):
+        interval = runtime.timer_tick()
+        time.sleep(0.01)
+    assert job.status == model.READY and pump.view[job.id]["status"] == model.READY
+    assert pump.waiting_imports() == [job.id]
+    assert meshy_objects(bpy) == []
+    assert interval == runtime.TIMER_IDLE_INTERVAL  # waiting for a click is not work
+    assert pump.busy([job.id])  # a watcher or headless driver following it keeps going
+
+    monkeypatch.setattr(pump_mod, "imports_allowed", lambda: True)  # an operator's execute
+    assert bpy.ops.meshy.reimport_job(job_id=job.id) == {"FINISHED"}
+    assert job.status == model.IMPORTED
+    assert [o["meshy_job_id"] for o in meshy_objects(bpy)] == [job.id]
+    assert pump.waiting_imports() == []
+
+
+def test_the_headless_driver_says_why_it_cannot_import_from_a_timer(bpy, empty_scene, emulator,
+                                                                   pump_for, monkeypatch):
+    """Driven where operators may not run (an interactive timer), waiting would never end:
+    it stops with the reason and where the result waits instead."""
+    from meshy_blender.blender.session import pump as pump_mod
+
+    pump = pump_for(emulator)
+    monkeypatch.setattr(pump_mod, "imports_allowed", lambda: False)
+    job = pump.manager.submit(plan_job("text-to-3d", {"prompt": "a stool",
+                                                      "should_texture": False}))
+    with pytest.raises(RuntimeError, match="Tasks panel: press Import"):
+        pump_mod.run_until_done(pump, [job.id], timeout=30)
+    assert job.status == model.READY and meshy_objects(bpy) == []
+
+
 def test_failed_import_is_retried_from_the_cache(bpy, empty_scene, emulator, pump_for):
     from meshy_blender.blender.scene.import_job import import_job
     from meshy_blender.blender.session.pump import run_until_done

@@ -1,5 +1,5 @@
-"""The `make test` runner goes on after a Blender crash with the tests that had not finished;
-it never retries failures, and a test that crashes every time fails the run."""
+"""The `make test` runner: a native crash fails the run, naming the test that was running and
+showing the faulthandler stacks; nothing is resumed or retried."""
 
 from __future__ import annotations
 
@@ -10,48 +10,16 @@ from conftest import ROOT
 
 RUNNER = ROOT / "scripts" / "run_tests.py"
 
-CRASH_ONCE = """
-import os, signal
-from pathlib import Path
-
-def test_crashes_the_first_time(tmp_path_factory):
-    marker = Path(__file__).with_suffix(".crashed")
-    if not marker.exists():
-        marker.write_text("x")
-        os.kill(os.getpid(), signal.SIGSEGV)
-"""
-
-FAILS = """
-def test_fails():
-    assert 1 == 2
-"""
-
-
-def run(tmp_path, source: str) -> subprocess.CompletedProcess:
-    test = tmp_path / "test_case.py"
-    test.write_text(source)
-    return subprocess.run([sys.executable, str(RUNNER), str(test), "-q", "-p", "no:cacheprovider",
-                           "--rootdir", str(tmp_path)], capture_output=True, text=True,
-                          cwd=tmp_path, timeout=120)
-
-
-def test_a_native_crash_is_reported_and_the_suite_rerun_once(tmp_path):
-    proc = run(tmp_path, CRASH_ONCE)
-    assert "Blender crashed in native code (SIGSEGV)" in proc.stdout
-    assert "test_case.py::test_crashes_the_first_time" in proc.stdout
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "1 passed" in proc.stdout
-
-
 CRASH_IN_THE_MIDDLE = """
 import os, signal
 from pathlib import Path
 
 RUNS = Path(__file__).with_suffix(".runs")
 
-def test_a_first():
+def test_a_fails():
     with RUNS.open("a") as fh:
         fh.write("a\\n")
+    assert 1 == 2
 
 def test_b_crashes_once():
     marker = Path(__file__).with_suffix(".crashed")
@@ -64,47 +32,38 @@ def test_c_last():
         fh.write("c\\n")
 """
 
-
-def test_after_a_crash_only_the_tests_that_had_not_finished_run(tmp_path):
-    proc = run(tmp_path, CRASH_IN_THE_MIDDLE)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "test_b_crashes_once" in proc.stdout
-    assert (tmp_path / "test_case.runs").read_text().split() == ["a", "c"]  # a ran once
-    assert "3 tests ran to their end over 2 pytest runs" in proc.stdout
-
-
-CRASH_ALWAYS = """
-import os, signal
-
-def test_crashes_every_time():
-    os.kill(os.getpid(), signal.SIGSEGV)
-"""
-
-FAIL_THEN_CRASH = """
-import os, signal
-from pathlib import Path
-
-def test_a_fails():
+FAILS = """
+def test_fails():
     assert 1 == 2
+"""
 
-def test_b_crashes_once():
-    marker = Path(__file__).with_suffix(".crashed")
-    if not marker.exists():
-        marker.write_text("x")
-        os.kill(os.getpid(), signal.SIGSEGV)
+PASSES = """
+def test_passes():
+    assert 1 + 1 == 2
 """
 
 
-def test_a_test_that_crashes_every_time_fails_the_run(tmp_path):
-    proc = run(tmp_path, CRASH_ALWAYS)
-    assert proc.returncode != 0
-    assert "same test crashed twice" in proc.stdout
+def run(tmp_path, source: str) -> subprocess.CompletedProcess:
+    test = tmp_path / "test_case.py"
+    test.write_text(source)
+    return subprocess.run([sys.executable, str(RUNNER), str(test), "-q", "-p", "no:cacheprovider",
+                           "--rootdir", str(tmp_path)], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
 
 
-def test_a_failure_before_a_crash_still_fails_the_run(tmp_path):
-    proc = run(tmp_path, FAIL_THEN_CRASH)
-    assert proc.returncode == 1, proc.stdout
-    assert "1 failed: test_case.py::test_a_fails" in proc.stdout
+def test_a_native_crash_fails_the_run_with_the_test_and_its_stacks(tmp_path):
+    proc = run(tmp_path, CRASH_IN_THE_MIDDLE)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert ("Blender crashed in native code (SIGSEGV) while running: "
+            "test_case.py::test_b_crashes_once") in proc.stdout
+    assert "never resumed past (1 tests had ended; 1 failed: test_case.py::test_a_fails)" \
+        in proc.stdout
+    report = proc.stdout[proc.stdout.index("*** Stacks at the crash"):]
+    assert "Fatal Python error: Segmentation fault" in report
+    assert 'test_case.py", line 16 in test_b_crashes_once' in report  # the os.kill line
+    # Nothing ran after the crash: the test after it, and the failed one, ran once each.
+    assert (tmp_path / "test_case.runs").read_text().split() == ["a"]
+    assert "test_c_last" not in proc.stdout
 
 
 def test_a_failing_test_is_not_retried(tmp_path):
@@ -112,3 +71,9 @@ def test_a_failing_test_is_not_retried(tmp_path):
     assert proc.returncode == 1
     assert "crashed" not in proc.stdout
     assert proc.stdout.count("1 failed") == 1
+
+
+def test_a_passing_run_exits_with_pytests_code(tmp_path):
+    proc = run(tmp_path, PASSES)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "1 passed" in proc.stdout and "crashed" not in proc.stdout

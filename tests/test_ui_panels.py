@@ -354,6 +354,17 @@ def test_finished_job_offers_reimport_folder_and_id(bpy, meshy_ui):
     assert f"Imported '{job.label}'" in draw(panel(GENERATE), bpy).texts()
 
 
+def test_a_downloaded_job_not_yet_imported_offers_import(bpy, meshy_ui):
+    """Finished while nobody watched (Esc, or resumed at start-up): the UI timer never imports,
+    so the row's button imports it; an imported job's button says Re-import."""
+    waiting = _job_in_view(meshy_ui, model.READY)
+    done = _job_in_view(meshy_ui, model.IMPORTED)
+    layout = draw(panel(TASKS), bpy)
+    buttons = {c["props"].get("job_id"): c["kwargs"].get("text") for c in layout.operators()
+               if c["kwargs"]["operator"] == "meshy.reimport_job"}
+    assert buttons == {waiting.id: "Import", done.id: "Re-import"}
+
+
 def test_recent_server_tasks_are_listed_with_an_import_button(bpy, meshy_ui, meshy_key):
     from meshy_blender.blender.session import account, calls
 

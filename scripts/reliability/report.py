@@ -11,6 +11,7 @@ from .matrix import Row
 from .processes import ProcRow
 from .security import Check
 from .soak import SoakResult
+from .thread_stress import ROOT, StressRow
 
 
 def _cell(text: Any, limit: int = 220) -> str:
@@ -93,6 +94,24 @@ def processes_section(rows: Sequence[ProcRow]) -> list[str]:
         outcome = r.outcome if r.ok else f"**FAIL**: {'; '.join(r.problems)}"
         lines.append(f"| {_cell(r.scenario)} | {_cell(outcome, 500)} | "
                      f"{r.tasks_created}/{r.charged} | {r.seconds:.1f} |")
+    return [*lines, ""]
+
+
+def stress_section(rows: Sequence[StressRow], code_root: Any = ROOT) -> list[str]:
+    code = "this checkout" if code_root == ROOT else f"the code in `{code_root}`"
+    lines = ["## Thread stress (no native crash beside other Python)", "",
+             f"{len(rows)} phases, each a real Blender process running {code}: imports of a "
+             "Khronos GLB and the emulator's FBX and a GLB export for upload, in a loop, beside "
+             "our downloads, a busy pure-Python thread, or another add-on's `temp_override` "
+             "operator loop (see scripts/reliability/thread_stress.py). A crash fails the row "
+             "with its stacks; a skipped phase says what it waits for.", "",
+             "| phase | Blender | outcome | s |", "| --- | --- | --- | --- |"]
+    for r in rows:
+        outcome = r.outcome if r.ok else f"**FAIL**: {'; '.join(r.problems)}"
+        lines.append(f"| {r.phase} | {r.blender} | {_cell(outcome, 400)} | {r.seconds:.1f} |")
+    crashed = [r for r in rows if r.stacks]
+    for r in crashed:
+        lines += ["", f"Stacks of the `{r.phase}` crash:", "", "```", r.stacks, "```"]
     return [*lines, ""]
 
 

@@ -53,11 +53,12 @@ class MESHY_OT_watch_jobs(bpy.types.Operator):
         if event.type == "ESC" and event.value == "PRESS":
             # Never abandon a paid job on a stray Esc: the jobs go on (the timer keeps
             # pumping); cancelling is the sidebar's Cancel button, with its confirmation.
-            self.report({"INFO"}, "Meshy: jobs keep running; use Cancel in the Meshy sidebar "
-                                  "to stop one")
+            self.report({"INFO"}, "Meshy: jobs keep running and their results wait in the "
+                                  "Meshy sidebar's Tasks panel (Import); use Cancel there to "
+                                  "stop one")
             return self._finish(context, {"CANCELLED"})
         if event.type == "TIMER":
-            rt.pump.tick()
+            rt.pump.tick()  # imports run here, in the window's context, never in the UI timer
             if not rt.pump.busy(self._ids()):
                 return self._finish(context, {"FINISHED"})
         return {"PASS_THROUGH"}
@@ -161,7 +162,7 @@ class MESHY_OT_notify(bpy.types.Operator):
 
 
 class MESHY_OT_reimport_job(bpy.types.Operator):
-    """Import this job's downloaded result again from the cache (no new download or charge)"""
+    """Import this job's downloaded result (again) from the cache (no new download or charge)"""
 
     bl_idname = "meshy.reimport_job"
     bl_label = "Meshy: Re-import Result"
@@ -175,7 +176,9 @@ class MESHY_OT_reimport_job(bpy.types.Operator):
         if not rt.pump.request_import(self.job_id):
             self.report({"ERROR"}, f"Meshy: job {self.job_id} has no downloaded result")
             return {"CANCELLED"}
-        rt.pump.tick(max_imports=1)
+        # Everything waiting lands now (jobs that finished while nobody watched queue up here:
+        # the UI timer never imports), this one included, in the window context Blender gave us.
+        rt.pump.tick(max_imports=len(rt.pump.waiting_imports()))
         job = rt.manager.get(self.job_id)
         if job is not None and job.import_error:
             self.report({"ERROR"}, f"Meshy: import failed: {job.import_error}")

@@ -1,10 +1,14 @@
-"""A context in which bpy.ops importers run, whoever calls us.
+"""The context in which bpy.ops importers and exporters run: always the caller's own, never
+a ``temp_override``.
 
-The jobs pump calls the importer from a ``bpy.app.timers`` callback, where ``bpy.context`` has
-no window; operators then fail their poll or land data in the wrong place. When Blender has a
-window we borrow one (and a 3D view if there is one) with ``temp_override``; with no window at
-all (some background setups) we call operators plainly. Edit/pose/sculpt modes are left first
-because importers only run in object mode.
+On Python 3.11 (every Blender 4.2-5.0) ``bpy.ops`` releases the GIL while an operator runs, and
+while a ``temp_override`` is active Blender looks context members up from C without taking the
+GIL whenever any other Python thread holds it: memory corruption and a native crash (see
+docs/blender-bug-report.md). So operators are only called where Blender itself supplies the
+context: in background mode (``blender -b``, the bpy module) the plain context; in interactive
+Blender an operator's ``execute()`` or the modal watcher's ``modal()``, which have a window. The
+jobs pump's ``bpy.app.timers`` timer (no window) never imports (``session/pump.imports_allowed``).
+Edit/pose/sculpt modes are left first because importers only run in object mode.
 """
 
 from __future__ import annotations
@@ -21,36 +25,11 @@ except ImportError:  # pragma: no cover (bpy always has it; fake-bpy type stubs 
     _c_ops = None
 
 
-def _window_override(context: Any) -> dict[str, Any]:
-    wm = getattr(context, "window_manager", None) or bpy.context.window_manager
-    window = getattr(context, "window", None)
-    if window is None and wm is not None and len(wm.windows) > 0:
-        window = wm.windows[0]
-    if window is None:
-        return {}
-    override: dict[str, Any] = {"window": window}
-    screen = window.screen
-    if screen is not None:
-        override["screen"] = screen
-        area = next((a for a in screen.areas if a.type == "VIEW_3D"), None)
-        if area is not None:
-            region = next((r for r in area.regions if r.type == "WINDOW"), None)
-            override["area"] = area
-            if region is not None:
-                override["region"] = region
-    return override
-
-
 @contextmanager
 def operator_context(context: Any | None = None) -> Iterator[Any]:
-    """Yield a context (bpy.context, overridden when useful) valid for import operators."""
-    base = context if context is not None else bpy.context
-    override = _window_override(base)
-    if not override:
-        yield bpy.context
-        return
-    with base.temp_override(**override):
-        yield bpy.context
+    """Yield the context import and export operators run in: the caller's, as it is (no
+    ``temp_override``, see the module docstring)."""
+    yield context if context is not None else bpy.context
 
 
 def leave_edit_modes(context: Any) -> tuple[str | None, str]:

@@ -6,6 +6,12 @@ tags sidebar redraws once, and runs imports (the only bpy work a job causes). Th
 the same ``tick``: a persistent ``bpy.app.timers`` timer (UI), a modal operator (ESC cancels),
 and :func:`run_until_done` for headless scripts, where timers never fire. Every drained event,
 whoever drains it, goes through :meth:`Pump._handle`.
+
+Imports run only where Blender supplies the context operators need (:func:`imports_allowed`):
+background mode, an operator's ``execute()`` or the watcher's ``modal()``. The timer has no
+window, so its ticks only drain events and ask for redraws; a finished job nobody watches waits
+in the Tasks panel with an Import button (see docs/blender-bug-report.md for why no
+``temp_override`` may stand in for the window).
 """
 
 from __future__ import annotations
@@ -58,7 +64,10 @@ class Pump:
     wake: Callable[[], None] = field(default=lambda: None)
 
     def tick(self, budget: float = DEFAULT_BUDGET_S, max_imports: int = 1) -> TickStats:
-        """Drain events for at most ``budget`` seconds, then run up to ``max_imports`` imports."""
+        """Drain events for at most ``budget`` seconds, then run up to ``max_imports`` imports
+        (none where operators may not run: see :func:`imports_allowed`)."""
+        if not imports_allowed():
+            max_imports = 0
         stats = TickStats()
         start = time.perf_counter()
         deadline = start + budget
@@ -139,17 +148,26 @@ class Pump:
             self._handle(event)
         tag_redraw()
 
+    def waiting_imports(self) -> list[str]:
+        """Jobs whose files are ready and wait for a driver that may import (the watcher, an
+        Import click, the headless driver)."""
+        return list(self._pending_imports)
+
     def busy(self, job_ids: Iterable[str] | None = None) -> bool:
         """True while any (given) job is still running or waiting to be imported (or, for the
-        timer's pace, with no ids given, while a background read runs)."""
+        timer's pace, with no ids given, while a background read runs; an import the timer may
+        not run keeps it busy only where it may, so a job waiting for its Import click costs an
+        idle Blender nothing)."""
         if job_ids is None:
-            if self.calls.running_any() or self._pending_imports:
+            if self.calls.running_any() or (self._pending_imports and imports_allowed()):
                 return True
             jobs = self.manager.jobs()  # one locked copy, not one lookup per job (idle ticks)
         else:
             jobs = [job for job in map(self.manager.get, job_ids) if job is not None]
         for job in jobs:
-            if job.status not in FINISHED_STATUSES or job.id in self._pending_imports:
+            if job.status not in FINISHED_STATUSES or (
+                    job.id in self._pending_imports and (job_ids is not None
+                                                         or imports_allowed())):
                 return True
             if self.view.get(job.id, {}).get("status") != job.status:
                 # A worker sets the final status a moment before it posts the event (the
@@ -157,6 +175,13 @@ class Pump:
                 # listeners told), the job is not done.
                 return True
         return False
+
+
+def imports_allowed() -> bool:
+    """Whether operators may run here: in background mode (the plain context) or where Blender
+    supplies a window (an operator's execute, the watcher's modal). Never from the UI timer,
+    whose context has no window and must not borrow one with ``temp_override``."""
+    return bool(bpy.app.background) or bpy.context.window is not None
 
 
 def tag_redraw() -> None:
@@ -178,6 +203,12 @@ def run_until_done(pump: Pump, job_ids: Iterable[str], *, timeout: float | None 
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         pump.tick(budget=0.05, max_imports=len(ids) or 1)
+        if not imports_allowed() and set(ids) & set(pump.waiting_imports()):
+            raise RuntimeError(
+                "Meshy: a result is downloaded but cannot be imported from here (a "
+                "bpy.app.timers callback has no window for Blender's importers); it waits in "
+                "the Meshy sidebar's Tasks panel: press Import there, or call this from a "
+                "script or an operator.")
         if on_tick is not None:
             on_tick(pump)
         if not pump.busy(ids):

@@ -97,7 +97,10 @@ def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
         row.operator("meshy.cancel_job", text="Cancel", icon="CANCEL").job_id = job_id
         row.operator("meshy.stop_watching", text="Stop Watching", icon="HIDE_ON").job_id = job_id
     if status in (model.READY, model.IMPORTED):
-        row.operator("meshy.reimport_job", text="Re-import", icon="IMPORT").job_id = job_id
+        # READY: downloaded, not imported yet (restored at start-up, or finished after Esc
+        # stopped the watcher: the UI timer never imports), so the click imports it.
+        text = "Import" if status == model.READY else "Re-import"
+        row.operator("meshy.reimport_job", text=text, icon="IMPORT").job_id = job_id
     if status == model.IMPORTED:
         _pin_toggle(row, job_id)
     shape = (shapes or {}).get(job_id) if status == model.IMPORTED else None

@@ -1,9 +1,9 @@
-"""pytest plugin used by scripts/run_tests.py: a run that Blender kills can go on where it died.
+"""pytest plugin used by scripts/run_tests.py: which test was running when Blender died.
 
 It writes one line per event to the file named by ``MESHY_TEST_LOG`` (``start``/``end`` of each
-test, ``failed`` for any failed phase), so that after a native crash the runner knows which test
-was running and which had finished. With ``MESHY_TEST_RESUME=1`` the tests that already finished
-are deselected: every test runs to its end exactly once, and its result is the one it had.
+test, ``failed`` for any failed phase), flushed before the next step runs, so that after a native
+crash (pytest's own output stops mid-line) the runner can name the test that was running and
+the ones that had failed before it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 LOG_ENV = "MESHY_TEST_LOG"
-RESUME_ENV = "MESHY_TEST_RESUME"
 
 
 def _write(kind: str, nodeid: str) -> None:
@@ -53,14 +52,3 @@ def pytest_runtest_logreport(report: Any) -> None:
 
 def pytest_runtest_logfinish(nodeid: str, location: Any) -> None:
     _write("end", nodeid)
-
-
-def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    log = os.environ.get(LOG_ENV)
-    if not log or os.environ.get(RESUME_ENV) != "1":
-        return
-    _, ended, _ = read_log(log)
-    done = [item for item in items if item.nodeid in ended]
-    if done:
-        config.hook.pytest_deselected(items=done)
-        items[:] = [item for item in items if item.nodeid not in ended]
