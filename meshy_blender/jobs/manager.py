@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..client import verify
 from ..client.errors import scrub, scrubbed_logger
 from . import keys, model
 from .concurrency import AdaptiveLimit
@@ -266,10 +267,24 @@ class JobManager:
             return False
         if self.journal is not None and not self.journal.claim(job_id):
             return False  # READY again means owned again: no other process may take it
+        if self._fetch_damaged_again(job):
+            return True
         if job.status != model.READY:
             job.status = model.READY
             job.touch()
             self._save(job)
+        return True
+
+    def _fetch_damaged_again(self, job: Job) -> bool:
+        """Every reuse of cached files verifies them first: when one is damaged or gone, the
+        job runs again from its recorded task ids (fresh links: nothing is created or paid)
+        and becomes READY on its own. True when it was started again."""
+        damaged = [k for k, p in job.files.items() if not verify.is_complete(p)]
+        if not damaged:
+            return False
+        log.warning("job %s: cached %s damaged or missing; downloading again", job.id,
+                    ", ".join(damaged))
+        self._start(job)
         return True
 
     def mark_imported(self, job_id: str) -> None:
