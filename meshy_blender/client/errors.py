@@ -244,6 +244,22 @@ class DownloadError(MeshyError):
     default_retryable = True
 
 
+class RefusedRedirectError(DownloadError):
+    """The download link redirected somewhere the add-on never follows (``file://``, ...):
+    not a network problem, so it is not retried."""
+
+    default_message = "The download link redirected to a place the add-on does not follow."
+    default_retryable = False
+
+
+class CacheWriteError(MeshyError):
+    """The download arrived but could not be written on this computer (disk full, no
+    permission): not a network problem, so it is not retried; the paid result stays on Meshy."""
+
+    default_message = "The downloaded file could not be saved on this computer."
+    default_retryable = False
+
+
 class MalformedResponseError(MeshyError):
     default_message = "Meshy sent a response the add-on could not understand."
     default_retryable = True
