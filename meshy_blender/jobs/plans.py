@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..client import specs, validation
-from ..client.errors import ValidationError
+from ..client.errors import ValidationError, mask_secrets
 from ..client.pricing import Quote
 from .kinds import CHAIN_KEYS, REQUEST_KINDS, RESUMABLE_KINDS
 from .model import STEP_WAITING, Job, Step
@@ -200,8 +200,9 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
         step.price_published, step.price_note = price.published, price.note
     default_label = (options.get("prompt") or ("textured shape" if steps[0].kind ==
                      "text-to-3d-refine" and len(steps) == 1 else request.replace("-", " ")))
-    # as written: the API key never enters a label (it lives in the client's headers only)
-    return Job(kind=request, label=label or default_label, steps=steps,
+    # as written; only the registered key itself is masked (pasted into the wrong field, it
+    # would name objects in the .blend): "bearer" or "msy_shot_0070" in a label stay
+    return Job(kind=request, label=mask_secrets(label or default_label), steps=steps,
                import_options=import_options)
 
 
@@ -262,7 +263,7 @@ def plan_resume(kind: str, task_id: str, *, label: str | None = None,
     step = Step(name, kind, {}, task_id=task_id, status=STEP_WAITING)
     _assign_downloads([step], str(import_options.get("format", "GLB")))
     request = "text-to-3d" if kind.startswith("text-to-3d") else kind
-    return Job(kind=request, label=label or f"{kind} {task_id[:8]}", steps=[step],
+    return Job(kind=request, label=mask_secrets(label or f"{kind} {task_id[:8]}"), steps=[step],
                import_options=import_options)
 
 

@@ -4,7 +4,7 @@ They are saved into the .blend and travel with it, so nothing secret or short-li
 there: values that are URLs (signed asset links expire and carry signatures) or look like an
 API key are dropped, never stored. What the artist wrote (the prompt) is kept as written even
 when it mentions a "bearer" or an ``msy_...`` shot name: the key never enters a prompt (it
-lives in the client's headers only); only a link in it drops it.
+lives in the client's headers only); only a link, or the registered key itself, drops it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ...client.errors import scrubbed_logger
+from ...client.errors import mask_secrets, scrubbed_logger
 
 log = scrubbed_logger(__name__)
 
@@ -54,7 +54,8 @@ def clean_provenance(provenance: Mapping[str, object]) -> dict[str, Scalar]:
         if raw_value is None:
             continue
         if key in USER_TEXT and isinstance(raw_value, str):
-            value: Scalar | None = None if _URL.search(raw_value) else raw_value
+            value: Scalar | None = (None if _URL.search(raw_value)
+                                    or mask_secrets(raw_value) != raw_value else raw_value)
         else:
             value = _clean_value(raw_value)
         if value is None:
