@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..client import errors
-from ..jobs import kinds
+from ..jobs import kinds, model
 from ..jobs.request import JobRequest
 from .results import ProgressCallback, Result, wait
 from .session import runtime
@@ -39,7 +39,8 @@ def resume(task_id: str, kind: str, *, progress: ProgressCallback | None = None,
     import_options = rt.settings.import_options(format=import_format, placement=placement,
                                                 target_armature=target)
     job = rt.submit(JobRequest.resume(step_kind, task_id, label=label or "",
-                                      import_options=import_options))
+                                      import_options=import_options),
+                    origin=model.ORIGIN_SCRIPT)
     return wait(rt, job, progress, timeout)
 
 

@@ -64,6 +64,7 @@ class JobManager:
         self._lock = threading.RLock()
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="meshy-job")
         self._detached: set[str] = set()
+        self._offered: set[str] = set()  # see _offer_only
         self._runner = JobRunner(client, save=self._save, emit=self._emit, use_stream=use_stream,
                                  known_task_ids=self.known_task_ids,
                                  queue_wait_initial=queue_wait_initial,
@@ -101,6 +102,8 @@ class JobManager:
         for live in self.jobs():
             if live.job_key == job.job_key and live.id != job.id:
                 keys.check_same_request(job, live)
+                with self._lock:
+                    self._offered.discard(live.id)  # asked for now: import it when ready
                 return live
         if self.journal is None:
             return None
@@ -184,11 +187,20 @@ class JobManager:
             if not self.journal.claim(listed.id):
                 continue  # a live process owns it
             job = self.journal.load(listed.id)  # its owner may have moved it on meanwhile
+            if job is not None and job.origin == model.ORIGIN_SCRIPT:
+                self._offer_only(job.id)
             if job is None or not self.adopt(job):
                 self.journal.release(listed.id)
                 continue
             (resumed if job.is_active else ready).append(job)
         return resumed, ready
+
+    def _offer_only(self, job_id: str) -> None:
+        """A script's job this process took over without being asked: when it is ready it is
+        offered ("restored": Tasks shows "Finished elsewhere: Import"), never imported into
+        the file open here, until a caller of this process asks for it (:meth:`_journalled`)."""
+        with self._lock:
+            self._offered.add(job_id)
 
     def _clean_partial_downloads(self) -> None:
         with contextlib.suppress(OSError):
@@ -267,6 +279,8 @@ class JobManager:
             return False
         if self.journal is not None and not self.journal.claim(job_id):
             return False  # READY again means owned again: no other process may take it
+        with self._lock:
+            self._offered.discard(job_id)  # asked for: imported from now on
         if self._fetch_damaged_again(job):
             return True
         if job.status != model.READY:
@@ -369,7 +383,11 @@ class JobManager:
             log.error("could not write the job journal for %s: %s", job.id, exc)
 
     def _emit(self, event_type: str, job: Job) -> None:
+        offered = job.id in self._offered
+        if event_type == "ready" and offered:
+            event_type = "restored"  # offered, not imported (see _offer_only)
         snapshot = job.snapshot()
+        snapshot["offered"] = offered  # Tasks: "Finished elsewhere: Import"
         snapshot["detail"] = scrub(snapshot.get("detail", ""))  # shown in the UI and CLI
         self.events.put(JobEvent(event_type, job.id, snapshot))
 

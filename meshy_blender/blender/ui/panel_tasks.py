@@ -87,6 +87,8 @@ def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
         wrapped(box, messages.for_job_error(snap.get("error")), context, icon="ERROR")
     elif status == model.CANCELLED:  # says whether the task was deleted on Meshy
         wrapped(box, str(snap.get("detail") or "Cancelled"), context)
+    elif status == model.READY and snap.get("offered"):
+        box.label(text="Finished elsewhere (started by a script or the command line)")
     else:
         box.label(text=messages.title(status))
     if snap.get("import_error"):
@@ -97,7 +99,8 @@ def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
         row.operator("meshy.cancel_job", text="Cancel", icon="CANCEL").job_id = job_id
         row.operator("meshy.stop_watching", text="Stop Watching", icon="HIDE_ON").job_id = job_id
     if status in (model.READY, model.IMPORTED):
-        row.operator("meshy.reimport_job", text="Re-import", icon="IMPORT").job_id = job_id
+        text = "Import" if status == model.READY and snap.get("offered") else "Re-import"
+        row.operator("meshy.reimport_job", text=text, icon="IMPORT").job_id = job_id
     if status == model.IMPORTED:
         _pin_toggle(row, job_id)
     shape = (shapes or {}).get(job_id) if status == model.IMPORTED else None
