@@ -216,7 +216,8 @@ def _cmd_resume(api: Any, args: argparse.Namespace) -> dict[str, Any]:
     common = _common(args)
     if kind != "animate":
         _prepare_scene(args)
-        return _finish(args, api.resume(args.task_id, kind, **common))
+        chain = True if args.finish_chain else (False if args.only_this_task else None)
+        return _finish(args, api.resume(args.task_id, kind, finish_chain=chain, **common))
     common.pop("placement")
     armature = _resume_armature(api, args, task, common)
     result = api.resume(args.task_id, "animate", armature=armature, **common)

@@ -306,6 +306,14 @@ class Journal:
                     ids.update(s.task_id for s in _read(path).steps if s.task_id)
         return ids
 
+    def find_task(self, task_id: str) -> Job | None:
+        """The newest journalled job that records the Meshy task ``task_id``, or None (reads
+        every job file: for a rare resume by task id, never start-up)."""
+        for job in reversed(self.load_all()):
+            if task_id in job.task_ids.values():
+                return job
+        return None
+
     def find_key(self, job_key: str) -> Job | None:
         """The journalled job carrying ``job_key``, or None (a new key, or one whose job was
         pruned: see :meth:`find_retired`). One index read; journals from before the index are

@@ -102,8 +102,7 @@ class JobManager:
         for live in self.jobs():
             if live.job_key == job.job_key and live.id != job.id:
                 keys.check_same_request(job, live)
-                with self._lock:
-                    self._offered.discard(live.id)  # asked for now: import it when ready
+                self.invite(live.id)
                 return live
         if self.journal is None:
             return None
@@ -202,6 +201,12 @@ class JobManager:
         with self._lock:
             self._offered.add(job_id)
 
+    def invite(self, job_id: str) -> None:
+        """A caller of this process asked for the job: it is imported when ready from now on
+        (undoes :meth:`_offer_only`)."""
+        with self._lock:
+            self._offered.discard(job_id)
+
     def _clean_partial_downloads(self) -> None:
         with contextlib.suppress(OSError):
             self.client.clean_partial_downloads()
@@ -279,8 +284,7 @@ class JobManager:
             return False
         if self.journal is not None and not self.journal.claim(job_id):
             return False  # READY again means owned again: no other process may take it
-        with self._lock:
-            self._offered.discard(job_id)  # asked for: imported from now on
+        self.invite(job_id)
         if self._fetch_damaged_again(job):
             return True
         if job.status != model.READY:
