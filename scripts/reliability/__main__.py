@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import bad_inputs, blender_runs, harness, matrix, processes, report, security, soak
+from . import bad_inputs, blender_runs, harness, matrix, processes, recovery, report, security, soak
 
 PARTS = ("matrix", "processes", "soak", "bad-inputs", "security")
 
@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 
         procs = harness.with_emulator(lambda emu: [
             *processes.run_processes(emu, progress=show),
+            *recovery.run_recovery(emu, progress=show),  # issue 26: reruns, caches, origins
             *blender_runs.run_blender_runs(emu, progress=show)])  # real Blender + the CLI
         sections.append(report.processes_section(procs))
         failed += [f"processes: {r.scenario}: {'; '.join(r.problems)}" for r in procs
