@@ -11,9 +11,11 @@ import json
 from meshy_blender import api
 from meshy_blender.client import errors
 
-PROMPT = "a flag bearer with a red banner, ring bearer, Authorization: Bearer x"
+# assembled so no key-shaped literal is committed: real-looking, but not the configured key
+REAL_LOOKING = "msy_" + "Zq7Lw2Xc9Vb4Nm1Kj8Hg5Fd3Sa6Pl0Oi"
+PROMPT = f"a flag bearer with a red banner, ring bearer, Authorization: Bearer x {REAL_LOOKING}"
 JOB_KEY = "msy_shot_0070"
-LABEL = "ring bearer msy_shot_0070"
+LABEL = f"ring bearer msy_shot_0070 {REAL_LOOKING[:12]}"
 
 
 def test_user_text_survives_in_the_journal_the_names_and_the_request(
