@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from meshy_blender import api, cli
-from meshy_blender.client import errors
 from meshy_blender.jobs import model, outcome
 from meshy_blender.jobs.plans import plan_job
 
@@ -67,11 +64,3 @@ def test_a_cli_timeout_without_a_key_names_the_task_to_resume(bpy, empty_scene, 
     task_id = data["error"]["task_ids"]["preview"]
     assert f"meshy resume {task_id}" in data["error"]["message"]
     assert "same job key" not in data["error"]["message"]
-
-
-def test_the_http_layer_scrubber_is_not_used_on_these_messages():
-    # a key-shaped job key is the user's own text: messages may mask it, journals never do
-    assert errors.mask_secrets("shot msy_shot_0070") == "shot msy_shot_0070"
-
-
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")

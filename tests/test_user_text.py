@@ -55,3 +55,18 @@ def test_the_http_layer_text_is_still_scrubbed(meshy_key):
     assert "Bearer ***" in errors.scrub("Bearer abcdefgh")
     assert errors.mask_secrets(PROMPT) == PROMPT  # user text is never pattern-rewritten
     assert errors.mask_secrets(f"echo {meshy_key}") == "echo ***"
+
+
+def test_the_configured_key_itself_never_enters_a_request_or_a_job_key(
+        bpy, empty_scene, meshy_env, meshy_key):
+    import pytest
+
+    sent = len(meshy_env.requests("api"))
+    with pytest.raises(errors.ValidationError, match="holds your Meshy API key") as prompt:
+        api.text_to_3d(f"a cup {meshy_key}", should_texture=False)
+    assert prompt.value.field == "prompt" and meshy_key not in str(prompt.value)
+    with pytest.raises(errors.ValidationError, match="holds your Meshy API key") as key:
+        api.text_to_3d("a cup", should_texture=False, job_key=meshy_key)
+    assert key.value.field == "job_key"
+    posts = [r for r in meshy_env.requests("api")[sent:] if r["method"] == "POST"]
+    assert posts == []  # nothing was sent

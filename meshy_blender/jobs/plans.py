@@ -7,6 +7,7 @@ priced here, before any request is made.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..client import specs, validation
@@ -164,6 +165,7 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
     if request not in REQUEST_KINDS:
         raise ValidationError(f"Unknown request {request!r}.", field="request")
     options = dict(options)
+    _refuse_the_key(options)
     import_options = dict(import_options or {})
     fmt = str(import_options.get("format", "GLB"))
     chain = {k: options.pop(k) for k in CHAIN_KEYS if k in options}
@@ -204,6 +206,17 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
     # would name objects in the .blend): "bearer" or "msy_shot_0070" in a label stay
     return Job(kind=request, label=mask_secrets(label or default_label), steps=steps,
                import_options=import_options)
+
+
+def _refuse_the_key(options: dict[str, Any]) -> None:
+    """The configured API key pasted into an option (a prompt) would travel in the request
+    body and the journal: refused, nothing sent. Text that only looks like a key is sent as
+    written."""
+    for name, value in options.items():
+        text = json.dumps(value, default=str) if not isinstance(value, str) else value
+        if mask_secrets(text) != text:
+            raise ValidationError(f"The {name.replace('_', ' ')} holds your Meshy API key; "
+                                  "remove it. Nothing was sent.", field=name)
 
 
 def _special_chains(request: str, steps: list[Step], chain: dict[str, Any]) -> None:
