@@ -156,3 +156,63 @@ def test_a_key_given_up_by_its_job_is_new_again_without_a_scan(monkeypatch, tmp_
     assert Journal(folder).find_key("crate-1") is None
     assert set(reads) == {f"job-{old.id}.json"}  # the one job the entry named, no scan
     assert Journal(folder).find_key("crate-1~replaced").id == old.id
+
+
+@pytest.mark.parametrize("status", [model.RUNNING, model.READY, model.IMPORTED])
+def test_a_deleted_index_entry_never_reads_as_a_new_key(monkeypatch, tmp_path, status):
+    """Issue 26: with ``keys/complete`` present, a lost entry file fell through to "new key"
+    and the keyed rerun paid again; the ledger still names the job."""
+    folder = tmp_path / "journal"
+    journal = Journal(folder)
+    others = [_preview(f"prop {n}", key=f"row-{n}") for n in range(5)]
+    for other in others:
+        journal.save(other)
+    job = _preview()
+    job.status = status
+    journal.save(job)
+    entries = list((folder / journal_mod.KEYS).glob("*.json"))
+    assert len(entries) == 6
+    for entry in entries:
+        entry.unlink()
+    reads: list[str] = []
+    real = journal_mod._read
+    monkeypatch.setattr(journal_mod, "_read", lambda p: reads.append(p.name) or real(p))
+    fresh = Journal(folder)
+    assert fresh.find_key("crate-1").id == job.id
+    assert set(reads) == {f"job-{job.id}.json"}  # the ledger named it: no scan
+    assert fresh.keys.entry("crate-1")["job_id"] == job.id  # the entry is written again
+    assert fresh.find_key("row-never-used") is None
+
+
+def test_an_index_without_its_ledger_is_scanned_once(tmp_path):
+    folder = tmp_path / "journal"
+    journal = Journal(folder)
+    job = _preview()
+    journal.save(job)
+    (folder / journal_mod.KEYS / "ledger").unlink()  # an index from before the ledger
+    (folder / journal_mod.KEYS / f"{keys_digest('crate-1')}.json").unlink()
+    assert Journal(folder).find_key("crate-1").id == job.id  # by the scan
+    assert (folder / journal_mod.KEYS / "ledger").read_text().split() == [
+        keys_digest("crate-1"), job.id]
+
+
+def test_a_keyed_rerun_after_its_entry_was_deleted_creates_no_task(
+        emulator, make_client, make_manager, tmp_path):
+    first = make_manager(make_client(), journal_dir=tmp_path / "journal")
+    job = first.submit(_preview())
+    wait_finished(first, [job.id])
+    first.shutdown()
+    for entry in (tmp_path / "journal" / journal_mod.KEYS).glob("*.json"):
+        entry.unlink()
+    again = make_manager(make_client(), journal_dir=tmp_path / "journal")
+    rerun = again.submit(_preview())
+    assert rerun.id == job.id
+    wait_finished(again, [rerun.id])
+    again.shutdown()
+    assert len(creating_posts(emulator)) == 1
+
+
+def keys_digest(job_key: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(job_key.encode()).hexdigest()

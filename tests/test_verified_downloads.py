@@ -130,3 +130,21 @@ def test_parts_of_dead_processes_are_removed_and_live_ones_kept(tmp_path):
         for p in procs:
             p.kill()
             p.wait()
+
+
+def test_a_part_of_a_killed_process_goes_at_once_whatever_its_age(tmp_path):
+    """Issue 26: parts younger than the grace period outlived the restarted job."""
+    target = tmp_path / "task" / "model.glb"
+    target.parent.mkdir()
+    procs = [subprocess.Popen([sys.executable, "-c", _HOLD_PART, str(target)],
+                              stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    try:
+        live, dead = (p.stdout.readline().strip() for p in procs)
+        procs[1].kill()
+        procs[1].wait()
+        assert downloads.remove_stale_parts(target.parent) == 1  # both are seconds old
+        assert os.path.exists(live) and not os.path.exists(dead)
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()

@@ -78,7 +78,7 @@ class BatchRun:
         """Submit (or, for a journalled key, take back) one job; a finished one is imported
         again from the cache: this run's scene and library must hold every row."""
         try:
-            job = self.rt.submit(request)
+            job = self.rt.submit(request, origin=model.ORIGIN_SCRIPT)
         except JobOwnedError:
             if index is None:  # its place in the row's jobs (0: the row's own, then LODs)
                 index = len(self.jobs.get(p.row.id, []))

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..client import errors
+from ..jobs import model
 from ..jobs.candidates import candidate_requests
 from ..jobs.request import JobRequest
 from . import keyed, preflight
@@ -103,7 +104,7 @@ def submit_and_land(rt: Runtime, requests: list[JobRequest],
     submitted = []
     for job_request in requests:
         earlier = keyed.live_ids(rt, job_request.job_key)
-        job = rt.submit(job_request)
+        job = rt.submit(job_request, origin=model.ORIGIN_SCRIPT)
         submitted.append((job, job.id in earlier))
     return [keyed.land(rt, job, progress, timeout, rerun=rerun) for job, rerun in submitted]
 

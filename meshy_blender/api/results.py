@@ -25,6 +25,9 @@ class Progress:
     percent: float  # whole job, 0-100
     detail: str  # e.g. "rig: in progress", "text-to-3d-refine: downloading glb 1.2 MB"
     estimated_credits: int
+    # step name -> Meshy task id of every paid task created so far: a report arrives as soon
+    # as a new one exists, so a caller can keep the ids even if this process dies next.
+    task_ids: dict[str, str] = field(default_factory=dict)
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -65,7 +68,8 @@ def wait(rt: Runtime, job: model.Job, progress: ProgressCallback | None,
             return
         snap = pump.view.get(job.id) or job.snapshot()
         now = Progress(job.id, str(snap.get("status")), round(float(snap.get("progress", 0)), 1),
-                       str(snap.get("detail", "")), int(snap.get("estimated_credits", 0)))
+                       str(snap.get("detail", "")), int(snap.get("estimated_credits", 0)),
+                       created_task_ids(snap))
         if not last or last[-1] != now:
             last[:] = [now]
             progress(now)
@@ -85,6 +89,13 @@ def wait(rt: Runtime, job: model.Job, progress: ProgressCallback | None,
         raise
     on_tick(rt.pump)
     return result_of(rt, job)
+
+
+def created_task_ids(snapshot: dict[str, Any]) -> dict[str, str]:
+    """Step name -> task id of the steps a job snapshot says were created on Meshy."""
+    steps = snapshot.get("steps") or []
+    return {str(s.get("name")): str(s["task_id"]) for s in steps
+            if isinstance(s, dict) and s.get("task_id")}
 
 
 class Interrupted(KeyboardInterrupt):

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..client import errors
-from ..jobs import kinds
+from ..jobs import kinds, model
 from ..jobs.request import JobRequest
+from . import chain_resume
 from .results import ProgressCallback, Result, wait
 from .session import runtime
 
@@ -18,12 +19,20 @@ if TYPE_CHECKING:
 def resume(task_id: str, kind: str, *, progress: ProgressCallback | None = None,
            timeout: float | None = None, import_format: str | None = None,
            placement: str | None = None, armature: Any = None,
-           label: str | None = None) -> Result:
+           label: str | None = None, finish_chain: bool | None = None) -> Result:
     """Follow an existing Meshy task (e.g. from another session, or after a timeout) until it
-    ends, download its result and import it. Creates nothing, so it costs nothing."""
+    ends, download its result and import it. Creates nothing, so it costs nothing.
+
+    A task of an unfinished journalled chain (the preview of a text-to-3d run that timed out)
+    finishes that chain: free when every step was created; otherwise it raises, naming the
+    cost, unless ``finish_chain=True`` (pay for the missing steps) or ``finish_chain=False``
+    (import this task alone). See :mod:`.chain_resume`."""
     rt = runtime()
     step_kind = task_kind(kind)
     task_id = checked_task_id(task_id)
+    chain = None if finish_chain is False else chain_resume.unfinished_chain(rt, task_id)
+    if chain is not None:
+        return chain_resume.finish(rt, chain, task_id, finish_chain, progress, timeout)
     # One free GET: an unknown id fails here (NotFoundError), and a text-to-3d id says
     # whether it is a preview or a refine.
     task = rt.client.get_task(step_kind, task_id)
@@ -39,7 +48,8 @@ def resume(task_id: str, kind: str, *, progress: ProgressCallback | None = None,
     import_options = rt.settings.import_options(format=import_format, placement=placement,
                                                 target_armature=target)
     job = rt.submit(JobRequest.resume(step_kind, task_id, label=label or "",
-                                      import_options=import_options))
+                                      import_options=import_options),
+                    origin=model.ORIGIN_SCRIPT)
     return wait(rt, job, progress, timeout)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -34,12 +35,19 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _progress(args: argparse.Namespace) -> Callable[[Any], None] | None:
-    if args.quiet:
-        return None
+    """Progress lines on stderr (none with --quiet), and, whatever --quiet says, one line the
+    moment each paid task is created: its id recovers the work if this run dies."""
     t0 = time.monotonic()
     last: list[Any] = []
+    announced: set[str] = set()
 
     def show(p: Any) -> None:
+        for step, task_id in p.task_ids.items():
+            if task_id not in announced:
+                announced.add(task_id)
+                _announce_task(step, task_id, bool(getattr(args, "json", False)))
+        if args.quiet:
+            return
         if last and p.detail == last[0].detail and abs(p.percent - last[0].percent) < 5:
             return
         last[:] = [p]
@@ -47,6 +55,16 @@ def _progress(args: argparse.Namespace) -> Callable[[Any], None] | None:
         print(errors.scrub(line), file=sys.stderr, flush=True)
 
     return show
+
+
+def _announce_task(step: str, task_id: str, as_json: bool) -> None:
+    """One stderr line naming a paid task just created (a JSON object with --json)."""
+    if as_json:
+        line = json.dumps({"event": "task_created", "step": step, "task_id": task_id})
+    else:
+        line = (f"meshy: paid task created: {step}={task_id} (if this run stops, "
+                f"`meshy resume {task_id}` picks it up without paying again)")
+    print(line, file=sys.stderr, flush=True)
 
 
 def _common(args: argparse.Namespace) -> dict[str, Any]:
@@ -198,7 +216,8 @@ def _cmd_resume(api: Any, args: argparse.Namespace) -> dict[str, Any]:
     common = _common(args)
     if kind != "animate":
         _prepare_scene(args)
-        return _finish(args, api.resume(args.task_id, kind, **common))
+        chain = True if args.finish_chain else (False if args.only_this_task else None)
+        return _finish(args, api.resume(args.task_id, kind, finish_chain=chain, **common))
     common.pop("placement")
     armature = _resume_armature(api, args, task, common)
     result = api.resume(args.task_id, "animate", armature=armature, **common)

@@ -11,28 +11,29 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..client.errors import scrub
+from ..client.errors import mask_secrets
 from ..version import extension_version
 from .exit_codes import UsageError
 
 
 def emit(payload: dict[str, Any], as_json: bool) -> None:
-    """Print the result (or error) object; every text goes through the one key scrubber.
-    A JSON object names the extension version that made it (``extension_version``)."""
+    """Print the result (or error) object. Labels and prompts print as written (error text was
+    scrubbed where it was made); the registered key is masked as a last guard. A JSON object
+    names the extension version that made it (``extension_version``)."""
     if as_json:
         payload = {**payload, "extension_version": extension_version()}
-        print(scrub(json.dumps(payload, indent=1, sort_keys=True, default=str)), flush=True)
+        print(mask_secrets(json.dumps(payload, indent=1, sort_keys=True, default=str)), flush=True)
         return
     for key, value in payload.items():
         if key in ("ok", "command") or value in (None, [], {}):
             continue
         if isinstance(value, list) and value and isinstance(value[0], dict):
             for row in value:
-                print(scrub("  ".join(f"{k}={v}" for k, v in row.items())))
+                print(mask_secrets("  ".join(f"{k}={v}" for k, v in row.items())))
         else:
             shown = (", ".join(f"{k}={v}" for k, v in value.items())
                      if isinstance(value, dict) else value)
-            print(scrub(f"{key}: {shown}"))
+            print(mask_secrets(f"{key}: {shown}"))
     sys.stdout.flush()
 
 

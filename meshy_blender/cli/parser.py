@@ -218,6 +218,13 @@ def build_parser() -> argparse.ArgumentParser:
             "TASK_ID --kind text-to-3d --out model.glb")
     p.add_argument("task_id")
     p.add_argument("--kind", default="auto", help="task kind (default: look it up)")
+    chaining = p.add_mutually_exclusive_group()
+    chaining.add_argument("--finish-chain", action="store_true",
+                          help="a task of an unfinished journalled job: also pay for its "
+                               "steps never made (without this, resume names their cost)")
+    chaining.add_argument("--only-this-task", action="store_true",
+                          help="import this task alone, even if it belongs to an unfinished "
+                               "job")
     rig = p.add_argument_group("animations", "an animation lands on the rig it was made for")
     rig.add_argument("--input", type=Path, metavar="FILE",
                      help="a .blend holding the rig (then --object picks the armature)")

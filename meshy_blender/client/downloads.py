@@ -8,6 +8,7 @@ error-page file therefore never sits in the cache looking like a model.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -107,6 +108,9 @@ def stream_to_file(session: requests.Session, url: str, target: Path, ext: str, 
         try:
             return session.get(url, stream=True, timeout=timeout, proxies=proxies,
                                verify=verify)
+        except (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL,
+                requests.exceptions.MissingSchema) as exc:
+            err = _refused_redirect(exc)
         except requests.RequestException as exc:
             err = _network(exc, url)
         raise err
@@ -123,9 +127,12 @@ def stream_to_file(session: requests.Session, url: str, target: Path, ext: str, 
             raise e.DownloadError(
                 f"The file is {total / 1024**2:.0f} MB, over the {max_bytes / 1024**2:.0f} MB "
                 "download limit.", retryable=False)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_parts(target.parent, target.name)
-        part = PartFile(target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_parts(target.parent, target.name)
+            part = PartFile(target)
+        except OSError as exc:
+            raise cache_write_error(exc, target.parent) from None
         try:
             done = _copy(resp, part.fd, ext, total, max_bytes, on_progress, cancel)
             if total is not None and done != total:
@@ -133,7 +140,10 @@ def stream_to_file(session: requests.Session, url: str, target: Path, ext: str, 
             problem = completeness.problem(part.path, ext)
             if problem:
                 raise e.DownloadError(f"The download was incomplete: {problem}.")
-            part.commit()
+            try:
+                part.commit()
+            except OSError as exc:
+                raise cache_write_error(exc, target.parent) from None
         finally:
             part.discard()
     return target
@@ -181,12 +191,28 @@ def remove_stale_parts(folder: Path, name: str = "*") -> int:
             young = now - path.stat().st_mtime < PART_GRACE_SECONDS
         except OSError:
             continue
-        # The grace period covers the instant between creating a part and locking it.
-        if not young and oslock.abandoned(path):
+        # The grace period covers the instant between creating a part and locking it; a part
+        # whose writer process is gone goes whatever its age (a restarted job is seconds late).
+        if _writer_gone(path) or (not young and oslock.abandoned(path)):
             with contextlib.suppress(OSError):
                 path.unlink()
                 removed += 1
     return removed
+
+
+def _writer_gone(path: Path) -> bool:
+    """True when the process named in the part's name (``.<target>.<pid>-<tag>.part``) no
+    longer exists. Only ever True for a dead pid: a reused pid just waits for the lock check."""
+    pid_text = path.name.rsplit(".", 2)[-2].split("-", 1)[0]
+    if os.name == "nt" or not pid_text.isdigit() or int(pid_text) in (0, os.getpid()):
+        return False  # (on Windows os.kill would end the process: the lock check decides)
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # alive, owned by someone else
+    return False
 
 
 def _copy(resp: requests.Response, fd: int, ext: str, total: int | None, max_bytes: int,
@@ -213,8 +239,11 @@ def _copy(resp: requests.Response, fd: int, ext: str, total: int | None, max_byt
                         f"The file is over the {max_bytes / 1024**2:.0f} MB download limit.",
                         retryable=False)
                 out = view[:n]
-                while out:
-                    out = out[write(fd, out):]
+                try:
+                    while out:
+                        out = out[write(fd, out):]
+                except OSError as exc:  # the disk, not the network
+                    raise cache_write_error(exc, None) from None
                 if on_progress is not None:
                     on_progress(done, total)
                 if cancel is not None and cancel.is_set():
@@ -274,6 +303,32 @@ def _content_length(resp: requests.Response) -> int | None:
         return int(resp.headers["Content-Length"])
     except (KeyError, ValueError):
         return None
+
+
+def cache_write_error(exc: OSError, folder: Path | None) -> e.CacheWriteError:
+    """A local write failure in artist words: what went wrong on this computer, what to do."""
+    where = f" in {folder}" if folder is not None else ""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        what = f"the disk is full{where}. Free some space"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        what = f"the add-on may not write{where}. Choose a writable folder"
+    else:
+        what = f"writing{where} failed ({exc.strerror or type(exc).__name__}). Check the disk"
+    return e.CacheWriteError(
+        f"The download could not be saved: {what} (Preferences > Cache Folder, or "
+        "MESHY_CACHE_DIR), then retry; the paid result stays on Meshy and is downloaded "
+        "again for free.")
+
+
+def _refused_redirect(exc: BaseException) -> e.RefusedRedirectError:
+    """A redirect to ``file://`` (or another scheme requests cannot fetch): refused, named by
+    its scheme only (the link itself may carry a signature)."""
+    text = str(exc)
+    scheme = text.split("'", 2)[1].split(":", 1)[0] if text.count("'") >= 2 else ""
+    shown = f" to a {scheme}:// address" if scheme.isalpha() else ""
+    return e.RefusedRedirectError(
+        f"The download link redirected{shown}, which the add-on refuses to follow (only web "
+        "downloads are allowed). Nothing was saved; if it happens again, tell Meshy support.")
 
 
 def _network(exc: BaseException, url: str, truncated: bool = False) -> e.DownloadError:

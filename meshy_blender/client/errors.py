@@ -53,15 +53,26 @@ def scrubbed_logger(name: str) -> logging.Logger:
 
 
 def scrub(text: object) -> str:
-    """Return ``text`` as a string with any known secret or bearer-like token masked."""
+    """Return ``text`` as a string with any known secret or bearer-like token masked.
+
+    Only for text that could carry the key: headers, URLs, exception text from the HTTP layer,
+    proxy credentials. Never for what users wrote (prompts, labels, job keys): its patterns
+    would turn "a flag bearer with a red banner" into "a flag bearer *** a red banner"."""
+    out = mask_secrets(text)
+    out = _TOKEN_PATTERNS[0].sub(r"\1***", out)
+    out = _TOKEN_PATTERNS[1].sub("***", out)
+    return _TOKEN_PATTERNS[2].sub(r"\1***", out)
+
+
+def mask_secrets(text: object) -> str:
+    """Return ``text`` as a string with the registered secrets (the key as given) masked and
+    nothing else changed: a last guard for output that mixes user text with other text."""
     out = str(text)
     with _SECRETS_LOCK:
         secrets = sorted(_SECRETS, key=len, reverse=True)
     for secret in secrets:
         out = out.replace(secret, "***")
-    out = _TOKEN_PATTERNS[0].sub(r"\1***", out)
-    out = _TOKEN_PATTERNS[1].sub("***", out)
-    return _TOKEN_PATTERNS[2].sub(r"\1***", out)
+    return out
 
 
 class MeshyError(Exception):
@@ -231,6 +242,22 @@ class AssetExpiredError(MeshyError):
 class DownloadError(MeshyError):
     default_message = "The download failed."
     default_retryable = True
+
+
+class RefusedRedirectError(DownloadError):
+    """The download link redirected somewhere the add-on never follows (``file://``, ...):
+    not a network problem, so it is not retried."""
+
+    default_message = "The download link redirected to a place the add-on does not follow."
+    default_retryable = False
+
+
+class CacheWriteError(MeshyError):
+    """The download arrived but could not be written on this computer (disk full, no
+    permission): not a network problem, so it is not retried; the paid result stays on Meshy."""
+
+    default_message = "The downloaded file could not be saved on this computer."
+    default_retryable = False
 
 
 class MalformedResponseError(MeshyError):

@@ -182,6 +182,10 @@ def parse_task(data: Any, kind: str) -> Task:
         raise MalformedResponseError("Meshy sent a task without an id.")
     status = str(data.get("status") or "PENDING").upper()
     images = data.get("image_urls")
+    reported = data.get("type")
+    if kind.startswith("text-to-3d") and isinstance(reported, str) and \
+            reported.startswith("text-to-3d-"):
+        kind = reported  # one endpoint serves preview and refine: Meshy says which this is
     return Task(
         id=task_id,
         kind=kind,

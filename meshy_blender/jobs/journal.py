@@ -30,7 +30,7 @@ import os
 import threading
 from pathlib import Path
 
-from ..client.errors import MeshyError, scrub, scrubbed_logger
+from ..client.errors import MeshyError, mask_secrets, scrubbed_logger
 from ..client.oslock import FileLock
 from . import model
 from .atomic_file import write_atomically
@@ -76,9 +76,12 @@ class Journal:
     def save(self, job: Job) -> None:
         """Write the job atomically (temp file + fsync + rename): never a half-written journal.
 
-        Finished jobs go to ``done/``, the others to the top (see the module docstring). The
-        text passes the secret scrubber, so no key can reach the disk through a message."""
-        data = scrub(json.dumps(job.to_dict(), indent=1, sort_keys=True))
+        Finished jobs go to ``done/``, the others to the top (see the module docstring). What
+        users wrote (prompt, label, job key) is stored byte for byte: the key never enters a
+        job (it lives in the client's headers only) and error text is scrubbed where it is
+        made, so no pattern rewrites text here; only the registered key itself is masked, as a
+        last guard."""
+        data = mask_secrets(json.dumps(job.to_dict(), indent=1, sort_keys=True))
         if not self._index_checked:
             self._index_checked = True
             if not self.keys.complete and not self._has_jobs():
@@ -317,6 +320,14 @@ class Journal:
                     ids.update(s.task_id for s in _read(path).steps if s.task_id)
         return ids
 
+    def find_task(self, task_id: str) -> Job | None:
+        """The newest journalled job that records the Meshy task ``task_id``, or None (reads
+        every job file: for a rare resume by task id, never start-up)."""
+        for job in reversed(self.load_all()):
+            if task_id in job.task_ids.values():
+                return job
+        return None
+
     def find_key(self, job_key: str) -> Job | None:
         """The journalled job carrying ``job_key``, or None (a new key, or one whose job was
         pruned: see :meth:`find_retired`). One index read; journals from before the index are
@@ -329,9 +340,20 @@ class Journal:
             self._refuse_newer(entry["job_id"], job_key)
             if "job" in entry:
                 return None
-        if entry is None and self.keys.complete and not self.keys.known(job_key):
-            return None  # a new key (a damaged entry falls through to the scan)
-        return self._index_all(job_key)
+        if entry is None and self.keys.complete and self.keys.has_ledger and \
+                not self.keys.known(job_key):
+            return self._from_ledger(job_key)  # a new key, or one whose entry was lost
+        return self._index_all(job_key)  # a damaged entry, or an index without a ledger
+
+    def _from_ledger(self, job_key: str) -> Job | None:
+        """The newest job the ledger names for a key with no entry file (the entry was lost:
+        it is written again), or None when the ledger never saw the key."""
+        for job_id in reversed(self.keys.ledger_job_ids(job_key)):
+            job = self.load(job_id)
+            if job is not None and job.job_key == job_key:
+                self.keys.rewrite(job)
+                return job
+        return None
 
     def _refuse_newer(self, job_id: str, job_key: str) -> None:
         """NewerDataError when a newer version wrote this key's job: a key must never look
@@ -349,10 +371,12 @@ class Journal:
     def _index_all(self, job_key: str) -> Job | None:
         """Read every job once, index each keyed one, and return the newest with ``job_key``."""
         found: Job | None = None
+        start_ledger = not self.keys.has_ledger  # an index from before the ledger
         for job in self.load_all():
             if job.job_key is None:
                 continue
-            self.keys.record(job)
+            if not self.keys.record(job) and start_ledger:
+                self.keys.append_ledger(job.job_key, job.id)
             if job.job_key == job_key:
                 found = job
         self.keys.mark_complete()

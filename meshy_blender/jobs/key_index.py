@@ -16,6 +16,12 @@ that launched a row twice, two seats on one batch file) create its task once.
 
 Journals written before the index existed are indexed once by a full scan, after which the
 marker ``keys/complete`` says a missing entry means "new key" without reading any job.
+
+An entry file can still be lost (deleted by hand, a sync tool, a damaged disk), and "new key"
+then means paying twice. So every entry written is also appended to ``keys/ledger`` (one line
+``<hash> <job id>``, append-only, read incrementally): a key whose entry is missing but whose
+hash the ledger names is looked up in the journal, never answered "new". A missing ledger
+(an index from before it) makes the next look-up scan the journal once.
 """
 
 from __future__ import annotations
@@ -23,19 +29,21 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..client.errors import MeshyError, scrub
+from ..client.errors import MeshyError, mask_secrets
 from ..client.oslock import FileLock
 from .atomic_file import write_atomically
 from .migrations import KEY_INDEX_FORMAT, NewerDataError, check_key_entry
 from .model import Job
 
 COMPLETE = "complete"
+LEDGER = "ledger"
 LOCK_WAIT_S = 30.0  # another process holds a key only while it journals a job: milliseconds
 
 
@@ -50,10 +58,11 @@ class KeyIndex:
         self._written: set[tuple[str, str]] = set()  # (key, job id) this process indexed
         self._held: dict[str, tuple[int, int]] = {}  # key -> (thread holding it, depth)
         self._locks: dict[str, FileLock] = {}
+        self._ledger: dict[str, list[str]] = {}  # key hash -> job ids, as read so far
+        self._ledger_read = 0  # bytes of the ledger read so far
 
     def _path(self, job_key: str) -> Path:
-        digest = hashlib.sha256(job_key.encode("utf-8")).hexdigest()
-        return self.directory / f"{digest}.json"
+        return self.directory / f"{_digest(job_key)}.json"
 
     # -- one submit per key at a time, across processes ----------------------------------------
     @contextlib.contextmanager
@@ -101,14 +110,23 @@ class KeyIndex:
             time.sleep(0.005)
 
     # -- writing -----------------------------------------------------------------------------
-    def record(self, job: Job) -> None:
-        """Index ``job`` under its key (once per process and job: saves after that cost nothing)."""
+    def record(self, job: Job) -> bool:
+        """Index ``job`` under its key (once per process and job: saves after that cost nothing).
+        True when an entry (and its ledger line) was written."""
         if job.job_key is None or (job.job_key, job.id) in self._written:
-            return
+            return False
         entry = self.entry(job.job_key)
-        if entry is None or entry.get("job_id") != job.id or "job" in entry:
+        wrote = entry is None or entry.get("job_id") != job.id or "job" in entry
+        if wrote:
             self._write(job.job_key, {"job_key": job.job_key, "job_id": job.id})
         self._written.add((job.job_key, job.id))
+        return wrote
+
+    def rewrite(self, job: Job) -> None:
+        """Write ``job``'s entry again (it was lost; the ledger still named the job)."""
+        if job.job_key is not None:
+            self._write(job.job_key, {"job_key": job.job_key, "job_id": job.id})
+            self._written.add((job.job_key, job.id))
 
     def retire(self, job: Job) -> None:
         """Keep the last copy of a keyed job that is being pruned (see the module docstring)."""
@@ -120,14 +138,28 @@ class KeyIndex:
 
     def mark_complete(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / LEDGER).touch()
         (self.directory / COMPLETE).touch()
 
     def _write(self, job_key: str, entry: dict[str, Any]) -> None:
         path = self._path(job_key)
         entry = {**entry, "format": KEY_INDEX_FORMAT}
-        data = scrub(json.dumps(entry, indent=1, sort_keys=True))
+        data = mask_secrets(json.dumps(entry, indent=1, sort_keys=True))  # the job key as written
         with self._lock:
             write_atomically(path, data, prefix=".key-")
+        self.append_ledger(job_key, entry["job_id"])
+
+    def append_ledger(self, job_key: str, job_id: str) -> None:
+        """Add ``<hash> <job id>`` to the ledger (one small O_APPEND write, atomic between
+        processes), fsynced: the second record that outlives a lost entry file."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        line = f"{_digest(job_key)} {job_id}\n".encode("ascii")
+        fd = os.open(self.directory / LEDGER, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     # -- reading -----------------------------------------------------------------------------
     @property
@@ -138,6 +170,30 @@ class KeyIndex:
     def known(self, job_key: str) -> bool:
         """True when ``job_key`` has an entry file, readable or not."""
         return self._path(job_key).exists()
+
+    @property
+    def has_ledger(self) -> bool:
+        return (self.directory / LEDGER).exists()
+
+    def ledger_job_ids(self, job_key: str) -> list[str]:
+        """Ids of every job ever indexed under ``job_key``, oldest first, from the ledger (only
+        the bytes appended since the last call are read)."""
+        with self._lock:
+            try:
+                with open(self.directory / LEDGER, "rb") as fh:
+                    if os.fstat(fh.fileno()).st_size < self._ledger_read:  # written anew
+                        self._ledger, self._ledger_read = {}, 0
+                    fh.seek(self._ledger_read)
+                    chunk = fh.read()
+            except OSError:
+                chunk = b""
+            complete = chunk[:chunk.rfind(b"\n") + 1]  # a line being written is read next time
+            self._ledger_read += len(complete)
+            for line in complete.decode("ascii", "replace").splitlines():
+                digest, _, job_id = line.partition(" ")
+                if job_id and job_id not in self._ledger.setdefault(digest, []):
+                    self._ledger[digest].append(job_id)
+            return list(self._ledger.get(_digest(job_key), []))
 
     def entry(self, job_key: str) -> dict[str, Any] | None:
         """The entry for ``job_key``, or None (missing, or unreadable: treated as missing so the
@@ -163,3 +219,7 @@ class KeyIndex:
             raise  # a newer version's job: never "no job" (that would pay for it again)
         except (KeyError, TypeError, ValueError):
             return None
+
+
+def _digest(job_key: str) -> str:
+    return hashlib.sha256(job_key.encode("utf-8")).hexdigest()

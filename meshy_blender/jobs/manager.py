@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..client import verify
 from ..client.errors import scrub, scrubbed_logger
 from . import keys, model
 from .concurrency import AdaptiveLimit
@@ -63,6 +64,7 @@ class JobManager:
         self._lock = threading.RLock()
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="meshy-job")
         self._detached: set[str] = set()
+        self._offered: set[str] = set()  # see _offer_only
         self._runner = JobRunner(client, save=self._save, emit=self._emit, use_stream=use_stream,
                                  known_task_ids=self.known_task_ids,
                                  queue_wait_initial=queue_wait_initial,
@@ -100,6 +102,7 @@ class JobManager:
         for live in self.jobs():
             if live.job_key == job.job_key and live.id != job.id:
                 keys.check_same_request(job, live)
+                self.invite(live.id)
                 return live
         if self.journal is None:
             return None
@@ -183,11 +186,45 @@ class JobManager:
             if not self.journal.claim(listed.id):
                 continue  # a live process owns it
             job = self.journal.load(listed.id)  # its owner may have moved it on meanwhile
+            if job is not None and job.origin == model.ORIGIN_SCRIPT:
+                self._offer_only(job.id)
             if job is None or not self.adopt(job):
                 self.journal.release(listed.id)
                 continue
             (resumed if job.is_active else ready).append(job)
         return resumed, ready
+
+    def _offer_only(self, job_id: str) -> None:
+        """A script's job this process took over without being asked: when it is ready it is
+        offered ("restored": Tasks shows "Finished elsewhere: Import"), never imported into
+        the file open here, until a caller of this process asks for it (:meth:`_journalled`)."""
+        with self._lock:
+            self._offered.add(job_id)
+
+    def invite(self, job_id: str) -> None:
+        """A caller of this process asked for the job: it is imported when ready from now on
+        (undoes :meth:`_offer_only`)."""
+        with self._lock:
+            self._offered.discard(job_id)
+
+    def take_over(self, job: Job) -> Job:
+        """Run what is left of a journalled job a caller asked for by one of its task ids
+        (``api.resume`` of a chain): the live job if this process runs it, else the journalled
+        one claimed (JobOwnedError while a live process owns it), retried from its first
+        unfinished step if it failed, resumed otherwise. Paid steps are never created again."""
+        live = self.get(job.id)
+        if live is not None and live.is_active:
+            self.invite(live.id)
+            return live
+        if self.journal is not None and not self.journal.claim(job.id):
+            raise JobOwnedError(job)
+        current = (self.journal.load(job.id) if self.journal is not None else None) or job
+        self.invite(current.id)
+        if current.status in (model.FAILED, model.CANCELLED):
+            self.register(current)
+            return self.retry(current.id)  # paid steps kept; only the rest runs
+        self.adopt(current)
+        return current
 
     def _clean_partial_downloads(self) -> None:
         with contextlib.suppress(OSError):
@@ -266,10 +303,25 @@ class JobManager:
             return False
         if self.journal is not None and not self.journal.claim(job_id):
             return False  # READY again means owned again: no other process may take it
+        self.invite(job_id)
+        if self._fetch_damaged_again(job):
+            return True
         if job.status != model.READY:
             job.status = model.READY
             job.touch()
             self._save(job)
+        return True
+
+    def _fetch_damaged_again(self, job: Job) -> bool:
+        """Every reuse of cached files verifies them first: when one is damaged or gone, the
+        job runs again from its recorded task ids (fresh links: nothing is created or paid)
+        and becomes READY on its own. True when it was started again."""
+        damaged = [k for k, p in job.files.items() if not verify.is_complete(p)]
+        if not damaged:
+            return False
+        log.warning("job %s: cached %s damaged or missing; downloading again", job.id,
+                    ", ".join(damaged))
+        self._start(job)
         return True
 
     def mark_imported(self, job_id: str) -> None:
@@ -354,7 +406,11 @@ class JobManager:
             log.error("could not write the job journal for %s: %s", job.id, exc)
 
     def _emit(self, event_type: str, job: Job) -> None:
+        offered = job.id in self._offered
+        if event_type == "ready" and offered:
+            event_type = "restored"  # offered, not imported (see _offer_only)
         snapshot = job.snapshot()
+        snapshot["offered"] = offered  # Tasks: "Finished elsewhere: Import"
         snapshot["detail"] = scrub(snapshot.get("detail", ""))  # shown in the UI and CLI
         self.events.put(JobEvent(event_type, job.id, snapshot))
 

@@ -24,6 +24,7 @@ IMPORTED = "IMPORTED"
 FAILED = "FAILED"
 CANCELLED = "CANCELLED"
 ACTIVE_STATUSES = frozenset({QUEUED, RUNNING, DOWNLOADING})
+ORIGIN_SCRIPT = "script"  # Job.origin of a job the API or the CLI started
 FINISHED_STATUSES = frozenset({READY, IMPORTED, FAILED, CANCELLED})
 
 # Step lifecycle. CREATING is journalled *before* the paid POST: a crash there is ambiguous and
@@ -94,6 +95,10 @@ class Job:
     # request itself, so the same key with a different request is refused.
     job_key: str | None = None
     fingerprint: str | None = None
+    # Who started it: ORIGIN_SCRIPT (the API or the CLI) or "" (the sidebar, or a journal from
+    # before origins). A script's job that another process finishes is offered, never imported
+    # into whatever file that process has open.
+    origin: str = ""
 
     @property
     def progress(self) -> float:
@@ -201,7 +206,7 @@ def _check_types(job: Job) -> None:
         return v is None or (isinstance(v, int) and not isinstance(v, bool))
 
     need(isinstance(job.id, str) and job.id.isalnum() and job.id.isascii(), "id")
-    for name in ("kind", "label", "status", "detail"):
+    for name in ("kind", "label", "status", "detail", "origin"):
         need(isinstance(getattr(job, name), str), name)
     need(job.status in ACTIVE_STATUSES | FINISHED_STATUSES, "status")
     need(isinstance(job.import_options, dict), "import_options")

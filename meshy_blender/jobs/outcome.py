@@ -30,8 +30,7 @@ def timeout_error(job: Job, seconds: float) -> errors.WaitTimeoutError:
     ``JobManager.detach``); the paid tasks go on and a rerun picks them up."""
     err = errors.WaitTimeoutError(
         f"Meshy job '{job.label}' did not finish within {seconds:g} s.{_paid(job)} It is kept "
-        "in the journal: run it again with the same job key (or restart) to resume it without "
-        "paying again.")
+        f"in the journal: {how_to_resume(job)}")
     err.task_ids = dict(job.task_ids)
     return err
 
@@ -39,10 +38,29 @@ def timeout_error(job: Job, seconds: float) -> errors.WaitTimeoutError:
 def interrupted_error(job: Job) -> errors.CancelledError:
     """Ctrl-C / KeyboardInterrupt while waiting: the job stays resumable, its ids are shown."""
     err = errors.CancelledError(
-        f"Stopped waiting for Meshy job '{job.label}'.{_paid(job)} It stays in the journal and "
-        "resumes with the same job key or on the next start.")
+        f"Stopped waiting for Meshy job '{job.label}'.{_paid(job)} It stays in the journal: "
+        f"{how_to_resume(job)}")
     err.task_ids = dict(job.task_ids)
     return err
+
+
+def how_to_resume(job: Job) -> str:
+    """How to pick a detached job up without paying again, in words that fit how it was
+    started: a rerun with the same job key only where one was given (a rerun without a key
+    creates new tasks and pays again), otherwise its task id."""
+    if job.job_key:
+        return ("run it again with the same job key (or restart Blender) to resume it "
+                "without paying again.")
+    created = [s for s in job.steps if s.task_id]
+    if not created:
+        return "nothing was sent to Meshy yet, so nothing was paid."
+    last = created[-1]
+    left = sum(s.estimated_credits for s in job.steps if not s.task_id)
+    cost = ("without paying again" if not left else
+            f"paying only for the {left} credits of the steps not created yet")
+    return (f"finish it {cost} with `meshy resume {last.task_id}` (Python: "
+            f"meshy_blender.api.resume('{last.task_id}', '{last.kind}')); running the same "
+            "command again without a job key creates new tasks and pays again.")
 
 
 def _rebuilt(job: Job) -> errors.MeshyError:

@@ -7,10 +7,11 @@ priced here, before any request is made.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..client import specs, validation
-from ..client.errors import ValidationError, scrub
+from ..client.errors import ValidationError, mask_secrets
 from ..client.pricing import Quote
 from .kinds import CHAIN_KEYS, REQUEST_KINDS, RESUMABLE_KINDS
 from .model import STEP_WAITING, Job, Step
@@ -164,6 +165,7 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
     if request not in REQUEST_KINDS:
         raise ValidationError(f"Unknown request {request!r}.", field="request")
     options = dict(options)
+    _refuse_the_key(options)
     import_options = dict(import_options or {})
     fmt = str(import_options.get("format", "GLB"))
     chain = {k: options.pop(k) for k in CHAIN_KEYS if k in options}
@@ -200,9 +202,21 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
         step.price_published, step.price_note = price.published, price.note
     default_label = (options.get("prompt") or ("textured shape" if steps[0].kind ==
                      "text-to-3d-refine" and len(steps) == 1 else request.replace("-", " ")))
-    # scrub: the label names objects in the .blend; a key pasted into it must not land there
-    return Job(kind=request, label=scrub(label or default_label), steps=steps,
+    # as written; only the registered key itself is masked (pasted into the wrong field, it
+    # would name objects in the .blend): "bearer" or "msy_shot_0070" in a label stay
+    return Job(kind=request, label=mask_secrets(label or default_label), steps=steps,
                import_options=import_options)
+
+
+def _refuse_the_key(options: dict[str, Any]) -> None:
+    """The configured API key pasted into an option (a prompt) would travel in the request
+    body and the journal: refused, nothing sent. Text that only looks like a key is sent as
+    written."""
+    for name, value in options.items():
+        text = json.dumps(value, default=str) if not isinstance(value, str) else value
+        if mask_secrets(text) != text:
+            raise ValidationError(f"The {name.replace('_', ' ')} holds your Meshy API key; "
+                                  "remove it. Nothing was sent.", field=name)
 
 
 def _special_chains(request: str, steps: list[Step], chain: dict[str, Any]) -> None:
@@ -262,7 +276,7 @@ def plan_resume(kind: str, task_id: str, *, label: str | None = None,
     step = Step(name, kind, {}, task_id=task_id, status=STEP_WAITING)
     _assign_downloads([step], str(import_options.get("format", "GLB")))
     request = "text-to-3d" if kind.startswith("text-to-3d") else kind
-    return Job(kind=request, label=scrub(label or f"{kind} {task_id[:8]}"), steps=[step],
+    return Job(kind=request, label=mask_secrets(label or f"{kind} {task_id[:8]}"), steps=[step],
                import_options=import_options)
 
 

@@ -50,7 +50,8 @@ STOP_WAIT_S = 5.0
 # Windows: no console window, and below Blender's priority (POSIX: the worker lowers its own).
 _CREATION_FLAGS = (getattr(subprocess, "CREATE_NO_WINDOW", 0)
                    | getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0))
-_DERIVED = ("progress", "estimated_credits", "price_published", "consumed_credits")
+_DERIVED = ("progress", "estimated_credits", "price_published", "consumed_credits",
+            "offered")  # snapshot-only (Job.snapshot, JobManager._emit)
 
 
 class WorkerStoppedError(MeshyError):
@@ -357,6 +358,10 @@ class RemoteJobs:
 
     def retry(self, job_id: str) -> Job:
         return self._mirror(self.call("retry", job_id=job_id))
+
+    def take_over(self, job: Job) -> Job:
+        """Run what is left of a journalled job asked for by task id (JobManager.take_over)."""
+        return self._mirror(self.call("take_over", job=job.to_dict()))
 
     def cancel(self, job_id: str, *, on_server: bool = False) -> bool:
         return bool(self.call("cancel", job_id=job_id, on_server=on_server))

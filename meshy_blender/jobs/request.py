@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..client.errors import ValidationError
+from ..client.errors import ValidationError, mask_secrets
 
 # Stands in for a task id that does not exist yet (pricing a chain, or an input to come).
 PLACEHOLDER_TASK_ID = "00000000-0000-0000-0000-000000000000"
@@ -110,6 +110,9 @@ class JobRequest:
                     or key != key.strip()):
             raise ValidationError("A job key must be printable text of at most 200 characters "
                                   "without leading or trailing spaces.", field="job_key")
+        if key and mask_secrets(key) != key:  # it names journal files: never the API key
+            raise ValidationError("The job key holds your Meshy API key; use another name. "
+                                  "Nothing was sent.", field="job_key")
 
     @classmethod
     def resume(cls, task_kind: str, task_id: str, *, label: str = "",

@@ -162,6 +162,11 @@ class Worker:
 
         return self.manager.submit(Job.from_dict(message["job"])).snapshot()
 
+    def op_take_over(self, message: dict[str, Any]) -> dict[str, Any]:
+        from .model import Job
+
+        return self.manager.take_over(Job.from_dict(message["job"])).snapshot()
+
     def op_retry(self, message: dict[str, Any]) -> dict[str, Any]:
         return self.manager.retry(message["job_id"]).snapshot()
 

@@ -55,6 +55,8 @@ class AssetApp:
                                    request.args.get("Signature"))
         if problem is None and emu.faults.take("expire_links"):
             problem = "expired"
+        if problem is None and emu.faults.take("redirect_to_file"):
+            return Response(status=302, headers={"Location": "file:///etc/passwd"})
         if problem == "expired":
             return xml_error(403, "AccessDenied", "Request has expired")
         if problem:

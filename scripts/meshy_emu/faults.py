@@ -36,6 +36,7 @@ Asset port:
   close_delimited_cut=N      HTTP/1.0 answer without Content-Length, closed after half the file
   gzip_cut=N                 like close_delimited_cut, gzip-encoded, cut in the gzip stream
   expire_links=N             answer as if the signed link had expired (403 XML)
+  redirect_to_file=N         answer 302 to file:///etc/passwd (a redirect a client must refuse)
   asset_size_mb=N            (persists) GLB downloads become a valid GLB of N MB (streamed)
   asset_latency=SECONDS      (persists) sleep before every asset response
 """
@@ -52,7 +53,7 @@ PERSISTENT = {"latency", "retry_after", "library_missing", "fail_tasks", "model_
 COUNTED = {"http_500", "http_503", "drop_connection", "rate_limit_burst", "post_500_after_create",
            "drop_after_create", "malformed_json", "sse_drop", "sse_keepalive_only",
            "truncate_download", "expire_links", "lying_length", "close_delimited_cut",
-           "gzip_cut"}
+           "gzip_cut", "redirect_to_file"}
 NAMES = PERSISTENT | COUNTED
 
 FAIL_VARIANTS: dict[str, dict[str, Any] | None] = {

@@ -19,6 +19,7 @@ from . import (
     harness,
     matrix,
     processes,
+    recovery,
     report,
     security,
     soak,
@@ -62,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
 
         procs = harness.with_emulator(lambda emu: [
             *processes.run_processes(emu, progress=show),
+            *recovery.run_recovery(emu, progress=show),  # issue 26: reruns, caches, origins
             *blender_runs.run_blender_runs(emu, progress=show)])  # real Blender + the CLI
         sections.append(report.processes_section(procs))
         failed += [f"processes: {r.scenario}: {'; '.join(r.problems)}" for r in procs

@@ -154,10 +154,37 @@ def rerun_finished(f: Farm) -> str:
     return "0 creates and 0 downloads on the rerun; imported from the cache"
 
 
+def killed_without_a_key(f: Farm) -> str:
+    """`meshy text-to-3d` without a job key, SIGKILLed while its paid preview runs: its stderr
+    already names the preview task (printed within one pump tick of its creation), and
+    `meshy resume ID --finish-chain` finishes the chain, paying only for the texture step."""
+    f.emu.store.task_seconds = 2.0
+    proc = f.start("text-to-3d", "a brass lantern")
+
+    def preview_running() -> bool:  # mid-step: Meshy reports progress on the paid preview
+        return any(t.get("type") == "text-to-3d-preview" and int(t.get("progress") or 0) >= 5
+                   for t in f.emu.tasks())
+
+    if not f.kill_when(proc, preview_running, timeout=RUN_TIMEOUT):
+        raise RuntimeError("Blender finished before it could be killed")
+    f.emu.store.task_seconds = h.TASK_SECONDS
+    _, err = proc.communicate(timeout=RUN_TIMEOUT)
+    preview = next(iter(f.ws.journalled().values())).task_ids["preview"]
+    told = [json.loads(line) for line in err.splitlines() if '"task_created"' in line]
+    if {"step": "preview", "task_id": preview, "event": "task_created"} not in told:
+        raise AssertionError(f"the killed run never printed its paid task {preview}")
+    code, data = f.cli("resume", preview, "--finish-chain")
+    _imported_once(code, data)
+    if data["task_ids"].get("preview") != preview or "refine" not in data["task_ids"]:
+        raise AssertionError(f"resume did not finish the chain from {preview}: {data}")
+    return "the killed run had printed its preview id; resume --finish-chain paid only the refine"
+
+
 SCENARIOS: dict[str, Callable[[Farm], str]] = {
     "Blender: SIGKILL mid-step, rerun with the job key": sigkill_then_rerun,
     "Blender: two processes on one cache": two_blenders_one_cache,
     "Blender: rerun of a finished keyed job": rerun_finished,
+    "Blender: killed without a key, resumed by its printed task id": killed_without_a_key,
 }
 
 

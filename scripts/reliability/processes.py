@@ -59,6 +59,9 @@ def worker(argv: list[str] | None = None) -> int:
     p.add_argument("--hold", type=float, default=0.0, help="stay alive this long at the end")
     p.add_argument("--submit-at", type=float, default=0.0,
                    help="wall-clock time (time.time()) to submit at, to line processes up")
+    p.add_argument("--origin", default="", help="Job.origin of submitted jobs ('script')")
+    p.add_argument("--reimport", action="store_true",
+                   help="import a finished job's cached result again (verifies it first)")
     args = p.parse_args(argv)
     ws = h.Workspace(args.root)
     client = MeshyClient(os.environ["MESHY_API_KEY"], args.api,
@@ -78,15 +81,18 @@ def worker(argv: list[str] | None = None) -> int:
     for prompt in args.submit:
         job = plan_job("text-to-3d", {"prompt": prompt, "should_texture": args.texture})
         job.job_key = args.key
+        job.origin = args.origin
         try:
             job = manager.submit(job)
+            if args.reimport and job.status in (model.READY, model.IMPORTED):
+                manager.prepare_reimport(job.id)
         except Exception as exc:  # reported, judged by the scenario
             out["errors"].append(f"{type(exc).__name__}: {exc}")
             continue
         out["submitted"].append(job.id)
         print(json.dumps({"started": job.id}), flush=True)
         jobs.append(job)
-    h.wait_jobs(manager, jobs, WORKER_TIMEOUT)
+    out["events"] = _wait_noting_events(manager, jobs)
     out["status"] = {j.id: j.status for j in jobs}
     print(json.dumps(out), flush=True)
     if args.hold:
@@ -94,6 +100,25 @@ def worker(argv: list[str] | None = None) -> int:
     manager.shutdown(cancel_running=False, wait=True)
     client.close()
     return 0
+
+
+def _wait_noting_events(manager: Any, jobs: list[model.Job]) -> dict[str, list[str]]:
+    """Like ``harness.wait_jobs``, keeping each job's "ready"/"restored" events (was it
+    imported on its own, or only offered?)."""
+    seen: dict[str, list[str]] = {}
+    deadline = time.monotonic() + WORKER_TIMEOUT
+    settle = None  # a worker posts "ready" a moment after it sets the status
+    while time.monotonic() < deadline:
+        for event in manager.drain():
+            if event.type in ("ready", "restored"):
+                seen.setdefault(event.job_id, []).append(event.type)
+        if not any(job.is_active for job in jobs):
+            settle = settle or time.monotonic() + 1.0
+            if time.monotonic() > settle or all(
+                    j.id in seen for j in jobs if j.status == model.READY):
+                break
+        time.sleep(0.01)
+    return seen
 
 
 # -- scenarios ----------------------------------------------------------------------------

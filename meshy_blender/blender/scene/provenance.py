@@ -2,7 +2,9 @@
 
 They are saved into the .blend and travel with it, so nothing secret or short-lived may land
 there: values that are URLs (signed asset links expire and carry signatures) or look like an
-API key are dropped, never stored.
+API key are dropped, never stored. What the artist wrote (the prompt) is kept as written even
+when it mentions a "bearer" or an ``msy_...`` shot name: the key never enters a prompt (it
+lives in the client's headers only); only a link, or the registered key itself, drops it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ...client.errors import scrubbed_logger
+from ...client.errors import mask_secrets, scrubbed_logger
 
 log = scrubbed_logger(__name__)
 
@@ -21,6 +23,7 @@ _KEY = re.compile(r"msy[_-][A-Za-z0-9_-]{6,}", re.IGNORECASE)
 _BEARER = re.compile(r"\bbearer\s+\S+", re.IGNORECASE)
 
 Scalar = str | int | float | bool
+USER_TEXT = frozenset({"meshy_prompt"})  # written by the artist: never pattern-matched for keys
 
 
 def is_secret_or_url(value: str) -> bool:
@@ -50,7 +53,11 @@ def clean_provenance(provenance: Mapping[str, object]) -> dict[str, Scalar]:
         key = key if key.startswith(PREFIX) else PREFIX + key
         if raw_value is None:
             continue
-        value = _clean_value(raw_value)
+        if key in USER_TEXT and isinstance(raw_value, str):
+            value: Scalar | None = (None if _URL.search(raw_value)
+                                    or mask_secrets(raw_value) != raw_value else raw_value)
+        else:
+            value = _clean_value(raw_value)
         if value is None:
             log.warning("provenance %s dropped: not storable or looks like a URL/key", key)
             continue

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import bpy
 
+from ...client.errors import register_secret
 from ...identity import ADDON_ID, STUDIO_CONFIG_ENV
 from ...jobs.request import ImportOptions
 from .sidebar_data import DEFAULT_MAX_JOBS
@@ -134,6 +135,8 @@ def resolve(context: bpy.types.Context | None = None) -> Settings:
         if s.proxy:
             s.sources["proxy"] = "preferences"
     _resolve_tier(s, prefs)
+    if s.api_key:  # known to the masks before any label or output is made from user text
+        register_secret(s.api_key)
     return s
 
 

@@ -82,14 +82,16 @@ class Runtime:
         policy.check_job(job)
         return job
 
-    def submit(self, request: JobRequest) -> Job:
+    def submit(self, request: JobRequest, *, origin: str = "") -> Job:
         """Plan and start ``request``: the one way a job starts, from the sidebar, the API, the
         CLI and resume alike. New paid work is also checked against the session budget.
 
         Returns the job that runs: for a ``job_key`` already journalled, that journalled job
-        (resumed, ready or finished; see jobs/keys.py), not a new one."""
+        (resumed, ready or finished; see jobs/keys.py), not a new one. ``origin``: see
+        ``Job.origin`` (the API and the CLI pass ``ORIGIN_SCRIPT``)."""
         global _session_spent
         job = self.plan(request)
+        job.origin = origin
         if not request.is_resume:
             self.policy.check_cost(job.estimated_credits, _session_spent)
         running = self.manager.submit(job)

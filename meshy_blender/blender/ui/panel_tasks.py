@@ -87,6 +87,8 @@ def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
         wrapped(box, messages.for_job_error(snap.get("error")), context, icon="ERROR")
     elif status == model.CANCELLED:  # says whether the task was deleted on Meshy
         wrapped(box, str(snap.get("detail") or "Cancelled"), context)
+    elif status == model.READY and snap.get("offered"):
+        box.label(text="Finished elsewhere (started by a script or the command line)")
     else:
         box.label(text=messages.title(status))
     if snap.get("import_error"):
