@@ -87,6 +87,12 @@ SESSION_N1 = textwrap.dedent('''
         print("RESULT" + json.dumps({{"enabled_at_start": enabled_at_start, "prefs": saved,
                                      "prefs_read": prefs_read}}))
         os._exit(0)
+    # The worker process resumes the journal as it starts: its jobs reach this session
+    # through the pump.
+    deadline = time.monotonic() + 30
+    while not rt.manager.jobs() and time.monotonic() < deadline:
+        rt.pump.tick()
+        time.sleep(0.02)
     resumed = [j.id for j in rt.manager.jobs()]
     run_until_done(rt.pump, resumed, timeout=60)
     jobs = {{j.id: j.status for j in rt.manager.jobs()}}
