@@ -5,7 +5,10 @@ error object, the three 429 codes, 402 variants, null rules, the balance split a
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -223,6 +226,14 @@ def test_stream_sends_v2_objects_until_final(api: V2Api) -> None:
     assert all(data["output"] is None for _, data in events[:-1])
     (event, data), = sse_events(api.get(f"{TASKS}/missing/stream"))
     assert event == "error" and data["code"] == "task_not_found"
+
+
+def test_stream_faults_keep_v2_frames(api: V2Api, emulator: Emulator) -> None:
+    task = api.finish("text-to-3d", UNTEXTURED)
+    emulator.set_fault("sse_keepalive_only")
+    events = sse_events(api.get(f"{TASKS}/{task['id']}/stream", stream=True))
+    assert events and all(set(data) == TASK_KEYS and data["status"] == "IN_PROGRESS"
+                          and data["output"] is None for _, data in events)
 
 
 # -- the field table ---------------------------------------------------------------------------
@@ -444,3 +455,20 @@ def test_v1_gone_from_the_constructor_survives_reset() -> None:
         assert api.get("/openapi/v1/balance").status_code == 200
         emu.reset()
         assert_v2_error(api.get("/openapi/v1/balance"), 404, "route_not_found")
+
+
+def test_the_command_line_flag_starts_with_v1_gone(emulator_server: Emulator) -> None:
+    script = Path(__file__).resolve().parent.parent / "scripts" / "meshy_emulator.py"
+    proc = subprocess.Popen([sys.executable, str(script), "--task-seconds", "0.1", "--v1-gone"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip().split(" ", 1)[1]
+        headers = {"Authorization": f"Bearer {TEST_MODE_KEY}"}
+        gone = requests.get(f"{url}/openapi/v1/balance", headers=headers, timeout=5)
+        assert_v2_error(gone, 404, "route_not_found")
+        assert requests.get(f"{url}/openapi/v2/balance", headers=headers,
+                            timeout=5).json()["balance"] == 10_000
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0

@@ -201,9 +201,12 @@ def _check(name: str, spec: Field, value: Any) -> None:
             raise V2Error("invalid_parameter", f"Invalid parameter {name}: must be one of "
                                                f"{', '.join(map(repr, spec.choices))}")
     elif kind in ("integer", "number"):
-        if (spec.lo is not None and value < spec.lo) or (spec.hi is not None and value > spec.hi):
-            raise V2Error("invalid_parameter", f"Invalid parameter {name}: must be between "
-                                               f"{spec.lo:g} and {spec.hi if spec.hi else 'any':}")
+        if spec.lo is not None and value < spec.lo:
+            raise V2Error("invalid_parameter", f"Invalid parameter {name}: must be at least "
+                                               f"{spec.lo:,g}")
+        if spec.hi is not None and value > spec.hi:
+            raise V2Error("invalid_parameter", f"Invalid parameter {name}: must be at most "
+                                               f"{spec.hi:,g}")
     elif kind in ("strings", "integers"):
         lo, hi = int(spec.lo or 0), int(spec.hi) if spec.hi is not None else None
         if len(value) < lo or (hi is not None and len(value) > hi):
