@@ -472,3 +472,15 @@ def test_the_command_line_flag_starts_with_v1_gone(emulator_server: Emulator) ->
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
+
+
+def test_rig_check_tells_what_rigging_refuses(api: V2Api, bpy, tmp_path: Path) -> None:
+    bpy.ops.wm.read_homefile(use_empty=True)
+    bpy.ops.mesh.primitive_cube_add()
+    path = tmp_path / "box.glb"
+    bpy.ops.export_scene.gltf(filepath=str(path), export_format="GLB", use_selection=True)
+    box = f"data:model/gltf-binary;base64,{base64.b64encode(path.read_bytes()).decode()}"
+    check = api.finish("rigging/check", {"model_url": box})
+    assert check["output"] == {"riggable": False, "rig_type": None}
+    assert_v2_error(api.post(f"{V2}/rigging", {"model_url": box}), 422, "unprocessable_input",
+                    "biped")

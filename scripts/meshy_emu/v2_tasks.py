@@ -87,17 +87,15 @@ def _text_to_3d(ctx: Context, body: dict[str, Any]) -> Plan:
 
 
 def _rig_check(ctx: Context, body: dict[str, Any]) -> Plan:
-    """Whether rigging would take the model, and as what (1 credit instead of 5)."""
+    """Whether the emulator's rigging would take the model (1 credit instead of 5). Its
+    rigging only makes bipeds, so a quadruped-shaped model is "not riggable" here."""
     source = _model_source(ctx, body, glb_only=True)
     bounds = source.glb.bounds() if source.glb is not None else None
-    riggable = bounds is not None and (source.faces or 0) <= MAX_RIG_FACES
-    rig_type = None
-    if bounds is not None:
+    riggable = False
+    if bounds is not None and (source.faces or 0) <= MAX_RIG_FACES:
         lo, hi = bounds
-        tall = hi[1] - lo[1]
-        rig_type = "biped" if tall >= BIPED_RATIO * max(hi[0] - lo[0], hi[2] - lo[2]) \
-            else "quadruped"
-    result = {"riggable": riggable, "rig_type": rig_type if riggable else None}
+        riggable = hi[1] - lo[1] >= BIPED_RATIO * max(hi[0] - lo[0], hi[2] - lo[2])
+    result = {"riggable": riggable, "rig_type": "biped" if riggable else None}
     return Plan("rig-check", dict(body), body, lambda _b, _tid: Outputs(fields=result))
 
 
