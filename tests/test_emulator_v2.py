@@ -201,7 +201,7 @@ def test_per_kind_routes_do_not_exist_in_v2(api: V2Api) -> None:
 
 def test_delete_refunds_pending_refuses_running_removes_finished(
         api: V2Api, emulator: Emulator) -> None:
-    emulator.store.task_seconds = 30
+    emulator.store.task_seconds = 5
     first = api.start("text-to-3d", UNTEXTURED)
     waiting = [api.start("text-to-3d", UNTEXTURED) for _ in range(3)]  # 3 run at once
     assert api.get(f"{TASKS}/{waiting[-1]['id']}").json()["status"] == "PENDING"
@@ -209,7 +209,7 @@ def test_delete_refunds_pending_refuses_running_removes_finished(
     assert api.delete(f"{TASKS}/{waiting[-1]['id']}").status_code == 200
     assert emulator.balance() == 10_000 - 3 * 20
     assert_v2_error(api.get(f"{TASKS}/{waiting[-1]['id']}"), 404, "task_not_found")
-    time.sleep(3.2)   # 10 % of 30 s pending, then running
+    time.sleep(0.6)   # 10 % of 5 s pending, then running
     assert api.get(f"{TASKS}/{first['id']}").json()["status"] == "IN_PROGRESS"
     assert_v2_error(api.delete(f"{TASKS}/{first['id']}"), 400, "task_not_deletable")
     emulator.advance(first["id"])
