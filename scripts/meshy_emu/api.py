@@ -229,8 +229,9 @@ class ApiApp:
             return self._library(request, v2=True)
         task_id = args["task_id"]
         if endpoint == "v2_stream":
-            return self._stream(self.emu.store.get(task_id) if v2_routes_own(self, key, task_id)
-                                else None, task_id, v2=True)
+            task = self.emu.store.get(task_id)
+            return self._stream(task if task is not None and task.key == key else None,
+                                task_id, v2=True)
         record["kind"] = v2_routes.own_task(self, key, task_id).kind
         if request.method == "DELETE":
             return v2_routes.delete(self, key, task_id)
@@ -480,11 +481,6 @@ class ApiApp:
         except (FaultError, ValueError, KeyError) as exc:
             return error(400, str(exc))
         return error(404, "Not Found")
-
-
-def v2_routes_own(app: ApiApp, key: str, task_id: str) -> bool:
-    task = app.emu.store.get(task_id)
-    return task is not None and task.key == key
 
 
 def _v1_text_to_3d(request: Request) -> bool:
