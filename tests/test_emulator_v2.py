@@ -317,6 +317,14 @@ def test_error_object_for_auth_routes_json_and_metadata(api: V2Api, emulator: Em
     assert ok.status_code == 202
 
 
+def test_moderation_blocks_with_403(api: V2Api, emulator: Emulator) -> None:
+    blocked = api.post(f"{V2}/text-to-3d", {**UNTEXTURED, "prompt": "an NSFW thing",
+                                            "moderation": True})
+    assert_v2_error(blocked, 403, "moderation_blocked_nsfw")
+    assert emulator.tasks() == [] and emulator.balance() == 10_000
+    assert api.post(f"{V2}/text-to-3d", {**UNTEXTURED, "prompt": "an NSFW thing"}).ok
+
+
 def test_animation_source_codes(api: V2Api, emulator: Emulator) -> None:
     base = api.finish("text-to-3d", TEXTURED)
     assert_v2_error(api.post(f"{V2}/animations", {"rig_task_id": base["id"], "action_id": 0}),

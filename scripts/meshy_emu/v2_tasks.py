@@ -27,8 +27,16 @@ _V2_ONLY = ("texture_model", "geometry_resolution", "texture_image_urls", "ai_mo
 
 
 # -- create ------------------------------------------------------------------------------------
+MODERATION_MARKER = "nsfw"   # with `moderation: true`, a prompt holding it is blocked (403)
+
+
 def plan(route: str, ctx: Context, body: dict[str, Any]) -> Plan:
-    """The task a checked v2 request makes; raises the documented 400/404/422 errors."""
+    """The task a checked v2 request makes; raises the documented 400/403/404/422 errors."""
+    if body.get("moderation") is True and any(
+            MODERATION_MARKER in str(body.get(name) or "").lower()
+            for name in ("prompt", "texture_prompt")):
+        raise V2Error("moderation_blocked_nsfw", "The request was blocked by content "
+                                                 "moderation.")
     if route == "text-to-3d":
         return _text_to_3d(ctx, body)
     if route == "rigging/check":
