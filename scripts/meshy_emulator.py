@@ -2,6 +2,7 @@
 
     python scripts/meshy_emulator.py [--port P] [--asset-port P] [--task-seconds S]
         [--key KEY[:BALANCE]]... [--fault NAME[=VALUE]]... [--queue-limit N] [--rate-limit N]
+        [--v1-gone]
 
 Prints `api: http://127.0.0.1:PORT` and `assets: http://127.0.0.1:PORT`, then serves until
 SIGINT/SIGTERM. The implementation lives in scripts/meshy_emu/.
@@ -50,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="requests per second per key (default 20; 0 disables)")
     parser.add_argument("--parallelism", type=int, default=3,
                         help="tasks per key that run at once, the rest wait PENDING (default 3)")
+    parser.add_argument("--v1-gone", action="store_true",
+                        help="answer every v1 route that has a v2 version as Meshy will after "
+                             "2027-03-15 (404, v2 error object); POST /_emulator/settings "
+                             "{\"v1_gone\": false} switches it back")
     parser.add_argument("--assets-dir", default=None, help="where the Blender-made files live")
     return parser
 
@@ -59,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     emu = Emulator(task_seconds=args.task_seconds, keys=dict(args.key) or None,
                    queue_limit=args.queue_limit, rate_limit=args.rate_limit or None,
                    port=args.port, asset_port=args.asset_port, assets_dir=args.assets_dir,
-                   parallelism=args.parallelism)
+                   parallelism=args.parallelism, v1_gone=args.v1_gone)
     for spec in args.fault:
         try:
             emu.set_fault(*fault_mod.parse(spec))

@@ -57,7 +57,6 @@ def test_tasks_are_private_to_their_key() -> None:
 
 
 @pytest.mark.parametrize(("body", "text"), [
-    ({"prompt": "x"}, "mode"),
     ({"mode": "preview"}, "prompt"),
     ({"mode": "preview", "prompt": "x" * 601}, "600"),
     ({"mode": "preview", "prompt": "x", "target_polycount": 99}, "target_polycount"),

@@ -41,7 +41,13 @@ def price(kind: str, params: dict[str, Any]) -> int:
 
 
 class Accounts:
-    """Balances per key plus a per-key sliding-window request-rate limiter."""
+    """Balances per key plus a per-key sliding-window request-rate limiter.
+
+    Account settings (all off by default, cleared by `reset`): the permanent share of a
+    balance (v2 balance splits monthly / permanent credits; monthly ones are spent first), an
+    API key's own credit limit (v2's 402 "API key credit limit" while the balance is positive),
+    and no-credit task slots (an unlimited plan out of credits: v2's
+    `concurrent_task_limit_reached` once they are used)."""
 
     def __init__(self, keys: dict[str, int] | None, rate_limit: float | None) -> None:
         self._initial = dict(keys) if keys else {TEST_MODE_KEY: DEFAULT_BALANCE}
@@ -49,11 +55,32 @@ class Accounts:
         self._lock = threading.Lock()
         self._balances = dict(self._initial)
         self._hits: dict[str, deque[float]] = {}
+        self.permanent: dict[str, int] = {}
+        self.key_credit_limit: dict[str, int] = {}
+        self.no_credit_slots: dict[str, int] = {}
+        self._spent: dict[str, int] = {}
 
     def reset(self) -> None:
         with self._lock:
             self._balances = dict(self._initial)
             self._hits.clear()
+            self.permanent.clear()
+            self.key_credit_limit.clear()
+            self.no_credit_slots.clear()
+            self._spent.clear()
+
+    def split(self, key: str) -> tuple[int, int]:
+        """(monthly, permanent) credits of the balance; monthly ones go first."""
+        with self._lock:
+            total = self._balances[key]
+        permanent = max(0, min(total, self.permanent.get(key, 0)))
+        return total - permanent, permanent
+
+    def over_key_limit(self, key: str, amount: int) -> bool:
+        """True when `amount` more would pass this API key's own credit limit."""
+        limit = self.key_credit_limit.get(key)
+        with self._lock:
+            return limit is not None and amount > 0 and self._spent.get(key, 0) + amount > limit
 
     def known(self, key: str) -> bool:
         with self._lock:
@@ -73,12 +100,14 @@ class Accounts:
             if self._balances[key] < amount:
                 return False
             self._balances[key] -= amount
+            self._spent[key] = self._spent.get(key, 0) + amount
             return True
 
     def refund(self, key: str, amount: int) -> None:
         with self._lock:
             if key in self._balances:
                 self._balances[key] += amount
+                self._spent[key] = max(0, self._spent.get(key, 0) - amount)
 
     def allow_request(self, key: str) -> bool:
         """Sliding one-second window: False when this key exceeded `rate_limit` requests/s.

@@ -21,6 +21,7 @@ from .faults import Faults
 from .outputs import OutputBuilder
 from .requestlog import RequestLog
 from .tasks import PARALLELISM, Task, TaskStore
+from .v2_tasks import render as render_v2_task
 from .web import QuietHandler
 
 LIBRARY = Path(__file__).resolve().parent / "data" / "animation_library.json"
@@ -39,14 +40,17 @@ class Emulator:
     """A local Meshy API on 127.0.0.1 with Blender-made assets on a second port.
 
     `keys` maps API keys to starting balances (default: the test-mode key with 10,000
-    credits); `rate_limit` is requests per second per key (None: unlimited).
+    credits); `rate_limit` is requests per second per key (None: unlimited). `v1_gone`
+    answers every v1 route that has a v2 version as Meshy will after 2027-03-15 (404 with
+    v2's error object; switchable at run time, `reset()` restores it).
     """
 
     def __init__(self, task_seconds: float = 20.0, keys: dict[str, int] | None = None,
                  queue_limit: int = 10, rate_limit: float | None = None, port: int = 0,
                  asset_port: int = 0, assets_dir: str | Path | None = None,
-                 parallelism: int = PARALLELISM) -> None:
+                 parallelism: int = PARALLELISM, v1_gone: bool = False) -> None:
         self.task_seconds = float(task_seconds)
+        self.v1_gone = self._initial_v1_gone = bool(v1_gone)
         self.queue_limit = int(queue_limit)
         self._initial_limits = (self.queue_limit, rate_limit)
         self.initial_keys = dict(keys) if keys else {TEST_MODE_KEY: 10_000}
@@ -145,6 +149,42 @@ class Emulator:
         self.faults.clear()
         self.accounts.reset()
         self.queue_limit, self.accounts.rate_limit = self._initial_limits
+        self.v1_gone = self._initial_v1_gone
+
+    # -- settings (also POST /_emulator/settings) ----------------------------------------------
+    def set_v1_gone(self, gone: bool = True) -> None:
+        self.v1_gone = bool(gone)
+
+    def set_account(self, key: str = TEST_MODE_KEY, *, permanent_credits: int | None = None,
+                    key_credit_limit: int | None = None,
+                    no_credit_slots: int | None = None) -> None:
+        """Account settings for v2's balance split, the API key's own credit limit (402 while
+        the balance is positive) and an unlimited plan's no-credit task slots (429)."""
+        if not self.accounts.known(key):
+            raise KeyError(f"unknown key {key!r}")
+        for table, value in ((self.accounts.permanent, permanent_credits),
+                             (self.accounts.key_credit_limit, key_credit_limit),
+                             (self.accounts.no_credit_slots, no_credit_slots)):
+            if value is not None:
+                table[key] = int(value)
+
+    def apply_settings(self, body: dict[str, Any]) -> None:
+        known = {"v1_gone", "key", "permanent_credits", "key_credit_limit", "no_credit_slots"}
+        unknown = set(body) - known
+        if unknown:
+            raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(known)}")
+        if "v1_gone" in body:
+            self.set_v1_gone(bool(body["v1_gone"]))
+        account = {k: body[k] for k in ("permanent_credits", "key_credit_limit",
+                                        "no_credit_slots") if k in body}
+        if account:
+            self.set_account(str(body.get("key") or next(iter(self.initial_keys))), **account)
+
+    def settings(self) -> dict[str, Any]:
+        return {"v1_gone": self.v1_gone,
+                "permanent_credits": dict(self.accounts.permanent),
+                "key_credit_limit": dict(self.accounts.key_credit_limit),
+                "no_credit_slots": dict(self.accounts.no_credit_slots)}
 
     # -- used by the apps ----------------------------------------------------------------------
     def render(self, task: Task) -> dict[str, Any]:
@@ -152,6 +192,12 @@ class Emulator:
         return task.render(now, self.signer.sign, preceding=self.store.preceding(task, now),
                            empty_strings=bool(self.faults.get("model_urls_empty_string")),
                            null_error=bool(self.faults.get("task_error_null")))
+
+    def render_v2(self, task: Task) -> dict[str, Any]:
+        """The task as API v2 returns it (input / output, null for "not set")."""
+        now = time.time()
+        return render_v2_task(task, now, self.signer.sign,
+                              preceding=self.store.preceding(task, now))
 
     def asset_path(self, task_id: str, filename: str) -> str | None:
         task = self.store.get(task_id)

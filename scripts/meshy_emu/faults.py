@@ -5,7 +5,8 @@ environment variable (``name=value,name2``), ``POST /_emulator/faults`` ({name: 
 ``Emulator.set_fault(name, value)``. Unless noted, the value is a COUNT: the next N matching
 requests are affected, then the switch turns itself off. A bare name means 1 (or "on").
 
-API port (every request, checked before anything else runs unless noted):
+API port (every request, checked before anything else runs unless noted; on API v2 routes
+every error answer below is v2's {type, code, message, doc_url} object instead):
   latency=SECONDS            (persists) sleep before every API response
   http_500=N / http_503=N    answer 500 / 503 {"message": ...} without doing anything
   drop_connection=N          close the connection with no response at all

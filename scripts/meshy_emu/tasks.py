@@ -23,7 +23,7 @@ RETENTION_MS = 3 * 24 * 3600 * 1000
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELED")
 
 RESOURCES: dict[str, tuple[str, ...]] = {
-    "text-to-3d": ("text-to-3d-preview", "text-to-3d-refine"),
+    "text-to-3d": ("text-to-3d-preview", "text-to-3d-refine", "text-to-3d"),
     "image-to-3d": ("image-to-3d",),
     "multi-image-to-3d": ("multi-image-to-3d",),
     "retexture": ("retexture",),
@@ -76,6 +76,7 @@ class Task:
     files: dict[str, str] = field(default_factory=dict)     # filename -> path on disk
     refunded: bool = False
     model_file: str | None = None   # this task's main GLB, for tasks that take it as input
+    request: dict[str, Any] | None = None  # the API v2 request as sent (None: made on v1)
 
     # -- lifecycle -----------------------------------------------------------------------
     def status(self, now: float) -> str:
@@ -126,7 +127,7 @@ class Task:
         succeeded = status == "SUCCEEDED"
         for name, value in self.outputs.items():
             if succeeded:
-                obj[name] = _signed(value, self.id, sign)
+                obj[name] = signed_value(value, self.id, sign)
             else:
                 obj[name] = None if name in NULL_UNTIL_DONE else _empty(value)
         if succeeded and empty_strings and isinstance(obj.get("model_urls"), dict):
@@ -142,13 +143,14 @@ def _ms(t: float) -> int:
     return int(t * 1000)
 
 
-def _signed(value: Any, task_id: str, sign: Callable[[str, str], str]) -> Any:
+def signed_value(value: Any, task_id: str, sign: Callable[[str, str], str]) -> Any:
+    """`value` with every `Asset` turned into its signed link."""
     if isinstance(value, Asset):
         return sign(task_id, value.filename)
     if isinstance(value, dict):
-        return {k: _signed(v, task_id, sign) for k, v in value.items()}
+        return {k: signed_value(v, task_id, sign) for k, v in value.items()}
     if isinstance(value, list):
-        return [_signed(v, task_id, sign) for v in value]
+        return [signed_value(v, task_id, sign) for v in value]
     return value
 
 
@@ -184,7 +186,8 @@ class TaskStore:
             self.task_seconds = self._initial_task_seconds
 
     def create(self, *, key: str, kind: str, params: dict[str, Any], credits: int,
-               fail: str | None, task_id: str | None = None) -> Task:
+               fail: str | None, task_id: str | None = None,
+               request: dict[str, Any] | None = None) -> Task:
         now = time.time()
         duration = self.task_seconds
         with self._lock:
@@ -198,7 +201,7 @@ class TaskStore:
             slots[slot] = finished
             task = Task(id=task_id or new_task_id(), key=key, kind=kind, params=params,
                         created=now, queued_until=queued_until, started=started,
-                        finished=finished, credits=credits, fail=fail)
+                        finished=finished, credits=credits, fail=fail, request=request)
             self._tasks[task.id] = task
             return task
 

@@ -1,0 +1,196 @@
+"""Meshy API v2's side of a task: its create plan per route, its price, and the task object.
+
+v2 creates reuse the v1 validators (files, input tasks, outputs) after the v2 field table has
+checked the request (v2_fields.py): the v2 names are handed over under their v1 meaning. The
+task object keeps only the lifecycle at the top level; the request is echoed in `input`, the
+results sit in `output`, and "not set" is `null` (reference §3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import newer
+from .accounts import price
+from .faults import FAIL_VARIANTS
+from .fields import Context, Plan, _model_source, image_bytes
+from .outputs import Outputs
+from .tasks import RETENTION_MS, TERMINAL, Task, signed_value
+from .v2_errors import V2Error, task_error
+from .validation import BIPED_RATIO, MAX_RIG_FACES, VALIDATORS
+
+TEXT_TO_3D_KINDS = ("text-to-3d", "text-to-3d-preview", "text-to-3d-refine")
+_IMAGE_PRICES = {"nano-banana": 3, "nano-banana-2": 6, "nano-banana-2-lite": 3,
+                 "nano-banana-2-1": 4, "nano-banana-pro": 9}
+_V2_ONLY = ("texture_model", "geometry_resolution", "texture_image_urls", "ai_model")
+
+
+# -- create ------------------------------------------------------------------------------------
+MODERATION_MARKER = "nsfw"   # with `moderation: true`, a prompt holding it is blocked (403)
+
+
+def plan(route: str, ctx: Context, body: dict[str, Any]) -> Plan:
+    """The task a checked v2 request makes; raises the documented 400/403/404/422 errors."""
+    if body.get("moderation") is True and any(
+            MODERATION_MARKER in str(body.get(name) or "").lower()
+            for name in ("prompt", "texture_prompt")):
+        raise V2Error("moderation_blocked_nsfw", "The request was blocked by content "
+                                                 "moderation.")
+    if route == "text-to-3d":
+        return _text_to_3d(ctx, body)
+    if route == "rigging/check":
+        return _rig_check(ctx, body)
+    legacy = dict(body)
+    if route in ("image-to-3d", "multi-image-to-3d"):
+        _needs_texture_model(body)
+        for name in _V2_ONLY:
+            legacy.pop(name, None)
+        legacy["target_formats"] = body.get("target_formats") or ["glb"]
+    elif route == "retexture":
+        legacy = {k: v for k, v in body.items()
+                  if k not in ("texture_model", "texture_prompt", "texture_image_url", "uv_mode")}
+        if body.get("texture_prompt") is not None:
+            legacy["text_style_prompt"] = body["texture_prompt"]
+        if body.get("texture_image_url") is not None:
+            legacy["image_style_url"] = body["texture_image_url"]
+        if body.get("uv_mode") is not None:
+            legacy["enable_original_uv"] = body["uv_mode"] == "original"
+        legacy["target_formats"] = body.get("target_formats") or ["glb"]
+    elif route == "animations":
+        _animation_source(ctx, body)
+    elif route in ("text-to-image", "image-to-image"):
+        legacy["ai_model"] = "nano-banana"   # the v1 validator knows fewer models
+        if route == "image-to-image" and body.get("input_task_id") is not None:
+            newer.image_task(ctx, body)
+            legacy.pop("input_task_id")
+            legacy.pop("reference_image_urls", None)
+            made = VALIDATORS["text-to-image"](ctx, legacy)
+            made.kind = "image-to-image"
+            return made
+    return VALIDATORS[route](ctx, legacy)
+
+
+def _needs_texture_model(body: dict[str, Any]) -> None:
+    if body.get("should_texture", True) is not False and body.get("texture_model") is None:
+        raise V2Error("missing_parameter", "Missing required parameter: texture_model "
+                                           "(needed for a textured model; or send "
+                                           "should_texture: false)")
+    model = body.get("ai_model") or "latest"
+    if body.get("geometry_resolution") == "4k" and model not in ("latest", "meshy-7.1"):
+        raise V2Error("invalid_parameter", "Invalid parameter geometry_resolution: 4k needs "
+                                           "ai_model meshy-7.1 (latest)")
+
+
+def _text_to_3d(ctx: Context, body: dict[str, Any]) -> Plan:
+    _needs_texture_model(body)
+    textured = body.get("should_texture", True) is not False
+    if body.get("texture_image_url") is not None:
+        image_bytes(ctx, body["texture_image_url"], "texture_image_url")
+    formats = body.get("target_formats")
+    pbr = textured and bool(body.get("enable_pbr"))
+    return Plan("text-to-3d", dict(body), body,
+                lambda b, _tid: b.thumbnails(b.generated(textured=textured, pbr=pbr,
+                                                         formats=formats), body))
+
+
+def _rig_check(ctx: Context, body: dict[str, Any]) -> Plan:
+    """Whether the emulator's rigging would take the model (1 credit instead of 5). Its
+    rigging only makes bipeds, so a quadruped-shaped model is "not riggable" here."""
+    source = _model_source(ctx, body, glb_only=True)
+    bounds = source.glb.bounds() if source.glb is not None else None
+    riggable = False
+    if bounds is not None and (source.faces or 0) <= MAX_RIG_FACES:
+        lo, hi = bounds
+        riggable = hi[1] - lo[1] >= BIPED_RATIO * max(hi[0] - lo[0], hi[2] - lo[2])
+    result = {"riggable": riggable, "rig_type": "biped" if riggable else None}
+    return Plan("rig-check", dict(body), body, lambda _b, _tid: Outputs(fields=result))
+
+
+def _animation_source(ctx: Context, body: dict[str, Any]) -> None:
+    rig = ctx.find_task(str(body.get("rig_task_id")))
+    if rig is None:
+        raise V2Error("task_not_found", f"Task {body.get('rig_task_id')} not found")
+    if rig.kind != "rig":
+        raise V2Error("input_task_unsupported", "rig_task_id must be a rigging task")
+    if ctx.task_status(rig) != "SUCCEEDED":
+        raise V2Error("input_task_not_ready", "The rigging task has not succeeded yet")
+
+
+def cost(route: str, kind: str, body: dict[str, Any]) -> int:
+    """Credits charged at creation (reference §8; text to 3D assumed priced as image to 3D)."""
+    if route in ("text-to-3d", "image-to-3d", "multi-image-to-3d"):
+        textured = body.get("should_texture", True) is not False
+        model = body.get("ai_model") or "latest"
+        if model == "meshy-6-lite" or model in ("meshy-t2", "meshy-t2.5"):
+            credits = 15 if textured else 5
+        else:
+            credits = 30 if textured else 20
+        return credits + (5 if body.get("geometry_resolution") in ("2k", "4k") else 0)
+    if route == "retexture":
+        return 15 if body.get("texture_resolution") == "8k" else 10
+    if route == "rigging/check":
+        return 1
+    if route == "animations":
+        return 3 * len(body.get("action_ids") or [0])
+    if route in ("text-to-image", "image-to-image"):
+        model = str(body.get("ai_model"))
+        if model.startswith("gpt-image"):
+            return 12 if route == "image-to-image" else 9
+        return _IMAGE_PRICES[model]
+    return price(kind, body)
+
+
+# -- the task object ---------------------------------------------------------------------------
+def render(task: Task, now: float, sign: Callable[[str, str], str], *,
+           preceding: int) -> dict[str, Any]:
+    """The v2 task object: lifecycle on top, `input` and `output`, null for "not set"."""
+    status = task.status(now)
+    done = status in TERMINAL
+    succeeded = status == "SUCCEEDED"
+    expires = None
+    if succeeded and task.kind not in TEXT_TO_3D_KINDS:
+        expires = _ms(task.finished) + RETENTION_MS
+    failed = status == "FAILED"
+    return {
+        "id": task.id,
+        "type": task.kind,
+        "status": status,
+        "progress": task.progress(now),
+        "created_at": _ms(task.created),
+        "started_at": None if status == "PENDING" else _ms(task.started),
+        "finished_at": _ms(task.finished) if done else None,
+        "expires_at": expires,
+        "preceding_tasks": preceding if status == "PENDING" else 0,
+        "consumed_credits": 0 if failed else task.credits,
+        "task_error": task_error(FAIL_VARIANTS[task.fail or "server_error"]) if failed else None,
+        "input": dict(task.request if task.request is not None else task.params),
+        "output": _output(task, sign) if succeeded else None,
+    }
+
+
+def _output(task: Task, sign: Callable[[str, str], str]) -> dict[str, Any]:
+    """v1's result fields moved under `output`; v1's `result` object is folded in, and a file
+    that was not produced is null instead of ""."""
+    fields: dict[str, Any] = {}
+    for name, value in task.outputs.items():
+        signed = signed_value(value, task.id, sign)
+        if name == "result" and isinstance(signed, dict):
+            fields.update(signed)
+        else:
+            fields[name] = signed
+    return _nulls(fields)
+
+
+def _nulls(value: Any) -> Any:
+    if value == "":
+        return None
+    if isinstance(value, dict):
+        return {k: _nulls(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nulls(v) for v in value]
+    return value
+
+
+def _ms(t: float) -> int:
+    return int(t * 1000)
