@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import v2_errors, v2_routes
+from . import error_object, task_routes
 from .accounts import price
 from .errors import ApiError
 from .faults import FaultError, parse
@@ -104,7 +104,7 @@ class ApiApp:
             try:
                 response = self._route(request, record, v2)
             except ApiError as exc:
-                response = (v2_errors.from_api_error(exc) if v2 else
+                response = (error_object.from_api_error(exc) if v2 else
                             self._error(exc.status, exc.message, exc.headers, code=exc.code))
             except Exception:  # an emulator bug must still answer like the API does
                 traceback.print_exc()
@@ -136,7 +136,7 @@ class ApiApp:
         if code == "rate_limit_exceeded" or (status == 429 and code is None):
             headers = {**(headers or {}),
                        "Retry-After": str(self.emu.faults.get("retry_after") or 1)}
-        return v2_errors.error_response(status, message, headers, code=code)
+        return error_object.error_response(status, message, headers, code=code)
 
     def _faulty(self, request: Request, record: dict[str, Any], v2: bool) -> Response | None:
         faults = self.emu.faults
@@ -218,13 +218,13 @@ class ApiApp:
     def _route_v2(self, request: Request, record: dict[str, Any], key: str, endpoint: str,
                   args: dict[str, Any]) -> Response:
         if endpoint == "v2_create":
-            return v2_routes.create(self, request, record, key, args["resource"])
+            return task_routes.create(self, request, record, key, args["resource"])
         if endpoint == "v2_list":
-            return v2_routes.listing(self, request, key)
+            return task_routes.listing(self, request, key)
         if endpoint == "v2_balance":
-            return v2_routes.balance(self, request, key)
+            return task_routes.balance(self, request, key)
         if endpoint == "v2_usage":
-            return v2_routes.usage(self, request, key)
+            return task_routes.usage(self, request, key)
         if endpoint == "v2_library":
             return self._library(request, v2=True)
         task_id = args["task_id"]
@@ -232,10 +232,10 @@ class ApiApp:
             task = self.emu.store.get(task_id)
             return self._stream(task if task is not None and task.key == key else None,
                                 task_id, v2=True)
-        record["kind"] = v2_routes.own_task(self, key, task_id).kind
+        record["kind"] = task_routes.own_task(self, key, task_id).kind
         if request.method == "DELETE":
-            return v2_routes.delete(self, key, task_id)
-        return v2_routes.read(self, request, key, task_id)
+            return task_routes.delete(self, key, task_id)
+        return task_routes.read(self, request, key, task_id)
 
     def caller(self, key: str) -> Caller:
         return Caller(self.emu, key)
@@ -393,7 +393,7 @@ class ApiApp:
         """v1 frames: progress frames, then the whole task. v2 (assumed, same framing): the
         whole v2 task object in every frame."""
         emu = self.emu
-        gone = (v2_errors.error_object(404, f"Task {task_id} not found", code="task_not_found")
+        gone = (error_object.error_object(404, f"Task {task_id} not found", code="task_not_found")
                 if v2 else {"status_code": 404, "message": "Task not found"})
         if task is None:
             yield sse("error", gone)
@@ -402,7 +402,7 @@ class ApiApp:
         def frame_of(t: Task) -> dict[str, Any]:
             if not v2:
                 return t.progress_frame(time.time())
-            obj = emu.render_v2(t)
+            obj = emu.render_task(t)
             return {k: obj[k] for k in ("id", "status", "progress")} | {"_": obj}
 
         def send(frame: dict[str, Any]) -> bytes:
@@ -414,12 +414,12 @@ class ApiApp:
         if first["status"] in TERMINAL and stuck:
             first = {"id": task.id, "progress": 99, "status": "IN_PROGRESS"}
             if v2:
-                first["_"] = {**emu.render_v2(task), "progress": 99, "status": "IN_PROGRESS",
+                first["_"] = {**emu.render_task(task), "progress": 99, "status": "IN_PROGRESS",
                               "finished_at": None, "expires_at": None, "output": None,
                               "task_error": None}
         if first["status"] in TERMINAL:
             emu.store.settle()
-            yield sse("message", emu.render_v2(task) if v2 else emu.render(task))
+            yield sse("message", emu.render_task(task) if v2 else emu.render(task))
             return
         yield send(first)
         if drop:
@@ -439,7 +439,7 @@ class ApiApp:
                 frame = frame_of(task)
                 if frame["status"] in TERMINAL:
                     emu.store.settle()
-                    yield sse("message", emu.render_v2(task) if v2 else emu.render(task))
+                    yield sse("message", emu.render_task(task) if v2 else emu.render(task))
                     return
             changed = {k: frame[k] for k in ("status", "progress")} != \
                 {k: last[k] for k in ("status", "progress")}

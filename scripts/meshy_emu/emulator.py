@@ -20,8 +20,8 @@ from .assets import Manifest, Signer, ensure_assets, new_secret
 from .faults import Faults
 from .outputs import OutputBuilder
 from .requestlog import RequestLog
+from .task_object import render as render_task_object
 from .tasks import PARALLELISM, Task, TaskStore
-from .v2_tasks import render as render_v2_task
 from .web import QuietHandler
 
 LIBRARY = Path(__file__).resolve().parent / "data" / "animation_library.json"
@@ -193,11 +193,11 @@ class Emulator:
                            empty_strings=bool(self.faults.get("model_urls_empty_string")),
                            null_error=bool(self.faults.get("task_error_null")))
 
-    def render_v2(self, task: Task) -> dict[str, Any]:
+    def render_task(self, task: Task) -> dict[str, Any]:
         """The task as API v2 returns it (input / output, null for "not set")."""
         now = time.time()
-        return render_v2_task(task, now, self.signer.sign,
-                              preceding=self.store.preceding(task, now))
+        return render_task_object(task, now, self.signer.sign,
+                                  preceding=self.store.preceding(task, now))
 
     def asset_path(self, task_id: str, filename: str) -> str | None:
         task = self.store.get(task_id)

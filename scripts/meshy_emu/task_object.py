@@ -1,7 +1,7 @@
 """Meshy API v2's side of a task: its create plan per route, its price, and the task object.
 
 v2 creates reuse the v1 validators (files, input tasks, outputs) after the v2 field table has
-checked the request (v2_fields.py): the v2 names are handed over under their v1 meaning. The
+checked the request (request_fields.py): the v2 names are handed over under their v1 meaning. The
 task object keeps only the lifecycle at the top level; the request is echoed in `input`, the
 results sit in `output`, and "not set" is `null` (reference §3).
 """
@@ -13,11 +13,11 @@ from typing import Any
 
 from . import newer
 from .accounts import price
+from .error_object import CodedApiError, task_error
 from .faults import FAIL_VARIANTS
 from .fields import Context, Plan, _model_source, image_bytes
 from .outputs import Outputs
 from .tasks import RETENTION_MS, TERMINAL, Task, signed_value
-from .v2_errors import V2Error, task_error
 from .validation import BIPED_RATIO, MAX_RIG_FACES, VALIDATORS
 
 TEXT_TO_3D_KINDS = ("text-to-3d", "text-to-3d-preview", "text-to-3d-refine")
@@ -35,7 +35,7 @@ def plan(route: str, ctx: Context, body: dict[str, Any]) -> Plan:
     if body.get("moderation") is True and any(
             MODERATION_MARKER in str(body.get(name) or "").lower()
             for name in ("prompt", "texture_prompt")):
-        raise V2Error("moderation_blocked_nsfw", "The request was blocked by content "
+        raise CodedApiError("moderation_blocked_nsfw", "The request was blocked by content "
                                                  "moderation.")
     if route == "text-to-3d":
         return _text_to_3d(ctx, body)
@@ -73,12 +73,12 @@ def plan(route: str, ctx: Context, body: dict[str, Any]) -> Plan:
 
 def _needs_texture_model(body: dict[str, Any]) -> None:
     if body.get("should_texture", True) is not False and body.get("texture_model") is None:
-        raise V2Error("missing_parameter", "Missing required parameter: texture_model "
+        raise CodedApiError("missing_parameter", "Missing required parameter: texture_model "
                                            "(needed for a textured model; or send "
                                            "should_texture: false)")
     model = body.get("ai_model") or "latest"
     if body.get("geometry_resolution") == "4k" and model not in ("latest", "meshy-7.1"):
-        raise V2Error("invalid_parameter", "Invalid parameter geometry_resolution: 4k needs "
+        raise CodedApiError("invalid_parameter", "Invalid parameter geometry_resolution: 4k needs "
                                            "ai_model meshy-7.1 (latest)")
 
 
@@ -110,11 +110,11 @@ def _rig_check(ctx: Context, body: dict[str, Any]) -> Plan:
 def _animation_source(ctx: Context, body: dict[str, Any]) -> None:
     rig = ctx.find_task(str(body.get("rig_task_id")))
     if rig is None:
-        raise V2Error("task_not_found", f"Task {body.get('rig_task_id')} not found")
+        raise CodedApiError("task_not_found", f"Task {body.get('rig_task_id')} not found")
     if rig.kind != "rig":
-        raise V2Error("input_task_unsupported", "rig_task_id must be a rigging task")
+        raise CodedApiError("input_task_unsupported", "rig_task_id must be a rigging task")
     if ctx.task_status(rig) != "SUCCEEDED":
-        raise V2Error("input_task_not_ready", "The rigging task has not succeeded yet")
+        raise CodedApiError("input_task_not_ready", "The rigging task has not succeeded yet")
 
 
 def cost(route: str, kind: str, body: dict[str, Any]) -> int:

@@ -16,8 +16,8 @@ import requests
 
 from fixtures.emulator import Api, sse_events
 from meshy_emu import TEST_MODE_KEY, Emulator
-from meshy_emu.v2_errors import CODES
-from meshy_emu.v2_fields import V2_RENAMED, V2_REQUEST_FIELDS
+from meshy_emu.error_object import CODES
+from meshy_emu.request_fields import RENAMED_FIELDS, REQUEST_FIELDS
 
 V2 = "/openapi/v2"
 TASKS = f"{V2}/tasks"
@@ -25,7 +25,7 @@ TASK_KEYS = {"id", "type", "status", "progress", "created_at", "started_at", "fi
              "expires_at", "preceding_tasks", "consumed_credits", "task_error", "input", "output"}
 
 
-class V2Api(Api):
+class TasksApi(Api):
     """The `Api` helper speaking v2: creates answer the task object, reads go through Tasks."""
 
     def post(self, path: str, body: Any, headers: dict[str, str] | None = None,
@@ -46,8 +46,8 @@ class V2Api(Api):
 
 
 @pytest.fixture
-def api(emulator: Emulator, meshy_key: str) -> V2Api:
-    return V2Api(emulator, meshy_key)
+def api(emulator: Emulator, meshy_key: str) -> TasksApi:
+    return TasksApi(emulator, meshy_key)
 
 
 def png_uri(emu: Emulator) -> str:
@@ -55,7 +55,7 @@ def png_uri(emu: Emulator) -> str:
     return f"data:image/png;base64,{base64.b64encode(data).decode()}"
 
 
-def assert_v2_error(response: requests.Response, status: int, code: str,
+def assert_error_object(response: requests.Response, status: int, code: str,
                     text: str = "") -> dict[str, Any]:
     assert response.status_code == status, response.text
     body = response.json()
@@ -72,7 +72,7 @@ TEXTURED = {"prompt": "a monster mask", "texture_model": "meshy-7"}
 
 
 # -- creates and the task object ---------------------------------------------------------------
-def test_text_to_3d_in_one_call_with_nulls_until_done(api: V2Api, emulator: Emulator) -> None:
+def test_text_to_3d_in_one_call_with_nulls_until_done(api: TasksApi, emulator: Emulator) -> None:
     created = api.start("text-to-3d", TEXTURED)
     assert created["type"] == "text-to-3d" and created["status"] in ("PENDING", "IN_PROGRESS")
     assert created["input"] == TEXTURED    # only the fields sent
@@ -93,8 +93,8 @@ def test_text_to_3d_in_one_call_with_nulls_until_done(api: V2Api, emulator: Emul
     assert emulator.balance() == 10_000 - 30 - 20
 
 
-def test_text_to_3d_without_mode_is_v2_with_mode_still_v1(api: V2Api) -> None:
-    assert_v2_error(api.post(f"{V2}/text-to-3d", {"prompt": "x"}), 400, "missing_parameter",
+def test_text_to_3d_without_mode_is_v2_with_mode_still_v1(api: TasksApi) -> None:
+    assert_error_object(api.post(f"{V2}/text-to-3d", {"prompt": "x"}), 400, "missing_parameter",
                     "texture_model")
     legacy = api.post(f"{V2}/text-to-3d", {"mode": "preview", "prompt": "x"})
     assert legacy.status_code == 200 and set(legacy.json()) == {"result"}
@@ -106,7 +106,7 @@ def test_text_to_3d_without_mode_is_v2_with_mode_still_v1(api: V2Api) -> None:
     assert read["output"]["model_urls"]["glb"] and read["expires_at"] is None
 
 
-def test_every_create_route_answers_202_and_succeeds(api: V2Api, emulator: Emulator) -> None:
+def test_every_create_route_answers_202_and_succeeds(api: TasksApi, emulator: Emulator) -> None:
     png = png_uri(emulator)
     base = api.finish("text-to-3d", TEXTURED)
     rig = api.finish("rigging", {"input_task_id": base["id"], "height_meters": 1.8})
@@ -130,7 +130,7 @@ def test_every_create_route_answers_202_and_succeeds(api: V2Api, emulator: Emula
                            "input_task_id": image["id"]},
     }
     assert set(bodies) | {"text-to-3d", "rigging", "text-to-motion", "text-to-image"} \
-        == set(V2_REQUEST_FIELDS)
+        == set(REQUEST_FIELDS)
     for route, body in bodies.items():
         done = api.finish(route, body)
         assert done["status"] == "SUCCEEDED", (route, done)
@@ -143,7 +143,7 @@ def test_every_create_route_answers_202_and_succeeds(api: V2Api, emulator: Emula
     assert check["output"] == {"riggable": True, "rig_type": "biped"}
 
 
-def test_image_to_3d_defaults_to_glb_only_and_prices_geometry(api: V2Api,
+def test_image_to_3d_defaults_to_glb_only_and_prices_geometry(api: TasksApi,
                                                                emulator: Emulator) -> None:
     png = png_uri(emulator)
     done = api.finish("image-to-3d", {"image_url": png, "texture_model": "meshy-7",
@@ -155,7 +155,7 @@ def test_image_to_3d_defaults_to_glb_only_and_prices_geometry(api: V2Api,
     assert set(lite["output"]["model_urls"]) == {"glb", "fbx"} and lite["consumed_credits"] == 5
 
 
-def test_a_cached_print_analysis_is_final_in_the_create_answer(api: V2Api) -> None:
+def test_a_cached_print_analysis_is_final_in_the_create_answer(api: TasksApi) -> None:
     base = api.finish("text-to-3d", UNTEXTURED)
     api.finish("print/analyze", {"input_task_id": base["id"]})
     response = api.post(f"{V2}/print/analyze", {"input_task_id": base["id"]})
@@ -165,7 +165,7 @@ def test_a_cached_print_analysis_is_final_in_the_create_answer(api: V2Api) -> No
     assert fresh.json()["status"] != "SUCCEEDED" and int(fresh.headers["Retry-After"]) >= 1
 
 
-def test_failed_tasks_carry_the_error_object_and_are_refunded(api: V2Api,
+def test_failed_tasks_carry_the_error_object_and_are_refunded(api: TasksApi,
                                                               emulator: Emulator) -> None:
     emulator.set_fault("fail_tasks", "busy")   # a v1 error without type or code
     failed = api.finish("text-to-3d", UNTEXTURED)
@@ -177,7 +177,7 @@ def test_failed_tasks_carry_the_error_object_and_are_refunded(api: V2Api,
 
 
 # -- task routes -------------------------------------------------------------------------------
-def test_list_filters_by_type_and_pages(api: V2Api) -> None:
+def test_list_filters_by_type_and_pages(api: TasksApi) -> None:
     ids = [api.start("text-to-3d", UNTEXTURED)["id"] for _ in range(3)]
     api.post(f"{V2}/text-to-motion", {"prompt": "wave"})
     page = api.get(f"{TASKS}?type=text-to-3d&page_size=2").json()
@@ -187,20 +187,20 @@ def test_list_filters_by_type_and_pages(api: V2Api) -> None:
     assert [t["id"] for t in rest["data"]] == [ids[0]] and rest["has_more"] is False
     everything = api.get(f"{TASKS}?sort_by=%2Bcreated_at").json()["data"]
     assert len(everything) == 4 and everything[0]["id"] == ids[0]
-    assert_v2_error(api.get(f"{TASKS}?page_size=51"), 400, "invalid_parameter")
+    assert_error_object(api.get(f"{TASKS}?page_size=51"), 400, "invalid_parameter")
 
 
-def test_per_kind_routes_do_not_exist_in_v2(api: V2Api) -> None:
+def test_per_kind_routes_do_not_exist_in_v2(api: TasksApi) -> None:
     task = api.start("text-to-motion", {"prompt": "wave"})
     for path in (f"{V2}/text-to-motion/{task['id']}", f"{V2}/text-to-motion",
                  f"{V2}/image-to-3d/{task['id']}/stream"):
-        assert_v2_error(api.get(path), 404, "route_not_found")
-    assert_v2_error(api.get(f"{TASKS}/no-such-task"), 404, "task_not_found")
-    assert_v2_error(api.delete(f"{TASKS}/no-such-task"), 404, "task_not_found")
+        assert_error_object(api.get(path), 404, "route_not_found")
+    assert_error_object(api.get(f"{TASKS}/no-such-task"), 404, "task_not_found")
+    assert_error_object(api.delete(f"{TASKS}/no-such-task"), 404, "task_not_found")
 
 
 def test_delete_refunds_pending_refuses_running_removes_finished(
-        api: V2Api, emulator: Emulator) -> None:
+        api: TasksApi, emulator: Emulator) -> None:
     emulator.store.task_seconds = 5
     first = api.start("text-to-3d", UNTEXTURED)
     waiting = [api.start("text-to-3d", UNTEXTURED) for _ in range(3)]  # 3 run at once
@@ -208,16 +208,16 @@ def test_delete_refunds_pending_refuses_running_removes_finished(
     assert emulator.balance() == 10_000 - 4 * 20
     assert api.delete(f"{TASKS}/{waiting[-1]['id']}").status_code == 200
     assert emulator.balance() == 10_000 - 3 * 20
-    assert_v2_error(api.get(f"{TASKS}/{waiting[-1]['id']}"), 404, "task_not_found")
+    assert_error_object(api.get(f"{TASKS}/{waiting[-1]['id']}"), 404, "task_not_found")
     time.sleep(0.6)   # 10 % of 5 s pending, then running
     assert api.get(f"{TASKS}/{first['id']}").json()["status"] == "IN_PROGRESS"
-    assert_v2_error(api.delete(f"{TASKS}/{first['id']}"), 400, "task_not_deletable")
+    assert_error_object(api.delete(f"{TASKS}/{first['id']}"), 400, "task_not_deletable")
     emulator.advance(first["id"])
     assert api.delete(f"{TASKS}/{first['id']}").status_code == 200
     assert emulator.balance() == 10_000 - 3 * 20     # a finished task is not refunded
 
 
-def test_stream_sends_v2_objects_until_final(api: V2Api) -> None:
+def test_stream_sends_v2_objects_until_final(api: TasksApi) -> None:
     task = api.start("text-to-3d", TEXTURED)
     response = api.get(f"{TASKS}/{task['id']}/stream", stream=True)
     events = sse_events(response)
@@ -228,7 +228,7 @@ def test_stream_sends_v2_objects_until_final(api: V2Api) -> None:
     assert event == "error" and data["code"] == "task_not_found"
 
 
-def test_stream_faults_keep_v2_frames(api: V2Api, emulator: Emulator) -> None:
+def test_stream_faults_keep_v2_frames(api: TasksApi, emulator: Emulator) -> None:
     task = api.finish("text-to-3d", UNTEXTURED)
     emulator.set_fault("sse_keepalive_only")
     events = sse_events(api.get(f"{TASKS}/{task['id']}/stream", stream=True))
@@ -237,25 +237,25 @@ def test_stream_faults_keep_v2_frames(api: V2Api, emulator: Emulator) -> None:
 
 
 # -- the field table ---------------------------------------------------------------------------
-RENAMED = [(route, old, new) for route, names in V2_RENAMED.items()
+RENAMED = [(route, old, new) for route, names in RENAMED_FIELDS.items()
            for old, new in names.items()]
 
 
 @pytest.mark.parametrize(("route", "old", "new"), RENAMED)
-def test_renamed_or_removed_v1_fields_are_400(api: V2Api, emulator: Emulator, route: str,
+def test_renamed_or_removed_v1_fields_are_400(api: TasksApi, emulator: Emulator, route: str,
                                               old: str, new: str | None) -> None:
     if old == "mode":   # while v1 lives, a body with `mode` is a v1 request on this path
         emulator.set_v1_gone()
     body = {old: "x"}
-    error = assert_v2_error(api.post(f"{V2}/{route}", body), 400, "unknown_parameter", old)
+    error = assert_error_object(api.post(f"{V2}/{route}", body), 400, "unknown_parameter", old)
     assert new is None or new in error["message"]
     assert emulator.tasks() == [] and emulator.balance() == 10_000
 
 
-@pytest.mark.parametrize("route", sorted(V2_REQUEST_FIELDS))
-def test_an_undefined_field_is_400_on_every_route(api: V2Api, emulator: Emulator,
+@pytest.mark.parametrize("route", sorted(REQUEST_FIELDS))
+def test_an_undefined_field_is_400_on_every_route(api: TasksApi, emulator: Emulator,
                                                   route: str) -> None:
-    assert_v2_error(api.post(f"{V2}/{route}", {"colour_of_sky": "blue"}), 400,
+    assert_error_object(api.post(f"{V2}/{route}", {"colour_of_sky": "blue"}), 400,
                     "unknown_parameter", "colour_of_sky")
     assert emulator.tasks() == []
 
@@ -293,76 +293,76 @@ def test_an_undefined_field_is_400_on_every_route(api: V2Api, emulator: Emulator
      "reference_image_urls"),
 ])
 def test_the_field_table_checks_types_ranges_and_conflicts(
-        api: V2Api, emulator: Emulator, route: str, body: dict[str, Any], code: str,
+        api: TasksApi, emulator: Emulator, route: str, body: dict[str, Any], code: str,
         text: str) -> None:
-    assert_v2_error(api.post(f"{V2}/{route}", body), 400, code, text)
+    assert_error_object(api.post(f"{V2}/{route}", body), 400, code, text)
     assert emulator.tasks() == [] and emulator.balance() == 10_000
 
 
 # -- the error object --------------------------------------------------------------------------
-def test_error_object_for_auth_routes_json_and_metadata(api: V2Api, emulator: Emulator) -> None:
-    assert_v2_error(requests.get(emulator.api_url + f"{V2}/balance", timeout=5), 401,
+def test_error_object_for_auth_routes_json_and_metadata(api: TasksApi, emulator: Emulator) -> None:
+    assert_error_object(requests.get(emulator.api_url + f"{V2}/balance", timeout=5), 401,
                     "invalid_api_key")
-    assert_v2_error(api.get(f"{V2}/nothing-here"), 404, "route_not_found")
+    assert_error_object(api.get(f"{V2}/nothing-here"), 404, "route_not_found")
     bad_json = requests.post(api.base + f"{V2}/image-to-3d", data=b"{oops", timeout=5,
                              headers={**api.headers, "Content-Type": "application/json"})
-    assert_v2_error(bad_json, 400, "invalid_json")
+    assert_error_object(bad_json, 400, "invalid_json")
     too_many = ",".join(f"k{i}=v" for i in range(65))
-    assert_v2_error(api.post(f"{V2}/text-to-3d", UNTEXTURED,
+    assert_error_object(api.post(f"{V2}/text-to-3d", UNTEXTURED,
                              headers={"X-Meshy-Metadata": too_many}), 400, "metadata_invalid")
-    assert_v2_error(api.post(f"{V2}/text-to-3d", UNTEXTURED,
+    assert_error_object(api.post(f"{V2}/text-to-3d", UNTEXTURED,
                              headers={"X-Meshy-Metadata": "no-equals"}), 400, "metadata_invalid")
     ok = api.post(f"{V2}/text-to-3d", UNTEXTURED,
                   headers={"X-Meshy-Metadata": "project=demo,shot=010"})
     assert ok.status_code == 202
 
 
-def test_moderation_blocks_with_403(api: V2Api, emulator: Emulator) -> None:
+def test_moderation_blocks_with_403(api: TasksApi, emulator: Emulator) -> None:
     blocked = api.post(f"{V2}/text-to-3d", {**UNTEXTURED, "prompt": "an NSFW thing",
                                             "moderation": True})
-    assert_v2_error(blocked, 403, "moderation_blocked_nsfw")
+    assert_error_object(blocked, 403, "moderation_blocked_nsfw")
     assert emulator.tasks() == [] and emulator.balance() == 10_000
     assert api.post(f"{V2}/text-to-3d", {**UNTEXTURED, "prompt": "an NSFW thing"}).ok
 
 
-def test_animation_source_codes(api: V2Api, emulator: Emulator) -> None:
+def test_animation_source_codes(api: TasksApi, emulator: Emulator) -> None:
     base = api.finish("text-to-3d", TEXTURED)
-    assert_v2_error(api.post(f"{V2}/animations", {"rig_task_id": base["id"], "action_id": 0}),
+    assert_error_object(api.post(f"{V2}/animations", {"rig_task_id": base["id"], "action_id": 0}),
                     400, "input_task_unsupported")
     emulator.store.task_seconds = 30
     rig = api.start("rigging", {"input_task_id": base["id"]})
-    assert_v2_error(api.post(f"{V2}/animations", {"rig_task_id": rig["id"], "action_id": 0}),
+    assert_error_object(api.post(f"{V2}/animations", {"rig_task_id": rig["id"], "action_id": 0}),
                     400, "input_task_not_ready")
 
 
-def test_server_faults_answer_the_error_object(api: V2Api, emulator: Emulator) -> None:
+def test_server_faults_answer_the_error_object(api: TasksApi, emulator: Emulator) -> None:
     emulator.set_fault("http_500")
-    assert_v2_error(api.get(f"{V2}/balance"), 500, "internal_server_error")
+    assert_error_object(api.get(f"{V2}/balance"), 500, "internal_server_error")
     emulator.set_fault("http_503")
-    assert_v2_error(api.get(f"{TASKS}"), 503, "service_unavailable")
+    assert_error_object(api.get(f"{TASKS}"), 503, "service_unavailable")
     emulator.set_fault("http_503")
     v1 = api.get("/openapi/v1/balance")    # v1 keeps its own words while it lives
     assert v1.status_code == 503 and set(v1.json()) == {"message"}
 
 
-def test_402_variants(api: V2Api, emulator: Emulator) -> None:
+def test_402_variants(api: TasksApi, emulator: Emulator) -> None:
     emulator.set_balance(TEST_MODE_KEY, 19)
-    assert_v2_error(api.post(f"{V2}/text-to-3d", UNTEXTURED), 402, "insufficient_credits")
+    assert_error_object(api.post(f"{V2}/text-to-3d", UNTEXTURED), 402, "insufficient_credits")
     emulator.set_balance(TEST_MODE_KEY, 500)
     emulator.set_account(key_credit_limit=25)
     api.start("text-to-3d", UNTEXTURED)
     limited = api.post(f"{V2}/text-to-3d", UNTEXTURED)
-    assert_v2_error(limited, 402, "api_key_credit_limit_reached", "API key credit limit")
+    assert_error_object(limited, 402, "api_key_credit_limit_reached", "API key credit limit")
     assert api.get(f"{V2}/balance").json()["balance"] == 480 > 0
     v1 = api.post(f"{V2}/text-to-3d", {"mode": "preview", "prompt": "x"})
     assert v1.status_code == 402 and "API key credit limit" in v1.json()["message"]
 
 
-def test_the_three_429_codes_and_retry_after(api: V2Api, emulator: Emulator) -> None:
+def test_the_three_429_codes_and_retry_after(api: TasksApi, emulator: Emulator) -> None:
     emulator.set_rate_limit(3)
     codes = [api.get(f"{V2}/balance") for _ in range(5)]
     limited = next(r for r in codes if r.status_code == 429)
-    assert_v2_error(limited, 429, "rate_limit_exceeded")
+    assert_error_object(limited, 429, "rate_limit_exceeded")
     assert int(limited.headers["Retry-After"]) >= 1
     time.sleep(1.05)
     emulator.set_rate_limit(1000)
@@ -371,7 +371,7 @@ def test_the_three_429_codes_and_retry_after(api: V2Api, emulator: Emulator) -> 
     for _ in range(2):
         api.start("text-to-3d", UNTEXTURED)
     full = api.post(f"{V2}/text-to-3d", UNTEXTURED)
-    assert_v2_error(full, 429, "pending_task_limit_reached")
+    assert_error_object(full, 429, "pending_task_limit_reached")
     assert "Retry-After" not in full.headers
     emulator.queue_limit = 10
     emulator.set_balance(TEST_MODE_KEY, 0)
@@ -379,17 +379,17 @@ def test_the_three_429_codes_and_retry_after(api: V2Api, emulator: Emulator) -> 
     free = api.start("text-to-3d", UNTEXTURED)
     assert free["consumed_credits"] == 0
     slots = api.post(f"{V2}/text-to-3d", UNTEXTURED)
-    assert_v2_error(slots, 429, "concurrent_task_limit_reached")
+    assert_error_object(slots, 429, "concurrent_task_limit_reached")
     assert "Retry-After" not in slots.headers
     emulator.set_fault("rate_limit_burst")
     emulator.set_fault("retry_after", 7)
     burst = api.get(f"{V2}/balance")
-    assert_v2_error(burst, 429, "rate_limit_exceeded")
+    assert_error_object(burst, 429, "rate_limit_exceeded")
     assert burst.headers["Retry-After"] == "7"
 
 
 # -- balance -----------------------------------------------------------------------------------
-def test_balance_splits_monthly_and_permanent_credits(api: V2Api, emulator: Emulator) -> None:
+def test_balance_splits_monthly_and_permanent_credits(api: TasksApi, emulator: Emulator) -> None:
     emulator.set_account(permanent_credits=9_990)
     body = api.get(f"{V2}/balance").json()
     assert set(body) == {"balance", "monthly_credits", "permanent_credits", "monthly_resets_at"}
@@ -405,7 +405,7 @@ def test_balance_splits_monthly_and_permanent_credits(api: V2Api, emulator: Emul
     assert library == api.get("/openapi/v1/animations/library").json() and library
 
 
-def test_usage_lists_credits_per_task(api: V2Api) -> None:
+def test_usage_lists_credits_per_task(api: TasksApi) -> None:
     task = api.start("text-to-3d", UNTEXTURED)
     body = api.get(f"{V2}/usage/tasks").json()
     assert body["has_more"] is False
@@ -421,15 +421,15 @@ V1_ROUTES = [("GET", "/openapi/v1/balance"), ("GET", "/openapi/v1/animations/lib
              ("GET", "/openapi/v2/text-to-3d/abc/stream")]
 
 
-def test_v1_gone_answers_every_v1_route_with_404(api: V2Api, emulator: Emulator) -> None:
+def test_v1_gone_answers_every_v1_route_with_404(api: TasksApi, emulator: Emulator) -> None:
     made_on_v1 = api.create("/openapi/v1/text-to-motion", {"prompt": "wave"})
     emulator.set_v1_gone()
     for method, path in V1_ROUTES:
         response = requests.request(method, api.base + path, headers=api.headers, json={},
                                     timeout=5)
-        assert_v2_error(response, 404, "route_not_found")
+        assert_error_object(response, 404, "route_not_found")
     legacy = api.post(f"{V2}/text-to-3d", {"mode": "preview", "prompt": "x"})
-    assert_v2_error(legacy, 400, "unknown_parameter", "mode")
+    assert_error_object(legacy, 400, "unknown_parameter", "mode")
     assert api.wait(TASKS, made_on_v1)["status"] == "SUCCEEDED"   # v1 tasks read through v2
     assert api.finish("text-to-3d", UNTEXTURED)["status"] == "SUCCEEDED"
     assert api.get(f"{V2}/balance").status_code == 200
@@ -457,12 +457,12 @@ def test_v1_gone_switches_at_run_time_and_reset_restores_it(emulator: Emulator,
 
 def test_v1_gone_from_the_constructor_survives_reset() -> None:
     with Emulator(task_seconds=0.1, v1_gone=True) as emu:
-        api = V2Api(emu, TEST_MODE_KEY)
-        assert_v2_error(api.get("/openapi/v1/balance"), 404, "route_not_found")
+        api = TasksApi(emu, TEST_MODE_KEY)
+        assert_error_object(api.get("/openapi/v1/balance"), 404, "route_not_found")
         emu.set_v1_gone(False)
         assert api.get("/openapi/v1/balance").status_code == 200
         emu.reset()
-        assert_v2_error(api.get("/openapi/v1/balance"), 404, "route_not_found")
+        assert_error_object(api.get("/openapi/v1/balance"), 404, "route_not_found")
 
 
 def test_the_command_line_flag_starts_with_v1_gone(emulator_server: Emulator) -> None:
@@ -474,7 +474,7 @@ def test_the_command_line_flag_starts_with_v1_gone(emulator_server: Emulator) ->
         url = proc.stdout.readline().strip().split(" ", 1)[1]
         headers = {"Authorization": f"Bearer {TEST_MODE_KEY}"}
         gone = requests.get(f"{url}/openapi/v1/balance", headers=headers, timeout=5)
-        assert_v2_error(gone, 404, "route_not_found")
+        assert_error_object(gone, 404, "route_not_found")
         assert requests.get(f"{url}/openapi/v2/balance", headers=headers,
                             timeout=5).json()["balance"] == 10_000
     finally:
@@ -482,7 +482,7 @@ def test_the_command_line_flag_starts_with_v1_gone(emulator_server: Emulator) ->
         assert proc.wait(timeout=10) == 0
 
 
-def test_rig_check_tells_what_rigging_refuses(api: V2Api, bpy, tmp_path: Path) -> None:
+def test_rig_check_tells_what_rigging_refuses(api: TasksApi, bpy, tmp_path: Path) -> None:
     bpy.ops.wm.read_homefile(use_empty=True)
     bpy.ops.mesh.primitive_cube_add()
     path = tmp_path / "box.glb"
@@ -490,5 +490,5 @@ def test_rig_check_tells_what_rigging_refuses(api: V2Api, bpy, tmp_path: Path) -
     box = f"data:model/gltf-binary;base64,{base64.b64encode(path.read_bytes()).decode()}"
     check = api.finish("rigging/check", {"model_url": box})
     assert check["output"] == {"riggable": False, "rig_type": None}
-    assert_v2_error(api.post(f"{V2}/rigging", {"model_url": box}), 422, "unprocessable_input",
+    assert_error_object(api.post(f"{V2}/rigging", {"model_url": box}), 422, "unprocessable_input",
                     "biped")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .v2_errors import V2Error
+from .error_object import CodedApiError
 
 MAX_PROMPT = 600
 MESH_MODELS = ("latest", "meshy-7.1", "meshy-6", "meshy-6-lite", "meshy-t2", "meshy-t2.5")
@@ -72,7 +72,7 @@ _IMAGE_SOURCE = {"save_pre_remeshed_model": _B_FALSE, "image_enhancement": _B_TR
                  "input_task_id": _ID}
 _MODEL_SOURCE = {"input_task_id": _ID, "model_url": _URL}
 
-V2_REQUEST_FIELDS: dict[str, dict[str, Field]] = {
+REQUEST_FIELDS: dict[str, dict[str, Field]] = {
     "text-to-3d": {"prompt": _s(required=True, max_len=MAX_PROMPT), **_GENERATION},
     "image-to-3d": {"image_url": _URL, **_IMAGE_SOURCE, **_GENERATION},
     "multi-image-to-3d": {
@@ -119,14 +119,14 @@ V2_REQUEST_FIELDS: dict[str, dict[str, Field]] = {
                       "aspect_ratio": _s("1:1", "16:9", "9:16", "4:3", "3:4"),
                       "generate_multi_view": _B_FALSE, "pose_mode": _s("a-pose", "t-pose", "")},
 }
-V2_REQUEST_FIELDS["image-to-image"] = {
-    **V2_REQUEST_FIELDS["text-to-image"], "reference_image_urls": Field("strings", None, 1, 5),
+REQUEST_FIELDS["image-to-image"] = {
+    **REQUEST_FIELDS["text-to-image"], "reference_image_urls": Field("strings", None, 1, 5),
     "input_task_id": _ID}
 
 # v1 names v2 refuses, with the v2 field that replaced them (None: removed without one).
 _GENERATION_RENAMED = {"model_type": "ai_model", "ultra_mode": "geometry_resolution",
                        "hd_texture": "texture_resolution"}
-V2_RENAMED: dict[str, dict[str, str | None]] = {
+RENAMED_FIELDS: dict[str, dict[str, str | None]] = {
     "text-to-3d": {**_GENERATION_RENAMED, "mode": None, "preview_task_id": None},
     "image-to-3d": dict(_GENERATION_RENAMED),
     "multi-image-to-3d": dict(_GENERATION_RENAMED),
@@ -157,29 +157,29 @@ CONFLICTS: dict[str, tuple[tuple[str, ...], ...]] = {
 
 def check_request(route: str, body: dict[str, Any]) -> None:
     """Raise the v2 400 for the first thing wrong with `body` on `route` (v2 names the first)."""
-    table = V2_REQUEST_FIELDS[route]
+    table = REQUEST_FIELDS[route]
     for name in body:
         if name in table:
             continue
-        renamed = V2_RENAMED.get(route, {})
+        renamed = RENAMED_FIELDS.get(route, {})
         if name in renamed:
             new = renamed[name]
-            raise V2Error("unknown_parameter", f"Parameter {name} is not supported in API v2"
+            raise CodedApiError("unknown_parameter", f"Parameter {name} is not supported in API v2"
                           + (f"; use {new}." if new else "."))
-        raise V2Error("unknown_parameter", f"Unknown parameter: {name}")
+        raise CodedApiError("unknown_parameter", f"Unknown parameter: {name}")
     for name, spec in table.items():
         _check(name, spec, body.get(name))
     for group in CONFLICTS.get(route, ()):
         sent = [n for n in group if body.get(n) not in (None, False)]
         if len(sent) > 1:
-            raise V2Error("parameters_conflict",
+            raise CodedApiError("parameters_conflict",
                           f"Parameters {' and '.join(sent)} cannot be used together.")
 
 
 def _check(name: str, spec: Field, value: Any) -> None:
     if value is None:
         if spec.required:
-            raise V2Error("missing_parameter", f"Missing required parameter: {name}")
+            raise CodedApiError("missing_parameter", f"Missing required parameter: {name}")
         return
     kind = spec.type
     ok = {"string": isinstance(value, str), "boolean": isinstance(value, bool),
@@ -190,28 +190,30 @@ def _check(name: str, spec: Field, value: Any) -> None:
           "integers": isinstance(value, list) and all(
               isinstance(v, int) and not isinstance(v, bool) for v in value)}[kind]
     if not ok:
-        raise V2Error("invalid_parameter", f"Invalid parameter {name}: must be of type {kind}")
+        raise CodedApiError("invalid_parameter",
+                            f"Invalid parameter {name}: must be of type {kind}")
     if kind == "string":
         if spec.required and not value.strip():
-            raise V2Error("missing_parameter", f"Missing required parameter: {name}")
+            raise CodedApiError("missing_parameter", f"Missing required parameter: {name}")
         if spec.hi is not None and len(value) > spec.hi:
-            raise V2Error("invalid_parameter",
+            raise CodedApiError("invalid_parameter",
                           f"Invalid parameter {name}: must be at most {spec.hi:g} characters")
         if spec.choices is not None and value not in spec.choices:
-            raise V2Error("invalid_parameter", f"Invalid parameter {name}: must be one of "
+            raise CodedApiError("invalid_parameter", f"Invalid parameter {name}: must be one of "
                                                f"{', '.join(map(repr, spec.choices))}")
     elif kind in ("integer", "number"):
         if spec.lo is not None and value < spec.lo:
-            raise V2Error("invalid_parameter", f"Invalid parameter {name}: must be at least "
+            raise CodedApiError("invalid_parameter", f"Invalid parameter {name}: must be at least "
                                                f"{spec.lo:,g}")
         if spec.hi is not None and value > spec.hi:
-            raise V2Error("invalid_parameter", f"Invalid parameter {name}: must be at most "
+            raise CodedApiError("invalid_parameter", f"Invalid parameter {name}: must be at most "
                                                f"{spec.hi:,g}")
     elif kind in ("strings", "integers"):
         lo, hi = int(spec.lo or 0), int(spec.hi) if spec.hi is not None else None
         if len(value) < lo or (hi is not None and len(value) > hi):
-            raise V2Error("invalid_parameter", f"Invalid parameter {name}: must hold {lo} to "
+            raise CodedApiError("invalid_parameter", f"Invalid parameter {name}: must hold {lo} to "
                                                f"{hi if hi is not None else 'any'} items")
         if spec.choices is not None and any(v not in spec.choices for v in value):
             wrong = next(v for v in value if v not in spec.choices)
-            raise V2Error("invalid_parameter", f"Invalid parameter {name}: unsupported {wrong!r}")
+            raise CodedApiError("invalid_parameter",
+                                f"Invalid parameter {name}: unsupported {wrong!r}")

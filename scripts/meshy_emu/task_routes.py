@@ -2,7 +2,7 @@
 
 Every read, list, stream and delete goes through /openapi/v2/tasks (per-kind read routes do not
 exist in v2); creates answer 202 with the task object and a Location header; errors are the
-v2 error object (v2_errors.py). The shapes the reference could not read (list paging, DELETE,
+v2 error object (error_object.py). The shapes the reference could not read (list paging, DELETE,
 SSE) are the emulator's assumptions, listed in docs/meshy-api-v2.md.
 """
 
@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from . import v2_tasks
+from . import task_object
+from .error_object import CodedApiError
+from .request_fields import REQUEST_FIELDS, check_request
 from .tasks import RESOURCES, TERMINAL, Task
-from .v2_errors import V2Error
-from .v2_fields import V2_REQUEST_FIELDS, check_request
 from .web import json_response
 
 if TYPE_CHECKING:
@@ -37,23 +37,23 @@ def create(app: ApiApp, request: Request, record: dict[str, Any], key: str,
     try:
         body = json.loads(request.get_data() or b"null")
     except ValueError:
-        raise V2Error("invalid_json", "The request body is not valid JSON.") from None
+        raise CodedApiError("invalid_json", "The request body is not valid JSON.") from None
     if not isinstance(body, dict):
-        raise V2Error("invalid_json", "The request body must be a JSON object.")
-    if route not in V2_REQUEST_FIELDS:
-        raise V2Error("route_not_found", f"No such route: {request.path}")
+        raise CodedApiError("invalid_json", "The request body must be a JSON object.")
+    if route not in REQUEST_FIELDS:
+        raise CodedApiError("route_not_found", f"No such route: {request.path}")
     _check_metadata(request.headers.get("X-Meshy-Metadata"))
     check_request(route, body)
-    plan = v2_tasks.plan(route, app.caller(key), body)
+    plan = task_object.plan(route, app.caller(key), body)
     record["kind"] = plan.kind
-    credits = v2_tasks.cost(route, plan.kind, body)
+    credits = task_object.cost(route, plan.kind, body)
     cached = plan.kind == "print-analyze" and _analyzed_before(app, key, body)
     started = app.start_task(request, record, key, plan, credits, body)
     if isinstance(started, Response):
         return started
     if cached:  # Meshy answers a known print analysis at once (reference §3)
         emu.store.advance(started.id)
-    task = emu.render_v2(started)
+    task = emu.render_task(started)
     headers = {"Location": f"{TASKS}/{started.id}"}
     if task["status"] not in TERMINAL:
         headers["Retry-After"] = str(max(1, round(emu.task_seconds / 4)))
@@ -67,7 +67,7 @@ def _check_metadata(header: str | None) -> None:
     pairs = [p.strip() for p in header.split(",") if p.strip()]
     if (len(header.encode()) > MAX_METADATA_BYTES or len(pairs) > MAX_METADATA_PAIRS
             or any(not p.partition("=")[0].strip() or "=" not in p for p in pairs)):
-        raise V2Error("metadata_invalid", "X-Meshy-Metadata must be W3C baggage: at most 64 "
+        raise CodedApiError("metadata_invalid", "X-Meshy-Metadata must be W3C baggage: at most 64 "
                                           "key=value pairs and 8192 bytes.")
 
 
@@ -82,12 +82,12 @@ def _analyzed_before(app: ApiApp, key: str, body: dict[str, Any]) -> bool:
 def own_task(app: ApiApp, key: str, task_id: str) -> Task:
     task = app.emu.store.get(task_id)
     if task is None or task.key != key:
-        raise V2Error("task_not_found", f"Task {task_id} not found")
+        raise CodedApiError("task_not_found", f"Task {task_id} not found")
     return task
 
 
 def read(app: ApiApp, request: Request, key: str, task_id: str) -> Response:
-    return app.json(request, app.emu.render_v2(own_task(app, key, task_id)))
+    return app.json(request, app.emu.render_task(own_task(app, key, task_id)))
 
 
 def delete(app: ApiApp, key: str, task_id: str) -> Response:
@@ -97,7 +97,7 @@ def delete(app: ApiApp, key: str, task_id: str) -> Response:
     task = own_task(app, key, task_id)
     status = task.status(time.time())
     if status == "IN_PROGRESS":
-        raise V2Error("task_not_deletable", "The task is in progress and cannot be deleted; "
+        raise CodedApiError("task_not_deletable", "The task is in progress and cannot be deleted; "
                                             "wait for it to finish.")
     emu.store.delete(task.id)
     if status == "PENDING" and task.credits:
@@ -111,12 +111,14 @@ def _page(request: Request) -> tuple[int, int, str]:
         page_num = int(args.get("page_num", 1))
         page_size = int(args.get("page_size", 10))
     except ValueError:
-        raise V2Error("invalid_parameter", "page_num and page_size must be integers") from None
+        raise CodedApiError("invalid_parameter",
+                            "page_num and page_size must be integers") from None
     if page_num < 1 or not 1 <= page_size <= 50:
-        raise V2Error("invalid_parameter", "page_num must be at least 1 and page_size 1 to 50")
+        raise CodedApiError("invalid_parameter",
+                            "page_num must be at least 1 and page_size 1 to 50")
     sort_by = args.get("sort_by", "-created_at")
     if sort_by not in ("+created_at", "-created_at", "created_at"):
-        raise V2Error("invalid_parameter", "sort_by must be +created_at or -created_at")
+        raise CodedApiError("invalid_parameter", "sort_by must be +created_at or -created_at")
     return page_num, page_size, sort_by
 
 
@@ -135,7 +137,7 @@ def listing(app: ApiApp, request: Request, key: str) -> Response:
     tasks = [t for t in app.emu.store.all()
              if t.key == key and (kinds is None or t.kind in kinds)]
     page, more = _paged(tasks, request)
-    return app.json(request, {"data": [app.emu.render_v2(t) for t in page], "has_more": more})
+    return app.json(request, {"data": [app.emu.render_task(t) for t in page], "has_more": more})
 
 
 def usage(app: ApiApp, request: Request, key: str) -> Response:

@@ -56,7 +56,7 @@ CODES: dict[str, tuple[int, str]] = {
 }
 
 
-class V2Error(ApiError):
+class CodedApiError(ApiError):
     """An error whose v2 `code` is known where it is raised (status and type follow the code)."""
 
     def __init__(self, code: str, message: str, headers: dict[str, str] | None = None) -> None:
@@ -80,7 +80,7 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
 
 def from_api_error(exc: ApiError) -> Response:
     """A v1-style `ApiError` (raised by the shared validators) answered as a v2 error."""
-    if isinstance(exc, V2Error):
+    if isinstance(exc, CodedApiError):
         return error_response(exc.status, exc.message, exc.headers, code=exc.v2_code,
                               type_=exc.type)
     return error_response(exc.status, exc.message, exc.headers)
