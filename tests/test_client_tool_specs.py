@@ -1,4 +1,4 @@
-"""The newer Meshy API surface (API notes, "Newer API surface"): every new kind and option is
+"""Meshy's model tools and generation options (API notes): every such kind and option is
 built, priced (or flagged "price not published") and refused with a clear message before any
 request is sent."""
 

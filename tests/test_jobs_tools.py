@@ -1,4 +1,4 @@
-"""Plans (and real runs against the emulator) for the newer capabilities: concept images, UV
+"""Plans (and real runs against the emulator) for the tools: concept images, UV
 unwrap chained into retexture, 3D print, text-to-motion applied to a rig, several animations in
 one task. Each plan is validated and priced before any request; unpublished prices are flagged."""
 
