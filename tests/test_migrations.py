@@ -265,6 +265,10 @@ def test_the_rename_step_copies_enums_by_their_saved_numbers(bpy, addon):
     assert t.concept_model == "nano-banana-pro" and t.concept_multi_view is True
     assert t.multiview_count == 3 and t.concept_reference_4.filepath == "/tmp/ref.png"
     assert t.ultra_mode is False  # not saved: stays at its default
+    # A model number no menu item has (a model since removed) is kept as saved; the model
+    # menu's own reader shows what a click would send instead (its default here).
+    saved.copy_stored({"concept_model": 4242}, t)
+    assert t.get("concept_model") == 4242 and t.concept_model == "nano-banana"
 
 
 def test_linked_objects_and_scenes_are_left_to_their_own_file(bpy, addon, monkeypatch,
