@@ -35,11 +35,11 @@ IMAGE_SIZE = 512
 Vec3 = tuple[float, float, float]
 
 
-RECIPE = (HERE, HERE.with_name("emulator_newer_assets.py"))
+RECIPE = (HERE, HERE.with_name("emulator_tool_assets.py"))
 
 
 def script_version() -> str:
-    """Hash of the recipe (this file and the newer-assets module beside it): the manifest's
+    """Hash of the recipe (this file and emulator_tool_assets.py beside it): the manifest's
     version, so a changed recipe means regenerated assets."""
     return recipe_hash(RECIPE)
 
@@ -642,9 +642,9 @@ def generate(out: Path) -> dict[str, Any]:
         manifest[kind] = make_mesh_variant(bpy, out, kind)
     manifest["rig"], manifest["animations"] = make_rig_assets(bpy, out)
     manifest["images"] = make_images(bpy, out)
-    import emulator_newer_assets  # beside this script: the newer API surface's files
+    import emulator_tool_assets  # beside this script: the model tools' files
 
-    manifest.update(emulator_newer_assets.generate(bpy, out))
+    manifest.update(emulator_tool_assets.generate(bpy, out, sys.modules[__name__]))
     reset_scene(bpy)
     tmp = out / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")

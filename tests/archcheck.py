@@ -80,14 +80,17 @@ def bpy_reachability(package_root: Path, subpackages: tuple[str, ...]) -> dict[s
     return offenders
 
 
-def import_graph(package_root: Path) -> dict[str, set[str]]:
+def import_graph(package_root: Path, path_entry: Path | None = None) -> dict[str, set[str]]:
     """Module -> the project modules it imports, counting every import (lazy ones inside
     functions too: a lazy import that closes a loop is still a loop in the design).
+    ``path_entry``: the folder on ``sys.path`` (default: the package's parent); a folder of
+    scripts is its own, its modules and packages imported by their top-level names.
 
     ``from pkg import name`` counts as an import of ``pkg.name`` when that is a module, else of
     ``pkg``. The implicit import of a module's parent packages is left out (Python's mechanism,
     not a design dependency)."""
-    files = {module_name(package_root, p): p for p in package_root.rglob("*.py")}
+    top = package_root if path_entry is None else path_entry / "_"
+    files = {module_name(top, p): p for p in package_root.rglob("*.py")}
     graph: dict[str, set[str]] = {}
     for mod, path in files.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))

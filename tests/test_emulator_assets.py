@@ -48,7 +48,7 @@ def _linked_images(material):
 def test_manifest_lists_existing_files_and_is_versioned_by_the_script(emulator_assets):
     manifest = emulator_assets.manifest
     recipe = [ROOT / "scripts" / "make_emulator_assets.py",
-              ROOT / "scripts" / "emulator_newer_assets.py"]
+              ROOT / "scripts" / "emulator_tool_assets.py"]
     joined = "".join(hashlib.sha256(f.read_bytes()).hexdigest() for f in recipe)
     assert manifest["version"] == hashlib.sha256(joined.encode()).hexdigest()
     assert set(manifest["preview"]) >= {"glb", "fbx", "obj", "stl", "thumbnail"}

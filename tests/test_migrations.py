@@ -1,8 +1,9 @@
 """Saved data from older versions loads through its migrations; data from a newer version is
 refused in one sentence and left untouched (never set aside, overwritten or taken as new).
 
-The fixtures in tests/assets/saved-0.1.0/ were written by the 0.1.0 add-on (see its README):
-today's readers must take them as they are.
+The fixtures in tests/assets/saved-0.1.0/ were written by the 0.1.0 add-on, and
+tests/assets/saved-0.2.0-dev/ by a 0.2.0 build before ``scene.meshy_newer`` was renamed
+``scene.meshy_tools`` (see their READMEs): today's readers must take them as they are.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from meshy_blender.jobs.migrations import NewerDataError
 from conftest import ROOT
 
 SAVED = ROOT / "tests" / "assets" / "saved-0.1.0"
+SAVED_DEV = ROOT / "tests" / "assets" / "saved-0.2.0-dev" / "settings-0.2.0-dev.blend"
 OLD_UNFINISHED = "f413522dbb99"
 OLD_FINISHED = "7cbff90efb79"
 OLD_KEY = "props/lantern-01"
@@ -154,7 +156,7 @@ def _open(bpy, path):
 
 
 def _check_0_1_0_settings(scene):
-    s, n = scene.meshy, scene.meshy_newer
+    s, n = scene.meshy, scene.meshy_tools
     assert s.prompt == "a weathered bronze owl on a plinth"
     # Meshy-5 and low-poly were retired (client/model_catalogue.py): a saved choice of either
     # reads back as its successor, so the artist sees what a click will really send.
@@ -176,7 +178,7 @@ def test_a_0_1_0_blend_opens_with_its_settings_and_provenance(bpy, addon, tmp_pa
 
     scene = _open(bpy, SAVED / "settings-0.1.0.blend")
     _check_0_1_0_settings(scene)
-    assert saved.scene_schema(scene) == 1 and not scene.meshy.is_property_set("schema")
+    assert saved.scene_schema(scene) == saved.SCENE_SCHEMA == 2  # upgraded as it opened
     owl = bpy.data.objects["a bronze owl"]
     assert owl["meshy_task_ids"] == "preview=01a24ae1-91fb-76ec-98b2-b95c51ac2272"
     assert saved.object_schema(owl) == 1  # 0.1.0 wrote no meshy_schema
@@ -188,19 +190,18 @@ def test_a_0_1_0_blend_opens_with_its_settings_and_provenance(bpy, addon, tmp_pa
 
 
 def test_scene_and_object_steps_run_on_the_0_1_0_blend(bpy, addon, monkeypatch):
-    """What a rename of saved properties will do (issue 23): one step per schema, reading the
-    values as saved."""
+    """What the next change of saved data will do: one step per schema, run in order after the
+    ones before it (here after the rename of ``scene.meshy_newer``)."""
     from meshy_blender.blender.scene import migrations as saved
 
-    monkeypatch.setattr(saved, "SCENE_SCHEMA", 2)
+    monkeypatch.setattr(saved, "SCENE_SCHEMA", 3)
     monkeypatch.setattr(saved, "OBJECT_SCHEMA", 2)
-    monkeypatch.setattr(saved, "SCENE_STEPS", {})
+    monkeypatch.setattr(saved, "SCENE_STEPS", dict(saved.SCENE_STEPS))
     monkeypatch.setattr(saved, "OBJECT_STEPS", {})
 
-    @saved.scene_step(1)
+    @saved.scene_step(2)
     def _texture_prompt_from_the_concept(scene):
-        old = saved.stored_values(scene, "meshy_newer")
-        scene.meshy.texture_prompt = old["concept_prompt"]
+        scene.meshy.texture_prompt = scene.meshy_tools.concept_prompt
 
     @saved.object_step(1)
     def _credits_as_text(obj):
@@ -208,9 +209,66 @@ def test_scene_and_object_steps_run_on_the_0_1_0_blend(bpy, addon, monkeypatch):
 
     scene = _open(bpy, SAVED / "settings-0.1.0.blend")
     assert scene.meshy.texture_prompt == "a brass robot owl, front view"
-    assert scene.meshy.schema == 2
+    assert scene.meshy.schema == 3
     owl = bpy.data.objects["a bronze owl"]
     assert owl["meshy_credits"] == "20 credits" and owl["meshy_schema"] == 2
+
+
+def _check_0_2_0_dev_settings(bpy, scene):
+    t = scene.meshy_tools
+    assert scene.meshy.prompt == "a carved wooden fox"
+    assert (t.concept_mode, t.concept_prompt, t.concept_model) == (
+        "IMAGE", "a fox made of driftwood, side view", "gpt-image-2")
+    assert (t.concept_aspect_ratio, t.concept_multi_view, t.concept_pose) == ("16:9", True,
+                                                                              "t-pose")
+    assert (t.meshy7, t.ultra_mode, t.texture_resolution, t.alpha_thumbnail) == (
+        True, True, "8k", True)
+    assert (t.remesh_auto_size, t.multiview_retexture, t.multiview_count) == (True, True, 2)
+    assert (t.uv_then_retexture, t.uv_retexture_prompt) == (True, "weathered bronze")
+    assert (t.print_max_colors, t.print_max_depth) == (9, 6)
+    assert (t.motion_prompt, t.motion_mode) == ("waves hello", "swift")
+    assert t.motion_duration == pytest.approx(7.5)
+    assert t.concept_reference_2.image == bpy.data.images["fox-front"]
+    assert t.concept_reference_3.filepath == "/home/artist/refs/fox-side.png"
+    assert t.concept_reference_1.image is None and t.concept_reference_1.filepath == ""
+
+
+def test_a_blend_saved_before_the_tool_settings_were_renamed_keeps_them(bpy, addon, tmp_path):
+    """scene.meshy_newer (0.1.0 and 0.2.0 builds up to 514918e) reads back as
+    scene.meshy_tools, every value as saved, and stays so when saved again."""
+    from meshy_blender.blender.scene import migrations as saved
+
+    scene = _open(bpy, SAVED_DEV)
+    assert saved.stored_values(scene, "meshy_newer")["print_max_colors"] == 9  # the old name
+    assert scene.meshy.schema == saved.SCENE_SCHEMA == 2
+    _check_0_2_0_dev_settings(bpy, scene)
+    scene.meshy_tools.print_max_colors = 3  # the new group is the one read from now on
+    bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "resaved.blend"))
+    scene = _open(bpy, tmp_path / "resaved.blend")
+    assert scene.meshy_tools.print_max_colors == 3 and scene.meshy_tools.motion_mode == "swift"
+
+
+def test_the_rename_step_copies_enums_by_their_saved_numbers(bpy, addon):
+    """Blender saves an enum as its item's number: the step maps it through the same items, and
+    a retired model's number stays for the model menu's reader (its successor)."""
+    from meshy_blender.blender.scene import migrations as saved
+
+    bpy.ops.wm.read_homefile(use_empty=True)
+    scene = bpy.context.scene
+    scene["meshy_newer"] = {"concept_mode": 1, "motion_mode": 1, "texture_resolution": 3,
+                            "concept_model": 2, "concept_multi_view": 1, "multiview_count": 3,
+                            "concept_reference_4": {"filepath": "/tmp/ref.png"}}
+    store = saved.stored_values(scene, "meshy_newer") or scene["meshy_newer"]
+    saved.copy_stored(store, scene.meshy_tools)
+    t = scene.meshy_tools
+    assert (t.concept_mode, t.motion_mode, t.texture_resolution) == ("IMAGE", "swift", "8k")
+    assert t.concept_model == "nano-banana-pro" and t.concept_multi_view is True
+    assert t.multiview_count == 3 and t.concept_reference_4.filepath == "/tmp/ref.png"
+    assert t.ultra_mode is False  # not saved: stays at its default
+    # A model number no menu item has (a model since removed) is kept as saved; the model
+    # menu's own reader shows what a click would send instead (its default here).
+    saved.copy_stored({"concept_model": 4242}, t)
+    assert t.get("concept_model") == 4242 and t.concept_model == "nano-banana"
 
 
 def test_linked_objects_and_scenes_are_left_to_their_own_file(bpy, addon, monkeypatch,
@@ -223,16 +281,16 @@ def test_linked_objects_and_scenes_are_left_to_their_own_file(bpy, addon, monkey
     with bpy.data.libraries.load(str(SAVED / "settings-0.1.0.blend"), link=True) as (src, dst):
         dst.objects = ["a bronze owl"]
         dst.scenes = list(src.scenes)
-    monkeypatch.setattr(saved, "SCENE_SCHEMA", 2)
+    monkeypatch.setattr(saved, "SCENE_SCHEMA", 3)  # the empty file opened at 2
     monkeypatch.setattr(saved, "OBJECT_SCHEMA", 2)
     calls: list[str] = []
-    monkeypatch.setattr(saved, "SCENE_STEPS", {1: lambda scene: calls.append(scene.name)})
+    monkeypatch.setattr(saved, "SCENE_STEPS", {2: lambda scene: calls.append(scene.name)})
     monkeypatch.setattr(saved, "OBJECT_STEPS", {1: lambda obj: calls.append(obj.name)})
     assert saved.upgrade_file() == []
     local_scene = bpy.context.scene.name
     assert calls == [local_scene]  # only the file's own scene
     bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "links.blend"))
-    assert bpy.context.scene.meshy.schema == 2
+    assert bpy.context.scene.meshy.schema == 3
     assert all(not s.meshy.is_property_set("schema") for s in bpy.data.scenes if s.library)
 
 

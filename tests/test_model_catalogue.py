@@ -100,7 +100,7 @@ def test_an_unknown_model_lists_only_the_models_offered():
 SIDEBAR = [("meshy", "ai_model", "text-to-3d-preview", "ai_model"),
            ("meshy", "model_type", "text-to-3d-preview", "model_type"),
            ("meshy", "retexture_ai_model", "retexture", "ai_model"),
-           ("meshy_newer", "concept_model", "text-to-image", "ai_model")]
+           ("meshy_tools", "concept_model", "text-to-image", "ai_model")]
 
 
 @pytest.mark.parametrize(("group", "prop", "kind", "option"), SIDEBAR)
@@ -164,7 +164,7 @@ def test_a_file_saved_with_a_retired_model_reads_back_as_its_replacement(bpy, ad
 def test_a_saved_choice_survives_saving_and_opening_the_file(bpy, addon, tmp_path):
     s = bpy.context.scene.meshy
     s.ai_model, s.retexture_ai_model = "meshy-6-lite", "meshy-7"
-    bpy.context.scene.meshy_newer.concept_model = "nano-banana-2-1"
+    bpy.context.scene.meshy_tools.concept_model = "nano-banana-2-1"
     s["model_type"] = 1  # low-poly, as a file from before its retirement holds it
     path = tmp_path / "models.blend"
     bpy.ops.wm.save_as_mainfile(filepath=str(path))
@@ -173,7 +173,7 @@ def test_a_saved_choice_survives_saving_and_opening_the_file(bpy, addon, tmp_pat
     s = bpy.context.scene.meshy
     assert (s.ai_model, s.retexture_ai_model, s.model_type) == (
         "meshy-6-lite", "meshy-7", "smart-topology")
-    assert bpy.context.scene.meshy_newer.concept_model == "nano-banana-2-1"
+    assert bpy.context.scene.meshy_tools.concept_model == "nano-banana-2-1"
 
 
 # ------------------------------------------------------------------------ command line

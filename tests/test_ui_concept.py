@@ -17,7 +17,7 @@ def _draw(bpy):
 
 
 def _make_concept(bpy, meshy_ui, **settings):
-    n = bpy.context.scene.meshy_newer
+    n = bpy.context.scene.meshy_tools
     for key, value in settings.items():
         setattr(n, key, value)
     assert bpy.ops.meshy.concept_image() == {"FINISHED"}
@@ -27,7 +27,7 @@ def _make_concept(bpy, meshy_ui, **settings):
 
 
 def test_text_to_image_sends_every_option_and_lands_images_with_thumbnails(bpy, meshy_ui):
-    n = bpy.context.scene.meshy_newer
+    n = bpy.context.scene.meshy_tools
     n.concept_prompt = "a brass robot owl"
     n.concept_model = "nano-banana-pro"
     n.concept_aspect_ratio = "16:9"
@@ -84,7 +84,7 @@ def test_pack_keeps_the_concept_image_in_the_blend(bpy, meshy_ui):
 
 
 def test_image_to_image_needs_a_reference_picture_before_any_spend(bpy, meshy_ui, tmp_path):
-    n = bpy.context.scene.meshy_newer
+    n = bpy.context.scene.meshy_tools
     n.concept_mode = "IMAGE"
     n.concept_prompt = "same owl, in silver"
     layout = _draw(bpy)

@@ -54,7 +54,7 @@ def image_task_to_3d(image_task_id: str, *, multi_view: bool = False,
 
 def _images(request: str, options: dict[str, Any], pack: bool, accepted: bool,
             **kw: Any) -> Result:
-    from ..blender.scene.import_newer import load_images
+    from ..blender.scene.import_images_motion_print import load_images
 
     price_gate.require_published(request, options, accepted)
     result = run(request, options, import_format=None, placement=None, **kw)

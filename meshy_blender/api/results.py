@@ -121,7 +121,7 @@ def result_of(rt: Runtime, job: model.Job) -> Result:
                                f"job {job.id})")
         err.task_ids = dict(job.task_ids)
         raise err
-    from ..blender.scene.import_newer import Landed
+    from ..blender.scene.import_images_motion_print import Landed
 
     imported = rt.pump.results.get(job.id)
     result = Result(job.id, job.kind, dict(job.task_ids), job.consumed_credits,

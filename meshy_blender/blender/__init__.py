@@ -6,8 +6,9 @@
 - ``scene/``      import into the scene, export of selections, actions, provenance, naming,
   assets (marking, catalogs, asset libraries), candidates' row, a chain's stand-ins
 - ``operators/``  one module per area: generate, selected object, shape (Texture It), history,
-  assets, tasks, account, jobs; menu dialogs
-- ``ui/``         panels, properties, preferences, lists, menus
+  assets, concept, UV unwrap / 3D print / motion, tasks, account, jobs; menu dialogs
+- ``ui/``         panels, properties (``scene.meshy``, ``scene.meshy_tools``), preferences, lists,
+  menus
 - ``registration.py``  registers every class, property, timer; ``cli_command.py`` the CLI hook
 
 Enabling the add-on (every Blender start) imports only ``registration`` and the modules whose

@@ -28,12 +28,12 @@ from .operators import (
     generate,
     history,
     jobs,
-    newer,
     selected,
     shape,
     tasks,
+    uv_print_motion,
 )
-from .ui import animation_list, menus, panels, preferences, properties, properties_newer
+from .ui import animation_list, menus, panels, preferences, properties, properties_tools
 
 # Session state that unregister() drops: (module, its reset function), in this order.
 RESETS = (("runtime", "shutdown_runtime"), ("calls", "CALLS.shutdown"), ("library", "reset"),
@@ -44,14 +44,14 @@ STARTUP_RESUME_DELAY = 1.0
 CLASSES: tuple[type, ...] = (
     preferences.MeshyPreferences,
     *properties.CLASSES,
-    *properties_newer.CLASSES,
+    *properties_tools.CLASSES,
     *jobs.CLASSES,
     *generate.CLASSES,
     *selected.CLASSES,
     *shape.CLASSES,
     *history.CLASSES,
     *assets.CLASSES,
-    *newer.CLASSES,
+    *uv_print_motion.CLASSES,
     *concept.CLASSES,
     *tasks.CLASSES,
     *account.CLASSES,
@@ -111,7 +111,7 @@ def register() -> None:
     for cls in CLASSES:
         bpy.utils.register_class(cls)
     properties.register_properties()
-    properties_newer.register_properties()
+    properties_tools.register_properties()
     menus.register_menus()
     for name, fn in HANDLERS:
         getattr(bpy.app.handlers, name).append(fn)
@@ -133,7 +133,7 @@ def unregister() -> None:
         while fn in handlers:
             handlers.remove(fn)
     menus.unregister_menus()
-    properties_newer.unregister_properties()
+    properties_tools.unregister_properties()
     properties.unregister_properties()
     for cls in reversed(CLASSES):
         if getattr(cls, "is_registered", False):

@@ -31,12 +31,12 @@ from .exit_codes import (
     UsageError,
     exit_code_for,
 )
-from .newer import HANDLERS as _NEWER_HANDLERS
-from .newer_parser import build_parser
 from .output import check_out, emit, stdout_to_stderr
 from .parser import PROG
+from .tool_commands import HANDLERS as _TOOL_HANDLERS
+from .tool_parser import build_parser
 
-_HANDLERS = {**_BASE_HANDLERS, **_NEWER_HANDLERS}
+_HANDLERS = {**_BASE_HANDLERS, **_TOOL_HANDLERS}
 
 __all__ = ["EXIT_AUTH", "EXIT_BAD_INPUT", "EXIT_CODES_HELP", "EXIT_CREDITS", "EXIT_INTERRUPTED",
            "EXIT_NETWORK",

@@ -24,7 +24,7 @@ INPUT_OPTIONS = {"prompt", "image_url", "image_urls", "input_task_id", "model_ur
 
 
 class _Parser(argparse.ArgumentParser):
-    # build_parser's subcommand factory, kept for cli/newer_parser.py to add its subcommands
+    # build_parser's subcommand factory, kept for cli/tool_parser.py to add its subcommands
     add_subcommand: Any
 
     def error(self, message: str) -> Any:  # never sys.exit() from inside Blender

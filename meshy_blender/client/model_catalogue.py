@@ -16,7 +16,7 @@ Sources (see ``meshy-api-v2.md`` section 8 of the project's reference notes):
   Smart Topology Meshy-T2 5, nano-banana-2-1 4); the Text to Image page (image models). A price
   not published stays ``None`` and is never guessed.
 - Which task kinds take a model: the v1 routes this client calls today (seeds 000/003/004);
-  models documented only on v2 pages (``texture_model``, Smart Topology ``ai_model``, the newer
+  models documented only on v2 pages (``texture_model``, Smart Topology ``ai_model``, some
   image models) have no kinds yet and are kept here for the v2 move.
 """
 

@@ -1,7 +1,7 @@
 """Credit cost of a task before it is sent, per Meshy's pricing table (seed 002, API notes).
 
 The UI shows these numbers on every button, so they must follow the payload exactly: the model
-(prices per model come from :mod:`.model_catalogue`) and texturing change the price. Some newer
+(prices per model come from :mod:`.model_catalogue`) and texturing change the price. Some
 options (Meshy-7, ultra mode, Smart Topology, 4k/8k textures, several animations or a
 text-to-motion in one animation task) have no published price: :func:`quote` then says so
 (``published=False``) with the known base price, so the UI asks for confirmation instead of

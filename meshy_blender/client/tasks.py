@@ -16,7 +16,7 @@ from .errors import MalformedResponseError
 
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELED"})
 STATUSES = frozenset({"PENDING", "IN_PROGRESS", *TERMINAL})
-# Top-level ``<name>_url`` outputs of newer kinds: alpha thumbnails, text-to-motion's motion.
+# Top-level ``<name>_url`` outputs of some kinds: alpha thumbnails, text-to-motion's motion.
 TOP_LEVEL_ASSETS = ("alpha_thumbnail", "motion")
 
 
@@ -68,7 +68,7 @@ class Task:
                 out[f"texture_{i}_{channel}"] = url
         if self.thumbnail_url:
             out["thumbnail"] = self.thumbnail_url
-        for name in TOP_LEVEL_ASSETS:  # newer outputs beside model_urls (see the API notes)
+        for name in TOP_LEVEL_ASSETS:  # extra outputs beside model_urls (see the API notes)
             extra = self.raw.get(f"{name}_url")
             if isinstance(extra, str) and extra:
                 out[name] = extra

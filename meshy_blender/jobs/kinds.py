@@ -12,10 +12,10 @@ REQUEST_KINDS: tuple[str, ...] = ("text-to-3d", "image-to-3d", "multi-image-to-3
                                   "remesh", "rig", "animate", "text-to-image", "image-to-image",
                                   "text-to-motion", "uv-unwrap", "print-analyze", "print-repair",
                                   "print-multi-color")
-# The newer kinds (API notes, "Newer API surface"): planned, priced and run by jobs/, not yet
+# The model-tool kinds (API notes): planned, priced and run by jobs/, not yet
 # offered by every entry point (sidebar, API, CLI wire them on top of plans.plan_job).
-NEWER_KINDS: tuple[str, ...] = ("text-to-motion", "uv-unwrap", "print-analyze", "print-repair",
-                                "print-multi-color")
+TOOL_KINDS: tuple[str, ...] = ("text-to-motion", "uv-unwrap", "print-analyze", "print-repair",
+                               "print-multi-color")
 
 # Chain options, accepted by every generating request on top of the API's own parameters;
 # "retexture" follows a UV unwrap (keeping its UVs), "apply_to_rig" (a rig task id) applies a
@@ -25,7 +25,7 @@ CHAIN_KEYS: tuple[str, ...] = ("remesh", "rig", "animations", "retexture", "appl
 # Meshy task types a job can re-attach to by id ("Resume task by id"), as Meshy names them.
 RESUMABLE_KINDS: tuple[str, ...] = (
     "text-to-3d-preview", "text-to-3d-refine", "image-to-3d", "multi-image-to-3d", "retexture",
-    "remesh", "rig", "animate", "text-to-image", "image-to-image", *NEWER_KINDS)
+    "remesh", "rig", "animate", "text-to-image", "image-to-image", *TOOL_KINDS)
 
 # Names accepted for a task kind by resume/status/list (request kinds, task types, synonyms)
 # -> the task type. "text-to-3d" alone means the textured (refine) task.

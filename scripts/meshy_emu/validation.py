@@ -1,7 +1,8 @@
 """Request validation per endpoint, as documented (seeds 000/003/004 and the API notes).
 
 Each `validate_*` returns a `Plan` (see :mod:`fields`); everything that is wrong raises
-`ApiError` with the documented status. The newer endpoints live in :mod:`newer`.
+`ApiError` with the documented status. Motion, UV unwrap, 3D print, several-animation and
+generation-option checks live in :mod:`tool_validation`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import newer
+from . import tool_validation
 from .accounts import IMAGE_MODELS
 from .errors import ApiError
 from .fields import (
@@ -38,12 +39,12 @@ CONVERT_FORMATS = (*MESH_FORMATS, "blend")
 
 def _common_mesh(body: dict[str, Any], *, models: tuple[str, ...] = AI_MODELS) -> None:
     model = body.get("ai_model")
-    if model is not None and model not in models:  # newer answers name it in the code
+    if model is not None and model not in models:  # Meshy's answer names it in the code
         raise ApiError(400, f"Invalid parameter ai_model: must be one of "
                             f"{', '.join(map(repr, models))}", code=f"InvalidModel:{model}")
     _str(body, "ai_model", choices=models)
     _str(body, "model_type", choices=("standard", "lowpoly", "smart-topology"))
-    newer.newer_options(body)
+    tool_validation.generation_options(body)
     _str(body, "topology", choices=("quad", "triangle"))
     _int(body, "target_polycount", 100, 300_000)
     _int(body, "decimation_mode", 1, 4)
@@ -102,7 +103,7 @@ def validate_text_to_3d(ctx: Context, body: dict[str, Any]) -> Plan:
 
 
 def validate_image_to_3d(ctx: Context, body: dict[str, Any], *, multi: bool = False) -> Plan:
-    if newer.image_task(ctx, body):
+    if tool_validation.image_task(ctx, body):
         if body.get("image_url" if not multi else "image_urls") is not None:
             raise bad("Invalid parameter input_task_id: cannot be combined with image_url(s)")
     elif multi:
@@ -114,7 +115,7 @@ def validate_image_to_3d(ctx: Context, body: dict[str, Any], *, multi: bool = Fa
     _str(body, "texture_prompt", max_len=MAX_PROMPT)
     if body.get("texture_image_url") is not None:
         image_bytes(ctx, body["texture_image_url"], "texture_image_url")
-    _common_mesh(body, models=newer.IMAGE_AI_MODELS)
+    _common_mesh(body, models=tool_validation.IMAGE_AI_MODELS)
     formats = _formats(body, MESH_FORMATS)
     textured = body.get("should_texture", True) is not False
     pbr = bool(body.get("enable_pbr"))
@@ -131,12 +132,12 @@ def validate_image_to_3d(ctx: Context, body: dict[str, Any], *, multi: bool = Fa
 def validate_retexture(ctx: Context, body: dict[str, Any]) -> Plan:
     source = _model_source(ctx, body)
     style = _str(body, "text_style_prompt", max_len=MAX_PROMPT)
-    views = newer.multiview_retexture(ctx, body)
+    views = tool_validation.multiview_retexture(ctx, body)
     if body.get("image_style_url") is not None:
         image_bytes(ctx, body["image_style_url"], "image_style_url")
     elif not style and not views:
         raise bad("Missing required parameter: text_style_prompt or image_style_url")
-    _str(body, "ai_model", choices=newer.IMAGE_AI_MODELS)
+    _str(body, "ai_model", choices=tool_validation.IMAGE_AI_MODELS)
     _str(body, "texture_resolution", choices=("2k", "4k", "8k"))
     for name in ("enable_original_uv", "enable_pbr", "remove_lighting", "moderation",
                  "hd_texture", "alpha_thumbnail", "multi_view_thumbnails"):
@@ -244,12 +245,12 @@ VALIDATORS: dict[str, Callable[[Context, dict[str, Any]], Plan]] = {
     "retexture": validate_retexture,
     "remesh": validate_remesh,
     "rigging": validate_rigging,
-    "animations": newer.validate_animation,
-    "text-to-motion": newer.validate_text_to_motion,
-    "uv-unwrap": newer.validate_uv_unwrap,
-    "print/analyze": lambda c, b: newer.validate_print("print-analyze", c, b),
-    "print/repair": lambda c, b: newer.validate_print("print-repair", c, b),
-    "print/multi-color": lambda c, b: newer.validate_print("print-multi-color", c, b),
+    "animations": tool_validation.validate_animation,
+    "text-to-motion": tool_validation.validate_text_to_motion,
+    "uv-unwrap": tool_validation.validate_uv_unwrap,
+    "print/analyze": lambda c, b: tool_validation.validate_print("print-analyze", c, b),
+    "print/repair": lambda c, b: tool_validation.validate_print("print-repair", c, b),
+    "print/multi-color": lambda c, b: tool_validation.validate_print("print-multi-color", c, b),
     "text-to-image": validate_text_to_image,
     "image-to-image": lambda c, b: validate_text_to_image(c, b, reference=True),
     "convert": validate_convert,

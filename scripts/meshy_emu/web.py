@@ -24,7 +24,7 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
 
 def error(status: int, message: str, headers: dict[str, str] | None = None, *,
           code: str | None = None, code_key: str | None = None) -> Response:
-    """``{"message": ...}``, plus ``{code_key: code}`` (Meshy's newer machine-readable code,
+    """``{"message": ...}``, plus ``{code_key: code}`` (Meshy's machine-readable code,
     spelled ``code`` or ``error_code``) when both are given."""
     body: dict[str, Any] = {"message": message}
     if code and code_key:

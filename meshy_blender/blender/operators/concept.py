@@ -24,20 +24,20 @@ class MESHY_OT_concept_image(ConfirmUnpublished, bpy.types.Operator):
     bl_options = {"REGISTER"}
 
     def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
-        from ..session import newer_requests
-        return newer_requests.concept(context.scene.meshy_newer, settings, estimate=True)
+        from ..session import concept_requests
+        return concept_requests.concept(context.scene.meshy_tools, settings, estimate=True)
 
     @classmethod
     def poll(cls, context):
-        return getattr(context.scene, "meshy_newer", None) is not None
+        return getattr(context.scene, "meshy_tools", None) is not None
 
     def execute(self, context):
-        from ..session import newer_requests, submit
+        from ..session import concept_requests, submit
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}
-        job = submit.submit_built(self, context, settings, lambda: newer_requests.concept(
-            context.scene.meshy_newer, settings))
+        job = submit.submit_built(self, context, settings, lambda: concept_requests.concept(
+            context.scene.meshy_tools, settings))
         return {"FINISHED"} if job else {"CANCELLED"}
 
 
@@ -56,9 +56,9 @@ class MESHY_OT_concept_to_3d(ConfirmUnpublished, _OnConcept, bpy.types.Operator)
 
     def dialog_request(self, context: Any, settings: config.Settings,
                        estimate: bool = True) -> JobRequest:
-        from ..session import concepts, newer_requests
+        from ..session import concept_requests, concepts
         found = concepts.find(self.job_id)
-        return newer_requests.concept_to_3d(
+        return concept_requests.concept_to_3d(
             context.scene.meshy, settings, found.task_id if found else "",
             multi_view=bool(found and found.multi_view),
             label=found.label if found else "concept", estimate=estimate)

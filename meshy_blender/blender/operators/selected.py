@@ -103,8 +103,8 @@ class MESHY_OT_retexture(_OnSelection):
 
     def _build(self, s, settings, model, source):
         # Multi-view retexture: the selection is rendered from 1-4 sides now, before any spend.
-        from ..session import newer_options, sidebar_requests, uploads
-        views = None if model is None else newer_options.render_multiview(
+        from ..session import model_options, sidebar_requests, uploads
+        views = None if model is None else model_options.render_multiview(
             bpy.context, s, uploads.upload_dir(settings) / "views")
         return sidebar_requests.retexture(s, settings, model, source, estimate=model is None,
                                           views=views)

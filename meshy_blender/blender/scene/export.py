@@ -28,7 +28,7 @@ from .naming import safe_name
 from .op_context import leave_edit_modes, operator_context, return_to_mode
 from .scene_state import SelectionState
 
-RIG_MAX_FACES = FACE_LIMITS["rig"]  # 320,000 (API notes, newer surface)
+RIG_MAX_FACES = FACE_LIMITS["rig"]  # 320,000 (API notes)
 # Passed only when this Blender's glTF exporter has them.
 _GLTF_OPTIONS = {"export_format": "GLB", "use_selection": True, "export_animations": False,
                  "export_extras": False, "export_cameras": False, "export_lights": False}

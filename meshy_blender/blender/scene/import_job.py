@@ -12,7 +12,7 @@ from typing import Any
 import bpy
 
 from ...jobs.request import ImportOptions
-from . import assets, candidates, import_newer, importer, intermediate
+from . import assets, candidates, import_images_motion_print, importer, intermediate
 from .migrations import OBJECT_KEY, OBJECT_SCHEMA
 
 
@@ -126,7 +126,7 @@ def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = Non
                 provenance=prov, context=context))
         return result
 
-    landed = import_newer.land(snapshot, opts, name, prov, context)
+    landed = import_images_motion_print.land(snapshot, opts, name, prov, context)
     if landed is not None:
         return landed
 

@@ -2,7 +2,7 @@
 
 Two kinds of saved data carry one:
 
-- a scene's Meshy settings (``scene.meshy``, ``scene.meshy_newer``): the hidden
+- a scene's Meshy settings (``scene.meshy``, ``scene.meshy_tools``): the hidden
   ``scene.meshy.schema``, written when the file is saved;
 - an imported object's provenance (``meshy_*`` custom properties): ``meshy_schema``, written
   with the provenance at import.
@@ -13,16 +13,10 @@ left as it is (its stamp is never lowered on save) and :func:`upgrade_file` retu
 saying so, which the sidebar reports.
 
 Adding a step (see docs/releasing.md): raise ``SCENE_SCHEMA`` (or ``OBJECT_SCHEMA``) by one and
-register the function that upgrades the previous schema::
-
-    @scene_step(1)
-    def _newer_settings_renamed(scene):      # schema 1 -> 2
-        old = stored_values(scene, "meshy_newer")
-        if old is not None and "concept_prompt" in old:
-            scene.meshy_concepts.prompt = old["concept_prompt"]
-
-A step reads the stored values with :func:`stored_values`, which also finds a property group
-whose Python definition was renamed or removed (Blender keeps its values in the file).
+register the function that upgrades the previous schema, like :func:`_tool_settings_renamed`
+(schema 1 -> 2). A step reads the stored values with :func:`stored_values`, which also finds a
+property group whose Python definition was renamed or removed (Blender keeps its values in the
+file), and :func:`copy_stored` sets them on today's group.
 """
 
 from __future__ import annotations
@@ -32,8 +26,9 @@ from typing import Any
 
 import bpy
 
-# 1: the layout of 0.1.0 and 0.2.0.
-SCENE_SCHEMA = 1
+# Scene: 1: the layout of 0.1.0 and early 0.2.0 builds; 2: ``scene.meshy_newer`` renamed
+# ``scene.meshy_tools``. Object: 1: the provenance of 0.1.0 and 0.2.0.
+SCENE_SCHEMA = 2
 OBJECT_SCHEMA = 1
 OBJECT_KEY = "meshy_schema"
 PROVENANCE_MARK = "meshy_job_id"  # every Meshy root object has it
@@ -68,6 +63,50 @@ def stored_values(owner: Any, name: str) -> Mapping[str, Any] | None:
         return None
     value = store.get(name)
     return value if hasattr(value, "keys") else None
+
+
+def copy_stored(old: Mapping[str, Any], group: Any) -> None:
+    """Set every property of the registered ``group`` that ``old`` holds, as its definition
+    reads it: an enum's saved number through the same items (a number no item has, such as a
+    retired model's, is stored as saved for the menu's own reader), a nested group property by
+    property, an image or other datablock as the same datablock."""
+    for prop in group.bl_rna.properties:
+        key = prop.identifier
+        if key == "rna_type" or key not in old:
+            continue
+        value = old[key]
+        if prop.type == "POINTER" and hasattr(value, "keys") and \
+                not isinstance(value, bpy.types.ID):
+            copy_stored(value, getattr(group, key))  # a group inside: read-only, filled in
+        elif prop.is_readonly:
+            continue
+        elif prop.type == "POINTER":
+            setattr(group, key, value)
+        elif prop.type == "ENUM":
+            numbers = {item.value: item.identifier for item in prop.enum_items}
+            if prop.is_enum_flag:
+                setattr(group, key, {name for number, name in numbers.items() if value & number})
+            elif value in numbers:
+                setattr(group, key, numbers[value])
+            else:
+                group[key] = value
+        elif getattr(prop, "is_array", False):
+            setattr(group, key, list(value))
+        elif prop.type == "BOOLEAN":
+            setattr(group, key, bool(value))
+        else:
+            setattr(group, key, value)
+
+
+@scene_step(1)
+def _tool_settings_renamed(scene: Any) -> None:
+    """0.1.0 and early 0.2.0 builds saved the concept, model option and tool settings as
+    ``scene.meshy_newer``: their values move to ``scene.meshy_tools``. The old group is left in
+    the file, so an older version opening it later still finds its own settings."""
+    old = stored_values(scene, "meshy_newer")
+    tools = getattr(scene, "meshy_tools", None)
+    if old is not None and tools is not None:
+        copy_stored(old, tools)
 
 
 def scene_schema(scene: Any) -> int:

@@ -41,7 +41,7 @@ def forget() -> None:
 
 def imported_text(snap: dict[str, Any], result: Any) -> str:
     """"Meshy: imported 'Chair_Meshy'" naming the object the artist will find in the scene."""
-    if getattr(result, "summary", ""):  # images, a print report, a saved 3MF (import_newer)
+    if getattr(result, "summary", ""):  # images, a print report, a 3MF
         return str(result.summary)
     roots = list(getattr(result, "root_objects", None) or [])
     armature = getattr(result, "armature", None)

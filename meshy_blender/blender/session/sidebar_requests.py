@@ -13,7 +13,7 @@ from typing import Any
 from ...jobs.request import PLACEHOLDER_TASK_ID, ImportOptions, JobRequest
 from ..scene import image_inputs
 from ..scene.naming import safe_name
-from . import config, newer_options
+from . import config, model_options
 from .uploads import upload_dir
 
 
@@ -94,7 +94,7 @@ def _remesh_options(s: Any, fmt: str) -> dict[str, Any]:
         opts["resize_height"] = s.remesh_height
     if s.remesh_origin != "NONE":
         opts["origin_at"] = s.remesh_origin
-    opts.update(newer_options.remesh_extras(s))
+    opts.update(model_options.remesh_extras(s))
     return opts
 
 
@@ -147,7 +147,7 @@ def generate(s: Any, settings: config.Settings, *, mode: str | None = None,
     opts.update(texture_options(s, estimate, temp))
     opts.update(_output_options(s, fmt))
     opts.update(_chain_options(s, fmt))
-    opts.update(newer_options.generate_extras(s, mode))
+    opts.update(model_options.generate_extras(s, mode))
     ids = _chain_animation_ids(s)
     return JobRequest(request, opts, safe_name(label) if label else request,
                       settings.import_options(format=fmt, action_names=_action_names(ids)))
@@ -199,8 +199,8 @@ def retexture(s: Any, settings: config.Settings, model_input: dict[str, Any] | N
     else:
         opts["image_style_url"] = _chosen_image(s.retexture_image, estimate, _temp_dir(settings))
         label = _image_label(s.retexture_image)
-    opts.update(newer_options.retexture_extras(s))
-    multiview = newer_options.multiview_views(s, views)
+    opts.update(model_options.retexture_extras(s))
+    multiview = model_options.multiview_views(s, views)
     if multiview:  # views of the model are the style: no prompt or picture besides
         opts.pop("text_style_prompt", None)
         opts.pop("image_style_url", None)

@@ -22,7 +22,7 @@ SHOWN_RESULTS = 4  # the newest concept jobs listed; older ones stay in Tasks
 
 def _draw_inputs(layout: Any, n: Any) -> None:
     from ..scene import image_inputs
-    from ..session import newer_requests
+    from ..session import concept_requests
     layout.row().prop(n, "concept_mode", expand=True)
     layout.prop(n, "concept_prompt")
     layout.prop(n, "concept_model")
@@ -34,7 +34,7 @@ def _draw_inputs(layout: Any, n: Any) -> None:
         layout.prop(n, "concept_pose")
         return
     col = layout.column(align=True)
-    slots = newer_requests.concept_references(n)
+    slots = concept_requests.concept_references(n)
     shown = 1 + sum(1 for slot in slots if image_inputs.is_set(slot))
     for slot in slots[:min(shown, len(slots))]:
         col.prop(slot, "image", text="")
@@ -44,7 +44,7 @@ def _draw_inputs(layout: Any, n: Any) -> None:
 
 def _draw_result(layout: Any, context: Any, concept: concepts.Concept,
                  settings: config.Settings) -> None:
-    from ..session import concepts, newer_requests
+    from ..session import concept_requests, concepts
     box = layout.box()
     box.label(text=concept.label or "Concept", icon="IMAGE_DATA")
     grid = box.grid_flow(columns=2, even_columns=True, align=True)
@@ -62,9 +62,9 @@ def _draw_result(layout: Any, context: Any, concept: concepts.Concept,
         sub.operator("meshy.concept_pack", text="", icon="PACKAGE" if packed
                      else "UGLYPACKAGE").image = image.name
     what = "Make 3D (Multi-image)" if concept.multi_view else "Make 3D"
-    req = newer_requests.concept_to_3d(context.scene.meshy, settings, concept.task_id,
-                                       multi_view=concept.multi_view, label=concept.label,
-                                       estimate=True)
+    req = concept_requests.concept_to_3d(context.scene.meshy, settings, concept.task_id,
+                                         multi_view=concept.multi_view, label=concept.label,
+                                         estimate=True)
     op = cost_button(box, "meshy.concept_to_3d", what, req, settings, icon="MESH_MONKEY",
                      context=context)
     op.job_id = concept.job_id
@@ -76,14 +76,14 @@ class MESHY_PT_concept(SidebarPanel):
     bl_options = {"DEFAULT_CLOSED"}
 
     def draw_panel(self, context: bpy.types.Context, settings: config.Settings) -> None:
-        from ..session import concepts, newer_requests
+        from ..session import concept_requests, concepts
         layout = self.layout
         layout.use_property_split = True
         layout.use_property_decorate = False
-        n = context.scene.meshy_newer  # type: ignore[attr-defined]
+        n = context.scene.meshy_tools  # type: ignore[attr-defined]
         _draw_inputs(layout, n)
         cost_button(layout, "meshy.concept_image", "Make Image",
-                    newer_requests.concept(n, settings, estimate=True), settings,
+                    concept_requests.concept(n, settings, estimate=True), settings,
                     icon="IMAGE_DATA", context=context)
         found = concepts.results()[:SHOWN_RESULTS]
         if not found:

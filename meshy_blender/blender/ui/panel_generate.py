@@ -14,7 +14,7 @@ import bpy
 
 from ..session.sidebar_data import GENERATE_OPERATORS, REQUEST_FOR_MODE
 from .animation_list import draw_animation_picker
-from .options_newer import draw_generate_options
+from .model_options import draw_generate_options
 from .panel_base import SidebarPanel, cost_button, option, policy_pins, section, wrapped
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def draw_advanced(layout: Any, s: Any, pins: dict[str, Any]) -> None:
 SECTIONS = (("meshy_gen_model", "Model", draw_model),
             ("meshy_gen_texture", "Texture", draw_texture),
             ("meshy_gen_chain", "Then", draw_chain),
-            ("meshy_gen_newer", "Meshy-7 & Output", draw_generate_options),
+            ("meshy_gen_output", "Meshy-7 & Output", draw_generate_options),
             ("meshy_gen_advanced", "Advanced", draw_advanced))
 
 

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 import bpy
 
 from .animation_list import draw_animation_picker
-from .options_newer import draw_remesh_options, draw_retexture_options
+from .model_options import draw_remesh_options, draw_retexture_options
 from .panel_base import SidebarPanel, cost_button, option, policy_pins, section
 from .panel_generate import draw_texturing, image_input
-from .sections_newer import MODEL_ACTIONS as NEWER_ACTIONS
-from .sections_newer import draw_text_to_motion
+from .sections_uv_print_motion import MODEL_ACTIONS as UV_PRINT_ACTIONS
+from .sections_uv_print_motion import draw_text_to_motion
 
 if TYPE_CHECKING:
     from ..session import config
@@ -60,7 +60,7 @@ def draw_texture_shape(layout: Any, context: Any, s: Any, settings: Any,
 def draw_retexture(layout: Any, context: Any, s: Any, settings: Any, source: str | None) -> None:
     from ..session import sidebar_requests
     draw_retexture_options(layout, s)
-    if not context.scene.meshy_newer.multiview_retexture:  # else the views are the style
+    if not context.scene.meshy_tools.multiview_retexture:  # else the views are the style
         layout.row().prop(s, "retexture_source", expand=True)
         if s.retexture_source == "PROMPT":
             layout.prop(s, "retexture_prompt")
@@ -116,7 +116,7 @@ def draw_animate(layout: Any, context: Any, s: Any, settings: Any, armature: Any
 # (section id, title, icon, draw): what a model (Meshy's or any mesh) can have done to it.
 MODEL_ACTIONS = (("meshy_sel_retexture", "Retexture", "TEXTURE", draw_retexture),
                  ("meshy_sel_remesh", "Remesh", "MOD_REMESH", draw_remesh),
-                 ("meshy_sel_rig", "Rig", "ARMATURE_DATA", draw_rig), *NEWER_ACTIONS)
+                 ("meshy_sel_rig", "Rig", "ARMATURE_DATA", draw_rig), *UV_PRINT_ACTIONS)
 
 
 class MESHY_PT_selected(SidebarPanel):

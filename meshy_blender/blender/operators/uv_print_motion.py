@@ -1,4 +1,4 @@
-"""Operators for the newer Meshy actions: UV Unwrap (then Retexture), 3D Print Analyze /
+"""Operators for the Selected Object tools: UV Unwrap (then Retexture), 3D Print Analyze /
 Repair / Multi-colour on the selection, and Text to Motion on the selected Meshy rig.
 
 They send the selection exactly like Retexture and Remesh (a Meshy model by task id, anything
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def _n(context: Any) -> Any:
-    return context.scene.meshy_newer
+    return context.scene.meshy_tools
 
 
 class MESHY_OT_uv_unwrap(_OnSelection):
@@ -35,9 +35,9 @@ class MESHY_OT_uv_unwrap(_OnSelection):
     _dialog_props = ("replace_selection",)
 
     def _build(self, s, settings, model, source):
-        from ..session import newer_requests
-        return newer_requests.uv_unwrap(s, bpy.context.scene.meshy_newer, settings, model,
-                                        source)
+        from ..session import uv_print_motion_requests
+        return uv_print_motion_requests.uv_unwrap(s, bpy.context.scene.meshy_tools, settings,
+                                                  model, source)
 
 
 class MESHY_OT_print_analyze(_OnSelection):
@@ -49,8 +49,8 @@ class MESHY_OT_print_analyze(_OnSelection):
     _request = "print-analyze"
 
     def _build(self, s, settings, model, source):
-        from ..session import newer_requests
-        return newer_requests.print_analyze(settings, model, source)
+        from ..session import uv_print_motion_requests
+        return uv_print_motion_requests.print_analyze(settings, model, source)
 
 
 class MESHY_OT_print_repair(_OnSelection):
@@ -64,8 +64,8 @@ class MESHY_OT_print_repair(_OnSelection):
     _dialog_props = ("replace_selection",)
 
     def _build(self, s, settings, model, source):
-        from ..session import newer_requests
-        return newer_requests.print_repair(s, settings, model, source)
+        from ..session import uv_print_motion_requests
+        return uv_print_motion_requests.print_repair(s, settings, model, source)
 
 
 class MESHY_OT_print_multi_color(_OnSelection):
@@ -77,9 +77,9 @@ class MESHY_OT_print_multi_color(_OnSelection):
     _request = "print-multi-color"
 
     def _build(self, s, settings, model, source):
-        from ..session import newer_requests
-        return newer_requests.print_multi_color(bpy.context.scene.meshy_newer, settings, model,
-                                                source)
+        from ..session import uv_print_motion_requests
+        return uv_print_motion_requests.print_multi_color(bpy.context.scene.meshy_tools,
+                                                          settings, model, source)
 
 
 class MESHY_OT_text_to_motion(ConfirmUnpublished, OnRig):
@@ -91,10 +91,11 @@ class MESHY_OT_text_to_motion(ConfirmUnpublished, OnRig):
 
     def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
         from ..scene import selection
-        from ..session import newer_requests
+        from ..session import uv_print_motion_requests
         armature = context.view_layer.objects.active
-        return newer_requests.text_to_motion(context.scene.meshy, _n(context), settings,
-                                             selection.rig_task_id(armature), armature.name)
+        return uv_print_motion_requests.text_to_motion(
+            context.scene.meshy, _n(context), settings, selection.rig_task_id(armature),
+            armature.name)
 
 
 CLASSES = (MESHY_OT_uv_unwrap, MESHY_OT_print_analyze, MESHY_OT_print_repair,

@@ -1,4 +1,4 @@
-"""The emulator's files for Meshy's newer API surface, made with Blender like the rest.
+"""The emulator's files for Meshy's model tools, motion and views, made with Blender like the rest.
 
 Called by ``make_emulator_assets.generate`` (part of its recipe hash): a UV-unwrapped GLB (UV
 unwrap), a repaired closed mesh and a printability report measured with bmesh (3D print
@@ -16,20 +16,23 @@ import math
 import zipfile
 from functools import partial
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-import make_emulator_assets as base
-
 VIEWS = ("front", "right", "back", "left")
-MOTION: base.Motion = [("LeftArm", 1, 60.0, 0.0), ("RightArm", 1, 60.0, 0.5),
-                       ("Spine1", 0, 15.0, 0.25), ("Head", 2, 20.0, 0.0)]
+# (bone, euler axis 0-2, amplitude in degrees, phase in cycles): make_emulator_assets.Motion
+MOTION: list[tuple[str, int, float, float]] = [
+    ("LeftArm", 1, 60.0, 0.0), ("RightArm", 1, 60.0, 0.5), ("Spine1", 0, 15.0, 0.25),
+    ("Head", 2, 20.0, 0.0)]
 PRINT_COLOURS = ("#C8553DFF", "#F2D0A4FF", "#588B8BFF", "#2E4057FF")
 
 
-def generate(bpy: Any, out: Path) -> dict[str, Any]:
-    """Every newer asset under `out`; returns the manifest entries (relative paths)."""
-    made = {"uv_unwrap": make_unwrapped(bpy, out), "print": make_print(bpy, out),
-            "motion": make_motion(bpy, out), "views": make_views(bpy, out)}
+def generate(bpy: Any, out: Path, base: ModuleType) -> dict[str, Any]:
+    """Every tool asset under `out`; returns the manifest entries (relative paths). ``base`` is
+    make_emulator_assets, the caller, whose Blender helpers these assets are made with (handed
+    in, never imported: the two modules do not import each other)."""
+    made = {"uv_unwrap": make_unwrapped(bpy, out, base), "print": make_print(bpy, out, base),
+            "motion": make_motion(bpy, out, base), "views": make_views(bpy, out, base)}
     # formats Blender has no exporter for in the mesh variants: 3MF (written here), .blend
     made["formats"] = {"3mf": made["print"]["model_3mf"], "blend": made["views"]["blend"]}
     return made
@@ -43,7 +46,7 @@ def _clay(bpy: Any, name: str) -> Any:
     return mat
 
 
-def make_unwrapped(bpy: Any, out: Path) -> dict[str, str]:
+def make_unwrapped(bpy: Any, out: Path, base: ModuleType) -> dict[str, str]:
     """The vase with new seams-based UVs (Smart UV Project) and a plain grey material."""
     base.reset_scene(bpy)
     folder = out / "uv_unwrap"
@@ -103,7 +106,7 @@ def _loops(edges: list[Any]) -> int:
     return count
 
 
-def make_print(bpy: Any, out: Path) -> dict[str, str]:
+def make_print(bpy: Any, out: Path, base: ModuleType) -> dict[str, str]:
     """The open vase's printability report; the repaired (closed, untextured) vase as GLB and
     STL; and a multi-colour 3MF of it, coloured in height bands."""
     import bmesh
@@ -170,7 +173,7 @@ def write_3mf(obj: Any, path: Path, colours: tuple[str, ...]) -> None:
         zf.writestr("3D/3dmodel.model", model)
 
 
-def make_motion(bpy: Any, out: Path) -> dict[str, str]:
+def make_motion(bpy: Any, out: Path, base: ModuleType) -> dict[str, str]:
     """A text-to-motion result (BVH and armature-only FBX), the rig playing it (GLB/FBX), and
     one GLB/FBX holding one clip per library action (animations with ``action_ids``)."""
     base.reset_scene(bpy)
@@ -204,7 +207,7 @@ def make_motion(bpy: Any, out: Path) -> dict[str, str]:
             "library_clips_fbx": "motion/library_clips.fbx"}
 
 
-def make_views(bpy: Any, out: Path) -> dict[str, str]:
+def make_views(bpy: Any, out: Path, base: ModuleType) -> dict[str, str]:
     """Four turntable renders of the textured vase (concept images, multi-view thumbnails)
     and one on a transparent background (alpha thumbnail)."""
     base.reset_scene(bpy)

@@ -1,7 +1,7 @@
-"""Validation of Meshy's newer endpoints and options (API notes, "Newer API surface").
+"""Validation of Meshy's model-tool endpoints and the generation options (API notes).
 
 Text-to-motion, UV unwrap, 3D print analyze / repair / multi-colour, animations with several
-actions or a text-to-motion, and the newer generation options (Meshy-7, ultra mode, smart
+actions or a text-to-motion, and the generation options (Meshy-7, ultra mode, smart
 topology, texture resolution, alpha and multi-view thumbnails, image-to-3D from an image task).
 """
 
@@ -19,7 +19,7 @@ IMAGE_AI_MODELS = ("meshy-5", "meshy-6", "meshy-6-lite", "meshy-7", "meshy-7.1",
 SMART_TOPOLOGY = (100, 15_000)
 IMAGE_TASK_KINDS = ("text-to-image", "image-to-image")
 
-def newer_options(body: dict[str, Any]) -> None:
+def generation_options(body: dict[str, Any]) -> None:
     """Meshy-7-only switches, smart topology's own polycount range, texture resolution and
     thumbnail switches, wherever a generating endpoint accepts them."""
     ultra = _bool(body, "ultra_mode")

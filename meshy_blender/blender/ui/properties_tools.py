@@ -1,5 +1,7 @@
-"""Settings of the newer Meshy actions on the selection (UV unwrap, 3D print, text to motion),
-on the scene as ``scene.meshy_newer``.
+"""The sidebar's tool settings, on the scene as ``scene.meshy_tools``: concept pictures, the
+model options (Meshy-7, ultra mode, texture size, transparent thumbnail, real-world size,
+multi-view retexture) and the Selected Object tools (UV unwrap, 3D print, text to motion).
+Until scene schema 2 they were saved as ``scene.meshy_newer`` (scene/migrations.py moves them).
 
 Kept in their own group so the main settings (``scene.meshy``) stay one screen long; saved in
 the .blend like them and, like them, never holding anything secret.
@@ -56,7 +58,7 @@ TEXTURE_RESOLUTIONS = [
 ]
 
 
-class MeshyNewerSettings(bpy.types.PropertyGroup):
+class MeshyToolSettings(bpy.types.PropertyGroup):
     """Concept images, UV unwrap, 3D print and text-to-motion settings of the sidebar."""
 
     concept_mode: EnumProperty(name="From", items=CONCEPT_MODES, default="TEXT",
@@ -124,18 +126,19 @@ class MeshyNewerSettings(bpy.types.PropertyGroup):
 
 
 for _n in range(1, REFERENCE_SLOTS + 1):
-    MeshyNewerSettings.__annotations__[f"concept_reference_{_n}"] = PointerProperty(
+    MeshyToolSettings.__annotations__[f"concept_reference_{_n}"] = PointerProperty(
         type=MeshyImageInput, name=f"Reference {_n}",
         description="A reference picture the new picture follows")
 
-CLASSES = (MeshyNewerSettings,)
+CLASSES = (MeshyToolSettings,)
 
 
 def register_properties() -> None:
-    bpy.types.Scene.meshy_newer = PointerProperty(  # type: ignore[attr-defined]
-        type=MeshyNewerSettings, name="Meshy (newer actions)",
-        description="Meshy's UV unwrap, 3D print and text-to-motion settings")
+    bpy.types.Scene.meshy_tools = PointerProperty(  # type: ignore[attr-defined]
+        type=MeshyToolSettings, name="Meshy Tools",
+        description="Meshy's concept picture, model option, UV unwrap, 3D print and "
+        "text-to-motion settings")
 
 
 def unregister_properties() -> None:
-    del bpy.types.Scene.meshy_newer  # type: ignore[attr-defined]
+    del bpy.types.Scene.meshy_tools  # type: ignore[attr-defined]

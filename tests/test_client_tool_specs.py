@@ -1,4 +1,4 @@
-"""The newer Meshy API surface (API notes, "Newer API surface"): every new kind and option is
+"""Meshy's model tools and generation options (API notes): every such kind and option is
 built, priced (or flagged "price not published") and refused with a clear message before any
 request is sent."""
 
@@ -22,7 +22,7 @@ IMG = "https://x/a.png"
     ("print-repair", "/openapi/v1/print/repair"),
     ("print-multi-color", "/openapi/v1/print/multi-color"),
 ])
-def test_new_kinds_create_and_read_under_their_documented_paths(kind, path):
+def test_tool_kinds_create_and_read_under_their_documented_paths(kind, path):
     assert SPECS[kind].create_path == path
     assert SPECS[kind].resource_path == path
 
@@ -50,7 +50,7 @@ def test_new_kinds_create_and_read_under_their_documented_paths(kind, path):
     ("text-to-image", {"ai_model": "nano-banana-pro", "prompt": "a", "pose_mode": "t-pose",
                        "aspect_ratio": "3:4"}),
 ])
-def test_new_options_are_sent_as_given(kind, options):
+def test_tool_options_are_sent_as_given(kind, options):
     assert build_payload(kind, **options) == options
 
 
@@ -86,7 +86,7 @@ def test_new_options_are_sent_as_given(kind, options):
     ("print-multi-color", {"input_task_id": "t", "max_depth": 2}, "max_depth", "3"),
     ("convert", {"input_task_id": "t", "target_formats": ["dae"]}, "target_formats", "blend"),
 ])
-def test_bad_new_options_are_refused_before_any_request(kind, options, field, words):
+def test_bad_tool_options_are_refused_before_any_request(kind, options, field, words):
     with pytest.raises(ValidationError) as info:
         build_payload(kind, **options)
     assert info.value.field == field

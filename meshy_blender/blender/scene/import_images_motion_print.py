@@ -1,4 +1,4 @@
-"""Land the newer Meshy results (API notes, "Newer API surface") in the scene or on disk:
+"""Land the Meshy results that are not a model in the scene or on disk:
 concept images as Blender images, several clips or a text-to-motion as actions on a rig, a
 standalone motion (BVH/FBX), a printability report, and a multi-colour 3MF saved beside the
 .blend. UV-unwrapped and print-repaired models are ordinary models (import_job's last branch).
@@ -62,7 +62,8 @@ def print_report_text(report: dict[str, Any]) -> str:
 
 def land(snapshot: dict[str, Any], opts: ImportOptions, name: str,
          provenance: dict[str, object], context: Any = None) -> Any:
-    """The landed result of a newer kind of job, or None when import_job's own paths apply."""
+    """The landed result of an image, motion, clips or print job, or None when import_job's
+    own paths apply."""
     steps = snapshot.get("steps", [])
     final = steps[-1] if steps else {}
     kind, files = final.get("kind"), final.get("files", {})

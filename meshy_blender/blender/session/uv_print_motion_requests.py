@@ -1,6 +1,6 @@
-"""Sidebar settings -> JobRequests for the newer Meshy capabilities: concept images (text or
-image to image, then 3D from them by task id), UV unwrap (alone or followed by Retexture keeping
-the new UVs), 3D-print analyze / repair / multi-colour, and text-to-motion applied to a rig.
+"""Sidebar settings -> JobRequests for the Selected Object tools: UV unwrap (alone or followed
+by Retexture keeping the new UVs), 3D-print analyze / repair / multi-colour, and text-to-motion
+applied to a rig (concept pictures: :mod:`concept_requests`).
 
 Like :mod:`sidebar_requests`, each builder serves both the button's price (``model_input``
 None: a placeholder task id, nothing exported) and the operator (the real input), so the price
@@ -13,11 +13,9 @@ from typing import Any
 
 from ...jobs.plans import PLACEHOLDER_TASK_ID
 from ...jobs.request import JobRequest
-from ..scene import image_inputs
 from ..scene.naming import safe_name
 from . import config
-from .sidebar_requests import generate, import_format
-from .uploads import upload_dir
+from .sidebar_requests import import_format
 
 
 def _source(model_input: dict[str, Any] | None) -> dict[str, Any]:
@@ -84,41 +82,3 @@ def text_to_motion(s: Any, n: Any, settings: config.Settings, rig_task_id: str |
                       settings.import_options(format=import_format(s, settings),
                                               target_armature=armature or "",
                                               action_names={"motion": name}))
-
-
-def concept_references(n: Any) -> list[Any]:
-    """The reference picture slots of Image to Image, in order."""
-    return [getattr(n, f"concept_reference_{i}") for i in range(1, 6)]
-
-
-def concept(n: Any, settings: config.Settings, *, estimate: bool = False) -> JobRequest:
-    """Text to Image or Image to Image: concept pictures that land as Blender images."""
-    prompt = n.concept_prompt.strip()
-    opts: dict[str, Any] = {"ai_model": n.concept_model, "prompt": prompt}
-    if n.concept_multi_view:
-        opts["generate_multi_view"] = True
-    if n.concept_mode == "TEXT":
-        request = "text-to-image"
-        if n.concept_aspect_ratio != "NONE" and not n.concept_multi_view:
-            opts["aspect_ratio"] = n.concept_aspect_ratio
-        if n.concept_pose != "NONE":
-            opts["pose_mode"] = n.concept_pose
-    else:
-        request = "image-to-image"
-        temp = upload_dir(settings)
-        refs = [image_inputs.for_estimate(r) if estimate else image_inputs.resolve(r, temp)
-                for r in concept_references(n) if image_inputs.is_set(r)]
-        opts["reference_image_urls"] = refs or None
-    return JobRequest(request, opts, safe_name(prompt) or request,
-                      settings.import_options(format="GLB"))
-
-
-def concept_to_3d(s: Any, settings: config.Settings, image_task_id: str, *, multi_view: bool,
-                  label: str, estimate: bool = False) -> JobRequest:
-    """Image (or Multi-image) to 3D from a finished concept task: Meshy gets the task's id
-    (``input_task_id``), never a re-upload; the Generate panel's model options apply."""
-    mode = "MULTI_IMAGE" if multi_view else "IMAGE"
-    req = generate(s, settings, mode=mode, estimate=estimate)
-    options = {k: v for k, v in req.options.items() if k not in ("image_url", "image_urls")}
-    options["input_task_id"] = image_task_id or PLACEHOLDER_TASK_ID
-    return JobRequest(req.request, options, safe_name(label) or req.request, req.import_options)

@@ -1,6 +1,7 @@
-"""The newer subcommands through `meshy_blender.cli.main` in real Blender against the emulator:
-each with --json, landing its result in the scene (or on disk for a 3MF), and unpublished
-prices refused (exit 2, nothing sent) unless --accept-unpublished-price."""
+"""The tool subcommands (concept images, UV unwrap, 3D print, motion) through
+`meshy_blender.cli.main` in real Blender against the emulator: each with --json, landing its
+result in the scene (or on disk for a 3MF), and unpublished prices refused (exit 2, nothing
+sent) unless --accept-unpublished-price."""
 
 from __future__ import annotations
 

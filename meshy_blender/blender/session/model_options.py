@@ -1,8 +1,8 @@
-"""The newer API options of the sidebar's existing buttons (Meshy-7, ultra mode, texture size,
-transparent thumbnail, real-world size on remesh), added to the payloads that
-:mod:`sidebar_requests` builds.
+"""The model options of the sidebar's Generate, Retexture and Remesh buttons (Meshy-7, ultra
+mode, texture size, transparent thumbnail, real-world size on remesh), added to the payloads
+that :mod:`sidebar_requests` builds.
 
-Read from ``scene.meshy_newer`` (reached from the main settings' scene), and only sent where
+Read from ``scene.meshy_tools`` (reached from the main settings' scene), and only sent where
 Meshy accepts them, so a Text to 3D job is never refused for an image-only option.
 """
 
@@ -14,13 +14,13 @@ from typing import Any
 from ..scene.image_inputs import PLACEHOLDER_URL
 
 
-def _newer(s: Any) -> Any:
-    return getattr(s.id_data, "meshy_newer", None)
+def _tools(s: Any) -> Any:
+    return getattr(s.id_data, "meshy_tools", None)
 
 
 def generate_extras(s: Any, mode: str) -> dict[str, Any]:
     """Options for the Generate button in ``mode`` (TEXT, IMAGE, MULTI_IMAGE)."""
-    n = _newer(s)
+    n = _tools(s)
     if n is None:
         return {}
     opts: dict[str, Any] = {}
@@ -40,7 +40,7 @@ def generate_extras(s: Any, mode: str) -> dict[str, Any]:
 def multiview_views(s: Any, views: list[str] | None) -> dict[str, Any]:
     """Multi-view retexture: the rendered views (placeholders while pricing) replace the style
     prompt or picture; {} when it is off."""
-    n = _newer(s)
+    n = _tools(s)
     if n is None or not n.multiview_retexture:
         return {}
     return {"multiview_image_urls": views or [PLACEHOLDER_URL] * n.multiview_count}
@@ -49,7 +49,7 @@ def multiview_views(s: Any, views: list[str] | None) -> dict[str, Any]:
 def render_multiview(context: Any, s: Any, directory: Path) -> list[str] | None:
     """Render the selected meshes for multi-view retexture (main thread, before any spend);
     None when it is off or nothing is selected to render."""
-    n = _newer(s)
+    n = _tools(s)
     if n is None or not n.multiview_retexture:
         return None
     from ..scene import selection, view_render
@@ -65,7 +65,7 @@ def render_multiview(context: Any, s: Any, directory: Path) -> list[str] | None:
 
 
 def retexture_extras(s: Any) -> dict[str, Any]:
-    n = _newer(s)
+    n = _tools(s)
     if n is None:
         return {}
     opts: dict[str, Any] = {}
@@ -79,5 +79,5 @@ def retexture_extras(s: Any) -> dict[str, Any]:
 
 
 def remesh_extras(s: Any) -> dict[str, Any]:
-    n = _newer(s)
+    n = _tools(s)
     return {"auto_size": True} if n is not None and n.remesh_auto_size else {}

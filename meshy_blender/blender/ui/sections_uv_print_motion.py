@@ -1,4 +1,4 @@
-"""Selected Object sections for the newer Meshy actions: UV Unwrap, 3D Print (Analyze, Repair,
+"""Selected Object sections for Meshy's model tools: UV Unwrap, 3D Print (Analyze, Repair,
 Multi-colour) for a model, and Text to Motion for a Meshy rig.
 
 Drawn like the other actions (property split, price on every button with the balance guard);
@@ -18,13 +18,13 @@ if TYPE_CHECKING:
 
 def draw_uv_unwrap(layout: Any, context: Any, s: Any, settings: config.Settings,
                    source: str | None) -> None:
-    from ..session import newer_requests
-    n = context.scene.meshy_newer
+    from ..session import uv_print_motion_requests
+    n = context.scene.meshy_tools
     layout.prop(n, "uv_then_retexture")
     if n.uv_then_retexture:
         layout.prop(n, "uv_retexture_prompt")
     layout.prop(s, "replace_selection")
-    req = newer_requests.uv_unwrap(s, n, settings, None, source)
+    req = uv_print_motion_requests.uv_unwrap(s, n, settings, None, source)
     cost_button(layout, "meshy.uv_unwrap", "UV Unwrap", req, settings, icon="UV",
                 context=context)
 
@@ -63,10 +63,10 @@ def _draw_report(layout: Any, report: dict[str, Any]) -> None:
 
 def draw_print(layout: Any, context: Any, s: Any, settings: config.Settings,
                source: str | None) -> None:
-    from ..session import newer_requests
-    n = context.scene.meshy_newer
+    from ..session import uv_print_motion_requests
+    n = context.scene.meshy_tools
     cost_button(layout, "meshy.print_analyze", "Analyze",
-                newer_requests.print_analyze(settings, None, source), settings,
+                uv_print_motion_requests.print_analyze(settings, None, source), settings,
                 icon="VIEWZOOM", context=context)
     report = analyze_report(source)
     if report is not None:
@@ -74,7 +74,7 @@ def draw_print(layout: Any, context: Any, s: Any, settings: config.Settings,
     layout.separator()
     layout.prop(s, "replace_selection")
     cost_button(layout, "meshy.print_repair", "Repair",
-                newer_requests.print_repair(s, settings, None, source), settings,
+                uv_print_motion_requests.print_repair(s, settings, None, source), settings,
                 icon="MODIFIER", context=context)
     layout.separator()
     layout.prop(n, "print_max_colors")
@@ -82,20 +82,20 @@ def draw_print(layout: Any, context: Any, s: Any, settings: config.Settings,
     layout.label(text="The 3MF is saved in Meshy's cache folder (Tasks > Open Folder)",
                  icon="FILE_FOLDER")
     cost_button(layout, "meshy.print_multi_color", "Multi-colour 3MF",
-                newer_requests.print_multi_color(n, settings, None, source), settings,
+                uv_print_motion_requests.print_multi_color(n, settings, None, source), settings,
                 icon="COLOR", context=context)
 
 
 def draw_text_to_motion(layout: Any, context: Any, s: Any, settings: config.Settings,
                         armature: Any) -> None:
     from ..scene import selection
-    from ..session import newer_requests
-    n = context.scene.meshy_newer
+    from ..session import uv_print_motion_requests
+    n = context.scene.meshy_tools
     layout.prop(n, "motion_prompt")
     layout.prop(n, "motion_mode")
     layout.prop(n, "motion_duration")
-    req = newer_requests.text_to_motion(s, n, settings, selection.rig_task_id(armature),
-                                        armature.name)
+    req = uv_print_motion_requests.text_to_motion(s, n, settings,
+                                                  selection.rig_task_id(armature), armature.name)
     cost_button(layout, "meshy.text_to_motion", "Make Motion", req, settings, icon="ACTION",
                 context=context)
 

@@ -1,4 +1,5 @@
-"""Handlers of the newer subcommands (arguments in newer_parser.py), each a thin layer over
+"""Handlers of the tool subcommands: concept images, UV unwrap, 3D print, text to motion
+(arguments in tool_parser.py), each a thin layer over
 :mod:`meshy_blender.api`; their JSON adds what lands besides objects: images, the printability
 report and saved files (a 3MF)."""
 

@@ -1,4 +1,4 @@
-"""The sidebar's newer Meshy actions in real Blender against the emulator: several library
+"""The sidebar's Selected Object tools in real Blender against the emulator: several library
 animations in one task, text to motion on a rig, UV unwrap (alone or then retexture), 3D-print
 analyze / repair / multi-colour, and buttons whose price Meshy does not publish.
 
@@ -84,7 +84,7 @@ def test_a_click_whose_price_is_not_published_asks_first(bpy, meshy_ui):
 
 def test_text_to_motion_is_made_and_applied_to_the_selected_rig(bpy, meshy_ui):
     _rig(bpy)
-    n = bpy.context.scene.meshy_newer
+    n = bpy.context.scene.meshy_tools
     n.motion_prompt = "jumps over a puddle"
     n.motion_mode = "swift"
     n.motion_duration = 3.5
@@ -114,7 +114,7 @@ def test_text_to_motion_needs_a_description_before_any_spend(bpy, meshy_ui):
 
 def test_uv_unwrap_then_retexture_keeps_the_new_uvs(bpy, meshy_ui):
     _cube(bpy)
-    n = bpy.context.scene.meshy_newer
+    n = bpy.context.scene.meshy_tools
     layout = _selected_panel(bpy)
     assert "UV Unwrap (5 credits)" in layout.texts()
     n.uv_then_retexture = True
@@ -164,7 +164,7 @@ def test_print_analyze_is_free_shows_the_report_and_changes_nothing(bpy, meshy_u
 
 def test_print_repair_and_multi_colour_send_their_options(bpy, meshy_ui):
     _cube(bpy)
-    n = bpy.context.scene.meshy_newer
+    n = bpy.context.scene.meshy_tools
     n.print_max_colors = 6
     n.print_max_depth = 5
     layout = _selected_panel(bpy)

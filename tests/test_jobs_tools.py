@@ -1,4 +1,4 @@
-"""Plans (and real runs against the emulator) for the newer capabilities: concept images, UV
+"""Plans (and real runs against the emulator) for the tools: concept images, UV
 unwrap chained into retexture, 3D print, text-to-motion applied to a rig, several animations in
 one task. Each plan is validated and priced before any request; unpublished prices are flagged."""
 
@@ -42,7 +42,7 @@ def _run(manager, job, timeout=60.0):
     ("animate", {"rig_task_id": "r", "action_ids": [-1, 0, 2]}, ["animate"], 3,
      ["animation_glb"]),
 ])
-def test_new_requests_are_planned_and_priced(request_kind, options, kinds, credits, downloads):
+def test_tool_requests_are_planned_and_priced(request_kind, options, kinds, credits, downloads):
     job = plan_job(request_kind, options)
     assert [s.kind for s in job.steps] == kinds
     assert job.estimated_credits == credits
@@ -77,14 +77,14 @@ def test_unpublished_prices_are_flagged_for_confirmation():
     ("print-repair", {"input_task_id": "t", "rig": {}}, "remesh"),
     ("animate", {"rig_task_id": "r", "action_ids": [1, 1]}, "action_ids"),
 ])
-def test_bad_new_requests_are_refused_before_any_request(emulator, request_kind, options, field):
+def test_bad_tool_requests_are_refused_before_any_request(emulator, request_kind, options, field):
     with pytest.raises(ValidationError) as info:
         plan_job(request_kind, options)
     assert info.value.field == field
     assert emulator.requests("api") == []
 
 
-def test_new_kinds_can_be_resumed_by_task_id():
+def test_tool_kinds_can_be_resumed_by_task_id():
     job = plan_resume("print-multi-color", "abc-123")
     assert job.steps[0].task_id == "abc-123" and job.steps[0].downloads == ["3mf"]
 

@@ -1,4 +1,4 @@
-"""Command-line arguments of the newer capabilities (API notes, "Newer API surface"): concept
+"""Command-line arguments of the tool subcommands (API notes): concept
 images, image task to 3D, UV unwrap, 3D print analyze / repair / multi-colour, text to motion.
 
 Added to :func:`meshy_blender.cli.parser.build_parser`'s parser by :func:`build_parser`, so the
@@ -18,7 +18,7 @@ ACCEPT_HELP = ("go ahead where Meshy publishes no price for the request (several
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The full command line: the original subcommands plus the newer ones."""
+    """The full command line: the original subcommands plus the tool subcommands."""
     parser = base.build_parser()
     add = parser.add_subcommand  # type: ignore[attr-defined]
 

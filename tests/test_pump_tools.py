@@ -1,8 +1,7 @@
-"""The newer capabilities land through the pump in real Blender (API notes, "Newer API
-surface"): concept images as Blender images, several clips as one action each on the rig, a
-text-to-motion applied to a rig or imported on its own, an unwrapped or repaired model (in
-place where asked), the printability report where the sidebar reads it, a 3MF beside the
-.blend."""
+"""The tools' results land through the pump in real Blender (API notes): concept images as
+Blender images, several clips as one action each on the rig, a text-to-motion applied to a rig
+or imported on its own, an unwrapped or repaired model (in place where asked), the printability
+report where the sidebar reads it, a 3MF beside the .blend."""
 
 from __future__ import annotations
 
@@ -96,7 +95,7 @@ def test_uv_unwrap_and_print_repair_replace_in_place(bpy, empty_scene, land):
 
 
 def test_print_report_is_stored_on_the_object_and_scene(bpy, empty_scene, land):
-    from meshy_blender.blender.scene.import_newer import read_print_report
+    from meshy_blender.blender.scene.import_images_motion_print import read_print_report
     from meshy_blender.blender.session.notices import imported_text
 
     source = preview(land.client)

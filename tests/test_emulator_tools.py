@@ -1,4 +1,4 @@
-"""The emulator's newer endpoints over raw HTTP, as the API notes describe them, and the
+"""The emulator's model-tool endpoints over raw HTTP, as the API notes describe them, and the
 Blender-made files behind them importing back into real Blender."""
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def test_public_catalog_is_camel_case_and_needs_no_key(emulator: Emulator) -> No
     assert [e["id"] for e in entries[:3]] == [-2, -1, 0]
 
 
-def test_newer_options_are_checked(api: Api, emulator: Emulator) -> None:
+def test_generation_options_are_checked(api: Api, emulator: Emulator) -> None:
     source = api.preview()
     png = data_uri(emulator.manifest.read(emulator.manifest.images()[0]), "image/png")
     views = api.post(f"{V1}/retexture", {"input_task_id": source["id"],

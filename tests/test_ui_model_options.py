@@ -1,6 +1,7 @@
-"""Newer options on the sidebar's existing buttons, in real Blender: Meshy-7 and ultra mode on
-the image modes, texture size, transparent thumbnail, smart topology's own polycount range,
-real-world size on remesh, and multi-view retexture from views rendered with a temporary camera.
+"""Model options on the sidebar's Generate, Retexture and Remesh buttons, in real Blender:
+Meshy-7 and ultra mode on the image modes, texture size, transparent thumbnail, smart topology's
+own polycount range, real-world size on remesh, and multi-view retexture from views rendered
+with a temporary camera.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def _selected_panel(bpy):
 
 def test_meshy7_ultra_texture_size_and_alpha_thumbnail_are_sent_from_image_mode(
         bpy, meshy_ui, tmp_path):
-    s, n = bpy.context.scene.meshy, bpy.context.scene.meshy_newer
+    s, n = bpy.context.scene.meshy, bpy.context.scene.meshy_tools
     s.mode = "IMAGE"
     s.image.image = _picture(bpy, tmp_path)
     assert "Generate (30 credits)" in _generate_panel(bpy).texts()
@@ -56,7 +57,7 @@ def test_meshy7_ultra_texture_size_and_alpha_thumbnail_are_sent_from_image_mode(
 
 
 def test_text_mode_never_sends_the_image_only_options(bpy, meshy_ui):
-    s, n = bpy.context.scene.meshy, bpy.context.scene.meshy_newer
+    s, n = bpy.context.scene.meshy, bpy.context.scene.meshy_tools
     s.mode = "TEXT"
     s.prompt = "a lamp"
     n.meshy7 = True
@@ -82,7 +83,7 @@ def test_smart_topology_has_its_own_polycount_range(bpy, meshy_ui, tmp_path):
 
 def test_remesh_can_ask_for_real_world_size(bpy, meshy_ui):
     bpy.ops.mesh.primitive_cube_add()
-    bpy.context.scene.meshy_newer.remesh_auto_size = True
+    bpy.context.scene.meshy_tools.remesh_auto_size = True
     assert "remesh_auto_size" in _selected_panel(bpy).props()
     assert bpy.ops.meshy.remesh() == {"FINISHED"}
     assert meshy_ui.last_job().steps[0].options["auto_size"] is True
@@ -96,7 +97,7 @@ def test_multiview_retexture_renders_views_with_a_temporary_camera_and_sends_the
     scene = bpy.context.scene
     engine, camera, samples = scene.render.engine, scene.camera, scene.cycles.samples
     objects, cameras = set(bpy.data.objects.keys()), len(bpy.data.cameras)
-    n = scene.meshy_newer
+    n = scene.meshy_tools
     n.multiview_retexture = True
     n.multiview_count = 2
     layout = _selected_panel(bpy)

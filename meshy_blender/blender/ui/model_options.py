@@ -1,6 +1,6 @@
-"""Newer Meshy options drawn into the existing Generate, Retexture and Remesh sections: Meshy-7
+"""Model options drawn into the Generate, Retexture and Remesh sections: Meshy-7
 and ultra mode (image modes), texture size, a transparent thumbnail, multi-view retexture and
-real-world size on remesh. What is drawn is exactly what :mod:`session.newer_options` sends."""
+real-world size on remesh. What is drawn is exactly what :mod:`session.model_options` sends."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ...client import model_catalogue
 
 def draw_generate_options(layout: Any, s: Any, pins: dict[str, Any]) -> None:
     """The Generate panel's "Meshy-7 & Output" section."""
-    n = s.id_data.meshy_newer
+    n = s.id_data.meshy_tools
     if s.mode == "TEXT":
         layout.label(text="Meshy-7 and texture size: Image and Multi-image", icon="INFO")
     else:
@@ -28,7 +28,7 @@ def draw_generate_options(layout: Any, s: Any, pins: dict[str, Any]) -> None:
 
 
 def draw_retexture_options(layout: Any, s: Any) -> None:
-    n = s.id_data.meshy_newer
+    n = s.id_data.meshy_tools
     layout.prop(n, "multiview_retexture")
     if n.multiview_retexture:
         layout.prop(n, "multiview_count")
@@ -38,4 +38,4 @@ def draw_retexture_options(layout: Any, s: Any) -> None:
 
 
 def draw_remesh_options(layout: Any, s: Any) -> None:
-    layout.prop(s.id_data.meshy_newer, "remesh_auto_size")
+    layout.prop(s.id_data.meshy_tools, "remesh_auto_size")

@@ -1,4 +1,4 @@
-"""The newer capabilities through meshy_blender.api in real Blender against the emulator:
+"""The tools through meshy_blender.api in real Blender against the emulator:
 concept images (packed on request, then to 3D by task id), several actions in one task,
 text-to-motion on a rig, UV unwrap (face limit before anything is sent), 3D print analyze /
 repair / multi-colour; unpublished prices refused unless accepted, before any request."""
@@ -69,7 +69,7 @@ def test_uv_unwrap_checks_the_face_limit_before_anything_is_sent(bpy, empty_scen
 
 
 def test_print_analyze_repair_and_multicolour(bpy, empty_scene, meshy_env, tmp_path):
-    from meshy_blender.blender.scene.import_newer import read_print_report
+    from meshy_blender.blender.scene.import_images_motion_print import read_print_report
 
     model = api.text_to_3d("a vase", should_texture=False)
     vase = model.root_objects[0]

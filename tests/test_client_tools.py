@@ -1,4 +1,4 @@
-"""Each capability of Meshy's newer API surface through the real client against the emulator
+"""Each model tool and generation option of Meshy's API through the real client against the emulator
 over HTTP: request checked and priced, task created once, result read and downloaded as real
 files (Blender-made), error codes mapped to the errors an artist sees."""
 
@@ -127,7 +127,7 @@ def test_remesh_to_3mf_with_auto_size_and_convert_to_blend(meshy_client, tmp_pat
     assert blend.read_bytes()[:7] == b"BLENDER"
 
 
-def test_multiview_retexture_and_newer_generation_options(emulator, meshy_client, tmp_path):
+def test_multiview_retexture_and_the_generation_options(emulator, meshy_client, tmp_path):
     (tmp_path / "v.png").write_bytes(png_bytes())
     source = preview(meshy_client)
     task = run(meshy_client, "retexture", input_task_id=source.id, ai_model="meshy-7",
