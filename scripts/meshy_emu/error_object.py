@@ -62,7 +62,7 @@ class CodedApiError(ApiError):
     def __init__(self, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         status, self.type = CODES[code]
         super().__init__(status, message, headers)
-        self.v2_code = code
+        self.code = code
 
 
 def error_object(status: int, message: str, *, code: str | None = None,
@@ -81,7 +81,7 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
 def from_api_error(exc: ApiError) -> Response:
     """A v1-style `ApiError` (raised by the shared validators) answered as a v2 error."""
     if isinstance(exc, CodedApiError):
-        return error_response(exc.status, exc.message, exc.headers, code=exc.v2_code,
+        return error_response(exc.status, exc.message, exc.headers, code=exc.code,
                               type_=exc.type)
     return error_response(exc.status, exc.message, exc.headers)
 

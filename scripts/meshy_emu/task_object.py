@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import newer
+from . import tool_validation
 from .accounts import price
 from .error_object import CodedApiError, task_error
 from .faults import FAIL_VARIANTS
@@ -62,7 +62,7 @@ def plan(route: str, ctx: Context, body: dict[str, Any]) -> Plan:
     elif route in ("text-to-image", "image-to-image"):
         legacy["ai_model"] = "nano-banana"   # the v1 validator knows fewer models
         if route == "image-to-image" and body.get("input_task_id") is not None:
-            newer.image_task(ctx, body)
+            tool_validation.image_task(ctx, body)
             legacy.pop("input_task_id")
             legacy.pop("reference_image_urls", None)
             made = VALIDATORS["text-to-image"](ctx, legacy)
