@@ -78,6 +78,31 @@ def test_job_actions_open_folder_copy_id_and_reimport_from_the_cache(bpy, meshy_
     assert len(meshy_ui.emulator.requests("assets")) == downloads  # from the cache
 
 
+def test_reimport_of_a_damaged_cached_file_downloads_it_again_and_lands(bpy, meshy_ui, capfd):
+    """Every reuse of a cache file checks it first (issue 26): a damaged file is fetched again
+    from the recorded task (no create, no charge) and the re-import lands once it is back,
+    instead of being reported as imported at once."""
+    bpy.context.scene.meshy.prompt = "a dented lantern"
+    bpy.context.scene.meshy.should_texture = False
+    bpy.ops.meshy.generate_text()
+    job = meshy_ui.run()
+    assert job.status == model.IMPORTED, job.detail
+    posts, downloads = len(meshy_ui.posts()), len(meshy_ui.emulator.requests("assets"))
+    glb = next(p for p in job.files.values() if p.endswith(".glb"))
+    with open(glb, "r+b") as fh:  # cut short, as a crashed copy or a full disk leaves it
+        fh.truncate(fh.seek(0, 2) // 2)
+
+    capfd.readouterr()
+    assert bpy.ops.meshy.reimport_job(job_id=job.id) == {"FINISHED"}
+    said = capfd.readouterr().out  # Blender prints operator reports in background mode
+    assert "downloading it again" in said and "imported" not in said, said
+    again = meshy_ui.run()
+    assert again.id == job.id and again.status == model.IMPORTED, again.detail
+    assert len(_roots(bpy, job)) == 2  # the first import and the re-import
+    assert len(meshy_ui.posts()) == posts  # nothing created or paid
+    assert len(meshy_ui.emulator.requests("assets")) > downloads  # fetched again
+
+
 def test_failed_job_can_be_retried(bpy, meshy_ui):
     meshy_ui.emulator.set_fault("fail_tasks", "server_error")
     bpy.context.scene.meshy.prompt = "a broken vase"

@@ -180,6 +180,12 @@ class MESHY_OT_reimport_job(bpy.types.Operator):
         # the UI timer never imports), this one included, in the window context Blender gave us.
         rt.pump.tick(max_imports=len(rt.pump.waiting_imports()))
         job = rt.manager.get(self.job_id)
+        if job is not None and job.is_active:  # a damaged cached file is downloaded again
+            from ..session import submit
+            submit.watch(context, [job.id])
+            self.report({"INFO"}, f"Meshy: the cached result of '{job.label}' was damaged; "
+                                  "downloading it again (no charge), it lands when ready")
+            return {"FINISHED"}
         if job is not None and job.import_error:
             self.report({"ERROR"}, f"Meshy: import failed: {job.import_error}")
             return {"CANCELLED"}
