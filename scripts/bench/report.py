@@ -205,11 +205,11 @@ def section_startup(runs: Runs) -> list[str]:
     e, m, t = data["enable_ms"], data["enable_modules"], data["timer"]
     lines += [
         "Enable time: `addon_utils.enable` in a fresh process each (bpy already imported), "
-        "alternating with a trivial one-operator add-on. Timer: `runtime.timer_tick` called "
-        "back to back; CPU over an idle minute = time per call x the calls it asks for in that "
-        "minute (it stops itself a few seconds after the last work, or is never registered "
-        "without a runtime; Blender's own timer dispatch left out). Scan: "
-        "`runtime.startup_resume` with "
+        "alternating with a trivial add-on (one operator, one sidebar panel). Timer: "
+        "`runtime.timer_tick` called back to back; CPU over an idle minute = time per call x "
+        "the calls it asks for in that minute (it stops itself a few seconds after the last "
+        "work, or is never registered without a runtime; Blender's own timer dispatch left "
+        "out). Start-up timer: `runtime.startup_resume` with "
         f"{data['journal_jobs']:,} old finished jobs, then the first `get_runtime`, in a fresh "
         "process each (journal in the page cache).", "",
         "| what | measured |", "| --- | --- |",
@@ -222,7 +222,8 @@ def section_startup(runs: Runs) -> list[str]:
         f"| timer call, runtime without jobs | {fmt(t['idle_runtime']['us'], 2, 'us')}, "
         f"{_ticks(t['idle_runtime'])} calls per idle minute = "
         f"{t['idle_runtime']['cpu_pct']:.5f} % CPU |",
-        f"| start-up scan, {data['journal_jobs']:,} old jobs | {fmt(data['scan_ms'], 1, 'ms')} |",
+        f"| start-up timer (loads the session, scans {data['journal_jobs']:,} old jobs) | "
+        f"{fmt(data['scan_ms'], 1, 'ms')} |",
         f"| first use after it (`get_runtime`, resumes from the journal) | "
         f"{fmt(data['first_use_ms'], 1, 'ms')} |", ""]
     return lines + _first_draw(data.get("first_draw"))
