@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from bench import __main__ as bench_main
-from bench import imports, models, report, runner
+from bench import imports, models, report, runner, startup
 from bench.stats import fmt, paired, percentile, rotations, summary
 
 
@@ -60,7 +60,14 @@ def _runs():
                "enable_modules": {"meshy": _s(72, 7), "trivial": _s(1, 7)},
                "timer": {s: {"us": _s(6.0, 2000), "interval_s": 0.5, "cpu_pct": 0.0012}
                          for s in ("no_runtime", "idle_runtime")},
-               "scan_ms": _s(46.0, 7), "first_use_ms": _s(66.0, 7)}
+               "scan_ms": _s(46.0, 7), "first_use_ms": _s(66.0, 7),
+               "first_draw": {name: {"ms": _s(ms, 7), "layout_ms": _s(ms / 3, 7),
+                                     "second_ms": _s(ms / 4, 7), "second_layout_ms": _s(1.0, 7),
+                                     "modules": _s(mods, 7), "network": net,
+                                     "runtime_built": 7 * (name == "key"), "panels": {}}
+                              for name, ms, mods, net in (("no_key", 12.0, 38, []),
+                                                          ("key", 24.0, 50, ["ssl"]),
+                                                          ("trivial", 0.2, 0, []))}}
     ok = {"status": "OK", "seconds": 10.0, "timeout": 300.0}
     return {"imports": {**ok, "name": "imports", "data": {"runs": 11, "rows": rows}},
             "startup": {**ok, "name": "startup", "data": startup},
@@ -78,13 +85,45 @@ def test_report_shows_targets_beside_measured_ratios_and_a_hung_benchmark(tmp_pa
     assert not met["Import, small model, 5000-object scene: ours / bare glTF (ratio of medians)"
                    .replace("5000", "5,000")]
     assert met["Import, large model, 5,000-object scene: ours / bare glTF (ratio of medians)"]
-    assert not met["Add-on enable time"] and not met["Start-up scan, 1,000 old finished jobs"]
+    assert not met["Add-on enable time"]
+    assert not met["Start-up timer, 1,000 old finished jobs in the journal"]
+    draw = "First sidebar draw with a key (issue 21; recording layout, its checks included)"
+    assert not met[draw]
+    assert "| <= 20 ms | 24.0 ms (21.6-28.8, n=7) | FAIL |" in text
+    assert "| none | ssl | FAIL |" in text  # requests / ssl loaded in Blender's process
+    assert ("| this add-on, with a key | 24.00 ms (21.60-28.80, n=7) | 8.00 ms (7.20-9.60, n=7) "
+            "| 6.00 ms (5.40-7.20, n=7) (1.00 ms) | 50; runtime built in 7 of 7 | ssl |") in text
     assert "| <= 1.10x | 1.300x (pairs 1.30 (1.17-1.56, n=11)) | FAIL |" in text
     assert "| `bench.stall` | HUNG (timeout 420 s) | 420 |" in text
     assert "**Not measured: `bench.stall` HUNG.**" in text
     pytest.importorskip("matplotlib", reason="charts need matplotlib (requirements/test.lock)")
     report.charts(runs, tmp_path)
     assert (tmp_path / "import_times.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_figures_from_before_the_first_draw_was_measured_still_render():
+    runs = _runs()
+    del runs["startup"]["data"]["first_draw"]
+    whats = [what for what, _, _, _ in report.targets(runs)]
+    assert "Add-on enable time" in whats and not any("first draw" in w for w in whats)
+    text = "\n".join(report.section_startup(runs))
+    assert "| enable, this add-on |" in text and "First sidebar draw" not in text
+
+
+def test_first_sidebar_draw_runs_in_a_fresh_process_and_a_failing_child_is_reported(tmp_path):
+    """The real children (fresh bpy processes): this add-on's sidebar without a key and the
+    trivial add-on's panel; a child that cannot do its job fails the benchmark at once."""
+    (tmp_path / "addons").mkdir()
+    (tmp_path / "addons" / f"{startup.TRIVIAL_MODULE}.py").write_text(startup.TRIVIAL_ADDON)
+    env = startup._env(tmp_path)
+    ours = startup._child(["--child", "draw", startup.ADDON_MODULE], env)
+    assert ours["panels"]["MESHY_PT_generate"] > 0 and ours["panels"]["MESHY_PT_account"] > 0
+    assert ours["ms"] > ours["layout_ms"] > 0 and ours["modules"] > 0
+    assert ours["network"] == [] and ours["runtime_built"] is False  # no key: no runtime
+    trivial = startup._child(["--child", "draw", startup.TRIVIAL_MODULE], env)
+    assert trivial["panels"] == {"TRIVIAL_PT_hello": 1} and trivial["modules"] == 0
+    with pytest.raises(RuntimeError, match="bench_no_such_addon did not enable"):
+        startup._child(["--child", "draw", "bench_no_such_addon"], env)
 
 
 HANGS = """

@@ -1,30 +1,43 @@
 """The one place where benchmarks import product code (fix paths here when modules move).
 
-Client and jobs names are imported at once (no bpy); the Blender side is behind functions so
-that benchmarks which must not load bpy (or must time its loading) stay free of it.
+Client and jobs names load on first use (no bpy); the Blender side is behind functions, so
+that benchmarks which must not load bpy, or must time what the add-on loads, stay free of it.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from meshy_blender.client import (  # noqa: E402
-    MeshyClient,
-    build_payload,
-    sse,
-)
-from meshy_blender.jobs.journal import Journal  # noqa: E402
-from meshy_blender.jobs.manager import JobManager  # noqa: E402
-from meshy_blender.jobs.model import DOWNLOADING, IMPORTED  # noqa: E402
-from meshy_blender.jobs.plans import plan_job  # noqa: E402
-from meshy_blender.jobs.remote import RemoteJobs  # noqa: E402
+if TYPE_CHECKING:
+    from meshy_blender.client import MeshyClient, build_payload, sse
+    from meshy_blender.jobs.journal import Journal
+    from meshy_blender.jobs.manager import JobManager
+    from meshy_blender.jobs.model import DOWNLOADING, IMPORTED
+    from meshy_blender.jobs.plans import plan_job
+    from meshy_blender.jobs.remote import RemoteJobs
+
+# Client and jobs names load on first use (PEP 562), so a start-up child that imports this
+# module has loaded none of the product (nor requests/ssl) before what it times.
+_LAZY = {"MeshyClient": "meshy_blender.client", "build_payload": "meshy_blender.client",
+         "sse": "meshy_blender.client", "Journal": "meshy_blender.jobs.journal",
+         "JobManager": "meshy_blender.jobs.manager", "DOWNLOADING": "meshy_blender.jobs.model",
+         "IMPORTED": "meshy_blender.jobs.model", "plan_job": "meshy_blender.jobs.plans",
+         "RemoteJobs": "meshy_blender.jobs.remote"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_LAZY[name]), name)
+
 
 ADDON_MODULE = "meshy_blender"
 
