@@ -263,3 +263,87 @@ def test_an_untextured_image_shape_is_textured_by_one_retexture_in_place(bpy, me
     [textured] = _roots(bpy, job)
     assert tuple(textured.matrix_world.translation) == pytest.approx((-2.0, 1.0, 0.0))
     assert textured["meshy_replaces"] == shape.name and shape.hide_get()
+
+
+PAID = ("meshy.texture_shape", "meshy.retexture", "meshy.remesh", "meshy.rig",
+        "meshy.retry_job")
+
+
+def _enabled_paid_buttons(bpy, layout):
+    """Paid buttons an artist could press: drawn in an enabled layout, operator poll true."""
+    return [c["kwargs"]["operator"] for c in layout.operators()
+            if c["kwargs"]["operator"] in PAID and c["layout"].is_enabled()
+            and getattr(bpy.ops.meshy, c["kwargs"]["operator"].split(".")[1]).poll()]
+
+
+def test_undo_after_texture_it_with_deletion_offers_nothing_paid_for_the_deleted(
+        bpy, meshy_ui, undo_as_in_the_ui):
+    """Issue 24: Ctrl-Z brought the deleted candidates back with a working "Texture It (10
+    credits)"; Meshy no longer had them. Deleted task ids are remembered outside the undo
+    stack, so after undo no panel offers a paid action on them."""
+    from meshy_blender.blender.session import calls
+    from meshy_blender.blender.ui import panels
+
+    s = bpy.context.scene.meshy
+    s.prompt = "a clay pot"
+    s.should_texture = False
+    s.candidates = 3
+    assert bpy.ops.meshy.generate_text() == {"FINISHED"}
+    jobs = meshy_ui.jobs()[-3:]
+    for job in jobs:
+        assert meshy_ui.run(job).status == model.IMPORTED
+    roots = [_roots(bpy, job)[0] for job in jobs]
+    picked = next(r for r in roots if r["meshy_candidate"] == 1)
+    other_names = [r.name for r in roots if r is not picked]
+    _select_only(bpy, picked)
+    s.discard_candidates = True
+    bpy.ops.ed.undo_push(message="before texturing")
+    assert bpy.ops.meshy.texture_shape() == {"FINISHED"}
+    assert meshy_ui.run().status == model.IMPORTED
+    calls.CALLS.wait("discard_candidates")
+    posts_before = len(meshy_ui.posts())
+
+    bpy.ops.ed.undo()
+    back = [bpy.data.objects[n] for n in other_names if n in bpy.data.objects]
+    assert back, "undo brings the discarded candidates back into the file"
+    selected = next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_selected")
+    tasks = next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_tasks")
+    for obj in back:
+        obj.hide_set(False)  # even shown again and active
+        _select_only(bpy, obj)
+        drawn = draw_panel(selected, bpy.context)
+        assert _enabled_paid_buttons(bpy, drawn) == [], obj.name
+        assert "Meshy deleted this shape's task" in " ".join(drawn.texts())
+        for op in ("texture_shape", "retexture", "remesh", "rig"):
+            assert not getattr(bpy.ops.meshy, op).poll(), op
+        rows = draw_panel(tasks, bpy.context)
+        shape_buttons = [c for c in rows.operators()
+                         if c["kwargs"]["operator"] == "meshy.texture_shape"
+                         and c.get("props", {}).get("object_name") in other_names]
+        assert shape_buttons == []
+    with pytest.raises(RuntimeError):  # called anyway (a script): refused, nothing sent
+        bpy.ops.meshy.texture_shape(object_name=back[0].name)
+    assert len(meshy_ui.posts()) == posts_before
+
+
+def test_a_failure_running_again_cannot_fix_offers_no_retry(bpy, meshy_ui):
+    """A job whose input Meshy deleted (NotFoundError) shows its error and no Retry; a server
+    hiccup still offers a priced Retry."""
+    from meshy_blender.blender.ui import panels
+
+    job, _shape_obj = _shape(bpy, meshy_ui, "a jug")
+    rt = meshy_ui.runtime()
+    tasks = next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_tasks")
+    snap = rt.pump.view[job.id]
+    rt.pump.view[job.id] = {**snap, "status": model.FAILED, "error": {
+        "type": "NotFoundError", "message": "Meshy no longer has this task",
+        "retryable": False, "task_ids": {}}}
+    drawn = draw_panel(tasks, bpy.context)
+    assert "meshy.retry_job" not in drawn.operator_ids()
+    with pytest.raises(RuntimeError, match="cannot succeed by running it again"):
+        bpy.ops.meshy.retry_job(job_id=job.id)
+    assert meshy_ui.jobs()[-1].id == job.id  # nothing submitted
+    rt.pump.view[job.id] = {**snap, "status": model.FAILED, "error": {
+        "type": "ServerError", "message": "boom", "retryable": True, "task_ids": {}}}
+    drawn = draw_panel(tasks, bpy.context)
+    assert "meshy.retry_job" in drawn.operator_ids()

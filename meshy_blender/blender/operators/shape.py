@@ -39,10 +39,15 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
+        from ..scene import selection
         from ..session import shape_first
         if getattr(context.scene, "meshy", None) is None:
             return False
         active = context.view_layer.objects.active
+        if active is not None and selection.deleted_on_meshy(active):
+            from ...jobs.deleted_tasks import REASON
+            cls.poll_message_set(REASON)
+            return False
         # The active shape, or (a Tasks row names its own) any shape in view; execute checks.
         if shape_first.shape_task(active) is None and not any(
                 o.get("meshy_untextured") and o.visible_get() and shape_first.shape_task(o)
@@ -66,8 +71,13 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
                                        settings, estimate=estimate)
 
     def execute(self, context):
+        from ..scene import selection
         from ..session import candidates, shape_first, submit
         root = _target(context, self.object_name)
+        if root is not None and selection.deleted_on_meshy(root):
+            from ...jobs.deleted_tasks import REASON
+            self.report({"ERROR"}, f"Meshy: {REASON}.")
+            return {"CANCELLED"}
         if root is None or shape_first.shape_task(root) is None:
             self.report({"ERROR"}, "Meshy: Texture It needs an untextured Meshy shape; "
                                    "this object is already textured or not made by Meshy.")

@@ -40,6 +40,13 @@ def model_task_id(obj: Any) -> str | None:
     return ids[-1] if ids else None
 
 
+def deleted_on_meshy(obj: Any) -> bool:
+    """Whether the object's model (or rig) task was deleted on Meshy this session: nothing
+    paid may be asked for it, even after Ctrl-Z brought the object back."""
+    from ...jobs import deleted_tasks
+    return any(deleted_tasks.is_deleted(t) for t in task_ids(obj).values())
+
+
 def rig_task_id(obj: Any) -> str | None:
     """The rig task id of an armature Meshy rigged, else None (Animate needs one)."""
     if obj is None or obj.type != "ARMATURE":

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...client.errors import MeshyError
+from ...jobs import deleted_tasks
 from ...jobs.candidates import candidate_requests
 from ...jobs.request import JobRequest
 from ..scene import candidates as scene_candidates
@@ -42,6 +43,7 @@ def discard_others(context: Any, picked: Any, settings: config.Settings) -> list
     the background. Returns the names of the shapes discarded."""
     others = scene_candidates.others(picked, context.view_layer.objects)
     task_ids = [tid for o in others if (tid := selection.task_ids(o).get("preview"))]
+    deleted_tasks.remember(task_ids)  # outside the undo stack: Ctrl-Z cannot offer them again
     for obj in others:
         obj.hide_set(True)
         obj.hide_render = True
