@@ -89,6 +89,7 @@ def test_shape_first_then_texture_it_replaces_the_shape_in_place(bpy, meshy_ui):
 
     s.texture_prompt = "blue glaze"
     s.texture_source = "PROMPT"
+    shape_name = shape.name
     assert bpy.ops.meshy.texture_shape() == {"FINISHED"}
     textured_job = meshy_ui.run()
     assert textured_job.status == model.IMPORTED, textured_job.detail
@@ -104,11 +105,11 @@ def test_shape_first_then_texture_it_replaces_the_shape_in_place(bpy, meshy_ui):
 
     [textured] = _roots(bpy, textured_job)
     assert "meshy_untextured" not in textured
-    assert textured["meshy_replaces"] == shape.name
+    assert textured["meshy_replaces"] == shape_name
     assert textured["meshy_prompt"] == "a tall ceramic vase"
     assert all(abs(a - b) < 1e-4 for ra, rb in zip(textured.matrix_world, before, strict=True)
                for a, b in zip(ra, rb, strict=True))
-    assert shape.hide_get() and shape.name in bpy.data.objects  # hidden, never deleted
+    assert shape_name not in bpy.data.objects  # done with: removed (issue 24), undo brings it
     # A textured model is no shape any more: no second "Texture It" for it.
     _select_only(bpy, textured)
     assert not bpy.ops.meshy.texture_shape.poll()
@@ -157,6 +158,8 @@ def test_three_candidates_side_by_side_then_pick_one_makes_one_refine_task(bpy, 
     assert len(meshy_ui.posts()) == 3
 
     picked = next(r for r in roots if r["meshy_candidate"] == 2)
+    picked_id = picked["meshy_task_ids"].split("=")[1]
+    others = {r.name: r["meshy_task_ids"].split("=")[1] for r in roots if r is not picked}
     _select_only(bpy, picked)
     s.discard_candidates = True
     drawn = draw_panel(next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_selected"),
@@ -168,13 +171,12 @@ def test_three_candidates_side_by_side_then_pick_one_makes_one_refine_task(bpy, 
     creating = [p for p in meshy_ui.posts() if p.get("created_task_id")]
     assert len(creating) == 4  # three shapes, one texture: nothing else was paid for
     params = meshy_ui.params(refine_job.steps[0].task_id)
-    assert params["preview_task_id"] == picked["meshy_task_ids"].split("=")[1]
-    others = [r for r in roots if r is not picked]
-    assert all(o.hide_get() for o in others)
+    assert params["preview_task_id"] == picked_id
+    assert not set(others) & set(bpy.data.objects.keys())  # removed from the file
     calls.CALLS.wait("discard_candidates")
     deleted = {r["path"].rsplit("/", 1)[-1] for r in meshy_ui.emulator.requests("api")
                if r["method"] == "DELETE"}
-    assert deleted == {o["meshy_task_ids"].split("=")[1] for o in others}
+    assert deleted == set(others.values())
 
 
 def test_a_chain_shows_its_shape_at_once_and_the_result_replaces_it(bpy, meshy_ui,
@@ -221,13 +223,14 @@ def test_texture_it_from_a_tasks_row_textures_the_named_shape_in_one_undo_step(
     shape_job, shape = _shape(bpy, meshy_ui, "a lamp")
     bpy.ops.mesh.primitive_cube_add(location=(5, 0, 0))  # something else is active now
     bpy.ops.ed.undo_push(message="before texturing")
-    assert bpy.ops.meshy.texture_shape(object_name=shape.name) == {"FINISHED"}
+    name = shape.name
+    assert bpy.ops.meshy.texture_shape(object_name=name) == {"FINISHED"}
     job = meshy_ui.run()
     assert job.status == model.IMPORTED, job.detail
     assert meshy_ui.params(job.steps[0].task_id)["preview_task_id"] == \
         shape_job.steps[0].task_id
-    assert _roots(bpy, job)[0]["meshy_replaces"] == shape.name
-    name = shape.name
+    assert _roots(bpy, job)[0]["meshy_replaces"] == name
+    assert name not in bpy.data.objects
 
     bpy.ops.ed.undo()  # one step takes the textured model back and shows the shape again
     assert _roots(bpy, job) == []
@@ -251,6 +254,7 @@ def test_an_untextured_image_shape_is_textured_by_one_retexture_in_place(bpy, me
 
     s.texture_source = "PROMPT"
     s.texture_prompt = "painted wood"
+    shape_name = shape.name
     assert bpy.ops.meshy.texture_shape() == {"FINISHED"}
     job = meshy_ui.run()
     assert job.status == model.IMPORTED, job.detail
@@ -262,7 +266,7 @@ def test_an_untextured_image_shape_is_textured_by_one_retexture_in_place(bpy, me
     assert len([p for p in meshy_ui.posts() if p.get("created_task_id")]) == 2
     [textured] = _roots(bpy, job)
     assert tuple(textured.matrix_world.translation) == pytest.approx((-2.0, 1.0, 0.0))
-    assert textured["meshy_replaces"] == shape.name and shape.hide_get()
+    assert textured["meshy_replaces"] == shape_name and shape_name not in bpy.data.objects
 
 
 PAID = ("meshy.texture_shape", "meshy.retexture", "meshy.remesh", "meshy.rig",
@@ -347,3 +351,59 @@ def test_a_failure_running_again_cannot_fix_offers_no_retry(bpy, meshy_ui):
         "type": "ServerError", "message": "boom", "retryable": True, "task_ids": {}}}
     drawn = draw_panel(tasks, bpy.context)
     assert "meshy.retry_job" in drawn.operator_ids()
+
+
+def _meshy_collections(bpy):
+    top = bpy.data.collections.get("Meshy")
+    return [c.name for c in top.children] if top is not None else []
+
+
+def _assets(bpy):
+    return [o.name for o in bpy.data.objects if o.asset_data is not None]
+
+
+def test_one_prop_through_shape_first_leaves_one_collection_and_one_asset(bpy, meshy_ui):
+    """Issue 24: 3 candidates, pick one, Texture It deleting the others: the file keeps the
+    textured prop only (the replaced shape and the discarded candidates are removed, none is
+    left behind as an asset)."""
+    meshy_ui.prefs.mark_assets = True
+    s = bpy.context.scene.meshy
+    s.prompt = "a copper kettle"
+    s.should_texture = False
+    s.candidates = 3
+    assert bpy.ops.meshy.generate_text() == {"FINISHED"}
+    for job in meshy_ui.jobs()[-3:]:
+        assert meshy_ui.run(job).status == model.IMPORTED
+    assert len(_meshy_collections(bpy)) == 3 and len(_assets(bpy)) == 3
+    picked = next(o for o in bpy.data.objects if o.get("meshy_candidate") == 3)
+    _select_only(bpy, picked)
+    s.discard_candidates = True
+    assert bpy.ops.meshy.texture_shape() == {"FINISHED"}
+    job = meshy_ui.run()
+    assert job.status == model.IMPORTED, job.detail
+    [textured] = _roots(bpy, job)
+    assert len(_meshy_collections(bpy)) == 1, _meshy_collections(bpy)
+    assert _assets(bpy) == [textured.name]
+    assert [o.name for o in bpy.data.objects if o.get("meshy_job_id")] == [textured.name]
+
+
+def test_keep_the_shapes_keeps_them_hidden_and_not_assets(bpy, meshy_ui):
+    meshy_ui.prefs.mark_assets = True
+    s = bpy.context.scene.meshy
+    s.prompt = "a tin cup"
+    s.should_texture = False
+    s.candidates = 2
+    assert bpy.ops.meshy.generate_text() == {"FINISHED"}
+    for job in meshy_ui.jobs()[-2:]:
+        assert meshy_ui.run(job).status == model.IMPORTED
+    shapes = [o for o in bpy.data.objects if o.get("meshy_candidate")]
+    names = [o.name for o in shapes]
+    _select_only(bpy, shapes[0])
+    s.discard_candidates = True
+    assert bpy.ops.meshy.texture_shape(keep_shapes=True) == {"FINISHED"}
+    job = meshy_ui.run()
+    assert job.status == model.IMPORTED, job.detail
+    [textured] = _roots(bpy, job)
+    kept = [bpy.data.objects[n] for n in names]
+    assert all(o.hide_get() for o in kept)
+    assert _assets(bpy) == [textured.name]
