@@ -49,13 +49,20 @@ def option_type(request: str, name: str) -> str:
     return "choice"
 
 
-def table() -> list[tuple[str, str, str]]:
-    """(request, option, type) for every scalar option of every batch kind."""
-    return [(request, name, option_type(request, name)) for request in BATCH_KINDS
+# Request kinds beyond the batch file's that have switches, numbers or choices (API and CLI;
+# uv-unwrap, print-analyze and print-repair take none, animate's action id is argparse's int).
+TOOL_KINDS = ("rig", "text-to-image", "image-to-image", "text-to-motion", "print-multi-color")
+CLI_NAME = {"print-multi-color": "print-multicolor"}
+
+
+def table(requests: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(request, option, type) for every scalar option of these request kinds."""
+    return [(request, name, option_type(request, name)) for request in requests
             for name in sorted(request_options(request) - NOT_SCALAR)]
 
 
-TABLE = table()
+TABLE = table(BATCH_KINDS)  # batch files take these kinds
+EVERY_KIND = TABLE + table(TOOL_KINDS)
 # Malformed values as text (command line, CSV) and as Python values (the API).
 TEXT_BAD = {"boolean": ["fals", "nope", "2", "", "on", "truee"],
             "number": ["abc", "nan", "1e12", "", "5,000"], "choice": ["zzz", "", "QUADD"]}
@@ -70,19 +77,29 @@ def test_the_table_covers_every_kind_and_type():
     assert ("text-to-3d", "should_texture", "boolean") in TABLE
     assert ("text-to-3d", "target_polycount", "number") in TABLE
     assert ("remesh", "topology", "choice") in TABLE
+    assert {r for r, _, _ in EVERY_KIND} == {*BATCH_KINDS, *TOOL_KINDS}
+    assert ("text-to-motion", "duration", "number") in EVERY_KIND
 
 
 def _inputs(request: str, image: str) -> dict[str, object]:
     return {"text-to-3d": {"prompt": "a crate"}, "image-to-3d": {"image_url": image},
             "multi-image-to-3d": {"image_urls": [image]},
             "retexture": {"input_task_id": TASK, "text_style_prompt": "rust"},
-            "remesh": {"input_task_id": TASK}}[request]
+            "remesh": {"input_task_id": TASK}, "rig": {"input_task_id": TASK},
+            "text-to-image": {"prompt": "a cat", "ai_model": "nano-banana"},
+            "image-to-image": {"prompt": "a cat", "ai_model": "nano-banana",
+                               "reference_image_urls": [image]},
+            "text-to-motion": {"prompt": "a walk"},
+            "print-multi-color": {"input_task_id": TASK}}[request]
 
 
 def _cli_inputs(request: str, image: str) -> list[str]:
     return {"text-to-3d": ["a crate"], "image-to-3d": [image], "multi-image-to-3d": [image],
             "retexture": ["--task-id", TASK, "--text-style-prompt", "rust"],
-            "remesh": ["--task-id", TASK]}[request]
+            "remesh": ["--task-id", TASK], "rig": ["--task-id", TASK],
+            "text-to-image": ["a cat", "--ai-model", "nano-banana"],
+            "image-to-image": [image, "--prompt", "a cat", "--ai-model", "nano-banana"],
+            "text-to-motion": ["a walk"], "print-multi-color": ["--task-id", TASK]}[request]
 
 
 def posts(emu) -> list[dict]:
@@ -96,7 +113,7 @@ def image(emulator_assets) -> str:
 
 def test_api_refuses_every_malformed_option_by_its_keyword(meshy_env, empty_scene, image):
     bad_values = {t: cycle(values) for t, values in API_BAD.items()}
-    for request, name, kind in TABLE:
+    for request, name, kind in EVERY_KIND:
         for _ in range(2):
             bad = next(bad_values[kind])
             with pytest.raises(errors.ValidationError) as caught:
@@ -108,12 +125,12 @@ def test_api_refuses_every_malformed_option_by_its_keyword(meshy_env, empty_scen
 
 def test_cli_refuses_every_malformed_option_by_its_flag(meshy_env, empty_scene, image, capfd):
     bad_values = {t: cycle(values) for t, values in TEXT_BAD.items()}
-    for request, name, kind in TABLE:
+    for request, name, kind in EVERY_KIND:
         flag = f"--{name.replace('_', '-')}"
         for _ in range(2):
             bad = next(bad_values[kind])
-            code = cli.main([request, *_cli_inputs(request, image), flag, bad, "--json",
-                             "--quiet"])
+            code = cli.main([CLI_NAME.get(request, request), *_cli_inputs(request, image),
+                             flag, bad, "--json", "--quiet"])
             data = json.loads(capfd.readouterr().out)
             assert code == cli.EXIT_BAD_INPUT, (request, name, bad, data)
             message = data["error"]["message"]
