@@ -80,7 +80,8 @@ def _add_api_options(parser: argparse.ArgumentParser, request: str) -> None:
     from ..jobs.policy import request_options
 
     group = parser.add_argument_group(
-        "Meshy options", "the API's parameters (true/false, numbers, comma lists, JSON objects)")
+        "Meshy options", "the API's parameters (true/false, yes/no or 1/0; numbers; comma lists; "
+        "JSON objects)")
     for name in sorted(request_options(request) - INPUT_OPTIONS):
         shown = model_choices(request, name) if name in MODEL_OPTIONS else []
         group.add_argument(f"--{name.replace('_', '-')}", dest=f"opt_{name}", metavar="VALUE",
