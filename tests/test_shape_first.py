@@ -407,3 +407,10 @@ def test_keep_the_shapes_keeps_them_hidden_and_not_assets(bpy, meshy_ui):
     kept = [bpy.data.objects[n] for n in names]
     assert all(o.hide_get() for o in kept)
     assert _assets(bpy) == [textured.name]
+    from meshy_blender.jobs import deleted_tasks
+
+    deleted_tasks.forget_all()  # a later session: the kept candidate still says it is gone
+    other = next(o for o in kept if o.name != names[0])  # not the picked one
+    other.hide_set(False)
+    _select_only(bpy, other)
+    assert not bpy.ops.meshy.texture_shape.poll() and not bpy.ops.meshy.remesh.poll()

@@ -54,6 +54,7 @@ def discard_others(context: Any, picked: Any, settings: config.Settings, *,
         del obj["meshy_candidate_group"]  # out of the comparison for good
         if keep:
             obj[import_job.KEEP_SHAPE] = True
+            obj[selection.DELETED_MARK] = True
     import_job.set_aside(others)
     if task_ids:
         client = runtime.get_runtime(context, settings=settings).client
