@@ -21,6 +21,7 @@ def test_refine_textures_a_shape_in_place_with_one_refine_task(bpy, empty_scene,
     root = shape.root_objects[0]
     root.location = (1.0, 2.0, 0.0)
     bpy.context.view_layer.update()
+    name = root.name
     textured = api.refine(root, enable_pbr=True, texture_prompt="glazed blue")
     assert set(textured.task_ids) == {"refine"}
     sent = meshy_env.task(textured.task_ids["refine"])
@@ -28,7 +29,7 @@ def test_refine_textures_a_shape_in_place_with_one_refine_task(bpy, empty_scene,
     assert len(_paid(meshy_env)) == 2  # one shape, one texture
     new_root = textured.root_objects[0]
     assert tuple(new_root.matrix_world.translation) == pytest.approx((1.0, 2.0, 0.0))
-    assert root.hide_get() and new_root["meshy_replaces"] == root.name
+    assert name not in bpy.data.objects and new_root["meshy_replaces"] == name  # removed
     assert new_root["meshy_prompt"] == "a clay teapot"
 
 
@@ -91,3 +92,13 @@ def test_cli_candidates_then_refine_the_picked_one(bpy, empty_scene, meshy_env, 
     assert len(_paid(meshy_env)) == 3
     code, data = run("text-to-3d", "a lantern", "--candidates", "2", "--out", "x.glb")
     assert code == 2 and "--candidates" in data["error"]["message"]
+
+
+def test_refine_keep_shape_keeps_it_hidden_and_not_an_asset(bpy, empty_scene, meshy_env):
+    shape = api.text_to_3d("a clay jar", should_texture=False, placement="ORIGIN",
+                           mark_asset=True)
+    root = shape.root_objects[0]
+    assert root.asset_data is not None
+    textured = api.refine(root, keep_shape=True, mark_asset=True)
+    assert root.hide_get() and root.asset_data is None
+    assert textured.root_objects[0].asset_data is not None

@@ -89,6 +89,7 @@ def test_shape_first_then_texture_it_replaces_the_shape_in_place(bpy, meshy_ui):
 
     s.texture_prompt = "blue glaze"
     s.texture_source = "PROMPT"
+    shape_name = shape.name
     assert bpy.ops.meshy.texture_shape() == {"FINISHED"}
     textured_job = meshy_ui.run()
     assert textured_job.status == model.IMPORTED, textured_job.detail
@@ -104,11 +105,11 @@ def test_shape_first_then_texture_it_replaces_the_shape_in_place(bpy, meshy_ui):
 
     [textured] = _roots(bpy, textured_job)
     assert "meshy_untextured" not in textured
-    assert textured["meshy_replaces"] == shape.name
+    assert textured["meshy_replaces"] == shape_name
     assert textured["meshy_prompt"] == "a tall ceramic vase"
     assert all(abs(a - b) < 1e-4 for ra, rb in zip(textured.matrix_world, before, strict=True)
                for a, b in zip(ra, rb, strict=True))
-    assert shape.hide_get() and shape.name in bpy.data.objects  # hidden, never deleted
+    assert shape_name not in bpy.data.objects  # done with: removed (issue 24), undo brings it
     # A textured model is no shape any more: no second "Texture It" for it.
     _select_only(bpy, textured)
     assert not bpy.ops.meshy.texture_shape.poll()
@@ -157,6 +158,8 @@ def test_three_candidates_side_by_side_then_pick_one_makes_one_refine_task(bpy, 
     assert len(meshy_ui.posts()) == 3
 
     picked = next(r for r in roots if r["meshy_candidate"] == 2)
+    picked_id = picked["meshy_task_ids"].split("=")[1]
+    others = {r.name: r["meshy_task_ids"].split("=")[1] for r in roots if r is not picked}
     _select_only(bpy, picked)
     s.discard_candidates = True
     drawn = draw_panel(next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_selected"),
@@ -168,13 +171,12 @@ def test_three_candidates_side_by_side_then_pick_one_makes_one_refine_task(bpy, 
     creating = [p for p in meshy_ui.posts() if p.get("created_task_id")]
     assert len(creating) == 4  # three shapes, one texture: nothing else was paid for
     params = meshy_ui.params(refine_job.steps[0].task_id)
-    assert params["preview_task_id"] == picked["meshy_task_ids"].split("=")[1]
-    others = [r for r in roots if r is not picked]
-    assert all(o.hide_get() for o in others)
+    assert params["preview_task_id"] == picked_id
+    assert not set(others) & set(bpy.data.objects.keys())  # removed from the file
     calls.CALLS.wait("discard_candidates")
     deleted = {r["path"].rsplit("/", 1)[-1] for r in meshy_ui.emulator.requests("api")
                if r["method"] == "DELETE"}
-    assert deleted == {o["meshy_task_ids"].split("=")[1] for o in others}
+    assert deleted == set(others.values())
 
 
 def test_a_chain_shows_its_shape_at_once_and_the_result_replaces_it(bpy, meshy_ui,
@@ -221,13 +223,14 @@ def test_texture_it_from_a_tasks_row_textures_the_named_shape_in_one_undo_step(
     shape_job, shape = _shape(bpy, meshy_ui, "a lamp")
     bpy.ops.mesh.primitive_cube_add(location=(5, 0, 0))  # something else is active now
     bpy.ops.ed.undo_push(message="before texturing")
-    assert bpy.ops.meshy.texture_shape(object_name=shape.name) == {"FINISHED"}
+    name = shape.name
+    assert bpy.ops.meshy.texture_shape(object_name=name) == {"FINISHED"}
     job = meshy_ui.run()
     assert job.status == model.IMPORTED, job.detail
     assert meshy_ui.params(job.steps[0].task_id)["preview_task_id"] == \
         shape_job.steps[0].task_id
-    assert _roots(bpy, job)[0]["meshy_replaces"] == shape.name
-    name = shape.name
+    assert _roots(bpy, job)[0]["meshy_replaces"] == name
+    assert name not in bpy.data.objects
 
     bpy.ops.ed.undo()  # one step takes the textured model back and shows the shape again
     assert _roots(bpy, job) == []
@@ -251,6 +254,7 @@ def test_an_untextured_image_shape_is_textured_by_one_retexture_in_place(bpy, me
 
     s.texture_source = "PROMPT"
     s.texture_prompt = "painted wood"
+    shape_name = shape.name
     assert bpy.ops.meshy.texture_shape() == {"FINISHED"}
     job = meshy_ui.run()
     assert job.status == model.IMPORTED, job.detail
@@ -262,4 +266,151 @@ def test_an_untextured_image_shape_is_textured_by_one_retexture_in_place(bpy, me
     assert len([p for p in meshy_ui.posts() if p.get("created_task_id")]) == 2
     [textured] = _roots(bpy, job)
     assert tuple(textured.matrix_world.translation) == pytest.approx((-2.0, 1.0, 0.0))
-    assert textured["meshy_replaces"] == shape.name and shape.hide_get()
+    assert textured["meshy_replaces"] == shape_name and shape_name not in bpy.data.objects
+
+
+PAID = ("meshy.texture_shape", "meshy.retexture", "meshy.remesh", "meshy.rig",
+        "meshy.retry_job")
+
+
+def _enabled_paid_buttons(bpy, layout):
+    """Paid buttons an artist could press: drawn in an enabled layout, operator poll true."""
+    return [c["kwargs"]["operator"] for c in layout.operators()
+            if c["kwargs"]["operator"] in PAID and c["layout"].is_enabled()
+            and getattr(bpy.ops.meshy, c["kwargs"]["operator"].split(".")[1]).poll()]
+
+
+def test_undo_after_texture_it_with_deletion_offers_nothing_paid_for_the_deleted(
+        bpy, meshy_ui, undo_as_in_the_ui):
+    """Issue 24: Ctrl-Z brought the deleted candidates back with a working "Texture It (10
+    credits)"; Meshy no longer had them. Deleted task ids are remembered outside the undo
+    stack, so after undo no panel offers a paid action on them."""
+    from meshy_blender.blender.session import calls
+    from meshy_blender.blender.ui import panels
+
+    s = bpy.context.scene.meshy
+    s.prompt = "a clay pot"
+    s.should_texture = False
+    s.candidates = 3
+    assert bpy.ops.meshy.generate_text() == {"FINISHED"}
+    jobs = meshy_ui.jobs()[-3:]
+    for job in jobs:
+        assert meshy_ui.run(job).status == model.IMPORTED
+    roots = [_roots(bpy, job)[0] for job in jobs]
+    picked = next(r for r in roots if r["meshy_candidate"] == 1)
+    other_names = [r.name for r in roots if r is not picked]
+    _select_only(bpy, picked)
+    s.discard_candidates = True
+    bpy.ops.ed.undo_push(message="before texturing")
+    assert bpy.ops.meshy.texture_shape() == {"FINISHED"}
+    assert meshy_ui.run().status == model.IMPORTED
+    calls.CALLS.wait("discard_candidates")
+    posts_before = len(meshy_ui.posts())
+
+    bpy.ops.ed.undo()
+    back = [bpy.data.objects[n] for n in other_names if n in bpy.data.objects]
+    assert back, "undo brings the discarded candidates back into the file"
+    selected = next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_selected")
+    tasks = next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_tasks")
+    for obj in back:
+        obj.hide_set(False)  # even shown again and active
+        _select_only(bpy, obj)
+        drawn = draw_panel(selected, bpy.context)
+        assert _enabled_paid_buttons(bpy, drawn) == [], obj.name
+        assert "Meshy deleted this shape's task" in " ".join(drawn.texts())
+        for op in ("texture_shape", "retexture", "remesh", "rig"):
+            assert not getattr(bpy.ops.meshy, op).poll(), op
+        rows = draw_panel(tasks, bpy.context)
+        shape_buttons = [c for c in rows.operators()
+                         if c["kwargs"]["operator"] == "meshy.texture_shape"
+                         and c.get("props", {}).get("object_name") in other_names]
+        assert shape_buttons == []
+    with pytest.raises(RuntimeError):  # called anyway (a script): refused, nothing sent
+        bpy.ops.meshy.texture_shape(object_name=back[0].name)
+    assert len(meshy_ui.posts()) == posts_before
+
+
+def test_a_failure_running_again_cannot_fix_offers_no_retry(bpy, meshy_ui):
+    """A job whose input Meshy deleted (NotFoundError) shows its error and no Retry; a server
+    hiccup still offers a priced Retry."""
+    from meshy_blender.blender.ui import panels
+
+    job, _shape_obj = _shape(bpy, meshy_ui, "a jug")
+    rt = meshy_ui.runtime()
+    tasks = next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_tasks")
+    snap = rt.pump.view[job.id]
+    rt.pump.view[job.id] = {**snap, "status": model.FAILED, "error": {
+        "type": "NotFoundError", "message": "Meshy no longer has this task",
+        "retryable": False, "task_ids": {}}}
+    drawn = draw_panel(tasks, bpy.context)
+    assert "meshy.retry_job" not in drawn.operator_ids()
+    with pytest.raises(RuntimeError, match="cannot succeed by running it again"):
+        bpy.ops.meshy.retry_job(job_id=job.id)
+    assert meshy_ui.jobs()[-1].id == job.id  # nothing submitted
+    rt.pump.view[job.id] = {**snap, "status": model.FAILED, "error": {
+        "type": "ServerError", "message": "boom", "retryable": True, "task_ids": {}}}
+    drawn = draw_panel(tasks, bpy.context)
+    assert "meshy.retry_job" in drawn.operator_ids()
+
+
+def _meshy_collections(bpy):
+    top = bpy.data.collections.get("Meshy")
+    return [c.name for c in top.children] if top is not None else []
+
+
+def _assets(bpy):
+    return [o.name for o in bpy.data.objects if o.asset_data is not None]
+
+
+def test_one_prop_through_shape_first_leaves_one_collection_and_one_asset(bpy, meshy_ui):
+    """Issue 24: 3 candidates, pick one, Texture It deleting the others: the file keeps the
+    textured prop only (the replaced shape and the discarded candidates are removed, none is
+    left behind as an asset)."""
+    meshy_ui.prefs.mark_assets = True
+    s = bpy.context.scene.meshy
+    s.prompt = "a copper kettle"
+    s.should_texture = False
+    s.candidates = 3
+    assert bpy.ops.meshy.generate_text() == {"FINISHED"}
+    for job in meshy_ui.jobs()[-3:]:
+        assert meshy_ui.run(job).status == model.IMPORTED
+    assert len(_meshy_collections(bpy)) == 3 and len(_assets(bpy)) == 3
+    picked = next(o for o in bpy.data.objects if o.get("meshy_candidate") == 3)
+    _select_only(bpy, picked)
+    s.discard_candidates = True
+    assert bpy.ops.meshy.texture_shape() == {"FINISHED"}
+    job = meshy_ui.run()
+    assert job.status == model.IMPORTED, job.detail
+    [textured] = _roots(bpy, job)
+    assert len(_meshy_collections(bpy)) == 1, _meshy_collections(bpy)
+    assert _assets(bpy) == [textured.name]
+    assert [o.name for o in bpy.data.objects if o.get("meshy_job_id")] == [textured.name]
+
+
+def test_keep_the_shapes_keeps_them_hidden_and_not_assets(bpy, meshy_ui):
+    meshy_ui.prefs.mark_assets = True
+    s = bpy.context.scene.meshy
+    s.prompt = "a tin cup"
+    s.should_texture = False
+    s.candidates = 2
+    assert bpy.ops.meshy.generate_text() == {"FINISHED"}
+    for job in meshy_ui.jobs()[-2:]:
+        assert meshy_ui.run(job).status == model.IMPORTED
+    shapes = [o for o in bpy.data.objects if o.get("meshy_candidate")]
+    names = [o.name for o in shapes]
+    _select_only(bpy, shapes[0])
+    s.discard_candidates = True
+    assert bpy.ops.meshy.texture_shape(keep_shapes=True) == {"FINISHED"}
+    job = meshy_ui.run()
+    assert job.status == model.IMPORTED, job.detail
+    [textured] = _roots(bpy, job)
+    kept = [bpy.data.objects[n] for n in names]
+    assert all(o.hide_get() for o in kept)
+    assert _assets(bpy) == [textured.name]
+    from meshy_blender.jobs import deleted_tasks
+
+    deleted_tasks.forget_all()  # a later session: the kept candidate still says it is gone
+    other = next(o for o in kept if o.name != names[0])  # not the picked one
+    other.hide_set(False)
+    _select_only(bpy, other)
+    assert not bpy.ops.meshy.texture_shape.poll() and not bpy.ops.meshy.remesh.poll()

@@ -2,7 +2,8 @@
 
 ``api.refine(preview)`` sends one ``text-to-3d-refine`` task with the shape's
 ``preview_task_id``; given the shape's object, the textured model replaces it in place (same
-transform, the shape hidden), as "Texture It" does in the sidebar.
+transform; the shape is then removed from the file unless ``keep_shape=True`` keeps it hidden),
+as "Texture It" does in the sidebar.
 """
 
 from __future__ import annotations
@@ -40,13 +41,17 @@ def refine(preview: Any, *, progress: ProgressCallback | None = None,
            timeout: float | None = None, import_format: str | None = None,
            placement: str | None = None, label: str | None = None,
            mark_asset: bool | None = None, job_key: str | None = None,
-           **options: Any) -> Result:
+           keep_shape: bool = False, **options: Any) -> Result:
     """Texture ``preview`` (its object, its Result or its task id) with the refine options
     (``enable_pbr``, ``texture_prompt``, ``texture_image_url``, ``ai_model`` ...). With an
     object or Result the textured model replaces the shape unless ``placement`` says
-    otherwise; with a bare id it lands like any result. ``job_key``: a rerun never pays twice.
+    otherwise, and the shape leaves the file (``keep_shape``: kept hidden, not an asset); with a
+    bare id it lands like any result. ``job_key``: a rerun never pays twice.
     """
     task_id, root = preview_task_id(preview)
+    if root is not None and keep_shape:
+        from ..blender.scene.import_job import KEEP_SHAPE
+        root[KEEP_SHAPE] = True
     if root is not None and placement is None:
         placement = "REPLACE"
     prompt = str(root.get("meshy_prompt", "")) if root is not None else ""

@@ -32,7 +32,7 @@ from .exit_codes import (
     exit_code_for,
 )
 from .output import check_out, emit, stdout_to_stderr
-from .parser import PROG
+from .parser import PROG, in_flags
 from .tool_commands import HANDLERS as _TOOL_HANDLERS
 from .tool_parser import build_parser
 
@@ -77,8 +77,12 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
     check_out(getattr(args, "out", None))  # before anything is sent
     journal = _journal()
     before = set(journal.directory.glob("*.damaged")) if journal is not None else set()
+    given = {key[4:] for key, value in vars(args).items()
+             if key.startswith("opt_") and value is not None}
     try:
         payload = {"ok": True, "command": args.command, **handler(api, args)}
+    except errors.ValidationError as exc:
+        raise in_flags(exc, given) from None
     finally:
         if journal is not None:
             _tell_damaged(journal, before)

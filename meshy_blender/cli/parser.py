@@ -31,20 +31,36 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+def flag(name: str) -> str:
+    """The command-line flag of an API option: ``should_texture`` -> ``--should-texture``."""
+    return f"--{name.replace('_', '-')}"
+
+
+def in_flags(exc: BaseException, given: set[str]) -> BaseException:
+    """A refused option said with the flag the user typed: ``'target_polycount'`` in a
+    validation message becomes ``'--target-polycount'`` for each option given as a flag."""
+    message = getattr(exc, "message", None)
+    if not given or not isinstance(message, str):
+        return exc
+    for name in given:
+        message = message.replace(f"'{name}'", f"'{flag(name)}'")
+    exc.message = message  # type: ignore[attr-defined]
+    exc.args = (message,)
+    return exc
+
+
 def value_of(name: str, text: str) -> Any:
     """A command-line option value as the API wants it (bool, number, list, JSON, text)."""
     if name in TEXT_OPTIONS:
         return text
     if name in LIST_OPTIONS:
         return [part.strip() for part in text.split(",") if part.strip()]
-    from ..jobs.batchfile import text_value
+    from ..jobs.batchfile import option_value
 
-    if text.strip().lower() in ("on", "off"):  # the command line's own switch words
-        return text.strip().lower() == "on"
     try:
-        return text_value(text)
+        return option_value(name, text, flag(name))
     except ValueError:
-        raise UsageError(f"--{name.replace('_', '-')}: not valid JSON: {text}") from None
+        raise UsageError(f"{flag(name)}: not valid JSON: {text}") from None
 
 
 MODEL_OPTIONS = ("ai_model", "model_type")
@@ -64,7 +80,8 @@ def _add_api_options(parser: argparse.ArgumentParser, request: str) -> None:
     from ..jobs.policy import request_options
 
     group = parser.add_argument_group(
-        "Meshy options", "the API's parameters (true/false, numbers, comma lists, JSON objects)")
+        "Meshy options", "the API's parameters (true/false, yes/no or 1/0; numbers; comma lists; "
+        "JSON objects)")
     for name in sorted(request_options(request) - INPUT_OPTIONS):
         shown = model_choices(request, name) if name in MODEL_OPTIONS else []
         group.add_argument(f"--{name.replace('_', '-')}", dest=f"opt_{name}", metavar="VALUE",

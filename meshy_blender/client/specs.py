@@ -242,6 +242,11 @@ OPTIONS: dict[str, dict[str, v.Checker]] = {
                           "max_depth": v.integer(3, 6)},
 }
 
+# Options that are a yes/no switch on any kind (should_texture also splits text to 3D into
+# shape and texture): text that means them is read strictly (validation.boolean_text).
+BOOLEAN_OPTIONS = frozenset({"should_texture"} | {
+    name for table in OPTIONS.values() for name, check in table.items() if check is v.boolean})
+
 REQUIRED: dict[str, tuple[str, ...]] = {
     "text-to-3d-preview": ("prompt",),
     "text-to-3d-refine": ("preview_task_id",),
@@ -394,5 +399,5 @@ def check_face_limit(kind: str, faces: int) -> None:
                               f"{faces:,}. Decimate or remesh it first.", field="model_url")
 
 
-__all__ = ["FACE_LIMITS", "OPTIONS", "SPECS", "TaskKind", "TaskSpec", "build_payload",
-           "check_face_limit", "estimate_chain", "estimate_cost", "quote", "spec"]
+__all__ = ["BOOLEAN_OPTIONS", "FACE_LIMITS", "OPTIONS", "SPECS", "TaskKind", "TaskSpec",
+           "build_payload", "check_face_limit", "estimate_chain", "estimate_cost", "quote", "spec"]

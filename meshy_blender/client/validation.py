@@ -6,6 +6,7 @@ Each checker takes the option name and value and returns the value to send, or r
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from pathlib import Path
@@ -31,9 +32,24 @@ def text(max_len: int | None = None, *, allow_empty: bool = False) -> Checker:
 
 
 def boolean(name: str, value: Any) -> bool:
+    """A real bool: 1, "yes" or "false" are not, so a typo never switches a paid step on."""
     if not isinstance(value, bool):
-        raise ValidationError(f"'{name}' must be true or false.", field=name)
+        raise ValidationError(f"'{name}' must be true or false (got {value!r}).", field=name)
     return value
+
+
+# The words a boolean may be written as where text comes in (command line, CSV), any case.
+BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def boolean_text(name: str, text: str) -> bool:
+    """A boolean typed as text: exactly true/false, yes/no or 1/0; anything else ("fals",
+    "nope", "2", "") is refused rather than read as on or off."""
+    word = text.strip().lower()
+    if word not in BOOLEAN_WORDS:
+        raise ValidationError(f"'{name}' must be true or false (also yes/no, 1/0); got "
+                              f"{text!r}.", field=name)
+    return BOOLEAN_WORDS[word]
 
 
 def integer(lo: int, hi: int) -> Checker:
@@ -42,7 +58,8 @@ def integer(lo: int, hi: int) -> Checker:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             else:
-                raise ValidationError(f"'{name}' must be a whole number.", field=name)
+                raise ValidationError(f"'{name}' must be a whole number (got {value!r}).",
+                                      field=name)
         if not lo <= value <= hi:
             raise ValidationError(
                 f"'{name}' must be between {lo:,} and {hi:,} (got {value:,}).", field=name)
@@ -52,8 +69,9 @@ def integer(lo: int, hi: int) -> Checker:
 
 def number(lo: float, hi: float, *, lo_open: bool = False) -> Checker:
     def check(name: str, value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValidationError(f"'{name}' must be a number.", field=name)
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value):
+            raise ValidationError(f"'{name}' must be a number (got {value!r}).", field=name)
         if value < lo or value > hi or (lo_open and value == lo):
             bound = f"more than {lo}" if lo_open else f"at least {lo}"
             raise ValidationError(f"'{name}' must be {bound} and at most {hi} (got {value}).",

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..client import specs, validation
 from ..client.errors import ValidationError
 from .policy import request_options
 
@@ -234,10 +235,21 @@ def _value(option: str, value: str, bad: Any, column: str) -> Any:
             return _json(text, bad, column)
         return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
     try:
-        return text_value(text)
+        return option_value(option, text, column)
     except json.JSONDecodeError as exc:
         bad(column, f"not valid JSON ({exc.msg})")
-        return None
+    except ValidationError as exc:
+        bad(column, str(exc))
+    return None
+
+
+def option_value(option: str, text: str, shown: str) -> Any:
+    """Text typed for API option ``option`` (a CSV cell, a command-line value): a switch must
+    be exactly true/false/yes/no/1/0 (else ValidationError naming ``shown``, the column or flag
+    the user typed), anything else as :func:`text_value` reads it."""
+    if option in specs.BOOLEAN_OPTIONS:
+        return validation.boolean_text(shown, text)
+    return text_value(text)
 
 
 def text_value(text: str) -> Any:

@@ -9,9 +9,26 @@ with the same job key, or a restart) instead of bought again.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ..client import errors
 from . import model
 from .model import Job
+
+# Failures the same request meets again: its input task is gone on Meshy, or Meshy (or our own
+# checks) refuse the request itself. Retry is not offered for them: it could only fail again.
+RERUN_CANNOT_FIX = frozenset({"NotFoundError", "ValidationError", "InvalidRequestError"})
+
+
+def rerun_can_fix(error: Mapping[str, Any] | model.JobError | None) -> bool:
+    """Whether running a failed job again can end differently (a server hiccup, a failed
+    generation, a top-up): False for the failures in :data:`RERUN_CANNOT_FIX`."""
+    if error is None:
+        return True
+    kind = error.get("type") if isinstance(error, Mapping) else error.type
+    retryable = error.get("retryable") if isinstance(error, Mapping) else error.retryable
+    return bool(retryable) or kind not in RERUN_CANNOT_FIX
 
 
 def job_error(job: Job) -> errors.MeshyError:

@@ -18,7 +18,8 @@ from .model import STEP_WAITING, Job, Step
 from .request import PLACEHOLDER_TASK_ID, JobRequest
 
 # Text to 3D: which API parameters belong to the refine (texturing) task rather than the preview.
-REFINE_ONLY = {"enable_pbr", "texture_prompt", "texture_image_url", "remove_lighting"}
+REFINE_ONLY = {"enable_pbr", "texture_prompt", "texture_image_url", "remove_lighting",
+               "texture_resolution", "hd_texture"}
 SHARED_PREVIEW_REFINE = {"ai_model", "moderation", "auto_size", "origin_at", "target_formats"}
 # Optional download (a trailing "?"): fetched when Meshy offers it, never a reason to fail a job.
 THUMBNAIL = "thumbnail?"
@@ -134,7 +135,7 @@ def _request_needed_formats(steps: list[Step]) -> None:
 
 
 def _split_text_to_3d(options: dict[str, Any]) -> tuple[dict, dict | None]:
-    texture = options.pop("should_texture", True)
+    texture = validation.boolean("should_texture", options.pop("should_texture", True))
     preview = {k: v for k, v in options.items() if k not in REFINE_ONLY}
     if not texture:
         stray = sorted(REFINE_ONLY & options.keys())
@@ -151,7 +152,9 @@ def _split_text_to_3d(options: dict[str, Any]) -> tuple[dict, dict | None]:
 def _refine_existing(options: dict[str, Any]) -> Step:
     """Texture a shape Meshy already made (``preview_task_id``): one refine task, no new
     preview, so checking the shape first never pays for the geometry twice."""
-    options.pop("should_texture", None)
+    texture = options.pop("should_texture", None)
+    if texture is not None:
+        validation.boolean("should_texture", texture)  # a typo is refused here too
     # The shape exists: what made it (prompt, topology, polycount ... also when a studio
     # policy pins them for text to 3D) no longer applies. Anything else is validated as usual.
     for key in specs.OPTIONS["text-to-3d-preview"].keys() - REFINE_ONLY - SHARED_PREVIEW_REFINE:

@@ -47,6 +47,18 @@ def _has_model(context: Any) -> bool:
     return bool(selection.selected_meshes(context))
 
 
+def _not_deleted(cls: Any, context: Any) -> bool:
+    """False (with the reason) for a model whose Meshy task was deleted (a discarded candidate
+    brought back by Ctrl-Z): sending it would fail, or pay for nothing."""
+    from ...jobs.deleted_tasks import REASON
+    from ..scene import selection
+    active = context.view_layer.objects.active
+    if active is not None and selection.deleted_on_meshy(active):
+        cls.poll_message_set(REASON)
+        return False
+    return True
+
+
 class _OnSelection(MenuDialog, bpy.types.Operator):
     """Base of the operators that send the selected model (not registered itself): check,
     turn the selection into a model input, build the request, submit."""
@@ -71,7 +83,7 @@ class _OnSelection(MenuDialog, bpy.types.Operator):
         if not _has_model(context):
             cls.poll_message_set("Select a mesh (or a Meshy-made object)")
             return False
-        return True
+        return _not_deleted(cls, context)
 
     def _build(self, s: Any, settings: config.Settings, model: dict[str, Any] | None,
                source: str | None) -> JobRequest:

@@ -1,7 +1,8 @@
 """Shape first: "Texture It" on an untextured Meshy shape (Selected Object panel, menus).
 
 One refine task of the shape's own preview (nothing is generated or paid for twice); the
-textured result replaces the shape in place (same transform, the shape hidden, one undo step).
+textured result replaces the shape in place (same transform, one undo step); the shape, and the
+other candidates when deleted, leave the file unless *Keep the Shapes* keeps them hidden.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import bpy
-from bpy.props import StringProperty
+from bpy.props import BoolProperty, StringProperty
 
 from .dialog import MenuDialog
 
@@ -36,13 +37,22 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
 
     object_name: StringProperty(name="Object", default="", options={"SKIP_SAVE", "HIDDEN"},
                                 description="The shape to texture (empty: the active object)")
+    keep_shapes: BoolProperty(name="Keep the Shapes", default=False, options={"SKIP_SAVE"},
+                              description="Keep the replaced shape and the other candidates "
+                                          "in the file, hidden and not assets (default: "
+                                          "removed)")
 
     @classmethod
     def poll(cls, context):
+        from ..scene import selection
         from ..session import shape_first
         if getattr(context.scene, "meshy", None) is None:
             return False
         active = context.view_layer.objects.active
+        if active is not None and selection.deleted_on_meshy(active):
+            from ...jobs.deleted_tasks import REASON
+            cls.poll_message_set(REASON)
+            return False
         # The active shape, or (a Tasks row names its own) any shape in view; execute checks.
         if shape_first.shape_task(active) is None and not any(
                 o.get("meshy_untextured") and o.visible_get() and shape_first.shape_task(o)
@@ -55,6 +65,7 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
         s = context.scene.meshy
         for name in ("enable_pbr", "texture_source", "texture_prompt"):
             layout.prop(s, name)
+        layout.prop(self, "keep_shapes")
 
     def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
         return self._request(context, settings, estimate=True)
@@ -66,8 +77,14 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
                                        settings, estimate=estimate)
 
     def execute(self, context):
+        from ..scene import selection
+        from ..scene.import_job import KEEP_SHAPE
         from ..session import candidates, shape_first, submit
         root = _target(context, self.object_name)
+        if root is not None and selection.deleted_on_meshy(root):
+            from ...jobs.deleted_tasks import REASON
+            self.report({"ERROR"}, f"Meshy: {REASON}.")
+            return {"CANCELLED"}
         if root is None or shape_first.shape_task(root) is None:
             self.report({"ERROR"}, "Meshy: Texture It needs an untextured Meshy shape; "
                                    "this object is already textured or not made by Meshy.")
@@ -78,10 +95,13 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
         if submit.submit_built(self, context, settings,
                                lambda: self._request(context, settings)) is None:
             return {"CANCELLED"}
+        if self.keep_shapes:
+            root[KEEP_SHAPE] = True  # the import hides it instead of removing it
         if context.scene.meshy.discard_candidates and root.get("meshy_candidate_group"):
-            gone = candidates.discard_others(context, root, settings)
+            gone = candidates.discard_others(context, root, settings, keep=self.keep_shapes)
             if gone:
-                self.report({"INFO"}, f"Meshy: hid {len(gone)} other candidate(s) and is "
+                what = "hid" if self.keep_shapes else "removed"
+                self.report({"INFO"}, f"Meshy: {what} {len(gone)} other candidate(s) and is "
                                       "deleting them on Meshy")
         return {"FINISHED"}
 

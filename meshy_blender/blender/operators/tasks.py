@@ -98,6 +98,13 @@ class MESHY_OT_retry_job(bpy.types.Operator):
         rt = submit.ready_runtime(self, context)
         if rt is None:
             return {"CANCELLED"}
+        from ...jobs import outcome
+        shown = rt.pump.view.get(self.job_id) or {}
+        if not outcome.rerun_can_fix(shown.get("error")):
+            self.report({"ERROR"}, "Meshy: this job cannot succeed by running it again "
+                                   f"({shown['error'].get('message', 'its input is gone')}); "
+                                   "nothing was sent.")
+            return {"CANCELLED"}
         try:
             job = rt.manager.retry(self.job_id)
         except (KeyError, ValueError) as exc:

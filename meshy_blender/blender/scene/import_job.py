@@ -12,7 +12,7 @@ from typing import Any
 import bpy
 
 from ...jobs.request import ImportOptions
-from . import assets, candidates, import_images_motion_print, importer, intermediate
+from . import assets, candidates, import_images_motion_print, importer, intermediate, selection
 from .migrations import OBJECT_KEY, OBJECT_SCHEMA
 
 
@@ -50,13 +50,42 @@ def thumbnail_of(snapshot: dict[str, Any]) -> str | None:
     return None
 
 
+KEEP_SHAPE = "meshy_keep_shape"  # set by Texture It's "Keep the Shapes": hide, do not remove
+
+
+def replaced_shape(snapshot: dict[str, Any], opts: ImportOptions) -> Any:
+    """The untextured shape this job textures in place (shape first's Texture It: a refine of
+    its preview, or a retexture of its image shape), else None; never the artist's own mesh."""
+    source = _source_object(opts)
+    if source is None or opts.placement != "REPLACE" or not source.get("meshy_untextured"):
+        return None
+    steps = snapshot.get("steps", [])
+    if not steps or steps[0].get("kind") not in ("text-to-3d-refine", "retexture"):
+        return None  # e.g. a remesh replacing the shape: the artist's own choice, kept hidden
+    first = steps[0].get("options", {})
+    made_from = {first.get("preview_task_id"), first.get("input_task_id")} - {None}
+    return source if selection.model_task_id(source) in made_from else None
+
+
+def set_aside(roots: list[Any]) -> None:
+    """Shapes shape first is done with: removed from the file (with their job collection once
+    empty), or, where the artist keeps them, hidden and no longer assets."""
+    kept = [r for r in roots if r.get(KEEP_SHAPE)]
+    for root in kept:
+        for obj in (root, *root.children_recursive):
+            if obj.asset_data is not None:
+                obj.asset_clear()
+    intermediate.discard([r for r in roots if not r.get(KEEP_SHAPE)])
+
+
 def _after_import(snapshot: dict[str, Any], prov: dict[str, object],
                   stand_ins: list[Any] | None = None) -> Any:
     """The ``after`` hook run inside the import's undo step: the job's intermediate stand-ins
     go, a candidate takes its place in the row, and the result is marked as an asset when the
     job asked for it (else None)."""
     opts = ImportOptions.from_dict(snapshot.get("import_options"))
-    if not opts.mark_asset and not opts.candidate and not stand_ins:
+    shape = replaced_shape(snapshot, opts)
+    if not opts.mark_asset and not opts.candidate and not stand_ins and shape is None:
         return None
     steps = snapshot.get("steps", [])
     kind = str(steps[-1]["kind"]) if steps else str(snapshot["kind"])
@@ -64,6 +93,8 @@ def _after_import(snapshot: dict[str, Any], prov: dict[str, object],
         kind = "rig"
 
     def after(result: importer.ImportResult) -> None:
+        if shape is not None:  # Texture It: the textured model stands where the shape stood
+            set_aside([shape])
         if stand_ins:
             own = opts.placement != "REPLACE"  # it replaced the stand-in, not the artist's
             intermediate.discard(stand_ins)

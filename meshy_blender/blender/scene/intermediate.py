@@ -28,7 +28,8 @@ def step_to_show(snapshot: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def discard(roots: list[Any]) -> None:
-    """Remove stand-ins (with their children, and their job collection once empty)."""
+    """Remove Meshy roots (a running chain's stand-ins, shapes shape first is done with) with
+    their children, and their job collection once empty."""
     for root in roots:
         try:
             objects = [root, *root.children_recursive]

@@ -40,6 +40,21 @@ def model_task_id(obj: Any) -> str | None:
     return ids[-1] if ids else None
 
 
+# On a kept discarded candidate: the session registry (jobs/deleted_tasks.py) is what survives
+# undo; this mark is what survives saving the file and starting Blender again.
+DELETED_MARK = "meshy_deleted_on_meshy"
+
+
+def deleted_on_meshy(obj: Any) -> bool:
+    """Whether the object's model (or rig) task was deleted on Meshy this session: nothing
+    paid may be asked for it, even after Ctrl-Z brought the object back."""
+    from ...jobs import deleted_tasks
+    root = meshy_root(obj)
+    if root is not None and root.get(DELETED_MARK):
+        return True  # a kept discarded candidate, in a later session
+    return any(deleted_tasks.is_deleted(t) for t in task_ids(obj).values())
+
+
 def rig_task_id(obj: Any) -> str | None:
     """The rig task id of an armature Meshy rigged, else None (Animate needs one)."""
     if obj is None or obj.type != "ARMATURE":

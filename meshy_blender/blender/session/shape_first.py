@@ -30,6 +30,8 @@ def shape_task(obj: Any) -> tuple[str, str] | None:
     root = selection.meshy_root(obj) if obj is not None else None
     if root is None or not root.get("meshy_untextured") or root.get("meshy_intermediate"):
         return None  # a running chain's stand-in is textured by that chain already
+    if selection.deleted_on_meshy(root):
+        return None  # a discarded candidate (back after Ctrl-Z): Meshy no longer has it
     ids = selection.task_ids(root)
     newest = selection.model_task_id(root)
     for step in SHAPE_STEPS:

@@ -141,6 +141,10 @@ class MESHY_PT_selected(SidebarPanel):
         source, ok = _draw_source(layout, context)
         if not ok:
             return
+        if active is not None and selection.deleted_on_meshy(active):
+            from ...jobs.deleted_tasks import REASON
+            layout.label(text=REASON, icon="ERROR")  # no paid action on a task Meshy deleted
+            return
         if active is not None and shape_first.shape_task(active):
             layout.label(text="Untextured shape: check it, then texture it", icon="MESH_DATA")
             body = section(layout, "meshy_sel_texture_shape", "Texture Shape", closed=False,

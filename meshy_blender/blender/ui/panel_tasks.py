@@ -69,7 +69,7 @@ def _progress(layout: Any, percent: float, text: str) -> None:
 
 def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
              settings: Any = None, shapes: dict[str, Any] | None = None) -> None:
-    from ...jobs import model
+    from ...jobs import model, outcome
     from ..session import costs, messages, shape_first, thumbnails
     status = str(snap.get("status"))
     job_id = str(snap["id"])
@@ -110,7 +110,8 @@ def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
         req = shape_first.request_for(shape, context.scene.meshy, settings, estimate=True)
         box.operator("meshy.texture_shape", text=costs.estimate(req).label("Texture It"),
                      icon="SHADING_TEXTURE").object_name = shape.name
-    if status in (model.FAILED, model.CANCELLED):
+    if status == model.CANCELLED or (status == model.FAILED
+                                     and outcome.rerun_can_fix(snap.get("error"))):
         price = retry_credits(snap)
         row.operator("meshy.retry_job", text=f"Retry ({price} credits)",
                      icon="FILE_REFRESH").job_id = job_id

@@ -135,8 +135,9 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
                             description="Shapes of the same prompt to compare side by side "
                             "(each priced as one shape); texture only the one you pick")
     discard_candidates: BoolProperty(name="Delete the Other Candidates", default=False,
-                                     description="When texturing a candidate, hide the other "
-                                     "shapes of its row and delete them on Meshy")
+                                     description="When texturing a candidate, remove the other "
+                                     "shapes of its row from the file and delete them on "
+                                     "Meshy")
     enable_pbr: BoolProperty(name="PBR Maps", default=True,
                              description="Also make metallic, roughness and normal maps: more "
                              "realistic materials")
