@@ -7,7 +7,8 @@ never waits on it. Messages are JSON (a 4-byte big-endian length, then UTF-8 JSO
 travels over the pipe.
 
 Reading without blocking: on POSIX the read end is switched to non-blocking and read until it
-would block. On Windows (anonymous pipes cannot be non-blocking there before Python 3.12) the
+would block; a round trip that needs an answer sleeps in ``poll``/``select`` until bytes
+arrive. On Windows (anonymous pipes cannot be non-blocking there before Python 3.12) the
 plausible path is the one ``multiprocessing`` uses: ``_winapi.PeekNamedPipe`` says how many
 bytes wait, and exactly that many are read; see :meth:`PipeChannel._read_available`.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import struct
 import sys
@@ -72,9 +74,26 @@ class PipeChannel:
         deadline = time.monotonic() + timeout
         while True:
             messages = self.poll()
-            if messages or self.eof or time.monotonic() >= deadline:
+            left = deadline - time.monotonic()
+            if messages or self.eof or left <= 0:
                 return messages
-            time.sleep(0.001)
+            self._wait_readable(left)
+
+    def _wait_readable(self, timeout: float) -> None:
+        """Sleep until the read end has bytes (or EOF) or ``timeout`` passes: on POSIX the
+        kernel wakes us (``select``), so an answer is read the moment it lands and an idle
+        wait costs no CPU. Windows cannot ``select`` a pipe: peek every millisecond."""
+        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+            time.sleep(min(0.001, timeout))
+            return
+        import select
+
+        if hasattr(select, "poll"):  # no FD_SETSIZE limit on the descriptor's number
+            poller = select.poll()
+            poller.register(self.read_fd, select.POLLIN)
+            poller.poll(max(1, math.ceil(timeout * 1000)))
+        else:  # pragma: no cover - a POSIX without poll()
+            select.select([self.read_fd], [], [], timeout)
 
     def read_blocking(self) -> list[dict[str, Any]]:
         """Worker side: block until at least one message arrives; PipeClosed at EOF."""
