@@ -221,7 +221,7 @@ def test_pruning_never_deletes_a_file_another_kept_job_uses_or_one_outside_the_c
 def test_start_up_prunes_by_the_preferences_in_a_process(addon, bpy, monkeypatch, tmp_path):
     from meshy_blender.blender.session import runtime
     from meshy_blender.identity import ADDON_ID
-    from meshy_blender.jobs import remote
+    from meshy_blender.jobs import spawn
 
     monkeypatch.setenv("MESHY_CACHE_DIR", str(tmp_path / "cache"))
     prefs = bpy.context.preferences.addons[ADDON_ID].preferences
@@ -232,8 +232,8 @@ def test_start_up_prunes_by_the_preferences_in_a_process(addon, bpy, monkeypatch
     journal.save(old)
     _age(journal, old, 8)
     processes = []
-    real = remote.prune_in_process
-    monkeypatch.setattr(remote, "prune_in_process",
+    real = spawn.prune_in_process
+    monkeypatch.setattr(spawn, "prune_in_process",
                         lambda *a: processes.append(real(*a)) or processes[-1])
     try:
         runtime.startup_resume()

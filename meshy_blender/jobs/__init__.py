@@ -16,6 +16,8 @@ worker threads run this code, and Blender crashes when a worker touches bpy.
 - ``manager.py``, ``runner.py``, ``journal.py``  worker pool, one job's run, crash-safe journal
 - ``worker.py``, ``remote.py``, ``pipe.py``  the jobs worker process, Blender's proxy of it
   (RemoteJobs) and the framed-JSON pipe between them, read without a thread
+- ``spawn.py``, ``unfinished.py``  small enough for Blender's start-up: how the worker and the
+  one-shot retention prune are started, and whether the journal holds anything to resume
 - ``remote_client.py``, ``account_reads.py``  the free reads (balance, tasks, History rows):
   asked on Blender's side, answered in the worker
 - ``keys.py``, ``key_index.py``  job keys: a rerun pays once; the per-key index and lock that

@@ -35,7 +35,7 @@ from ..client import errors as client_errors
 from ..client.errors import MeshyError, scrubbed_logger
 from .model import Job
 from .pipe import PipeChannel, PipeClosed
-from .worker import BOOT
+from .spawn import EXITING, reap, start, stop
 
 if TYPE_CHECKING:
     from .journal import Journal
@@ -46,10 +46,6 @@ ANSWER_TIMEOUT_S = 60.0
 # A worker that keeps dying is not restarted in a tight loop.
 RESTART_DELAY_S = 1.0
 MAX_RESTARTS = 10
-STOP_WAIT_S = 5.0
-# Windows: no console window, and below Blender's priority (POSIX: the worker lowers its own).
-_CREATION_FLAGS = (getattr(subprocess, "CREATE_NO_WINDOW", 0)
-                   | getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0))
 _DERIVED = ("progress", "estimated_credits", "price_published", "consumed_credits",
             "offered")  # snapshot-only (Job.snapshot, JobManager._emit)
 
@@ -159,13 +155,10 @@ class RemoteJobs:
     def _spawn(self) -> None:
         import os
 
-        folder = str(Path(__file__).resolve().parents[1])
         parent_read, child_write = os.pipe()
         child_read, parent_write = os.pipe()
         try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", BOOT, folder], stdin=child_read, stdout=child_write,
-                close_fds=True, creationflags=_CREATION_FLAGS)
+            self.process = start(stdin=child_read, stdout=child_write)
         finally:
             os.close(child_read)
             os.close(child_write)
@@ -222,7 +215,7 @@ class RemoteJobs:
                 self._receive(channel.poll())
             channel.close()
         if process is not None:
-            _EXITING.append(process)
+            EXITING.append(process)
         reap()
         # Requests that waited for the dead worker get no answer: they fail.
         callbacks, self._callbacks = self._callbacks, {}
@@ -441,7 +434,7 @@ class RemoteJobs:
         if wait:
             stop(process)
         else:
-            _EXITING.append(process)
+            EXITING.append(process)
         reap()
 
 
@@ -477,50 +470,14 @@ def _log_error(answer: dict[str, Any]) -> None:
         log.warning("Meshy worker: %s", answer["error"].get("message"))
 
 
-# Workers of this process, so interpreter exit parks them; workers told to exit, to be reaped.
+# Workers of this process, so interpreter exit parks them (spawn.py then waits for them).
 _LIVE: set[RemoteJobs] = set()
-_EXITING: list[subprocess.Popen[bytes]] = []
-
-
-def stop(process: subprocess.Popen[bytes], timeout: float = STOP_WAIT_S) -> None:
-    """Wait for a parked worker to exit; kill it past ``timeout`` (as safe as a crash: its
-    journal writes are atomic and its jobs resume)."""
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def prune_in_process(journal_dir: str | Path, cache_dir: str | Path,
-                     rules: Any) -> subprocess.Popen[bytes]:
-    """Apply the retention ``rules`` (jobs/retention.py) in a short-lived process of its own:
-    deleting old jobs' files never costs Blender's process a thread or a stall. Reaped later."""
-    import json
-
-    arguments = json.dumps({"journal_dir": str(journal_dir), "cache_dir": str(cache_dir),
-                            "keep_days": rules.keep_days, "keep_jobs": rules.keep_jobs})
-    process = subprocess.Popen(
-        [sys.executable, "-c", BOOT, str(Path(__file__).resolve().parents[1]), "prune",
-         arguments], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, close_fds=True,
-        creationflags=_CREATION_FLAGS)
-    _EXITING.append(process)
-    return process
-
-
-def reap() -> None:
-    """Collect workers that exited (no zombie processes)."""
-    _EXITING[:] = [p for p in _EXITING if p.poll() is None]
 
 
 @atexit.register
 def stop_all() -> None:
-    """Interpreter exit (Blender quitting, a script ending): park every worker and wait for it,
-    so no child outlives its parent's teardown."""
+    """Interpreter exit (Blender quitting, a script ending): tell every worker to park; the
+    wait for them follows (:func:`.spawn.stop_exiting`), so no child outlives its parent's
+    teardown."""
     for jobs in list(_LIVE):
         jobs.shutdown(wait=False)
-    for process in list(_EXITING):
-        stop(process)
-    reap()
-
-

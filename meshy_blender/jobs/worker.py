@@ -2,10 +2,10 @@
 
 Started by :mod:`.remote` with Blender's own Python (``sys.executable``) and this package loaded
 from its folder whatever Blender named it (``bl_ext.user_default.<id>`` or ``meshy_blender``):
-see :data:`BOOT`. It hosts the ordinary :class:`.JobManager` (its threads live here, never in
-Blender's process) and speaks framed JSON (:mod:`.pipe`) on its stdin/stdout; stray prints go
-to stderr. The first message configures it (the API key arrives this way, never on the command
-line or in the environment it was started with).
+see :data:`.spawn.BOOT`. It hosts the ordinary :class:`.JobManager` (its threads live here,
+never in Blender's process) and speaks framed JSON (:mod:`.pipe`) on its stdin/stdout; stray
+prints go to stderr. The first message configures it (the API key arrives this way, never on the
+command line or in the environment it was started with).
 
 It owns the jobs it runs (the journal's OS locks are taken here). When Blender says "park", or
 its pipe reaches EOF because Blender exited or died, running jobs stop waiting, stay journalled
@@ -28,20 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from .pipe import PipeChannel, PipeClosed
-
-# Run as ``python -c BOOT <package folder>``: loads the package under a private name (its
-# relative imports then work) and runs this module's ``main``. Standard library only.
-BOOT = (
-    "import importlib, importlib.util, os, sys\n"
-    "folder = sys.argv[1]\n"
-    "name = '_meshy_worker_' + os.path.basename(folder).replace('-', '_')\n"
-    "spec = importlib.util.spec_from_file_location(name, os.path.join(folder, '__init__.py'),"
-    " submodule_search_locations=[folder])\n"
-    "package = importlib.util.module_from_spec(spec)\n"
-    "sys.modules[name] = package\n"
-    "spec.loader.exec_module(package)\n"
-    "sys.exit(importlib.import_module(name + '.jobs.worker').main())\n"
-)
 
 POLL_S = 0.02
 NICENESS = 10  # downloads and hashing yield the CPU to Blender's main thread
@@ -268,7 +254,7 @@ def _error_dict(exc: Exception, scrub: Any) -> dict[str, Any]:
 
 
 def prune_main(arguments: str) -> int:
-    """Entry point of a one-shot retention pruning process (see ``remote.prune_in_process``)."""
+    """Entry point of a one-shot retention pruning process (see ``spawn.prune_in_process``)."""
     import logging
 
     from .journal import Journal
@@ -288,7 +274,7 @@ def prune_main(arguments: str) -> int:
 
 
 def main() -> int:
-    """Entry point of the worker process (see :data:`BOOT`)."""
+    """Entry point of the worker process (see :data:`.spawn.BOOT`)."""
     # Ctrl-C in a terminal reaches the whole process group: Blender's side decides what it
     # means for the jobs (the API detaches them), the worker must not die of it mid-write.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -17,11 +17,13 @@ import bpy
 
 from ...client.errors import register_secret
 from ...identity import ADDON_ID, STUDIO_CONFIG_ENV
-from ...jobs.request import ImportOptions
 from .sidebar_data import DEFAULT_MAX_JOBS
 
-if TYPE_CHECKING:  # the policy parser (and the option tables it checks) loads at first use
+# The policy parser (and the option tables it checks) and the request types load at first use:
+# the start-up timer and the first sidebar draw resolve settings without them.
+if TYPE_CHECKING:
     from ...jobs import policy as policy_mod
+    from ...jobs.request import ImportOptions
 
 DEFAULT_API_BASE = "https://api.meshy.ai"
 TIER_ENV = "MESHY_TIER"
@@ -58,9 +60,17 @@ class Settings:
     # always stays in the seat's own cache_dir (a shared journal would resume others' jobs).
     download_dir: str = ""
     proxies: dict[str, str] = field(default_factory=dict)
-    policy: policy_mod.Policy = field(default_factory=lambda: _policy_module().Policy())
     policy_error: policy_mod.PolicyError | None = None
     sources: dict[str, str] = field(default_factory=dict)
+    # The studio policy file's Policy; None: no file (an empty Policy is made on first use).
+    studio_policy: policy_mod.Policy | None = field(default=None, repr=False)
+
+    @property
+    def policy(self) -> policy_mod.Policy:
+        """The studio policy (an empty one, which allows everything, without a policy file)."""
+        if self.studio_policy is None:
+            self.studio_policy = _policy_module().Policy()
+        return self.studio_policy
 
     def __repr__(self) -> str:  # never show the key, even in a debugger or a log line
         return (f"Settings(api_base={self.api_base!r}, cache_dir={self.cache_dir!r}, "
@@ -73,6 +83,8 @@ class Settings:
         """How a result lands, with this seat's defaults for what is not given (import format
         and placement from the preferences). Raises ValidationError for a bad value. Built
         here once for the sidebar, the API and the CLI."""
+        from ...jobs.request import ImportOptions
+
         default_placement = self.placement if self.placement in ("CURSOR", "ORIGIN") else "CURSOR"
         return ImportOptions(format or self.import_format, placement or default_placement,
                              source_object=source_object, target_armature=target_armature,
@@ -156,13 +168,13 @@ def _resolve_tier(s: Settings, prefs: Any) -> None:
 
 def _apply_policy(s: Settings) -> None:
     """Load the studio policy; its shared cache folder comes after MESHY_CACHE_DIR only."""
-    policy_mod = _policy_module()
     s.download_dir = str(Path(s.cache_dir) / "downloads")
     s.sources["download_dir"] = s.sources.get("cache_dir", "default")
     if not s.studio_config:
         return
+    policy_mod = _policy_module()
     try:
-        s.policy = _load_policy(s.studio_config)
+        s.studio_policy = _load_policy(s.studio_config)
     except policy_mod.PolicyError as exc:
         s.policy_error = exc
         return

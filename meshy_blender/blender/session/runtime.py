@@ -17,10 +17,12 @@ import bpy
 
 from ...client.errors import scrubbed_logger
 from ...client.urls import is_loopback
-from . import config, notices
+from . import config
 
 # The job machinery (manager, workers, journal, pump, the HTTP client) is imported when the first
-# runtime is built, not when the add-on is enabled: enabling must only register classes.
+# runtime is built, not when the add-on is enabled: enabling must only register classes. The
+# start-up timer imports this module too, and only looks at the journal's listing (see
+# :func:`startup_resume`), so nothing heavier is imported at the top of this module.
 if TYPE_CHECKING:
     from ...jobs import retention
     from ...jobs.journal import Journal
@@ -152,6 +154,7 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
     shutdown_runtime()
     from ...jobs.remote import RemoteJobs
     from ...jobs.remote_client import RemoteClient
+    from . import notices
     from .pump import Pump
 
     gate = OnlineGate(settings.online_access)
@@ -196,6 +199,8 @@ def worker_config(settings: config.Settings) -> dict[str, Any]:
 
 def _resumed(resumed: list[Job], ready: list[Job], damaged: str) -> None:
     """The worker resumed the journal (at its start, or after replacing a dead worker)."""
+    from . import notices
+
     if damaged:
         notices.report("WARNING", f"Meshy: {damaged}")
     for job in ready:
@@ -212,15 +217,22 @@ def startup_resume() -> None:
     retention rules are pruned by a short-lived process meanwhile. Nothing starts when the journal
     has no unfinished job, there is no key, or online access is off for a non-loopback API
     (they wait until the user allows it).
+
+    Every Blender start pays for this on the main thread, so the usual case (nothing unfinished)
+    costs one folder listing and a process launch: the journal and the job model are imported
+    only when the listing shows a job file at the journal's top.
     """
     if _runtime is not None:
         return None
     settings = config.resolve()
-    from ...jobs import remote
-    from ...jobs.journal import Journal
+    from ...jobs import spawn, unfinished
 
     journal_dir = Path(settings.cache_dir) / "journal"
-    remote.prune_in_process(journal_dir, settings.download_dir, retention_rules())
+    spawn.prune_in_process(journal_dir, settings.download_dir, retention_rules())
+    if not unfinished.has_unfinished(journal_dir):
+        return None
+    from ...jobs.journal import Journal
+
     journal = Journal(journal_dir)
     pending = journal.load_unfinished()  # never the finished history (issue 17)
     tell_damaged(journal)
@@ -235,12 +247,12 @@ def startup_resume() -> None:
 
 def retention_rules(context: bpy.types.Context | None = None) -> retention.Rules:
     """How long finished jobs stay re-importable (Preferences > Cache; defaults otherwise)."""
-    from ...jobs import retention
+    from ...jobs import retention_rules as rules
 
     prefs = config.addon_preferences(context)
-    return retention.Rules(
-        keep_days=int(getattr(prefs, "keep_days", retention.DEFAULT_KEEP_DAYS)),
-        keep_jobs=int(getattr(prefs, "keep_jobs", retention.DEFAULT_KEEP_JOBS)))
+    return rules.Rules(
+        keep_days=int(getattr(prefs, "keep_days", rules.DEFAULT_KEEP_DAYS)),
+        keep_jobs=int(getattr(prefs, "keep_jobs", rules.DEFAULT_KEEP_JOBS)))
 
 
 def clear_cache(settings: config.Settings) -> retention.Freed:
@@ -286,6 +298,8 @@ def _journal_for(settings: config.Settings) -> Journal:
 def tell_damaged(journal: Journal) -> None:
     """Name the journal files the last load set aside, once, in the status bar and Info log
     (the journal logs them too); they never stop the other jobs from resuming."""
+    from . import notices
+
     message = journal.damaged_message()
     if message:
         notices.report("WARNING", f"Meshy: {message}")
