@@ -186,3 +186,108 @@ def test_import_into_a_big_scene_evaluates_it_once(bpy, empty_scene, emulator_as
         f"import cost {extra * 1000:.0f} ms more in a 3,000-object scene; one evaluation of it "
         f"costs {evaluation * 1000:.0f} ms")
 
+
+
+# ------------------------------------------------------------------ what start-up and the first
+# draw load (issue 21): modules, not milliseconds, so the test holds on a loaded machine.
+
+STARTUP_TIMER = r'''
+import json, sys
+sys.path[:0] = [{root!r}, {tests!r}]
+import bpy, addon_utils
+assert addon_utils.enable("meshy_blender", default_set=True) is not None
+from meshy_blender.blender import registration
+before = set(sys.modules)
+registration.startup_resume()
+from meshy_blender.blender.session import runtime
+from meshy_blender.jobs import spawn
+pruned = [p.wait(60) for p in list(spawn.EXITING)]
+print("RESULT " + json.dumps({{"loaded": sorted(set(sys.modules) - before), "pruned": pruned,
+                              "runtime": runtime.current_runtime() is not None}}))
+sys.stdout.flush()
+import os
+os._exit(0)
+'''
+
+FIRST_DRAW = r'''
+import json, sys
+sys.path[:0] = [{root!r}, {tests!r}]
+import bpy, addon_utils
+assert addon_utils.enable("meshy_blender", default_set=True) is not None
+from fixtures.recording_layout import draw_panel
+from meshy_blender.blender.ui import panels
+before = set(sys.modules)
+for cls in panels.CLASSES:
+    if not hasattr(cls, "poll") or cls.poll(bpy.context):
+        draw_panel(cls, bpy.context)
+from meshy_blender.blender.session import runtime
+built = runtime.current_runtime() is not None
+runtime.shutdown_runtime()
+print("RESULT " + json.dumps({{"loaded": sorted(set(sys.modules) - before), "runtime": built}}))
+sys.stdout.flush()
+import os
+os._exit(0)
+'''
+
+# Loaded only when there is a job to resume or one is run: never by the start-up timer.
+JOURNAL_AND_JOBS = ("meshy_blender.jobs.journal", "meshy_blender.jobs.model",
+                    "meshy_blender.jobs.request", "meshy_blender.jobs.policy",
+                    "meshy_blender.jobs.retention", "meshy_blender.jobs.manager",
+                    "meshy_blender.jobs.remote", "meshy_blender.client.specs")
+# The job manager, the journal and its pruning live in the worker process.
+WORKER_ONLY = ("meshy_blender.jobs.journal", "meshy_blender.jobs.manager",
+               "meshy_blender.jobs.runner", "meshy_blender.jobs.retention",
+               "meshy_blender.jobs.worker")
+
+
+def _run_child(template: str, env: dict[str, str]) -> dict:
+    code = template.format(root=str(ROOT), tests=str(ROOT / "tests"))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          timeout=300)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
+    assert line is not None, proc.stderr[-3000:]
+    return json.loads(line[len("RESULT "):])
+
+
+def test_the_start_up_timer_prunes_without_loading_the_journal_or_the_job_model(tmp_path,
+                                                                              meshy_key):
+    """Every Blender start runs the start-up timer on the main thread: with only finished jobs
+    in the journal it lists the journal's top and starts the pruning process, and loads neither
+    the journal nor the job model, the studio policy, the option tables or the network."""
+    from meshy_blender.jobs import model
+    from meshy_blender.jobs.journal import Journal
+    from meshy_blender.jobs.plans import plan_job
+
+    journal = Journal(tmp_path / "cache" / "journal")
+    old = []
+    for n in range(3):
+        job = plan_job("text-to-3d", {"prompt": f"old prop {n}", "should_texture": False})
+        job.status = model.IMPORTED
+        journal.save(job)
+        when = time.time() - 40 * 24 * 3600  # past the default 30 days
+        os.utime(journal.done_directory / f"job-{job.id}.json", (when, when))
+        old.append(job.id)
+    env = dict(os.environ, BLENDER_USER_RESOURCES=str(tmp_path / "user"),
+               MESHY_CACHE_DIR=str(tmp_path / "cache"), MESHY_API_KEY=meshy_key,
+               MESHY_API_BASE="http://127.0.0.1:9")
+    result = _run_child(STARTUP_TIMER, env)
+    loaded = set(result["loaded"])
+    assert not loaded & set(JOURNAL_AND_JOBS), sorted(loaded & set(JOURNAL_AND_JOBS))
+    assert _network(loaded) == []
+    assert result["pruned"] == [0] and not result["runtime"]
+    assert all(journal.load(job_id) is None for job_id in old)  # retention still ran
+
+
+def test_the_first_sidebar_draw_with_a_key_leaves_the_journal_and_network_to_the_worker(
+        tmp_path, meshy_key):
+    """The first draw with a key builds the runtime (the worker process starts and reads the
+    balance): Blender's process loads no network library and none of the worker's job
+    machinery (manager, runner, journal, retention)."""
+    env = dict(os.environ, BLENDER_USER_RESOURCES=str(tmp_path / "user"),
+               MESHY_CACHE_DIR=str(tmp_path / "cache"), MESHY_API_KEY=meshy_key,
+               MESHY_API_BASE="http://127.0.0.1:9")
+    result = _run_child(FIRST_DRAW, env)
+    loaded = set(result["loaded"])
+    assert result["runtime"]
+    assert not loaded & set(WORKER_ONLY), sorted(loaded & set(WORKER_ONLY))
+    assert _network(loaded) == []
