@@ -51,6 +51,7 @@ __all__ = [
     "MeshyClient",
     "RemoteJobs",
     "build_payload",
+    "exiting_processes",
     "import_job",
     "import_model",
     "plan_job",
@@ -87,6 +88,13 @@ def runtime_module() -> ModuleType:
     from meshy_blender.blender.session import runtime
 
     return runtime
+
+
+def exiting_processes() -> list[Any]:
+    """Processes the add-on started and has not reaped (the start-up timer's pruning)."""
+    from meshy_blender.jobs import spawn
+
+    return list(spawn.EXITING)
 
 
 def startup_timer() -> Any:

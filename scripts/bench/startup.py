@@ -18,17 +18,23 @@ start-up timer (journal scan).
    real ``UILayout`` (see that module), so the panels' real ``draw`` code runs against a
    stand-in that checks every call against Blender's RNA. Those checks cost Python time a C
    layout does not spend, so the time inside the stand-in's calls is reported beside the draw
-   (and the draw is counted with it: an upper bound); Blender building and drawing the
-   widgets is left out (the same for both add-ons).
+   (``layout_ms``), and the draw without it (``own_ms``: what the add-on's own code costs an
+   artist's Blender); the draw counted with it is an upper bound. Blender building and drawing
+   the widgets is left out (the same for both add-ons).
 3. Idle timer: the persistent timer function (``runtime.timer_tick``) called back to back,
    with no runtime yet and with a runtime but no jobs; CPU share = time per call / the interval
    it asks for. Leaves out Blender's own timer dispatch (GUI event loop; none in background).
-4. Start-up timer: the one-shot timer enabling registers (it loads the session, then
-   ``runtime.startup_resume`` reads the journal) with 1,000 old finished jobs in the journal,
-   then the first ``get_runtime`` (which resumes from the journal), each in a fresh process
+4. Start-up timer: the one-shot timer enabling registers (it loads what it needs of the
+   session, lists the journal's top and starts the pruning process) with 1,000 old finished
+   jobs in the journal (a fresh copy for every start: the previous start pruned them), then
+   the first ``get_runtime`` (which resumes from the journal), each in a fresh process
    (n = ``--runs``); the journal files are in the page cache.
 
-    PYTHONPATH=scripts python -m bench.startup [--runs 7] [--json out.json]
+Each child refuses to run when the harness itself already imported something the add-on's
+figures must include (``HARNESS_MUST_NOT_LOAD``). The 1-minute load average is recorded before
+and after each part: other work on the machine skews every figure.
+
+Run alone: ``PYTHONPATH=scripts .venv/bin/python -m bench.startup --runs 7 --json out.json``.
 """
 
 from __future__ import annotations
@@ -37,17 +43,16 @@ import argparse
 import functools
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from types import MethodType, SimpleNamespace
 from typing import Any
 
 # The children are the Blender processes measured: this module's own imports must load nothing
-# the add-on might load (the emulator and runner helpers import requests; the parent imports
-# them where it needs them), or the figures would leave that cost out.
+# the add-on might load (the emulator and runner helpers import requests, and the add-on starts
+# processes with subprocess; the parent imports them where it needs them), or the figures would
+# leave that cost out (HARNESS_MUST_NOT_LOAD is checked in every child).
 from .product import ADDON_MODULE, ROOT
 from .stats import paired, summary
 
@@ -84,11 +89,15 @@ def unregister():
 '''
 DAY_MS = 24 * 3600 * 1000
 NETWORK_MODULES = ("requests", "ssl")
+# Loaded by the add-on at start-up or its first draw, never by the bpy module itself.
+HARNESS_MUST_NOT_LOAD = (*NETWORK_MODULES, "subprocess", "logging")
 TRIVIAL_MODULE = "bench_trivial_addon"
 
 
 def _child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     """One fresh process running ``--child ...``; its last stdout line is its JSON."""
+    import subprocess
+
     proc = subprocess.run([sys.executable, "-m", "bench.startup", *args], capture_output=True,
                           text=True, cwd=ROOT, env=env, timeout=180)
     if proc.returncode != 0:
@@ -130,11 +139,15 @@ def write_old_jobs(journal: Path, count: int) -> None:
 # ------------------------------------------------------------------ children (fresh processes)
 
 def _addon_utils() -> Any:
-    """Blender's addon_utils (importable only once bpy is imported)."""
+    """Blender's addon_utils (importable only once bpy is imported); refuses to run when the
+    harness has already imported what the add-on's own figures must include."""
     import importlib
 
     import bpy  # noqa: F401
 
+    preloaded = [m for m in HARNESS_MUST_NOT_LOAD if m in sys.modules]
+    if preloaded:
+        raise RuntimeError(f"the benchmark child had already imported {preloaded}")
     return importlib.import_module("addon_utils")
 
 
@@ -185,19 +198,23 @@ def child_timer(calls: int) -> dict[str, Any]:
 
 
 def child_scan() -> dict[str, Any]:
-    from .product import runtime_module, startup_timer
+    from .product import exiting_processes, runtime_module, startup_timer
 
     _addon_utils().enable(ADDON_MODULE, default_set=True)
     timer = startup_timer()  # what Blender calls after start-up (it loads the session)
+    before = set(sys.modules)
     t0 = time.perf_counter()
     timer()
     scan = (time.perf_counter() - t0) * 1000
+    loaded = len(set(sys.modules) - before)
+    for process in exiting_processes():  # the pruning process: done before the next start
+        process.wait(120)
     runtime = runtime_module()
     t0 = time.perf_counter()
     runtime.get_runtime()
     first = (time.perf_counter() - t0) * 1000
     runtime.shutdown_runtime()
-    return {"scan_ms": scan, "first_use_ms": first}
+    return {"scan_ms": scan, "first_use_ms": first, "modules": loaded}
 
 
 def _recording_layout() -> Any:
@@ -289,9 +306,6 @@ def draw_sidebar(panels: list[Any], context: Any, layouts: Any) -> dict[str, int
 
 def child_draw(module: str) -> dict[str, Any]:
     """The first and second draw of ``module``'s sidebar right after enabling it."""
-    preloaded = [m for m in NETWORK_MODULES if m in sys.modules]
-    if preloaded:  # the figures would leave their import out
-        raise RuntimeError(f"the benchmark child had already imported {preloaded}")
     addon_utils = _addon_utils()
     import bpy
 
@@ -345,6 +359,7 @@ def _draws(env: dict[str, str], key_env: dict[str, str], runs: int) -> dict[str,
     times = paired({name: functools.partial(timed, name) for name in children}, runs)
     return {name: {"ms": summary(times[name]),
                    "layout_ms": summary([r["layout_ms"] for r in rows[name]]),
+                   "own_ms": summary([r["ms"] - r["layout_ms"] for r in rows[name]]),
                    "second_ms": summary([r["second_ms"] for r in rows[name]]),
                    "second_layout_ms": summary([r["second_layout_ms"] for r in rows[name]]),
                    "modules": summary([r["modules"] for r in rows[name]]),
@@ -353,8 +368,21 @@ def _draws(env: dict[str, str], key_env: dict[str, str], runs: int) -> dict[str,
                    "panels": rows[name][-1]["panels"]} for name in children}
 
 
+def load_average() -> float | None:
+    """The 1-minute load average (printed beside each figure: other work skews them)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
+
+
 def run(runs: int, jobs: int, timer_calls: int) -> dict[str, Any]:
+    import shutil
+    import tempfile
+
     from .emulator import TEST_KEY, EmulatorProcess
+
+    loads = [load_average()]
 
     with tempfile.TemporaryDirectory(prefix="meshy-bench-startup-") as tmp_name:
         tmp = Path(tmp_name)
@@ -372,24 +400,35 @@ def run(runs: int, jobs: int, timer_calls: int) -> dict[str, Any]:
             _child(["--child", "enable", module], env)
         times = paired({"meshy": lambda: timed("meshy", ADDON_MODULE),
                         "trivial": lambda: timed("trivial", TRIVIAL_MODULE)}, runs)
+        loads.append(load_average())
         with EmulatorProcess() as emulator:
             draws = _draws(env, _env(tmp, MESHY_API_KEY=TEST_KEY, MESHY_API_BASE=emulator.api,
                                      MESHY_CACHE_DIR=str(tmp / "draw-cache")), runs)
+        loads.append(load_average())
         cache = tmp / "cache"
         timer = _child(["--child", "timer", str(timer_calls)], _env(
             tmp, MESHY_API_KEY=TEST_KEY, MESHY_API_BASE="http://127.0.0.1:9",
             MESHY_CACHE_DIR=str(cache)))
-        write_old_jobs(cache / "journal", jobs)
+        old_jobs = tmp / "old-journal"
+        write_old_jobs(old_jobs, jobs)
         scan_env = _env(tmp, MESHY_API_KEY=TEST_KEY, MESHY_API_BASE="http://127.0.0.1:9",
                         MESHY_CACHE_DIR=str(cache))
-        scans = [_child(["--child", "scan"], scan_env) for _ in range(runs)]
+        scans = []
+        for _ in range(runs):  # each start finds the 1,000 jobs (the last one pruned them)
+            shutil.rmtree(cache / "journal", ignore_errors=True)
+            shutil.copytree(old_jobs, cache / "journal")
+            scans.append(_child(["--child", "scan"], scan_env))
+        loads.append(load_average())
     return {"runs": runs,
             "enable_ms": {k: summary(v) for k, v in times.items()},
             "enable_modules": {k: summary([r["modules"] for r in v]) for k, v in enable.items()},
             "first_draw": draws,
             "timer": timer, "journal_jobs": jobs,
             "scan_ms": summary([s["scan_ms"] for s in scans]),
-            "first_use_ms": summary([s["first_use_ms"] for s in scans])}
+            "scan_modules": summary([s["modules"] for s in scans]),
+            "first_use_ms": summary([s["first_use_ms"] for s in scans]),
+            "load_average": {"start": loads[0], "after_enable": loads[1],
+                             "after_draws": loads[2], "after_scans": loads[3]}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -414,9 +453,11 @@ def main(argv: list[str] | None = None) -> int:
     draw = result["first_draw"]
     say(f"enable: meshy median {result['enable_ms']['meshy']['median']:.1f} ms, trivial "
         f"{result['enable_ms']['trivial']['median']:.1f} ms; first draw without a key "
-        f"{draw['no_key']['ms']['median']:.1f} ms, with a key {draw['key']['ms']['median']:.1f} "
-        f"ms, trivial {draw['trivial']['ms']['median']:.2f} ms; start-up timer with "
-        f"{args.jobs} old jobs {result['scan_ms']['median']:.1f} ms")
+        f"{draw['no_key']['ms']['median']:.1f} ms ({draw['no_key']['own_ms']['median']:.1f} "
+        f"without the recording layout's checks), with a key {draw['key']['ms']['median']:.1f} "
+        f"ms ({draw['key']['own_ms']['median']:.1f}), trivial "
+        f"{draw['trivial']['ms']['median']:.2f} ms; start-up timer with {args.jobs} old jobs "
+        f"{result['scan_ms']['median']:.1f} ms; load average {result['load_average']}")
     write_json(args.json, result)
     return 0
 

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from ...client.errors import register_secret
 from ...identity import ADDON_ID, STUDIO_CONFIG_ENV
 from .sidebar_data import DEFAULT_MAX_JOBS
 
@@ -120,6 +119,21 @@ def addon_preferences(context: bpy.types.Context | None = None) -> Any:
 
 
 def resolve(context: bpy.types.Context | None = None) -> Settings:
+    """The effective settings; the key (when set) is known to the masks (client/errors.py)
+    before anything can make text from user input."""
+    s = resolve_locations(context)
+    if s.api_key:
+        from ...client.errors import register_secret
+
+        register_secret(s.api_key)
+    return s
+
+
+def resolve_locations(context: bpy.types.Context | None = None) -> Settings:
+    """The effective settings without registering the key with the masks: for the start-up
+    timer, which only tests whether a key is set and looks for the journal and downloads (it
+    makes no text; :func:`resolve` registers the key before the runtime is built). Loads no
+    client module: every Blender start pays for what this imports."""
     prefs = addon_preferences(context)
     s = Settings(online_access=bool(bpy.app.online_access))
     for name, var in ENV.items():
@@ -147,8 +161,6 @@ def resolve(context: bpy.types.Context | None = None) -> Settings:
         if s.proxy:
             s.sources["proxy"] = "preferences"
     _resolve_tier(s, prefs)
-    if s.api_key:  # known to the masks before any label or output is made from user text
-        register_secret(s.api_key)
     return s
 
 

@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from ...client.errors import scrubbed_logger
-from ...client.urls import is_loopback
 from . import config
 
 # The job machinery (manager, workers, journal, pump, the HTTP client) is imported when the first
@@ -24,6 +22,8 @@ from . import config
 # start-up timer imports this module too, and only looks at the journal's listing (see
 # :func:`startup_resume`), so nothing heavier is imported at the top of this module.
 if TYPE_CHECKING:
+    import logging
+
     from ...jobs import retention
     from ...jobs.journal import Journal
     from ...jobs.model import Job
@@ -33,7 +33,13 @@ if TYPE_CHECKING:
     from ...jobs.request import JobRequest
     from .pump import Pump
 
-log = scrubbed_logger(__name__)
+
+def _log() -> logging.Logger:
+    """This module's logger (key-scrubbed), made when first needed: importing ``logging`` is a
+    measurable part of the start-up timer, which logs nothing."""
+    from ...client.errors import scrubbed_logger
+
+    return scrubbed_logger(__name__)
 
 TIMER_ACTIVE_INTERVAL = 0.1
 TIMER_IDLE_INTERVAL = 0.5
@@ -51,6 +57,8 @@ class OnlineGate:
         self.online = online
 
     def __call__(self, url: str) -> bool:
+        from ...client.urls import is_loopback
+
         return self.online or is_loopback(url)
 
 
@@ -145,7 +153,8 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
     ``settings``: already resolved for this click (resolved here otherwise)."""
     global _runtime
     settings = settings or config.resolve(context)
-    settings.check_policy()
+    if settings.policy_error is not None:  # an unusable policy file: nothing may start
+        raise settings.policy_error
     if _runtime is not None and _identity(_runtime.settings) == _identity(settings):
         _runtime.gate.online = settings.online_access
         _runtime.manager.set_online(settings.online_access)
@@ -204,7 +213,7 @@ def _resumed(resumed: list[Job], ready: list[Job], damaged: str) -> None:
     if damaged:
         notices.report("WARNING", f"Meshy: {damaged}")
     for job in ready:
-        log.info("Meshy job %s finished while Blender was closed; ready to import", job.id)
+        _log().info("Meshy job %s finished while Blender was closed; ready to import", job.id)
     if resumed or ready:
         ensure_timer()
 
@@ -224,7 +233,7 @@ def startup_resume() -> None:
     """
     if _runtime is not None:
         return None
-    settings = config.resolve()
+    settings = config.resolve_locations()
     from ...jobs import spawn, unfinished
 
     journal_dir = Path(settings.cache_dir) / "journal"
@@ -238,8 +247,10 @@ def startup_resume() -> None:
     tell_damaged(journal)
     if not pending or not settings.api_key:
         return None
+    from ...client.urls import is_loopback
+
     if not (settings.online_access or is_loopback(settings.api_base)):
-        log.info("Meshy: %d journalled job(s) wait for online access", len(pending))
+        _log().info("Meshy: %d journalled job(s) wait for online access", len(pending))
         return None
     get_runtime()
     return None
@@ -331,7 +342,7 @@ def timer_tick() -> float | None:
     try:
         rt.pump.tick()
     except Exception:  # a timer that raises is removed by Blender: log and keep pumping
-        log.exception("Meshy pump tick failed")
+        _log().exception("Meshy pump tick failed")
     if rt.pump.busy():
         _idle_since = None
         return TIMER_ACTIVE_INTERVAL

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..scene.export import RIG_MAX_FACES, export_glb
 from .config import Settings
 
 UPLOADS = "uploads"
@@ -26,6 +25,8 @@ def export_for_upload(context: Any, objects: list[Any], settings: Settings, *, r
     scene.export.ExportError (a ValidationError) with what to change. Rigging is checked
     against Meshy's face limit here. ``local_space`` exports in the first object's own space,
     for results placed with its transform ("Replace")."""
+    from ..scene.export import RIG_MAX_FACES, export_glb  # at the first export, not the first draw
+
     result = export_glb(context, objects, upload_dir(settings), apply_modifiers=apply_modifiers,
                         max_faces=RIG_MAX_FACES if request == "rig" else None,
                         local_space=local_space)

@@ -37,9 +37,12 @@ class SidebarPanel(bpy.types.Panel):
 
 
 def ui_policy(settings: config.Settings) -> Policy | None:
-    """The studio policy the sidebar follows (None when there is no usable policy file; the
-    Account panel and every submit report an unusable one)."""
-    return None if settings.policy_error is not None else settings.policy
+    """The studio policy the sidebar follows (None when there is no policy file, or no usable
+    one: the Account panel and every submit report an unusable one). Without a file nothing is
+    pinned or refused, so the sidebar draws without loading the policy parser."""
+    if settings.policy_error is not None or settings.studio_policy is None:
+        return None
+    return settings.policy
 
 
 def option(layout: Any, data: Any, name: str, pins: dict[str, Any], api_name: str = "",
