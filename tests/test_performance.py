@@ -274,6 +274,9 @@ def test_the_start_up_timer_prunes_without_loading_the_journal_or_the_job_model(
     loaded = set(result["loaded"])
     assert not loaded & set(JOURNAL_AND_JOBS), sorted(loaded & set(JOURNAL_AND_JOBS))
     assert _network(loaded) == []
+    # The pruning process starts without subprocess (POSIX) and nothing logs: neither loads.
+    heavy_stdlib = {"logging"} | ({"subprocess"} if os.name == "posix" else set())
+    assert not loaded & heavy_stdlib, sorted(loaded & heavy_stdlib)
     assert result["pruned"] == [0] and not result["runtime"]
     assert all(journal.load(job_id) is None for job_id in old)  # retention still ran
 
