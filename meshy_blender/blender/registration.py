@@ -64,7 +64,8 @@ CLASSES: tuple[type, ...] = (
 
 
 def startup_resume() -> None:
-    """The one-shot start-up timer: the session (and the journal) load when it fires."""
+    """The one-shot start-up timer: it lists the journal and starts the pruning process; the
+    session and the journal load only when there is something to resume (runtime.py)."""
     from .session import runtime
 
     runtime.startup_resume()
