@@ -158,16 +158,18 @@ def test_rigging_a_non_biped_is_a_cannot_process_error(emulator, meshy_client, t
 
 
 # ------------------------------------------------------------------ task outcomes
+# Read through API v2, whose task_error never has a null type or code: a failure Meshy gave no
+# type is a server_error (retryable), and a code defaults to the type (the emulator's A7).
 @pytest.mark.parametrize(("variant", "etype", "code", "retryable"), [
-    ("server_error", "server_error", None, True),
+    ("server_error", "server_error", "server_error", True),
     ("invalid_input", "invalid_input", "image_too_complex", False),
-    ("timeout", "timeout", None, True),
-    ("service_unavailable", "service_unavailable", None, True),
-    ("busy", None, None, True),
-    ("internal", None, None, True),
+    ("timeout", "timeout", "timeout", True),
+    ("service_unavailable", "service_unavailable", "service_unavailable", True),
+    ("busy", "server_error", "server_error", True),
+    ("internal", "server_error", "server_error", True),
     ("moderation", "invalid_input", "moderation_blocked", False),
-    ("empty_message", None, None, False),
-    ("null_error", None, None, False),
+    ("empty_message", "server_error", "server_error", True),
+    ("null_error", "server_error", "server_error", True),
 ])
 def test_failed_tasks_raise_task_failed_and_are_refunded(variant, etype, code, retryable,
                                                          emulator, meshy_client, meshy_key):

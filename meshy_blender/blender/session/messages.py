@@ -50,6 +50,8 @@ BY_TYPE: dict[str, str] = {
     "AuthError": "Meshy did not accept the API key: check it in Preferences > Add-ons > Meshy",
     "InsufficientCreditsError": "Not enough Meshy credits for this: use Buy Credits in the "
                                 "Account panel",
+    "KeyCreditLimitError": "This API key reached its own credit limit (your balance still has "
+                           "credits): raise it on meshy.ai or use another API Key",
     "ForbiddenError": "Meshy refused this for your account (your plan may not include it)",
     "QueueFullError": "Your Meshy queue is full: wait for a running job to finish",
     "RateLimitedError": "Meshy is busy: try again in a few seconds",
