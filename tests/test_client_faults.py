@@ -85,6 +85,19 @@ def test_ambiguous_create_adopts_the_right_one_among_others(emulator, meshy_clie
     assert len(emulator.tasks()) == 3 and len(_posts(emulator)) == 3
 
 
+def test_ambiguous_create_never_adopts_another_programs_task_with_other_inputs(
+        emulator, meshy_client, meshy_key):
+    """Read through v2 the request echo is in `input`: it must still decide the match."""
+    from fixtures.emulator import Api
+
+    stranger = Api(emulator, meshy_key).create(  # same kind, same minute, another program
+        "/openapi/v2/text-to-3d", {"mode": "preview", "prompt": "a tin soldier"})
+    emulator.set_fault("post_500_after_create", 1)
+    adopted = _create(meshy_client, "a brass key")
+    assert adopted != stranger and len(_posts(emulator)) == 2
+    assert meshy_client.get_task(KIND, adopted).sent("prompt") == "a brass key"
+
+
 @pytest.mark.parametrize(("fault", "error"), [("http_500", e.ServerError),
                                               ("http_503", e.ServerError),
                                               ("drop_connection", e.NetworkError)])
