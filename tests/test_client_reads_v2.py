@@ -362,3 +362,29 @@ def test_a_v1_era_journal_resumes_through_v2_with_v1_gone_and_pays_nothing(
     paths = _api_paths(emulator)
     assert not any(p.startswith("/openapi/v1/") for p in paths), paths
     assert not [r for r in emulator.requests("api") if r["method"] == "POST"]
+
+
+def test_the_account_header_shows_the_balance_with_its_split(bpy, meshy_ui, meshy_key):
+    """Read on the worker like every sidebar read; the header line says the split and the
+    reset day, and a balance read without a split (an older answer) shows the total alone."""
+    from types import SimpleNamespace
+
+    from meshy_blender.blender.session import account, calls
+    from meshy_blender.blender.ui.panel_account import MESHY_PT_account
+
+    from fixtures.recording_layout import RecordingLayout
+
+    meshy_ui.emulator.set_account(meshy_key, permanent_credits=960)
+    assert bpy.ops.meshy.refresh_balance() == {"FINISHED"}
+    calls.CALLS.wait(account.BALANCE_CALL)
+
+    def header() -> list[str]:
+        layout = RecordingLayout()
+        MESHY_PT_account.draw_header(SimpleNamespace(layout=layout), bpy.context)
+        return layout.texts()
+
+    texts = header()
+    assert texts[0] == "10,000 credits"
+    assert re.fullmatch(r"9,040 monthly \(resets \d{4}-\d\d-01\) \+ 960 permanent", texts[1])
+    calls.CALLS.outcomes[account.BALANCE_CALL] = calls.Outcome(value={"balance": 7})
+    assert header() == ["7 credits"]
