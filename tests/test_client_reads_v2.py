@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from meshy_blender.blender.session.messages import for_error
+from meshy_blender.blender.session.messages import for_error, for_job_error
 from meshy_blender.client import errors as e
 from meshy_blender.client import http, task_list
 from meshy_blender.client.account_balance import parse_balance
@@ -234,6 +234,10 @@ def test_every_v2_error_code_has_a_sentence_naming_a_label_the_artist_sees(code)
     err = e.from_api_error(entry, status=status, code=code, server_message="x",
                            retry_after=2.0)
     assert isinstance(err, entry.error) and err.code == code and str(err)
+    # The sidebar and the Tasks rows show the code's own sentence, not a per-class one.
+    shown = entry.sentence.rstrip(".")
+    assert for_error(err) == shown
+    assert for_job_error({"type": type(err).__name__, "message": str(err)}) == shown
 
 
 def test_an_unknown_code_falls_back_on_its_type_then_on_the_status():

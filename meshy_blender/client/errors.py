@@ -361,8 +361,8 @@ API_ERROR_CODES: dict[str, ApiErrorCode] = {
         InvalidRequestError, "Meshy cannot delete a task while it runs: wait for it to finish, "
         "then use Cancel on Meshy again.", "Cancel on Meshy"),
     "invalid_api_key": ApiErrorCode(
-        AuthError, "Meshy did not accept the API key: check API Key in the add-on preferences "
-        "(or MESHY_API_KEY).", "API Key"),
+        AuthError, "Meshy did not accept the API key: check API Key in Preferences > Add-ons > "
+        "Meshy (or MESHY_API_KEY).", "API Key"),
     "insufficient_credits": ApiErrorCode(
         InsufficientCreditsError, "Not enough Meshy credits for this: use Buy Credits in the "
         "Account panel.", "Buy Credits"),
@@ -402,6 +402,15 @@ def known_error(code: str | None, error_type: str | None) -> ApiErrorCode | None
     return API_ERROR_CODES.get(code or "") or API_ERROR_TYPES.get(error_type or "")
 
 
+def table_sentence(text: str) -> str | None:
+    """The table's sentence ``text`` starts with (an error made from a v2 code, perhaps with
+    Meshy's words after it), or None: the UI shows it instead of its per-class sentence."""
+    for entry in (*API_ERROR_CODES.values(), *API_ERROR_TYPES.values()):
+        if text.startswith(entry.sentence):
+            return entry.sentence
+    return None
+
+
 def from_api_error(entry: ApiErrorCode, *, status: int | None, code: str | None,
                    server_message: str | None, retry_after: float | None = None) -> MeshyError:
     """The exception for a v2 error object. Only ``rate_limit_exceeded`` keeps Retry-After:
@@ -428,5 +437,5 @@ __all__ = [
     "MeshyError", "NetworkError", "NotFoundError", "OnlineAccessError", "QueueFullError",
     "RateLimitedError", "ServerError", "TaskCanceledError", "TaskFailedError", "ValidationError",
     "WaitTimeoutError", "from_api_error", "known_error", "register_secret", "scrub",
-    "scrubbed_logger",
+    "scrubbed_logger", "table_sentence",
 ]

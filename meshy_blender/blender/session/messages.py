@@ -101,6 +101,9 @@ def for_error(exc: BaseException) -> str:
         return (f"Not enough Meshy credits: this costs {exc.required:,}, you have "
                 f"{exc.balance:,}. Use Buy Credits in the Account panel")
     if isinstance(exc, errors.MeshyError):
+        found = errors.table_sentence(exc.message)  # a v2 error code's own sentence
+        if found is not None:
+            return _unquote(found)
         return BY_TYPE.get(type(exc).__name__, _unquote(exc.message))
     return str(exc)
 
@@ -111,6 +114,9 @@ def for_job_error(error: dict[str, Any] | None) -> str:
         return ""
     kind = str(error.get("type") or "")
     message = str(error.get("message") or "")
+    found = errors.table_sentence(message)  # a v2 error code's own sentence
+    if found is not None:
+        return _unquote(found)
     if kind in BY_TYPE:
         return BY_TYPE[kind]
     return _unquote(message) or "The Meshy task failed"
