@@ -165,6 +165,7 @@ def test_balance_and_delete(emulator, meshy_client, meshy_key):
     task_id = meshy_client.create_task("rig", build_payload("rig", input_task_id=preview(
         meshy_client).id))
     assert meshy_client.balance() == start - 20 - 5
+    meshy_client.wait_for_task("rig", task_id)  # v2 refuses to delete a running task (A3)
     meshy_client.delete_task("rig", task_id)
     with pytest.raises(NotFoundError):
         meshy_client.get_task("rig", task_id)

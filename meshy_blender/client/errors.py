@@ -358,8 +358,9 @@ API_ERROR_CODES: dict[str, ApiErrorCode] = {
         InvalidRequestError, "Meshy could not read the request the add-on sent: press Retry, "
         "and report it if it happens again.", "Retry"),
     "task_not_deletable": ApiErrorCode(
-        InvalidRequestError, "Meshy cannot delete a task while it runs: wait for it to finish, "
-        "then use Cancel on Meshy again.", "Cancel on Meshy"),
+        InvalidRequestError, "Meshy cannot delete a task while it runs, even with Cancel on "
+        "Meshy: it finishes and stays charged; delete it on meshy.ai once it is done.",
+        "Cancel on Meshy"),
     "invalid_api_key": ApiErrorCode(
         AuthError, "Meshy did not accept the API key: check API Key in Preferences > Add-ons > "
         "Meshy (or MESHY_API_KEY).", "API Key"),
@@ -368,8 +369,8 @@ API_ERROR_CODES: dict[str, ApiErrorCode] = {
         "Account panel.", "Buy Credits"),
     KEY_CREDIT_LIMIT: ApiErrorCode(KeyCreditLimitError, KEY_LIMIT_MESSAGE, "API Key"),
     "task_not_found": ApiErrorCode(
-        NotFoundError, "Meshy no longer has this task (deleted, or expired after 3 days): "
-        "start it again from Generate.", "Generate"),
+        NotFoundError, "Meshy no longer has this task (deleted or expired: Meshy keeps results "
+        "3 days): start it again from Generate.", "Generate"),
     "unprocessable_input": ApiErrorCode(
         CannotProcessError, "Meshy could not work with this model (Rig needs a character "
         "standing upright, facing front): pick another model in Selected Object.",

@@ -33,6 +33,10 @@ from .pacing import DEFAULT_RATE, RequestPacer, Ticket
 
 # Documented queue limits by plan: starting points only, the real limit is learnt.
 TIER_LIMITS: Mapping[str, int] = {"PRO": 10, "STUDIO": 60, "ENTERPRISE": 100}
+# Auto sends its one rate probe (pacing.py) only with more tasks live than this: a Pro queue
+# (or an older Studio one, 20) is full by then. A Studio account's 60 can still hold the probe:
+# it is then refused (RateLimitExceeded, nothing created) and costs one short wait, once.
+PROBE_AFTER_LIVE = 20
 # Meshy's documented request-rate limit per account (Enterprise: 100/s).
 TIER_RATES: Mapping[str, float] = {"PRO": 20.0, "STUDIO": 20.0, "ENTERPRISE": 100.0}
 DEFAULT_START = 10
@@ -68,7 +72,7 @@ class AdaptiveLimit:
     def __init__(self, start: int = DEFAULT_START, *, ceiling: int = CEILING,
                  rate: float = DEFAULT_RATE, rate_known: bool = False) -> None:
         self.pacer = RequestPacer(rate, known=rate_known, creates_coming=self._creates_coming,
-                                  may_probe=lambda: self.live > TIER_LIMITS["STUDIO"])
+                                  may_probe=lambda: self.live > PROBE_AFTER_LIVE)
         self.limit = max(1, min(int(start), ceiling))
         self.ceiling = ceiling
         self.live = 0  # slots held (a create in flight or a task live on Meshy)
