@@ -3,9 +3,11 @@
 Runs one request of every kind (text/image/multi-image to 3D, refine, retexture, remesh,
 convert, resize, rig, animate with one and several actions and a text-to-motion, text/image to
 image, image-to-3D from an image task, text-to-motion, UV unwrap, 3D print analyze / repair /
-multi-colour) plus balance, both animation-library listings and two error answers, and prints
+multi-colour) plus balance, both animation-library listings and three error answers, and prints
 every way an answer's shape (fields, types, nesting, status flow, SSE events, asset headers)
-differs from what the client and the emulator expect (scripts/livecheck/contract.py).
+differs from what the client and the emulator expect (scripts/livecheck/contract.py). Every
+task is read, streamed and listed through API v2's /openapi/v2/tasks as the client reads it,
+and each assumption docs/meshy-api-v2.md makes about those reads is named where it is checked.
 
 Uses Meshy's published test-mode key (no credits) unless MESHY_API_KEY or --key says otherwise;
 a real key spends credits, so it also needs --spend-credits. Offline it stops at once and says
@@ -29,7 +31,7 @@ for entry in (ROOT, ROOT / "scripts"):
     if str(entry) not in sys.path:
         sys.path.insert(0, str(entry))
 
-from livecheck.probe import PLAN, Probe  # noqa: E402
+from livecheck.probe import ASSUMPTIONS, PLAN, Probe  # noqa: E402
 
 from meshy_blender.client import build_payload, is_loopback  # noqa: E402
 from meshy_blender.client.pricing import quote  # noqa: E402
@@ -80,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
               f"about {planned_credits()}+ credits. Pass --spend-credits to accept.")
         return 2
     print(f"live-check against {args.base_url}")
+    print("  reads through API v2; assumptions checked (docs/meshy-api-v2.md):")
+    for number, what in ASSUMPTIONS.items():
+        print(f"    {number}: {what}")
     probe = Probe(args.base_url, args.key, task_timeout=args.task_timeout, poll=args.poll)
     probe.check_account()
     probe.run_plan()

@@ -7,6 +7,7 @@ as Blender's command handler does, and check the command registration on its own
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -124,7 +125,9 @@ def test_status_balance_list_resume(bpy, empty_scene, meshy_env, capfd, tmp_path
 
 def test_plain_output_is_readable(bpy, empty_scene, meshy_env, capfd):
     assert cli.main(["balance"]) == 0
-    assert capfd.readouterr().out.strip() == "balance: 10000"
+    lines = capfd.readouterr().out.strip().splitlines()
+    assert lines[:3] == ["balance: 10000", "monthly_credits: 10000", "permanent_credits: 0"]
+    assert len(lines) == 4 and re.fullmatch(r"monthly_resets_on: \d{4}-\d\d-01", lines[3])
 
 
 # ------------------------------------------------------------------------ failures

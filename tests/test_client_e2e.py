@@ -165,6 +165,7 @@ def test_balance_and_delete(emulator, meshy_client, meshy_key):
     task_id = meshy_client.create_task("rig", build_payload("rig", input_task_id=preview(
         meshy_client).id))
     assert meshy_client.balance() == start - 20 - 5
+    meshy_client.wait_for_task("rig", task_id)  # v2 refuses to delete a running task (A3)
     meshy_client.delete_task("rig", task_id)
     with pytest.raises(NotFoundError):
         meshy_client.get_task("rig", task_id)
@@ -262,7 +263,9 @@ def test_cancel_is_prompt_in_the_middle_of_a_download(emulator, meshy_client, tm
 
 
 def test_seed_shapes_json_roundtrip(emulator, meshy_client):
-    """The parsed task keeps unknown fields so callers can read them (e.g. the prompt)."""
+    """The parsed task keeps Meshy's object (v2: the request echoed in ``input``) so callers
+    can read what was sent, e.g. the prompt."""
     task = preview(meshy_client)
-    assert task.raw["prompt"].startswith("a knight")
+    assert task.raw["input"]["prompt"].startswith("a knight")
+    assert task.sent("prompt") == task.raw["input"]["prompt"]
     assert json.loads(json.dumps(task.raw))["id"] == task.id

@@ -85,6 +85,19 @@ def test_ambiguous_create_adopts_the_right_one_among_others(emulator, meshy_clie
     assert len(emulator.tasks()) == 3 and len(_posts(emulator)) == 3
 
 
+def test_ambiguous_create_never_adopts_another_programs_task_with_other_inputs(
+        emulator, meshy_client, meshy_key):
+    """Read through v2 the request echo is in `input`: it must still decide the match."""
+    from fixtures.emulator import Api
+
+    stranger = Api(emulator, meshy_key).create(  # same kind, same minute, another program
+        "/openapi/v2/text-to-3d", {"mode": "preview", "prompt": "a tin soldier"})
+    emulator.set_fault("post_500_after_create", 1)
+    adopted = _create(meshy_client, "a brass key")
+    assert adopted != stranger and len(_posts(emulator)) == 2
+    assert meshy_client.get_task(KIND, adopted).sent("prompt") == "a brass key"
+
+
 @pytest.mark.parametrize(("fault", "error"), [("http_500", e.ServerError),
                                               ("http_503", e.ServerError),
                                               ("drop_connection", e.NetworkError)])
@@ -158,16 +171,18 @@ def test_rigging_a_non_biped_is_a_cannot_process_error(emulator, meshy_client, t
 
 
 # ------------------------------------------------------------------ task outcomes
+# Read through API v2, whose task_error never has a null type or code: a failure Meshy gave no
+# type is a server_error (retryable), and a code defaults to the type (the emulator's A7).
 @pytest.mark.parametrize(("variant", "etype", "code", "retryable"), [
-    ("server_error", "server_error", None, True),
+    ("server_error", "server_error", "server_error", True),
     ("invalid_input", "invalid_input", "image_too_complex", False),
-    ("timeout", "timeout", None, True),
-    ("service_unavailable", "service_unavailable", None, True),
-    ("busy", None, None, True),
-    ("internal", None, None, True),
+    ("timeout", "timeout", "timeout", True),
+    ("service_unavailable", "service_unavailable", "service_unavailable", True),
+    ("busy", "server_error", "server_error", True),
+    ("internal", "server_error", "server_error", True),
     ("moderation", "invalid_input", "moderation_blocked", False),
-    ("empty_message", None, None, False),
-    ("null_error", None, None, False),
+    ("empty_message", "server_error", "server_error", True),
+    ("null_error", "server_error", "server_error", True),
 ])
 def test_failed_tasks_raise_task_failed_and_are_refunded(variant, etype, code, retryable,
                                                          emulator, meshy_client, meshy_key):

@@ -39,7 +39,7 @@ def test_text_to_image_then_image_to_3d_from_the_image_task(emulator, meshy_clie
         model.asset_urls())
     alpha = meshy_client.download_asset("image-to-3d", model, "alpha_thumbnail", dest_dir=tmp_path)
     assert alpha.read_bytes()[25] == 6, "a PNG with an alpha channel (colour type 6)"
-    assert model.raw["input_task_id"] == images.id and "image_url" not in model.raw, \
+    assert model.sent("input_task_id") == images.id and model.sent("image_url") is None, \
         "the image task's id is sent, not a re-upload"
 
 

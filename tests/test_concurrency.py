@@ -57,7 +57,7 @@ def test_a_refused_job_waits_for_a_release_not_a_fixed_back_off():
 
 
 def test_tiers_are_only_starting_points():
-    assert start_for_tier("Studio") == 20 and start_for_tier("enterprise") == 50
+    assert start_for_tier("Studio") == 60 and start_for_tier("enterprise") == 100
     assert start_for_tier(None) == start_for_tier("unknown") == 10
 
 
@@ -85,14 +85,14 @@ def test_the_account_tier_from_env_or_preferences_is_where_the_gate_starts(
         rt = runtime.get_runtime(resume=False)
         gate = rt.manager.concurrency
         assert rt.settings.sources["tier"] == "MESHY_TIER"
-        assert (gate.limit, gate.pacer.rate, gate.pacer.known) == (50, 100, True)
+        assert (gate.limit, gate.pacer.rate, gate.pacer.known) == (100, 100, True)
 
         monkeypatch.delenv("MESHY_TIER")
         prefs.tier = "STUDIO"
         rt = runtime.get_runtime(resume=False)
         gate = rt.manager.concurrency
         assert rt.settings.sources["tier"] == "preferences"
-        assert (gate.limit, gate.pacer.rate, gate.pacer.known) == (20, 20, True)
+        assert (gate.limit, gate.pacer.rate, gate.pacer.known) == (60, 20, True)
 
         prefs.tier = "AUTO"
         rt = runtime.get_runtime(resume=False)

@@ -36,8 +36,27 @@ def test_every_kind_against_the_emulator_shows_zero_differences(emulator, meshy_
             "/openapi/v2/text-to-3d", "/openapi/v1/animations"} <= posts
     streams = [r for r in emulator.requests("api") if r["path"].endswith("/stream")]
     assert len(streams) == len(live_check.PLAN), "every task was followed over SSE"
+    reads = [r["path"] for r in emulator.requests("api") if r["method"] == "GET"]
+    assert all(p.startswith(("/openapi/v2/tasks", "/openapi/v2/balance",
+                             "/openapi/v2/animations/library", "/web/public/"))
+               or p == "/openapi/v2/image-to-3d/00000000-0000-0000-0000-000000000000"
+               for p in reads), "the client's reads are checked on API v2"
+    for number in ("A1", "A2", "A4", "A7", "A9", "A11"):
+        assert f"    {number}: " in out, f"the check names assumption {number}"
     assets = emulator.requests("assets")
     assert assets and not any(r["authorized"] for r in assets), "no key to the asset host"
+
+
+def test_a_broken_assumption_is_printed_with_its_number(emulator, meshy_key, capsys,
+                                                        monkeypatch):
+    from livecheck import probe
+
+    # As if Meshy's v2 list answered a bare array (A2) instead of {"data", "has_more"}.
+    monkeypatch.setattr(probe.contract, "list_spec_v2",
+                        lambda kind: [probe.contract.task_spec_v2(kind)])
+    code, out = _run(capsys, "--base-url", emulator.api_url, "--key", meshy_key,
+                     "--poll", "0.05", "--task-timeout", "30")
+    assert code == 1 and "list [A2 paging]: $: expected array of object, got object" in out
 
 
 def test_a_changed_shape_is_printed_as_a_difference(emulator, meshy_key, capsys):

@@ -121,7 +121,9 @@ def test_balance_is_read_on_a_worker_and_test_connection_reports(bpy, meshy_ui):
 
     assert bpy.ops.meshy.refresh_balance() == {"FINISHED"}
     outcome = calls.CALLS.wait(account.BALANCE_CALL)
-    assert outcome.value == meshy_ui.emulator.balance()
+    assert outcome.value["balance"] == account.balance() == meshy_ui.emulator.balance()
+    assert outcome.value["monthly_credits"] + outcome.value["permanent_credits"] == \
+        account.balance()
 
     assert bpy.ops.meshy.test_connection() == {"FINISHED"}
     meshy_ui.prefs.api_key = "msy_wrong_key_for_the_test_1234"

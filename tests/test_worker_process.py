@@ -199,7 +199,7 @@ NO_THREADS = textwrap.dedent("""
     account.start_balance(runtime.current_runtime().client)  # the sidebar's background read
     outcome = calls.CALLS.wait(account.BALANCE_CALL)
     print(json.dumps({
-        "balance": balance, "sidebar_balance": outcome.value if outcome else None,
+        "balance": balance, "sidebar_balance": account.balance() if outcome else None,
         "objects": len(result.objects),
         "status": runtime.current_runtime().manager.get(result.job_id).status,
         "threads": [t.name for t in threading.enumerate()],

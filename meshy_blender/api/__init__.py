@@ -27,11 +27,20 @@ from .motion import text_to_motion, uv_unwrap
 from .printing import print_analyze, print_multicolor, print_repair
 from .refine import refine
 from .results import Interrupted, Progress, ProgressCallback, Result
-from .tasks import animation_library, balance, estimate, list_tasks, resume, status
+from .tasks import (
+    animation_library,
+    balance,
+    balance_details,
+    estimate,
+    list_tasks,
+    resume,
+    status,
+)
 
 __all__ = [
     "ADDON_ID", "BatchProgress", "BatchResult", "Interrupted", "Progress", "ProgressCallback",
-    "Result", "RowResult", "animate", "animation_library", "balance", "batch", "estimate",
+    "Result", "RowResult", "animate", "animation_library", "balance", "balance_details",
+    "batch", "estimate",
     "image_task_to_3d", "image_to_3d", "image_to_image", "list_tasks", "multi_image_to_3d",
     "print_analyze", "print_multicolor", "print_repair", "refine", "remesh", "resume",
     "retexture", "rig", "status", "text_to_3d", "text_to_image", "text_to_motion", "uv_unwrap",

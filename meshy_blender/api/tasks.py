@@ -13,6 +13,7 @@ from .results import ProgressCallback, Result, wait
 from .session import runtime
 
 if TYPE_CHECKING:
+    from ..client.account_balance import Balance
     from ..client.tasks import Task
 
 
@@ -56,6 +57,12 @@ def resume(task_id: str, kind: str, *, progress: ProgressCallback | None = None,
 def balance() -> int:
     """Credits left on the account."""
     return runtime().client.balance()
+
+
+def balance_details() -> Balance:
+    """Credits left, with the monthly / permanent split and the monthly reset date (each None
+    when Meshy does not say)."""
+    return runtime().client.balance_details()
 
 
 def status(task_id: str, kind: str) -> Task:

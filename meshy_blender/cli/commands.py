@@ -183,9 +183,11 @@ def _find_kind(api: Any, task_id: str, kind: str) -> tuple[str, Any]:
         return kind, api.status(task_id, kind)
     for candidate in kinds.SEARCH_ORDER:
         try:
-            return candidate, api.status(task_id, candidate)
+            task = api.status(task_id, candidate)
         except errors.NotFoundError:
             continue
+        # One v2 route reads every kind: Meshy's type says which (preview/refine: text-to-3d).
+        return ("text-to-3d" if task.kind.startswith("text-to-3d") else task.kind), task
     raise errors.NotFoundError(f"No task {task_id} of any kind on this account.")
 
 
@@ -198,7 +200,11 @@ def _cmd_status(api: Any, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_balance(api: Any, args: argparse.Namespace) -> dict[str, Any]:
-    return {"balance": api.balance()}
+    """The balance, its monthly / permanent split and the monthly reset day (null when Meshy
+    does not say)."""
+    found = api.balance_details()
+    return {"balance": found.balance, "monthly_credits": found.monthly,
+            "permanent_credits": found.permanent, "monthly_resets_on": found.reset_date()}
 
 
 def _cmd_list(api: Any, args: argparse.Namespace) -> dict[str, Any]:
@@ -235,7 +241,7 @@ def _resume_armature(api: Any, args: argparse.Namespace, task: Any,
 
         bpy.ops.wm.open_mainfile(filepath=str(path.resolve()))
         return _pick_object(bpy, args.object, "ARMATURE", path)
-    rig_task = args.rig_task_id or (task.raw.get("rig_task_id") if task is not None else None)
+    rig_task = args.rig_task_id or (task.sent("rig_task_id") if task is not None else None)
     if not rig_task:
         raise UsageError("Resuming an animation needs its rig: --input rig.blend or "
                          "--rig-task-id RIG_TASK_ID")

@@ -18,16 +18,19 @@ from urllib.parse import urlsplit
 
 import requests
 
-from . import creation, downloads, fetch, http, hygiene, library, sse
+from . import creation, downloads, fetch, http, hygiene, library, sse, task_list
 from . import errors as e
+from .account_balance import Balance, parse_balance
 from .interrupt import Watchdog, call_cancellable
-from .specs import spec
 from .tasks import Task, merge_event, parse_task
 
 is_loopback = http.is_loopback
 
-BALANCE_PATH = "/openapi/v1/balance"
-LIBRARY_PATH = "/openapi/v1/animations/library"
+# Every read goes through API v2's task routes, whichever version created the task (Meshy's
+# v2 task routes read v1-made tasks too); kinds only name what the caller expects.
+TASKS_PATH = "/openapi/v2/tasks"
+BALANCE_PATH = "/openapi/v2/balance"
+LIBRARY_PATH = "/openapi/v2/animations/library"
 DEFAULT_USER_AGENT = "meshy-blender/0.1 (+https://github.com/)"
 _MAX_FAILED_POLLS = 3
 
@@ -147,11 +150,9 @@ class MeshyClient:
         with self._lock:
             return set(self._created)
 
-    def _resource(self, kind: str, task_id: str = "") -> str:
-        path = spec(kind).resource_path
-        if task_id:
-            path += "/" + _checked_id(task_id)
-        return path
+    @staticmethod
+    def _task_path(task_id: str) -> str:
+        return f"{TASKS_PATH}/{_checked_id(task_id)}"
 
     # ----------------------------------------------------------------- tasks
     def create_task(self, kind: str, payload: dict[str, Any], *,
@@ -182,34 +183,34 @@ class MeshyClient:
 
     def get_task(self, kind: str, task_id: str, *,
                  cancel: threading.Event | None = None) -> Task:
-        data = self._call("GET", self._resource(kind, task_id), cancel=cancel)
+        """The task as Meshy has it now; its kind comes from Meshy's answer (``kind`` is the
+        fallback when Meshy's type names no kind the add-on knows)."""
+        data = self._call("GET", self._task_path(task_id), cancel=cancel)
         return parse_task(data, kind)
 
     def list_tasks(self, kind: str, page_num: int = 1, page_size: int = 10,
                    sort_by: str = "-created_at") -> list[Task]:
-        if not 1 <= page_size <= 50 or page_num < 1:
-            raise e.ValidationError("page_size must be 1-50 and page_num at least 1.",
-                                    field="page_size")
-        if sort_by not in ("-created_at", "+created_at"):
-            raise e.ValidationError("sort_by must be '-created_at' or '+created_at'.",
-                                    field="sort_by")
-        data = self._call("GET", self._resource(kind), params={
-            "page_num": page_num, "page_size": page_size, "sort_by": sort_by})
-        if isinstance(data, dict):  # tolerate a wrapped list
-            data = data.get("result") or data.get("data") or data.get("tasks")
-        if not isinstance(data, list):
-            raise e.MalformedResponseError("Meshy sent a task list that is not a list.")
-        return [parse_task(item, kind) for item in data if isinstance(item, dict)]
+        """One page of the account's tasks of ``kind``, newest first by default."""
+        return self.list_task_page(kind, page_num, page_size, sort_by).tasks
+
+    def list_task_page(self, kind: str, page_num: int = 1, page_size: int = 10,
+                       sort_by: str = "-created_at") -> task_list.TaskPage:
+        """One page and whether Meshy has more (``has_more``; unknown -> a full page)."""
+        params = task_list.params(kind, page_num, page_size, sort_by)
+        data = self._call("GET", TASKS_PATH, params=params)
+        return task_list.parse_page(data, kind, page_size)
 
     def delete_task(self, kind: str, task_id: str) -> None:
-        self._call("DELETE", self._resource(kind, task_id))
+        """Delete the task on Meshy (a PENDING one is refunded; a running one is refused)."""
+        self._call("DELETE", self._task_path(task_id))
 
     def balance(self) -> int:
-        data = self._call("GET", BALANCE_PATH)
-        value = data.get("balance") if isinstance(data, dict) else None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise e.MalformedResponseError("Meshy sent a balance the add-on could not read.")
-        return int(value)
+        """The credits the account can spend now."""
+        return self.balance_details().balance
+
+    def balance_details(self) -> Balance:
+        """The balance with its monthly / permanent split and when monthly credits reset."""
+        return parse_balance(self._call("GET", BALANCE_PATH))
 
     def animation_library(self, search: str | None = None, category: str | None = None,
                           sub_category: str | None = None) -> list[dict[str, Any]] | None:
@@ -232,7 +233,7 @@ class MeshyClient:
         Ends WITHOUT a terminal task when the stream stalls (no change for
         ``stream_stall_seconds``), drops or closes early; callers then poll.
         """
-        path = self._resource(kind, task_id) + "/stream"
+        path = self._task_path(task_id) + "/stream"
         read_timeout = self.stream_stall_seconds + self.timeout[1]
         resp = self._send("GET", path, stream=True, headers={"Accept": "text/event-stream"},
                           timeout=(self.timeout[0], read_timeout), cancel=cancel)
@@ -252,10 +253,10 @@ class MeshyClient:
                     if event.event == "error":
                         raise _stream_error(event.data)
                     try:
-                        data = _json(event.data)
+                        data = _frame(_json(event.data))
                     except ValueError:
-                        continue  # a garbled frame; the next one (or polling) will do
-                    if not isinstance(data, dict):
+                        continue  # a garbled frame or a "[DONE]"; the next (or polling) will do
+                    if data is None or data.get("id") not in (None, task_id):
                         continue
                     task = merge_event(task, data)
                     state = (task.status, task.progress)
@@ -380,18 +381,38 @@ def _json(text: str) -> Any:
 
 
 def _stream_error(data: str) -> e.MeshyError:
+    """The exception for an SSE ``error`` event: v2's error object (mapped by code like any
+    answer) or v1's ``{"status_code", "message"}``."""
     try:
         body = _json(data)
     except ValueError:
         body = {}
-    status = body.get("status_code") if isinstance(body, dict) else None
-    message = body.get("message") if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        body = {}
+    status = body.get("status_code") if isinstance(body.get("status_code"), int) else None
+    message = body.get("message") if isinstance(body.get("message"), str) else None
+    code = body.get("code") if isinstance(body.get("code"), str) else None
+    entry = e.known_error(code, body.get("type") if isinstance(body.get("type"), str) else None)
+    if entry is not None:
+        return e.from_api_error(entry, status=status, code=code, server_message=message)
     if status == 404:
         return e.NotFoundError(status=404, server_message=message)
     if status == 401:
         return e.AuthError(status=401, server_message=message)
     return e.ServerError("The Meshy progress stream reported an error.", status=status,
                          server_message=message)
+
+
+def _frame(data: Any) -> dict[str, Any] | None:
+    """The task in one SSE frame: the object itself, or one wrapped in ``data`` / ``task`` /
+    ``result`` (v2's framing is not documented: docs/meshy-api-v2.md A1); None otherwise."""
+    if not isinstance(data, dict):
+        return None
+    if "status" not in data and "id" not in data:
+        inner = next((data[k] for k in ("data", "task", "result")
+                      if isinstance(data.get(k), dict)), None)
+        return inner if inner is not None and ("status" in inner or "id" in inner) else None
+    return data
 
 
 def _check_cancel(cancel: threading.Event | None) -> None:
@@ -411,7 +432,7 @@ def _finish(task: Task) -> Task:
     server_msg = err.message if err and err.message else None
     code = err.code if err else None
     etype = err.type if err else None
-    if code == "moderation_blocked":
+    if code in ("moderation_blocked", "moderation_blocked_nsfw"):
         text = ("Meshy's content moderation blocked this request; change the prompt or image. "
                 "Credits are refunded.")
     elif server_msg:

@@ -126,7 +126,7 @@ def _matches(kind: str, task_raw: dict[str, Any], body: dict[str, Any]) -> bool:
     if ttype and ttype != kind and not (kind == "animate" and ttype == "animation"):
         return False
     for key in MATCH_KEYS:
-        echoed = task_raw.get(key)
+        echoed = (task_raw.get("input") or task_raw).get(key)  # v2 echoes it in `input`
         if key in body and echoed not in (None, "") and echoed != body[key]:
             return False
     return True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from dataclasses import dataclass
 
 _SECRETS: set[str] = set()
 _SECRETS_LOCK = threading.Lock()
@@ -120,14 +121,37 @@ class AuthError(MeshyError):
                        "preferences (or MESHY_API_KEY).")
 
 
+KEY_CREDIT_LIMIT = "api_key_credit_limit_reached"
+KEY_LIMIT_MESSAGE = ("This API key reached its own credit limit, although your Meshy balance "
+                     "still has credits: raise the key's limit on meshy.ai (API Keys), or paste "
+                     "another key in API Key in the add-on preferences.")
+
+
 class InsufficientCreditsError(MeshyError):
+    """402: the task costs more than can be spent. Built with Meshy's code
+    ``api_key_credit_limit_reached`` it is a :class:`KeyCreditLimitError` (the balance is still
+    positive: the key's own limit stopped it), however it was made, so a caller that rebuilds
+    a credits error with the balance attached keeps the difference."""
+
     default_message = "Not enough Meshy credits for this task. Top up your API credits."
+
+    def __new__(cls, *args: object, code: str | None = None,
+                **kwargs: object) -> InsufficientCreditsError:
+        if cls is InsufficientCreditsError and code == KEY_CREDIT_LIMIT:
+            cls = KeyCreditLimitError
+        return super().__new__(cls, *args)
 
     def __init__(self, message: str | None = None, *, status: int | None = 402,
                  server_message: str | None = None, balance: int | None = None,
                  required: int | None = None, code: str | None = None) -> None:
         self.balance = balance
         self.required = required
+        self.key_limit = code == KEY_CREDIT_LIMIT
+        if message is None and self.key_limit:
+            message = KEY_LIMIT_MESSAGE
+            if balance is not None:
+                message = message.replace("still has credits",
+                                          f"still has {balance:,} credits")
         if message is None:
             message = self.default_message
             if required is not None and balance is not None:
@@ -137,6 +161,13 @@ class InsufficientCreditsError(MeshyError):
                 message = (f"Not enough Meshy credits (balance: {balance}). "
                            "Top up your API credits.")
         super().__init__(message, status=status, server_message=server_message, code=code)
+
+
+class KeyCreditLimitError(InsufficientCreditsError):
+    """402 ``api_key_credit_limit_reached``: the API key's own monthly credit limit is used up
+    while the account's balance is positive."""
+
+    default_message = KEY_LIMIT_MESSAGE
 
 
 class ForbiddenError(MeshyError):
@@ -265,10 +296,147 @@ class MalformedResponseError(MeshyError):
     default_retryable = True
 
 
+@dataclass(frozen=True)
+class ApiErrorCode:
+    """What one API v2 error ``code`` (or, as a fallback, ``type``) becomes: the exception and
+    the sentence an artist reads, which names ``label``, the button or field they see."""
+
+    error: type[MeshyError]
+    sentence: str
+    label: str
+    documented: bool = False  # listed in Meshy's v2 docs; the rest are docs/meshy-api-v2.md A7
+    detail: bool = False  # Meshy's own words name what to fix: shown after the sentence
+
+
+_FIX_OPTION = "change the option Meshy names, then press Generate"
+# Meshy API v2's error codes. Branch on `code` (never renamed or reused); new codes fall back on
+# `type` (API_ERROR_TYPES), then on the HTTP status.
+API_ERROR_CODES: dict[str, ApiErrorCode] = {
+    "parameters_conflict": ApiErrorCode(
+        InvalidRequestError, "Two options that cannot be used together were both set (such "
+        "as Texture Prompt and a texture picture): keep one, then press Generate.", "Generate",
+        documented=True, detail=True),
+    "metadata_invalid": ApiErrorCode(
+        InvalidRequestError, "Meshy refused the cost-tracking tags (project, shot, row) sent "
+        "with the request: fix them in the Studio policy or the batch rows.", "Studio policy",
+        documented=True, detail=True),
+    "input_task_not_ready": ApiErrorCode(
+        InvalidRequestError, "The rig this Animation uses has not finished on Meshy yet: "
+        "wait for the Rig step, then press Retry.", "Retry", documented=True),
+    "input_task_unsupported": ApiErrorCode(
+        InvalidRequestError, "The task picked as the source cannot be used for this step (an "
+        "Animation needs a rigged model): pick another one in History.", "History",
+        documented=True, detail=True),
+    "moderation_blocked_nsfw": ApiErrorCode(
+        ForbiddenError, "Meshy's content moderation blocked this request: change the Prompt "
+        "(or the picture) and try again.", "Prompt", documented=True),
+    "route_not_found": ApiErrorCode(
+        NotFoundError, "Meshy does not offer this request at this address: update the add-on, "
+        "or check API Base URL in the add-on preferences.", "API Base URL", documented=True),
+    "rate_limit_exceeded": ApiErrorCode(
+        RateLimitedError, "Meshy is getting too many requests from this key: the add-on waits "
+        "and sends again; press Retry if the job stopped.", "Retry", documented=True),
+    "pending_task_limit_reached": ApiErrorCode(
+        QueueFullError, "Your Meshy task queue is full: the job waits until one of your "
+        "running tasks finishes (a lower Max Concurrent Jobs avoids it).",
+        "Max Concurrent Jobs", documented=True),
+    "concurrent_task_limit_reached": ApiErrorCode(
+        QueueFullError, "Your plan's no-credit task slots are all in use: the job waits for "
+        "one of your tasks to finish, or use Buy Credits to go on now.", "Buy Credits",
+        documented=True),
+    "unknown_parameter": ApiErrorCode(
+        InvalidRequestError, "Meshy no longer accepts an option the add-on sent (renamed or "
+        "removed in API v2): update the add-on, or change that option and press Generate.",
+        "Generate", detail=True),
+    "invalid_parameter": ApiErrorCode(
+        InvalidRequestError, f"Meshy refused an option's value: {_FIX_OPTION}.", "Generate",
+        detail=True),
+    "missing_parameter": ApiErrorCode(
+        InvalidRequestError, f"Meshy needs an option that was not set: {_FIX_OPTION}.",
+        "Generate", detail=True),
+    "invalid_json": ApiErrorCode(
+        InvalidRequestError, "Meshy could not read the request the add-on sent: press Retry, "
+        "and report it if it happens again.", "Retry"),
+    "task_not_deletable": ApiErrorCode(
+        InvalidRequestError, "Meshy cannot delete a task while it runs, even with Cancel on "
+        "Meshy: it finishes and stays charged; delete it on meshy.ai once it is done.",
+        "Cancel on Meshy"),
+    "invalid_api_key": ApiErrorCode(
+        AuthError, "Meshy did not accept the API key: check API Key in Preferences > Add-ons > "
+        "Meshy (or MESHY_API_KEY).", "API Key"),
+    "insufficient_credits": ApiErrorCode(
+        InsufficientCreditsError, "Not enough Meshy credits for this: use Buy Credits in the "
+        "Account panel.", "Buy Credits"),
+    KEY_CREDIT_LIMIT: ApiErrorCode(KeyCreditLimitError, KEY_LIMIT_MESSAGE, "API Key"),
+    "task_not_found": ApiErrorCode(
+        NotFoundError, "Meshy no longer has this task (deleted or expired: Meshy keeps results "
+        "3 days): start it again from Generate.", "Generate"),
+    "unprocessable_input": ApiErrorCode(
+        CannotProcessError, "Meshy could not work with this model (Rig needs a character "
+        "standing upright, facing front): pick another model in Selected Object.",
+        "Selected Object", detail=True),
+    "internal_server_error": ApiErrorCode(
+        ServerError, "Meshy had a server problem: press Retry in a moment.", "Retry"),
+    "service_unavailable": ApiErrorCode(
+        ServerError, "Meshy is down for the moment: press Retry in a few minutes.", "Retry"),
+}
+# A code the table does not know yet, by its `type`.
+API_ERROR_TYPES: dict[str, ApiErrorCode] = {
+    "invalid_input": ApiErrorCode(
+        InvalidRequestError, f"Meshy refused the request: {_FIX_OPTION}.", "Generate",
+        detail=True),
+    "authentication_error": API_ERROR_CODES["invalid_api_key"],
+    "payment_required": API_ERROR_CODES["insufficient_credits"],
+    "not_found": API_ERROR_CODES["task_not_found"],
+    "unprocessable_input": API_ERROR_CODES["unprocessable_input"],
+    "rate_limited": API_ERROR_CODES["rate_limit_exceeded"],
+    "server_error": API_ERROR_CODES["internal_server_error"],
+    "service_unavailable": API_ERROR_CODES["service_unavailable"],
+}
+QUEUE_CODES = frozenset(c for c, entry in API_ERROR_CODES.items()
+                        if entry.error is QueueFullError)
+
+
+def known_error(code: str | None, error_type: str | None) -> ApiErrorCode | None:
+    """The table entry for a v2 error: by ``code``, else by ``type``; None when neither is
+    known (the caller then maps the HTTP status)."""
+    return API_ERROR_CODES.get(code or "") or API_ERROR_TYPES.get(error_type or "")
+
+
+def table_sentence(text: str) -> str | None:
+    """The table's sentence ``text`` starts with (an error made from a v2 code, perhaps with
+    Meshy's words after it), or None: the UI shows it instead of its per-class sentence."""
+    for entry in (*API_ERROR_CODES.values(), *API_ERROR_TYPES.values()):
+        if text.startswith(entry.sentence):
+            return entry.sentence
+    return None
+
+
+def from_api_error(entry: ApiErrorCode, *, status: int | None, code: str | None,
+                   server_message: str | None, retry_after: float | None = None) -> MeshyError:
+    """The exception for a v2 error object. Only ``rate_limit_exceeded`` keeps Retry-After:
+    the queue codes mean "wait for a task to finish", not "wait N seconds"."""
+    sentence = entry.sentence
+    if entry.detail and server_message:
+        sentence = f"{sentence} (Meshy said: {scrub(server_message)})"
+    cls = entry.error
+    if issubclass(cls, InsufficientCreditsError):
+        return cls(None if code == KEY_CREDIT_LIMIT else sentence, status=status,
+                   server_message=server_message, code=code)
+    if issubclass(cls, _RetryAfterError):
+        wait = retry_after if issubclass(cls, RateLimitedError) else None
+        return cls(sentence, status=status, server_message=server_message, code=code,
+                   retry_after=wait)
+    return cls(sentence, status=status, server_message=server_message, code=code)
+
+
 __all__ = [
+    "API_ERROR_CODES", "API_ERROR_TYPES", "ApiErrorCode",
     "AssetExpiredError", "AuthError", "CancelledError", "CannotProcessError", "DownloadError",
-    "ForbiddenError", "InsufficientCreditsError", "InvalidRequestError", "MalformedResponseError",
+    "ForbiddenError", "InsufficientCreditsError", "InvalidRequestError", "KeyCreditLimitError",
+    "MalformedResponseError",
     "MeshyError", "NetworkError", "NotFoundError", "OnlineAccessError", "QueueFullError",
     "RateLimitedError", "ServerError", "TaskCanceledError", "TaskFailedError", "ValidationError",
-    "WaitTimeoutError", "register_secret", "scrub", "scrubbed_logger",
+    "WaitTimeoutError", "from_api_error", "known_error", "register_secret", "scrub",
+    "scrubbed_logger", "table_sentence",
 ]

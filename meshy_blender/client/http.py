@@ -142,11 +142,27 @@ def retry_after(resp: requests.Response) -> float | None:
         return None
 
 
+def server_type(resp: requests.Response) -> str | None:
+    """The ``type`` of an API v2 error object (``invalid_input``, ``rate_limited``...), if any."""
+    try:
+        body = resp.json()
+    except ValueError:
+        return None
+    value = body.get("type") if isinstance(body, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
 def error_from_response(resp: requests.Response, *, what: str = "") -> e.MeshyError:
-    """Map an HTTP error answer to the exception an artist should see."""
+    """Map an HTTP error answer to the exception an artist should see: an API v2 error object
+    by its ``code`` (then ``type``) through :data:`errors.API_ERROR_CODES`; v1 answers and
+    unknown codes by the HTTP status."""
     status = resp.status_code
     msg = server_message(resp)
     code = server_code(resp)
+    entry = e.known_error(code, server_type(resp))
+    if entry is not None:
+        return e.from_api_error(entry, status=status, code=code, server_message=msg,
+                                retry_after=retry_after(resp))
     kw: dict[str, Any] = {"status": status, "server_message": msg, "code": code}
     if status == 402 or _names(code, None, CREDIT_CODES):
         return e.InsufficientCreditsError(status=status, server_message=msg, code=code)

@@ -1,10 +1,11 @@
 """The animation library in one shape, whichever of Meshy's two listings it came from.
 
-``/openapi/v1/animations/library`` answers a bare array of snake_case entries (``action_id``,
-``sub_category``, ``preview_url``); the public catalog ``/web/public/animations/resources``
-answers ``{"result": {"total", "list": [...]}}`` in camelCase (``id``, ``subCategory``,
-``previewUrl``, ``rigType``, ``isFree``). Pickers, plans and the CLI read :class:`Action` only,
-so neither shape leaks past this module. Ids can be negative or zero.
+``/openapi/v2/animations/library`` (v1's list, unchanged) answers a bare array of snake_case
+entries (``action_id``, ``sub_category``, ``preview_url``); the public catalog
+``/web/public/animations/resources`` answers ``{"result": {"total", "list": [...]}}`` in
+camelCase (``id``, ``subCategory``, ``previewUrl``, ``rigType``, ``isFree``). Pickers, plans
+and the CLI read :class:`Action` only, so neither shape leaks past this module.
+Ids can be negative or zero.
 """
 
 from __future__ import annotations

@@ -1,9 +1,12 @@
 """Task objects as Meshy returns them, parsed tolerantly into one shape.
 
-The API is not uniform: rig/animate outputs sit under ``result`` (``null`` until done), formats
-that were not made are omitted or ``""``, ``task_error`` is ``null``, ``{"message": ""}`` or
-rich, ``texture_urls`` may be ``null``, and SSE frames carry only id/progress/status. Everything
-downstream sees one :class:`Task`; unknown fields are kept in ``raw``, never fatal.
+Two dialects arrive. API v2 (``/openapi/v2/tasks``) keeps the lifecycle at the top level, the
+request echo in ``input`` and every result in ``output`` (``null`` until done), with ``null`` as
+"not set". v1 (old journals' SSE frames, cached answers) put results at the top level and
+rig/animate outputs under ``result``, with ``""`` or ``0`` as "not set". Either way ``task_error``
+is ``null``, ``{"message": ""}`` or the v2 error object, and SSE frames may carry only
+id/progress/status. Everything downstream sees one :class:`Task`; the task's kind is what
+Meshy's ``type`` says when it names one the add-on knows; unknown fields are kept in ``raw``.
 """
 
 from __future__ import annotations
@@ -15,9 +18,19 @@ from typing import Any
 from .errors import MalformedResponseError
 
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELED"})
+RETENTION_MS = 3 * 24 * 3600 * 1000  # Meshy deletes output files 3 days after the task ends
 STATUSES = frozenset({"PENDING", "IN_PROGRESS", *TERMINAL})
 # Top-level ``<name>_url`` outputs of some kinds: alpha thumbnails, text-to-motion's motion.
 TOP_LEVEL_ASSETS = ("alpha_thumbnail", "motion")
+# Results every kind may have; anything else in v2's ``output`` is a kind's own result (rig
+# files, animation clips, printability...), read like v1's ``result`` object.
+COMMON_OUTPUTS = ("model_urls", "texture_urls", "thumbnail_url", "thumbnail_urls", "image_urls")
+# Meshy's ``type`` -> the add-on's kind, where the names differ (v2's type strings other than
+# image-to-3d and rig-check are not documented: both spellings are accepted, see
+# docs/meshy-api-v2.md A4). A type naming no known kind keeps the kind the caller asked for.
+TYPE_KINDS = {"rigging": "rig", "animation": "animate", "animations": "animate",
+              "print/analyze": "print-analyze", "print/repair": "print-repair",
+              "print/multi-color": "print-multi-color"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +61,14 @@ class Task:
     thumbnail_url: str | None = None
     image_urls: list[str] = field(default_factory=list)
     result: dict[str, Any] = field(default_factory=dict)
+    input: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def sent(self, name: str) -> Any:
+        """What the request that made this task set ``name`` to (None when not set): v2 echoes
+        the request in ``input``, v1 at the top level."""
+        value = self.input.get(name) if self.input else self.raw.get(name)
+        return None if value == "" else value
 
     @property
     def is_terminal(self) -> bool:
@@ -57,6 +77,15 @@ class Task:
     @property
     def succeeded(self) -> bool:
         return self.status == "SUCCEEDED"
+
+    @property
+    def files_expire_at(self) -> int:
+        """When the output links stop working (ms; 0 = unknown). v2 sends ``expires_at: null``
+        for every Text to 3D task, which does not mean the files are kept: then 3 days after
+        the task finished, Meshy's retention for every kind."""
+        if self.expires_at:
+            return self.expires_at
+        return self.finished_at + RETENTION_MS if self.succeeded and self.finished_at else 0
 
     def asset_urls(self) -> dict[str, str]:
         """Every downloadable output as one flat ``name -> URL`` map (names are stable)."""
@@ -72,7 +101,8 @@ class Task:
             extra = self.raw.get(f"{name}_url")
             if isinstance(extra, str) and extra:
                 out[name] = extra
-        for view, url in _str_map(self.raw.get("thumbnail_urls")).items():
+        views = self.raw.get("thumbnail_urls") or _output(self.raw).get("thumbnail_urls")
+        for view, url in _str_map(views).items():
             out[f"thumbnail_{view}"] = url
         for i, url in enumerate(self.image_urls):
             out[f"image_{i}"] = url
@@ -152,6 +182,10 @@ def _int(value: Any, default: int = 0) -> int:
     return default
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def _task_error(value: Any) -> TaskError | None:
     if value is None:
         return None
@@ -173,22 +207,44 @@ def _texture_urls(value: Any) -> list[dict[str, str]]:
     return [m for m in (_str_map(item) for item in value) if m]
 
 
+def _output(data: dict[str, Any]) -> dict[str, Any]:
+    found = data.get("output")
+    return found if isinstance(found, dict) else {}
+
+
+def kind_of(reported: Any, asked: str) -> str:
+    """The add-on's kind for Meshy's ``type``; ``asked`` when the type names none it knows."""
+    from .specs import SPECS  # the kinds the add-on knows (specs never imports this module)
+
+    if isinstance(reported, str) and reported:
+        kind = TYPE_KINDS.get(reported, reported)
+        if kind in SPECS:
+            return kind
+    return asked
+
+
 def parse_task(data: Any, kind: str) -> Task:
-    """A :class:`Task` from a task object (or a partial SSE frame); raises only without an id."""
+    """A :class:`Task` from a task object of either dialect (or a partial SSE frame); raises
+    only without an id. ``kind`` is used only when Meshy's ``type`` names no known kind."""
     if not isinstance(data, dict):
         raise MalformedResponseError("Meshy sent a task that is not a JSON object.")
     task_id = data.get("id")
     if not isinstance(task_id, str) or not task_id:
         raise MalformedResponseError("Meshy sent a task without an id.")
     status = str(data.get("status") or "PENDING").upper()
-    images = data.get("image_urls")
-    reported = data.get("type")
-    if kind.startswith("text-to-3d") and isinstance(reported, str) and \
-            reported.startswith("text-to-3d-"):
-        kind = reported  # one endpoint serves preview and refine: Meshy says which this is
+    output = _output(data)
+    # v2 results live in `output`; v1 ones at the top level (an old frame merged with a v2
+    # object has both: `output` wins).
+    outs = {**data, **{k: v for k, v in output.items() if v is not None}}
+    images = outs.get("image_urls")
+    if isinstance(data.get("result"), dict):
+        result = copy.deepcopy(data["result"])
+    else:
+        result = {k: copy.deepcopy(v) for k, v in output.items() if k not in COMMON_OUTPUTS}
+    echo = data.get("input")
     return Task(
         id=task_id,
-        kind=kind,
+        kind=kind_of(data.get("type"), kind),
         status=status,
         progress=max(0, min(100, _int(data.get("progress")))),
         created_at=_int(data.get("created_at")),
@@ -199,12 +255,13 @@ def parse_task(data: Any, kind: str) -> Task:
         consumed_credits=(_int(data["consumed_credits"])
                           if data.get("consumed_credits") is not None else None),
         task_error=_task_error(data.get("task_error")),
-        model_urls=_str_map(data.get("model_urls")),
-        texture_urls=_texture_urls(data.get("texture_urls")),
-        thumbnail_url=data.get("thumbnail_url") or None,
+        model_urls=_str_map(outs.get("model_urls")),
+        texture_urls=_texture_urls(outs.get("texture_urls")),
+        thumbnail_url=_text(outs.get("thumbnail_url")),
         image_urls=[u for u in images if isinstance(u, str) and u]
         if isinstance(images, list) else [],
-        result=copy.deepcopy(data["result"]) if isinstance(data.get("result"), dict) else {},
+        result=result,
+        input=copy.deepcopy(echo) if isinstance(echo, dict) else {},
         raw=copy.deepcopy(data),
     )
 

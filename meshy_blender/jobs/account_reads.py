@@ -1,5 +1,6 @@
-"""Account reads the jobs worker process answers for Blender: free GETs (balance, task lists,
-the animation library) and the History gallery's rows with their thumbnails.
+"""Account reads the jobs worker process answers for Blender: free GETs (balance with its
+monthly / permanent split, task lists, the animation library) and the History gallery's rows
+with their thumbnails.
 
 They run in the worker (no HTTP in Blender's process) and return plain JSON-able data; tasks
 travel as Meshy's own JSON (``Task.raw``) and are parsed again on Blender's side.
@@ -21,12 +22,11 @@ def recent_rows(client: Any, kind: str, size: int = HISTORY_SIZE) -> list[dict[s
     """The newest ``size`` tasks of ``kind`` as plain dicts, thumbnails downloaded."""
     out = []
     for task in client.list_tasks(kind, page_size=size):
-        raw = getattr(task, "raw", {}) or {}
         out.append({"id": task.id, "kind": kind, "status": task.status,
                     "progress": int(task.progress or 0), "created_at": int(task.created_at or 0),
-                    "prompt": str(raw.get("prompt") or ""),
+                    "prompt": str(task.sent("prompt") or ""),
                     "credits": int(task.consumed_credits or 0),
-                    "expires_at": int(getattr(task, "expires_at", 0) or 0),
+                    "expires_at": int(task.files_expire_at),
                     "thumbnail": _thumbnail(client, kind, task)})
     return out
 
@@ -56,6 +56,8 @@ def answer(client: Any, method: str, args: list[Any], kwargs: dict[str, Any]) ->
         return recent_rows(client, *args, **kwargs)
     if method == "delete_tasks":
         return delete_tasks(client, *args, **kwargs)
+    if method == "balance_details":
+        return client.balance_details().to_dict()
     if method in ("get_task", "list_tasks"):
         found = getattr(client, method)(*args, **kwargs)
         tasks = found if isinstance(found, list) else [found]

@@ -1,15 +1,18 @@
 """Adaptive concurrency: as many live Meshy tasks as the account's queue takes, no more.
 
-Meshy's queue limit depends on the account (Pro 10, Studio 20, Enterprise 50 or more) and is not
-readable through the API. A fixed pool either holds a big account to Pro speed or, raised on a
-small account, burns time in 429 back-off. So the limit is learnt the way TCP learns a window:
+Meshy's queue limit depends on the account (Pro 10, Premium 30, Studio 60 - 20 on some older
+Studio plans -, Ultra and Enterprise 100 or custom) and is not readable through the API. A fixed
+pool either holds a big account to Pro speed or, raised on a small account, burns
+time in 429 back-off. So the limit is learnt the way TCP learns a window:
 
 - it starts at a tier's limit (or the preference's "concurrent jobs"), and while Meshy accepts
   tasks and the limit is still unknown it grows by one per accepted task (doubling per round);
-- a full-queue answer (``NoMoreConcurrentTasks`` / ``NoMorePendingTasks`` /
-  ``TooManyPendingTasks``, :class:`~meshy_blender.client.errors.QueueFullError`) is not a
-  failure: nothing was created, the limit drops to the number of tasks live on Meshy, and the
-  job waits until one of them finishes (or a back-off delay, for tasks of other processes);
+- a full-queue answer (API v2's 429 ``pending_task_limit_reached`` or
+  ``concurrent_task_limit_reached``, v1's ``NoMoreConcurrentTasks`` / ``NoMorePendingTasks`` /
+  ``TooManyPendingTasks``: :class:`~meshy_blender.client.errors.QueueFullError`) is not a
+  failure and its Retry-After is not a wait time: nothing was created, the limit drops to the
+  number of tasks live on Meshy, and the job waits until one of them finishes (or a back-off
+  delay, for tasks of other processes);
 - once the ceiling is known it is probed again only after ``2 x limit`` accepted tasks in a row,
   so an upgraded account speeds up without a stream of refusals.
 
@@ -29,7 +32,11 @@ from typing import Any
 from .pacing import DEFAULT_RATE, RequestPacer, Ticket
 
 # Documented queue limits by plan: starting points only, the real limit is learnt.
-TIER_LIMITS: Mapping[str, int] = {"PRO": 10, "STUDIO": 20, "ENTERPRISE": 50}
+TIER_LIMITS: Mapping[str, int] = {"PRO": 10, "STUDIO": 60, "ENTERPRISE": 100}
+# Auto sends its one rate probe (pacing.py) only with more tasks live than this: a Pro queue
+# (or an older Studio one, 20) is full by then. A Studio account's 60 can still hold the probe:
+# it is then refused (RateLimitExceeded, nothing created) and costs one short wait, once.
+PROBE_AFTER_LIVE = 20
 # Meshy's documented request-rate limit per account (Enterprise: 100/s).
 TIER_RATES: Mapping[str, float] = {"PRO": 20.0, "STUDIO": 20.0, "ENTERPRISE": 100.0}
 DEFAULT_START = 10
@@ -65,7 +72,7 @@ class AdaptiveLimit:
     def __init__(self, start: int = DEFAULT_START, *, ceiling: int = CEILING,
                  rate: float = DEFAULT_RATE, rate_known: bool = False) -> None:
         self.pacer = RequestPacer(rate, known=rate_known, creates_coming=self._creates_coming,
-                                  may_probe=lambda: self.live > TIER_LIMITS["STUDIO"])
+                                  may_probe=lambda: self.live > PROBE_AFTER_LIVE)
         self.limit = max(1, min(int(start), ceiling))
         self.ceiling = ceiling
         self.live = 0  # slots held (a create in flight or a task live on Meshy)

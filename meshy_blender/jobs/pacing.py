@@ -11,11 +11,12 @@ The window's burst is used, not an even spacing: 20 creates leave at once, and a
 stream opens and list polls (the task runs whether or not we watch it yet).
 
 Which rate applies is known from a tier setting; without one (Auto) the pacer starts at the
-documented 20/s and, the first time creates wait on a full window while more tasks are live than
-a Studio queue holds (``may_probe``), sends ONE create past it: if Meshy accepts it, the account
-allows more than 20/s, which Meshy documents only for Enterprise (100/s); if Meshy answers
-``RateLimitExceeded``, the rate is 20/s and nothing was created. On a Pro or Studio account such
-a create would have met a full queue anyway, so the probe never delays a task there. Any later
+documented 20/s and, the first time creates wait on a full window while more than 20 tasks are
+live (``may_probe``), sends ONE create past it: if Meshy accepts it, the account allows more
+than 20/s, which Meshy documents only for Enterprise (100/s); if Meshy answers
+``RateLimitExceeded``, the rate is 20/s and nothing was created. On a Pro (or older Studio)
+account such a create would have met a full queue anyway; on a Studio one (queue 60) the refused
+probe costs one short wait, once. Any later
 ``RateLimitExceeded`` drops the rate back to the documented base for good.
 """
 

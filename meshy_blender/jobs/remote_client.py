@@ -54,6 +54,11 @@ class RemoteClient:
     def balance(self) -> int:
         return int(self._read("balance"))
 
+    def balance_details(self) -> Any:
+        from ..client.account_balance import parse_balance
+
+        return parse_balance(self._read("balance_details"))
+
     def get_task(self, kind: str, task_id: str) -> Any:
         from ..client.tasks import parse_task
 

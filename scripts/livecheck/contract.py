@@ -1,4 +1,5 @@
-"""What the client and the emulator expect Meshy to answer (API notes, seeds), as shape specs.
+"""What the client and the emulator expect Meshy to answer (API notes, seeds, the v2 reference
+and the assumptions docs/meshy-api-v2.md names A1-A11), as shape specs.
 
 Every kind's task object is the common fields plus its outputs; request parameters the API
 echoes back are allowed (any type). Alternatives are written as tuples where the notes record
@@ -56,6 +57,63 @@ PUBLIC_CATALOG = {"result": {"total": "int", "list": [{
 # Asset names the client must find in a succeeded task of each output (Task.asset_urls()).
 CLIENT_NEEDS = {"model": "glb", "rig": "rigged_character_glb", "animation": "animation_glb",
                 "images": "image_0", "motion": "motion"}
+
+
+# -- API v2 (reads): the task object of /openapi/v2/tasks, the error object, the balance --------
+ERROR_V2 = {"type": "str", "code": "str", "message": "str", "doc_url": ("str", "null")}
+BALANCE_V2 = {"balance": "int", "monthly_credits": "int", "permanent_credits": "int",
+              "monthly_resets_at": ("int", "null")}
+V2_COMMON: dict[str, Any] = {
+    "id": "str", "type": "str", "status": "str", "progress": "int", "created_at": "int",
+    "started_at": ("int", "null"), "finished_at": ("int", "null"),
+    "expires_at": ("int", "null"), "preceding_tasks": "int", "consumed_credits": "int",
+    "task_error": ("null", ERROR_V2),
+}
+
+
+def _nullable(spec: Any) -> Any:
+    """A v1 output spec as v2 sends it: a file not produced is null, never "" (A11)."""
+    if spec == "str":
+        return ("str", "null")
+    if isinstance(spec, tuple):
+        out: list[Any] = []
+        for alternative in spec:
+            made = _nullable(alternative)
+            out.extend(x for x in (made if isinstance(made, tuple) else (made,)) if x not in out)
+        return tuple(out)
+    if isinstance(spec, dict):
+        return {k: _nullable(v) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [_nullable(spec[0])]
+    return spec
+
+
+def output_v2(output: str) -> dict[str, Any]:
+    """v2's ``output`` for one output shape: v1's fields, v1's ``result`` object moved in (A11:
+    the rigging / animation / motion / print keys are assumed unchanged)."""
+    fields: dict[str, Any] = {}
+    for key, spec in OUTPUTS[output].items():
+        name = key.rstrip("?")
+        objects = [s for s in (spec if isinstance(spec, tuple) else (spec,))
+                   if isinstance(s, dict)]
+        if name == "result" and objects:
+            fields.update(objects[0])
+        elif name not in {k.rstrip("?") for k in fields}:
+            fields[key] = spec
+    return {k: _nullable(v) for k, v in fields.items()}
+
+
+def task_spec_v2(kind: str) -> dict[str, Any]:
+    """A task of ``kind`` read through /openapi/v2/tasks: lifecycle on top, the request echo
+    in ``input``, the results in ``output`` (null until SUCCEEDED)."""
+    s = SPECS[kind]
+    echoes = {f"{name}?": "any" for name in (*OPTIONS[kind], *s.fixed, *ECHOED_EXTRA)}
+    return {**V2_COMMON, "input": echoes, "output": ("null", output_v2(s.output))}
+
+
+def list_spec_v2(kind: str) -> dict[str, Any]:
+    """A page of GET /openapi/v2/tasks (A2: Usage's wrapper)."""
+    return {"data": [task_spec_v2(kind)], "has_more": "bool"}
 
 
 def task_spec(kind: str) -> dict[str, Any]:

@@ -21,8 +21,10 @@ from typing import Any
 import requests
 
 from meshy_blender.client import downloads, sse
+from meshy_blender.client.client import BALANCE_PATH, LIBRARY_PATH, TASKS_PATH
 from meshy_blender.client.specs import SPECS, build_payload
-from meshy_blender.client.tasks import STATUSES, TERMINAL, parse_task
+from meshy_blender.client.task_list import LIST_TYPES
+from meshy_blender.client.tasks import STATUSES, TERMINAL, kind_of, parse_task
 
 from . import contract
 from .shapes import compare
@@ -77,6 +79,17 @@ PLAN: list[tuple[str, str, Options]] = [
     ("print-multi-color", "print-multi-color", lambda c: {"input_task_id": c["preview"],
                                                           "max_colors": 4}),
 ]
+NO_TASK = "00000000-0000-0000-0000-000000000000"
+# The v2 read assumptions (docs/meshy-api-v2.md) this check compares with Meshy's answers; a
+# difference in one of them carries its number in its label.
+ASSUMPTIONS = {
+    "A1": "SSE framing of /openapi/v2/tasks/{id}/stream",
+    "A2": "paging and shape of GET /openapi/v2/tasks?type=",
+    "A4": "the task `type` strings",
+    "A7": "the error codes of a bad key (401) and an unknown task (404)",
+    "A9": "the balance's monthly_resets_at",
+    "A11": "the `output` keys of rigging, animation, motion and print tasks",
+}
 RANK = {"PENDING": 0, "IN_PROGRESS": 1, "SUCCEEDED": 2, "FAILED": 2, "CANCELED": 2}
 
 
@@ -105,20 +118,29 @@ class Probe:
         self.ids: dict[str, str] = {}
         self._listed: set[str] = set()
 
-    # -- account, library, errors --------------------------------------------------------
+    # -- account, library, errors (the client's reads: API v2) ---------------------------
     def check_account(self) -> None:
-        self._json_shape("balance", "GET", "/openapi/v1/balance", contract.BALANCE)
-        self._json_shape("library", "GET", "/openapi/v1/animations/library", contract.LIBRARY)
+        self._json_shape("balance [A9 monthly_resets_at]", "GET", BALANCE_PATH,
+                         contract.BALANCE_V2)
+        self._json_shape("library", "GET", LIBRARY_PATH, contract.LIBRARY)
         resp = self.assets.get(self.base + "/web/public/animations/resources", timeout=30)
         self._shape("public catalog", resp, contract.PUBLIC_CATALOG)
-        bad = requests.get(self.base + "/openapi/v1/balance", timeout=30,
+        bad = requests.get(self.base + BALANCE_PATH, timeout=30,
                            headers={"Authorization": "Bearer msy_live_check_not_a_key"})
-        self._status("bad key", bad, 401)
-        self._shape("bad key", bad, contract.ERROR)
-        missing = self.api.get(self.base + "/openapi/v1/text-to-image/"
-                               "00000000-0000-0000-0000-000000000000", timeout=30)
-        self._status("unknown task", missing, 404)
-        self._shape("unknown task", missing, contract.ERROR)
+        self._status("bad key [A7 401 code]", bad, 401)
+        self._code("bad key [A7 401 code]", bad, "invalid_api_key")
+        missing = self.api.get(f"{self.base}{TASKS_PATH}/{NO_TASK}", timeout=30)
+        self._status("unknown task [A7 404 code]", missing, 404)
+        self._code("unknown task [A7 404 code]", missing, "task_not_found")
+        per_kind = self.api.get(f"{self.base}/openapi/v2/image-to-3d/{NO_TASK}", timeout=30)
+        self._status("per-kind read", per_kind, 404)  # documented: only /tasks reads
+        self._code("per-kind read", per_kind, "route_not_found")
+
+    def _code(self, label: str, resp: requests.Response, want: str) -> None:
+        """A v2 error object with the ``code`` the add-on's error table expects."""
+        body = self._shape(label, resp, contract.ERROR_V2)
+        if isinstance(body, dict) and isinstance(body.get("code"), str) and body["code"] != want:
+            self.report.diff(label, [f"code {body['code']!r}, expected {want!r}"])
 
     def _json_shape(self, label: str, method: str, path: str, spec: Any) -> Any:
         resp = self.api.request(method, self.base + path, timeout=30)
@@ -163,12 +185,13 @@ class Probe:
         return body.get("result") if isinstance(body, dict) else None
 
     def _follow(self, label: str, kind: str, task_id: str) -> dict[str, Any] | None:
-        resource = self.base + SPECS[kind].resource_path
-        statuses = self._stream(label, f"{resource}/{task_id}/stream")
+        """Stream, poll and list the task through API v2's task routes, as the client does."""
+        task_url = f"{self.base}{TASKS_PATH}/{task_id}"
+        statuses = self._stream(label, f"{task_url}/stream")
         deadline = time.monotonic() + self.task_timeout
         final: dict[str, Any] | None = None
         while time.monotonic() < deadline:
-            resp = self.api.get(f"{resource}/{task_id}", timeout=30)
+            resp = self.api.get(task_url, timeout=30)
             final = resp.json() if resp.status_code == 200 else None
             if final is None or final.get("status") in TERMINAL:
                 break
@@ -179,13 +202,19 @@ class Probe:
             return final
         statuses.append(str(final["status"]))
         self._status_flow(label, statuses)
-        self.report.diff(f"{label} task", compare(contract.task_spec(kind), final))
+        self.report.diff(f"{label} task [A11 output keys]",
+                         compare(contract.task_spec_v2(kind), final))
+        if kind_of(final.get("type"), "") != kind:
+            self.report.diff(f"{label} task [A4 type]", [
+                f"type {final.get('type')!r} does not name the add-on's kind {kind!r}"])
         self._client_reads(label, kind, final)
-        self._list(label, kind, resource)
+        self._list(label, kind)
         return final
 
     def _stream(self, label: str, url: str) -> list[str]:
-        """SSE: every frame a JSON object with id/progress/status; the last one terminal."""
+        """SSE (A1, v1's framing assumed): every frame a JSON object with id/progress/status;
+        the last one terminal."""
+        label = f"{label} [A1 SSE]"
         statuses: list[str] = []
         try:
             resp = self.api.get(url, stream=True, headers={"Accept": "text/event-stream"},
@@ -255,12 +284,16 @@ class Probe:
         self.report.diff(f"{label} asset {name}", [f"no {h} header" for h in missing]
                          + ([problem] if problem else []))
 
-    def _list(self, label: str, kind: str, resource: str) -> None:
-        if resource in self._listed:
+    def _list(self, label: str, kind: str) -> None:
+        """GET /openapi/v2/tasks?type=...: paging and answer shape are A2."""
+        type_ = LIST_TYPES.get(kind, kind)
+        if type_ in self._listed:
             return
-        self._listed.add(resource)
-        resp = self.api.get(resource, params={"page_size": "1", "sort_by": "-created_at"},
-                            timeout=30)
-        body = self._shape(f"{label} list", resp, [contract.task_spec(kind)])
-        if isinstance(body, list) and len(body) > 1:
-            self.report.diff(f"{label} list", [f"page_size=1 answered {len(body)} tasks"])
+        self._listed.add(type_)
+        label = f"{label} list [A2 paging]"
+        resp = self.api.get(self.base + TASKS_PATH, timeout=30, params={
+            "type": type_, "page_num": "1", "page_size": "1", "sort_by": "-created_at"})
+        body = self._shape(label, resp, contract.list_spec_v2(kind))
+        data = body.get("data") if isinstance(body, dict) else None
+        if isinstance(data, list) and len(data) > 1:
+            self.report.diff(label, [f"page_size=1 answered {len(data)} tasks"])

@@ -21,19 +21,45 @@ RECENT_CALL = "recent_tasks"
 
 
 def start_balance(client: Any) -> bool:
-    """Start a balance read (no-op while one runs)."""
-    return calls.CALLS.start(BALANCE_CALL, client.later("balance"))
+    """Start a balance read with its monthly / permanent split (no-op while one runs)."""
+    return calls.CALLS.start(BALANCE_CALL, client.later("balance_details"))
+
+
+def _balance_answer() -> Any:
+    outcome = calls.CALLS.outcomes.get(BALANCE_CALL)
+    if outcome is None or outcome.error is not None or outcome.value is None:
+        return None
+    return outcome.value
 
 
 def balance() -> int | None:
     """The last balance read (None before the first read finishes, or when it failed)."""
-    outcome = calls.CALLS.outcomes.get(BALANCE_CALL)
-    if outcome is None or outcome.error is not None or outcome.value is None:
+    value = _balance_answer()
+    if isinstance(value, dict):
+        value = value.get("balance")
+    if isinstance(value, bool):
         return None
     try:
-        return int(outcome.value)
+        return int(value) if value is not None else None
     except (TypeError, ValueError):
         return None
+
+
+def balance_split() -> str:
+    """"9,000 monthly (resets 2027-01-01) + 960 permanent" from the last read, or "" when
+    Meshy gave no split (or nothing was read)."""
+    import time
+
+    from ...client.account_balance import parse_balance
+    from ...client.errors import MeshyError
+
+    value = _balance_answer()
+    if not isinstance(value, dict):
+        return ""
+    try:
+        return parse_balance(value).split_text(now_ms=int(time.time() * 1000))
+    except MeshyError:
+        return ""
 
 
 def first_read_due(settings: config.Settings) -> bool:
@@ -64,4 +90,5 @@ def connection_report(outcome: calls.Outcome | None) -> tuple[str, str]:
         return "ERROR", "Meshy: no answer yet; the connection test timed out"
     if outcome.error is not None:
         return "ERROR", f"Meshy: connection failed: {outcome.error}"
-    return "INFO", f"Meshy: connected; balance {outcome.value} credits"
+    value = outcome.value.get("balance") if isinstance(outcome.value, dict) else outcome.value
+    return "INFO", f"Meshy: connected; balance {value} credits"

@@ -50,6 +50,8 @@ BY_TYPE: dict[str, str] = {
     "AuthError": "Meshy did not accept the API key: check it in Preferences > Add-ons > Meshy",
     "InsufficientCreditsError": "Not enough Meshy credits for this: use Buy Credits in the "
                                 "Account panel",
+    "KeyCreditLimitError": "This API key reached its own credit limit (your balance still has "
+                           "credits): raise it on meshy.ai or use another API Key",
     "ForbiddenError": "Meshy refused this for your account (your plan may not include it)",
     "QueueFullError": "Your Meshy queue is full: wait for a running job to finish",
     "RateLimitedError": "Meshy is busy: try again in a few seconds",
@@ -99,6 +101,9 @@ def for_error(exc: BaseException) -> str:
         return (f"Not enough Meshy credits: this costs {exc.required:,}, you have "
                 f"{exc.balance:,}. Use Buy Credits in the Account panel")
     if isinstance(exc, errors.MeshyError):
+        found = errors.table_sentence(exc.message)  # a v2 error code's own sentence
+        if found is not None:
+            return _unquote(found)
         return BY_TYPE.get(type(exc).__name__, _unquote(exc.message))
     return str(exc)
 
@@ -109,6 +114,9 @@ def for_job_error(error: dict[str, Any] | None) -> str:
         return ""
     kind = str(error.get("type") or "")
     message = str(error.get("message") or "")
+    found = errors.table_sentence(message)  # a v2 error code's own sentence
+    if found is not None:
+        return _unquote(found)
     if kind in BY_TYPE:
         return BY_TYPE[kind]
     return _unquote(message) or "The Meshy task failed"

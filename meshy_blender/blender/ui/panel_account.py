@@ -73,6 +73,10 @@ def draw_account(layout: bpy.types.UILayout, settings: config.Settings,
     row.enabled = ok
     row.label(text=f"Balance: {balance_text()}", icon="FUND")
     row.operator("meshy.refresh_balance", text="", icon="FILE_REFRESH")
+    if account.balance_split():
+        col = layout.column(align=True)
+        col.enabled = ok
+        col.label(text=account.balance_split())
     outcome = calls.CALLS.outcomes.get(BALANCE_CALL)
     if outcome is not None and outcome.error:
         wrapped(layout, outcome.error, context)
@@ -87,7 +91,8 @@ class MESHY_PT_account(SidebarPanel):
     bl_label = "Account"
 
     def draw_header(self, context: bpy.types.Context) -> None:
-        """The one-line summary: the balance once the key works, else what is missing."""
+        """The one-line summary: the balance once the key works (with its monthly / permanent
+        split and reset date when Meshy gives them), else what is missing."""
         from ..session import config
         settings = config.resolve(context)
         reason = blocked_reason(settings)
@@ -96,7 +101,11 @@ class MESHY_PT_account(SidebarPanel):
             row.alert = True
             row.label(text="Needs attention", icon="ERROR")
             return
-        row.label(text=balance_text())
+        text = balance_text()
+        row.label(text=text)
+        from ..session import account
+        if text.endswith(" credits") and account.balance_split():
+            row.label(text=account.balance_split())
         row.operator("meshy.refresh_balance", text="", icon="FILE_REFRESH", emboss=False)
 
     def draw_panel(self, context: bpy.types.Context, settings: config.Settings) -> None:

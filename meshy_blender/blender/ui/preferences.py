@@ -53,8 +53,8 @@ class MeshyPreferences(bpy.types.AddonPreferences):
     )
     max_jobs: IntProperty(
         name="Max Concurrent Jobs",
-        description="Tasks sent to Meshy at once to start with (Pro 10, Studio 20, Enterprise "
-                    "50); more follow while Meshy accepts them, fewer when its queue is full",
+        description="Tasks sent to Meshy at once to start with (Pro 10, Studio 60, Enterprise "
+                    "100); more follow while Meshy accepts them, fewer when its queue is full",
         default=DEFAULT_MAX_JOBS,
         min=1,
         max=100,
@@ -65,8 +65,9 @@ class MeshyPreferences(bpy.types.AddonPreferences):
                     "the queue limit and request rate from Meshy's answers). MESHY_TIER wins",
         items=[("AUTO", "Auto", "Learn the queue limit and request rate from Meshy's answers"),
                ("PRO", "Pro", "Queue of 10 tasks, 20 requests per second"),
-               ("STUDIO", "Studio", "Queue of 20 tasks, 20 requests per second"),
-               ("ENTERPRISE", "Enterprise", "Queue of 50 or more tasks, 100 requests per second")],
+               ("STUDIO", "Studio", "Queue of 60 tasks, 20 requests per second"),
+               ("ENTERPRISE", "Enterprise", "Queue of 100 or more tasks, 100 requests per "
+                "second")],
         default="AUTO",
     )
     use_stream: BoolProperty(
