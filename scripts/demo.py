@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import math
 import os
 import sys
@@ -90,11 +89,6 @@ def blender_stdout_silenced() -> Iterator[None]:
         os.dup2(saved, 1)
         os.close(saved)
         os.close(devnull)
-
-
-def quiet_gltf_importer() -> None:
-    """The glTF importer logs three INFO lines per file on stdout; keep its warnings."""
-    logging.getLogger("glTFImporter").addFilter(lambda record: record.levelno >= logging.WARNING)
 
 
 def stage(bpy: Any, result: Any) -> None:
@@ -176,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     import bpy
 
     from meshy_blender import api
+    from meshy_blender.cli.output import importer_notes_quiet
     from meshy_blender.client import errors
 
     if emulator is None:
@@ -186,7 +181,6 @@ def main(argv: list[str] | None = None) -> int:
               " (real credits)", flush=True)
     else:
         print(stock_model_note(args.prompt), flush=True)
-    quiet_gltf_importer()
     args.out_dir.mkdir(parents=True, exist_ok=True)
     bpy.ops.wm.read_homefile(use_empty=True)
     started = time.monotonic()
@@ -195,8 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         cost = api.estimate("text-to-3d", prompt=args.prompt, rig={}, animations=[ACTION_ID])
         print(f"Making the model (text to 3D, then rig, then a walk animation); estimated cost: "
               f"{cost} credits", flush=True)
-        result = api.text_to_3d(args.prompt, rig={"height_meters": 1.7},
-                                animations=[ACTION_ID], progress=progress, timeout=3600)
+        with importer_notes_quiet():
+            result = api.text_to_3d(args.prompt, rig={"height_meters": 1.7},
+                                    animations=[ACTION_ID], progress=progress, timeout=3600)
     except errors.MeshyError as exc:
         progress.done()
         print(f"demo failed: {type(exc).__name__}: {exc}", file=sys.stderr)

@@ -128,7 +128,8 @@ def test_out_with_candidates_is_refused_with_what_to_do_before_anything_is_sent(
 def test_list_shows_local_dates_and_prompts(bpy, empty_scene, meshy_env, capfd):
     assert cli.main(["text-to-3d", "a brass lamp", "--should-texture", "false",
                      "--quiet"]) == 0
-    capfd.readouterr()
+    made = capfd.readouterr()
+    assert "glTF" not in made.out + made.err  # the importer's notes
     assert cli.main(["list", "--limit", "5"]) == 0
     out = capfd.readouterr().out
     (row,) = [line for line in out.splitlines() if "prompt=a brass lamp" in line]
@@ -137,9 +138,13 @@ def test_list_shows_local_dates_and_prompts(bpy, empty_scene, meshy_env, capfd):
     assert created, row
     task_id = re.search(r"task_id=(\S+)", row).group(1)
     when = datetime.fromisoformat(created.group(1))
-    made = meshy_env.task(task_id)["created_at"] / 1000
-    assert abs(when.timestamp() - made) < 1
-    assert when.utcoffset() == datetime.fromtimestamp(made).astimezone().utcoffset()
+    made_at = meshy_env.task(task_id)["created_at"] / 1000
+    assert abs(when.timestamp() - made_at) < 1
+    assert when.utcoffset() == datetime.fromtimestamp(made_at).astimezone().utcoffset()
+    assert cli.main(["list", "--limit", "100"]) == 2
+    err = capfd.readouterr().err
+    assert "--limit: must be a whole number from 1 to 50 (got '100')" in err
+    assert "page_size" not in err
 
 
 def test_could_not_reach_says_what_to_check(bpy, meshy_env, capfd, monkeypatch):

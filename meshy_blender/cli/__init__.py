@@ -31,7 +31,7 @@ from .exit_codes import (
     UsageError,
     exit_code_for,
 )
-from .output import check_out, emit, stdout_to_stderr
+from .output import check_out, emit, importer_notes_quiet, stdout_to_stderr
 from .parser import PROG, CommandLineError, given_flags, in_flags
 from .suggest import usage_message
 from .tool_commands import HANDLERS as _TOOL_HANDLERS
@@ -61,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.command:
             build_parser().print_help()
             return EXIT_BAD_INPUT
-        with stdout_to_stderr(as_json):
+        with stdout_to_stderr(as_json), importer_notes_quiet():
             payload = _run(args)
     except KeyboardInterrupt as exc:
         # api.Interrupted carries the detached job's error: its paid task ids are printed and

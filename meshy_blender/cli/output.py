@@ -65,6 +65,24 @@ def stdout_to_stderr(active: bool) -> Iterator[None]:
         os.close(saved)
 
 
+@contextlib.contextmanager
+def importer_notes_quiet() -> Iterator[None]:
+    """The glTF importer logs three INFO lines per file on stdout ("Data are loaded, start
+    creating Blender stuff"); they say nothing to a shell user. Its warnings still show."""
+    import logging
+
+    logger = logging.getLogger("glTFImporter")
+
+    def keep(record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
+
+
 def _stream_handlers(logging: Any) -> list[Any]:
     loggers = [logging.getLogger(), *(logging.getLogger(name)
                                       for name in list(logging.root.manager.loggerDict))]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..client.limits import MAX_PROMPT
-from ..jobs.kinds import SEARCH_ORDER
+from ..jobs.kinds import TASK_KIND_ALIASES
 from . import artist
 from .exit_codes import EXIT_CODES_HELP, UsageError
 from .option_help import option_help
@@ -86,7 +86,21 @@ def value_of(name: str, text: str) -> Any:
 
 
 MODEL_OPTIONS = ("ai_model", "model_type")
-KINDS = ", ".join(SEARCH_ORDER)
+KINDS = ", ".join(sorted(TASK_KIND_ALIASES))
+
+
+def whole_number(lo: int, hi: int) -> Any:
+    """An argparse type: a whole number from lo to hi, refused in the flag's words."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = lo - 1
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {lo} to {hi} "
+                                             f"(got {text!r})")
+        return value
+    return parse
 
 
 def model_choices(request: str, option: str) -> list[str]:
@@ -255,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("list", "List recent tasks of one kind.", "--kind text-to-3d --limit 5")
     p.add_argument("--kind", default="text-to-3d", metavar="KIND",
                    help=f"task kind, one of: {KINDS} (default: text-to-3d)")
-    p.add_argument("--limit", type=int, default=10, metavar="N",
+    p.add_argument("--limit", type=whole_number(1, 50), default=10, metavar="N",
                    help="how many of the newest tasks, 1-50 (default: 10)")
     _add_common(p, imports=False)
 
