@@ -144,13 +144,16 @@ def _add_common(parser: argparse.ArgumentParser, *, imports: bool = True) -> Non
         return
     parser.add_argument("--out", type=Path, metavar="FILE",
                         help="save the result: .blend (the whole file), .glb/.gltf or .fbx "
-                             "(the imported objects)")
+                             "(the imported objects) (default: not saved; the result stays in "
+                             "the download cache)")
     parser.add_argument("--timeout", type=float, metavar="SECONDS",
-                        help="give up waiting after this long (exit 7; resumable)")
+                        help="give up waiting after this long (exit 7; resumable) (default: "
+                             "wait until done)")
     parser.add_argument("--import-format", choices=("GLB", "FBX"), type=str.upper,
                         help="download and import this format (default: preferences, GLB)")
     parser.add_argument("--placement", choices=("CURSOR", "ORIGIN", "REPLACE"), type=str.upper,
-                        help="where results land (REPLACE: in place of --object)")
+                        help="where results land (REPLACE: in place of --object) (default: "
+                             "the add-on preference, CURSOR)")
     parser.add_argument("--label", help="name of the imported objects (default: the prompt)")
     parser.add_argument("--clear-scene", action="store_true",
                         help="remove every object first (e.g. the startup cube) so --out holds "
@@ -162,7 +165,7 @@ def _add_job_key(parser: argparse.ArgumentParser) -> None:
                         help="a stable name for this job (a farm job, a shot): running the "
                              "same command with the same key again resumes or returns the "
                              "first run's job and never pays twice; a different request under "
-                             "that key is refused")
+                             "that key is refused (default: none)")
 
 
 def _add_model_input(parser: argparse.ArgumentParser, what: str) -> None:

@@ -95,9 +95,11 @@ def _basic(p: argparse.ArgumentParser) -> None:
     (a .blend: the whole file, with the landed images, report or actions)."""
     base._add_common(p, imports=False)
     p.add_argument("--timeout", type=float, metavar="SECONDS",
-                   help="give up waiting after this long (exit 7; resumable)")
+                   help="give up waiting after this long (exit 7; resumable) (default: wait "
+                        "until done)")
     p.add_argument("--label", help="name of what lands (default: the prompt or the request)")
-    p.add_argument("--out", type=Path, metavar="FILE.blend", help="save the .blend afterwards")
+    p.add_argument("--out", type=Path, metavar="FILE.blend",
+                   help="save the .blend afterwards (default: not saved)")
     p.set_defaults(import_format=None, placement=None, clear_scene=False)
     _money(p)
 
