@@ -6,6 +6,7 @@ emulator whose printed lines are pasted as they are."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -141,6 +142,10 @@ def test_list_shows_local_dates_and_prompts(bpy, empty_scene, meshy_env, capfd):
     made_at = meshy_env.task(task_id)["created_at"] / 1000
     assert abs(when.timestamp() - made_at) < 1
     assert when.utcoffset() == datetime.fromtimestamp(made_at).astimezone().utcoffset()
+    assert cli.main(["list", "--json"]) == 0  # scripts keep the epoch milliseconds
+    rows = json.loads(capfd.readouterr().out)["tasks"]
+    created_ms = {r["task_id"]: r["created_at"] for r in rows}[task_id]
+    assert created_ms == meshy_env.task(task_id)["created_at"]
     assert cli.main(["list", "--limit", "100"]) == 2
     err = capfd.readouterr().err
     assert "--limit: must be a whole number from 1 to 50 (got '100')" in err

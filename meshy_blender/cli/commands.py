@@ -206,8 +206,8 @@ def _cmd_list(api: Any, args: argparse.Namespace) -> dict[str, Any]:
     tasks = api.list_tasks(args.kind, page_size=args.limit)
     return {"kind": args.kind, "tasks": [
         {"created": local_time(t.created_at), "task_id": t.id, "status": t.status,
-         "progress": t.progress, "credits": t.consumed_credits, "prompt": _prompt_of(t)}
-        for t in tasks]}
+         "progress": t.progress, "credits": t.consumed_credits, "prompt": _prompt_of(t),
+         "created_at": t.created_at} for t in tasks]}
 
 
 def local_time(epoch_ms: int | None) -> str:
@@ -220,8 +220,9 @@ def local_time(epoch_ms: int | None) -> str:
 def _prompt_of(task: Any) -> str:
     """The words the task was made from (its prompt, texture or style prompt), else ''."""
     raw = getattr(task, "raw", None) or {}
-    return next((str(raw[k]) for k in ("prompt", "texture_prompt", "text_style_prompt")
-                 if raw.get(k)), "")
+    sources = (raw, raw.get("input") or {})  # API v1 top level, v2 under "input"
+    return next((str(src[k]) for src in sources if isinstance(src, dict)
+                 for k in ("prompt", "texture_prompt", "text_style_prompt") if src.get(k)), "")
 
 
 def _cmd_resume(api: Any, args: argparse.Namespace) -> dict[str, Any]:
