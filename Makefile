@@ -16,7 +16,7 @@ LINT_VENV := .venv-lint
 LINT_STAMP := $(LINT_VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: venv test demo lint build emulator-assets clean lock bench reliability live-check
+.PHONY: venv test demo cli lint build emulator-assets clean lock bench reliability live-check
 
 $(STAMP): requirements/test.lock requirements/bpy-$(BLENDER).txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) scripts/demo.py
+
+# The command line from this checkout, as `blender --background --online-mode --command meshy`:
+#   make cli ARGS='text-to-3d "a wooden chair" --out chair.glb'    (ARGS="--help" lists all)
+ARGS ?= --help
+cli: $(STAMP)
+	@$(PY) -m meshy_blender.cli $(ARGS)
 
 # The zip in dist/ (path, size and sha256 printed); REPO=DIR also writes a self-hosted
 # extension repository there (index.json + index.html), e.g. make build REPO=dist/repo

@@ -3,7 +3,8 @@
 Without MESHY_API_KEY it starts the Meshy emulator in this process (short task times; assets
 are generated on demand) and uses it; with MESHY_API_KEY set it runs against the real API
 (MESHY_API_BASE, default https://api.meshy.ai) and spends real credits (about 38).
-Writes out/demo.blend and out/demo.png (Cycles on the CPU).
+Writes out/demo.blend and out/demo.png (Cycles on the CPU). It prints what it is doing in a
+few lines; Blender's own chatter (the glTF importer's notes, Cycles' per-frame log) is kept out.
 
     MESHY_DEMO_TASK_SECONDS=0.3 python scripts/demo.py    # faster emulator tasks
     python scripts/demo.py --prompt "a bronze knight" --out-dir /tmp/demo
@@ -12,11 +13,13 @@ Writes out/demo.blend and out/demo.png (Cycles on the CPU).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +65,30 @@ def start_emulator() -> Any:
     print(f"No MESHY_API_KEY: using the Meshy emulator at {emu.api_url} "
           f"({seconds:g} s per task)", flush=True)
     return emu
+
+
+def stock_model_note(prompt: str) -> str:
+    """Said when the emulator answers: the picture is its stock model, whatever the prompt."""
+    return (f"Note: the emulator answers every prompt with its own stock model (a Blender-made "
+            f"character), so demo.png shows that model, not \"{prompt}\". Set MESHY_API_KEY "
+            "to make the prompt's model with Meshy (real credits).")
+
+
+@contextlib.contextmanager
+def blender_stdout_silenced() -> Iterator[None]:
+    """Blender's C code prints progress to file descriptor 1 (Cycles' "Fra:" lines, "Saved:",
+    "Info: Saved as"): send it to /dev/null meanwhile. Errors still raise in Python."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
 
 
 def stage(bpy: Any, result: Any) -> None:
@@ -123,7 +150,8 @@ def render(bpy: Any, path: Path, size: int, samples: int) -> None:
     scene.render.resolution_percentage = 100
     scene.render.image_settings.file_format = "PNG"
     scene.render.filepath = str(path)
-    bpy.ops.render.render(write_still=True)
+    with blender_stdout_silenced():
+        bpy.ops.render.render(write_still=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     import bpy
 
     from meshy_blender import api
+    from meshy_blender.cli.output import importer_notes_quiet
     from meshy_blender.client import errors
 
     if emulator is None:
@@ -150,15 +179,19 @@ def main(argv: list[str] | None = None) -> int:
         prefs.system.use_online_access = True
         print(f"Using the Meshy API at {os.environ.get('MESHY_API_BASE', 'https://api.meshy.ai')}"
               " (real credits)", flush=True)
+    else:
+        print(stock_model_note(args.prompt), flush=True)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     bpy.ops.wm.read_homefile(use_empty=True)
     started = time.monotonic()
     progress = ProgressLine()
     try:
         cost = api.estimate("text-to-3d", prompt=args.prompt, rig={}, animations=[ACTION_ID])
-        print(f"Estimated cost: {cost} credits", flush=True)
-        result = api.text_to_3d(args.prompt, rig={"height_meters": 1.7},
-                                animations=[ACTION_ID], progress=progress, timeout=3600)
+        print(f"Making the model (text to 3D, then rig, then a walk animation); estimated cost: "
+              f"{cost} credits", flush=True)
+        with importer_notes_quiet():
+            result = api.text_to_3d(args.prompt, rig={"height_meters": 1.7},
+                                    animations=[ACTION_ID], progress=progress, timeout=3600)
     except errors.MeshyError as exc:
         progress.done()
         print(f"demo failed: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -171,12 +204,16 @@ def main(argv: list[str] | None = None) -> int:
           f"{result.credits} credits")
     print(f"  armature {result.armature.name if result.armature else None}, actions "
           f"{[a.name for a in result.actions]}")
+    print("Staging a floor, a sun and a camera", flush=True)
     stage(bpy, result)
     blend = args.out_dir / "demo.blend"
-    bpy.ops.wm.save_as_mainfile(filepath=str(blend))
+    with blender_stdout_silenced():
+        bpy.ops.wm.save_as_mainfile(filepath=str(blend))
     print(f"saved {blend}")
     if not args.no_render:
         png = args.out_dir / "demo.png"
+        print(f"Rendering {args.size}x{args.size} px, {args.samples} Cycles samples on the CPU",
+              flush=True)
         render(bpy, png, args.size, args.samples)
         print(f"rendered {png}")
     return 0

@@ -4,8 +4,10 @@
         [--key KEY[:BALANCE]]... [--fault NAME[=VALUE]]... [--queue-limit N] [--rate-limit N]
         [--v1-gone]
 
-Prints `api: http://127.0.0.1:PORT` and `assets: http://127.0.0.1:PORT`, then serves until
-SIGINT/SIGTERM. The implementation lives in scripts/meshy_emu/.
+Prints `api: http://127.0.0.1:PORT` and `assets: http://127.0.0.1:PORT`, then the
+`export MESHY_API_BASE=...` / `export MESHY_API_KEY=...` lines and a `make cli` command to paste
+into another shell, then serves until SIGINT/SIGTERM. The implementation lives in
+scripts/meshy_emu/.
 """
 
 from __future__ import annotations
@@ -59,6 +61,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def paste_lines(api_url: str, key: str) -> str:
+    """What to paste into another shell to use this emulator from the CLI or Blender."""
+    return (f"\nIn another shell (the key is the emulator's, not a Meshy account's):\n"
+            f"  export MESHY_API_BASE={api_url}\n"
+            f"  export MESHY_API_KEY={key}\n"
+            f"  make cli ARGS='text-to-3d \"a wooden chair\" --out chair.glb'\n"
+            "Ctrl-C stops the emulator.")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     emu = Emulator(task_seconds=args.task_seconds, keys=dict(args.key) or None,
@@ -78,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"api: {emu.api_url}", flush=True)
         print(f"assets: {emu.assets_url}", flush=True)
+        key = args.key[0][0] if args.key else TEST_MODE_KEY
+        print(paste_lines(emu.api_url, key), flush=True)
         while not stop.wait(0.5):
             pass
     finally:

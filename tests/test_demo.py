@@ -24,6 +24,12 @@ def test_demo_makes_a_blend_and_a_render_of_the_character(bpy, tmp_path):
     assert "using the Meshy emulator" in proc.stdout
     assert "100.0%" in proc.stderr  # the progress display
     assert "'animate':" in proc.stdout and "38 credits" in proc.stdout
+    # What it is doing, in a few lines; not Blender's render and import logs.
+    assert "Fra:" not in proc.stdout + proc.stderr
+    assert "glTF import" not in proc.stdout + proc.stderr
+    assert "Rendering 64x64 px, 2 Cycles samples" in proc.stdout
+    assert len(proc.stdout.splitlines()) <= 12, proc.stdout
+    assert "emulator answers every prompt with its own stock model" in proc.stdout
 
     bpy.ops.wm.open_mainfile(filepath=str(out / "demo.blend"))
     armatures = [o for o in bpy.data.objects if o.type == "ARMATURE"]

@@ -195,8 +195,9 @@ def test_cli_choices_are_the_catalogues_current_models():
             if flag is None:
                 continue
             seen += 1
-            assert action.help and action.help.startswith("one of: "), (name, flag)
-            listed = action.help.removeprefix("one of: ").split(", ")
+            assert action.help and "; one of: " in action.help, (name, flag)
+            shown = action.help.split("; one of: ", 1)[1].rsplit(" (default: ", 1)[0]
+            listed = shown.split(", ")
             values = [entry.split(" (")[0] for entry in listed]
             option = flag[2:].replace("-", "_")
             known = {m.value: m for m in model_catalogue.MODELS if m.option == option}

@@ -31,8 +31,9 @@ from .exit_codes import (
     UsageError,
     exit_code_for,
 )
-from .output import check_out, emit, stdout_to_stderr
-from .parser import PROG, in_flags
+from .output import check_out, emit, importer_notes_quiet, stdout_to_stderr
+from .parser import PROG, CommandLineError, given_flags, in_flags
+from .suggest import usage_message
 from .tool_commands import HANDLERS as _TOOL_HANDLERS
 from .tool_parser import build_parser
 
@@ -50,14 +51,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     as_json = "--json" in argv
     command = next((a for a in argv if not a.startswith("-")), "")
     try:
+        parser = build_parser()
         try:
-            args = build_parser().parse_args(argv)
+            args = parser.parse_args(argv)
         except SystemExit as exc:  # --help
             return int(exc.code or 0)
+        except CommandLineError as exc:
+            raise UsageError(usage_message(parser, argv, str(exc))) from None
         if not args.command:
             build_parser().print_help()
             return EXIT_BAD_INPUT
-        with stdout_to_stderr(as_json):
+        with stdout_to_stderr(as_json), importer_notes_quiet():
             payload = _run(args)
     except KeyboardInterrupt as exc:
         # api.Interrupted carries the detached job's error: its paid task ids are printed and
@@ -77,12 +81,10 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
     check_out(getattr(args, "out", None))  # before anything is sent
     journal = _journal()
     before = set(journal.directory.glob("*.damaged")) if journal is not None else set()
-    given = {key[4:] for key, value in vars(args).items()
-             if key.startswith("opt_") and value is not None}
     try:
         payload = {"ok": True, "command": args.command, **handler(api, args)}
-    except errors.ValidationError as exc:
-        raise in_flags(exc, given) from None
+    except (errors.ValidationError, errors.InvalidRequestError, errors.NotFoundError) as exc:
+        raise in_flags(exc, given_flags(args)) from None
     finally:
         if journal is not None:
             _tell_damaged(journal, before)
@@ -109,9 +111,26 @@ def _tell_damaged(journal: Any, before: set[Path]) -> None:
         print(f"meshy: warning: {errors.scrub(message)}", file=sys.stderr, flush=True)
 
 
+def _network_next_step() -> str:
+    """What to check when Meshy (or the emulator) could not be reached, naming the address."""
+    from ..blender.session import config
+
+    try:
+        base = config.resolve().api_base
+    except Exception:
+        base = ""
+    if base.startswith(("http://127.0.0.1", "http://localhost")):
+        return (f"Check that the Meshy emulator is running at {base} (it prints the "
+                "MESHY_API_BASE to set) or unset MESHY_API_BASE to use Meshy itself.")
+    return (f"Check that {base or 'the Meshy API'} is the right address (MESHY_API_BASE), that "
+            "this machine is online, and the proxy settings (HTTPS_PROXY) if you use one.")
+
+
 def _fail(command: str, exc: BaseException, as_json: bool, code: int | None = None) -> int:
     code = exit_code_for(exc) if code is None else code
     message = errors.scrub(str(exc) or type(exc).__name__)
+    if isinstance(exc, errors.NetworkError):
+        message = f"{message} {_network_next_step()}"
     if as_json:
         error: dict[str, Any] = {"type": type(exc).__name__, "message": message}
         for attr in ("field", "task_id", "status", "estimate", "cap", "balance", "required",

@@ -18,7 +18,8 @@ def add_generate_options(parser: argparse.ArgumentParser) -> None:
     """text-to-3d: candidates and asset marking."""
     parser.add_argument("--candidates", type=int, metavar="N",
                         help="make N (1-4) untextured shapes side by side; texture the one you "
-                             "pick with `refine`")
+                             "pick with `refine` (default: one textured model). Not with "
+                             "--out: save the one you refine")
     add_mark_asset(parser)
 
 
@@ -32,7 +33,9 @@ def add_refine(add: Callable[[str, str, str], argparse.ArgumentParser],
                add_common: Callable[[argparse.ArgumentParser], None]) -> argparse.ArgumentParser:
     p = add("refine", "Texture a shape made earlier (text to 3D preview): one refine task, "
                       "the shape is not paid for again.", REFINE_EXAMPLE)
-    p.add_argument("task_id", metavar="PREVIEW_TASK_ID")
+    p.add_argument("task_id", metavar="PREVIEW_TASK_ID",
+                   help="the shape's task id (text-to-3d --candidates or --should-texture "
+                        "false printed it)")
     add_api_options(p, "text-to-3d")
     add_mark_asset(p)
     add_common(p)

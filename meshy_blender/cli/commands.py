@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,12 +47,12 @@ def _progress(args: argparse.Namespace) -> Callable[[Any], None] | None:
             if task_id not in announced:
                 announced.add(task_id)
                 _announce_task(step, task_id, bool(getattr(args, "json", False)))
-        if args.quiet:
-            return
+        if args.quiet or not p.detail or p.status in ("FAILED", "CANCELLED"):
+            return  # a bare status says nothing yet; a failure is said once, as the error
         if last and p.detail == last[0].detail and abs(p.percent - last[0].percent) < 5:
             return
         last[:] = [p]
-        line = f"[{p.percent:5.1f}% {time.monotonic() - t0:5.1f}s] {p.detail or p.status}"
+        line = f"[{p.percent:5.1f}% {time.monotonic() - t0:5.1f}s] {p.detail}"
         print(errors.scrub(line), file=sys.stderr, flush=True)
 
     return show
@@ -210,8 +211,24 @@ def _cmd_balance(api: Any, args: argparse.Namespace) -> dict[str, Any]:
 def _cmd_list(api: Any, args: argparse.Namespace) -> dict[str, Any]:
     tasks = api.list_tasks(args.kind, page_size=args.limit)
     return {"kind": args.kind, "tasks": [
-        {"task_id": t.id, "status": t.status, "progress": t.progress,
-         "credits": t.consumed_credits, "created_at": t.created_at} for t in tasks]}
+        {"created": local_time(t.created_at), "task_id": t.id, "status": t.status,
+         "progress": t.progress, "credits": t.consumed_credits, "prompt": _prompt_of(t),
+         "created_at": t.created_at} for t in tasks]}
+
+
+def local_time(epoch_ms: int | None) -> str:
+    """Meshy's epoch milliseconds as local ISO time (``2026-12-06T14:02:11+01:00``)."""
+    if not epoch_ms:
+        return "-"
+    return datetime.fromtimestamp(epoch_ms / 1000).astimezone().isoformat(timespec="seconds")
+
+
+def _prompt_of(task: Any) -> str:
+    """The words the task was made from (its prompt, texture or style prompt), else ''."""
+    raw = getattr(task, "raw", None) or {}
+    sources = (raw, raw.get("input") or {})  # API v1 top level, v2 under "input"
+    return next((str(src[k]) for src in sources if isinstance(src, dict)
+                 for k in ("prompt", "texture_prompt", "text_style_prompt") if src.get(k)), "")
 
 
 def _cmd_resume(api: Any, args: argparse.Namespace) -> dict[str, Any]:

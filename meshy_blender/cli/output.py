@@ -15,6 +15,10 @@ from ..client.errors import mask_secrets
 from ..version import extension_version
 from .exit_codes import UsageError
 
+# Machine forms kept in --json for scripts, shown in people's words in plain output
+# (``created_at`` epoch milliseconds: ``created`` local ISO time beside it).
+JSON_ONLY = frozenset({"created_at"})
+
 
 def emit(payload: dict[str, Any], as_json: bool) -> None:
     """Print the result (or error) object. Labels and prompts print as written (error text was
@@ -29,7 +33,8 @@ def emit(payload: dict[str, Any], as_json: bool) -> None:
             continue
         if isinstance(value, list) and value and isinstance(value[0], dict):
             for row in value:
-                print(mask_secrets("  ".join(f"{k}={v}" for k, v in row.items())))
+                print(mask_secrets("  ".join(f"{k}={v}" for k, v in row.items()
+                                             if k not in JSON_ONLY)))
         else:
             shown = (", ".join(f"{k}={v}" for k, v in value.items())
                      if isinstance(value, dict) else value)
@@ -63,6 +68,24 @@ def stdout_to_stderr(active: bool) -> Iterator[None]:
         sys.stderr.flush()
         os.dup2(saved, 1)
         os.close(saved)
+
+
+@contextlib.contextmanager
+def importer_notes_quiet() -> Iterator[None]:
+    """The glTF importer logs three INFO lines per file on stdout ("Data are loaded, start
+    creating Blender stuff"); they say nothing to a shell user. Its warnings still show."""
+    import logging
+
+    logger = logging.getLogger("glTFImporter")
+
+    def keep(record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
 
 
 def _stream_handlers(logging: Any) -> list[Any]:

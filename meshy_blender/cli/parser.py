@@ -4,11 +4,15 @@ text becomes API values."""
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Any
 
+from ..client.limits import MAX_PROMPT
+from ..jobs.kinds import TASK_KIND_ALIASES
 from . import artist
 from .exit_codes import EXIT_CODES_HELP, UsageError
+from .option_help import option_help
 
 PROG = "blender --background --online-mode --command meshy"
 # Option values kept as text even when they look like numbers.
@@ -28,7 +32,11 @@ class _Parser(argparse.ArgumentParser):
     add_subcommand: Any
 
     def error(self, message: str) -> Any:  # never sys.exit() from inside Blender
-        raise UsageError(f"{self.prog}: {message}")
+        raise CommandLineError(message)
+
+
+class CommandLineError(UsageError):
+    """argparse refused the command line; cli.main says it once, with suggestions."""
 
 
 def flag(name: str) -> str:
@@ -36,14 +44,28 @@ def flag(name: str) -> str:
     return f"--{name.replace('_', '-')}"
 
 
-def in_flags(exc: BaseException, given: set[str]) -> BaseException:
+def given_flags(args: argparse.Namespace) -> dict[str, str]:
+    """API option name -> the flag the user typed for it, for every option given."""
+    given = {key[4:]: flag(key[4:]) for key, value in vars(args).items()
+             if key.startswith("opt_") and value is not None}
+    if getattr(args, "task_id", None):  # only --task-id makes Meshy name these
+        given["input_task_id"] = given["rig_task_id"] = "--task-id"
+    if getattr(args, "input", None):
+        given["model_url"] = "--input"
+    return given
+
+
+def in_flags(exc: BaseException, given: dict[str, str]) -> BaseException:
     """A refused option said with the flag the user typed: ``'target_polycount'`` in a
-    validation message becomes ``'--target-polycount'`` for each option given as a flag."""
+    validation message becomes ``'--target-polycount'`` for each option given as a flag (for
+    CLI callers only: the Python API keeps its argument names)."""
     message = getattr(exc, "message", None)
     if not given or not isinstance(message, str):
         return exc
-    for name in given:
-        message = message.replace(f"'{name}'", f"'{flag(name)}'")
+    for name, typed in given.items():
+        message = message.replace(f"'{name}'", f"'{typed}'")
+        if "_" in name:  # a bare API name (``set ai_model to``) is an identifier, never a word
+            message = re.sub(rf"(?<![\w'-]){name}(?![\w'])", typed, message)
     exc.message = message  # type: ignore[attr-defined]
     exc.args = (message,)
     return exc
@@ -64,6 +86,21 @@ def value_of(name: str, text: str) -> Any:
 
 
 MODEL_OPTIONS = ("ai_model", "model_type")
+KINDS = ", ".join(sorted(TASK_KIND_ALIASES))
+
+
+def whole_number(lo: int, hi: int) -> Any:
+    """An argparse type: a whole number from lo to hi, refused in the flag's words."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = lo - 1
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {lo} to {hi} "
+                                             f"(got {text!r})")
+        return value
+    return parse
 
 
 def model_choices(request: str, option: str) -> list[str]:
@@ -84,8 +121,8 @@ def _add_api_options(parser: argparse.ArgumentParser, request: str) -> None:
         "JSON objects)")
     for name in sorted(request_options(request) - INPUT_OPTIONS):
         shown = model_choices(request, name) if name in MODEL_OPTIONS else []
-        group.add_argument(f"--{name.replace('_', '-')}", dest=f"opt_{name}", metavar="VALUE",
-                           help=f"one of: {', '.join(shown)}" if shown else None)
+        metavar, help_text = option_help(name, shown)
+        group.add_argument(flag(name), dest=f"opt_{name}", metavar=metavar, help=help_text)
 
 
 def _add_chain(parser: argparse.ArgumentParser, *, rig: bool = True) -> None:
@@ -107,13 +144,16 @@ def _add_common(parser: argparse.ArgumentParser, *, imports: bool = True) -> Non
         return
     parser.add_argument("--out", type=Path, metavar="FILE",
                         help="save the result: .blend (the whole file), .glb/.gltf or .fbx "
-                             "(the imported objects)")
+                             "(the imported objects) (default: not saved; the result stays in "
+                             "the download cache)")
     parser.add_argument("--timeout", type=float, metavar="SECONDS",
-                        help="give up waiting after this long (exit 7; resumable)")
+                        help="give up waiting after this long (exit 7; resumable) (default: "
+                             "wait until done)")
     parser.add_argument("--import-format", choices=("GLB", "FBX"), type=str.upper,
                         help="download and import this format (default: preferences, GLB)")
     parser.add_argument("--placement", choices=("CURSOR", "ORIGIN", "REPLACE"), type=str.upper,
-                        help="where results land (REPLACE: in place of --object)")
+                        help="where results land (REPLACE: in place of --object) (default: "
+                             "the add-on preference, CURSOR)")
     parser.add_argument("--label", help="name of the imported objects (default: the prompt)")
     parser.add_argument("--clear-scene", action="store_true",
                         help="remove every object first (e.g. the startup cube) so --out holds "
@@ -125,7 +165,7 @@ def _add_job_key(parser: argparse.ArgumentParser) -> None:
                         help="a stable name for this job (a farm job, a shot): running the "
                              "same command with the same key again resumes or returns the "
                              "first run's job and never pays twice; a different request under "
-                             "that key is refused")
+                             "that key is refused (default: none)")
 
 
 def _add_model_input(parser: argparse.ArgumentParser, what: str) -> None:
@@ -151,7 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version",
                         version=f"Meshy for Blender {extension_version()}",
                         help="print the extension's version and exit")
-    sub = parser.add_subparsers(dest="command", metavar="<subcommand>", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="<subcommand>", parser_class=_Parser,
+                                help="what to do (`<subcommand> --help` lists its options)")
 
     def add(name: str, help_text: str, example: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help_text, description=help_text,
@@ -161,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("text-to-3d", "Generate a textured model from a prompt.",
             '"a bronze owl" --ai-model meshy-6 --out owl.glb')
-    p.add_argument("prompt")
+    p.add_argument("prompt", help=f"what to make, in words (up to {MAX_PROMPT} characters)")
     _add_api_options(p, "text-to-3d")
     _add_chain(p)
     _add_common(p)
@@ -171,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("image-to-3d", "Generate a model from one image (file or URL).",
             "photo.png --out model.blend")
-    p.add_argument("image")
+    p.add_argument("image", help="the picture: a PNG/JPEG file or an https URL")
     _add_api_options(p, "image-to-3d")
     _add_chain(p)
     _add_common(p)
@@ -179,7 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("multi-image-to-3d", "Generate a model from 1-4 views of one object.",
             "front.png side.png back.png --out model.glb")
-    p.add_argument("images", nargs="+")
+    p.add_argument("images", nargs="+",
+                   help="1-4 pictures of the same object: PNG/JPEG files or https URLs")
     _add_api_options(p, "multi-image-to-3d")
     _add_chain(p)
     _add_common(p)
@@ -219,22 +261,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_job_key(p)
 
     p = add("status", "Show one task as Meshy reports it.", "TASK_ID --kind rig")
-    p.add_argument("task_id")
-    p.add_argument("--kind", default="auto", help="task kind (default: look it up)")
+    p.add_argument("task_id", help="the Meshy task id (printed when the task was created)")
+    p.add_argument("--kind", default="auto", metavar="KIND",
+                   help=f"task kind, one of: {KINDS} (default: look it up)")
     _add_common(p, imports=False)
 
     p = add("balance", "Show the account's credit balance.", "--json")
     _add_common(p, imports=False)
 
     p = add("list", "List recent tasks of one kind.", "--kind text-to-3d --limit 5")
-    p.add_argument("--kind", default="text-to-3d", help="task kind (default text-to-3d)")
-    p.add_argument("--limit", type=int, default=10, help="how many (1-50, default 10)")
+    p.add_argument("--kind", default="text-to-3d", metavar="KIND",
+                   help=f"task kind, one of: {KINDS} (default: text-to-3d)")
+    p.add_argument("--limit", type=whole_number(1, 50), default=10, metavar="N",
+                   help="how many of the newest tasks, 1-50 (default: 10)")
     _add_common(p, imports=False)
 
     p = add("resume", "Wait for an existing task, download and import it (no new charge).",
             "TASK_ID --kind text-to-3d --out model.glb")
-    p.add_argument("task_id")
-    p.add_argument("--kind", default="auto", help="task kind (default: look it up)")
+    p.add_argument("task_id", help="the Meshy task id to pick up (no new charge)")
+    p.add_argument("--kind", default="auto", metavar="KIND",
+                   help=f"task kind, one of: {KINDS} (default: look it up)")
     chaining = p.add_mutually_exclusive_group()
     chaining.add_argument("--finish-chain", action="store_true",
                           help="a task of an unfinished journalled job: also pay for its "

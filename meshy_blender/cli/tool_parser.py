@@ -24,18 +24,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("text-to-image", "Concept images from a prompt (loaded as Blender images).",
             '"a brass lamp" --ai-model nano-banana --generate-multi-view true')
-    p.add_argument("prompt")
+    p.add_argument("prompt", help="what to picture, in words")
     _images(p, "text-to-image")
 
     p = add("image-to-image", "New concept images from reference images and a prompt.",
             'lamp.png --prompt "the same lamp in copper" --ai-model nano-banana')
     p.add_argument("images", nargs="+", help="reference images (PNG/JPEG files or URLs)")
-    p.add_argument("--prompt", required=True)
+    p.add_argument("--prompt", required=True, metavar="TEXT",
+                   help="how the new images differ from the references (required)")
     _images(p, "image-to-image")
 
     p = add("concept-to-3d", "A model from a finished text-to-image / image-to-image task "
             "(its id is sent, nothing is uploaded again).", "IMAGE_TASK_ID --out lamp.glb")
-    p.add_argument("image_task_id")
+    p.add_argument("image_task_id",
+                   help="a finished text-to-image or image-to-image task id")
     p.add_argument("--multi-view", action="store_true",
                    help="the image task made several views: use multi-image-to-3D")
     base._add_api_options(p, "image-to-3d")
@@ -69,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("text-to-motion", "A motion from a prompt, applied to a Meshy rig as an action or "
             "imported on its own (BVH for swift, FBX for prime).",
             '"a deep bow" --mode swift --duration 4 --rig-task-id RIG_TASK')
-    p.add_argument("prompt")
+    p.add_argument("prompt", help="the motion, in words")
     base._add_api_options(p, "text-to-motion")
     rig = p.add_argument_group("rig", "apply the motion to a Meshy rig (else it lands alone)")
     rig.add_argument("--rig-task-id", metavar="ID",
@@ -93,9 +95,11 @@ def _basic(p: argparse.ArgumentParser) -> None:
     (a .blend: the whole file, with the landed images, report or actions)."""
     base._add_common(p, imports=False)
     p.add_argument("--timeout", type=float, metavar="SECONDS",
-                   help="give up waiting after this long (exit 7; resumable)")
+                   help="give up waiting after this long (exit 7; resumable) (default: wait "
+                        "until done)")
     p.add_argument("--label", help="name of what lands (default: the prompt or the request)")
-    p.add_argument("--out", type=Path, metavar="FILE.blend", help="save the .blend afterwards")
+    p.add_argument("--out", type=Path, metavar="FILE.blend",
+                   help="save the .blend afterwards (default: not saved)")
     p.set_defaults(import_format=None, placement=None, clear_scene=False)
     _money(p)
 
