@@ -98,7 +98,7 @@ def test_text_to_motion_is_made_and_applied_to_the_selected_rig(bpy, meshy_ui):
     assert job.steps[1].options == {"rig_task_id": RIG_ID}
     assert job.steps[1].links == {"motion_task_id": "text-to-motion"}
     meshy_ui.run(job)
-    assert len(_posts(meshy_ui, "/openapi/v1/text-to-motion")) == 1  # one motion, paid once
+    assert len(_posts(meshy_ui, "/openapi/v2/text-to-motion")) == 1  # one motion, paid once
     assert meshy_ui.params(job.steps[0].task_id) == {
         "prompt": "jumps over a puddle", "mode": "swift", "duration": 3.5}
 

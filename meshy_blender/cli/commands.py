@@ -6,17 +6,18 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..client import errors
+from ..client import errors, renamed_options
 from ..jobs import kinds
 from . import artist
 from .batch import run_batch
 from .exit_codes import UsageError
 from .output import save
-from .parser import value_of
+from .parser import flag, value_of
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
@@ -31,7 +32,18 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
             opts[key] = value
     if getattr(args, "animation", None):
         opts["animations"] = list(args.animation)
+    _say_old_names(getattr(args, "command", ""), opts)
     return opts
+
+
+def _say_old_names(kind: str, opts: dict[str, Any]) -> None:
+    """One stderr line per Meshy API v1 option name used (translated to its v2 name)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        said = renamed_options.warn_old_names(kind, opts)
+    for line in said:
+        old = line.split("'")[1]
+        print(f"meshy: {line.replace(repr(old), flag(old), 1)}", file=sys.stderr)
 
 
 def _progress(args: argparse.Namespace) -> Callable[[Any], None] | None:

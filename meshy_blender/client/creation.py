@@ -20,6 +20,7 @@ from . import errors as e
 from . import http
 from .core import ClientCore
 from .pricing import estimate_cost
+from .request_body import v2_body, v2_route
 from .specs import spec
 
 # Inputs that identify "the same request" when a task object echoes them.
@@ -42,6 +43,9 @@ def create(client: ClientCore, kind: str, payload: dict[str, Any],
     caller (nothing was created) instead of backing off here: a request pacer learns from it."""
     s = spec(kind)
     body = {**s.fixed, **payload}
+    route = v2_route(kind)
+    if route is not None:
+        body = v2_body(kind, route, body)  # only the fields Meshy API v2 takes
     started_ms = int(time.time() * 1000)
     rate_limited = 0
     while True:
