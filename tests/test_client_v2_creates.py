@@ -182,3 +182,37 @@ def test_image_to_3d_with_v1_options_is_created_once_on_v2(emulator, meshy_clien
     assert "image_url" in sent and not {"hd_texture", "model_type"} & set(sent)
     assert balance - meshy_client.balance() == task.consumed_credits == 30
     assert len([t for t in emulator.tasks() if t["id"] == task.id]) == 1
+
+
+def test_the_api_warns_once_per_old_name_and_sends_the_v2_body(bpy, empty_scene, meshy_env,
+                                                               emulator_assets):
+    from meshy_blender import api
+
+    glb = str(emulator_assets.path("textured", "glb"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = api.retexture(model_url=glb, text_style_prompt="oak", enable_original_uv=True)
+    said = [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)]
+    assert len(said) == 2 and {s.split("'")[1] for s in said} == {"text_style_prompt",
+                                                                   "enable_original_uv"}
+    sent = _created_request(meshy_env, result.task_ids["retexture"])
+    assert sent["texture_prompt"] == "oak" and sent["uv_mode"] == "original"
+    assert not {"text_style_prompt", "enable_original_uv"} & set(sent)
+
+
+def test_the_cli_says_one_line_per_old_flag(bpy, empty_scene, meshy_env, emulator_assets, capfd):
+    import json
+
+    from meshy_blender import cli
+
+    glb = str(emulator_assets.path("textured", "glb"))
+    code = cli.main(["retexture", "--input", glb, "--text-style-prompt", "oak", "--json",
+                     "--quiet"])
+    captured = capfd.readouterr()
+    assert code == 0, captured.out
+    lines = [line for line in captured.err.splitlines() if "Meshy API v1" in line]
+    assert lines == ["meshy: '--text-style-prompt' is the Meshy API v1 name of "
+                     "'--texture-prompt': it is translated for now; please use "
+                     "'--texture-prompt'."]
+    task_id = json.loads(captured.out)["task_ids"]["retexture"]
+    assert _created_request(meshy_env, task_id)["texture_prompt"] == "oak"

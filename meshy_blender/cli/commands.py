@@ -41,9 +41,10 @@ def _say_old_names(kind: str, opts: dict[str, Any]) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         said = renamed_options.warn_old_names(kind, opts)
-    for line in said:
-        old = line.split("'")[1]
-        print(f"meshy: {line.replace(repr(old), flag(old), 1)}", file=sys.stderr)
+    for line in said:  # said with the flags typed: '--text-style-prompt' ... '--texture-prompt'
+        for name in set(line.split("'")[1::2]):
+            line = line.replace(f"'{name}'", f"'{flag(name)}'")
+        print(f"meshy: {line}", file=sys.stderr)
 
 
 def _progress(args: argparse.Namespace) -> Callable[[Any], None] | None:
