@@ -103,6 +103,11 @@ def test_bad_tool_options_are_refused_before_any_request(kind, options, field, w
     ("convert", {"input_task_id": "t", "target_formats": ["blend"]}, 1),
     ("animate", {"rig_task_id": "r", "action_ids": [4]}, 3),
     ("image-to-3d", {"input_task_id": "t", "ai_model": "meshy-6"}, 30),
+    ("image-to-3d", {"image_url": IMG, "ultra_mode": True}, 35),  # v2's 2k geometry pass: +5
+    ("image-to-3d", {"image_url": IMG, "geometry_resolution": "4k"}, 35),
+    ("multi-image-to-3d", {"image_urls": [IMG], "geometry_resolution": "2k",
+                           "should_texture": False}, 25),
+    ("image-to-3d", {"image_url": IMG, "geometry_resolution": "standard"}, 30),
 ])
 def test_published_prices(kind, options, credits):
     q = quote(kind, build_payload(kind, **options))
@@ -112,7 +117,6 @@ def test_published_prices(kind, options, credits):
 
 @pytest.mark.parametrize(("kind", "options", "reason"), [
     ("image-to-3d", {"image_url": IMG, "ai_model": "meshy-7"}, "Meshy-7"),
-    ("image-to-3d", {"image_url": IMG, "ultra_mode": True}, "ultra mode"),
     ("multi-image-to-3d", {"image_urls": [IMG], "model_type": "smart-topology"},
      "Smart Topology"),
     ("image-to-3d", {"image_url": IMG, "texture_resolution": "8k"}, "high-resolution"),

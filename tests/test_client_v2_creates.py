@@ -216,3 +216,14 @@ def test_the_cli_says_one_line_per_old_flag(bpy, empty_scene, meshy_env, emulato
                      "'--texture-prompt'."]
     task_id = json.loads(captured.out)["task_ids"]["retexture"]
     assert _created_request(meshy_env, task_id)["texture_prompt"] == "oak"
+
+
+def test_the_geometry_pass_is_quoted_as_meshy_charges_it(emulator, meshy_client, tmp_path):
+    from meshy_blender.client.pricing import quote
+
+    (tmp_path / "a.png").write_bytes(png_bytes())
+    for options in ({"ultra_mode": True}, {"geometry_resolution": "4k"}):
+        payload = build_payload("image-to-3d", image_url=tmp_path / "a.png", **options)
+        task_id = meshy_client.create_task("image-to-3d", payload)
+        charged = meshy_client.wait_for_task("image-to-3d", task_id).consumed_credits
+        assert quote("image-to-3d", payload).label == f"{charged} credits" == "35 credits"
