@@ -132,8 +132,8 @@ def test_uv_unwrap_then_retexture_keeps_the_new_uvs(bpy, meshy_ui):
     assert "input_task_id" not in meshy_ui.params(unwrap.task_id)
     sent = meshy_ui.params(retexture.task_id)
     assert sent["input_task_id"] == unwrap.task_id  # the unwrapped model, never re-uploaded
-    assert sent["enable_original_uv"] is True
-    assert sent["text_style_prompt"] == "weathered bronze"
+    assert sent["uv_mode"] == "original"  # v1's enable_original_uv, sent under its v2 name
+    assert sent["texture_prompt"] == "weathered bronze"
 
 
 def test_uv_unwrap_refuses_a_mesh_over_the_face_limit_before_spending(bpy, meshy_ui):
