@@ -227,3 +227,53 @@ def test_the_geometry_pass_is_quoted_as_meshy_charges_it(emulator, meshy_client,
         task_id = meshy_client.create_task("image-to-3d", payload)
         charged = meshy_client.wait_for_task("image-to-3d", task_id).consumed_credits
         assert quote("image-to-3d", payload).label == f"{charged} credits" == "35 credits"
+
+
+# ---------------------------------------------------------------- X-Meshy-Metadata (v2)
+
+def _metadata_headers(emulator: Any) -> list[str | None]:
+    return [r.get("metadata") for r in emulator.requests("api")
+            if r["method"] == "POST" and r.get("created_task_id")]
+
+
+@pytest.mark.parametrize(("labels", "words"), [
+    ("pilot", "must be labels"), ({}, "must be labels"), ({"my shot": "a"}, "no spaces"),
+    ({"shot": True}, "text or a number"), ({"shot": None}, "text or a number"),
+    ({f"k{i}": "v" for i in range(65)}, "at most 64"), ({"notes": "x" * 8200}, "8,192"),
+])
+def test_bad_metadata_is_refused_naming_the_option(labels, words):
+    with pytest.raises(e.ValidationError, match=words) as refused:
+        build_payload("text-to-motion", prompt="bow", metadata=labels)
+    assert refused.value.field == "metadata" and "'metadata'" in str(refused.value)
+
+
+def test_metadata_travels_as_the_header_never_in_the_body(emulator, meshy_client):
+    payload = build_payload("text-to-image", ai_model="nano-banana", prompt="a lamp",
+                            metadata={"project": "pilot", "shot": "sh 010", "row": 12})
+    task_id = meshy_client.create_task("text-to-image", payload)
+    assert _metadata_headers(emulator) == ["project=pilot,shot=sh%20010,row=12"]
+    assert "metadata" not in _created_request(emulator, task_id)
+
+
+def test_every_task_of_an_api_job_carries_the_jobs_labels(bpy, empty_scene, meshy_env,
+                                                          emulator_assets):
+    from meshy_blender import api
+
+    png = str(emulator_assets.root / emulator_assets.manifest["images"][0])
+    result = api.image_to_3d(png, remesh={"topology": "quad"}, should_texture=False,
+                             metadata={"project": "pilot", "row": "r7"})
+    assert set(result.task_ids) == {"image-to-3d", "remesh"}
+    assert _metadata_headers(meshy_env) == ["project=pilot,row=r7"] * 2
+
+
+def test_the_cli_takes_metadata_as_json(bpy, empty_scene, meshy_env, capfd):
+    import json
+
+    from meshy_blender import cli
+
+    code = cli.main(["text-to-image", "a lamp", "--ai-model", "nano-banana", "--metadata",
+                     '{"project": "pilot", "shot": "sh010"}', "--json", "--quiet"])
+    out = capfd.readouterr().out
+    assert code == 0, out
+    assert json.loads(out)["task_ids"]
+    assert _metadata_headers(meshy_env) == ["project=pilot,shot=sh010"]

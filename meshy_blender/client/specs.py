@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from . import glbinfo, model_catalogue, renamed_options, request_fields
+from . import glbinfo, model_catalogue, renamed_options, request_fields, request_metadata
 from . import validation as v
 from .errors import ValidationError
 from .limits import (
@@ -256,6 +256,9 @@ OPTIONS: dict[str, dict[str, v.Checker]] = {
     "print-multi-color": {**_MODEL_INPUT, "max_colors": v.integer(1, 16),
                           "max_depth": v.integer(3, 6)},
 }
+
+for _table in OPTIONS.values():  # any task can be labelled for cost attribution (v2's header)
+    _table["metadata"] = request_metadata.check
 
 # Options that are a yes/no switch on any kind (should_texture also splits text to 3D into
 # shape and texture): text that means them is read strictly (validation.boolean_text).
