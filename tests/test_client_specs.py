@@ -54,7 +54,7 @@ def test_every_kind_has_a_spec_with_paths():
         "print-multi-color"}
     assert SPECS["text-to-3d-preview"].create_path == "/openapi/v2/text-to-3d"
     assert SPECS["rig"].resource_path == "/openapi/v1/rigging"
-    assert SPECS["animate"].create_path == "/openapi/v1/animations"
+    assert SPECS["animate"].create_path == "/openapi/v2/animations"
     assert {s.output for s in SPECS.values()} == {"model", "rig", "animation", "images", "motion",
                                                "report"}
 

@@ -15,27 +15,27 @@ from meshy_blender.client.specs import FACE_LIMITS, SPECS, check_face_limit
 IMG = "https://x/a.png"
 
 
-@pytest.mark.parametrize(("kind", "path"), [
-    ("text-to-motion", "/openapi/v1/text-to-motion"),
-    ("uv-unwrap", "/openapi/v1/uv-unwrap"),
-    ("print-analyze", "/openapi/v1/print/analyze"),
-    ("print-repair", "/openapi/v1/print/repair"),
-    ("print-multi-color", "/openapi/v1/print/multi-color"),
+@pytest.mark.parametrize(("kind", "route"), [
+    ("text-to-motion", "text-to-motion"),
+    ("uv-unwrap", "uv-unwrap"),
+    ("print-analyze", "print/analyze"),
+    ("print-repair", "print/repair"),
+    ("print-multi-color", "print/multi-color"),
 ])
-def test_tool_kinds_create_and_read_under_their_documented_paths(kind, path):
-    assert SPECS[kind].create_path == path
-    assert SPECS[kind].resource_path == path
+def test_tool_kinds_create_and_read_under_their_documented_paths(kind, route):
+    assert SPECS[kind].create_path == f"/openapi/v2/{route}"
+    assert SPECS[kind].resource_path == f"/openapi/v1/{route}"
 
 
 @pytest.mark.parametrize(("kind", "options"), [
-    ("image-to-3d", {"image_url": IMG, "ai_model": "meshy-7", "ultra_mode": True,
+    ("image-to-3d", {"image_url": IMG, "ultra_mode": True,
                      "model_type": "smart-topology", "target_polycount": 15_000,
                      "texture_resolution": "8k", "alpha_thumbnail": True,
                      "multi_view_thumbnails": True}),
     ("image-to-3d", {"input_task_id": "t2i-task"}),
     ("multi-image-to-3d", {"input_task_id": "t2i-task", "ai_model": "meshy-7"}),
-    ("retexture", {"input_task_id": "t", "ai_model": "meshy-7",
-                   "multiview_image_urls": [IMG, IMG, IMG, IMG], "texture_resolution": "4k"}),
+    ("retexture", {"input_task_id": "t", "texture_model": "meshy-n1", "texture_prompt": "oak",
+                   "uv_mode": "original", "texture_resolution": "4k"}),
     ("remesh", {"input_task_id": "t", "target_formats": ["3mf", "glb"], "auto_size": True}),
     ("remesh", {"input_task_id": "t"}),
     ("convert", {"input_task_id": "t", "target_formats": ["blend"]}),
@@ -103,6 +103,11 @@ def test_bad_tool_options_are_refused_before_any_request(kind, options, field, w
     ("convert", {"input_task_id": "t", "target_formats": ["blend"]}, 1),
     ("animate", {"rig_task_id": "r", "action_ids": [4]}, 3),
     ("image-to-3d", {"input_task_id": "t", "ai_model": "meshy-6"}, 30),
+    ("image-to-3d", {"image_url": IMG, "ultra_mode": True}, 35),  # v2's 2k geometry pass: +5
+    ("image-to-3d", {"image_url": IMG, "geometry_resolution": "4k"}, 35),
+    ("multi-image-to-3d", {"image_urls": [IMG], "geometry_resolution": "2k",
+                           "should_texture": False}, 25),
+    ("image-to-3d", {"image_url": IMG, "geometry_resolution": "standard"}, 30),
 ])
 def test_published_prices(kind, options, credits):
     q = quote(kind, build_payload(kind, **options))
@@ -112,12 +117,9 @@ def test_published_prices(kind, options, credits):
 
 @pytest.mark.parametrize(("kind", "options", "reason"), [
     ("image-to-3d", {"image_url": IMG, "ai_model": "meshy-7"}, "Meshy-7"),
-    ("image-to-3d", {"image_url": IMG, "ultra_mode": True}, "ultra mode"),
     ("multi-image-to-3d", {"image_urls": [IMG], "model_type": "smart-topology"},
      "Smart Topology"),
     ("image-to-3d", {"image_url": IMG, "texture_resolution": "8k"}, "high-resolution"),
-    ("retexture", {"input_task_id": "t", "ai_model": "meshy-7", "multiview_image_urls": [IMG]},
-     "multi-view retexture"),
     ("animate", {"rig_task_id": "r", "action_ids": [1, 2]}, "several animations"),
     ("animate", {"rig_task_id": "r", "motion_task_id": "m"}, "text-to-motion"),
 ])

@@ -61,7 +61,7 @@ def test_several_animations_in_one_task_including_negative_ids(emulator, meshy_c
 
     names = Glb.parse(glb.read_bytes()).animation_names()
     assert names == ["Catalog_Minus_2", "Idle", "Attack"], "one clip per action, in order"
-    assert len(_posts(emulator, "/openapi/v1/animations")) == 1
+    assert len(_posts(emulator, "/openapi/v2/animations")) == 1
 
 
 def test_text_to_motion_applied_to_a_rig(emulator, meshy_client, tmp_path):
@@ -94,8 +94,8 @@ def test_uv_unwrap_of_a_meshy_model_and_its_face_limit(emulator, meshy_client, b
         build_payload("uv-unwrap", model_url=big)  # counted locally: nothing uploaded or paid
     with pytest.raises(e.ValidationError, match="51,200"):
         build_payload("uv-unwrap", encode_files=False, model_url=str(big))
-    assert not [r for r in emulator.requests("api") if r["path"] == "/openapi/v1/uv-unwrap"
-                and r["method"] == "POST" and r["status"] != 200]
+    assert not [r for r in emulator.requests("api") if r["path"] == "/openapi/v2/uv-unwrap"
+                and r["method"] == "POST" and r["status"] != 202]
 
 
 def test_print_analyze_repair_and_multicolor(emulator, meshy_client, tmp_path):
@@ -130,13 +130,16 @@ def test_remesh_to_3mf_with_auto_size_and_convert_to_blend(meshy_client, tmp_pat
 def test_multiview_retexture_and_the_generation_options(emulator, meshy_client, tmp_path):
     (tmp_path / "v.png").write_bytes(png_bytes())
     source = preview(meshy_client)
-    task = run(meshy_client, "retexture", input_task_id=source.id, ai_model="meshy-7",
-               multiview_image_urls=[tmp_path / "v.png"] * 2, texture_resolution="4k")
-    assert "glb" in task.asset_urls()
+    with pytest.raises(e.ValidationError, match="views of the model"):  # no v2 field for them
+        run(meshy_client, "retexture", input_task_id=source.id, ai_model="meshy-7",
+            multiview_image_urls=[tmp_path / "v.png"] * 2, texture_resolution="4k")
+    assert not _posts(emulator, "/openapi/v2/retexture"), "refused before any request"
     model = run(meshy_client, "multi-image-to-3d", image_urls=[tmp_path / "v.png"],
-                ai_model="meshy-7", ultra_mode=True, model_type="smart-topology",
-                target_polycount=8_000)
+                ultra_mode=True, model_type="smart-topology", target_polycount=8_000)
     assert model.succeeded
+    sent = emulator.store.get(model.id).request  # the v2 body as the emulator received it
+    assert sent["geometry_resolution"] == "2k" and sent["ai_model"] == "meshy-t2.5"
+    assert not {"ultra_mode", "model_type"} & set(sent)
     with pytest.raises(e.ValidationError, match="Meshy-7"):
         build_payload("retexture", input_task_id=source.id, multiview_image_urls=["https://x/v.png"])
 
@@ -155,26 +158,26 @@ def test_both_animation_library_shapes_read_the_same(emulator, meshy_client):
 @pytest.mark.parametrize("key", ["code", "error_code"])
 def test_error_codes_a_full_queue_waits_and_credits_map(emulator, meshy_client, meshy_key, key):
     emulator.set_fault("error_codes", key)
+    # text to 3D's preview is the one create still answered in v1's dialect (v1 error codes)
     for i in range(emulator.queue_limit):
-        meshy_client.create_task("text-to-image",
-                                 build_payload("text-to-image", ai_model="nano-banana",
-                                               prompt=f"lamp {i}"))
+        meshy_client.create_task("text-to-3d-preview",
+                                 build_payload("text-to-3d-preview", prompt=f"lamp {i}"))
     with pytest.raises(e.QueueFullError) as full:
-        meshy_client.create_task("text-to-image", build_payload(
-            "text-to-image", ai_model="nano-banana", prompt="one too many"))
+        meshy_client.create_task("text-to-3d-preview", build_payload(
+            "text-to-3d-preview", prompt="one too many"))
     assert full.value.code == "TooManyPendingTasks" and full.value.queue_full
     assert not isinstance(full.value, e.RateLimitedError), "a full queue is not a rate limit"
     emulator.advance()
     emulator.set_balance(meshy_key, 2)
     with pytest.raises(e.InsufficientCreditsError) as poor:
-        meshy_client.create_task("text-to-image", build_payload(
-            "text-to-image", ai_model="nano-banana", prompt="lamp"))
-    assert poor.value.code == "InsufficientCredits" and poor.value.required == 3
+        meshy_client.create_task("text-to-3d-preview", build_payload(
+            "text-to-3d-preview", prompt="lamp"))
+    assert poor.value.code == "InsufficientCredits" and poor.value.required == 20
 
 
 def test_request_rate_429_backs_off_and_sends_once_more(emulator, meshy_client):
     emulator.set_fault("rate_limit_burst", 2)
     task_id = meshy_client.create_task("text-to-motion",
                                        build_payload("text-to-motion", prompt="wave"))
-    statuses = [r["status"] for r in _posts(emulator, "/openapi/v1/text-to-motion")]
-    assert statuses == [429, 429, 200] and [t["id"] for t in emulator.tasks()] == [task_id]
+    statuses = [r["status"] for r in _posts(emulator, "/openapi/v2/text-to-motion")]
+    assert statuses == [429, 429, 202] and [t["id"] for t in emulator.tasks()] == [task_id]

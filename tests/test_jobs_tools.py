@@ -64,8 +64,9 @@ def test_unpublished_prices_are_flagged_for_confirmation():
     motion = quote("text-to-motion", {"prompt": "bow", "apply_to_rig": "r"})
     assert (motion.credits, motion.published) == (13, False)
     assert "text-to-motion" in motion.note
-    ultra = plan_job("image-to-3d", {"image_url": "https://x/a.png", "ultra_mode": True})
-    assert not ultra.price_published and ultra.snapshot()["price_published"] is False
+    smart = plan_job("image-to-3d", {"image_url": "https://x/a.png",
+                                     "model_type": "smart-topology"})
+    assert not smart.price_published and smart.snapshot()["price_published"] is False
     assert quote("print-analyze", {"input_task_id": "t"}).published
 
 

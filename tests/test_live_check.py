@@ -32,8 +32,8 @@ def test_every_kind_against_the_emulator_shows_zero_differences(emulator, meshy_
     assert "0 difference(s), 0 note(s)" in out, out
     assert code == 0
     posts = {r["path"] for r in emulator.requests("api") if r["method"] == "POST"}
-    assert {"/openapi/v1/uv-unwrap", "/openapi/v1/print/multi-color", "/openapi/v1/text-to-motion",
-            "/openapi/v2/text-to-3d", "/openapi/v1/animations"} <= posts
+    assert {"/openapi/v2/uv-unwrap", "/openapi/v2/print/multi-color", "/openapi/v2/text-to-motion",
+            "/openapi/v2/text-to-3d", "/openapi/v2/animations"} <= posts
     streams = [r for r in emulator.requests("api") if r["path"].endswith("/stream")]
     assert len(streams) == len(live_check.PLAN), "every task was followed over SSE"
     reads = [r["path"] for r in emulator.requests("api") if r["method"] == "GET"]

@@ -262,7 +262,7 @@ def test_an_untextured_image_shape_is_textured_by_one_retexture_in_place(bpy, me
     assert step.kind == "retexture"
     params = meshy_ui.params(step.task_id)
     assert params["input_task_id"] == shape_job.steps[0].task_id
-    assert params["text_style_prompt"] == "painted wood"
+    assert params["texture_prompt"] == "painted wood"  # v2 name
     assert len([p for p in meshy_ui.posts() if p.get("created_task_id")]) == 2
     [textured] = _roots(bpy, job)
     assert tuple(textured.matrix_world.translation) == pytest.approx((-2.0, 1.0, 0.0))

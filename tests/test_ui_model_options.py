@@ -48,7 +48,7 @@ def test_meshy7_ultra_texture_size_and_alpha_thumbnail_are_sent_from_image_mode(
 
     settings = config.resolve(bpy.context)
     asked = unpublished_message(sidebar_requests.generate(s, settings, estimate=True), settings)
-    assert asked is not None and "Meshy-7" in asked and "ultra mode" in asked  # click asks
+    assert asked is not None and "Meshy-7" in asked  # click asks (ultra mode is priced: +5)
 
     assert bpy.ops.meshy.generate_image() == {"FINISHED"}
     sent = meshy_ui.last_job().steps[0].options
@@ -89,9 +89,11 @@ def test_remesh_can_ask_for_real_world_size(bpy, meshy_ui):
     assert meshy_ui.last_job().steps[0].options["auto_size"] is True
 
 
-def test_multiview_retexture_renders_views_with_a_temporary_camera_and_sends_them(
+def test_multiview_retexture_is_refused_on_api_v2_without_paying_or_leaving_a_camera(
         bpy, meshy_ui):
-    from pathlib import Path
+    """Meshy API v2 names no field for views of the model (docs/meshy-api-v2.md, C5): the
+    sidebar says so, sends nothing and leaves the scene as it was."""
+    import pytest
 
     bpy.ops.mesh.primitive_cube_add()
     scene = bpy.context.scene
@@ -102,15 +104,11 @@ def test_multiview_retexture_renders_views_with_a_temporary_camera_and_sends_the
     n.multiview_count = 2
     layout = _selected_panel(bpy)
     assert "multiview_count" in layout.props() and "retexture_prompt" not in layout.props()
-    assert "Retexture (price not published)" in layout.texts()
+    assert "Meshy API v2" in " ".join(layout.texts())
 
-    assert bpy.ops.meshy.retexture() == {"FINISHED"}
-    sent = meshy_ui.last_job().steps[0].options
-    views = sent["multiview_image_urls"]
-    assert len(views) == 2 and all(Path(v).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-                                   for v in views)
-    assert sent["ai_model"] == "meshy-7" and "text_style_prompt" not in sent
-    # the temporary camera is gone and the render settings are the artist's again
+    with pytest.raises(RuntimeError, match="views of the model"):
+        bpy.ops.meshy.retexture()
+    assert meshy_ui.posts() == [] and meshy_ui.jobs() == []
     assert set(bpy.data.objects.keys()) == objects and len(bpy.data.cameras) == cameras
     assert scene.render.engine == engine and scene.camera == camera
     assert scene.cycles.samples == samples

@@ -52,7 +52,7 @@ def test_retexture_of_a_plain_mesh_in_edit_mode_uploads_it_and_replaces_it(bpy, 
     received = root["meshy_source"]
     assert received["format"] == "glb"
     assert received["faces"] > 12  # the bevel modifier was applied before upload
-    assert meshy_ui.params(job.steps[0].task_id)["text_style_prompt"] == "mossy stone"
+    assert meshy_ui.params(job.steps[0].task_id)["texture_prompt"] == "mossy stone"
     assert "input_task_id" not in meshy_ui.params(job.steps[0].task_id)
     assert _close(root.matrix_world, before)  # exactly where the original was
     assert cube.hide_get() and cube.hide_render and cube.name in bpy.data.objects

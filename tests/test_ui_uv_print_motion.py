@@ -98,7 +98,7 @@ def test_text_to_motion_is_made_and_applied_to_the_selected_rig(bpy, meshy_ui):
     assert job.steps[1].options == {"rig_task_id": RIG_ID}
     assert job.steps[1].links == {"motion_task_id": "text-to-motion"}
     meshy_ui.run(job)
-    assert len(_posts(meshy_ui, "/openapi/v1/text-to-motion")) == 1  # one motion, paid once
+    assert len(_posts(meshy_ui, "/openapi/v2/text-to-motion")) == 1  # one motion, paid once
     assert meshy_ui.params(job.steps[0].task_id) == {
         "prompt": "jumps over a puddle", "mode": "swift", "duration": 3.5}
 
@@ -132,8 +132,8 @@ def test_uv_unwrap_then_retexture_keeps_the_new_uvs(bpy, meshy_ui):
     assert "input_task_id" not in meshy_ui.params(unwrap.task_id)
     sent = meshy_ui.params(retexture.task_id)
     assert sent["input_task_id"] == unwrap.task_id  # the unwrapped model, never re-uploaded
-    assert sent["enable_original_uv"] is True
-    assert sent["text_style_prompt"] == "weathered bronze"
+    assert sent["uv_mode"] == "original"  # v1's enable_original_uv, sent under its v2 name
+    assert sent["texture_prompt"] == "weathered bronze"
 
 
 def test_uv_unwrap_refuses_a_mesh_over_the_face_limit_before_spending(bpy, meshy_ui):

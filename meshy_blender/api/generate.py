@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..client import errors
+from ..client import errors, renamed_options
 from ..jobs import model
 from ..jobs.candidates import candidate_requests
 from ..jobs.request import JobRequest
@@ -85,7 +85,9 @@ def build(rt: Runtime, request: str, options: dict[str, Any], *, import_format: 
           placement: str | None, label: str | None, source: Any = None,
           target_armature: str = "", mark_asset: bool | None = None,
           job_key: str | None = None) -> JobRequest:
-    """The JobRequest an API call sends, with this seat's import defaults."""
+    """The JobRequest an API call sends, with this seat's import defaults. A Meshy API v1
+    option name in a caller's script warns (it is translated to its v2 name when sent)."""
+    renamed_options.warn_old_names(request, options, stacklevel=5)
     ids = options.get("animations") or options.get("action_ids") or (
         [options["action_id"]] if "action_id" in options else [])
     import_options = rt.settings.import_options(

@@ -6,18 +6,19 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..client import errors
+from ..client import errors, renamed_options
 from ..jobs import kinds
 from . import artist
 from .batch import run_batch
 from .exit_codes import UsageError
 from .output import save
-from .parser import value_of
+from .parser import flag, value_of
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
@@ -32,7 +33,19 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
             opts[key] = value
     if getattr(args, "animation", None):
         opts["animations"] = list(args.animation)
+    _say_old_names(getattr(args, "command", ""), opts)
     return opts
+
+
+def _say_old_names(kind: str, opts: dict[str, Any]) -> None:
+    """One stderr line per Meshy API v1 option name used (translated to its v2 name)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        said = renamed_options.warn_old_names(kind, opts)
+    for line in said:  # said with the flags typed: '--text-style-prompt' ... '--texture-prompt'
+        for name in set(line.split("'")[1::2]):
+            line = line.replace(f"'{name}'", f"'{flag(name)}'")
+        print(f"meshy: {line}", file=sys.stderr)
 
 
 def _progress(args: argparse.Namespace) -> Callable[[Any], None] | None:

@@ -119,9 +119,16 @@ def _add_api_options(parser: argparse.ArgumentParser, request: str) -> None:
     group = parser.add_argument_group(
         "Meshy options", "the API's parameters (true/false, yes/no or 1/0; numbers; comma lists; "
         "JSON objects)")
+    from ..client.renamed_options import find
+
     for name in sorted(request_options(request) - INPUT_OPTIONS):
         shown = model_choices(request, name) if name in MODEL_OPTIONS else []
         metavar, help_text = option_help(name, shown)
+        old = find(request, name)
+        if old is not None:  # a Meshy API v1 name: still taken, translated with a warning
+            note = (f"deprecated: use {flag(old.new)}" if old.new
+                    else "refused: not an option on Meshy API v2")
+            help_text = f"{help_text} ({note})" if help_text else note
         group.add_argument(flag(name), dest=f"opt_{name}", metavar=metavar, help=help_text)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from . import parser as base
 
 ACCEPT_HELP = ("go ahead where Meshy publishes no price for the request (several animations in "
-               "one task, a motion applied to a rig, ultra mode); without it such a request "
+               "one task, a motion applied to a rig, Meshy-7); without it such a request "
                "is refused before anything is sent (exit 2)")
 
 

@@ -120,12 +120,14 @@ class MeshyClient:
         base = min(self.retry_backoff * (2 ** attempt), max(self.retry_backoff, 30.0))
         return base + random.uniform(0, self.retry_backoff)
 
-    def post(self, path: str, body: dict[str, Any]) -> requests.Response:
+    def post(self, path: str, body: dict[str, Any], *,
+             headers: dict[str, str] | None = None) -> requests.Response:
         """One POST, sent once (no retry adapter decides for a paid request: see
-        :mod:`creation`); requests' own exception on failure."""
+        :mod:`creation`); requests' own exception on failure. ``headers``: extra ones
+        (v2's X-Meshy-Metadata)."""
         url = self.base_url + path
         self._gate(url)
-        return self._api.post(url, json=body, timeout=self.timeout,
+        return self._api.post(url, json=body, headers=headers, timeout=self.timeout,
                               proxies=http.proxies_for(url, self.proxies), verify=self.verify)
 
     def stream_asset(self, url: str, target: Path, ext: str, *,

@@ -28,7 +28,8 @@ class ClientCore(Protocol):
     def backoff(self, attempt: int) -> float:
         """Seconds to wait before retry number ``attempt`` (0-based), with jitter."""
 
-    def post(self, path: str, body: dict[str, Any]) -> requests.Response:
+    def post(self, path: str, body: dict[str, Any], *,
+             headers: dict[str, str] | None = None) -> requests.Response:
         """One POST to the API, sent once; requests' own exception when it fails (the caller
         tells "provably never sent" from "sent, answer lost")."""
 

@@ -17,9 +17,10 @@ from typing import Any
 import requests
 
 from . import errors as e
-from . import http
+from . import http, request_metadata
 from .core import ClientCore
 from .pricing import estimate_cost
+from .request_body import v2_body, v2_route
 from .specs import spec
 
 # Inputs that identify "the same request" when a task object echoes them.
@@ -42,10 +43,15 @@ def create(client: ClientCore, kind: str, payload: dict[str, Any],
     caller (nothing was created) instead of backing off here: a request pacer learns from it."""
     s = spec(kind)
     body = {**s.fixed, **payload}
+    labels = body.pop("metadata", None)  # sent as v2's header, never in the body
+    headers = {request_metadata.HEADER: request_metadata.header(labels)} if labels else None
+    route = v2_route(kind)
+    if route is not None:
+        body = v2_body(kind, route, body)  # only the fields Meshy API v2 takes
     started_ms = int(time.time() * 1000)
     rate_limited = 0
     while True:
-        resp, failure = _post(client, s.create_path, body)
+        resp, failure = _post(client, s.create_path, body, headers)
         if resp is not None and resp.status_code < 400:
             task_id = _task_id(resp)
             if task_id:
@@ -76,12 +82,14 @@ def create(client: ClientCore, kind: str, payload: dict[str, Any],
         raise e.NetworkError(message)
 
 
-def _post(client: ClientCore, path: str, body: dict[str, Any]
-          ) -> tuple[requests.Response | None, str]:
+def _post(client: ClientCore, path: str, body: dict[str, Any],
+          headers: dict[str, str] | None = None) -> tuple[requests.Response | None, str]:
     """(response, "") or (None, why it is ambiguous); raises when provably not sent."""
     err: e.MeshyError | None = None
     reason = ""
     try:
+        if headers:
+            return client.post(path, body, headers=headers), ""
         return client.post(path, body), ""
     except requests.RequestException as exc:
         if http.provably_not_sent(exc):

@@ -21,7 +21,8 @@ from . import errors as e
 from .urls import is_loopback
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-QUEUE_FULL_CODES = ("NoMoreConcurrentTasks", "NoMorePendingTasks", "TooManyPendingTasks")
+QUEUE_FULL_CODES = ("NoMoreConcurrentTasks", "NoMorePendingTasks", "TooManyPendingTasks",
+                    "pending_task_limit_reached", "concurrent_task_limit_reached")  # v1, v2
 CREDIT_CODES = ("InsufficientCredits",)
 
 

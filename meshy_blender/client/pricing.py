@@ -2,7 +2,7 @@
 
 The UI shows these numbers on every button, so they must follow the payload exactly: the model
 (prices per model come from :mod:`.model_catalogue`) and texturing change the price. Some
-options (Meshy-7, ultra mode, Smart Topology, 4k/8k textures, several animations or a
+options (Meshy-7, Smart Topology, 4k/8k textures, several animations or a
 text-to-motion in one animation task) have no published price: :func:`quote` then says so
 (``published=False``) with the known base price, so the UI asks for confirmation instead of
 showing a guess.
@@ -22,6 +22,10 @@ FLAT = {"text-to-3d-refine": 10, "retexture": 10, "remesh": 5, "rig": 5, "animat
         "convert": 1, "resize": 1, "text-to-motion": 10, "uv-unwrap": 5, "print-analyze": 0,
         "print-repair": 10, "print-multi-color": 10}
 PRICE_NOT_PUBLISHED = "price not published"
+# Meshy API v2's Ultra geometry pass (`geometry_resolution` 2k or 4k; v1's ultra mode is sent
+# as 2k): +5 credits on image / multi-image to 3D (meshy-mcp-server v0.6.0 constants).
+GEOMETRY_PASS = 5
+_GEOMETRY_KINDS = ("image-to-3d", "multi-image-to-3d")
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,6 @@ def _unpublished(kind: str, payload: Mapping[str, Any]) -> str:
     reasons = []
     if kind in model_catalogue.MESH_KINDS:
         reasons += [m.label for m in _mesh_models(kind, payload) if m is not None and m.unpublished]
-    if payload.get("ultra_mode"):
-        reasons.append("ultra mode")
     if payload.get("texture_resolution") in ("4k", "8k") or payload.get("hd_texture"):
         reasons.append("high-resolution textures")
     if kind == "retexture" and payload.get("multiview_image_urls"):
@@ -78,7 +80,7 @@ def _base_cost(kind: str, payload: Mapping[str, Any]) -> int:
         key = "shape" if kind == "text-to-3d-preview" else "textured" if textured else "untextured"
         # A model type with its own price (low-poly) sets it; otherwise the AI model does.
         prices = model_type.prices if model_type is not None and model_type.prices else ai.prices
-        return prices.get(key, 0)
+        return prices.get(key, 0) + _geometry_pass(kind, payload)
     if kind in ("text-to-image", "image-to-image"):
         image = model_catalogue.find(kind, payload.get("ai_model", "nano-banana"))
         if image is None or kind not in image.prices:
@@ -86,6 +88,11 @@ def _base_cost(kind: str, payload: Mapping[str, Any]) -> int:
                                   f"{payload.get('ai_model')!r}.", field="ai_model")
         return image.prices[kind]
     raise ValidationError(f"Unknown task kind {kind!r}.", field="kind")
+
+
+def _geometry_pass(kind: str, payload: Mapping[str, Any]) -> int:
+    ultra = payload.get("ultra_mode") or payload.get("geometry_resolution") in ("2k", "4k")
+    return GEOMETRY_PASS if kind in _GEOMETRY_KINDS and ultra else 0
 
 
 def quote(kind: str, payload: Mapping[str, Any]) -> Quote:

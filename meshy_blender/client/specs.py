@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from . import glbinfo, model_catalogue
+from . import glbinfo, model_catalogue, renamed_options, request_fields, request_metadata
 from . import validation as v
 from .errors import ValidationError
 from .limits import (
@@ -42,7 +42,7 @@ class TaskSpec:
     """One task kind: where to create it, where to read it back, and what it produces."""
 
     kind: str
-    create_path: str
+    create_path: str  # Meshy API v2's create route (text to 3D: v1's preview/refine pair)
     resource_path: str  # GET/list/DELETE/stream live under this path
     output: Output
     fixed: dict[str, Any] = field(default_factory=dict)  # always sent, e.g. {"mode": "preview"}
@@ -55,30 +55,30 @@ SPECS: dict[str, TaskSpec] = {
                                    {"mode": "preview"}),
     "text-to-3d-refine": TaskSpec("text-to-3d-refine", _T23D, _T23D, "model", {"mode": "refine"},
                                   textured=True),
-    "image-to-3d": TaskSpec("image-to-3d", "/openapi/v1/image-to-3d", "/openapi/v1/image-to-3d",
+    "image-to-3d": TaskSpec("image-to-3d", "/openapi/v2/image-to-3d", "/openapi/v1/image-to-3d",
                             "model"),
-    "multi-image-to-3d": TaskSpec("multi-image-to-3d", "/openapi/v1/multi-image-to-3d",
+    "multi-image-to-3d": TaskSpec("multi-image-to-3d", "/openapi/v2/multi-image-to-3d",
                                   "/openapi/v1/multi-image-to-3d", "model"),
-    "retexture": TaskSpec("retexture", "/openapi/v1/retexture", "/openapi/v1/retexture", "model",
+    "retexture": TaskSpec("retexture", "/openapi/v2/retexture", "/openapi/v1/retexture", "model",
                           textured=True),
-    "remesh": TaskSpec("remesh", "/openapi/v1/remesh", "/openapi/v1/remesh", "model"),
-    "rig": TaskSpec("rig", "/openapi/v1/rigging", "/openapi/v1/rigging", "rig"),
-    "animate": TaskSpec("animate", "/openapi/v1/animations", "/openapi/v1/animations",
+    "remesh": TaskSpec("remesh", "/openapi/v2/remesh", "/openapi/v1/remesh", "model"),
+    "rig": TaskSpec("rig", "/openapi/v2/rigging", "/openapi/v1/rigging", "rig"),
+    "animate": TaskSpec("animate", "/openapi/v2/animations", "/openapi/v1/animations",
                         "animation"),
-    "text-to-image": TaskSpec("text-to-image", "/openapi/v1/text-to-image",
+    "text-to-image": TaskSpec("text-to-image", "/openapi/v2/text-to-image",
                               "/openapi/v1/text-to-image", "images"),
-    "image-to-image": TaskSpec("image-to-image", "/openapi/v1/image-to-image",
+    "image-to-image": TaskSpec("image-to-image", "/openapi/v2/image-to-image",
                                "/openapi/v1/image-to-image", "images"),
-    "convert": TaskSpec("convert", "/openapi/v1/convert", "/openapi/v1/convert", "model"),
-    "resize": TaskSpec("resize", "/openapi/v1/resize", "/openapi/v1/resize", "model"),
-    "text-to-motion": TaskSpec("text-to-motion", "/openapi/v1/text-to-motion",
+    "convert": TaskSpec("convert", "/openapi/v2/convert", "/openapi/v1/convert", "model"),
+    "resize": TaskSpec("resize", "/openapi/v2/resize", "/openapi/v1/resize", "model"),
+    "text-to-motion": TaskSpec("text-to-motion", "/openapi/v2/text-to-motion",
                                "/openapi/v1/text-to-motion", "motion"),
-    "uv-unwrap": TaskSpec("uv-unwrap", "/openapi/v1/uv-unwrap", "/openapi/v1/uv-unwrap", "model"),
-    "print-analyze": TaskSpec("print-analyze", "/openapi/v1/print/analyze",
+    "uv-unwrap": TaskSpec("uv-unwrap", "/openapi/v2/uv-unwrap", "/openapi/v1/uv-unwrap", "model"),
+    "print-analyze": TaskSpec("print-analyze", "/openapi/v2/print/analyze",
                               "/openapi/v1/print/analyze", "report"),
-    "print-repair": TaskSpec("print-repair", "/openapi/v1/print/repair",
+    "print-repair": TaskSpec("print-repair", "/openapi/v2/print/repair",
                              "/openapi/v1/print/repair", "model"),
-    "print-multi-color": TaskSpec("print-multi-color", "/openapi/v1/print/multi-color",
+    "print-multi-color": TaskSpec("print-multi-color", "/openapi/v2/print/multi-color",
                                   "/openapi/v1/print/multi-color", "model"),
 }
 
@@ -136,7 +136,17 @@ def _image_to_3d(kind: str) -> dict[str, v.Checker]:
         "should_texture": v.boolean,
         "save_pre_remeshed_model": v.boolean,
         "image_enhancement": v.boolean,
+        # Meshy API v2's names (request_fields.py); the v1 names above are translated to them.
+        "texture_model": v.choice(*_v2_choices(kind, "texture_model")),
+        "geometry_resolution": v.choice(*_v2_choices(kind, "geometry_resolution")),
     }
+
+
+def _v2_choices(kind: str, name: str) -> tuple[str, ...]:
+    """The values Meshy API v2's field table allows for ``name`` on ``kind``'s route."""
+    choices = request_fields.REQUEST_FIELDS[kind][name].choices
+    assert choices is not None
+    return choices
 
 
 
@@ -205,8 +215,13 @@ OPTIONS: dict[str, dict[str, v.Checker]] = {
                           "origin_at": v.choice("bottom", "center"), **_TEXTURING,
                           **_THUMBNAILS},
     "image-to-3d": {"image_url": v.image(), **_image_to_3d("image-to-3d")},
-    "multi-image-to-3d": {"image_urls": v.image_list(1, 4), **_image_to_3d("multi-image-to-3d")},
-    "retexture": {**_MODEL_INPUT, "text_style_prompt": v.text(MAX_PROMPT),
+    "multi-image-to-3d": {"image_urls": v.image_list(1, 4), **_image_to_3d("multi-image-to-3d"),
+                          "texture_image_urls": v.image_list(1, 4)},
+    "retexture": {**_MODEL_INPUT, "texture_prompt": v.text(MAX_PROMPT),
+                  "texture_image_url": v.image(),
+                  "texture_model": v.choice(*_v2_choices("retexture", "texture_model")),
+                  "uv_mode": v.choice(*_v2_choices("retexture", "uv_mode")),
+                  "text_style_prompt": v.text(MAX_PROMPT),
                   "image_style_url": v.image(), "ai_model": _model("retexture"),
                   "multiview_image_urls": v.image_list(1, 4),
                   "enable_original_uv": v.boolean, "enable_pbr": v.boolean,
@@ -241,6 +256,9 @@ OPTIONS: dict[str, dict[str, v.Checker]] = {
     "print-multi-color": {**_MODEL_INPUT, "max_colors": v.integer(1, 16),
                           "max_depth": v.integer(3, 6)},
 }
+
+for _table in OPTIONS.values():  # any task can be labelled for cost attribution (v2's header)
+    _table["metadata"] = request_metadata.check
 
 # Options that are a yes/no switch on any kind (should_texture also splits text to 3D into
 # shape and texture): text that means them is read strictly (validation.boolean_text).
@@ -299,6 +317,7 @@ def _build_payload(kind: str, options: dict[str, Any]) -> dict[str, Any]:
     for name, val in given.items():
         if name not in s.fixed:
             payload[name] = table[name](name, val)
+    renamed_options.translate(kind, payload)  # a v1 name with no v2 equivalent: refused now
     if kind in FACE_LIMITS and "model_url" in given:  # a local GLB: count before uploading
         faces = glbinfo.triangles(given["model_url"])
         if faces is not None:
@@ -334,11 +353,15 @@ def _check_relations(kind: str, given: dict[str, Any]) -> None:
                "Use 'texture_resolution' ('2k', '4k' or '8k') instead of the older "
                "'hd_texture', not both.")
     if kind == "retexture":
-        _exclusive(given, "text_style_prompt", "image_style_url",
-                   "Give either a style prompt or a style image, not both.")
-        if not {"text_style_prompt", "image_style_url", "multiview_image_urls"} & given.keys():
-            raise ValidationError("Retexture needs a style: 'text_style_prompt', "
-                                  "'image_style_url' or 'multiview_image_urls'.",
+        styles = [n for n in ("text_style_prompt", "image_style_url", "texture_prompt",
+                              "texture_image_url") if n in given]
+        if len(styles) > 1:
+            raise ValidationError("Give either a style prompt or a style image, not both.",
+                                  field=styles[1])
+        if not styles and "multiview_image_urls" not in given:
+            raise ValidationError("Retexture needs a style: 'texture_prompt' or "
+                                  "'texture_image_url' (v1: 'text_style_prompt', "
+                                  "'image_style_url').",
                                   field="text_style_prompt")
         if "multiview_image_urls" in given and given.get("ai_model") != "meshy-7":
             raise ValidationError("Multi-view retexture (views of the model) only works with "

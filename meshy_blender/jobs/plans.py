@@ -172,6 +172,7 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
     import_options = dict(import_options or {})
     fmt = str(import_options.get("format", "GLB"))
     chain = {k: options.pop(k) for k in CHAIN_KEYS if k in options}
+    metadata = options.pop("metadata", None)
     steps: list[Step]
     if request == "text-to-3d" and options.get("preview_task_id"):
         steps = [_refine_existing(options)]
@@ -197,6 +198,9 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
                                     field="remesh")
     _assign_downloads(steps, fmt)
     _request_needed_formats(steps)
+    if metadata is not None:  # the job's cost labels go with every task it creates
+        for step in steps:
+            step.options["metadata"] = metadata
     for step in steps:
         placeholders = {name: PLACEHOLDER_TASK_ID for name in step.links.values()}
         payload = build_step_payload(step, placeholders, encode_files=False)

@@ -47,6 +47,13 @@ ECHOED_EXTRA = ("prompt", "art_style", "texture_prompt", "preview_task_id", "mod
                 "texture_image_url", "image_style_url")
 SSE_FRAME = {"id": "str", "progress": "int", "status": "str"}
 CREATE = {"result": "str"}
+# Meshy API v2: a create answers the task object (lifecycle on top, request in `input`,
+# results in `output`, null for "not set"); every error is one object.
+CREATE_V2 = {"id": "str", "type": "str", "status": "str", "progress": "int",
+             "created_at": "int", "started_at": ("null", "int"), "finished_at": ("null", "int"),
+             "expires_at": ("null", "int"), "preceding_tasks": "int", "consumed_credits": "int",
+             "task_error": ("null", TASK_ERROR), "input": "any", "output": "any"}
+ERROR_V2 = {"type": "str", "code": "str", "message": "str", "doc_url": ("null", "str")}
 BALANCE = {"balance": "int"}
 ERROR = {"message": "str", "code?": "str", "error_code?": "str"}
 LIBRARY = [{"action_id": "int", "name": "str", "category": "str", "sub_category": "str",

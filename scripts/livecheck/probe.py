@@ -22,6 +22,7 @@ import requests
 
 from meshy_blender.client import downloads, sse
 from meshy_blender.client.client import BALANCE_PATH, LIBRARY_PATH, TASKS_PATH
+from meshy_blender.client.request_body import v2_body, v2_route
 from meshy_blender.client.specs import SPECS, build_payload
 from meshy_blender.client.task_list import LIST_TYPES
 from meshy_blender.client.tasks import STATUSES, TERMINAL, kind_of, parse_task
@@ -175,14 +176,20 @@ class Probe:
                     self.ids[label] = task_id
 
     def _create(self, label: str, kind: str, payload: dict[str, Any]) -> str | None:
-        resp = self.api.post(self.base + SPECS[kind].create_path, json=payload, timeout=60)
+        route = v2_route(kind)  # sent as the client sends it: v2's fields only
+        body = v2_body(kind, route, payload) if route is not None else payload
+        resp = self.api.post(self.base + SPECS[kind].create_path, json=body, timeout=60)
         if resp.status_code >= 400:
             self.report.notes.append(f"{label}: creating answered HTTP {resp.status_code} "
                                      f"{resp.text[:200]!r}")
-            self._shape(f"{label} error", resp, contract.ERROR)
+            self._shape(f"{label} error", resp, contract.ERROR if route is None
+                        else contract.ERROR_V2)
             return None
-        body = self._shape(f"{label} create", resp, contract.CREATE)
-        return body.get("result") if isinstance(body, dict) else None
+        answer = self._shape(f"{label} create", resp, contract.CREATE if route is None
+                             else contract.CREATE_V2)
+        if not isinstance(answer, dict):
+            return None
+        return answer.get("result") if route is None else answer.get("id")
 
     def _follow(self, label: str, kind: str, task_id: str) -> dict[str, Any] | None:
         """Stream, poll and list the task through API v2's task routes, as the client does."""

@@ -4,8 +4,17 @@
     emu = Emulator(task_seconds=0.2).start()   # emu.api_url, emu.assets_url
 """
 
-from .accounts import TEST_MODE_KEY
-from .assets import ensure_assets
-from .emulator import Emulator
+import sys
+from pathlib import Path
+
+# The v2 field table is the add-on's own (meshy_blender/client/request_fields.py, standard
+# library only): the checkout's root must be importable when the emulator runs as a script.
+_CHECKOUT = str(Path(__file__).resolve().parents[2])
+if _CHECKOUT not in sys.path:
+    sys.path.append(_CHECKOUT)
+
+from .accounts import TEST_MODE_KEY  # noqa: E402
+from .assets import ensure_assets  # noqa: E402
+from .emulator import Emulator  # noqa: E402
 
 __all__ = ["TEST_MODE_KEY", "Emulator", "ensure_assets"]

@@ -42,7 +42,8 @@ def create(app: ApiApp, request: Request, record: dict[str, Any], key: str,
         raise CodedApiError("invalid_json", "The request body must be a JSON object.")
     if route not in REQUEST_FIELDS:
         raise CodedApiError("route_not_found", f"No such route: {request.path}")
-    _check_metadata(request.headers.get("X-Meshy-Metadata"))
+    record["metadata"] = request.headers.get("X-Meshy-Metadata")  # what the log shows
+    _check_metadata(record["metadata"])
     check_request(route, body)
     plan = task_object.plan(route, app.caller(key), body)
     record["kind"] = plan.kind

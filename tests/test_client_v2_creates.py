@@ -1,0 +1,279 @@
+"""The client creates through Meshy API v2: every kind on /openapi/v2/<route> with only the
+fields that route's table lists (the emulator answers 400 to anything else, so a created task
+proves the body), and every v1 option name translated with one warning or refused."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pytest
+from test_client_e2e import png_bytes, preview, run
+
+from meshy_blender.client import build_payload, renamed_options
+from meshy_blender.client import errors as e
+from meshy_blender.client.request_body import v2_body, v2_route
+from meshy_blender.client.request_fields import REQUEST_FIELDS
+from meshy_blender.client.specs import SPECS
+
+from meshy_emu import request_fields as emulator_fields
+
+IMG = "https://x/a.png"
+TEXT_TO_3D_PAIR = ("text-to-3d-preview", "text-to-3d-refine")  # one call: not moved yet
+
+# One representative request per kind created on v2, with the v1 names the add-on still uses.
+PER_KIND: dict[str, dict[str, Any]] = {
+    "image-to-3d": {"image_url": IMG, "ai_model": "latest", "model_type": "standard",
+                    "hd_texture": True, "ultra_mode": True, "should_remesh": True},
+    "multi-image-to-3d": {"image_urls": [IMG, IMG], "model_type": "smart-topology",
+                          "target_polycount": 8_000},
+    "retexture": {"input_task_id": "t", "ai_model": "latest", "text_style_prompt": "oak",
+                  "enable_original_uv": False, "enable_pbr": True},
+    "remesh": {"input_task_id": "t", "target_formats": ["glb"], "topology": "quad"},
+    "rig": {"input_task_id": "t", "height_meters": 1.8},
+    "animate": {"rig_task_id": "r", "action_ids": [1, 2]},
+    "text-to-image": {"ai_model": "nano-banana", "prompt": "a lamp", "aspect_ratio": "4:3"},
+    "image-to-image": {"ai_model": "nano-banana", "prompt": "bronze",
+                       "reference_image_urls": [IMG]},
+    "convert": {"input_task_id": "t", "target_formats": ["fbx"]},
+    "resize": {"input_task_id": "t", "resize_height": 2.0},
+    "text-to-motion": {"prompt": "a bow", "duration": 3.0},
+    "uv-unwrap": {"input_task_id": "t"},
+    "print-analyze": {"input_task_id": "t"},
+    "print-repair": {"input_task_id": "t"},
+    "print-multi-color": {"input_task_id": "t", "max_colors": 4},
+}
+
+
+def test_the_emulator_checks_requests_against_the_clients_own_table():
+    assert emulator_fields.REQUEST_FIELDS is REQUEST_FIELDS
+    assert emulator_fields.RENAMED_FIELDS is renamed_fields()
+
+
+def renamed_fields() -> Any:
+    from meshy_blender.client import request_fields
+
+    return request_fields.RENAMED_FIELDS
+
+
+def test_every_kind_but_the_text_to_3d_pair_creates_on_a_v2_route_with_a_table():
+    moved = {k for k in SPECS if v2_route(k) is not None}
+    assert moved == set(SPECS) - set(TEXT_TO_3D_PAIR) == set(PER_KIND)
+    assert not [k for k in moved if SPECS[k].fixed], "nothing v1-only is always sent"
+
+
+@pytest.mark.parametrize("kind", sorted(PER_KIND))
+def test_the_body_holds_only_fields_the_route_accepts(kind):
+    route = v2_route(kind)
+    assert route is not None
+    body = v2_body(kind, route, build_payload(kind, **PER_KIND[kind]))
+    emulator_fields.check_request(route, body)  # raises the emulator's 400 otherwise
+    assert set(body) <= set(REQUEST_FIELDS[route])
+
+
+def test_v1_names_become_v2_names_and_values():
+    image = v2_body("image-to-3d", "image-to-3d", build_payload("image-to-3d",
+                                                                **PER_KIND["image-to-3d"]))
+    assert image["texture_resolution"] == "4k" and image["geometry_resolution"] == "2k"
+    assert image["texture_model"] == "meshy-7" and image["ai_model"] == "latest"
+    assert not {"hd_texture", "ultra_mode", "model_type"} & set(image)
+    retexture = v2_body("retexture", "retexture", build_payload("retexture",
+                                                                **PER_KIND["retexture"]))
+    assert retexture == {"input_task_id": "t", "texture_model": "meshy-7",
+                         "texture_prompt": "oak", "uv_mode": "regenerate", "enable_pbr": True}
+    topology = v2_body("multi-image-to-3d", "multi-image-to-3d", build_payload(
+        "multi-image-to-3d", **PER_KIND["multi-image-to-3d"]))
+    assert topology["ai_model"] == "meshy-t2.5" and "model_type" not in topology
+    untextured = v2_body("image-to-3d", "image-to-3d",
+                         build_payload("image-to-3d", image_url=IMG, should_texture=False))
+    assert "texture_model" not in untextured, "an untextured model needs no texture model"
+
+
+RENAMED = [(r.old, kind) for r in renamed_options.RENAMED for kind in r.kinds]
+# A value each old name takes (valid in v1's vocabulary), and the other inputs its kind needs.
+OLD_VALUES = {"text_style_prompt": "oak", "image_style_url": IMG, "enable_original_uv": True,
+              "ai_model": "meshy-7", "hd_texture": True, "ultra_mode": True,
+              "model_type": "smart-topology", "multiview_image_urls": [IMG],
+              "auto_size": True, "origin_at": "bottom", "decimation_mode": 2,
+              "is_a_t_pose": True}
+INPUTS = {"retexture": {"input_task_id": "t", "texture_prompt": "oak"},
+          "image-to-3d": {"image_url": IMG}, "multi-image-to-3d": {"image_urls": [IMG]}}
+
+
+@pytest.mark.parametrize(("old", "kind"), RENAMED)
+def test_every_renamed_option_is_translated_with_one_warning_or_refused(old, kind):
+    entry = renamed_options.find(kind, old)
+    assert entry is not None
+    options = {**INPUTS[kind], old: OLD_VALUES[old]}
+    if old in ("text_style_prompt", "image_style_url", "multiview_image_urls"):
+        options.pop("texture_prompt")
+    if old == "multiview_image_urls":
+        options["ai_model"] = "meshy-7"
+    if entry.new is None:
+        with pytest.raises(e.ValidationError) as refused:
+            build_payload(kind, **options)
+        assert f"'{old}'" in str(refused.value) and "Meshy API v2" in str(refused.value)
+        assert refused.value.field == old
+        said = renamed_options.warn_old_names(kind, options)
+        assert not [line for line in said if f"'{old}'" in line], "refused, not warned"
+        return
+    route = v2_route(kind)
+    assert route is not None
+    body = v2_body(kind, route, build_payload(kind, **options))
+    assert old not in body or old == entry.new == "ai_model"
+    assert entry.new in body
+    emulator_fields.check_request(route, body)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        renamed_options.warn_old_names(kind, options)
+    deprecations = [w for w in caught if issubclass(w.category, DeprecationWarning)]
+    assert len(deprecations) == 1
+    assert f"'{old}'" in str(deprecations[0].message)
+    assert f"'{entry.new}'" in str(deprecations[0].message)
+
+
+def test_an_old_name_with_its_new_name_is_refused():
+    with pytest.raises(e.ValidationError, match="old name of 'uv_mode'"):
+        build_payload("retexture", input_task_id="t", texture_prompt="oak",
+                      enable_original_uv=True, uv_mode="original")
+
+
+@pytest.mark.parametrize(("v1_model", "texture_model"), [
+    ("latest", "meshy-7"), ("meshy-7", "meshy-7"), ("meshy-6", "meshy-6-lite")])
+def test_every_current_v1_retexture_model_has_a_v2_texture_model(v1_model, texture_model):
+    body = v2_body("retexture", "retexture", build_payload(
+        "retexture", input_task_id="t", text_style_prompt="oak", ai_model=v1_model))
+    assert body["texture_model"] == texture_model and "ai_model" not in body
+
+
+def test_a_retired_retexture_model_is_refused_with_its_date_not_translated():
+    with pytest.raises(e.ValidationError, match="retired on 2026-10-10") as refused:
+        build_payload("retexture", input_task_id="t", text_style_prompt="oak",
+                      ai_model="meshy-5")
+    assert refused.value.field == "ai_model"
+
+
+def _created_request(emulator: Any, task_id: str) -> dict[str, Any]:
+    return dict(emulator.store.get(task_id).request)
+
+
+def test_old_and_new_names_create_the_same_v2_retexture(emulator, meshy_client):
+    source = preview(meshy_client)
+    old = run(meshy_client, "retexture", input_task_id=source.id, ai_model="meshy-7",
+              text_style_prompt="oak", enable_original_uv=True)
+    new = run(meshy_client, "retexture", input_task_id=source.id, texture_model="meshy-7",
+              texture_prompt="oak", uv_mode="original")
+    assert old.succeeded and new.succeeded
+    assert _created_request(emulator, old.id) == _created_request(emulator, new.id) == {
+        "input_task_id": source.id, "texture_model": "meshy-7", "texture_prompt": "oak",
+        "uv_mode": "original"}
+    posts = [r for r in emulator.requests("api") if r["method"] == "POST"]
+    assert [r["path"] for r in posts][-2:] == ["/openapi/v2/retexture"] * 2
+    assert [r["status"] for r in posts][-2:] == [202, 202]
+
+
+def test_image_to_3d_with_v1_options_is_created_once_on_v2(emulator, meshy_client, tmp_path):
+    (tmp_path / "a.png").write_bytes(png_bytes())
+    balance = meshy_client.balance()
+    task = run(meshy_client, "image-to-3d", image_url=tmp_path / "a.png", hd_texture=True,
+               model_type="standard")
+    sent = _created_request(emulator, task.id)
+    assert sent["texture_resolution"] == "4k" and sent["texture_model"] == "meshy-7"
+    assert "image_url" in sent and not {"hd_texture", "model_type"} & set(sent)
+    assert balance - meshy_client.balance() == task.consumed_credits == 30
+    assert len([t for t in emulator.tasks() if t["id"] == task.id]) == 1
+
+
+def test_the_api_warns_once_per_old_name_and_sends_the_v2_body(bpy, empty_scene, meshy_env,
+                                                               emulator_assets):
+    from meshy_blender import api
+
+    glb = str(emulator_assets.path("textured", "glb"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = api.retexture(model_url=glb, text_style_prompt="oak", enable_original_uv=True)
+    said = [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)]
+    assert len(said) == 2 and {s.split("'")[1] for s in said} == {"text_style_prompt",
+                                                                   "enable_original_uv"}
+    sent = _created_request(meshy_env, result.task_ids["retexture"])
+    assert sent["texture_prompt"] == "oak" and sent["uv_mode"] == "original"
+    assert not {"text_style_prompt", "enable_original_uv"} & set(sent)
+
+
+def test_the_cli_says_one_line_per_old_flag(bpy, empty_scene, meshy_env, emulator_assets, capfd):
+    import json
+
+    from meshy_blender import cli
+
+    glb = str(emulator_assets.path("textured", "glb"))
+    code = cli.main(["retexture", "--input", glb, "--text-style-prompt", "oak", "--json",
+                     "--quiet"])
+    captured = capfd.readouterr()
+    assert code == 0, captured.out
+    lines = [line for line in captured.err.splitlines() if "Meshy API v1" in line]
+    assert lines == ["meshy: '--text-style-prompt' is the Meshy API v1 name of "
+                     "'--texture-prompt': it is translated for now; please use "
+                     "'--texture-prompt'."]
+    task_id = json.loads(captured.out)["task_ids"]["retexture"]
+    assert _created_request(meshy_env, task_id)["texture_prompt"] == "oak"
+
+
+def test_the_geometry_pass_is_quoted_as_meshy_charges_it(emulator, meshy_client, tmp_path):
+    from meshy_blender.client.pricing import quote
+
+    (tmp_path / "a.png").write_bytes(png_bytes())
+    for options in ({"ultra_mode": True}, {"geometry_resolution": "4k"}):
+        payload = build_payload("image-to-3d", image_url=tmp_path / "a.png", **options)
+        task_id = meshy_client.create_task("image-to-3d", payload)
+        charged = meshy_client.wait_for_task("image-to-3d", task_id).consumed_credits
+        assert quote("image-to-3d", payload).label == f"{charged} credits" == "35 credits"
+
+
+# ---------------------------------------------------------------- X-Meshy-Metadata (v2)
+
+def _metadata_headers(emulator: Any) -> list[str | None]:
+    return [r.get("metadata") for r in emulator.requests("api")
+            if r["method"] == "POST" and r.get("created_task_id")]
+
+
+@pytest.mark.parametrize(("labels", "words"), [
+    ("pilot", "must be labels"), ({}, "must be labels"), ({"my shot": "a"}, "no spaces"),
+    ({"shot": True}, "text or a number"), ({"shot": None}, "text or a number"),
+    ({f"k{i}": "v" for i in range(65)}, "at most 64"), ({"notes": "x" * 8200}, "8,192"),
+])
+def test_bad_metadata_is_refused_naming_the_option(labels, words):
+    with pytest.raises(e.ValidationError, match=words) as refused:
+        build_payload("text-to-motion", prompt="bow", metadata=labels)
+    assert refused.value.field == "metadata" and "'metadata'" in str(refused.value)
+
+
+def test_metadata_travels_as_the_header_never_in_the_body(emulator, meshy_client):
+    payload = build_payload("text-to-image", ai_model="nano-banana", prompt="a lamp",
+                            metadata={"project": "pilot", "shot": "sh 010", "row": 12})
+    task_id = meshy_client.create_task("text-to-image", payload)
+    assert _metadata_headers(emulator) == ["project=pilot,shot=sh%20010,row=12"]
+    assert "metadata" not in _created_request(emulator, task_id)
+
+
+def test_every_task_of_an_api_job_carries_the_jobs_labels(bpy, empty_scene, meshy_env,
+                                                          emulator_assets):
+    from meshy_blender import api
+
+    png = str(emulator_assets.root / emulator_assets.manifest["images"][0])
+    result = api.image_to_3d(png, remesh={"topology": "quad"}, should_texture=False,
+                             metadata={"project": "pilot", "row": "r7"})
+    assert set(result.task_ids) == {"image-to-3d", "remesh"}
+    assert _metadata_headers(meshy_env) == ["project=pilot,row=r7"] * 2
+
+
+def test_the_cli_takes_metadata_as_json(bpy, empty_scene, meshy_env, capfd):
+    import json
+
+    from meshy_blender import cli
+
+    code = cli.main(["text-to-image", "a lamp", "--ai-model", "nano-banana", "--metadata",
+                     '{"project": "pilot", "shot": "sh010"}', "--json", "--quiet"])
+    out = capfd.readouterr().out
+    assert code == 0, out
+    assert json.loads(out)["task_ids"]
+    assert _metadata_headers(meshy_env) == ["project=pilot,shot=sh010"]
