@@ -90,8 +90,20 @@ OPTION_HELP: dict[str, tuple[str, str]] = {
     "texture_resolution": ("RES", f"texture size: {', '.join(TEXTURE_RESOLUTIONS)} "
                                   "(default: 2k)"),
     "topology": ("TOPOLOGY", "quad or triangle faces (default: triangle)"),
-    "ultra_mode": (BOOL, "meshy-7's finest detail; costs extra, price not published "
+    "ultra_mode": (BOOL, "meshy-7's finest detail, 5 credits extra in image modes "
                          "(default: false)"),
+    "texture_model": ("MODEL", "the texturing model: meshy-7, meshy-n1 or meshy-6-lite "
+                               "(default: meshy-7)"),
+    "texture_image_urls": ("IMAGES", "comma list of images (files or URLs) that guide "
+                                     "the texture from several views (default: none)"),
+    "geometry_resolution": ("RES", "mesh detail: standard, 2k or 4k where the model takes "
+                                   "it; 2k and 4k cost 5 credits extra in image modes "
+                                   "(default: standard)"),
+    "uv_mode": ("MODE", "the UVs of a retextured model: auto, original (keep the model's) or "
+                        "regenerate (default: auto)"),
+    "metadata": ("JSON", "labels for cost reports on Studio / Enterprise team keys, e.g. "
+                         "'{\"project\": \"pilot\", \"shot\": \"sh010\"}' (at most 64; "
+                         "default: none)"),
 }
 
 

@@ -20,7 +20,7 @@ from . import errors as e
 from . import http, request_metadata
 from .core import ClientCore
 from .pricing import estimate_cost
-from .request_body import v2_body, v2_route
+from .request_body import create_body, create_route
 from .specs import spec
 
 # Inputs that identify "the same request" when a task object echoes them.
@@ -45,9 +45,9 @@ def create(client: ClientCore, kind: str, payload: dict[str, Any],
     body = {**s.fixed, **payload}
     labels = body.pop("metadata", None)  # sent as v2's header, never in the body
     headers = {request_metadata.HEADER: request_metadata.header(labels)} if labels else None
-    route = v2_route(kind)
+    route = create_route(kind)
     if route is not None:
-        body = v2_body(kind, route, body)  # only the fields Meshy API v2 takes
+        body = create_body(kind, route, body)  # only the fields Meshy API v2 takes
     started_ms = int(time.time() * 1000)
     rate_limited = 0
     while True:

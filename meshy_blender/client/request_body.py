@@ -29,14 +29,14 @@ def route_of(create_path: str) -> str | None:
     return route if create_path.startswith(V2_PREFIX) and route in REQUEST_FIELDS else None
 
 
-def v2_route(kind: str) -> str | None:
+def create_route(kind: str) -> str | None:
     """The v2 route ``kind`` is created on, or None while it is still sent v1's way (text to
     3D's preview / refine pair, whose `mode` v2 does not take)."""
     s = spec(kind)
     return None if "mode" in s.fixed else route_of(s.create_path)
 
 
-def v2_body(kind: str, route: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+def create_body(kind: str, route: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     """Only fields ``route`` accepts, under their v2 names (the add-on's own v1 names are
     translated silently; a caller's were translated with a warning at the API)."""
     body = renamed_options.translate(kind, payload)
@@ -52,4 +52,4 @@ def v2_body(kind: str, route: str, payload: Mapping[str, Any]) -> dict[str, Any]
     return body
 
 
-__all__ = ["DEFAULT_TEXTURE_MODEL", "route_of", "v2_body", "v2_route"]
+__all__ = ["DEFAULT_TEXTURE_MODEL", "create_body", "create_route", "route_of"]

@@ -22,7 +22,7 @@ import requests
 
 from meshy_blender.client import downloads, sse
 from meshy_blender.client.client import BALANCE_PATH, LIBRARY_PATH, TASKS_PATH
-from meshy_blender.client.request_body import v2_body, v2_route
+from meshy_blender.client.request_body import create_body, create_route
 from meshy_blender.client.specs import SPECS, build_payload
 from meshy_blender.client.task_list import LIST_TYPES
 from meshy_blender.client.tasks import STATUSES, TERMINAL, kind_of, parse_task
@@ -176,8 +176,8 @@ class Probe:
                     self.ids[label] = task_id
 
     def _create(self, label: str, kind: str, payload: dict[str, Any]) -> str | None:
-        route = v2_route(kind)  # sent as the client sends it: v2's fields only
-        body = v2_body(kind, route, payload) if route is not None else payload
+        route = create_route(kind)  # sent as the client sends it: v2's fields only
+        body = create_body(kind, route, payload) if route is not None else payload
         resp = self.api.post(self.base + SPECS[kind].create_path, json=body, timeout=60)
         if resp.status_code >= 400:
             self.report.notes.append(f"{label}: creating answered HTTP {resp.status_code} "

@@ -12,7 +12,7 @@ from test_client_e2e import png_bytes, preview, run
 
 from meshy_blender.client import build_payload, renamed_options
 from meshy_blender.client import errors as e
-from meshy_blender.client.request_body import v2_body, v2_route
+from meshy_blender.client.request_body import create_body, create_route
 from meshy_blender.client.request_fields import REQUEST_FIELDS
 from meshy_blender.client.specs import SPECS
 
@@ -57,34 +57,34 @@ def renamed_fields() -> Any:
 
 
 def test_every_kind_but_the_text_to_3d_pair_creates_on_a_v2_route_with_a_table():
-    moved = {k for k in SPECS if v2_route(k) is not None}
+    moved = {k for k in SPECS if create_route(k) is not None}
     assert moved == set(SPECS) - set(TEXT_TO_3D_PAIR) == set(PER_KIND)
     assert not [k for k in moved if SPECS[k].fixed], "nothing v1-only is always sent"
 
 
 @pytest.mark.parametrize("kind", sorted(PER_KIND))
 def test_the_body_holds_only_fields_the_route_accepts(kind):
-    route = v2_route(kind)
+    route = create_route(kind)
     assert route is not None
-    body = v2_body(kind, route, build_payload(kind, **PER_KIND[kind]))
+    body = create_body(kind, route, build_payload(kind, **PER_KIND[kind]))
     emulator_fields.check_request(route, body)  # raises the emulator's 400 otherwise
     assert set(body) <= set(REQUEST_FIELDS[route])
 
 
 def test_v1_names_become_v2_names_and_values():
-    image = v2_body("image-to-3d", "image-to-3d", build_payload("image-to-3d",
+    image = create_body("image-to-3d", "image-to-3d", build_payload("image-to-3d",
                                                                 **PER_KIND["image-to-3d"]))
     assert image["texture_resolution"] == "4k" and image["geometry_resolution"] == "2k"
     assert image["texture_model"] == "meshy-7" and image["ai_model"] == "latest"
     assert not {"hd_texture", "ultra_mode", "model_type"} & set(image)
-    retexture = v2_body("retexture", "retexture", build_payload("retexture",
+    retexture = create_body("retexture", "retexture", build_payload("retexture",
                                                                 **PER_KIND["retexture"]))
     assert retexture == {"input_task_id": "t", "texture_model": "meshy-7",
                          "texture_prompt": "oak", "uv_mode": "regenerate", "enable_pbr": True}
-    topology = v2_body("multi-image-to-3d", "multi-image-to-3d", build_payload(
+    topology = create_body("multi-image-to-3d", "multi-image-to-3d", build_payload(
         "multi-image-to-3d", **PER_KIND["multi-image-to-3d"]))
     assert topology["ai_model"] == "meshy-t2.5" and "model_type" not in topology
-    untextured = v2_body("image-to-3d", "image-to-3d",
+    untextured = create_body("image-to-3d", "image-to-3d",
                          build_payload("image-to-3d", image_url=IMG, should_texture=False))
     assert "texture_model" not in untextured, "an untextured model needs no texture model"
 
@@ -117,9 +117,9 @@ def test_every_renamed_option_is_translated_with_one_warning_or_refused(old, kin
         said = renamed_options.warn_old_names(kind, options)
         assert not [line for line in said if f"'{old}'" in line], "refused, not warned"
         return
-    route = v2_route(kind)
+    route = create_route(kind)
     assert route is not None
-    body = v2_body(kind, route, build_payload(kind, **options))
+    body = create_body(kind, route, build_payload(kind, **options))
     assert old not in body or old == entry.new == "ai_model"
     assert entry.new in body
     emulator_fields.check_request(route, body)
@@ -141,7 +141,7 @@ def test_an_old_name_with_its_new_name_is_refused():
 @pytest.mark.parametrize(("v1_model", "texture_model"), [
     ("latest", "meshy-7"), ("meshy-7", "meshy-7"), ("meshy-6", "meshy-6-lite")])
 def test_every_current_v1_retexture_model_has_a_v2_texture_model(v1_model, texture_model):
-    body = v2_body("retexture", "retexture", build_payload(
+    body = create_body("retexture", "retexture", build_payload(
         "retexture", input_task_id="t", text_style_prompt="oak", ai_model=v1_model))
     assert body["texture_model"] == texture_model and "ai_model" not in body
 
