@@ -9,6 +9,10 @@ gate (jobs/concurrency.py) keeps as many tasks on Meshy as the account's queue t
 Running the same file again pays nothing for rows that finished (their files are in the cache
 and are imported again), resumes rows whose tasks exist, and creates tasks only for rows that
 have none. A row changed since the last run is refused unless ``replace=True``.
+
+``rows="1-50"`` runs one chunk of the file (rows counted 1..N, jobs/batch_rows.py): every chunk
+reads and checks the whole file, so chunks run by different processes (a farm's tasks) agree on
+the rows and their keys; a chunk run again, or overlapping another, pays nothing twice.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..client import errors
 from ..jobs import model
+from ..jobs.batch_rows import rows_text, select_rows
 from ..jobs.batchfile import BatchFileError, BatchRow, RowProblem, parse_records, read_rows
 from ..jobs.concurrency import rate_for_tier, start_for_tier
 from ..jobs.policy import CreditCapError
@@ -35,21 +40,30 @@ def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None 
           dry_run: bool = False, max_credits: int | None = None, replace: bool = False,
           out_library: str | Path | None = None, tier: str | None = None,
           import_format: str | None = None, timeout: float | None = None,
-          progress: Callable[[BatchProgress], None] | None = None) -> BatchResult:
+          progress: Callable[[BatchProgress], None] | None = None,
+          rows: str | None = None) -> BatchResult:
     """Run a batch file (CSV / JSON Lines path) or a list of row dicts (then ``name`` is the
-    key prefix). Raises BatchFileError (every problem), CreditCapError, the client's errors;
+    key prefix); ``rows`` (``"1-50"``) runs only those rows. Raises BatchFileError (every
+    problem), CreditCapError, the client's errors (ValidationError for rows outside the file);
     a failed row does not stop the others (see each RowResult)."""
     if isinstance(source, str | Path):
-        rows, problems = read_rows(source)
+        every, problems = read_rows(source)
         name = name or Path(source).name
     else:
-        rows, problems = parse_records(enumerate(source, start=1))
+        every, problems = parse_records(enumerate(source, start=1))
         name = name or "batch"
+    if problems and rows:  # a chunk needs the whole file good: every chunk counts the same rows
+        raise BatchFileError(name, problems)
+    chosen = select_rows(rows, len(every)) if rows else list(range(1, len(every) + 1))
     rt = runtime()
-    planned = _plan(rt, rows, name, import_format, replace, problems)
+    planned = _plan(rt, [every[n - 1] for n in chosen], name, import_format, replace,
+                    problems)
+    for index, p in zip(chosen, planned, strict=True):
+        p.result.index = index
     result = BatchResult(name, [p.result for p in planned],
                          sum(p.result.estimate for p in planned),
-                         sum(p.result.to_pay for p in planned), dry_run=dry_run)
+                         sum(p.result.to_pay for p in planned), dry_run=dry_run,
+                         file_rows=len(every), chunk=rows_text(chosen) if rows else "")
     _check_budget(rt, result, max_credits, dry_run)
     if dry_run:
         return result
