@@ -97,3 +97,22 @@ def test_merging_reports_of_another_file_or_not_reports_is_refused(capfd, tmp_pa
     code, data = run(capfd, "batch-merge", str(tmp_path / "m.jsonl"), str(c))
     assert code == cli.EXIT_BAD_INPUT and "line 1" in data["error"]["message"], data
     assert not (tmp_path / "m.jsonl").exists()
+
+
+def test_max_in_flight_keeps_this_process_under_its_share_of_the_queue(
+        bpy, empty_scene, meshy_env, capfd, tmp_path, monkeypatch):
+    """With the account's queue at 3, a worker capped at 2 never meets a full queue (uncapped
+    it does: test_batch.py's learnt-limit test); a bad MESHY_MAX_IN_FLIGHT is refused."""
+    meshy_env.queue_limit = 3
+    props = tmp_path / "many.csv"
+    props.write_text("id,prompt,should_texture\n"
+                     + "".join(f"p{n},prop {n},false\n" for n in range(6)))
+    monkeypatch.setenv("MESHY_MAX_IN_FLIGHT", "many")
+    code, data = run(capfd, "batch", str(props), "--quiet")
+    assert code == cli.EXIT_BAD_INPUT and "MESHY_MAX_IN_FLIGHT" in data["error"]["message"]
+    assert creates(meshy_env) == []
+    monkeypatch.setenv("MESHY_MAX_IN_FLIGHT", "2")
+    code, data = run(capfd, "batch", str(props), "--quiet")
+    assert code == 0 and data["done"] == 6, data
+    assert data["full_queue_answers"] == 0 and data["queue_limit"] == 2, data
+    assert len(creates(meshy_env)) == 6

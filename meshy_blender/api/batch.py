@@ -17,6 +17,7 @@ the rows and their keys; a chunk run again, or overlapping another, pays nothing
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,8 @@ from .batch_run import BatchRun
 from .batch_types import BatchProgress, BatchResult, Planned, RowResult
 from .session import runtime
 
+MAX_IN_FLIGHT_ENV = "MESHY_MAX_IN_FLIGHT"
+
 if TYPE_CHECKING:
     from ..blender.session.runtime import Runtime
 
@@ -41,11 +44,12 @@ def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None 
           out_library: str | Path | None = None, tier: str | None = None,
           import_format: str | None = None, timeout: float | None = None,
           progress: Callable[[BatchProgress], None] | None = None,
-          rows: str | None = None) -> BatchResult:
+          rows: str | None = None, max_in_flight: int | None = None) -> BatchResult:
     """Run a batch file (CSV / JSON Lines path) or a list of row dicts (then ``name`` is the
-    key prefix); ``rows`` (``"1-50"``) runs only those rows. Raises BatchFileError (every
-    problem), CreditCapError, the client's errors (ValidationError for rows outside the file);
-    a failed row does not stop the others (see each RowResult)."""
+    key prefix); ``rows`` (``"1-50"``) runs only those rows; ``max_in_flight`` (else env
+    MESHY_MAX_IN_FLIGHT; 0 or none: learn the queue) caps this process's live tasks. Raises
+    BatchFileError (every problem), CreditCapError, the client's errors (ValidationError for
+    rows outside the file); a failed row does not stop the others (see each RowResult)."""
     if isinstance(source, str | Path):
         every, problems = read_rows(source)
         name = name or Path(source).name
@@ -70,6 +74,12 @@ def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None 
     gate = rt.manager.concurrency
     if gate is not None and tier:
         gate.raise_start(start_for_tier(tier), rate_for_tier(tier))
+    most = max_in_flight if max_in_flight is not None else _env_cap()
+    if most < 0:
+        raise errors.ValidationError(f"--max-in-flight {most}: give a number of tasks (0 "
+                                     "learns the queue)", field="max_in_flight")
+    if gate is not None and most:
+        gate.cap(most)
     _run(rt, planned, result, timeout, progress)
     if gate is not None:
         result.full_queue_answers = gate.full_answers
@@ -124,12 +134,26 @@ def _plan(rt: Runtime, rows: list[BatchRow], name: str, import_format: str | Non
             to_pay = sum(s.estimated_credits for s in existing.steps if not s.task_id)
             to_pay += 0 if existing.status == model.IMPORTED else lod_cost
         planned.append(Planned(row, request, job,
-                                RowResult(row.id, row.row, estimate, to_pay=to_pay)))
+                                RowResult(row.id, row.row, estimate, to_pay=to_pay,
+                                          catalog=row.catalog)))
     if problems:
         raise BatchFileError(name, sorted(problems, key=lambda p: p.row))
     for old in retire:
         _retire(rt, old)
     return planned
+
+
+def _env_cap() -> int:
+    """MESHY_MAX_IN_FLIGHT: a farm sets it once for every worker sharing one account."""
+    text = os.environ.get(MAX_IN_FLIGHT_ENV, "").strip()
+    if not text:
+        return 0
+    try:
+        return max(0, int(text))
+    except ValueError:
+        raise errors.ValidationError(f"{MAX_IN_FLIGHT_ENV}={text!r} is not a number of tasks "
+                                     "(e.g. 10; 0 learns the queue)",
+                                     field="max_in_flight") from None
 
 
 def _lod_cost(rt: Runtime, row: BatchRow) -> int:

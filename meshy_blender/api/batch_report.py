@@ -46,9 +46,10 @@ class MergedReport:
 
 
 def merge_reports(paths: Sequence[str | Path]) -> MergedReport:
-    """Merge chunk reports (JSON Lines from ``meshy batch --report``) of one batch file."""
+    """Merge chunk reports (JSON Lines from ``meshy batch --report``; a folder stands for the
+    ``*.jsonl`` files in it) of one batch file."""
     merged: MergedReport | None = None
-    for path in paths:
+    for path in _report_files(paths):
         for number, line in enumerate(_lines(Path(path)), start=1):
             try:
                 row = json.loads(line)
@@ -78,6 +79,22 @@ def write_report(merged: MergedReport, out: str | Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in merged.rows.values()),
                    encoding="utf-8")
+
+
+def write_catalogs(merged: MergedReport, folder: str | Path) -> str:
+    """The asset catalogs of every reported row, written once into the library folder (chunks
+    save their libraries in folders of their own, so no two processes write one cats file)."""
+    from ..blender.scene import assets
+
+    catalogs = sorted({str(r.get("catalog") or "") for r in merged.rows.values()} - {""})
+    return str(assets.write_catalogs(Path(folder), catalogs))
+
+
+def _report_files(paths: Sequence[str | Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in map(Path, paths):
+        files += sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    return files
 
 
 def _rank(line: dict[str, Any]) -> int:

@@ -27,10 +27,11 @@ class RowResult:
     error: str = ""
     to_pay: int = 0  # what this run would still pay for it (0 for a finished row)
     index: int = 0  # its place among the file's rows (1..N: what ``--rows`` counts)
+    catalog: str = ""  # the row's asset catalog (a farm's last step writes every catalog once)
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "row": self.row, "index": self.index, "status": self.status,
-                "job_id": self.job_id,
+                "catalog": self.catalog, "job_id": self.job_id,
                 "task_ids": self.task_ids, "credits": self.credits, "estimate": self.estimate,
                 "files": self.files, "objects": self.objects, "error": self.error}
 

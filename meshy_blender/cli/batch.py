@@ -38,6 +38,10 @@ def add_parser(add: Any) -> None:
     p.add_argument("--out-library", type=Path, metavar="FILE.blend",
                    help="save every result as an asset (catalog and tags from its row)")
     p.add_argument("--report", type=Path, metavar="FILE", help="write one JSON line per row")
+    p.add_argument("--max-in-flight", type=int, metavar="N",
+                   help="keep at most N tasks of this process on Meshy (workers sharing one "
+                        "account each take a share; default env MESHY_MAX_IN_FLIGHT, else "
+                        "the queue is learnt; 0: learn it)")
     p.add_argument("--tier", choices=("pro", "studio", "enterprise"), type=str.lower,
                    help="the account's plan: where concurrency starts (it adapts anyway)")
     p.add_argument("--import-format", choices=("GLB", "FBX"), type=str.upper,
@@ -50,7 +54,11 @@ def add_parser(add: Any) -> None:
                            "name the rows still to run (the exact --rows).", MERGE_EXAMPLE)
     m.add_argument("merged", type=Path, metavar="OUT", help="the merged report to write")
     m.add_argument("reports", type=Path, nargs="+", metavar="REPORT",
-                   help="chunk reports (meshy batch --rows ... --report FILE)")
+                   help="chunk reports (meshy batch --rows ... --report FILE), or folders "
+                        "of them")
+    m.add_argument("--catalogs", type=Path, metavar="FOLDER",
+                   help="write every row's asset catalog into this library folder's "
+                        "blender_assets.cats.txt (once, after the chunks)")
     m.add_argument("--json", action="store_true", help="print one JSON summary object")
 
 
@@ -58,7 +66,8 @@ def run_batch(api: Any, args: argparse.Namespace) -> dict[str, Any]:
     result = api.batch(args.file, dry_run=args.dry_run, max_credits=args.max_credits,
                        replace=args.replace, out_library=args.out_library, tier=args.tier,
                        import_format=args.import_format, timeout=args.timeout,
-                       progress=None if args.quiet else _show, rows=args.rows)
+                       progress=None if args.quiet else _show, rows=args.rows,
+                       max_in_flight=args.max_in_flight)
     if not args.quiet and not args.dry_run:
         print(file=sys.stderr)
     if args.report:
@@ -79,11 +88,13 @@ def run_batch(api: Any, args: argparse.Namespace) -> dict[str, Any]:
 
 def run_batch_merge(api: Any, args: argparse.Namespace) -> dict[str, Any]:
     """``meshy batch-merge OUT REPORT...``: exit 0 only when every row of the file is done."""
-    from ..api.batch_report import merge_reports, write_report
+    from ..api.batch_report import merge_reports, write_catalogs, write_report
 
     merged = merge_reports(args.reports)
     write_report(merged, args.merged)
     summary = {**merged.as_dict(), "report": str(args.merged)}
+    if args.catalogs:
+        summary["catalogs"] = write_catalogs(merged, args.catalogs)
     if merged.to_run:
         raise BatchRowsFailed(f"{len(merged.to_run)} of {merged.file_rows} rows of "
                               f"{merged.batch} are not done; run them with: meshy batch "
