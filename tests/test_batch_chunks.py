@@ -6,12 +6,19 @@ to run. In real Blender against the emulator."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from meshy_blender import cli
 from meshy_blender.client.errors import ValidationError
 from meshy_blender.jobs.batch_rows import rows_text, select_rows
+
+from meshy_emu import TEST_MODE_KEY, Emulator
 
 
 def run(capfd, *argv: str) -> tuple[int, dict]:
@@ -116,3 +123,51 @@ def test_max_in_flight_keeps_this_process_under_its_share_of_the_queue(
     assert code == 0 and data["done"] == 6, data
     assert data["full_queue_answers"] == 0 and data["queue_limit"] == 2, data
     assert len(creates(meshy_env)) == 6
+
+
+CLI = """
+import sys
+sys.path[:0] = [{root!r}, {scripts!r}]
+import bpy
+from meshy_blender import cli
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_two_processes_on_one_cache_running_overlapping_chunks_pay_each_row_once(
+        tmp_path, emulator_assets):
+    """Two workers sharing one key and one cache, each capped at its share of the queue, run
+    overlapping chunks at once: every row is created and downloaded once; the rows both
+    chunks name are imported once in each process, from the shared cache."""
+    root = Path(__file__).resolve().parents[1]
+    emu = Emulator(task_seconds=1.0, queue_limit=4, rate_limit=1000).start()
+    try:
+        props = tmp_path / "props.csv"
+        props.write_text(PROPS + "p7,prop 7,false\np8,prop 8,false\n")
+        script = tmp_path / "meshy_cli.py"
+        script.write_text(CLI.format(root=str(root), scripts=str(root / "scripts")))
+        env = {**os.environ, "MESHY_API_KEY": TEST_MODE_KEY, "MESHY_API_BASE": emu.api_url,
+               "MESHY_CACHE_DIR": str(tmp_path / "cache"), "MESHY_MAX_IN_FLIGHT": "2"}
+        env.pop("MESHY_STUDIO_CONFIG", None)
+        start = emu.balance()
+        workers = [subprocess.Popen([sys.executable, str(script), "batch", str(props),
+                                     "--rows", rows, "--json", "--quiet"], env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                   for rows in ("1-5", "3-8")]
+        results = []
+        for worker in workers:
+            out, err = worker.communicate(timeout=300)
+            assert worker.returncode == 0, err[-3000:]
+            results.append(json.loads(out))
+        assert [r["done"] for r in results] == [5, 6], results
+        assert all(r["full_queue_answers"] == 0 for r in results)  # 2 + 2 fit the queue of 4
+        prompts = Counter(t.get("prompt") for t in emu.tasks())
+        assert prompts == Counter(f"prop {n}" for n in range(1, 9)), prompts  # created once
+        assert start - emu.balance() == 8 * 20
+        fetched = Counter(r["path"] for r in emu.requests("assets"))
+        assert fetched and max(fetched.values()) == 1, fetched  # downloaded once
+        for result in results:  # each process imported each of its rows once
+            objects = [o for r in result["results"] for o in r["objects"]]
+            assert len(objects) == len(set(objects)) == len(result["results"])
+    finally:
+        emu.stop()
