@@ -1,7 +1,8 @@
 """A batch split into row chunks (issue 25): `meshy batch FILE --rows A-B` runs one chunk, a
 chunk run again (or overlapping another) pays nothing twice, rows outside the file are refused
 with nothing sent, and `meshy batch-merge` merges the chunk reports and names the rows still
-to run. In real Blender against the emulator."""
+to run; two processes sharing one key and cache run overlapping chunks, each capped at its
+share of the queue (--max-in-flight). In real Blender against the emulator."""
 
 from __future__ import annotations
 
