@@ -47,7 +47,7 @@ def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None 
           rows: str | None = None, max_in_flight: int | None = None) -> BatchResult:
     """Run a batch file (CSV / JSON Lines path) or a list of row dicts (then ``name`` is the
     key prefix); ``rows`` (``"1-50"``) runs only those rows; ``max_in_flight`` (else env
-    MESHY_MAX_IN_FLIGHT; 0 or none: learn the queue) caps this process's live tasks. Raises
+    MESHY_MAX_IN_FLIGHT; 0 or none: learn the queue) caps this session's live tasks. Raises
     BatchFileError (every problem), CreditCapError, the client's errors (ValidationError for
     rows outside the file); a failed row does not stop the others (see each RowResult)."""
     if isinstance(source, str | Path):
@@ -59,6 +59,10 @@ def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None 
     if problems and rows:  # a chunk needs the whole file good: every chunk counts the same rows
         raise BatchFileError(name, problems)
     chosen = select_rows(rows, len(every)) if rows else list(range(1, len(every) + 1))
+    most = max_in_flight if max_in_flight is not None else _env_cap()
+    if most < 0:
+        raise errors.ValidationError(f"--max-in-flight {most}: give a number of tasks (0 "
+                                     "learns the queue)", field="max_in_flight")
     rt = runtime()
     planned = _plan(rt, [every[n - 1] for n in chosen], name, import_format, replace,
                     problems)
@@ -74,10 +78,6 @@ def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None 
     gate = rt.manager.concurrency
     if gate is not None and tier:
         gate.raise_start(start_for_tier(tier), rate_for_tier(tier))
-    most = max_in_flight if max_in_flight is not None else _env_cap()
-    if most < 0:
-        raise errors.ValidationError(f"--max-in-flight {most}: give a number of tasks (0 "
-                                     "learns the queue)", field="max_in_flight")
     if gate is not None and most:
         gate.cap(most)
     _run(rt, planned, result, timeout, progress)

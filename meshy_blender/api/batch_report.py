@@ -5,7 +5,8 @@ Each ``--report`` line names its batch, its row (``index``, 1..N) and the file's
 the merge needs only the reports. A row reported by several chunks (a chunk run again, chunks
 that overlapped) counts once: its best outcome wins (done, then failed, then unfinished; a
 later report of the same rank wins). A row no report names (its chunk died before writing
-one) still needs a run. Pure Python: no Blender, no network.
+one) still needs a run. Merging is pure Python (no network); writing the catalogs uses
+Blender's asset module.
 """
 
 from __future__ import annotations
