@@ -9,16 +9,22 @@ gate (jobs/concurrency.py) keeps as many tasks on Meshy as the account's queue t
 Running the same file again pays nothing for rows that finished (their files are in the cache
 and are imported again), resumes rows whose tasks exist, and creates tasks only for rows that
 have none. A row changed since the last run is refused unless ``replace=True``.
+
+``rows="1-50"`` runs one chunk of the file (rows counted 1..N, jobs/batch_rows.py): every chunk
+reads and checks the whole file, so chunks run by different processes (a farm's tasks) agree on
+the rows and their keys; a chunk run again, or overlapping another, pays nothing twice.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..client import errors
 from ..jobs import model
+from ..jobs.batch_rows import rows_text, select_rows
 from ..jobs.batchfile import BatchFileError, BatchRow, RowProblem, parse_records, read_rows
 from ..jobs.concurrency import rate_for_tier, start_for_tier
 from ..jobs.policy import CreditCapError
@@ -26,6 +32,8 @@ from ..jobs.request import JobRequest
 from .batch_run import BatchRun
 from .batch_types import BatchProgress, BatchResult, Planned, RowResult
 from .session import runtime
+
+MAX_IN_FLIGHT_ENV = "MESHY_MAX_IN_FLIGHT"
 
 if TYPE_CHECKING:
     from ..blender.session.runtime import Runtime
@@ -35,27 +43,43 @@ def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None 
           dry_run: bool = False, max_credits: int | None = None, replace: bool = False,
           out_library: str | Path | None = None, tier: str | None = None,
           import_format: str | None = None, timeout: float | None = None,
-          progress: Callable[[BatchProgress], None] | None = None) -> BatchResult:
+          progress: Callable[[BatchProgress], None] | None = None,
+          rows: str | None = None, max_in_flight: int | None = None) -> BatchResult:
     """Run a batch file (CSV / JSON Lines path) or a list of row dicts (then ``name`` is the
-    key prefix). Raises BatchFileError (every problem), CreditCapError, the client's errors;
-    a failed row does not stop the others (see each RowResult)."""
+    key prefix); ``rows`` (``"1-50"``) runs only those rows; ``max_in_flight`` (else env
+    MESHY_MAX_IN_FLIGHT; 0 or none: learn the queue) caps this session's live tasks. Raises
+    BatchFileError (every problem), CreditCapError, the client's errors (ValidationError for
+    rows outside the file); a failed row does not stop the others (see each RowResult)."""
     if isinstance(source, str | Path):
-        rows, problems = read_rows(source)
+        every, problems = read_rows(source)
         name = name or Path(source).name
     else:
-        rows, problems = parse_records(enumerate(source, start=1))
+        every, problems = parse_records(enumerate(source, start=1))
         name = name or "batch"
+    if problems and rows:  # a chunk needs the whole file good: every chunk counts the same rows
+        raise BatchFileError(name, problems)
+    chosen = select_rows(rows, len(every)) if rows else list(range(1, len(every) + 1))
+    most = max_in_flight if max_in_flight is not None else _env_cap()
+    if most < 0:
+        raise errors.ValidationError(f"--max-in-flight {most}: give a number of tasks (0 "
+                                     "learns the queue)", field="max_in_flight")
     rt = runtime()
-    planned = _plan(rt, rows, name, import_format, replace, problems)
+    planned = _plan(rt, [every[n - 1] for n in chosen], name, import_format, replace,
+                    problems)
+    for index, p in zip(chosen, planned, strict=True):
+        p.result.index = index
     result = BatchResult(name, [p.result for p in planned],
                          sum(p.result.estimate for p in planned),
-                         sum(p.result.to_pay for p in planned), dry_run=dry_run)
+                         sum(p.result.to_pay for p in planned), dry_run=dry_run,
+                         file_rows=len(every), chunk=rows_text(chosen) if rows else "")
     _check_budget(rt, result, max_credits, dry_run)
     if dry_run:
         return result
     gate = rt.manager.concurrency
     if gate is not None and tier:
         gate.raise_start(start_for_tier(tier), rate_for_tier(tier))
+    if gate is not None and most:
+        gate.cap(most)
     _run(rt, planned, result, timeout, progress)
     if gate is not None:
         result.full_queue_answers = gate.full_answers
@@ -110,12 +134,26 @@ def _plan(rt: Runtime, rows: list[BatchRow], name: str, import_format: str | Non
             to_pay = sum(s.estimated_credits for s in existing.steps if not s.task_id)
             to_pay += 0 if existing.status == model.IMPORTED else lod_cost
         planned.append(Planned(row, request, job,
-                                RowResult(row.id, row.row, estimate, to_pay=to_pay)))
+                                RowResult(row.id, row.row, estimate, to_pay=to_pay,
+                                          catalog=row.catalog)))
     if problems:
         raise BatchFileError(name, sorted(problems, key=lambda p: p.row))
     for old in retire:
         _retire(rt, old)
     return planned
+
+
+def _env_cap() -> int:
+    """MESHY_MAX_IN_FLIGHT: a farm sets it once for every worker sharing one account."""
+    text = os.environ.get(MAX_IN_FLIGHT_ENV, "").strip()
+    if not text:
+        return 0
+    try:
+        return max(0, int(text))
+    except ValueError:
+        raise errors.ValidationError(f"{MAX_IN_FLIGHT_ENV}={text!r} is not a number of tasks "
+                                     "(e.g. 10; 0 learns the queue)",
+                                     field="max_in_flight") from None
 
 
 def _lod_cost(rt: Runtime, row: BatchRow) -> int:

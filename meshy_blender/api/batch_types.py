@@ -26,9 +26,12 @@ class RowResult:
     objects: list[str] = field(default_factory=list)
     error: str = ""
     to_pay: int = 0  # what this run would still pay for it (0 for a finished row)
+    index: int = 0  # its place among the file's rows (1..N: what ``--rows`` counts)
+    catalog: str = ""  # the row's asset catalog (a farm's last step writes every catalog once)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "row": self.row, "status": self.status, "job_id": self.job_id,
+        return {"id": self.id, "row": self.row, "index": self.index, "status": self.status,
+                "catalog": self.catalog, "job_id": self.job_id,
                 "task_ids": self.task_ids, "credits": self.credits, "estimate": self.estimate,
                 "files": self.files, "objects": self.objects, "error": self.error}
 
@@ -58,6 +61,8 @@ class BatchResult:
     full_queue_answers: int = 0
     queue_limit: int = 0
     library: str = ""
+    file_rows: int = 0  # rows in the whole file (a chunk runs some of them)
+    chunk: str = ""  # the ``--rows`` this run ran ("" for the whole file)
 
     @property
     def done(self) -> int:
@@ -77,7 +82,14 @@ class BatchResult:
                 "to_pay": self.to_pay, "dry_run": self.dry_run,
                 "seconds": round(self.seconds, 2), "full_queue_answers": self.full_queue_answers,
                 "queue_limit": self.queue_limit, "library": self.library,
+                "file_rows": self.file_rows, "chunk": self.chunk,
                 "results": [r.as_dict() for r in self.rows]}
+
+    def report_lines(self) -> list[dict[str, Any]]:
+        """``--report``: one object per row, each naming its batch and the file's row count
+        so chunk reports merge on their own (api/batch_report.py)."""
+        return [{**r.as_dict(), "batch": self.name, "file_rows": self.file_rows}
+                for r in self.rows]
 
 
 @dataclass

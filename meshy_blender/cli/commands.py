@@ -15,7 +15,7 @@ from typing import Any
 from ..client import errors, renamed_options
 from ..jobs import kinds
 from . import artist
-from .batch import run_batch
+from .batch import run_batch, run_batch_merge
 from .exit_codes import UsageError
 from .output import save
 from .parser import flag, value_of
@@ -284,5 +284,5 @@ HANDLERS: dict[str, Callable[[Any, argparse.Namespace], dict[str, Any]]] = {
     "multi-image-to-3d": _cmd_generate, "retexture": _cmd_model, "remesh": _cmd_model,
     "rig": _cmd_model, "animate": _cmd_animate, "status": _cmd_status,
     "balance": _cmd_balance, "list": _cmd_list, "resume": _cmd_resume, "batch": run_batch,
-    "refine": _cmd_refine,
+    "refine": _cmd_refine, "batch-merge": run_batch_merge,
 }

@@ -197,6 +197,14 @@ class AdaptiveLimit:
         return {"limit": s.limit, "live": s.live, "accepted": s.accepted,
                 "full_queue_answers": s.full_answers, "ceiling_known": s.ceiling_known}
 
+    def cap(self, most: int) -> None:
+        """At most ``most`` live tasks from this process, whatever Meshy accepts: several
+        workers sharing one account's queue each take their share (``--max-in-flight``)."""
+        with self._cond:
+            self.ceiling = max(1, int(most))
+            self.limit = min(self.limit, self.ceiling)
+            self._cond.notify_all()
+
     def raise_start(self, start: int, rate: float | None = None) -> None:
         """Start from at least ``start`` (a tier setting) while the real limit is unknown."""
         if rate:

@@ -98,6 +98,10 @@ class RemoteGate:
     def raise_start(self, start: int, rate: float | None = None) -> None:
         self.jobs.call("raise_start", start=int(start), rate=rate)
 
+    def cap(self, most: int) -> None:
+        self.jobs.call("cap", most=int(most))
+        self.limit = min(self.limit, max(1, int(most)))
+
     @contextlib.contextmanager
     def arrivals(self) -> Iterator[None]:
         self.jobs.call("arrivals", begin=True)

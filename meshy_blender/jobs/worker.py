@@ -224,6 +224,9 @@ class Worker:
     def op_raise_start(self, message: dict[str, Any]) -> None:
         self.gate.raise_start(int(message["start"]), message.get("rate"))
 
+    def op_cap(self, message: dict[str, Any]) -> None:
+        self.gate.cap(int(message["most"]))
+
     def op_arrivals(self, message: dict[str, Any]) -> None:
         if message.get("begin"):
             arrivals = self.gate.arrivals()

@@ -68,11 +68,13 @@ def targets(runs: Runs) -> list[tuple[str, str, str, bool]]:
     batch_run = _data(runs, "batch")
     if batch_run:
         for limit, s in sorted(batch_run["summary"].items(), key=lambda kv: int(kv[0])):
-            out.append((f"Batch of 40 rows, queue limit {limit}: wall / ceil(40/limit) x task "
-                        "time", "<= 1.10x",
-                        f"{s['ratio_median']:.2f}x ({s['ratio_min']:.2f}-{s['ratio_max']:.2f}, "
-                        f"n={s['n']}); {s['full_queue_answers_median']:g} full-queue answers",
-                        s["ratio_median"] <= 1.10 and s["all_done"]))
+            out.append((f"Batch of 40 rows, queue limit {limit}: wall / (ceil(40/limit) x task "
+                        "time + the rows' bare glTF import)", "<= 1.10x",
+                        f"{s['floor_ratio_median']:.2f}x ({s['floor_ratio_min']:.2f}-"
+                        f"{s['floor_ratio_max']:.2f}, n={s['n']}); vs ideal alone "
+                        f"{s['ratio_median']:.2f}x; {s['full_queue_answers_median']:g} "
+                        "full-queue answers",
+                        s["floor_ratio_median"] <= 1.10 and s["all_done"]))
     client = _data(runs, "client")
     if client:
         dl = client["download"]
@@ -262,16 +264,21 @@ def section_batch(runs: Runs) -> list[str]:
         return lines
     lines += [
         "`api.batch` of untextured text-to-3D rows against the emulator in its own process with "
-        "the given queue limit and Meshy's documented request-rate limit (20/s; 100/s at 50), "
+        "the given queue limit and Meshy's documented request-rate limit (20/s; 100/s at 100), "
         "default settings (the concurrency gate learns the limit). Rounds rotate the order of "
-        "the limits. Wall time includes planning, every import and the final pump; the ideal is "
-        "ceil(rows / limit) x task time.", "",
-        "| queue limit | wall s (median) | ideal s | ratio median (min-max, n) | full-queue "
-        "answers (median, min-max) | every row done |", "| --- | --- | --- | --- | --- | --- |"]
+        "the limits. Wall time includes planning, every import and the final pump; the floor is "
+        "ceil(rows / limit) x task time plus the rows' bare import (the run's own GLB files "
+        "imported again with Blender's glTF importer alone, in the same run).", "",
+        "| queue limit | wall s (median) | ideal s | bare import s (median, min-max) | "
+        "wall / floor (median, min-max, n) | wall / ideal | full-queue answers (median, "
+        "min-max) | every row done |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for limit, s in sorted(data["summary"].items(), key=lambda kv: int(kv[0])):
         lines.append(
             f"| {limit} | {s['wall_median_s']:.2f} | {s['ideal_s']:.0f} | "
-            f"{s['ratio_median']:.3f} ({s['ratio_min']:.3f}-{s['ratio_max']:.3f}, n={s['n']}) | "
+            f"{s['bare_import_median_s']:.2f} ({s['bare_import_min_s']:.2f}-"
+            f"{s['bare_import_max_s']:.2f}) | {s['floor_ratio_median']:.3f} "
+            f"({s['floor_ratio_min']:.3f}-{s['floor_ratio_max']:.3f}, n={s['n']}) | "
+            f"{s['ratio_median']:.3f} ({s['ratio_min']:.3f}-{s['ratio_max']:.3f}) | "
             f"{s['full_queue_answers_median']:g} ({s['full_queue_answers_min']}-"
             f"{s['full_queue_answers_max']}) | {'yes' if s['all_done'] else 'no'} |")
     lines.append("")
