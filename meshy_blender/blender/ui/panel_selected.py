@@ -19,7 +19,9 @@ from .sections_uv_print_motion import MODEL_ACTIONS as UV_PRINT_ACTIONS
 from .sections_uv_print_motion import draw_text_to_motion
 
 if TYPE_CHECKING:
+    from ...jobs.request import JobRequest
     from ..session import config
+    from ..session.costs import Estimate
 
 
 def _draw_source(layout: Any, context: Any) -> tuple[str | None, bool]:
@@ -75,7 +77,8 @@ def draw_retexture(layout: Any, context: Any, s: Any, settings: Any, source: str
                 context=context, price=price)
 
 
-def retexture_price(s: Any, settings: Any, source: str | None) -> tuple[Any, Any]:
+def retexture_price(s: Any, settings: config.Settings,
+                    source: str | None) -> tuple[JobRequest | None, Estimate | None]:
     """What prices Retexture, as :func:`.panel_generate.generate_price` for Generate."""
     from ..session import price_labels
     if price_labels.planner_loaded() or ui_policy(settings) is not None:
