@@ -214,16 +214,35 @@ import json, sys
 sys.path[:0] = [{root!r}, {tests!r}]
 import bpy, addon_utils
 assert addon_utils.enable("meshy_blender", default_set=True) is not None
-from fixtures.recording_layout import draw_panel
+from fixtures.recording_layout import RecordingLayout, draw_panel
 from meshy_blender.blender.ui import panels
+RecordingLayout.fresh_sections = True  # a fresh sidebar: closed sub-sections draw no body
+bpy.context.scene.meshy.prompt = "a chair"
+fresh = [cls for cls in panels.CLASSES if "DEFAULT_CLOSED" not in getattr(cls, "bl_options", ())
+         and (not hasattr(cls, "poll") or cls.poll(bpy.context))]
 before = set(sys.modules)
-for cls in panels.CLASSES:
-    if not hasattr(cls, "poll") or cls.poll(bpy.context):
-        draw_panel(cls, bpy.context)
-from meshy_blender.blender.session import runtime
+drawn = {{cls.bl_idname: draw_panel(cls, bpy.context).texts() for cls in fresh}}
+loaded = sorted(set(sys.modules) - before)
+from meshy_blender.blender.session import account, calls, first_read, price_labels, runtime
+from meshy_blender.blender.ui.panel_account import balance_text
+built_by_draw = runtime.current_runtime() is not None
+asked = [first_read.asked(), balance_text()]
+# Blender fires the one-shot timers right after the draw; the bpy module has no event loop.
+timers = [bpy.app.timers.is_registered(first_read.start),
+          bpy.app.timers.is_registered(price_labels.load_planner)]
+first_read.start()
+price_labels.load_planner()
 built = runtime.current_runtime() is not None
+outcome = calls.CALLS.wait(account.BALANCE_CALL, timeout=60)
+generate = next(cls for cls in fresh if cls.bl_idname == "MESHY_PT_generate")
+print("RESULT " + json.dumps({{"loaded": loaded, "built_by_draw": built_by_draw,
+                              "asked": asked, "timers": timers, "runtime": built,
+                              "balance": account.balance(), "after": balance_text(),
+                              "error": outcome.error if outcome else "no answer",
+                              "drawn": sorted(drawn), "first": drawn["MESHY_PT_generate"],
+                              "planned": price_labels.planner_loaded(),
+                              "second": draw_panel(generate, bpy.context).texts()}}))
 runtime.shutdown_runtime()
-print("RESULT " + json.dumps({{"loaded": sorted(set(sys.modules) - before), "runtime": built}}))
 sys.stdout.flush()
 import os
 os._exit(0)
@@ -234,6 +253,13 @@ JOURNAL_AND_JOBS = ("meshy_blender.jobs.journal", "meshy_blender.jobs.model",
                     "meshy_blender.jobs.request", "meshy_blender.jobs.policy",
                     "meshy_blender.jobs.retention", "meshy_blender.jobs.manager",
                     "meshy_blender.jobs.remote", "meshy_blender.client.specs")
+# The first draw only asks for the worker and prices buttons from the price tables.
+DRAW_MUST_NOT_LOAD = ("logging", "subprocess", "uuid", "meshy_blender.jobs.remote",
+                      "meshy_blender.jobs.remote_client", "meshy_blender.jobs.pipe",
+                      "meshy_blender.jobs.spawn", "meshy_blender.jobs.model",
+                      "meshy_blender.jobs.plans", "meshy_blender.jobs.request",
+                      "meshy_blender.client.validation", "meshy_blender.client.specs",
+                      "meshy_blender.blender.session.pump")
 # The job manager, the journal and its pruning live in the worker process.
 WORKER_ONLY = ("meshy_blender.jobs.journal", "meshy_blender.jobs.manager",
                "meshy_blender.jobs.runner", "meshy_blender.jobs.retention",
@@ -281,16 +307,29 @@ def test_the_start_up_timer_prunes_without_loading_the_journal_or_the_job_model(
     assert all(journal.load(job_id) is None for job_id in old)  # retention still ran
 
 
-def test_the_first_sidebar_draw_with_a_key_leaves_the_journal_and_network_to_the_worker(
-        tmp_path, meshy_key):
-    """The first draw with a key builds the runtime (the worker process starts and reads the
-    balance): Blender's process loads no network library and none of the worker's job
-    machinery (manager, runner, journal, retention)."""
+def test_the_first_sidebar_draw_with_a_key_only_asks_for_the_worker_and_the_balance_follows(
+        tmp_path, emulator, meshy_key):
+    """The first draw with a key (what a fresh sidebar shows) asks for the balance and draws
+    "Reading balance...": it starts no worker process and loads none of the job machinery,
+    request types, option tables, validation, logging or subprocess (all of that costs the draw
+    more than its own drawing); Generate is priced from the price tables. The one-shot timers
+    right after it build the runtime (the worker reads the balance) and load the planner; the
+    next draw shows the balance under the same price. No network library in Blender's process."""
     env = dict(os.environ, BLENDER_USER_RESOURCES=str(tmp_path / "user"),
                MESHY_CACHE_DIR=str(tmp_path / "cache"), MESHY_API_KEY=meshy_key,
-               MESHY_API_BASE="http://127.0.0.1:9")
+               MESHY_API_BASE=emulator.api_url)
     result = _run_child(FIRST_DRAW, env)
     loaded = set(result["loaded"])
-    assert result["runtime"]
-    assert not loaded & set(WORKER_ONLY), sorted(loaded & set(WORKER_ONLY))
+    assert not result["built_by_draw"]
+    assert result["asked"] == [True, "Reading balance..."] and result["timers"] == [True, True]
+    assert {"MESHY_PT_account", "MESHY_PT_generate", "MESHY_PT_tasks"} <= set(result["drawn"])
+    never = set(DRAW_MUST_NOT_LOAD) | set(WORKER_ONLY)
+    assert not loaded & never, sorted(loaded & never)
     assert _network(loaded) == []
+    # Priced from the tables at once; after the timers, planned (same price) with the balance.
+    assert "Generate (30 credits, 2 tasks)" in result["first"]
+    assert result["runtime"] and result["error"] is None and result["planned"]
+    assert result["balance"] == emulator.balance()
+    assert result["after"] == f"{emulator.balance():,} credits"
+    assert "Generate (30 credits, 2 tasks)" in result["second"]
+    assert f"costs 30 · balance {emulator.balance():,}" in result["second"]

@@ -108,12 +108,18 @@ def test_offline_state_explains_how_to_allow_online_access(bpy, meshy_ui):
 
 def test_idle_state_reads_the_balance_on_first_draw_and_shows_it_under_the_price(bpy,
                                                                                   meshy_ui):
-    from meshy_blender.blender.session import account, calls
+    from meshy_blender.blender.session import account, calls, first_read
+    from meshy_blender.blender.ui.panel_account import balance_text
 
     account.reset()
+    first_read.reset()
     bpy.context.scene.meshy.prompt = "a chair"
-    draw_all(bpy)  # the first draw starts the read; the pump's channel delivers it
-    calls.CALLS.wait(account.BALANCE_CALL)
+    drawn = draw_all(bpy)  # the first draw asks for the read; it never starts the worker
+    assert first_read.asked() and not calls.CALLS.running(account.BALANCE_CALL)
+    assert balance_text() == "Reading balance..."  # the Account header until it arrives
+    assert "costs 30" in drawn[GENERATE].texts()  # priced before the balance is known
+    first_read.start()  # what Blender's one-shot timer does right after the draw
+    calls.CALLS.wait(account.BALANCE_CALL)  # the pump's channel delivers it
     balance = meshy_ui.emulator.balance()
     assert account.balance() == balance
     drawn = draw_all(bpy)

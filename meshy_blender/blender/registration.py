@@ -37,7 +37,8 @@ from .ui import animation_list, menus, panels, preferences, properties, properti
 
 # Session state that unregister() drops: (module, its reset function), in this order.
 RESETS = (("runtime", "shutdown_runtime"), ("calls", "CALLS.shutdown"), ("library", "reset"),
-          ("account", "reset"), ("notices", "forget"), ("thumbnails", "free"))
+          ("account", "reset"), ("first_read", "reset"), ("notices", "forget"),
+          ("thumbnails", "free"))
 # Seconds after enabling before the previous session's jobs are looked at (Blender has started).
 STARTUP_RESUME_DELAY = 1.0
 
@@ -104,8 +105,11 @@ def _loaded(name: str) -> ModuleType | None:
 
 def timers() -> list[Callable[[], Any]]:
     """Functions this add-on may have registered with bpy.app.timers (unregister removes them)."""
-    runtime = _loaded("runtime")
-    return [startup_resume] + ([] if runtime is None else [runtime.timer_tick])
+    runtime, first_read, prices = _loaded("runtime"), _loaded("first_read"), \
+        _loaded("price_labels")
+    return [startup_resume] + ([] if runtime is None else [runtime.timer_tick]) + \
+        ([] if first_read is None else [first_read.start]) + \
+        ([] if prices is None else [prices.load_planner])
 
 
 def register() -> None:

@@ -8,10 +8,13 @@ exception is built (so ``args`` are clean) and again in ``__str__``/``__repr__``
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # ``logging`` loads when something first logs (see LazyLogger)
+    import logging
 
 _SECRETS: set[str] = set()
 _SECRETS_LOCK = threading.Lock()
@@ -33,13 +36,16 @@ def register_secret(secret: str) -> None:
         _SECRETS.update(p for p in pieces if len(p) >= 4)
 
 
-class ScrubFilter(logging.Filter):
-    """A logging filter that scrubs the message (and any traceback) of every record."""
+class ScrubFilter:
+    """A logging filter that scrubs the message (and any traceback) of every record (logging
+    takes any object with ``filter``: this module does not import ``logging`` itself)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = scrub(record.getMessage())
         record.args = None
         if record.exc_info:
+            import logging
+
             record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
         return True
@@ -47,10 +53,26 @@ class ScrubFilter(logging.Filter):
 
 def scrubbed_logger(name: str) -> logging.Logger:
     """``logging.getLogger(name)`` with :class:`ScrubFilter`: what it logs never holds a key."""
+    import logging
+
     logger = logging.getLogger(name)
     if not any(isinstance(f, ScrubFilter) for f in logger.filters):
         logger.addFilter(ScrubFilter())
     return logger
+
+
+class LazyLogger:
+    """:func:`scrubbed_logger` made on first use, for modules the sidebar's first draw loads:
+    importing ``logging`` costs that draw about 3 ms, and most draws log nothing."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._logger: logging.Logger | None = None
+
+    def __getattr__(self, attr: str) -> Any:
+        if self._logger is None:
+            self._logger = scrubbed_logger(self._name)
+        return getattr(self._logger, attr)
 
 
 def scrub(text: object) -> str:

@@ -4,6 +4,8 @@ Operators start them, panels draw their outcomes by the same call names; both im
 module, so neither needs the other. The balance is read by itself the first time the sidebar
 draws with a usable key, and again after every job ends (credits were charged or refunded), so
 the price under each button is compared with a current balance without the artist asking.
+
+The draw only asks for that first read (see first_read.py).
 """
 
 from __future__ import annotations

@@ -15,13 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...client.errors import MeshyError, scrubbed_logger
+from ...client.errors import LazyLogger, MeshyError
 from . import messages
 
 if TYPE_CHECKING:
     from ...jobs.remote_client import RemoteRead
 
-log = scrubbed_logger(__name__)
+log = LazyLogger(__name__)
 
 @dataclass
 class Outcome:

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from ...client.errors import InsufficientCreditsError, ValidationError
 from ...client.pricing import PRICE_NOT_PUBLISHED
-from ...jobs.request import JobRequest
 from . import messages
 
-if TYPE_CHECKING:  # planning (validation, pricing) loads at the first draw, not at enable
+if TYPE_CHECKING:  # planning (validation, pricing) loads after the first draw, not at enable
     from ...jobs.policy import Policy
+    from ...jobs.request import JobRequest
 
 _MAX_ENTRIES = 256
 

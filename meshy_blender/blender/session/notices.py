@@ -17,11 +17,11 @@ from typing import Any
 
 import bpy
 
-from ...client.errors import scrubbed_logger
+from ...client.errors import LazyLogger
 from ...jobs import model
 from . import account, messages
 
-log = scrubbed_logger(__name__)
+log = LazyLogger(__name__)
 
 _followed: set[str] = set()
 # What was reported, newest last (the Tasks panel and tests read it; bounded).

@@ -9,15 +9,15 @@ replaces the shape (same transform, one undo step).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from ...jobs.request import PLACEHOLDER_TASK_ID, JobRequest
 from ..scene import selection
-from ..scene.naming import safe_name
-from . import config, sidebar_requests
-from .uploads import upload_dir
+from . import config
+
+if TYPE_CHECKING:  # the request builders load when a request is built, not at the first draw
+    from ...jobs.request import JobRequest
 
 # Steps whose untextured model "Texture It" can texture: a text preview is refined (Meshy's own
 # second stage); an image to 3D made without texture is retextured with the same options.
@@ -52,6 +52,11 @@ def texture_shape(s: Any, settings: config.Settings, task_id: str | None,
     """The "Texture It" request for the shape task ``task_id`` (a placeholder while
     estimating), replacing ``source_object`` in place: one refine task of a text preview, or
     (``image``) one retexture of an untextured image to 3D with the same texture options."""
+    from ...jobs.request import PLACEHOLDER_TASK_ID, JobRequest
+    from ..scene.naming import safe_name
+    from . import sidebar_requests
+    from .uploads import upload_dir
+
     fmt = sidebar_requests.import_format(s, settings)
     formats = sidebar_requests.requested_formats(s.target_formats, fmt)
     texture = sidebar_requests.texture_options(s, estimate, upload_dir(settings), textured=True)

@@ -14,6 +14,7 @@ from ...jobs.request import PLACEHOLDER_TASK_ID, ImportOptions, JobRequest
 from ..scene import image_inputs
 from ..scene.naming import safe_name
 from . import config, model_options
+from .sidebar_data import candidate_count  # noqa: F401  (the operators' name for it)
 from .uploads import upload_dir
 
 
@@ -151,12 +152,6 @@ def generate(s: Any, settings: config.Settings, *, mode: str | None = None,
     ids = _chain_animation_ids(s)
     return JobRequest(request, opts, safe_name(label) if label else request,
                       settings.import_options(format=fmt, action_names=_action_names(ids)))
-
-
-def candidate_count(s: Any) -> int:
-    """How many shapes the Generate button sends: the Candidates setting for an untextured
-    text prompt (shape first), else one."""
-    return int(s.candidates) if s.mode == "TEXT" and not s.should_texture else 1
 
 
 def _image_label(item: Any) -> str:

@@ -41,18 +41,6 @@ def ready_runtime(op: Any, context: Any) -> runtime.Runtime | None:
         return None
 
 
-def ensure_balance(settings: config.Settings) -> bool:
-    """Start the session's first balance read when the sidebar first draws (see
-    ``account.first_read_due``); its outcome arrives through the pump's tick."""
-    if not account.first_read_due(settings):
-        return False
-    try:
-        rt = runtime.get_runtime(settings=settings)
-    except MeshyError:  # an unusable policy file: the Account panel says why
-        return False
-    return account.start_balance(rt.client)
-
-
 def watch(context: Any, job_ids: list[str]) -> None:
     """Report these jobs' endings, and start the modal watcher (progress redraws; Esc stops
     watching, never the job) when there is a UI to watch."""

@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 
 def balance_text() -> str:
     """"9,960 credits", "reading...", or why the balance is unknown."""
-    from ..session import account, calls
+    from ..session import account, calls, first_read
     from ..session.account import BALANCE_CALL
-    if calls.CALLS.running(BALANCE_CALL):
+    if calls.CALLS.running(BALANCE_CALL) or first_read.asked():
         return "Reading balance..."
     outcome = calls.CALLS.outcomes.get(BALANCE_CALL)
     if outcome is not None and outcome.error:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from ...jobs.policy import Policy
     from ...jobs.request import JobRequest
     from ..session import config
+    from ..session.costs import Estimate
 
 CATEGORY = "Meshy"
 
@@ -25,11 +26,12 @@ class SidebarPanel(bpy.types.Panel):
     bl_category = CATEGORY
 
     def draw(self, context: bpy.types.Context) -> None:
-        from ..session import config, submit
+        from ..session import config, first_read
         settings = config.resolve(context)
-        # The sidebar's first draw with a usable key reads the balance (once per session), so
-        # prices are compared with it before the artist clicks anything.
-        submit.ensure_balance(settings)
+        # The sidebar's first draw with a usable key asks for the balance (once per session), so
+        # prices are compared with it before the artist clicks anything; a timer right after
+        # the draw starts the worker that reads it (never the draw itself).
+        first_read.ask(settings)
         self.draw_panel(context, settings)
 
     def draw_panel(self, context: bpy.types.Context, settings: config.Settings) -> None:
@@ -101,15 +103,16 @@ def blocked_reason(settings: config.Settings) -> str | None:
 
 def cost_button(layout: Any, idname: str, action: str, req: JobRequest | None,
                 settings: config.Settings, icon: str = "NONE", context: Any = None,
-                copies: int = 1) -> Any:
+                copies: int = 1, price: Estimate | None = None) -> Any:
     """An operator button labelled with its credit cost ("Rig (5 credits)") and, under it,
     "costs 5 · balance 9,960". The button is disabled with the reason drawn when nothing can be
     sent (no key, offline), the request does not validate (what to fix), or the last balance
-    read cannot pay for it."""
+    read cannot pay for it. ``price``: the cost when there is no ``req`` to plan (priced from
+    the tables alone, see session/price_labels.py)."""
     from ..session import account, costs
     blocked = blocked_reason(settings)
-    est = costs.estimate(req, ui_policy(settings), copies) \
-        if req is not None and not blocked else None
+    est = None if blocked else costs.estimate(req, ui_policy(settings), copies) \
+        if req is not None else price
     balance = account.balance()
     reason = blocked or (est.error if est is not None else None) or \
         (est.shortfall(balance) if est is not None else None)

@@ -12,13 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from ..session.sidebar_data import GENERATE_OPERATORS, REQUEST_FOR_MODE
+from ..session.sidebar_data import GENERATE_OPERATORS, REQUEST_FOR_MODE, candidate_count
 from .animation_list import draw_animation_picker
 from .model_options import draw_generate_options
-from .panel_base import SidebarPanel, cost_button, option, policy_pins, section, wrapped
+from .panel_base import SidebarPanel, cost_button, option, policy_pins, section, ui_policy, wrapped
 
 if TYPE_CHECKING:
+    from ...jobs.request import JobRequest
     from ..session import config
+    from ..session.costs import Estimate
 
 
 def image_input(layout: Any, item: Any, label: str) -> None:
@@ -129,11 +131,12 @@ def newest_job(rt: Any) -> dict[str, Any] | None:
 def draw_newest(layout: Any, context: Any) -> None:
     """The newest job's progress under the Generate button: its named step ("Texture 2/2"),
     a bar, and Cancel while it runs; its outcome in words once it ended."""
-    from ...jobs import model
-    from ..session import messages, runtime
+    from ..session import runtime
     snap = newest_job(runtime.current_runtime())
     if snap is None:
         return
+    from ...jobs import model
+    from ..session import messages
     status = str(snap.get("status"))
     col = layout.column(align=True)
     if status in model.ACTIVE_STATUSES:
@@ -155,7 +158,6 @@ class MESHY_PT_generate(SidebarPanel):
     bl_label = "Generate"
 
     def draw_panel(self, context: bpy.types.Context, settings: config.Settings) -> None:
-        from ..session import sidebar_requests
         layout = self.layout
         s = context.scene.meshy  # type: ignore[attr-defined]
         layout.row().prop(s, "mode", expand=True)
@@ -165,9 +167,22 @@ class MESHY_PT_generate(SidebarPanel):
             body = section(layout, idname, title)
             if body is not None:
                 draw(body, s, pins)
-        req = sidebar_requests.generate(s, settings, estimate=True)
-        count = sidebar_requests.candidate_count(s)
+        count = candidate_count(s)
+        req, price = generate_price(s, settings, count)
         cost_button(layout, GENERATE_OPERATORS[s.mode],
                     f"Generate {count} Candidates" if count > 1 else "Generate", req, settings,
-                    icon="PLAY", context=context, copies=count)
+                    icon="PLAY", context=context, copies=count, price=price)
         draw_newest(layout, context)
+
+
+def generate_price(s: Any, settings: config.Settings,
+                   count: int) -> tuple[JobRequest | None, Estimate | None]:
+    """What prices the Generate button: its request, planned as a click would (validated,
+    studio policy applied), or, before the planner is loaded (the session's first draw), the
+    same price from the price tables alone while a timer loads the planner."""
+    from ..session import price_labels
+    if price_labels.planner_loaded() or ui_policy(settings) is not None:
+        from ..session import sidebar_requests
+        return sidebar_requests.generate(s, settings, estimate=True), None
+    price_labels.load_planner_soon()
+    return None, price_labels.generate(s, count)

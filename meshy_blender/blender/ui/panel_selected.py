@@ -13,13 +13,15 @@ import bpy
 
 from .animation_list import draw_animation_picker
 from .model_options import draw_remesh_options, draw_retexture_options
-from .panel_base import SidebarPanel, cost_button, option, policy_pins, section
+from .panel_base import SidebarPanel, cost_button, option, policy_pins, section, ui_policy
 from .panel_generate import draw_texturing, image_input
 from .sections_uv_print_motion import MODEL_ACTIONS as UV_PRINT_ACTIONS
 from .sections_uv_print_motion import draw_text_to_motion
 
 if TYPE_CHECKING:
+    from ...jobs.request import JobRequest
     from ..session import config
+    from ..session.costs import Estimate
 
 
 def _draw_source(layout: Any, context: Any) -> tuple[str | None, bool]:
@@ -58,7 +60,6 @@ def draw_texture_shape(layout: Any, context: Any, s: Any, settings: Any,
 
 
 def draw_retexture(layout: Any, context: Any, s: Any, settings: Any, source: str | None) -> None:
-    from ..session import sidebar_requests
     draw_retexture_options(layout, s)
     if not context.scene.meshy_tools.multiview_retexture:  # else the views are the style
         layout.row().prop(s, "retexture_source", expand=True)
@@ -71,9 +72,20 @@ def draw_retexture(layout: Any, context: Any, s: Any, settings: Any, source: str
     option(layout, s, "keep_uvs", pins, "enable_original_uv")
     option(layout, s, "retexture_pbr", pins, "enable_pbr")
     layout.prop(s, "replace_selection")
-    req = sidebar_requests.retexture(s, settings, None, source, estimate=True)
+    req, price = retexture_price(s, settings, source)
     cost_button(layout, "meshy.retexture", "Retexture", req, settings, icon="TEXTURE",
-                context=context)
+                context=context, price=price)
+
+
+def retexture_price(s: Any, settings: config.Settings,
+                    source: str | None) -> tuple[JobRequest | None, Estimate | None]:
+    """What prices Retexture, as :func:`.panel_generate.generate_price` for Generate."""
+    from ..session import price_labels
+    if price_labels.planner_loaded() or ui_policy(settings) is not None:
+        from ..session import sidebar_requests
+        return sidebar_requests.retexture(s, settings, None, source, estimate=True), None
+    price_labels.load_planner_soon()
+    return None, price_labels.retexture(s)
 
 
 def draw_remesh(layout: Any, context: Any, s: Any, settings: Any, source: str | None) -> None:

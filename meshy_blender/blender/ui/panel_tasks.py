@@ -154,13 +154,14 @@ class MESHY_PT_tasks(SidebarPanel):
     bl_parent_id = "MESHY_PT_generate"
 
     def draw_panel(self, context: bpy.types.Context, settings: Any) -> None:
-        from ...jobs import model
-        from ..session import runtime, shape_first
+        from ..session import runtime
         layout = self.layout
         snaps = job_snapshots(runtime.current_runtime())
         if not snaps:
             layout.label(text="No Meshy jobs in this session")
             return
+        from ...jobs import model
+        from ..session import shape_first
         if any(s.get("status") in model.FINISHED_STATUSES for s in snaps):
             layout.operator("meshy.clear_finished", icon="TRASH")
         shapes = shape_first.shapes_by_job()
