@@ -46,13 +46,18 @@ def _api_paths(emulator) -> list[str]:
 
 
 def _v1_image_task(emulator, meshy_key, tmp_path) -> str:
-    """An image-to-3d task made on the v1 create route, as the client did before v2 reads."""
-    from meshy_blender.client import MeshyClient
+    """An image-to-3d task made on the v1 create route, as the client made them before it moved
+    to v2 (posted by hand: the client itself no longer speaks v1)."""
+    import base64
 
-    image = _png(tmp_path)
-    with MeshyClient(meshy_key, emulator.api_url, cache_dir=tmp_path / "c") as client:
-        return client.create_task("image-to-3d", build_payload(
-            "image-to-3d", image_url=image, target_formats=["glb"]))
+    import requests
+
+    image = "data:image/png;base64," + base64.b64encode(_png(tmp_path).read_bytes()).decode()
+    answer = requests.post(f"{emulator.api_url}/openapi/v1/image-to-3d", timeout=10,
+                           headers={"Authorization": f"Bearer {meshy_key}"},
+                           json={"image_url": image, "target_formats": ["glb"]})
+    assert answer.status_code in (200, 202), answer.text
+    return answer.json()["result"]
 
 
 def _png(tmp_path: Path) -> Path:
