@@ -22,7 +22,6 @@ from meshy_blender.client import errors as e
 from meshy_blender.client import http, task_list
 from meshy_blender.client.account_balance import parse_balance
 from meshy_blender.client.client import _frame, _stream_error
-from meshy_blender.client.specs import build_payload
 from meshy_blender.client.tasks import parse_task
 from meshy_blender.jobs import model
 
