@@ -74,11 +74,11 @@ def _manager(mode: str, api: str, cache: Path, jobs: int) -> Any:
 
 
 def bench_main_thread(size_mb: int, jobs: int, task_seconds: float,
-                      mode: str = "worker") -> dict[str, Any]:
+                      mode: str = "worker", server_nice: int = 0) -> dict[str, Any]:
     import bpy  # noqa: F401  (the pump's redraw tagging and the imports run in real Blender)
 
     with EmulatorProcess("--task-seconds", str(task_seconds), "--fault",
-                         f"asset_size_mb={size_mb}") as emu, \
+                         f"asset_size_mb={size_mb}", nice=server_nice) as emu, \
             tempfile.TemporaryDirectory(prefix="meshy-bench-jobs-") as tmp:
         cache = Path(tmp)
         manager = _manager(mode, emu.api, cache, jobs)
@@ -136,7 +136,7 @@ def bench_batch(task_seconds: float, jobs: int, queue_limit: int) -> dict[str, A
             "statuses": statuses, "finished_s": [round(t, 3) for t in finished_s]}
 
 
-def compare(rounds: int, size_mb: int, out: Path | None) -> int:
+def compare(rounds: int, size_mb: int, out: Path | None, server_nice: int = 0) -> int:
     """The p99 ratio (busy/idle) of the worker process and of in-process threads, paired by
     round, rotated (worker, threads, threads, worker, ...)."""
     from .stats import paired
@@ -144,7 +144,7 @@ def compare(rounds: int, size_mb: int, out: Path | None) -> int:
     found: dict[str, list[dict[str, Any]]] = {"worker": [], "threads": []}
 
     def run(mode: str) -> float:
-        result = bench_main_thread(size_mb, 5, 1.0, mode)
+        result = bench_main_thread(size_mb, 5, 1.0, mode, server_nice)
         found[mode].append(result)
         say(f"{mode}: p99 idle {result['idle_p99_ms']:.2f} ms, busy {result['busy_p99_ms']:.2f}"
             f" ms ({result['p99_ratio']:.2f}x){' ' + '; '.join(result['problems']) or ''}")
@@ -156,7 +156,7 @@ def compare(rounds: int, size_mb: int, out: Path | None) -> int:
     for mode, figures in report.items():
         say(f"{mode}: p99 busy/idle median {figures['median']:.2f}x "
             f"({figures['min']:.2f}-{figures['max']:.2f}, n={figures['n']})")
-    write_json(out, {"ratios": ratios, "summary": report,
+    write_json(out, {"ratios": ratios, "summary": report, "server_nice": server_nice,
                      "runs": {m: [{k: v for k, v in r.items() if not k.endswith("samples_ms")}
                                   for r in rs] for m, rs in found.items()}})
     return 1 if any(r["problems"] for rs in found.values() for r in rs) else 0
@@ -170,9 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--compare", type=int, default=0,
                     help="rounds of worker process vs in-process threads (main thread only)")
+    ap.add_argument("--server-nice", type=int, default=0,
+                    help="run the emulator (standing in for Meshy's servers) at this nice value")
     args = ap.parse_args(argv)
     if args.compare:
-        return compare(args.compare, args.size_mb, args.json)
+        return compare(args.compare, args.size_mb, args.json, args.server_nice)
     mt = bench_main_thread(args.size_mb, 5, 1.0)
     say(f"2 ms task p99: idle {mt['idle_p99_ms']:.2f} ms, during 5 x {args.size_mb} MB "
         f"downloads {mt['busy_p99_ms']:.2f} ms ({mt['p99_ratio']:.2f}x)")
