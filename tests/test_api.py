@@ -12,13 +12,13 @@ from meshy_blender.client import errors
 def meshy_env_cache(bpy):
     from pathlib import Path
 
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     return Path(runtime.current_runtime().settings.cache_dir)
 
 
 def test_text_to_3d_returns_the_imported_objects_with_progress(bpy, empty_scene, meshy_env):
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     seen: list[api.Progress] = []
     result = api.text_to_3d("a bronze owl", progress=seen.append, enable_pbr=True)

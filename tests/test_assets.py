@@ -37,8 +37,8 @@ def test_a_finished_job_brings_its_thumbnail_verified_and_cached_by_task_id(bpy,
     assert verify.is_complete(path)
 
     # Loaded into the add-on's preview collection and drawn in the job's Tasks row.
-    from meshy_blender.blender.session import thumbnails
-    from meshy_blender.blender.ui import panels
+    from meshy_blender.blender import panels
+    from meshy_blender.blender.core import thumbnails
 
     preview = thumbnails.collection()[step.task_id]
     assert preview.image_size[0] > 0 and preview.image_size[1] > 0
@@ -102,8 +102,8 @@ def test_catalog_definitions_are_written_once_per_path(tmp_path):
 
 
 def test_save_to_asset_library_writes_each_result_with_its_catalog(bpy, meshy_ui, tmp_path):
+    from meshy_blender.blender import panels
     from meshy_blender.blender.scene import assets
-    from meshy_blender.blender.ui import panels
 
     job = _generate(bpy, meshy_ui, "a copper kettle", should_texture=False)
     [root] = _roots(bpy, job)

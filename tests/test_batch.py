@@ -244,7 +244,7 @@ def test_a_row_another_process_runs_is_waited_for_then_imported_not_paid(
     props = tmp_path / "props.csv"
     props.write_text("id,prompt,should_texture\nmug,a mug,false\nbowl,a bowl,false\n")
     assert run(capfd, str(props))[0] == 0
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     runtime.shutdown_runtime()  # this seat starts afresh, as another Blender would
     made = len(creates(meshy_env))

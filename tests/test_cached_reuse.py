@@ -68,7 +68,7 @@ def test_an_intact_cached_file_is_reused_without_a_request(
 def test_an_api_keyed_rerun_in_a_new_file_imports_a_damaged_result_again(
         bpy, empty_scene, meshy_env):
     from meshy_blender import api
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     first = api.text_to_3d("a crate", should_texture=False, job_key="crate-api")
     glb = Path(first.files["preview.glb"])

@@ -168,7 +168,7 @@ def test_failed_task_is_exit_5(bpy, empty_scene, meshy_env, capfd):
 
 
 def test_network_and_offline_are_exit_6(bpy, meshy_env, capfd, monkeypatch):
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     # Same code path, without the real client's ~7 s of connection retries (the worker
     # process builds its client with these options).

@@ -62,7 +62,7 @@ def test_tiers_are_only_starting_points():
 
 
 def test_the_sidebar_runtime_uses_the_gate(bpy, meshy_env):
-    from meshy_blender.blender.session.runtime import get_runtime
+    from meshy_blender.blender.core.runtime import get_runtime
 
     rt = get_runtime(resume=False)
     assert isinstance(rt.manager, RemoteJobs)  # the gate lives in the worker process
@@ -75,7 +75,7 @@ def test_the_account_tier_from_env_or_preferences_is_where_the_gate_starts(
         addon, bpy, meshy_env, monkeypatch):
     """MESHY_TIER over the "Account Tier" preference: Studio/Enterprise start at their queue
     limit and known request rate; Auto starts at "Concurrent Jobs" and learns both."""
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     from conftest import ADDON_MODULE
 

@@ -64,7 +64,7 @@ def test_zip_has_the_extension_layout_and_nothing_else(built):
     assert "__init__.py" in names
     assert {"LICENSE", "THIRD_PARTY_NOTICES.md"} <= set(names)
     for layer in ("client/__init__.py", "jobs/__init__.py", "blender/__init__.py",
-                  "blender/session/__init__.py", "api/__init__.py", "cli/__init__.py"):
+                  "blender/core/__init__.py", "api/__init__.py", "cli/__init__.py"):
         assert layer in names
     assert not [n for n in names if n.startswith(("tests/", "scripts/")) or "__pycache__" in n]
     manifest = tomllib.loads(zipfile.ZipFile(zip_path).read("blender_manifest.toml").decode())

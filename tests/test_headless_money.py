@@ -20,7 +20,7 @@ def creates(emulator) -> list[dict]:
 def new_process(bpy) -> None:
     """What a farm retry starts from: no runtime (no jobs in memory), an empty scene, and the
     first process gone (its workers stopped, so its journal locks are released)."""
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     from fixtures.headless import _reset_runtime
 
@@ -32,7 +32,7 @@ def new_process(bpy) -> None:
 
 
 def journalled(status_of_job: str | None = None) -> list[dict]:
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     rt = runtime.current_runtime()
     jobs = [json.loads(p.read_text()) for p in rt.journal_dir.glob("job-*.json")]
@@ -91,7 +91,7 @@ def test_ctrl_c_detaches_names_the_paid_tasks_and_exits_130(bpy, empty_scene, me
     meshy_env.set_fault("latency", 0.3)
 
     def interrupt_once_paid(progress) -> None:
-        from meshy_blender.blender.session import runtime
+        from meshy_blender.blender.core import runtime
 
         job = runtime.current_runtime().manager.get(progress.job_id)
         if job is not None and job.task_ids:
@@ -208,8 +208,8 @@ def meshy_env_cache() -> str:
 
 
 def test_a_keyed_rerun_imports_a_job_left_ready(bpy, empty_scene, meshy_env):
+    from meshy_blender.blender.core import runtime
     from meshy_blender.blender.scene.importer import MeshyImportError
-    from meshy_blender.blender.session import runtime
 
     def broken(snapshot):
         raise RuntimeError("the file could not be read")
@@ -243,7 +243,7 @@ def test_the_key_never_reaches_cli_output(bpy, empty_scene, meshy_env, meshy_key
 
 
 def test_a_keyed_rerun_after_a_failed_step_keeps_the_paid_ones(bpy, empty_scene, meshy_env):
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     def fail_the_refine(progress) -> None:  # tasks created from now on fail
         job = runtime.current_runtime().manager.get(progress.job_id)

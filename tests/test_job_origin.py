@@ -58,7 +58,7 @@ def test_the_journal_keeps_the_origin(tmp_path):
 
 def test_api_jobs_are_journalled_as_started_by_a_script(bpy, empty_scene, meshy_env):
     from meshy_blender import api
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     result = api.text_to_3d("a lamp", should_texture=False)
     assert runtime.current_runtime().manager.get(result.job_id).origin == model.ORIGIN_SCRIPT

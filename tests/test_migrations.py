@@ -295,8 +295,8 @@ def test_linked_objects_and_scenes_are_left_to_their_own_file(bpy, addon, monkey
 
 
 def test_a_blend_from_a_newer_version_is_reported_and_keeps_its_stamp(bpy, addon, tmp_path):
+    from meshy_blender.blender.core import notices
     from meshy_blender.blender.scene import migrations as saved
-    from meshy_blender.blender.session import notices
 
     scene = _open(bpy, SAVED / "settings-0.1.0.blend")
     scene.meshy.schema = 9

@@ -145,7 +145,7 @@ def test_every_model_keeps_its_own_saved_number(bpy):
 def test_a_file_saved_with_a_retired_model_reads_back_as_its_replacement(bpy, addon):
     """Before the catalogue, Meshy-5 was saved as 2 and low-poly as 1: such a file draws and
     sends Meshy-6 / Smart Topology, never an empty menu or a refused request."""
-    from meshy_blender.blender.ui.panel_generate import MESHY_PT_generate
+    from meshy_blender.blender.features.generate.panel import MESHY_PT_generate
 
     from fixtures.recording_layout import draw_panel
 

@@ -183,7 +183,7 @@ def test_shared_cache_folder_holds_downloads_but_not_the_journal(bpy, empty_scen
                                                                  studio_policy, tmp_path,
                                                                  monkeypatch):
     from meshy_blender import api
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     shared = tmp_path / "shared-cache"
     studio_policy(f'cache_dir = "{shared}"\n')
@@ -199,7 +199,7 @@ def test_shared_cache_folder_holds_downloads_but_not_the_journal(bpy, empty_scen
 # ------------------------------------------------------------------------ precedence
 
 def test_environment_over_preferences_over_defaults(addon, bpy, monkeypatch, tmp_path):
-    from meshy_blender.blender.session import config
+    from meshy_blender.blender.core import config
 
     from conftest import ADDON_MODULE
 

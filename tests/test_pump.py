@@ -14,8 +14,8 @@ from fixtures.jobs import wait_finished
 
 @pytest.fixture
 def pump_for(make_client, make_manager):
+    from meshy_blender.blender.core.pump import Pump
     from meshy_blender.blender.scene.import_job import import_job
-    from meshy_blender.blender.session.pump import Pump
 
     def factory(emulator, importer=import_job, **manager_kw):
         return Pump(make_manager(make_client(base_url=emulator.api_url), **manager_kw), importer)
@@ -28,7 +28,7 @@ def meshy_objects(bpy):
 
 
 def test_job_lands_in_the_scene_through_the_pump(bpy, empty_scene, emulator, pump_for):
-    from meshy_blender.blender.session.pump import run_until_done
+    from meshy_blender.blender.core.pump import run_until_done
 
     pump = pump_for(emulator)
     job = pump.manager.submit(plan_job("text-to-3d", {"prompt": "a bronze compass"}))
@@ -44,7 +44,7 @@ def test_job_lands_in_the_scene_through_the_pump(bpy, empty_scene, emulator, pum
 
 
 def test_rig_chain_lands_as_an_armature_with_actions(bpy, empty_scene, emulator, pump_for):
-    from meshy_blender.blender.session.pump import run_until_done
+    from meshy_blender.blender.core.pump import run_until_done
 
     pump = pump_for(emulator)
     job = pump.manager.submit(plan_job("text-to-3d", {"prompt": "a knight", "rig": {},
@@ -62,9 +62,9 @@ def test_timer_driver_pumps_the_same_queue(bpy, empty_scene, emulator, make_clie
                                           make_manager, monkeypatch):
     """bpy.app.timers never fire in the bpy module, so call the registered function as Blender
     would and check it imports the job."""
+    from meshy_blender.blender.core import runtime
+    from meshy_blender.blender.core.pump import Pump
     from meshy_blender.blender.scene.import_job import import_job
-    from meshy_blender.blender.session import runtime
-    from meshy_blender.blender.session.pump import Pump
 
     manager = make_manager(make_client())
     pump = Pump(manager, import_job)
@@ -91,8 +91,8 @@ def test_the_ui_timer_never_imports_and_a_click_on_import_lands_the_job(bpy, mes
     finishes while no watcher runs (Esc, or resumed at start-up) waits, without keeping the
     timer awake, until a driver that may import (here the Tasks panel's Import button) runs it.
     The bpy module is background Blender, so the timer's interactive rule is stood in for."""
-    from meshy_blender.blender.session import pump as pump_mod
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import pump as pump_mod
+    from meshy_blender.blender.core import runtime
 
     assert pump_mod.imports_allowed()  # background mode: the plain context imports
     rt = runtime.get_runtime()
@@ -121,7 +121,7 @@ def test_the_headless_driver_says_why_it_cannot_import_from_a_timer(bpy, empty_s
                                                                    pump_for, monkeypatch):
     """Driven where operators may not run (an interactive timer), waiting would never end:
     it stops with the reason and where the result waits instead."""
-    from meshy_blender.blender.session import pump as pump_mod
+    from meshy_blender.blender.core import pump as pump_mod
 
     pump = pump_for(emulator)
     monkeypatch.setattr(pump_mod, "imports_allowed", lambda: False)
@@ -133,8 +133,8 @@ def test_the_headless_driver_says_why_it_cannot_import_from_a_timer(bpy, empty_s
 
 
 def test_failed_import_is_retried_from_the_cache(bpy, empty_scene, emulator, pump_for):
+    from meshy_blender.blender.core.pump import run_until_done
     from meshy_blender.blender.scene.import_job import import_job
-    from meshy_blender.blender.session.pump import run_until_done
 
     calls = []
 
@@ -175,8 +175,8 @@ def test_two_jobs_finishing_together_are_both_imported(bpy, empty_scene, emulato
     """While job A imports, job B becomes ready. The events drained after A's import include
     B's "ready": it must still be imported (it used to be dropped, leaving B at "Ready to
     import" forever and a headless wait hanging until its timeout)."""
+    from meshy_blender.blender.core.pump import run_until_done
     from meshy_blender.blender.scene.import_job import import_job
-    from meshy_blender.blender.session.pump import run_until_done
 
     imported: list[str] = []
     second: list[model.Job] = []
@@ -208,7 +208,7 @@ def test_a_finished_job_is_done_only_once_its_last_event_is_drained(bpy, empty_s
                                                                     pump_for):
     """A worker sets FAILED a moment before it posts the event (the journal is written in
     between). Waiting must not return in that gap, or the sidebar never reports the failure."""
-    from meshy_blender.blender.session.pump import run_until_done
+    from meshy_blender.blender.core.pump import run_until_done
 
     pump = pump_for(emulator)
     seen: list[tuple[str, str]] = []

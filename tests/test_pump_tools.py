@@ -17,8 +17,8 @@ from meshy_blender.jobs.plans import plan_job
 @pytest.fixture
 def land(make_client, emulator, make_manager):
     """land(request, options, **import_options) -> the finished job and what it landed."""
+    from meshy_blender.blender.core.pump import Pump, run_until_done
     from meshy_blender.blender.scene.import_job import import_job
-    from meshy_blender.blender.session.pump import Pump, run_until_done
 
     client = make_client(base_url=emulator.api_url)
     pump = Pump(make_manager(client), import_job)
@@ -95,8 +95,8 @@ def test_uv_unwrap_and_print_repair_replace_in_place(bpy, empty_scene, land):
 
 
 def test_print_report_is_stored_on_the_object_and_scene(bpy, empty_scene, land):
+    from meshy_blender.blender.core.notices import imported_text
     from meshy_blender.blender.scene.import_images_motion_print import read_print_report
-    from meshy_blender.blender.session.notices import imported_text
 
     source = preview(land.client)
     bpy.ops.mesh.primitive_cube_add()
@@ -114,7 +114,7 @@ def test_print_report_is_stored_on_the_object_and_scene(bpy, empty_scene, land):
 def test_multicolour_3mf_is_saved_next_to_the_blend(bpy, empty_scene, land, tmp_path):
     import zipfile
 
-    from meshy_blender.blender.session.notices import imported_text
+    from meshy_blender.blender.core.notices import imported_text
 
     source = preview(land.client)
     job, unsaved = land("print-multi-color", {"input_task_id": source.id})

@@ -34,7 +34,7 @@ def _timed_out_after_the_preview(meshy_env) -> str:
 def _new_process(bpy) -> None:
     """No runtime, an empty scene, the first "process" gone (its workers stopped, so its
     journal locks are released)."""
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     rt = runtime.current_runtime()
     if rt is not None:

@@ -219,7 +219,7 @@ def test_pruning_never_deletes_a_file_another_kept_job_uses_or_one_outside_the_c
 
 
 def test_start_up_prunes_by_the_preferences_in_a_process(addon, bpy, monkeypatch, tmp_path):
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
     from meshy_blender.identity import ADDON_ID
     from meshy_blender.jobs import remote
 
@@ -289,8 +289,8 @@ def test_clear_cache_frees_only_imported_jobs_nobody_else_uses(tmp_path):
 
 def test_preferences_show_the_cache_size_and_clear_cache_asks_then_keeps_unimported(
         bpy, meshy_ui):
+    from meshy_blender.blender.features.account.preferences import draw_preferences
     from meshy_blender.blender.operators.cache import MESHY_OT_clear_cache
-    from meshy_blender.blender.ui.preferences import draw_preferences
 
     from fixtures.recording_layout import RecordingLayout
 
@@ -329,8 +329,8 @@ def test_preferences_show_the_cache_size_and_clear_cache_asks_then_keeps_unimpor
 
 def test_an_imported_job_is_kept_from_the_tasks_panel_and_clear_cache_forgets_the_rest(
         bpy, meshy_ui):
-    from meshy_blender.blender.session import runtime
-    from meshy_blender.blender.ui import panels
+    from meshy_blender.blender import panels
+    from meshy_blender.blender.core import runtime
 
     from fixtures.recording_layout import draw_panel
 

@@ -62,7 +62,7 @@ def test_texturing_an_existing_preview_plans_one_refine_task_and_nothing_else():
 
 
 def test_shape_first_then_texture_it_replaces_the_shape_in_place(bpy, meshy_ui):
-    from meshy_blender.blender.ui import panels
+    from meshy_blender.blender import panels
 
     s = bpy.context.scene.meshy
     shape_job, shape = _shape(bpy, meshy_ui, "a tall ceramic vase")
@@ -128,9 +128,9 @@ def test_texture_it_is_offered_only_for_an_untextured_shape(bpy, meshy_ui):
 
 
 def test_three_candidates_side_by_side_then_pick_one_makes_one_refine_task(bpy, meshy_ui):
-    from meshy_blender.blender.session import calls, costs, sidebar_requests
-    from meshy_blender.blender.session.config import resolve
-    from meshy_blender.blender.ui import panels
+    from meshy_blender.blender import panels
+    from meshy_blender.blender.core import calls, costs, sidebar_requests
+    from meshy_blender.blender.core.config import resolve
 
     s = bpy.context.scene.meshy
     s.prompt = "a stone garden lantern"
@@ -184,7 +184,7 @@ def test_a_chain_shows_its_shape_at_once_and_the_result_replaces_it(bpy, meshy_u
     """Texture on (preview -> refine): the shape lands while the texture is still being made,
     is not offered for texturing (the chain does it), and the textured result takes its place
     (the artist moved it meanwhile: the result lands where it is now)."""
-    from meshy_blender.blender.session.pump import run_until_done
+    from meshy_blender.blender.core.pump import run_until_done
 
     monkeypatch.setattr(meshy_ui.emulator.store, "task_seconds", 1.5)
     s = bpy.context.scene.meshy
@@ -285,8 +285,8 @@ def test_undo_after_texture_it_with_deletion_offers_nothing_paid_for_the_deleted
     """Issue 24: Ctrl-Z brought the deleted candidates back with a working "Texture It (10
     credits)"; Meshy no longer had them. Deleted task ids are remembered outside the undo
     stack, so after undo no panel offers a paid action on them."""
-    from meshy_blender.blender.session import calls
-    from meshy_blender.blender.ui import panels
+    from meshy_blender.blender import panels
+    from meshy_blender.blender.core import calls
 
     s = bpy.context.scene.meshy
     s.prompt = "a clay pot"
@@ -333,7 +333,7 @@ def test_undo_after_texture_it_with_deletion_offers_nothing_paid_for_the_deleted
 def test_a_failure_running_again_cannot_fix_offers_no_retry(bpy, meshy_ui):
     """A job whose input Meshy deleted (NotFoundError) shows its error and no Retry; a server
     hiccup still offers a priced Retry."""
-    from meshy_blender.blender.ui import panels
+    from meshy_blender.blender import panels
 
     job, _shape_obj = _shape(bpy, meshy_ui, "a jug")
     rt = meshy_ui.runtime()

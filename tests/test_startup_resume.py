@@ -30,7 +30,7 @@ def test_enabling_schedules_the_resume_timer(addon, bpy):
 
 def test_previous_session_jobs_resume_and_ready_ones_are_offered(addon, bpy, configured,
                                                                  make_client, emulator):
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     # Session 1: one job finished downloading but was never imported, one is still running.
     old = JobManager(make_client(), configured / "journal")
@@ -62,14 +62,14 @@ def test_previous_session_jobs_resume_and_ready_ones_are_offered(addon, bpy, con
 
 
 def test_nothing_starts_without_journalled_work(addon, configured):
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     runtime.startup_resume()
     assert runtime.current_runtime() is None
 
 
 def test_damaged_journal_files_are_named_in_one_report(addon, bpy, configured):
-    from meshy_blender.blender.session import notices, runtime
+    from meshy_blender.blender.core import notices, runtime
 
     journal = configured / "journal"
     journal.mkdir(parents=True)

@@ -11,7 +11,7 @@ from fixtures.recording_layout import draw_panel
 
 
 def _draw(bpy):
-    from meshy_blender.blender.ui.panel_concept import MESHY_PT_concept
+    from meshy_blender.blender.features.concept.panel import MESHY_PT_concept
 
     return draw_panel(MESHY_PT_concept, bpy.context)
 
@@ -73,7 +73,7 @@ def test_multi_view_concepts_feed_multi_image_to_3d(bpy, meshy_ui):
 
 
 def test_pack_keeps_the_concept_image_in_the_blend(bpy, meshy_ui):
-    from meshy_blender.blender.session import concepts
+    from meshy_blender.blender.features.concept import concepts
 
     job = _make_concept(bpy, meshy_ui, concept_prompt="a lantern")
     [concept] = [c for c in concepts.results() if c.job_id == job.id]

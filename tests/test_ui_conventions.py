@@ -12,7 +12,8 @@ from fixtures.recording_layout import RecordingLayout
 
 
 def _meshy_structs(bpy):
-    from meshy_blender.blender.ui import preferences, properties
+    from meshy_blender.blender.features.account import preferences
+    from meshy_blender.blender.ui import properties
 
     return [*properties.CLASSES, preferences.MeshyPreferences]
 
@@ -108,7 +109,8 @@ def test_context_menu_offers_what_the_selection_can_have_done(bpy, meshy_ui):
 ])
 def test_menu_dialogs_show_the_main_options_and_the_price(bpy, meshy_ui, op_name, setup,
                                                           price):
-    from meshy_blender.blender.operators import generate, selected
+    from meshy_blender.blender.features.edit import operators as selected
+    from meshy_blender.blender.features.generate import operators as generate
 
     cls = getattr(generate, op_name, None) or getattr(selected, op_name)
     setup(bpy, bpy.context.scene.meshy)

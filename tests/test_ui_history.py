@@ -13,13 +13,13 @@ from fixtures.recording_layout import draw_panel
 
 
 def _history_panel():
-    from meshy_blender.blender.ui import panels
+    from meshy_blender.blender import panels
 
     return next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_recent")
 
 
 def _read(bpy, kind):
-    from meshy_blender.blender.session import account, calls
+    from meshy_blender.blender.core import account, calls
 
     bpy.context.window_manager.meshy.recent_kind = kind
     assert bpy.ops.meshy.list_server_tasks() == {"FINISHED"}
@@ -29,7 +29,7 @@ def _read(bpy, kind):
 
 
 def test_history_draws_20_tasks_with_thumbnails_and_expiry(bpy, meshy_ui, meshy_key):
-    from meshy_blender.blender.session import thumbnails
+    from meshy_blender.blender.core import thumbnails
 
     api = Api(meshy_ui.emulator, meshy_key)
     ids = [api.preview(prompt=f"a chess piece {n}")["id"] for n in range(21)]
@@ -79,7 +79,7 @@ def test_history_row_imports_then_marks_and_textures_by_task_id(bpy, meshy_ui, m
 
 
 def test_expiry_and_age_in_words():
-    from meshy_blender.blender.session import history
+    from meshy_blender.blender.features.tasks import history
 
     now = 1_000_000_000_000
     assert history.expiry_text(0, now) == ""  # Enterprise: kept

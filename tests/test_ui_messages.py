@@ -65,7 +65,7 @@ TABLE = [
                          ids=[row[3][:40] for row in TABLE])
 def test_every_sidebar_validation_error_is_said_in_artist_words(bpy, meshy_ui, setup, operator,
                                                                 panel_id, sentence):
-    from meshy_blender.blender.ui import panels
+    from meshy_blender.blender import panels
 
     s = bpy.context.scene.meshy
     setup(bpy, s)
@@ -83,7 +83,7 @@ def test_every_sidebar_validation_error_is_said_in_artist_words(bpy, meshy_ui, s
 
 
 def test_a_failed_server_task_is_said_in_artist_words(bpy, meshy_ui):
-    from meshy_blender.blender.session import messages
+    from meshy_blender.blender.core import messages
 
     text = messages.for_job_error({"type": "InsufficientCreditsError",
                                    "message": "402: InsufficientCredits"})
@@ -99,8 +99,8 @@ def test_a_failed_server_task_is_said_in_artist_words(bpy, meshy_ui):
 
 
 def test_a_rejected_key_is_said_in_artist_words_in_the_account_panel(bpy, meshy_ui):
-    from meshy_blender.blender.session import account, calls
-    from meshy_blender.blender.ui import panels
+    from meshy_blender.blender import panels
+    from meshy_blender.blender.core import account, calls
 
     meshy_ui.prefs.api_key = "msy_wrong_key_for_the_test_1234"
     assert bpy.ops.meshy.refresh_balance() == {"FINISHED"}

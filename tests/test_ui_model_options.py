@@ -18,13 +18,13 @@ def _picture(bpy, tmp_path):
 
 
 def _generate_panel(bpy):
-    from meshy_blender.blender.ui.panel_generate import MESHY_PT_generate
+    from meshy_blender.blender.features.generate.panel import MESHY_PT_generate
 
     return draw_panel(MESHY_PT_generate, bpy.context)
 
 
 def _selected_panel(bpy):
-    from meshy_blender.blender.ui.panel_selected import MESHY_PT_selected
+    from meshy_blender.blender.features.edit.panel import MESHY_PT_selected
 
     return draw_panel(MESHY_PT_selected, bpy.context)
 
@@ -43,8 +43,8 @@ def test_meshy7_ultra_texture_size_and_alpha_thumbnail_are_sent_from_image_mode(
     assert {"meshy7", "ultra_mode", "texture_resolution", "alpha_thumbnail"} <= \
         set(layout.props())
     assert "Generate (price not published)" in layout.texts()
+    from meshy_blender.blender.core import config, sidebar_requests
     from meshy_blender.blender.operators.dialog import unpublished_message
-    from meshy_blender.blender.session import config, sidebar_requests
 
     settings = config.resolve(bpy.context)
     asked = unpublished_message(sidebar_requests.generate(s, settings, estimate=True), settings)

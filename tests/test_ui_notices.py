@@ -18,7 +18,7 @@ def _generate(bpy, prompt):
 
 
 def test_an_imported_job_reports_the_object_name_in_the_status_bar(bpy, meshy_ui, capfd):
-    from meshy_blender.blender.session import notices
+    from meshy_blender.blender.core import notices
 
     notices.history.clear()
     _generate(bpy, "a brass lantern")
@@ -31,7 +31,7 @@ def test_an_imported_job_reports_the_object_name_in_the_status_bar(bpy, meshy_ui
 
 
 def test_a_failed_job_reports_the_reason_and_the_balance_is_read_again(bpy, meshy_ui):
-    from meshy_blender.blender.session import account, calls, notices
+    from meshy_blender.blender.core import account, calls, notices
 
     notices.history.clear()
     calls.CALLS.outcomes[account.BALANCE_CALL] = calls.Outcome(value=99_999)  # a stale read
@@ -49,7 +49,7 @@ def test_a_failed_job_reports_the_reason_and_the_balance_is_read_again(bpy, mesh
 
 
 def test_jobs_of_the_headless_api_do_not_report_in_the_sidebar(bpy, meshy_ui):
-    from meshy_blender.blender.session import notices, runtime
+    from meshy_blender.blender.core import notices, runtime
     from meshy_blender.jobs.request import JobRequest
 
     notices.history.clear()
@@ -128,7 +128,7 @@ def test_a_known_balance_below_the_price_refuses_before_anything_is_sent(bpy, me
     """Menus, F3 and scripts reach the operator without the greyed-out button."""
     import pytest
 
-    from meshy_blender.blender.session import account, calls
+    from meshy_blender.blender.core import account, calls
 
     calls.CALLS.outcomes[account.BALANCE_CALL] = calls.Outcome(value=9)
     bpy.context.scene.meshy.prompt = "a chair"

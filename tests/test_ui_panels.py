@@ -23,7 +23,7 @@ def draw(panel_cls, bpy):
 
 
 def all_panels():
-    from meshy_blender.blender.ui import panels
+    from meshy_blender.blender import panels
 
     return panels.CLASSES
 
@@ -108,7 +108,7 @@ def test_offline_state_explains_how_to_allow_online_access(bpy, meshy_ui):
 
 def test_idle_state_reads_the_balance_on_first_draw_and_shows_it_under_the_price(bpy,
                                                                                   meshy_ui):
-    from meshy_blender.blender.session import account, calls
+    from meshy_blender.blender.core import account, calls
 
     account.reset()
     bpy.context.scene.meshy.prompt = "a chair"
@@ -125,7 +125,7 @@ def test_idle_state_reads_the_balance_on_first_draw_and_shows_it_under_the_price
 
 
 def test_a_balance_below_the_price_disables_the_button_and_says_why(bpy, meshy_ui):
-    from meshy_blender.blender.session import account, calls
+    from meshy_blender.blender.core import account, calls
 
     bpy.context.scene.meshy.prompt = "a chair"
     calls.CALLS.outcomes[account.BALANCE_CALL] = calls.Outcome(value=9)
@@ -142,8 +142,8 @@ def test_a_balance_below_the_price_disables_the_button_and_says_why(bpy, meshy_u
 
 
 def test_preferences_show_the_full_account_status(bpy, meshy_ui):
-    from meshy_blender.blender.session import config
-    from meshy_blender.blender.ui.panel_account import draw_account
+    from meshy_blender.blender.core import config
+    from meshy_blender.blender.features.account.panel import draw_account
 
     layout = RecordingLayout()
     draw_account(layout, config.resolve(bpy.context))
@@ -191,7 +191,7 @@ def test_generate_panel_shows_why_it_cannot_be_priced(bpy, meshy_ui):
 
 
 def test_chain_total_is_shown_on_the_button(bpy, meshy_ui):
-    from meshy_blender.blender.session import calls, library
+    from meshy_blender.blender.core import calls, library
 
     s = bpy.context.scene.meshy
     s.prompt = "a robot"
@@ -245,7 +245,7 @@ def test_selected_panel_offers_only_the_actions_that_apply(bpy, meshy_ui):
     assert "meshy.load_animation_library" in layout.operator_ids()
     assert "action_id" not in layout.props()  # no typed ids while the library can load
 
-    from meshy_blender.blender.session import calls, library
+    from meshy_blender.blender.core import calls, library
 
     bpy.ops.meshy.load_animation_library()
     calls.CALLS.wait(library.CALL)
@@ -261,7 +261,7 @@ def test_selected_panel_offers_only_the_actions_that_apply(bpy, meshy_ui):
 
 def test_animation_picker_falls_back_to_typing_an_id_when_the_library_is_missing(
         bpy, meshy_ui, monkeypatch):
-    from meshy_blender.blender.session import calls, library
+    from meshy_blender.blender.core import calls, library
 
     client = meshy_ui.runtime().client
     meshy_ui.emulator.set_fault("library_missing")  # the endpoint answers 404
@@ -366,7 +366,7 @@ def test_a_downloaded_job_not_yet_imported_offers_import(bpy, meshy_ui):
 
 
 def test_recent_server_tasks_are_listed_with_an_import_button(bpy, meshy_ui, meshy_key):
-    from meshy_blender.blender.session import account, calls
+    from meshy_blender.blender.core import account, calls
 
     from fixtures.emulator import Api
 
@@ -383,7 +383,7 @@ def test_recent_server_tasks_are_listed_with_an_import_button(bpy, meshy_ui, mes
 
 
 def test_preferences_draw_every_setting(bpy, meshy_ui):
-    from meshy_blender.blender.ui.preferences import draw_preferences
+    from meshy_blender.blender.features.account.preferences import draw_preferences
 
     layout = RecordingLayout()
     draw_preferences(layout, meshy_ui.prefs, bpy.context)
@@ -395,7 +395,7 @@ def test_preferences_draw_every_setting(bpy, meshy_ui):
 def test_settings_are_resolved_once_per_draw_and_once_per_click(bpy, meshy_ui, monkeypatch):
     """Environment, preferences and the policy file are read once per panel draw and once per
     button press, then passed down (a panel redraws many times a second while a job runs)."""
-    from meshy_blender.blender.session import config
+    from meshy_blender.blender.core import config
 
     resolved: list[int] = []
     real = config.resolve
@@ -428,7 +428,7 @@ def _state_idle(bpy, meshy_ui):
 
 
 def _state_zero_balance(bpy, meshy_ui):
-    from meshy_blender.blender.session import account, calls
+    from meshy_blender.blender.core import account, calls
 
     bpy.context.scene.meshy.prompt = "a chair"
     calls.CALLS.outcomes[account.BALANCE_CALL] = calls.Outcome(value=0)
@@ -458,7 +458,7 @@ def test_every_panel_draws_in_every_state(bpy, meshy_ui, state):
     recording layout, with something drawn, for a plain mesh and for a Meshy rig."""
     from types import SimpleNamespace
 
-    from meshy_blender.blender.ui.panel_account import MESHY_PT_account
+    from meshy_blender.blender.features.account.panel import MESHY_PT_account
 
     STATES[state](bpy, meshy_ui)
     for select in (lambda: bpy.ops.mesh.primitive_cube_add(), _select_rig(bpy)):

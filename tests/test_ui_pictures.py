@@ -7,13 +7,13 @@ from fixtures.recording_layout import draw_panel
 
 
 def _panel(name):
-    from meshy_blender.blender.ui import panels
+    from meshy_blender.blender import panels
 
     return next(c for c in panels.CLASSES if c.bl_idname == name)
 
 
 def test_image_mode_draws_the_picture_with_an_open_button(bpy, meshy_ui, emulator_assets):
-    from meshy_blender.blender.session import thumbnails
+    from meshy_blender.blender.core import thumbnails
 
     s = bpy.context.scene.meshy
     s.mode = "IMAGE"

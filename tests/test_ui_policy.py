@@ -26,7 +26,7 @@ def policy_file(meshy_ui, tmp_path, monkeypatch):
 
 
 def draw_generate(bpy) -> RecordingLayout:
-    from meshy_blender.blender.ui.panel_generate import MESHY_PT_generate
+    from meshy_blender.blender.features.generate.panel import MESHY_PT_generate
 
     return draw_panel(MESHY_PT_generate, bpy.context)
 
@@ -68,7 +68,7 @@ def test_per_job_cap_refuses_before_any_request(bpy, meshy_ui, policy_file):
 
 
 def test_selected_object_panel_shows_remesh_locks(bpy, meshy_ui, tmp_path, monkeypatch):
-    from meshy_blender.blender.ui.panel_selected import MESHY_PT_selected
+    from meshy_blender.blender.features.edit.panel import MESHY_PT_selected
 
     path = tmp_path / "remesh.toml"
     path.write_text('[locked.remesh]\ntarget_polycount = 20000\ntopology = "quad"\n')

@@ -100,7 +100,7 @@ def test_meshy_model_goes_back_by_task_id_through_remesh_rig_and_animate(bpy, me
     assert not bpy.ops.meshy.animate.poll()
     _select_only(bpy, armature)
     assert bpy.ops.meshy.animate.poll()
-    from meshy_blender.blender.session import calls, library
+    from meshy_blender.blender.core import calls, library
 
     assert bpy.ops.meshy.load_animation_library() == {"FINISHED"}
     calls.CALLS.wait(library.CALL)

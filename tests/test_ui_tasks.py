@@ -38,7 +38,7 @@ def test_resume_refuses_a_malformed_id(bpy, meshy_ui):
 
 def test_recent_server_tasks_arrive_from_a_worker_and_can_be_imported(bpy, meshy_ui,
                                                                       meshy_key):
-    from meshy_blender.blender.session import account, calls
+    from meshy_blender.blender.core import account, calls
 
     api = Api(meshy_ui.emulator, meshy_key)
     ids = [api.preview(prompt=f"a chair {n}")["id"] for n in range(2)]
@@ -56,7 +56,7 @@ def test_recent_server_tasks_arrive_from_a_worker_and_can_be_imported(bpy, meshy
 
 def test_job_actions_open_folder_copy_id_and_reimport_from_the_cache(bpy, meshy_ui,
                                                                       monkeypatch):
-    from meshy_blender.blender.operators import tasks
+    from meshy_blender.blender.features.tasks import operators as tasks
 
     bpy.context.scene.meshy.prompt = "a lantern"
     bpy.context.scene.meshy.should_texture = False
@@ -117,7 +117,7 @@ def test_failed_job_can_be_retried(bpy, meshy_ui):
 
 
 def test_balance_is_read_on_a_worker_and_test_connection_reports(bpy, meshy_ui):
-    from meshy_blender.blender.session import account, calls
+    from meshy_blender.blender.core import account, calls
 
     assert bpy.ops.meshy.refresh_balance() == {"FINISHED"}
     outcome = calls.CALLS.wait(account.BALANCE_CALL)

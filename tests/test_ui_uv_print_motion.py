@@ -18,7 +18,7 @@ RIG_ID = "0123abcd-0000-4000-8000-00000000beef"
 
 
 def _selected_panel(bpy):
-    from meshy_blender.blender.ui.panel_selected import MESHY_PT_selected
+    from meshy_blender.blender.features.edit.panel import MESHY_PT_selected
 
     return draw_panel(MESHY_PT_selected, bpy.context)
 
@@ -40,7 +40,7 @@ def _posts(meshy_ui, path):
 
 
 def _tick(bpy, ids):
-    from meshy_blender.blender.session import calls, library
+    from meshy_blender.blender.core import calls, library
 
     bpy.ops.meshy.load_animation_library()
     calls.CALLS.wait(library.CALL)
@@ -66,8 +66,8 @@ def test_several_ticked_animations_go_in_one_task_with_action_ids(bpy, meshy_ui)
 def test_a_click_whose_price_is_not_published_asks_first(bpy, meshy_ui):
     """The buttons' confirmation (``invoke_confirm``; background Blender has no window to show
     it, so the message it shows is checked): asked for an unpublished price, not otherwise."""
+    from meshy_blender.blender.core import config, sidebar_requests
     from meshy_blender.blender.operators.dialog import unpublished_message
-    from meshy_blender.blender.session import config, sidebar_requests
 
     rig = _rig(bpy)
     settings = config.resolve(bpy.context)

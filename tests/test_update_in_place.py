@@ -37,8 +37,8 @@ SESSION_N = textwrap.dedent('''
     prefs.api_key, prefs.api_base, prefs.cache_dir = os.environ["KEY"], api, cache
     prefs.keep_days, prefs.import_format, prefs.max_jobs = 9, "FBX", 3
     bpy.ops.wm.save_userpref()
-    from bl_ext.user_default.meshy.blender.session import runtime
-    from bl_ext.user_default.meshy.blender.session.pump import run_until_done
+    from bl_ext.user_default.meshy.blender.core import runtime
+    from bl_ext.user_default.meshy.blender.core.pump import run_until_done
     from bl_ext.user_default.meshy.version import extension_version
     s = bpy.context.scene.meshy
     s.prompt, s.should_texture, s.target_polycount, s.use_polycount = "a tin cup", False, 7777, True
@@ -75,8 +75,8 @@ SESSION_N1 = textwrap.dedent('''
     prefs = bpy.context.preferences.addons["{module}"].preferences
     if not prefs_read:  # set by hand what the saved preferences hold
         prefs.api_key, prefs.api_base, prefs.cache_dir = os.environ["KEY"], api, cache
-    from bl_ext.user_default.meshy.blender.session import runtime
-    from bl_ext.user_default.meshy.blender.session.pump import run_until_done
+    from bl_ext.user_default.meshy.blender.core import runtime
+    from bl_ext.user_default.meshy.blender.core.pump import run_until_done
     from bl_ext.user_default.meshy.version import extension_version
     saved = {{"keep_days": prefs.keep_days, "import_format": prefs.import_format,
              "max_jobs": prefs.max_jobs, "api_base": prefs.api_base,

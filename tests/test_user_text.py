@@ -20,7 +20,7 @@ LABEL = f"ring bearer msy_shot_0070 {REAL_LOOKING[:12]}"
 
 def test_user_text_survives_in_the_journal_the_names_and_the_request(
         bpy, empty_scene, meshy_env, meshy_key):
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     result = api.text_to_3d(PROMPT, should_texture=False, job_key=JOB_KEY, label=LABEL)
     task = meshy_env.task(result.task_ids["preview"])
@@ -39,7 +39,7 @@ def test_user_text_survives_in_the_journal_the_names_and_the_request(
 
 
 def test_a_keyed_rerun_of_such_a_job_pays_nothing(bpy, empty_scene, meshy_env):
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     first = api.text_to_3d(PROMPT, should_texture=False, job_key=JOB_KEY)
     created = [r for r in meshy_env.requests("api") if r.get("created_task_id")]

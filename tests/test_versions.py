@@ -55,7 +55,7 @@ def test_json_output_carries_the_version_also_on_failure(bpy, meshy_env, capfd):
 
 
 def test_the_preferences_show_the_version(bpy, meshy_ui):
-    from meshy_blender.blender.ui.preferences import draw_preferences
+    from meshy_blender.blender.features.account.preferences import draw_preferences
 
     from fixtures.recording_layout import RecordingLayout
 

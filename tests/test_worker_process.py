@@ -192,7 +192,7 @@ NO_THREADS = textwrap.dedent("""
     sys.path[:0] = [sys.argv[1]]
     import bpy
     from meshy_blender import api
-    from meshy_blender.blender.session import account, calls, runtime
+    from meshy_blender.blender.core import account, calls, runtime
 
     balance = api.balance()
     result = api.text_to_3d("a mug", should_texture=False)
@@ -234,8 +234,8 @@ def test_the_api_survives_a_killed_worker_and_imports_once_paid_once(
         bpy, empty_scene, meshy_env):
     """The worker is SIGKILLed while the result downloads: the next pump tick starts another,
     which resumes the job from the journal; the model lands once, one task is paid."""
-    from meshy_blender.blender.session import runtime
-    from meshy_blender.blender.session.pump import run_until_done
+    from meshy_blender.blender.core import runtime
+    from meshy_blender.blender.core.pump import run_until_done
     from meshy_blender.jobs.request import JobRequest
 
     meshy_env.set_fault("asset_latency", 2.0)

@@ -28,7 +28,7 @@ from .batch_types import BatchProgress, BatchResult, Planned, RowResult
 from .session import runtime
 
 if TYPE_CHECKING:
-    from ..blender.session.runtime import Runtime
+    from ..blender.core.runtime import Runtime
 
 
 def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None = None,
@@ -144,7 +144,7 @@ def _check_budget(rt: Runtime, result: BatchResult, max_credits: int | None,
         raise CreditCapError(f"This batch would cost about {result.to_pay} credits, over "
                              f"--max-credits {max_credits}; nothing was sent.",
                              estimate=result.to_pay, cap=max_credits)
-    from ..blender.session.runtime import session_spent
+    from ..blender.core.runtime import session_spent
 
     rt.policy.check_cost(result.to_pay, session_spent())
     if dry_run or result.to_pay == 0:

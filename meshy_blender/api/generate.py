@@ -16,7 +16,7 @@ from .results import ProgressCallback, Result
 from .session import runtime
 
 if TYPE_CHECKING:
-    from ..blender.session.runtime import Runtime
+    from ..blender.core.runtime import Runtime
 
 
 def text_to_3d(prompt: str, *, progress: ProgressCallback | None = None,

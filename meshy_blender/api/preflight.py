@@ -15,7 +15,7 @@ from ..jobs import model
 from ..jobs.request import JobRequest
 
 if TYPE_CHECKING:
-    from ..blender.session.runtime import Runtime
+    from ..blender.core.runtime import Runtime
 
 
 def check_balance(rt: Runtime, request: JobRequest) -> None:

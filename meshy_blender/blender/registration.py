@@ -19,21 +19,18 @@ from typing import Any
 import bpy
 from bpy.app.handlers import persistent
 
-from . import cli_command
-from .operators import (
-    account,
-    assets,
-    cache,
-    concept,
-    generate,
-    history,
-    jobs,
-    selected,
-    shape,
-    tasks,
-    uv_print_motion,
-)
-from .ui import animation_list, menus, panels, preferences, properties, properties_tools
+from . import cli_command, panels
+from .features.account import operators as account
+from .features.account import preferences
+from .features.concept import operators as concept
+from .features.edit import operators as selected
+from .features.edit import uv_print_motion_operators as uv_print_motion
+from .features.generate import operators as generate
+from .features.shape_first import operators as shape
+from .features.tasks import history_operators as history
+from .features.tasks import operators as tasks
+from .operators import assets, cache, jobs
+from .ui import animation_list, menus, properties, properties_tools
 
 # Session state that unregister() drops: (module, its reset function), in this order.
 RESETS = (("runtime", "shutdown_runtime"), ("calls", "CALLS.shutdown"), ("library", "reset"),
@@ -65,7 +62,7 @@ CLASSES: tuple[type, ...] = (
 
 def startup_resume() -> None:
     """The one-shot start-up timer: the session (and the journal) load when it fires."""
-    from .session import runtime
+    from .core import runtime
 
     runtime.startup_resume()
 
@@ -78,7 +75,7 @@ def upgrade_saved_data(*_args: Any) -> None:
 
     refused = migrations.upgrade_file()
     if refused:
-        from .session import notices
+        from .core import notices
 
         for text in refused:
             notices.report("WARNING", f"Meshy: {text}")
@@ -98,7 +95,7 @@ HANDLERS = (("load_post", upgrade_saved_data), ("save_pre", stamp_saved_data))
 
 def _loaded(name: str) -> ModuleType | None:
     """The session module ``name`` if something imported it; an unloaded one holds no state."""
-    return sys.modules.get(f"{__package__}.session.{name}")
+    return sys.modules.get(f"{__package__}.core.{name}")
 
 
 def timers() -> list[Callable[[], Any]]:

@@ -91,7 +91,7 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
 
 def _journal() -> Any:
     """This seat's job journal (as the runtime will open it), or None when not configured."""
-    from ..blender.session import config
+    from ..blender.core import config
     from ..jobs.journal import Journal
 
     try:

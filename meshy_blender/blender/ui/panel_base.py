@@ -11,7 +11,7 @@ import bpy
 if TYPE_CHECKING:
     from ...jobs.policy import Policy
     from ...jobs.request import JobRequest
-    from ..session import config
+    from ..core import config
 
 CATEGORY = "Meshy"
 
@@ -25,7 +25,7 @@ class SidebarPanel(bpy.types.Panel):
     bl_category = CATEGORY
 
     def draw(self, context: bpy.types.Context) -> None:
-        from ..session import config, submit
+        from ..core import config, submit
         settings = config.resolve(context)
         # The sidebar's first draw with a usable key reads the balance (once per session), so
         # prices are compared with it before the artist clicks anything.
@@ -86,7 +86,7 @@ def section(layout: Any, idname: str, title: str, closed: bool = True,
 
 def blocked_reason(settings: config.Settings) -> str | None:
     """Why no Meshy button can work now (no key, offline, unusable policy) in artist words."""
-    from ..session import preflight
+    from ..core import preflight
     if not settings.api_key:
         return "Add your Meshy API key first (Account)"
     if preflight.blocked_offline(settings):
@@ -103,7 +103,7 @@ def cost_button(layout: Any, idname: str, action: str, req: JobRequest | None,
     "costs 5 · balance 9,960". The button is disabled with the reason drawn when nothing can be
     sent (no key, offline), the request does not validate (what to fix), or the last balance
     read cannot pay for it."""
-    from ..session import account, costs
+    from ..core import account, costs
     blocked = blocked_reason(settings)
     est = costs.estimate(req, ui_policy(settings), copies) \
         if req is not None and not blocked else None

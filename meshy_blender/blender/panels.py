@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .panel_account import MESHY_PT_account
-from .panel_base import CATEGORY
-from .panel_concept import MESHY_PT_concept
-from .panel_generate import MESHY_PT_generate
-from .panel_selected import MESHY_PT_selected
-from .panel_tasks import MESHY_PT_recent, MESHY_PT_resume, MESHY_PT_tasks
+from .features.account.panel import MESHY_PT_account
+from .features.concept.panel import MESHY_PT_concept
+from .features.edit.panel import MESHY_PT_selected
+from .features.generate.panel import MESHY_PT_generate
+from .features.tasks.panel import MESHY_PT_recent, MESHY_PT_resume, MESHY_PT_tasks
+from .ui.panel_base import CATEGORY
 
 # Parents before their sub-panels (Tasks lives inside Generate; Resume and Recent inside Tasks).
 CLASSES = (MESHY_PT_account, MESHY_PT_generate, MESHY_PT_tasks, MESHY_PT_resume,

@@ -13,7 +13,7 @@ from typing import Any
 
 import bpy
 
-from .panel_base import wrapped
+from ...ui.panel_base import wrapped
 
 # Task kinds whose result is a model another task can start from.
 MODEL_KINDS = ("text-to-3d-preview", "text-to-3d-refine", "image-to-3d", "multi-image-to-3d",
@@ -21,8 +21,9 @@ MODEL_KINDS = ("text-to-3d-preview", "text-to-3d-refine", "image-to-3d", "multi-
 
 
 def draw_row(layout: Any, task: dict[str, Any], imported: set[str], now_ms: int) -> None:
-    from ...jobs import kinds
-    from ..session import history, messages, thumbnails
+    from ....jobs import kinds
+    from ...core import messages, thumbnails
+    from . import history
     box = layout.box()
     row = box.row()
     icon = thumbnails.icon(thumbnails.load(task["id"], task.get("thumbnail")))
@@ -58,8 +59,9 @@ def draw_row(layout: Any, task: dict[str, Any], imported: set[str], now_ms: int)
 
 
 def draw_history(layout: Any, wm_state: Any, context: Any = None) -> None:
-    from ..session import calls, history
-    from ..session.account import RECENT_CALL
+    from ...core import calls
+    from ...core.account import RECENT_CALL
+    from . import history
     row = layout.row(align=True)
     row.prop(wm_state, "recent_kind", text="")
     row.operator("meshy.list_server_tasks", text="", icon="FILE_REFRESH")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...jobs.plans import PLACEHOLDER_TASK_ID
-from ...jobs.request import JobRequest
-from ..scene import image_inputs
-from ..scene.naming import safe_name
-from . import config
-from .sidebar_requests import generate
-from .uploads import upload_dir
+from ....jobs.plans import PLACEHOLDER_TASK_ID
+from ....jobs.request import JobRequest
+from ...core import config
+from ...core.sidebar_requests import generate
+from ...core.uploads import upload_dir
+from ...scene import image_inputs
+from ...scene.naming import safe_name
 
 
 def concept_references(n: Any) -> list[Any]:

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 import bpy
 from bpy.props import BoolProperty, EnumProperty, IntProperty, StringProperty
 
-from ...identity import ADDON_ID
-from ...jobs import retention_rules
-from ...version import extension_version
-from ..session.sidebar_data import DEFAULT_MAX_JOBS
-from .panel_account import draw_account
+from ....identity import ADDON_ID
+from ....jobs import retention_rules
+from ....version import extension_version
+from ...core.sidebar_data import DEFAULT_MAX_JOBS
+from .panel import draw_account
 
 if TYPE_CHECKING:
-    from ..session import config
+    from ...core import config
 
 
 class MeshyPreferences(bpy.types.AddonPreferences):
@@ -123,7 +123,7 @@ def draw_preferences(layout: bpy.types.UILayout, prefs: MeshyPreferences,
                      context: bpy.types.Context) -> None:
     """Every setting with where its effective value comes from, then the account status.
     Proxy, certificates and concurrency sit in a closed "Network" section."""
-    from ..session import config
+    from ...core import config
     settings = config.resolve(context)
     layout.label(text=f"Meshy for Blender {extension_version()}")
     col = layout.column()
@@ -164,7 +164,7 @@ def draw_cache(layout: bpy.types.UILayout, prefs: MeshyPreferences,
     col = body.column(align=True)
     col.prop(prefs, "keep_days", text="Keep Imported Jobs (Days)")
     col.prop(prefs, "keep_jobs", text="Keep at Most (Jobs)")
-    from ...jobs import retention  # the pruning machinery loads when Preferences draw
+    from ....jobs import retention  # the pruning machinery loads when Preferences draw
 
     size, files = retention.cached_size(settings.download_dir)
     row = body.row()

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .panel_base import cost_button
+from ...ui.panel_base import cost_button
 
 if TYPE_CHECKING:
-    from ..session import config
+    from ...core import config
 
 
 def draw_uv_unwrap(layout: Any, context: Any, s: Any, settings: config.Settings,
                    source: str | None) -> None:
-    from ..session import uv_print_motion_requests
+    from . import uv_print_motion_requests
     n = context.scene.meshy_tools
     layout.prop(n, "uv_then_retexture")
     if n.uv_then_retexture:
@@ -31,8 +31,8 @@ def draw_uv_unwrap(layout: Any, context: Any, s: Any, settings: config.Settings,
 
 def analyze_report(source: str | None) -> dict[str, Any] | None:
     """The printability report of the newest finished Analyze of ``source`` (None if none)."""
-    from ..scene.naming import safe_name
-    from ..session import runtime
+    from ...core import runtime
+    from ...scene.naming import safe_name
     rt = runtime.current_runtime()
     if rt is None or not source:
         return None
@@ -63,7 +63,7 @@ def _draw_report(layout: Any, report: dict[str, Any]) -> None:
 
 def draw_print(layout: Any, context: Any, s: Any, settings: config.Settings,
                source: str | None) -> None:
-    from ..session import uv_print_motion_requests
+    from . import uv_print_motion_requests
     n = context.scene.meshy_tools
     cost_button(layout, "meshy.print_analyze", "Analyze",
                 uv_print_motion_requests.print_analyze(settings, None, source), settings,
@@ -88,8 +88,8 @@ def draw_print(layout: Any, context: Any, s: Any, settings: config.Settings,
 
 def draw_text_to_motion(layout: Any, context: Any, s: Any, settings: config.Settings,
                         armature: Any) -> None:
-    from ..scene import selection
-    from ..session import uv_print_motion_requests
+    from ...scene import selection
+    from . import uv_print_motion_requests
     n = context.scene.meshy_tools
     layout.prop(n, "motion_prompt")
     layout.prop(n, "motion_mode")

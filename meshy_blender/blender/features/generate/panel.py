@@ -12,19 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from ..session.sidebar_data import GENERATE_OPERATORS, REQUEST_FOR_MODE
-from .animation_list import draw_animation_picker
-from .model_options import draw_generate_options
-from .panel_base import SidebarPanel, cost_button, option, policy_pins, section, wrapped
+from ...core.sidebar_data import GENERATE_OPERATORS, REQUEST_FOR_MODE
+from ...ui.animation_list import draw_animation_picker
+from ...ui.model_options import draw_generate_options
+from ...ui.panel_base import SidebarPanel, cost_button, option, policy_pins, section, wrapped
 
 if TYPE_CHECKING:
-    from ..session import config
+    from ...core import config
 
 
 def image_input(layout: Any, item: Any, label: str) -> None:
     """A picture input drawn as the picture: Blender's image browser with its preview and an
     Open button (like a texture slot), or, for a file on disk, the file's own thumbnail."""
-    from ..session import thumbnails
+    from ...core import thumbnails
     col = layout.column(align=True)
     col.label(text=label)
     col.template_ID_preview(item, "image", open="image.open", rows=2, cols=4)
@@ -129,8 +129,8 @@ def newest_job(rt: Any) -> dict[str, Any] | None:
 def draw_newest(layout: Any, context: Any) -> None:
     """The newest job's progress under the Generate button: its named step ("Texture 2/2"),
     a bar, and Cancel while it runs; its outcome in words once it ended."""
-    from ...jobs import model
-    from ..session import messages, runtime
+    from ....jobs import model
+    from ...core import messages, runtime
     snap = newest_job(runtime.current_runtime())
     if snap is None:
         return
@@ -155,7 +155,7 @@ class MESHY_PT_generate(SidebarPanel):
     bl_label = "Generate"
 
     def draw_panel(self, context: bpy.types.Context, settings: config.Settings) -> None:
-        from ..session import sidebar_requests
+        from ...core import sidebar_requests
         layout = self.layout
         s = context.scene.meshy  # type: ignore[attr-defined]
         layout.row().prop(s, "mode", expand=True)

@@ -10,19 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from .dialog import MenuDialog
+from ...operators.dialog import MenuDialog
 
 if TYPE_CHECKING:
-    from ...jobs.request import JobRequest
-    from ..session import config
+    from ....jobs.request import JobRequest
+    from ...core import config
 
 
 def model_input(op: Any, context: Any, settings: config.Settings, *, request: str,
                 replace: bool = False) -> tuple[dict[str, Any], str] | None:
     """({"input_task_id"} or {"model_url": exported GLB}, source object name), or None after
     reporting why the selection cannot be sent."""
-    from ..scene import export, selection
-    from ..session import messages, uploads
+    from ...core import messages, uploads
+    from ...scene import export, selection
     active = context.view_layer.objects.active
     task_id = selection.model_task_id(active) if active is not None else None
     if task_id:
@@ -40,7 +40,7 @@ def model_input(op: Any, context: Any, settings: config.Settings, *, request: st
 
 
 def _has_model(context: Any) -> bool:
-    from ..scene import selection
+    from ...scene import selection
     active = context.view_layer.objects.active
     if active is not None and selection.model_task_id(active):
         return True
@@ -50,8 +50,8 @@ def _has_model(context: Any) -> bool:
 def _not_deleted(cls: Any, context: Any) -> bool:
     """False (with the reason) for a model whose Meshy task was deleted (a discarded candidate
     brought back by Ctrl-Z): sending it would fail, or pay for nothing."""
-    from ...jobs.deleted_tasks import REASON
-    from ..scene import selection
+    from ....jobs.deleted_tasks import REASON
+    from ...scene import selection
     active = context.view_layer.objects.active
     if active is not None and selection.deleted_on_meshy(active):
         cls.poll_message_set(REASON)
@@ -91,7 +91,7 @@ class _OnSelection(MenuDialog, bpy.types.Operator):
         raise NotImplementedError
 
     def execute(self, context):
-        from ..session import submit
+        from ...core import submit
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}
@@ -115,7 +115,7 @@ class MESHY_OT_retexture(_OnSelection):
 
     def _build(self, s, settings, model, source):
         # Multi-view retexture: the selection is rendered from 1-4 sides now, before any spend.
-        from ..session import model_options, sidebar_requests, uploads
+        from ...core import model_options, sidebar_requests, uploads
         views = None if model is None else model_options.render_multiview(
             bpy.context, s, uploads.upload_dir(settings) / "views")
         return sidebar_requests.retexture(s, settings, model, source, estimate=model is None,
@@ -132,7 +132,7 @@ class MESHY_OT_remesh(_OnSelection):
     _dialog_props = ("remesh_topology", "remesh_polycount", "replace_selection")
 
     def _build(self, s, settings, model, source):
-        from ..session import sidebar_requests
+        from ...core import sidebar_requests
         return sidebar_requests.remesh(s, settings, model, source)
 
 
@@ -145,7 +145,7 @@ class MESHY_OT_rig(_OnSelection):
     _dialog_props = ("rig_height",)
 
     def _build(self, s, settings, model, source):
-        from ..session import sidebar_requests
+        from ...core import sidebar_requests
         return sidebar_requests.rig(s, settings, model, source)
 
 
@@ -160,7 +160,7 @@ class OnRig(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        from ..scene import selection
+        from ...scene import selection
         if getattr(context.scene, "meshy", None) is None:
             return False
         if selection.rig_task_id(context.view_layer.objects.active) is None:
@@ -169,7 +169,7 @@ class OnRig(bpy.types.Operator):
         return True
 
     def execute(self, context):
-        from ..session import submit
+        from ...core import submit
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}
@@ -186,7 +186,7 @@ class MESHY_OT_animate(MenuDialog, OnRig):
 
     def draw_dialog(self, layout: Any, context: Any) -> None:
         """Which animations are added (ticked in the sidebar's library list)."""
-        from ..session import library
+        from ...core import library
 
         for action_id in library.selected_ids() or [context.scene.meshy.action_id]:
             layout.label(text=library.action_name(action_id) or f"Animation {action_id}",
@@ -195,8 +195,8 @@ class MESHY_OT_animate(MenuDialog, OnRig):
                      icon="INFO")
 
     def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
-        from ..scene import selection
-        from ..session import sidebar_requests
+        from ...core import sidebar_requests
+        from ...scene import selection
         armature = context.view_layer.objects.active
         return sidebar_requests.animate(context.scene.meshy, settings,
                                         selection.rig_task_id(armature), armature.name)

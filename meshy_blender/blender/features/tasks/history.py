@@ -13,7 +13,7 @@ import time
 
 import bpy
 
-from ..scene import selection
+from ...scene import selection
 
 DAY_MS = 86_400_000
 

@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING, Any
 import bpy
 from bpy.props import BoolProperty, StringProperty
 
-from .dialog import MenuDialog
+from ...operators.dialog import MenuDialog
 
 if TYPE_CHECKING:
-    from ...jobs.request import JobRequest
-    from ..session import config
+    from ....jobs.request import JobRequest
+    from ...core import config
 
 
 def _target(context: Any, name: str = "") -> Any:
     """The shape to texture: the named object (a Tasks row) or the active object's root."""
-    from ..scene import selection
+    from ...scene import selection
     obj = bpy.data.objects.get(name) if name else context.view_layer.objects.active
     return selection.meshy_root(obj) if obj is not None else None
 
@@ -44,13 +44,13 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        from ..scene import selection
-        from ..session import shape_first
+        from ...core import shape_first
+        from ...scene import selection
         if getattr(context.scene, "meshy", None) is None:
             return False
         active = context.view_layer.objects.active
         if active is not None and selection.deleted_on_meshy(active):
-            from ...jobs.deleted_tasks import REASON
+            from ....jobs.deleted_tasks import REASON
             cls.poll_message_set(REASON)
             return False
         # The active shape, or (a Tasks row names its own) any shape in view; execute checks.
@@ -72,17 +72,17 @@ class MESHY_OT_texture_shape(MenuDialog, bpy.types.Operator):
 
     def _request(self, context: Any, settings: config.Settings, *,
                  estimate: bool = False) -> JobRequest:
-        from ..session import shape_first
+        from ...core import shape_first
         return shape_first.request_for(_target(context, self.object_name), context.scene.meshy,
                                        settings, estimate=estimate)
 
     def execute(self, context):
-        from ..scene import selection
-        from ..scene.import_job import KEEP_SHAPE
-        from ..session import candidates, shape_first, submit
+        from ...core import candidates, shape_first, submit
+        from ...scene import selection
+        from ...scene.import_job import KEEP_SHAPE
         root = _target(context, self.object_name)
         if root is not None and selection.deleted_on_meshy(root):
-            from ...jobs.deleted_tasks import REASON
+            from ....jobs.deleted_tasks import REASON
             self.report({"ERROR"}, f"Meshy: {REASON}.")
             return {"CANCELLED"}
         if root is None or shape_first.shape_task(root) is None:

@@ -12,8 +12,8 @@ import bpy
 from bpy.props import EnumProperty, StringProperty
 
 if TYPE_CHECKING:
-    from ...jobs.request import JobRequest
-    from ..session import config
+    from ....jobs.request import JobRequest
+    from ...core import config
 
 
 ACTIONS = [("TEXTURE", "Texture", "Texture this shape (one refine task, with the Generate "
@@ -25,7 +25,7 @@ ACTIONS = [("TEXTURE", "Texture", "Texture this shape (one refine task, with the
 def history_request(action: str, task_id: str, s: object,
                     settings: config.Settings) -> JobRequest:
     """The request a History button sends for the task ``task_id``."""
-    from ..session import shape_first, sidebar_requests
+    from ...core import shape_first, sidebar_requests
     if action == "TEXTURE":
         return shape_first.texture_shape(s, settings, task_id, None)
     source = {"input_task_id": task_id}
@@ -51,7 +51,7 @@ class MESHY_OT_history_action(bpy.types.Operator):
         return next(d for a, _, d in ACTIONS if a == properties.action)
 
     def execute(self, context):
-        from ..session import submit
+        from ...core import submit
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}

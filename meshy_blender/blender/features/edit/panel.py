@@ -11,20 +11,20 @@ from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from .animation_list import draw_animation_picker
-from .model_options import draw_remesh_options, draw_retexture_options
-from .panel_base import SidebarPanel, cost_button, option, policy_pins, section
-from .panel_generate import draw_texturing, image_input
-from .sections_uv_print_motion import MODEL_ACTIONS as UV_PRINT_ACTIONS
-from .sections_uv_print_motion import draw_text_to_motion
+from ...ui.animation_list import draw_animation_picker
+from ...ui.model_options import draw_remesh_options, draw_retexture_options
+from ...ui.panel_base import SidebarPanel, cost_button, option, policy_pins, section
+from ..generate.panel import draw_texturing, image_input
+from .uv_print_motion_panel import MODEL_ACTIONS as UV_PRINT_ACTIONS
+from .uv_print_motion_panel import draw_text_to_motion
 
 if TYPE_CHECKING:
-    from ..session import config
+    from ...core import config
 
 
 def _draw_source(layout: Any, context: Any) -> tuple[str | None, bool]:
     """Say what would be sent; returns (source object name, anything to send)."""
-    from ..scene import selection
+    from ...scene import selection
     active = context.view_layer.objects.active
     task_id = selection.model_task_id(active) if active is not None else None
     if task_id:
@@ -46,8 +46,8 @@ def draw_texture_shape(layout: Any, context: Any, s: Any, settings: Any,
                        source: str | None) -> None:
     """Shape first: texture the untextured shape with Generate's Texture options; the textured
     model replaces it where it stands."""
-    from ..scene import candidates
-    from ..session import shape_first
+    from ...core import shape_first
+    from ...scene import candidates
     root = bpy.data.objects.get(source) if source else None
     draw_texturing(layout, s, policy_pins("text-to-3d", settings))
     if root is not None and candidates.others(root, context.view_layer.objects):
@@ -58,7 +58,7 @@ def draw_texture_shape(layout: Any, context: Any, s: Any, settings: Any,
 
 
 def draw_retexture(layout: Any, context: Any, s: Any, settings: Any, source: str | None) -> None:
-    from ..session import sidebar_requests
+    from ...core import sidebar_requests
     draw_retexture_options(layout, s)
     if not context.scene.meshy_tools.multiview_retexture:  # else the views are the style
         layout.row().prop(s, "retexture_source", expand=True)
@@ -77,7 +77,7 @@ def draw_retexture(layout: Any, context: Any, s: Any, settings: Any, source: str
 
 
 def draw_remesh(layout: Any, context: Any, s: Any, settings: Any, source: str | None) -> None:
-    from ..session import sidebar_requests
+    from ...core import sidebar_requests
     pins = policy_pins("remesh", settings)
     option(layout, s, "remesh_topology", pins, "topology")
     option(layout, s, "remesh_polycount", pins, "target_polycount")
@@ -96,15 +96,15 @@ def draw_remesh(layout: Any, context: Any, s: Any, settings: Any, source: str | 
 
 
 def draw_rig(layout: Any, context: Any, s: Any, settings: Any, source: str | None) -> None:
-    from ..session import sidebar_requests
+    from ...core import sidebar_requests
     option(layout, s, "rig_height", policy_pins("rig", settings), "height_meters")
     cost_button(layout, "meshy.rig", "Rig", sidebar_requests.rig(s, settings, None, source),
                 settings, icon="ARMATURE_DATA", context=context)
 
 
 def draw_animate(layout: Any, context: Any, s: Any, settings: Any, armature: Any) -> None:
-    from ..scene import selection
-    from ..session import library, sidebar_requests
+    from ...core import library, sidebar_requests
+    from ...scene import selection
 
     draw_animation_picker(layout, context)
     if library.state.get("available") is False:
@@ -124,8 +124,8 @@ class MESHY_PT_selected(SidebarPanel):
     bl_label = "Selected Object"
 
     def draw_panel(self, context: bpy.types.Context, settings: config.Settings) -> None:
-        from ..scene import selection
-        from ..session import shape_first
+        from ...core import shape_first
+        from ...scene import selection
         layout = self.layout
         s = context.scene.meshy  # type: ignore[attr-defined]
         active = context.view_layer.objects.active
@@ -142,7 +142,7 @@ class MESHY_PT_selected(SidebarPanel):
         if not ok:
             return
         if active is not None and selection.deleted_on_meshy(active):
-            from ...jobs.deleted_tasks import REASON
+            from ....jobs.deleted_tasks import REASON
             layout.label(text=REASON, icon="ERROR")  # no paid action on a task Meshy deleted
             return
         if active is not None and shape_first.shape_task(active):

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from .dialog import ConfirmUnpublished
-from .selected import OnRig, _OnSelection
+from ...operators.dialog import ConfirmUnpublished
+from .operators import OnRig, _OnSelection
 
 if TYPE_CHECKING:
-    from ...jobs.request import JobRequest
-    from ..session import config
+    from ....jobs.request import JobRequest
+    from ...core import config
 
 
 def _n(context: Any) -> Any:
@@ -35,7 +35,7 @@ class MESHY_OT_uv_unwrap(_OnSelection):
     _dialog_props = ("replace_selection",)
 
     def _build(self, s, settings, model, source):
-        from ..session import uv_print_motion_requests
+        from . import uv_print_motion_requests
         return uv_print_motion_requests.uv_unwrap(s, bpy.context.scene.meshy_tools, settings,
                                                   model, source)
 
@@ -49,7 +49,7 @@ class MESHY_OT_print_analyze(_OnSelection):
     _request = "print-analyze"
 
     def _build(self, s, settings, model, source):
-        from ..session import uv_print_motion_requests
+        from . import uv_print_motion_requests
         return uv_print_motion_requests.print_analyze(settings, model, source)
 
 
@@ -64,7 +64,7 @@ class MESHY_OT_print_repair(_OnSelection):
     _dialog_props = ("replace_selection",)
 
     def _build(self, s, settings, model, source):
-        from ..session import uv_print_motion_requests
+        from . import uv_print_motion_requests
         return uv_print_motion_requests.print_repair(s, settings, model, source)
 
 
@@ -77,7 +77,7 @@ class MESHY_OT_print_multi_color(_OnSelection):
     _request = "print-multi-color"
 
     def _build(self, s, settings, model, source):
-        from ..session import uv_print_motion_requests
+        from . import uv_print_motion_requests
         return uv_print_motion_requests.print_multi_color(bpy.context.scene.meshy_tools,
                                                           settings, model, source)
 
@@ -90,8 +90,8 @@ class MESHY_OT_text_to_motion(ConfirmUnpublished, OnRig):
     bl_label = "Meshy: Text to Motion on Selected Rig"
 
     def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
-        from ..scene import selection
-        from ..session import uv_print_motion_requests
+        from ...scene import selection
+        from . import uv_print_motion_requests
         armature = context.view_layer.objects.active
         return uv_print_motion_requests.text_to_motion(
             context.scene.meshy, _n(context), settings, selection.rig_task_id(armature),

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import bpy
 
-from ..session.sidebar_data import GENERATE_OPERATORS
-from .dialog import MenuDialog
+from ...core.sidebar_data import GENERATE_OPERATORS
+from ...operators.dialog import MenuDialog
 
 
 class _Generate(MenuDialog, bpy.types.Operator):
@@ -39,18 +39,18 @@ class _Generate(MenuDialog, bpy.types.Operator):
         layout.prop(s, "chain_rig")
 
     def dialog_copies(self, context):
-        from ..session import sidebar_requests
+        from ...core import sidebar_requests
         return sidebar_requests.candidate_count(context.scene.meshy) if self.mode == "TEXT" \
             else 1
 
     def dialog_request(self, context, settings):
-        from ..session import sidebar_requests
+        from ...core import sidebar_requests
         return sidebar_requests.generate(context.scene.meshy, settings, mode=self.mode,
                                          estimate=True)
 
     def execute(self, context):
-        from ...client.errors import MeshyError
-        from ..session import candidates, messages, sidebar_requests, submit
+        from ....client.errors import MeshyError
+        from ...core import candidates, messages, sidebar_requests, submit
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import bpy
 
-from ...jobs import model
-from . import runtime
+from ....jobs import model
+from ...core import runtime
 
 CONCEPT_KINDS = ("text-to-image", "image-to-image")
 

@@ -15,14 +15,14 @@ from typing import Any
 
 import bpy
 
-from .panel_base import SidebarPanel, wrapped
-from .panel_history import draw_history
+from ...ui.panel_base import SidebarPanel, wrapped
+from .history_panel import draw_history
 
 
 @functools.cache
 def status_icons() -> dict[str, str]:
     """The icon of each job status (built on first draw, when the job model is loaded)."""
-    from ...jobs import model
+    from ....jobs import model
 
     return {model.QUEUED: "SORTTIME", model.RUNNING: "PLAY", model.DOWNLOADING: "IMPORT",
             model.READY: "CHECKMARK", model.IMPORTED: "CHECKMARK", model.FAILED: "ERROR",
@@ -40,7 +40,7 @@ def elapsed_text(snap: dict[str, Any], now_ms: int | None = None) -> str:
 def credits_text(snap: dict[str, Any]) -> str:
     """What the job cost: an estimate while it runs, then what Meshy really charged ("30
     credits", "0 credits, refunded" for a failed task, which Meshy refunds)."""
-    from ...jobs import model
+    from ....jobs import model
     status = snap.get("status")
     estimated = int(snap.get("estimated_credits") or 0)
     consumed = int(snap.get("consumed_credits") or 0)
@@ -55,7 +55,7 @@ def credits_text(snap: dict[str, Any]) -> str:
 
 def retry_credits(snap: dict[str, Any]) -> int:
     """What Retry costs: only the steps not yet paid for and finished run again."""
-    from ...jobs import model
+    from ....jobs import model
     return sum(int(step.get("estimated_credits") or 0) for step in snap.get("steps", [])
                if step.get("status") != model.STEP_SUCCEEDED)
 
@@ -69,8 +69,8 @@ def _progress(layout: Any, percent: float, text: str) -> None:
 
 def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
              settings: Any = None, shapes: dict[str, Any] | None = None) -> None:
-    from ...jobs import model, outcome
-    from ..session import costs, messages, shape_first, thumbnails
+    from ....jobs import model, outcome
+    from ...core import costs, messages, shape_first, thumbnails
     status = str(snap.get("status"))
     job_id = str(snap["id"])
     box = layout.box()
@@ -124,7 +124,7 @@ def draw_job(layout: Any, snap: dict[str, Any], context: Any = None,
 
 def _pin_toggle(layout: Any, job_id: str) -> None:
     """Keep (pin) an imported job past the cache's retention, or let it age out again."""
-    from ..session import runtime
+    from ...core import runtime
     pinned = runtime.is_pinned(job_id)
     op = layout.operator("meshy.pin_job", text="", icon="PINNED" if pinned else "UNPINNED",
                          depress=pinned)
@@ -154,8 +154,8 @@ class MESHY_PT_tasks(SidebarPanel):
     bl_parent_id = "MESHY_PT_generate"
 
     def draw_panel(self, context: bpy.types.Context, settings: Any) -> None:
-        from ...jobs import model
-        from ..session import runtime, shape_first
+        from ....jobs import model
+        from ...core import runtime, shape_first
         layout = self.layout
         snaps = job_snapshots(runtime.current_runtime())
         if not snaps:

@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from .panel_base import SidebarPanel, blocked_reason, wrapped
+from ...ui.panel_base import SidebarPanel, blocked_reason, wrapped
 
 if TYPE_CHECKING:
-    from ..session import config
+    from ...core import config
 
 
 def balance_text() -> str:
     """"9,960 credits", "reading...", or why the balance is unknown."""
-    from ..session import account, calls
-    from ..session.account import BALANCE_CALL
+    from ...core import account, calls
+    from ...core.account import BALANCE_CALL
     if calls.CALLS.running(BALANCE_CALL):
         return "Reading balance..."
     outcome = calls.CALLS.outcomes.get(BALANCE_CALL)
@@ -33,8 +33,8 @@ def balance_text() -> str:
 
 def draw_fixes(layout: Any, settings: config.Settings, context: Any = None) -> None:
     """The problem that blocks Meshy, in one sentence, and the buttons that fix it."""
-    from ...identity import ADDON_ID
-    from ..session import account, preflight
+    from ....identity import ADDON_ID
+    from ...core import account, preflight
     if not settings.api_key:
         wrapped(layout, "Meshy needs an API key: get one on meshy.ai, then paste it in the "
                         "add-on preferences (or set MESHY_API_KEY).", context, icon="ERROR")
@@ -55,8 +55,8 @@ def draw_fixes(layout: Any, settings: config.Settings, context: Any = None) -> N
 def draw_account(layout: bpy.types.UILayout, settings: config.Settings,
                  context: Any = None) -> None:
     """The full status, drawn in the add-on preferences (with the key field above it)."""
-    from ..session import account, calls, preflight
-    from ..session.account import BALANCE_CALL
+    from ...core import account, calls, preflight
+    from ...core.account import BALANCE_CALL
     source = preflight.key_source(settings)
     col = layout.column(align=True)
     if source != "none":
@@ -88,7 +88,7 @@ class MESHY_PT_account(SidebarPanel):
 
     def draw_header(self, context: bpy.types.Context) -> None:
         """The one-line summary: the balance once the key works, else what is missing."""
-        from ..session import config
+        from ...core import config
         settings = config.resolve(context)
         reason = blocked_reason(settings)
         row = self.layout.row(align=True)  # type: ignore[union-attr]
@@ -100,8 +100,8 @@ class MESHY_PT_account(SidebarPanel):
         row.operator("meshy.refresh_balance", text="", icon="FILE_REFRESH", emboss=False)
 
     def draw_panel(self, context: bpy.types.Context, settings: config.Settings) -> None:
-        from ..session import account, calls
-        from ..session.account import BALANCE_CALL
+        from ...core import account, calls
+        from ...core.account import BALANCE_CALL
         layout = self.layout
         if blocked_reason(settings) is None:
             outcome = calls.CALLS.outcomes.get(BALANCE_CALL)

@@ -19,7 +19,7 @@ class MESHY_OT_refresh_balance(bpy.types.Operator):
     bl_label = "Meshy: Refresh Balance"
 
     def execute(self, context):
-        from ..session import account, submit
+        from ...core import account, submit
         rt = submit.ready_runtime(self, context)
         if rt is None:
             return {"CANCELLED"}
@@ -37,7 +37,7 @@ class MESHY_OT_test_connection(bpy.types.Operator):
     _waited = 0.0
 
     def execute(self, context):
-        from ..session import account, calls, submit
+        from ...core import account, calls, submit
         rt = submit.ready_runtime(self, context)
         if rt is None:
             return {"CANCELLED"}
@@ -45,7 +45,7 @@ class MESHY_OT_test_connection(bpy.types.Operator):
         return self._report(calls.CALLS.wait(account.BALANCE_CALL, timeout=TEST_TIMEOUT_S))
 
     def invoke(self, context, event):
-        from ..session import account, submit
+        from ...core import account, submit
         if bpy.app.background or context.window is None:
             return self.execute(context)
         rt = submit.ready_runtime(self, context)
@@ -58,7 +58,7 @@ class MESHY_OT_test_connection(bpy.types.Operator):
         return {"RUNNING_MODAL"}
 
     def modal(self, context, event):
-        from ..session import account, calls, runtime
+        from ...core import account, calls, runtime
         if event.type != "TIMER":
             return {"PASS_THROUGH"}
         rt = runtime.current_runtime()
@@ -73,7 +73,7 @@ class MESHY_OT_test_connection(bpy.types.Operator):
         return self._report(outcome)
 
     def _report(self, outcome):
-        from ..session import account
+        from ...core import account
         level, message = account.connection_report(outcome)
         if level == "INFO":
             self.report({"INFO"}, message)
@@ -89,7 +89,7 @@ class MESHY_OT_load_animation_library(bpy.types.Operator):
     bl_label = "Meshy: Load Animation Library"
 
     def execute(self, context):
-        from ..session import library, submit
+        from ...core import library, submit
         rt = submit.ready_runtime(self, context)
         if rt is None:
             return {"CANCELLED"}

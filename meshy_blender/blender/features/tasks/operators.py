@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 import bpy
 from bpy.props import EnumProperty, StringProperty
 
-from ...jobs import kinds
-from .jobs import JOB_ID
+from ....jobs import kinds
+from ...operators.jobs import JOB_ID
 
 if TYPE_CHECKING:
-    from ...jobs import model
+    from ....jobs import model
 
 
 def job_folder(job: model.Job) -> str | None:
@@ -35,7 +35,7 @@ def last_task_id(job: model.Job) -> str | None:
 
 
 def _job(op: Any, job_id: str) -> model.Job | None:
-    from ..session import runtime
+    from ...core import runtime
     rt = runtime.current_runtime()
     job = rt.manager.get(job_id) if rt is not None else None
     if job is None:
@@ -94,11 +94,11 @@ class MESHY_OT_retry_job(bpy.types.Operator):
     job_id: JOB_ID  # type: ignore[valid-type]
 
     def execute(self, context):
-        from ..session import submit
+        from ...core import submit
         rt = submit.ready_runtime(self, context)
         if rt is None:
             return {"CANCELLED"}
-        from ...jobs import outcome
+        from ....jobs import outcome
         shown = rt.pump.view.get(self.job_id) or {}
         if not outcome.rerun_can_fix(shown.get("error")):
             self.report({"ERROR"}, "Meshy: this job cannot succeed by running it again "
@@ -127,9 +127,9 @@ class MESHY_OT_resume_task(bpy.types.Operator):
     task_id: StringProperty(name="Task ID", description="Empty: use the Tasks panel's field")
 
     def execute(self, context):
-        from ...client.errors import MeshyError
-        from ...jobs.request import ImportOptions, JobRequest
-        from ..session import runtime, submit
+        from ....client.errors import MeshyError
+        from ....jobs.request import ImportOptions, JobRequest
+        from ...core import runtime, submit
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}
@@ -164,7 +164,7 @@ class MESHY_OT_list_server_tasks(bpy.types.Operator):
     bl_label = "Meshy: List Recent Server Tasks"
 
     def execute(self, context):
-        from ..session import account, submit
+        from ...core import account, submit
         rt = submit.ready_runtime(self, context)
         if rt is None:
             return {"CANCELLED"}

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...jobs.plans import PLACEHOLDER_TASK_ID
-from ...jobs.request import JobRequest
-from ..scene.naming import safe_name
-from . import config
-from .sidebar_requests import import_format
+from ....jobs.plans import PLACEHOLDER_TASK_ID
+from ....jobs.request import JobRequest
+from ...core import config
+from ...core.sidebar_requests import import_format
+from ...scene.naming import safe_name
 
 
 def _source(model_input: dict[str, Any] | None) -> dict[str, Any]:

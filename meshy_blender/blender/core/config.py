@@ -100,8 +100,9 @@ def default_cache_dir() -> str:
 
 
 def addon_preferences(context: bpy.types.Context | None = None) -> Any:
-    """The add-on's preferences (``ui.preferences.MeshyPreferences``), or None when the add-on
-    is registered but not enabled. Read by RNA path so this layer never imports the UI."""
+    """The add-on's preferences (``features/account/preferences.MeshyPreferences``), or None
+    when the add-on is registered but not enabled. Read by RNA path so this layer never imports
+    the UI."""
     context = context or bpy.context
     addon = context.preferences.addons.get(ADDON_ID)
     return addon.preferences if addon else None

@@ -12,17 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from .panel_base import SidebarPanel, cost_button, section
+from ...ui.panel_base import SidebarPanel, cost_button, section
 
 if TYPE_CHECKING:
-    from ..session import concepts, config
+    from ...core import config
+    from . import concepts
 
 SHOWN_RESULTS = 4  # the newest concept jobs listed; older ones stay in Tasks
 
 
 def _draw_inputs(layout: Any, n: Any) -> None:
-    from ..scene import image_inputs
-    from ..session import concept_requests
+    from ...scene import image_inputs
+    from . import requests as concept_requests
     layout.row().prop(n, "concept_mode", expand=True)
     layout.prop(n, "concept_prompt")
     layout.prop(n, "concept_model")
@@ -44,7 +45,8 @@ def _draw_inputs(layout: Any, n: Any) -> None:
 
 def _draw_result(layout: Any, context: Any, concept: concepts.Concept,
                  settings: config.Settings) -> None:
-    from ..session import concept_requests, concepts
+    from . import concepts
+    from . import requests as concept_requests
     box = layout.box()
     box.label(text=concept.label or "Concept", icon="IMAGE_DATA")
     grid = box.grid_flow(columns=2, even_columns=True, align=True)
@@ -76,7 +78,8 @@ class MESHY_PT_concept(SidebarPanel):
     bl_options = {"DEFAULT_CLOSED"}
 
     def draw_panel(self, context: bpy.types.Context, settings: config.Settings) -> None:
-        from ..session import concept_requests, concepts
+        from . import concepts
+        from . import requests as concept_requests
         layout = self.layout
         layout.use_property_split = True
         layout.use_property_decorate = False

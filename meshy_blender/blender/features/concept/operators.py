@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 import bpy
 from bpy.props import StringProperty
 
-from .dialog import ConfirmUnpublished
+from ...operators.dialog import ConfirmUnpublished
 
 if TYPE_CHECKING:
-    from ...jobs.request import JobRequest
-    from ..session import config
+    from ....jobs.request import JobRequest
+    from ...core import config
 
 
 class MESHY_OT_concept_image(ConfirmUnpublished, bpy.types.Operator):
@@ -24,7 +24,7 @@ class MESHY_OT_concept_image(ConfirmUnpublished, bpy.types.Operator):
     bl_options = {"REGISTER"}
 
     def dialog_request(self, context: Any, settings: config.Settings) -> JobRequest:
-        from ..session import concept_requests
+        from . import requests as concept_requests
         return concept_requests.concept(context.scene.meshy_tools, settings, estimate=True)
 
     @classmethod
@@ -32,7 +32,8 @@ class MESHY_OT_concept_image(ConfirmUnpublished, bpy.types.Operator):
         return getattr(context.scene, "meshy_tools", None) is not None
 
     def execute(self, context):
-        from ..session import concept_requests, submit
+        from ...core import submit
+        from . import requests as concept_requests
         settings = submit.ready(self, context)
         if settings is None:
             return {"CANCELLED"}
@@ -56,7 +57,8 @@ class MESHY_OT_concept_to_3d(ConfirmUnpublished, _OnConcept, bpy.types.Operator)
 
     def dialog_request(self, context: Any, settings: config.Settings,
                        estimate: bool = True) -> JobRequest:
-        from ..session import concept_requests, concepts
+        from . import concepts
+        from . import requests as concept_requests
         found = concepts.find(self.job_id)
         return concept_requests.concept_to_3d(
             context.scene.meshy, settings, found.task_id if found else "",
@@ -64,7 +66,8 @@ class MESHY_OT_concept_to_3d(ConfirmUnpublished, _OnConcept, bpy.types.Operator)
             label=found.label if found else "concept", estimate=estimate)
 
     def execute(self, context):
-        from ..session import concepts, submit
+        from ...core import submit
+        from . import concepts
         if concepts.find(self.job_id) is None:
             self.report({"ERROR"}, "Meshy: that concept image is no longer in the Tasks list; "
                         "make it again or resume its task by id")
