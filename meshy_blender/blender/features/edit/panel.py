@@ -14,7 +14,7 @@ import bpy
 from ...ui.animation_list import draw_animation_picker
 from ...ui.model_options import draw_remesh_options, draw_retexture_options
 from ...ui.panel_base import SidebarPanel, cost_button, option, policy_pins, section
-from ..generate.panel import draw_texturing, image_input
+from ...ui.texturing import draw_texturing, image_input
 from .uv_print_motion_panel import MODEL_ACTIONS as UV_PRINT_ACTIONS
 from .uv_print_motion_panel import draw_text_to_motion
 

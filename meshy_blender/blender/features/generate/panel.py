@@ -16,24 +16,10 @@ from ...core.sidebar_data import GENERATE_OPERATORS, REQUEST_FOR_MODE
 from ...ui.animation_list import draw_animation_picker
 from ...ui.model_options import draw_generate_options
 from ...ui.panel_base import SidebarPanel, cost_button, option, policy_pins, section, wrapped
+from ...ui.texturing import draw_texturing, image_input
 
 if TYPE_CHECKING:
     from ...core import config
-
-
-def image_input(layout: Any, item: Any, label: str) -> None:
-    """A picture input drawn as the picture: Blender's image browser with its preview and an
-    Open button (like a texture slot), or, for a file on disk, the file's own thumbnail."""
-    from ...core import thumbnails
-    col = layout.column(align=True)
-    col.label(text=label)
-    col.template_ID_preview(item, "image", open="image.open", rows=2, cols=4)
-    if item.image is None:
-        col.prop(item, "filepath", text="")
-        path = bpy.path.abspath(item.filepath) if item.filepath.strip() else ""
-        icon = thumbnails.icon(thumbnails.load_file(path)) if path else None
-        if icon is not None:
-            col.template_icon(icon_value=icon, scale=5.0)
 
 
 def draw_inputs(layout: Any, s: Any) -> None:
@@ -78,17 +64,6 @@ def draw_texture(layout: Any, s: Any, pins: dict[str, Any]) -> None:
     col = layout.column()
     col.enabled = s.should_texture
     draw_texturing(col, s, pins)
-
-
-def draw_texturing(layout: Any, s: Any, pins: dict[str, Any]) -> None:
-    """How a model is textured (also what "Texture It" uses for a shape made earlier)."""
-    option(layout, s, "enable_pbr", pins)
-    option(layout, s, "remove_lighting", pins)
-    layout.prop(s, "texture_source")
-    if s.texture_source == "PROMPT":
-        layout.prop(s, "texture_prompt")
-    elif s.texture_source == "IMAGE":
-        image_input(layout, s.texture_image, "Texture Reference")
 
 
 def draw_chain(layout: Any, s: Any, pins: dict[str, Any]) -> None:
