@@ -4,8 +4,8 @@ Unregistering must leave nothing behind (classes, timers, handlers, properties),
 disabling and re-enabling the add-on, or reloading scripts, is always clean.
 
 Enabling runs on every Blender start, so it imports only what registration needs: the operator,
-panel and property classes. Their bodies import the session (runtime, client, jobs) when they
-first run or draw, and :func:`unregister` resets only the session modules that were loaded.
+panel and property classes. Their bodies import the core (runtime, client, jobs) when they
+first run or draw, and :func:`unregister` resets only the core modules that were loaded.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ HANDLERS = (("load_post", upgrade_saved_data), ("save_pre", stamp_saved_data))
 
 
 def _loaded(name: str) -> ModuleType | None:
-    """The session module ``name`` if something imported it; an unloaded one holds no state."""
+    """The core module ``name`` if something imported it; an unloaded one holds no state."""
     return sys.modules.get(f"{__package__}.core.{name}")
 
 
