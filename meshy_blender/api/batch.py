@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..client import errors
-from ..jobs import model
+from ..jobs import model, money_gate
 from ..jobs.batchfile import BatchFileError, BatchRow, RowProblem, parse_records, read_rows
 from ..jobs.concurrency import rate_for_tier, start_for_tier
 from ..jobs.policy import CreditCapError
@@ -152,11 +152,7 @@ def _check_budget(rt: Runtime, result: BatchResult, max_credits: int | None,
     gate = rt.manager.concurrency
     if gate is not None:  # the balance read counts in Meshy's request window like the creates
         gate.pacer.wait()
-    balance = rt.client.balance()
-    if result.to_pay > balance:
-        raise errors.InsufficientCreditsError(
-            f"This batch would cost about {result.to_pay} credits and the account has "
-            f"{balance}; nothing was sent.")
+    money_gate.refuse_over_balance(result.to_pay, rt.client.balance(), "this batch")
 
 
 def _run(rt: Runtime, planned: list[Planned], result: BatchResult, timeout: float | None,

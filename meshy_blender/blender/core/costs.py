@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ...client.errors import InsufficientCreditsError, ValidationError
 from ...client.pricing import PRICE_NOT_PUBLISHED
+from ...jobs import money_gate
 from ...jobs.request import JobRequest
 from . import messages
 
@@ -33,9 +34,7 @@ class Estimate:
     def shortfall(self, balance: int | None) -> str | None:
         """Why the button is disabled when the last balance read cannot pay for this, else None
         (an unread balance never blocks: the server still refuses with 402)."""
-        if self.credits is None or balance is None or self.credits <= balance:
-            return None
-        return f"Not enough credits: this costs {self.credits:,}, you have {balance:,}"
+        return money_gate.shortfall(self.credits, balance)
 
     def summary(self, balance: int | None) -> str:
         """"costs 30 · balance 9,960" under a button (the balance part once it was read)."""
@@ -74,7 +73,7 @@ def estimate(req: JobRequest, policy: Policy | None = None, copies: int = 1) -> 
 def _estimate_one(req: JobRequest, policy: Policy | None) -> Estimate:
     import json  # at the first draw, not when the add-on is enabled
 
-    from ...jobs.plans import plan_request
+    from ...jobs import money_gate as gate
 
     key = json.dumps([req.request, req.options, repr(policy)], sort_keys=True, default=str)
     found = _cache.get(key)
@@ -82,11 +81,9 @@ def _estimate_one(req: JobRequest, policy: Policy | None) -> Estimate:
         return found
     try:
         options = dict(req.options)
-        if policy is not None:
-            options = policy.apply(req.request, policy.pin(req.request, options))
-        job = plan_request(req.with_options(options))
-        if policy is not None:
-            policy.check_job(job)
+        if policy is not None:  # locked options are drawn locked: price their pinned values
+            options = policy.pin(req.request, options)
+        job = gate.plan(req.with_options(options), policy)
         notes = sorted({s.price_note for s in job.steps if not s.price_published})
         result = Estimate(job.estimated_credits, None, len(job.steps), ", ".join(notes))
     except (ValidationError, InsufficientCreditsError) as exc:

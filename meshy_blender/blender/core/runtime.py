@@ -69,28 +69,24 @@ class Runtime:
         return self.settings.check_policy()
 
     def plan(self, request: JobRequest) -> Job:
-        """The job for ``request`` with the studio policy applied (defaults, locks, allowed
-        models, per-job cap). Raises ValidationError / PolicyViolation / CreditCapError; nothing
-        is sent. A resume follows a task already paid for: no policy applies to it."""
-        from ...jobs import plans
+        """The job for ``request`` through the one money gate (``jobs/money_gate.plan``): the
+        studio policy applied; a resume follows a task already paid for, so no policy applies."""
+        from ...jobs import money_gate
 
-        if request.is_resume:
-            return plans.plan_request(request)
-        policy = self.policy
-        job = plans.plan_request(request.with_options(policy.apply(request.request,
-                                                                   request.options)))
-        policy.check_job(job)
-        return job
+        return money_gate.plan(request, None if request.is_resume else self.policy)
 
-    def submit(self, request: JobRequest, *, origin: str = "") -> Job:
+    def submit(self, request: JobRequest, *, origin: str = "", planned: Job | None = None
+               ) -> Job:
         """Plan and start ``request``: the one way a job starts, from the sidebar, the API, the
         CLI and resume alike. New paid work is also checked against the session budget.
 
         Returns the job that runs: for a ``job_key`` already journalled, that journalled job
         (resumed, ready or finished; see jobs/keys.py), not a new one. ``origin``: see
-        ``Job.origin`` (the API and the CLI pass ``ORIGIN_SCRIPT``)."""
+        ``Job.origin`` (the API and the CLI pass ``ORIGIN_SCRIPT``). ``planned``: the job
+        :meth:`plan` made for this very request when its price was checked (one plan per
+        request)."""
         global _session_spent
-        job = self.plan(request)
+        job = planned if planned is not None else self.plan(request)
         job.origin = origin
         if not request.is_resume:
             self.policy.check_cost(job.estimated_credits, _session_spent)
