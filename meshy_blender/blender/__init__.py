@@ -18,12 +18,12 @@ Enabling the add-on (every Blender start) imports only ``registration`` and the 
 classes it registers: panel and operator modules import ``core``, ``scene`` and the client/jobs
 layers inside the functions that use them (first draw, first click), and keep what a class needs
 at definition time in leaf modules (``core/sidebar_data.py``, ``client/limits.py``,
-``jobs/kinds.py``, ``jobs/retention_rules.py``); tests/test_performance.py checks which modules
-an enable loads.
+``jobs/kinds.py``, ``jobs/retention_rules.py``); tests/addon/test_performance.py checks which
+modules an enable loads.
 
 Imports go down: ``features`` may use ``core``, ``scene``, ``ui`` and ``operators``; ``ui`` and
 ``operators`` may use ``core`` and ``scene``; ``core`` may use ``scene``; ``scene`` uses none of
 them; a feature never imports another feature, and a panel never imports an operator module
 (names both need live in ``core/`` or ``jobs/``). All may use ``client/`` and ``jobs/``.
-Enforced by tests/test_architecture.py.
+Enforced by tests/tools/test_architecture.py.
 """

@@ -5,5 +5,5 @@ sections, and what it keeps in the session. A feature's files repeat its name by
 May import: ``core/``, ``scene/``, ``ui/``, ``operators/`` (the shared job and dialog operators),
 ``client/``, ``jobs/`` and bpy. A feature never imports another feature (what two features
 share lives in ``core/`` or ``ui/``), and inside a feature the panel never imports the
-operators (operator ids are strings). Enforced by tests/test_architecture.py.
+operators (operator ids are strings). Enforced by tests/tools/test_architecture.py.
 """

@@ -17,7 +17,7 @@ from meshy_blender.jobs.batchfile import read_batch
 
 from meshy_emu import TEST_MODE_KEY, Emulator
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(capfd, *argv: str) -> tuple[int, dict]:

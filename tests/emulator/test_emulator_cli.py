@@ -13,7 +13,7 @@ import requests
 
 from meshy_emu import TEST_MODE_KEY, Emulator
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "meshy_emulator.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "meshy_emulator.py"
 
 
 def start(*args: str) -> tuple[subprocess.Popen[str], str, str]:

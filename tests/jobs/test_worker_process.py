@@ -21,7 +21,7 @@ from meshy_blender.jobs.remote import RemoteJobs
 
 from fixtures.client import FAST
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def worker_config(emulator, meshy_key, tmp_path: Path) -> dict:

@@ -18,7 +18,7 @@ from meshy_blender.jobs import model, retention
 from meshy_blender.jobs.journal import Journal
 from meshy_blender.jobs.plans import plan_job
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DAY = 86400.0
 
 

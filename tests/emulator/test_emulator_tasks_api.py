@@ -466,7 +466,7 @@ def test_v1_gone_from_the_constructor_survives_reset() -> None:
 
 
 def test_the_command_line_flag_starts_with_v1_gone(emulator_server: Emulator) -> None:
-    script = Path(__file__).resolve().parent.parent / "scripts" / "meshy_emulator.py"
+    script = Path(__file__).resolve().parents[2] / "scripts" / "meshy_emulator.py"
     proc = subprocess.Popen([sys.executable, str(script), "--task-seconds", "0.1", "--v1-gone"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
