@@ -15,6 +15,7 @@ from pathlib import Path
 from meshy_blender import cli
 from meshy_blender.jobs.batchfile import read_batch
 
+from fixtures.emulator import created_tasks, posts
 from meshy_emu import TEST_MODE_KEY, Emulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,14 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def run(capfd, *argv: str) -> tuple[int, dict]:
     code = cli.main(["batch", *argv, "--json", "--quiet"])
     return code, json.loads(capfd.readouterr().out)
-
-
-def creates(emu) -> list[dict]:
-    return [r for r in emu.requests("api") if r["method"] == "POST" and r.get("created_task_id")]
-
-
-def posts(emu) -> list[dict]:
-    return [r for r in emu.requests("api") if r["method"] == "POST"]
 
 
 PROPS = ("id,prompt,ai_model,should_texture,target_polycount,remesh,catalog,tags,lods,name\n"
@@ -131,12 +124,12 @@ def test_the_library_holds_every_row_in_its_catalog_and_a_rerun_pays_nothing(
     lines = [json.loads(line) for line in report.read_text().splitlines()]
     assert [r["id"] for r in lines] == ["mug", "chair", "lamp"]
     assert all(r["status"] == "done" and r["task_ids"] and r["files"] for r in lines)
-    made = len(creates(meshy_env))
+    made = len(created_tasks(meshy_env))
 
     # The same file again: nothing is created or paid, every row is imported from the cache.
     code, data = run(capfd, str(props), "--out-library", str(library))
     assert code == 0 and data["done"] == 3 and data["to_pay"] == 0, data
-    assert len(creates(meshy_env)) == made
+    assert len(created_tasks(meshy_env)) == made
     assert balance - meshy_env.balance() == 65
 
     bpy.ops.wm.open_mainfile(filepath=str(library))
@@ -164,9 +157,9 @@ def test_a_changed_row_is_refused_unless_replace(bpy, empty_scene, meshy_env, ca
     props.write_text("id,prompt,should_texture\nmug,a red mug,false\n")
     code, data = run(capfd, str(props))
     assert code == cli.EXIT_BAD_INPUT and "--replace" in data["error"]["message"]
-    assert len(creates(meshy_env)) == 1
+    assert len(created_tasks(meshy_env)) == 1
     code, data = run(capfd, str(props), "--replace")
-    assert code == 0 and len(creates(meshy_env)) == 2
+    assert code == 0 and len(created_tasks(meshy_env)) == 2
 
 
 def test_the_queue_limit_is_learnt_without_failing_rows(bpy, empty_scene, meshy_env, capfd,
@@ -178,7 +171,7 @@ def test_the_queue_limit_is_learnt_without_failing_rows(bpy, empty_scene, meshy_
     code, data = run(capfd, str(props))
     assert code == 0 and data["done"] == 9 and data["failed"] == 0, data
     assert data["full_queue_answers"] >= 1 and data["queue_limit"] <= 4
-    assert len(creates(meshy_env)) == 9
+    assert len(created_tasks(meshy_env)) == 9
 
 
 KILLED = """
@@ -205,7 +198,7 @@ def test_a_batch_killed_halfway_and_run_again_pays_once(tmp_path, emulator_asset
         first = subprocess.Popen([sys.executable, str(script), "batch", str(props), "--quiet"],
                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
-        while len(creates(emu)) < 5:  # the second wave has started
+        while len(created_tasks(emu)) < 5:  # the second wave has started
             assert first.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
         first.send_signal(signal.SIGKILL)
@@ -216,7 +209,7 @@ def test_a_batch_killed_halfway_and_run_again_pays_once(tmp_path, emulator_asset
                                capture_output=True, text=True, timeout=300)
         data = json.loads(again.stdout)
         assert again.returncode == 0 and data["done"] == 8, again.stderr[-2000:]
-        made = [r["created_task_id"] for r in creates(emu)]
+        made = [r["created_task_id"] for r in created_tasks(emu)]
         assert len(made) == len(set(made)) == 8  # no task created twice
         assert start - emu.balance() == 8 * 20  # credits of one run
         objects = [str(o) for r in data["results"] for o in r["objects"]]
@@ -247,7 +240,7 @@ def test_a_row_another_process_runs_is_waited_for_then_imported_not_paid(
     from meshy_blender.blender.core import runtime
 
     runtime.shutdown_runtime()  # this seat starts afresh, as another Blender would
-    made = len(creates(meshy_env))
+    made = len(created_tasks(meshy_env))
     downloads = len(meshy_env.requests("assets"))
     key = f"{props.name}:mug"
     script = HOLDER.format(root=str(ROOT), journal=os.environ["MESHY_CACHE_DIR"] + "/journal",
@@ -263,5 +256,5 @@ def test_a_row_another_process_runs_is_waited_for_then_imported_not_paid(
         holder.wait()
     assert code == 0 and data["done"] == 2 and data["failed"] == 0, data["results"]
     assert waited >= 1.0  # it waited for the other process instead of failing the row
-    assert len(creates(meshy_env)) == made  # nothing created again
+    assert len(created_tasks(meshy_env)) == made  # nothing created again
     assert len(meshy_env.requests("assets")) == downloads  # nor downloaded: the cache's files

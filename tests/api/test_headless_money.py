@@ -12,9 +12,7 @@ from meshy_blender import api, cli
 from meshy_blender.client import errors
 from meshy_blender.jobs.keys import JobKeyConflictError
 
-
-def creates(emulator) -> list[dict]:
-    return [r for r in emulator.requests("api") if r["method"] == "POST"]
+from fixtures.emulator import posts
 
 
 def new_process(bpy) -> None:
@@ -41,18 +39,18 @@ def journalled(status_of_job: str | None = None) -> list[dict]:
 
 def test_a_keyed_rerun_returns_the_result_without_paying(bpy, empty_scene, meshy_env):
     first = api.text_to_3d("a brass lantern", job_key="shot-010")
-    paid = len(creates(meshy_env))
+    paid = len(posts(meshy_env))
     assert paid == 2 and first.root_objects
 
     again = api.text_to_3d("a brass lantern", job_key="shot-010")  # same process, same file
-    assert len(creates(meshy_env)) == paid
+    assert len(posts(meshy_env)) == paid
     assert again.job_id == first.job_id and again.task_ids == first.task_ids
     assert again.root_objects == first.root_objects  # not imported a second time
 
     new_process(bpy)  # a farm retry: a new Blender, an empty file, the same cache
     assets_before = len(meshy_env.requests("assets"))
     third = api.text_to_3d("a brass lantern", job_key="shot-010")
-    assert len(creates(meshy_env)) == paid  # nothing bought
+    assert len(posts(meshy_env)) == paid  # nothing bought
     assert len(meshy_env.requests("assets")) == assets_before  # nothing downloaded
     assert third.task_ids == first.task_ids and third.root_objects
     assert [o["meshy_job_id"] for o in third.root_objects] == [first.job_id]
@@ -61,11 +59,11 @@ def test_a_keyed_rerun_returns_the_result_without_paying(bpy, empty_scene, meshy
 def test_a_different_request_under_a_used_key_is_refused_and_nothing_is_sent(
         bpy, empty_scene, meshy_env):
     api.text_to_3d("a brass lantern", should_texture=False, job_key="shot-020")
-    paid = len(creates(meshy_env))
+    paid = len(posts(meshy_env))
     with pytest.raises(JobKeyConflictError, match=r"shot-020.*different request") as refused:
         api.text_to_3d("a copper kettle", should_texture=False, job_key="shot-020")
     assert isinstance(refused.value, errors.MeshyError)
-    assert len(creates(meshy_env)) == paid
+    assert len(posts(meshy_env)) == paid
 
 
 def test_a_timeout_keeps_the_job_resumable_and_the_keyed_rerun_pays_nothing(
@@ -81,7 +79,7 @@ def test_a_timeout_keeps_the_job_resumable_and_the_keyed_rerun_pays_nothing(
     new_process(bpy)
     result = api.text_to_3d("a slow cup", job_key="shot-030")
     assert result.task_ids["preview"] == ids["preview"]  # the paid preview, resumed
-    kinds = sorted(r["kind"] for r in creates(meshy_env))
+    kinds = sorted(r["kind"] for r in posts(meshy_env))
     assert kinds == ["text-to-3d-preview", "text-to-3d-refine"]  # each step paid once
     assert result.root_objects
 
@@ -126,7 +124,7 @@ def test_the_balance_is_checked_against_the_whole_chain_first(bpy, empty_scene, 
         api.text_to_3d("a stool")
     assert "30" in str(short.value) and "25" in str(short.value)
     assert (short.value.required, short.value.balance) == (30, 25)
-    assert creates(meshy_env) == [] and meshy_env.balance(meshy_key) == 25
+    assert posts(meshy_env) == [] and meshy_env.balance(meshy_key) == 25
 
 
 def test_a_chained_remesh_imported_as_fbx_asks_for_fbx(bpy, empty_scene, meshy_env):
@@ -159,11 +157,11 @@ def test_cli_out_type_and_key_rerun(bpy, empty_scene, meshy_env, capfd, tmp_path
             "--json", "--quiet"]
     assert cli.main(argv) == 0
     first = json.loads(capfd.readouterr().out)
-    paid = len(creates(meshy_env))
+    paid = len(posts(meshy_env))
     new_process(bpy)
     assert cli.main(argv) == 0
     again = json.loads(capfd.readouterr().out)
-    assert len(creates(meshy_env)) == paid and again["task_ids"] == first["task_ids"]
+    assert len(posts(meshy_env)) == paid and again["task_ids"] == first["task_ids"]
 
 
 def test_cli_resume_lands_an_animation_on_its_rig(bpy, empty_scene, meshy_env, capfd, tmp_path):
@@ -171,7 +169,7 @@ def test_cli_resume_lands_an_animation_on_its_rig(bpy, empty_scene, meshy_env, c
     rig_task, anim_task = made.task_ids["rig"], made.task_ids["animate"]
     rig_file = tmp_path / "rig.blend"
     bpy.ops.wm.save_as_mainfile(filepath=str(rig_file))
-    paid = len(creates(meshy_env))
+    paid = len(posts(meshy_env))
 
     for extra in (["--rig-task-id", rig_task], ["--input", str(rig_file)]):
         new_process(bpy)
@@ -183,7 +181,7 @@ def test_cli_resume_lands_an_animation_on_its_rig(bpy, empty_scene, meshy_env, c
         armature = bpy.data.objects[data["armature"]]
         strips = {s.action.name for t in armature.animation_data.nla_tracks for s in t.strips}
         assert set(data["actions"]) <= strips  # the clip is an action on the rig
-    assert len(creates(meshy_env)) == paid  # resuming is free
+    assert len(posts(meshy_env)) == paid  # resuming is free
 
 
 def test_cli_names_damaged_journal_files_on_stderr_and_goes_on(bpy, empty_scene, meshy_env,
@@ -222,11 +220,11 @@ def test_a_keyed_rerun_imports_a_job_left_ready(bpy, empty_scene, meshy_env):
     finally:
         runtime._default_importer = real
     assert isinstance(failed.value, errors.MeshyError) and failed.value.task_ids
-    paid = len(creates(meshy_env))
+    paid = len(posts(meshy_env))
 
     new_process(bpy)  # the journal holds it READY: downloaded, never imported
     result = api.text_to_3d("a teapot", should_texture=False, job_key="shot-050")
-    assert len(creates(meshy_env)) == paid and result.task_ids == failed.value.task_ids
+    assert len(posts(meshy_env)) == paid and result.task_ids == failed.value.task_ids
     assert [o["meshy_job_id"] for o in result.root_objects] == [result.job_id]
 
 
@@ -258,5 +256,5 @@ def test_a_keyed_rerun_after_a_failed_step_keeps_the_paid_ones(bpy, empty_scene,
 
     result = api.text_to_3d("a lamp", job_key="shot-060")  # the same process, the same key
     assert result.root_objects and result.task_ids["preview"] == paid_preview
-    kinds = sorted(r["kind"] for r in creates(meshy_env))
+    kinds = sorted(r["kind"] for r in posts(meshy_env))
     assert kinds == ["text-to-3d-preview", "text-to-3d-refine", "text-to-3d-refine"]

@@ -12,6 +12,8 @@ from meshy_blender import api, cli
 from meshy_blender.client import errors
 from meshy_blender.jobs import money_gate
 
+from fixtures.emulator import posts
+
 # A default text to 3D: a 20-credit preview and a 10-credit refine.
 PRICE = 30
 
@@ -34,10 +36,6 @@ def gate_calls(monkeypatch):
     monkeypatch.setattr(money_gate, "shortfall", shortfall)
     monkeypatch.setattr(money_gate, "plan", plan)
     return judged, planned
-
-
-def posts(emulator) -> list[dict]:
-    return [r for r in emulator.requests("api") if r["method"] == "POST"]
 
 
 def test_shortfall_refuses_only_a_known_balance_below_the_price():

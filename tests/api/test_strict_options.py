@@ -17,6 +17,8 @@ from meshy_blender.client import validation as v
 from meshy_blender.jobs.batchfile import BATCH_KINDS
 from meshy_blender.jobs.policy import request_options
 
+from fixtures.emulator import posts
+
 TASK = "01a22988-0e33-76ea-8970-9d39b29de8c4"
 # Options that are not a switch, a number or a choice (text, files, ids, lists).
 NOT_SCALAR = {"prompt", "negative_prompt", "texture_prompt", "text_style_prompt", "image_url",
@@ -100,10 +102,6 @@ def _cli_inputs(request: str, image: str) -> list[str]:
             "text-to-image": ["a cat", "--ai-model", "nano-banana"],
             "image-to-image": [image, "--prompt", "a cat", "--ai-model", "nano-banana"],
             "text-to-motion": ["a walk"], "print-multi-color": ["--task-id", TASK]}[request]
-
-
-def posts(emu) -> list[dict]:
-    return [r for r in emu.requests("api") if r["method"] == "POST"]
 
 
 @pytest.fixture

@@ -17,11 +17,6 @@ TASK_FIELDS = {"id", "type", "status", "progress", "created_at", "started_at", "
                "expires_at", "preceding_tasks", "task_error", "consumed_credits"}
 
 
-@pytest.fixture
-def api(emulator: Emulator, meshy_key: str) -> Api:
-    return Api(emulator, meshy_key)
-
-
 def test_preview_lifecycle_goes_pending_in_progress_succeeded(api: Api) -> None:
     task_id = api.create(T3D, {"mode": "preview", "prompt": "a monster mask",
                                "negative_prompt": "low quality", "art_style": "realistic",

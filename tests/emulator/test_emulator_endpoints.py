@@ -15,11 +15,6 @@ from meshy_emu.glb import Glb
 V1 = "/openapi/v1"
 
 
-@pytest.fixture
-def api(emulator: Emulator, meshy_key: str) -> Api:
-    return Api(emulator, meshy_key)
-
-
 def data_uri(data: bytes, mime: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 

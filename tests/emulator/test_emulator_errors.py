@@ -14,11 +14,6 @@ from meshy_emu import TEST_MODE_KEY, Emulator
 T3D = "/openapi/v2/text-to-3d"
 
 
-@pytest.fixture
-def api(emulator: Emulator, meshy_key: str) -> Api:
-    return Api(emulator, meshy_key)
-
-
 def assert_error(response: requests.Response, status: int, text: str = "") -> None:
     assert response.status_code == status, response.text
     body = response.json()

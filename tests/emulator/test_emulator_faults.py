@@ -17,11 +17,6 @@ T3D = "/openapi/v2/text-to-3d"
 PREVIEW = {"mode": "preview", "prompt": "a monster mask"}
 
 
-@pytest.fixture
-def api(emulator: Emulator, meshy_key: str) -> Api:
-    return Api(emulator, meshy_key)
-
-
 def test_latency_delays_every_api_response(api: Api, emulator: Emulator) -> None:
     emulator.set_fault("latency", 0.3)
     started = time.monotonic()

@@ -10,11 +10,8 @@ from meshy_blender.client import verify
 from meshy_blender.jobs import model
 from meshy_blender.jobs.plans import plan_job
 
+from fixtures.emulator import created_tasks
 from fixtures.jobs import wait_finished
-
-
-def creating_posts(emu) -> list[dict]:
-    return [r for r in emu.requests("api") if r["method"] == "POST" and r.get("created_task_id")]
 
 
 def _keyed_preview() -> model.Job:
@@ -51,7 +48,7 @@ def test_a_keyed_rerun_fetches_a_damaged_cached_file_again(
     assert rerun.status == model.READY
     assert verify.is_complete(rerun.files["preview.glb"]) and rerun.files["preview.glb"]
     assert verify.is_complete(path) or Path(rerun.files["preview.glb"]) != path
-    assert len(creating_posts(emulator)) == 1
+    assert len(created_tasks(emulator)) == 1
 
 
 def test_an_intact_cached_file_is_reused_without_a_request(
@@ -73,10 +70,10 @@ def test_an_api_keyed_rerun_in_a_new_file_imports_a_damaged_result_again(
     first = api.text_to_3d("a crate", should_texture=False, job_key="crate-api")
     glb = Path(first.files["preview.glb"])
     glb.write_bytes(glb.read_bytes()[:100])  # damaged after its import
-    created = creating_posts(meshy_env)
+    created = created_tasks(meshy_env)
     bpy.data.batch_remove(list(bpy.data.objects))  # another file: the objects are not here
     runtime.shutdown_runtime()  # a new process
     again = api.text_to_3d("a crate", should_texture=False, job_key="crate-api")
     assert again.job_id == first.job_id and again.root_objects
     assert verify.is_complete(again.files["preview.glb"])
-    assert creating_posts(meshy_env) == created
+    assert created_tasks(meshy_env) == created

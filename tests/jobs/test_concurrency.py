@@ -11,11 +11,8 @@ from meshy_blender.jobs.concurrency import AdaptiveLimit, start_for_tier
 from meshy_blender.jobs.plans import plan_job
 from meshy_blender.jobs.remote import RemoteJobs
 
+from fixtures.emulator import created_tasks
 from fixtures.jobs import wait_finished
-
-
-def creates(emu) -> list[dict]:
-    return [r for r in emu.requests("api") if r["method"] == "POST" and r.get("created_task_id")]
 
 
 def test_the_gate_grows_past_its_start_and_learns_the_queue_limit(emulator, make_client,
@@ -28,7 +25,7 @@ def test_the_gate_grows_past_its_start_and_learns_the_queue_limit(emulator, make
             for n in range(12)]
     wait_finished(manager, [j.id for j in jobs])
     assert [j.status for j in jobs] == [model.READY] * 12  # a full queue is not a failure
-    assert len(creates(emulator)) == 12
+    assert len(created_tasks(emulator)) == 12
     state = gate.snapshot()
     assert state.accepted == 12 and state.full_answers >= 1 and state.ceiling_known
     assert 5 <= state.limit <= 6 and state.live == 0  # learnt (plus at most one probe)

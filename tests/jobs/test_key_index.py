@@ -17,11 +17,8 @@ from meshy_blender.jobs import keys, model, retention
 from meshy_blender.jobs.journal import Journal
 from meshy_blender.jobs.plans import plan_job
 
+from fixtures.emulator import created_tasks
 from fixtures.jobs import wait_finished
-
-
-def creating_posts(emu) -> list[dict]:
-    return [r for r in emu.requests("api") if r["method"] == "POST" and r.get("created_task_id")]
 
 
 def _preview(prompt: str = "a crate", key: str | None = "crate-1") -> model.Job:
@@ -41,7 +38,7 @@ def _run_and_prune(emulator, make_client, make_manager, tmp_path) -> model.Job:
     journal = Journal(tmp_path / "journal")
     freed = retention.clear_cache(journal, tmp_path / "cache")
     assert freed.job_ids == [job.id] and journal.load(job.id) is None
-    assert len(creating_posts(emulator)) == 1
+    assert len(created_tasks(emulator)) == 1
     return job
 
 
@@ -55,7 +52,7 @@ def test_a_keyed_rerun_after_pruning_downloads_again_and_pays_nothing(
     wait_finished(rerun, [again.id])
     assert again.id == job.id and again.status == model.READY
     assert again.task_ids == job.task_ids
-    assert len(creating_posts(emulator)) == 1  # nothing created, nothing paid
+    assert len(created_tasks(emulator)) == 1  # nothing created, nothing paid
     assert len(emulator.requests("assets")) > downloads  # the model came down again
     assert again.files and all(Path(p).exists() for p in again.files.values())
     # The job is journalled again: a third run finds it without the retired copy.
@@ -63,7 +60,7 @@ def test_a_keyed_rerun_after_pruning_downloads_again_and_pays_nothing(
 
     with pytest.raises(keys.JobKeyConflictError):
         rerun.submit(_preview("a different crate"))
-    assert len(creating_posts(emulator)) == 1
+    assert len(created_tasks(emulator)) == 1
 
 
 def test_a_pruned_keyed_job_whose_task_meshy_deleted_fails_clearly_without_paying(
@@ -78,7 +75,7 @@ def test_a_pruned_keyed_job_whose_task_meshy_deleted_fails_clearly_without_payin
     assert again.status == model.FAILED
     assert "deleted or expired" in again.error.message
     assert again.error.task_ids == {"preview": task_id}  # the paid task stays named
-    assert len(creating_posts(emulator)) == 1  # failed, but never paid again behind the key
+    assert len(created_tasks(emulator)) == 1  # failed, but never paid again behind the key
 
 
 def test_a_new_key_is_answered_from_the_index_without_reading_the_journal(
@@ -209,7 +206,7 @@ def test_a_keyed_rerun_after_its_entry_was_deleted_creates_no_task(
     assert rerun.id == job.id
     wait_finished(again, [rerun.id])
     again.shutdown()
-    assert len(creating_posts(emulator)) == 1
+    assert len(created_tasks(emulator)) == 1
 
 
 def keys_digest(job_key: str) -> str:

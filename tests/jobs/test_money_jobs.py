@@ -13,11 +13,8 @@ from meshy_blender.jobs import keys, model, outcome
 from meshy_blender.jobs.journal import Journal
 from meshy_blender.jobs.plans import plan_job
 
+from fixtures.emulator import created_tasks
 from fixtures.jobs import wait_finished
-
-
-def creating_posts(emu) -> list[dict]:
-    return [r for r in emu.requests("api") if r["method"] == "POST" and r.get("created_task_id")]
 
 
 def _preview(prompt: str = "a mug", **kw) -> model.Job:
@@ -96,7 +93,7 @@ def test_crash_recovery_never_adopts_a_sibling_jobs_task(emulator, make_client, 
     wait_finished(manager, [crashed.id])
     mine = manager.get(crashed.id).step("preview").task_id
     assert mine and mine != sibling_task  # a task of its own, not the sibling's
-    assert len(creating_posts(emulator)) == 2
+    assert len(created_tasks(emulator)) == 2
 
 
 # -- 5. stable job keys ---------------------------------------------------------------------
@@ -108,17 +105,17 @@ def test_the_same_job_key_runs_and_pays_once(emulator, make_client, make_manager
     wait_finished(first, [job.id])
     first.mark_imported(job.id)
     first.shutdown()
-    assert len(creating_posts(emulator)) == 1
+    assert len(created_tasks(emulator)) == 1
 
     rerun = make_manager(make_client(), journal_dir=folder)  # e.g. a farm retry
     again = rerun.submit(_preview(job_key="row-7"))
     assert again.id == job.id and again.status == model.IMPORTED
     assert again.task_ids == job.task_ids and again.files == job.files
-    assert len(creating_posts(emulator)) == 1  # nothing paid again
+    assert len(created_tasks(emulator)) == 1  # nothing paid again
 
     with pytest.raises(keys.JobKeyConflictError, match="different request"):
         rerun.submit(_preview("a different mug", job_key="row-7"))
-    assert len(creating_posts(emulator)) == 1
+    assert len(created_tasks(emulator)) == 1
 
 
 def test_a_keyed_rerun_resumes_the_remaining_steps_of_an_interrupted_chain(
@@ -145,7 +142,7 @@ def test_a_keyed_rerun_resumes_the_remaining_steps_of_an_interrupted_chain(
     assert done.status == model.READY, done.detail
     assert done.step("preview").task_id == preview_id
     assert done.step("refine").task_id and done.files
-    kinds = sorted(r["path"] for r in creating_posts(emulator))
+    kinds = sorted(r["path"] for r in created_tasks(emulator))
     assert len(kinds) == 2  # the preview (before) and the refine: no second preview
 
 
@@ -173,7 +170,7 @@ def test_detach_leaves_a_chain_resumable_instead_of_cancelled(emulator, make_cli
     wait_finished(other, [job.id])
     assert other.get(job.id).status == model.READY
     assert other.get(job.id).step("refine").task_id  # the texturing step was not lost
-    assert len(creating_posts(emulator)) == 2
+    assert len(created_tasks(emulator)) == 2
 
 
 # -- 6. errors carry the paid task ids ------------------------------------------------------

@@ -13,6 +13,7 @@ from meshy_blender.jobs.concurrency import AdaptiveLimit
 from meshy_blender.jobs.pacing import RequestPacer
 from meshy_blender.jobs.plans import plan_job
 
+from fixtures.emulator import created_tasks
 from fixtures.jobs import wait_finished
 
 
@@ -40,11 +41,6 @@ def _run(emulator, make_client, make_manager, gate: AdaptiveLimit, n: int) -> li
     return jobs
 
 
-def _creates(emulator) -> list[dict]:
-    return [r for r in emulator.requests("api")
-            if r["method"] == "POST" and r.get("created_task_id")]
-
-
 def test_a_known_rate_is_used_as_a_burst_and_never_exceeded(emulator, make_client,
                                                              make_manager, monkeypatch):
     emulator.set_rate_limit(8)
@@ -54,7 +50,7 @@ def test_a_known_rate_is_used_as_a_burst_and_never_exceeded(emulator, make_clien
     t0 = time.monotonic()
     jobs = _run(emulator, make_client, make_manager, gate, 12)
     assert [j.status for j in jobs] == [model.READY] * 12
-    assert len(_creates(emulator)) == 12
+    assert len(created_tasks(emulator)) == 12
     assert all(ok for _, ok in seen), "a request went over the emulator's rate limit"
     # the first window is used whole: 8 requests (creates first) before a second has passed
     first = [t - t0 for t, _ in seen[:8]]
@@ -80,7 +76,7 @@ def test_auto_probes_once_and_a_refused_probe_costs_nothing(emulator, make_clien
     limited = _rate_limited_answers(emulator, make_client, make_manager, server_rate=20,
                                     gate=gate, n=24)
     assert len(limited) == 1 and limited[0]["method"] == "POST"  # the one probe
-    assert len(_creates(emulator)) == 24  # every row created once, none twice
+    assert len(created_tasks(emulator)) == 24  # every row created once, none twice
     assert gate.pacer.known and gate.pacer.rate == 20
     assert gate.full_answers == 0  # a rate-limit answer is not a full queue
 

@@ -20,6 +20,8 @@ from meshy_blender.jobs.policy import (
     parse_policy,
 )
 
+from fixtures.emulator import posts
+
 STUDIO = """\
 name = "Studio X"
 allowed_ai_models = ["meshy-6", "meshy-6-lite"]
@@ -37,10 +39,6 @@ topology = "quad"
 [locked.remesh]
 target_polycount = 20000
 """
-
-
-def posts(emulator) -> list[dict]:
-    return [r for r in emulator.requests("api") if r["method"] == "POST"]
 
 
 # ------------------------------------------------------------------------ parsing (pure)

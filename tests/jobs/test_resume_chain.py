@@ -11,9 +11,7 @@ import pytest
 from meshy_blender import api, cli
 from meshy_blender.client import errors
 
-
-def creates(emu) -> list[dict]:
-    return [r for r in emu.requests("api") if r["method"] == "POST" and r.get("created_task_id")]
+from fixtures.emulator import created_tasks
 
 
 def _timed_out_after_the_preview(meshy_env) -> str:
@@ -53,23 +51,23 @@ def test_resuming_the_preview_of_a_chain_names_the_cost_then_finishes_it(
         bpy, empty_scene, meshy_env):
     preview = _timed_out_after_the_preview(meshy_env)
     _new_process(bpy)
-    assert not any(r["kind"] == "text-to-3d-refine" for r in creates(meshy_env))
-    paid = len(creates(meshy_env))
+    assert not any(r["kind"] == "text-to-3d-refine" for r in created_tasks(meshy_env))
+    paid = len(created_tasks(meshy_env))
     with pytest.raises(errors.ValidationError, match=r"costs \d+ credits") as asked:
         api.resume(preview, "text-to-3d")
-    assert asked.value.field == "finish_chain" and len(creates(meshy_env)) == paid
+    assert asked.value.field == "finish_chain" and len(created_tasks(meshy_env)) == paid
     result = api.resume(preview, "text-to-3d", finish_chain=True)
     assert result.task_ids["preview"] == preview and "refine" in result.task_ids
-    assert [r["kind"] for r in creates(meshy_env)][paid:] == ["text-to-3d-refine"]
+    assert [r["kind"] for r in created_tasks(meshy_env)][paid:] == ["text-to-3d-refine"]
     assert result.root_objects
 
 
 def test_only_this_task_imports_the_shape_alone_for_free(bpy, empty_scene, meshy_env):
     preview = _timed_out_after_the_preview(meshy_env)
     _new_process(bpy)
-    paid = len(creates(meshy_env))
+    paid = len(created_tasks(meshy_env))
     result = api.resume(preview, "text-to-3d", finish_chain=False)
-    assert result.task_ids == {"preview": preview} and len(creates(meshy_env)) == paid
+    assert result.task_ids == {"preview": preview} and len(created_tasks(meshy_env)) == paid
 
 
 def test_a_chain_with_every_step_created_finishes_for_free(bpy, empty_scene, meshy_env):
@@ -84,9 +82,9 @@ def test_a_chain_with_every_step_created_finishes_for_free(bpy, empty_scene, mes
     meshy_env.clear_faults()
     ids = stopped.value.task_ids
     _new_process(bpy)
-    paid = len(creates(meshy_env))
+    paid = len(created_tasks(meshy_env))
     result = api.resume(ids["preview"], "text-to-3d")  # any id of the chain
-    assert result.task_ids == ids and len(creates(meshy_env)) == paid
+    assert result.task_ids == ids and len(created_tasks(meshy_env)) == paid
 
 
 def test_the_cli_resume_says_the_cost_and_exits_without_paying(bpy, empty_scene, meshy_env,
@@ -94,12 +92,12 @@ def test_the_cli_resume_says_the_cost_and_exits_without_paying(bpy, empty_scene,
     preview = _timed_out_after_the_preview(meshy_env)
     _new_process(bpy)
     capfd.readouterr()
-    assert not any(r["kind"] == "text-to-3d-refine" for r in creates(meshy_env))
-    paid = len(creates(meshy_env))
+    assert not any(r["kind"] == "text-to-3d-refine" for r in created_tasks(meshy_env))
+    paid = len(created_tasks(meshy_env))
     code = cli.main(["resume", preview, "--json", "--quiet"])
     data = json.loads(capfd.readouterr().out)
     assert code != 0 and "--finish-chain" in data["error"]["message"]
-    assert len(creates(meshy_env)) == paid
+    assert len(created_tasks(meshy_env)) == paid
     code = cli.main(["resume", preview, "--finish-chain", "--json", "--quiet"])
     data = json.loads(capfd.readouterr().out)
     assert code == 0 and set(data["task_ids"]) == {"preview", "refine"}
