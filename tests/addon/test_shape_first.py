@@ -362,18 +362,24 @@ def _assets(bpy):
     return [o.name for o in bpy.data.objects if o.asset_data is not None]
 
 
+def _candidate_shapes_landed(bpy, meshy_ui, prompt: str, count: int):
+    """``count`` untextured candidates of ``prompt``, marked as assets, imported."""
+    meshy_ui.prefs.mark_assets = True
+    s = bpy.context.scene.meshy
+    s.prompt = prompt
+    s.should_texture = False
+    s.candidates = count
+    assert bpy.ops.meshy.generate_text() == {"FINISHED"}
+    for job in meshy_ui.jobs()[-count:]:
+        assert meshy_ui.run(job).status == model.IMPORTED
+    return s
+
+
 def test_one_prop_through_shape_first_leaves_one_collection_and_one_asset(bpy, meshy_ui):
     """Issue 24: 3 candidates, pick one, Texture It deleting the others: the file keeps the
     textured prop only (the replaced shape and the discarded candidates are removed, none is
     left behind as an asset)."""
-    meshy_ui.prefs.mark_assets = True
-    s = bpy.context.scene.meshy
-    s.prompt = "a copper kettle"
-    s.should_texture = False
-    s.candidates = 3
-    assert bpy.ops.meshy.generate_text() == {"FINISHED"}
-    for job in meshy_ui.jobs()[-3:]:
-        assert meshy_ui.run(job).status == model.IMPORTED
+    s = _candidate_shapes_landed(bpy, meshy_ui, "a copper kettle", 3)
     assert len(_meshy_collections(bpy)) == 3 and len(_assets(bpy)) == 3
     picked = next(o for o in bpy.data.objects if o.get("meshy_candidate") == 3)
     _select_only(bpy, picked)
@@ -388,14 +394,7 @@ def test_one_prop_through_shape_first_leaves_one_collection_and_one_asset(bpy, m
 
 
 def test_keep_the_shapes_keeps_them_hidden_and_not_assets(bpy, meshy_ui):
-    meshy_ui.prefs.mark_assets = True
-    s = bpy.context.scene.meshy
-    s.prompt = "a tin cup"
-    s.should_texture = False
-    s.candidates = 2
-    assert bpy.ops.meshy.generate_text() == {"FINISHED"}
-    for job in meshy_ui.jobs()[-2:]:
-        assert meshy_ui.run(job).status == model.IMPORTED
+    s = _candidate_shapes_landed(bpy, meshy_ui, "a tin cup", 2)
     shapes = [o for o in bpy.data.objects if o.get("meshy_candidate")]
     names = [o.name for o in shapes]
     _select_only(bpy, shapes[0])

@@ -3,10 +3,13 @@ claimed; a damaged cached file is fetched again; dead processes' ``.part`` files
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -112,7 +115,10 @@ time.sleep(60)
 """
 
 
-def test_parts_of_dead_processes_are_removed_and_live_ones_kept(tmp_path):
+@contextlib.contextmanager
+def _live_and_dead_parts(tmp_path: Path) -> Iterator[tuple[Path, str, str]]:
+    """Two processes each holding a part of the same download; the second is killed. Yields
+    the task folder and the live and the dead part's paths."""
     target = tmp_path / "task" / "model.glb"
     target.parent.mkdir()
     procs = [subprocess.Popen([sys.executable, "-c", _HOLD_PART, str(target)],
@@ -121,30 +127,24 @@ def test_parts_of_dead_processes_are_removed_and_live_ones_kept(tmp_path):
         live, dead = (p.stdout.readline().strip() for p in procs)
         procs[1].kill()
         procs[1].wait()
-        old = time.time() - 3600
-        for path in (live, dead):
-            os.utime(path, (old, old))
-        assert downloads.remove_stale_parts(target.parent) == 1
-        assert os.path.exists(live) and not os.path.exists(dead)
+        yield target.parent, live, dead
     finally:
         for p in procs:
             p.kill()
             p.wait()
+
+
+def test_parts_of_dead_processes_are_removed_and_live_ones_kept(tmp_path):
+    with _live_and_dead_parts(tmp_path) as (folder, live, dead):
+        old = time.time() - 3600
+        for path in (live, dead):
+            os.utime(path, (old, old))
+        assert downloads.remove_stale_parts(folder) == 1
+        assert os.path.exists(live) and not os.path.exists(dead)
 
 
 def test_a_part_of_a_killed_process_goes_at_once_whatever_its_age(tmp_path):
     """Issue 26: parts younger than the grace period outlived the restarted job."""
-    target = tmp_path / "task" / "model.glb"
-    target.parent.mkdir()
-    procs = [subprocess.Popen([sys.executable, "-c", _HOLD_PART, str(target)],
-                              stdout=subprocess.PIPE, text=True) for _ in range(2)]
-    try:
-        live, dead = (p.stdout.readline().strip() for p in procs)
-        procs[1].kill()
-        procs[1].wait()
-        assert downloads.remove_stale_parts(target.parent) == 1  # both are seconds old
+    with _live_and_dead_parts(tmp_path) as (folder, live, dead):
+        assert downloads.remove_stale_parts(folder) == 1  # both are seconds old
         assert os.path.exists(live) and not os.path.exists(dead)
-    finally:
-        for p in procs:
-            p.kill()
-            p.wait()

@@ -14,19 +14,25 @@ from meshy_blender.client import errors
 from fixtures.emulator import created_tasks
 
 
-def _timed_out_after_the_preview(meshy_env) -> str:
-    """A text-to-3d run stopped (Ctrl-C) as soon as its preview was paid for."""
-    meshy_env.set_fault("latency", 0.2)  # every call slow: the stop comes before the refine
+def _stopped_once_paid(meshy_env, prompt: str, step: str) -> dict[str, str]:
+    """The task ids of a text-to-3d run stopped (Ctrl-C) as soon as ``step`` was paid for."""
+    meshy_env.set_fault("latency", 0.2)  # every call slow: the stop comes before the next step
 
     def stop_once_paid(progress) -> None:
-        if "preview" in progress.task_ids:
+        if step in progress.task_ids:
             raise KeyboardInterrupt
 
     with pytest.raises(api.Interrupted) as stopped:
-        api.text_to_3d("a slow cup", progress=stop_once_paid)
+        api.text_to_3d(prompt, progress=stop_once_paid)
     meshy_env.clear_faults()
-    assert "refine" not in stopped.value.task_ids
-    return stopped.value.task_ids["preview"]
+    return dict(stopped.value.task_ids)
+
+
+def _timed_out_after_the_preview(meshy_env) -> str:
+    """A text-to-3d run stopped (Ctrl-C) as soon as its preview was paid for."""
+    ids = _stopped_once_paid(meshy_env, "a slow cup", "preview")
+    assert "refine" not in ids
+    return ids["preview"]
 
 
 def _new_process(bpy) -> None:
@@ -71,16 +77,7 @@ def test_only_this_task_imports_the_shape_alone_for_free(bpy, empty_scene, meshy
 
 
 def test_a_chain_with_every_step_created_finishes_for_free(bpy, empty_scene, meshy_env):
-    meshy_env.set_fault("latency", 0.2)
-
-    def stop_once_textured(progress) -> None:
-        if "refine" in progress.task_ids:
-            raise KeyboardInterrupt
-
-    with pytest.raises(api.Interrupted) as stopped:
-        api.text_to_3d("a lamp", progress=stop_once_textured)
-    meshy_env.clear_faults()
-    ids = stopped.value.task_ids
+    ids = _stopped_once_paid(meshy_env, "a lamp", "refine")
     _new_process(bpy)
     paid = len(created_tasks(meshy_env))
     result = api.resume(ids["preview"], "text-to-3d")  # any id of the chain
