@@ -12,7 +12,7 @@ included.
     result = api.text_to_3d("a bronze owl", ai_model="meshy-6", rig={}, animations=[4])
     print(result.root_objects, result.task_ids, result.credits)
 
-May import: ``client/``, ``jobs/`` and ``blender/session`` + ``blender/scene`` (lazily, so this
+May import: ``client/``, ``jobs/`` and ``blender/core`` + ``blender/scene`` (lazily, so this
 package imports outside Blender too). Never ``blender/ui`` or ``blender/operators``.
 """
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..client import errors
-from ..jobs import model
+from ..jobs import model, money_gate
 from ..jobs.batch_rows import rows_text, select_rows
 from ..jobs.batchfile import BatchFileError, BatchRow, RowProblem, parse_records, read_rows
 from ..jobs.concurrency import rate_for_tier, start_for_tier
@@ -36,7 +36,7 @@ from .session import runtime
 MAX_IN_FLIGHT_ENV = "MESHY_MAX_IN_FLIGHT"
 
 if TYPE_CHECKING:
-    from ..blender.session.runtime import Runtime
+    from ..blender.core.runtime import Runtime
 
 
 def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None = None,
@@ -182,7 +182,7 @@ def _check_budget(rt: Runtime, result: BatchResult, max_credits: int | None,
         raise CreditCapError(f"This batch would cost about {result.to_pay} credits, over "
                              f"--max-credits {max_credits}; nothing was sent.",
                              estimate=result.to_pay, cap=max_credits)
-    from ..blender.session.runtime import session_spent
+    from ..blender.core.runtime import session_spent
 
     rt.policy.check_cost(result.to_pay, session_spent())
     if dry_run or result.to_pay == 0:
@@ -190,11 +190,7 @@ def _check_budget(rt: Runtime, result: BatchResult, max_credits: int | None,
     gate = rt.manager.concurrency
     if gate is not None:  # the balance read counts in Meshy's request window like the creates
         gate.pacer.wait()
-    balance = rt.client.balance()
-    if result.to_pay > balance:
-        raise errors.InsufficientCreditsError(
-            f"This batch would cost about {result.to_pay} credits and the account has "
-            f"{balance}; nothing was sent.")
+    money_gate.refuse_over_balance(result.to_pay, rt.client.balance(), "this batch")
 
 
 def _run(rt: Runtime, planned: list[Planned], result: BatchResult, timeout: float | None,

@@ -19,7 +19,7 @@ from ..jobs.keys import JobOwnedError
 from .batch_types import BatchProgress, BatchResult, Planned
 
 if TYPE_CHECKING:
-    from ..blender.session.runtime import Runtime
+    from ..blender.core.runtime import Runtime
 
 POLL_S = 0.02
 ELSEWHERE_RETRY_S = 1.0

@@ -18,7 +18,7 @@ from . import keyed
 from .results import ProgressCallback, Result
 
 if TYPE_CHECKING:
-    from ..blender.session.runtime import Runtime
+    from ..blender.core.runtime import Runtime
 
 
 def unfinished_chain(rt: Runtime, task_id: str) -> model.Job | None:
@@ -41,7 +41,7 @@ def unpaid_credits(job: model.Job) -> int:
 def finish(rt: Runtime, job: model.Job, task_id: str, finish_chain: bool | None,
            progress: ProgressCallback | None, timeout: float | None) -> Result:
     """Take the chain back and run what is left of it (see the module docstring)."""
-    from ..blender.session import runtime as runtime_mod
+    from ..blender.core import runtime as runtime_mod
 
     cost = unpaid_credits(job)
     if cost and finish_chain is None:

@@ -16,7 +16,7 @@ from .results import ProgressCallback, Result
 from .session import runtime
 
 if TYPE_CHECKING:
-    from ..blender.session.runtime import Runtime
+    from ..blender.core.runtime import Runtime
 
 
 def text_to_3d(prompt: str, *, progress: ProgressCallback | None = None,
@@ -101,12 +101,11 @@ def build(rt: Runtime, request: str, options: dict[str, Any], *, import_format: 
 def submit_and_land(rt: Runtime, requests: list[JobRequest],
                     progress: ProgressCallback | None, timeout: float | None) -> list[Result]:
     """Check the balance for every request first, submit them all, then land each in turn."""
-    for job_request in requests:
-        preflight.check_balance(rt, job_request)
+    planned = [preflight.check_balance(rt, job_request) for job_request in requests]
     submitted = []
-    for job_request in requests:
+    for job_request, plan in zip(requests, planned, strict=True):
         earlier = keyed.live_ids(rt, job_request.job_key)
-        job = rt.submit(job_request, origin=model.ORIGIN_SCRIPT)
+        job = rt.submit(job_request, origin=model.ORIGIN_SCRIPT, planned=plan)
         submitted.append((job, job.id in earlier))
     return [keyed.land(rt, job, progress, timeout, rerun=rerun) for job, rerun in submitted]
 

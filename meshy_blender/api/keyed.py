@@ -20,7 +20,7 @@ from ..jobs import model
 from .results import ProgressCallback, Result, wait
 
 if TYPE_CHECKING:
-    from ..blender.session.runtime import Runtime
+    from ..blender.core.runtime import Runtime
 
 
 def live_ids(rt: Runtime, job_key: str | None) -> set[str]:

@@ -136,7 +136,7 @@ def _upload(obj: Any, request: str) -> str:
     ``placement="REPLACE"`` (the source's transform) lands exactly where the original is."""
     import bpy
 
-    from ..blender.session.uploads import export_for_upload
+    from ..blender.core.uploads import export_for_upload
 
     if obj.type != "MESH":
         raise errors.ValidationError(f"'{obj.name}' is a {obj.type.lower()}, not a mesh: "

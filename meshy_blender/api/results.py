@@ -13,7 +13,7 @@ from ..jobs import model, outcome
 if TYPE_CHECKING:  # bpy is imported lazily: this package is importable outside Blender too
     import bpy
 
-    from ..blender.session.runtime import Runtime
+    from ..blender.core.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Result:
 def wait(rt: Runtime, job: model.Job, progress: ProgressCallback | None,
          timeout: float | None) -> Result:
     """Pump until the job is imported (or failed); raise its error from the client family."""
-    from ..blender.session.pump import run_until_done
+    from ..blender.core.pump import run_until_done
 
     last: list[Progress] = []
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..client import errors
 
 if TYPE_CHECKING:
-    from ..blender.session.runtime import Runtime
+    from ..blender.core.runtime import Runtime
 
 _exit_hook: list[Callable[[], None]] = []
 
@@ -27,7 +27,7 @@ def runtime() -> Runtime:
             "scene); calls from other threads are refused so results never mix. To run several "
             "jobs at once, start one Blender process per job.",
             field="thread")
-    from ..blender.session.runtime import get_runtime
+    from ..blender.core.runtime import get_runtime
 
     if not _exit_hook:
         # bpy as a Python module tears Blender down in an atexit hook and never returns while
@@ -40,7 +40,7 @@ def runtime() -> Runtime:
 
 
 def _at_exit() -> None:
-    from ..blender.session.runtime import remove_timer, shutdown_runtime
+    from ..blender.core.runtime import remove_timer, shutdown_runtime
 
     remove_timer()
     shutdown_runtime()

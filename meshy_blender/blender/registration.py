@@ -4,8 +4,8 @@ Unregistering must leave nothing behind (classes, timers, handlers, properties),
 disabling and re-enabling the add-on, or reloading scripts, is always clean.
 
 Enabling runs on every Blender start, so it imports only what registration needs: the operator,
-panel and property classes. Their bodies import the session (runtime, client, jobs) when they
-first run or draw, and :func:`unregister` resets only the session modules that were loaded.
+panel and property classes. Their bodies import the core (runtime, client, jobs) when they
+first run or draw, and :func:`unregister` resets only the core modules that were loaded.
 """
 
 from __future__ import annotations
@@ -19,21 +19,18 @@ from typing import Any
 import bpy
 from bpy.app.handlers import persistent
 
-from . import cli_command
-from .operators import (
-    account,
-    assets,
-    cache,
-    concept,
-    generate,
-    history,
-    jobs,
-    selected,
-    shape,
-    tasks,
-    uv_print_motion,
-)
-from .ui import animation_list, menus, panels, preferences, properties, properties_tools
+from . import cli_command, panels
+from .features.account import operators as account
+from .features.account import preferences
+from .features.concept import operators as concept
+from .features.edit import operators as selected
+from .features.edit import uv_print_motion_operators as uv_print_motion
+from .features.generate import operators as generate
+from .features.shape_first import operators as shape
+from .features.tasks import history_operators as history
+from .features.tasks import operators as tasks
+from .operators import assets, cache, jobs
+from .ui import animation_list, menus, properties, properties_tools
 
 # Session state that unregister() drops: (module, its reset function), in this order.
 RESETS = (("runtime", "shutdown_runtime"), ("calls", "CALLS.shutdown"), ("library", "reset"),
@@ -67,7 +64,7 @@ CLASSES: tuple[type, ...] = (
 def startup_resume() -> None:
     """The one-shot start-up timer: it lists the journal and starts the pruning process; the
     session and the journal load only when there is something to resume (runtime.py)."""
-    from .session import runtime
+    from .core import runtime
 
     runtime.startup_resume()
 
@@ -80,7 +77,7 @@ def upgrade_saved_data(*_args: Any) -> None:
 
     refused = migrations.upgrade_file()
     if refused:
-        from .session import notices
+        from .core import notices
 
         for text in refused:
             notices.report("WARNING", f"Meshy: {text}")
@@ -99,8 +96,8 @@ HANDLERS = (("load_post", upgrade_saved_data), ("save_pre", stamp_saved_data))
 
 
 def _loaded(name: str) -> ModuleType | None:
-    """The session module ``name`` if something imported it; an unloaded one holds no state."""
-    return sys.modules.get(f"{__package__}.session.{name}")
+    """The core module ``name`` if something imported it; an unloaded one holds no state."""
+    return sys.modules.get(f"{__package__}.core.{name}")
 
 
 def timers() -> list[Callable[[], Any]]:

@@ -93,7 +93,7 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
 
 def _journal() -> Any:
     """This seat's job journal (as the runtime will open it), or None when not configured."""
-    from ..blender.session import config
+    from ..blender.core import config
     from ..jobs.journal import Journal
 
     try:
@@ -113,7 +113,7 @@ def _tell_damaged(journal: Any, before: set[Path]) -> None:
 
 def _network_next_step() -> str:
     """What to check when Meshy (or the emulator) could not be reached, naming the address."""
-    from ..blender.session import config
+    from ..blender.core import config
 
     try:
         base = config.resolve().api_base

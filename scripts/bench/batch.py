@@ -40,7 +40,7 @@ def one_run(limit: int, rows: int, task_seconds: float) -> dict:
     import bpy
 
     from meshy_blender import api
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     emu = EmulatorProcess("--task-seconds", str(task_seconds), "--queue-limit", str(limit),
                           "--parallelism", str(limit), "--rate-limit", str(RATE_LIMITS[limit]))

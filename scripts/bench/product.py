@@ -78,14 +78,14 @@ def import_job(snapshot: dict[str, Any]) -> Any:
 
 def pump_module() -> ModuleType:
     """``Pump`` and ``run_until_done`` (the headless driver)."""
-    from meshy_blender.blender.session import pump
+    from meshy_blender.blender.core import pump
 
     return pump
 
 
 def runtime_module() -> ModuleType:
     """``timer_tick`` and ``startup_resume`` (the persistent timer and the start-up scan)."""
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     return runtime
 

@@ -63,7 +63,7 @@ new = sorted(set(sys.modules) - before)
 draws = []
 if {draw!r}:  # the sidebar's first and second draw (the first loads what enabling deferred)
     from fixtures.recording_layout import draw_panel
-    from meshy_blender.blender.ui import panels
+    from meshy_blender.blender import panels
     for _ in range(2):
         del gc_seconds[:]
         t = time.thread_time()

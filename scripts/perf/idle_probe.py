@@ -32,7 +32,7 @@ def _idle_runtime(root: Path, cache: Path) -> Any:
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     addon_utils.enable("meshy_blender", default_set=True)
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
     from meshy_blender.jobs import model
 
     rt = runtime.get_runtime(resume=False)

@@ -27,7 +27,7 @@ ENV_VARS = ("MESHY_API_KEY", "MESHY_API_BASE", "MESHY_CACHE_DIR", "MESHY_STUDIO_
 def _stop_runtime() -> None:
     """Stop the add-on runtime's workers *and* its timer, as unregistering the add-on does (a
     leftover timer keeps the bpy module from exiting)."""
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     runtime.shutdown_runtime()
     runtime.remove_timer()
@@ -63,7 +63,7 @@ class Lab:
 
     @contextmanager
     def env(self, **overrides: str | None) -> Iterator[None]:
-        from meshy_blender.blender.session import runtime
+        from meshy_blender.blender.core import runtime
 
         saved = {k: os.environ.get(k) for k in ENV_VARS}
         base = {"MESHY_API_KEY": TEST_MODE_KEY, "MESHY_API_BASE": self.emu.api_url,

@@ -37,7 +37,7 @@ from meshy_emu import Emulator
 def _stop_runtime() -> None:
     """Stop the add-on runtime's workers *and* its timer, as unregistering the add-on does (a
     leftover timer keeps the bpy module from exiting)."""
-    from meshy_blender.blender.session import runtime
+    from meshy_blender.blender.core import runtime
 
     runtime.shutdown_runtime()
     runtime.remove_timer()

@@ -1,7 +1,7 @@
-"""Operators (``meshy.*``), one module per area: generate, selected object, concept, UV unwrap /
-3D print / motion (``uv_print_motion``), tasks, account, jobs. They check, build a JobRequest
-through ``session/``, submit it and report.
+"""Operators (``meshy.*``) that several features use: watching and cancelling jobs, the cache,
+assets, and the confirm dialogs every priced button shares. Each feature's own operators live
+in its folder and send work through ``core/submit.py``.
 
-May import: ``session/``, ``scene/``, ``client/``, ``jobs/`` and bpy. Never imports ``ui/``:
-names that panels also need live in ``session/`` or ``jobs/``.
+May import: ``core/``, ``scene/``, ``client/``, ``jobs/`` and bpy. Never imports ``ui/`` or
+``features/``: names that panels also need live in ``core/`` or ``jobs/``.
 """

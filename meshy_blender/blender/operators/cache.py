@@ -29,7 +29,7 @@ jobs keep theirs)"""
 
     def execute(self, context):
         from ...client.errors import MeshyError
-        from ..session import config, runtime
+        from ..core import config, runtime
         settings = config.resolve(context)
         try:
             freed = runtime.clear_cache(settings)
@@ -58,7 +58,7 @@ says about old jobs (Clear Cache keeps them too)"""
                          default=True, options={"SKIP_SAVE"})
 
     def execute(self, context):
-        from ..session import config, runtime
+        from ..core import config, runtime
         try:
             runtime.pin_job(self.job_id, self.pinned, config.resolve(context))
         except (OSError, ValueError) as exc:

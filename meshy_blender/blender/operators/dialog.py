@@ -13,7 +13,7 @@ from bpy.props import BoolProperty
 
 if TYPE_CHECKING:
     from ...jobs.request import JobRequest
-    from ..session import config
+    from ..core import config
 
 
 DIALOG_WIDTH = 340
@@ -33,7 +33,7 @@ class MenuDialog:
         return confirm_or_run(self, context, event)
 
     def draw(self, context: Any) -> None:
-        from ..session import config
+        from ..core import config
         layout = self.layout  # type: ignore[attr-defined]
         layout.use_property_split = True
         layout.use_property_decorate = False
@@ -57,7 +57,7 @@ def draw_price(layout: Any, req: JobRequest, settings: config.Settings,
                copies: int = 1) -> None:
     """The price line of a dialog: "Costs 30 credits", or what to fix first."""
     from ...client.pricing import PRICE_NOT_PUBLISHED
-    from ..session import costs
+    from ..core import costs
     est = costs.estimate(req, settings.policy if settings.policy_error is None else None,
                          copies)
     if est.error:
@@ -80,7 +80,7 @@ class ConfirmUnpublished:
 def confirm_or_run(op: Any, context: Any, event: Any) -> set[str]:
     """Run ``op`` at once, or, when Meshy publishes no price for what it would send, open a
     confirmation naming why, instead of spending an unknown amount silently."""
-    from ..session import config
+    from ..core import config
     settings = config.resolve(context)
     message = unpublished_message(op.dialog_request(context, settings), settings)
     if message is None:
@@ -95,7 +95,7 @@ def confirm_or_run(op: Any, context: Any, event: Any) -> set[str]:
 def unpublished_message(req: JobRequest, settings: config.Settings) -> str | None:
     """The confirmation an artist answers before a click whose price Meshy does not publish
     (None when the price is published, or the request cannot be priced at all)."""
-    from ..session import costs
+    from ..core import costs
     est = costs.estimate(req, settings.policy if settings.policy_error is None else None)
     if est.error or not est.unpublished:
         return None

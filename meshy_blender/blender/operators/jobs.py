@@ -35,7 +35,7 @@ class MESHY_OT_watch_jobs(bpy.types.Operator):
         return [i for i in self.job_ids.split(",") if i]
 
     def invoke(self, context, event):
-        from ..session import runtime
+        from ..core import runtime
         rt = runtime.get_runtime(context)
         if context.window is None:
             # No window (background): the persistent timer or the headless driver pumps instead.
@@ -46,7 +46,7 @@ class MESHY_OT_watch_jobs(bpy.types.Operator):
         return {"RUNNING_MODAL"}
 
     def modal(self, context, event):
-        from ..session import runtime
+        from ..core import runtime
         rt = runtime.current_runtime()
         if rt is None:
             return self._finish(context, {"CANCELLED"})
@@ -95,7 +95,7 @@ class MESHY_OT_cancel_job(bpy.types.Operator):
 
 def stop(op: Any, context: Any, job_id: str, *, on_server: bool) -> set[str]:
     """Cancel ``job_id``: on Meshy (the task is deleted) or only here (Meshy goes on)."""
-    from ..session import runtime
+    from ..core import runtime
     rt = runtime.get_runtime(context)
     if not rt.manager.cancel(job_id, on_server=on_server):
         op.report({"WARNING"}, "Meshy: this job is not running any more")
@@ -129,7 +129,7 @@ class MESHY_OT_clear_finished(bpy.types.Operator):
 
     def execute(self, context):
         from ...jobs import model
-        from ..session import runtime
+        from ..core import runtime
         rt = runtime.current_runtime()
         if rt is None:
             return {"CANCELLED"}
@@ -171,7 +171,7 @@ class MESHY_OT_reimport_job(bpy.types.Operator):
     job_id: JOB_ID  # type: ignore[valid-type]
 
     def execute(self, context):
-        from ..session import runtime
+        from ..core import runtime
         rt = runtime.get_runtime(context)
         if not rt.pump.request_import(self.job_id):
             self.report({"ERROR"}, f"Meshy: job {self.job_id} has no downloaded result")
@@ -181,7 +181,7 @@ class MESHY_OT_reimport_job(bpy.types.Operator):
         rt.pump.tick(max_imports=len(rt.pump.waiting_imports()))
         job = rt.manager.get(self.job_id)
         if job is not None and job.is_active:  # a damaged cached file is downloaded again
-            from ..session import submit
+            from ..core import submit
             submit.watch(context, [job.id])
             self.report({"INFO"}, f"Meshy: the cached result of '{job.label}' was damaged; "
                                   "downloading it again (no charge), it lands when ready")

@@ -1,4 +1,5 @@
-"""Land a finished job in the scene: pick the right importer for what the job produced.
+"""Land a finished job in the scene: a table of landers (``LANDERS``), asked in order, picks
+the importer for what the job produced.
 
 Called by the pump on the main thread with a job snapshot whose files are already in the cache.
 Provenance carries task ids, kind, prompt, model and credits: never a URL or the key.
@@ -6,6 +7,8 @@ Provenance carries task ids, kind, prompt, model and credits: never a URL or the
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -125,60 +128,107 @@ def _source_object(opts: ImportOptions) -> bpy.types.Object | None:
     return bpy.data.objects.get(opts.source_object) if opts.source_object else None
 
 
-def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = None) -> Any:
-    """Import a READY job's files; raises importer.MeshyImportError with an artist's message."""
-    opts = ImportOptions.from_dict(snapshot.get("import_options"))
-    name = str(snapshot.get("label") or snapshot["kind"])
-    prov = provenance(snapshot)
-    placement = opts.placement
-    source = _source_object(opts)
-    stand_ins = intermediate.of_job(str(snapshot["id"]))
-    if stand_ins and placement != "REPLACE":  # the result takes the stand-in's place
-        placement, source = "REPLACE", stand_ins[-1]
-    steps = snapshot.get("steps", [])
-    animate_steps = [s for s in steps if s["kind"] == "animate" and s.get("files")]
+@dataclass
+class Landing:
+    """What every lander gets for one finished job: its snapshot and where and how it lands."""
 
-    rig_files = next((f for f in reversed(_files(snapshot, "rig")) if f), None)
-    if rig_files:
-        char = rig_files.get("rigged_character_glb") or rig_files.get("rigged_character_fbx")
-        clips = {label: Path(rig_files[key]) for label, key in
-                 (("Walking", "walking_armature_glb"), ("Running", "running_armature_glb"),
-                  ("Walking", "walking_fbx"), ("Running", "running_fbx"))
-                 if rig_files.get(key)}
-        result = importer.import_rig(Path(str(char)), clips=clips, name=name, provenance=prov,
-                                     placement=placement, source_object=source, context=context,
-                                     after=_after_import(snapshot, prov, stand_ins))
-        if result.armature is None:
-            raise importer.MeshyImportError("Meshy's rigged character has no armature.")
-        for step in animate_steps:
-            clip = next(iter(step["files"].values()))
-            result.actions.append(importer.add_animation(
-                result.armature, Path(clip), action_name=_action_name(opts, step),
-                provenance=prov, context=context))
-        return result
+    snapshot: dict[str, Any]
+    opts: ImportOptions
+    name: str
+    prov: dict[str, object]
+    placement: str
+    source: Any
+    stand_ins: list[Any]
+    context: Any
 
-    landed = import_images_motion_print.land(snapshot, opts, name, prov, context)
-    if landed is not None:
-        return landed
+    @property
+    def steps(self) -> list[dict[str, Any]]:
+        return list(self.snapshot.get("steps", []))
 
-    if animate_steps and len(animate_steps) == len(steps):
-        target = bpy.data.objects.get(opts.target_armature)
-        if target is None or target.type != "ARMATURE":
-            raise importer.MeshyImportError(
-                "The armature this animation was made for is not in this file any more; "
-                "select a Meshy rig and use Re-import.")
-        return [importer.add_animation(target, Path(next(iter(s["files"].values()))),
-                                       action_name=_action_name(opts, s), provenance=prov,
-                                       context=context)
-                for s in animate_steps]
+    @property
+    def animate_steps(self) -> list[dict[str, Any]]:
+        return [s for s in self.steps if s["kind"] == "animate" and s.get("files")]
 
+
+def _land_rig(job: Landing) -> Any:
+    """A rigged character (and the animations chained after it), else None."""
+    rig_files = next((f for f in reversed(_files(job.snapshot, "rig")) if f), None)
+    if not rig_files:
+        return None
+    char = rig_files.get("rigged_character_glb") or rig_files.get("rigged_character_fbx")
+    clips = {label: Path(rig_files[key]) for label, key in
+             (("Walking", "walking_armature_glb"), ("Running", "running_armature_glb"),
+              ("Walking", "walking_fbx"), ("Running", "running_fbx"))
+             if rig_files.get(key)}
+    result = importer.import_rig(Path(str(char)), clips=clips, name=job.name,
+                                 provenance=job.prov, placement=job.placement,
+                                 source_object=job.source, context=job.context,
+                                 after=_after_import(job.snapshot, job.prov, job.stand_ins))
+    if result.armature is None:
+        raise importer.MeshyImportError("Meshy's rigged character has no armature.")
+    for step in job.animate_steps:
+        clip = next(iter(step["files"].values()))
+        result.actions.append(importer.add_animation(
+            result.armature, Path(clip), action_name=_action_name(job.opts, step),
+            provenance=job.prov, context=job.context))
+    return result
+
+
+def _land_images_motion_print(job: Landing) -> Any:
+    """Pictures, a motion, clips in one task or a print result (not a model), else None."""
+    return import_images_motion_print.land(job.snapshot, job.opts, job.name, job.prov,
+                                           job.context)
+
+
+def _land_animation(job: Landing) -> Any:
+    """Animations alone, added to the armature they were made for, else None."""
+    animate_steps, steps = job.animate_steps, job.steps
+    if not animate_steps or len(animate_steps) != len(steps):
+        return None
+    target = bpy.data.objects.get(job.opts.target_armature)
+    if target is None or target.type != "ARMATURE":
+        raise importer.MeshyImportError(
+            "The armature this animation was made for is not in this file any more; "
+            "select a Meshy rig and use Re-import.")
+    return [importer.add_animation(target, Path(next(iter(s["files"].values()))),
+                                   action_name=_action_name(job.opts, s), provenance=job.prov,
+                                   context=job.context)
+            for s in animate_steps]
+
+
+def _land_model(job: Landing) -> Any:
+    """The job's final model (GLB, else FBX): what every other job lands as."""
+    steps = job.steps
     final = steps[-1] if steps else {}
     model_path = final.get("files", {}).get("glb") or final.get("files", {}).get("fbx")
     if not model_path:
         raise importer.MeshyImportError("This job has no downloaded model to import.")
-    return importer.import_model(Path(model_path), name=name, provenance=prov,
-                                 placement=placement, source_object=source, context=context,
-                                 after=_after_import(snapshot, prov, stand_ins))
+    return importer.import_model(Path(model_path), name=job.name, provenance=job.prov,
+                                 placement=job.placement, source_object=job.source,
+                                 context=job.context,
+                                 after=_after_import(job.snapshot, job.prov, job.stand_ins))
+
+
+# Asked in order; the first that returns something landed the job (None: not its kind). A new
+# result that is not a model adds its lander here, before the model, the one that always lands.
+LANDERS: tuple[Callable[[Landing], Any], ...] = (
+    _land_rig, _land_images_motion_print, _land_animation, _land_model)
+
+
+def import_job(snapshot: dict[str, Any], context: bpy.types.Context | None = None) -> Any:
+    """Import a READY job's files; raises importer.MeshyImportError with an artist's message."""
+    opts = ImportOptions.from_dict(snapshot.get("import_options"))
+    placement, source = opts.placement, _source_object(opts)
+    stand_ins = intermediate.of_job(str(snapshot["id"]))
+    if stand_ins and placement != "REPLACE":  # the result takes the stand-in's place
+        placement, source = "REPLACE", stand_ins[-1]
+    job = Landing(snapshot, opts, str(snapshot.get("label") or snapshot["kind"]),
+                  provenance(snapshot), placement, source, stand_ins, context)
+    for lander in LANDERS:
+        landed = lander(job)
+        if landed is not None:
+            return landed
+    return None  # not reached: the model lander lands or raises
 
 
 def import_intermediate(snapshot: dict[str, Any], context: bpy.types.Context | None = None) -> Any:

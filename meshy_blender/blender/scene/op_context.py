@@ -7,7 +7,7 @@ GIL whenever any other Python thread holds it: memory corruption and a native cr
 docs/blender-bug-report.md). So operators are only called where Blender itself supplies the
 context: in background mode (``blender -b``, the bpy module) the plain context; in interactive
 Blender an operator's ``execute()`` or the modal watcher's ``modal()``, which have a window. The
-jobs pump's ``bpy.app.timers`` timer (no window) never imports (``session/pump.imports_allowed``).
+jobs pump's ``bpy.app.timers`` timer (no window) never imports (``core/pump.imports_allowed``).
 Edit/pose/sculpt modes are left first because importers only run in object mode.
 """
 

@@ -27,7 +27,7 @@ class MESHY_UL_animations(bpy.types.UIList):
 
     def draw_item(self, context, layout, data, item, icon, active_data, active_propname,
                   index=0, flt_flag=0):
-        from ..session import library
+        from ..core import library
         row = layout.row(align=True)
         row.prop(item, "selected", text="")
         row.label(text=item.name, icon="ACTION")
@@ -37,7 +37,7 @@ class MESHY_UL_animations(bpy.types.UIList):
             row.operator("wm.url_open", text="", icon="PLAY").url = url
 
     def filter_items(self, context, data, propname):
-        from ..session.library import ALL
+        from ..core.library import ALL
         items = getattr(data, propname)
         helper = bpy.types.UI_UL_list
         flags = helper.filter_items_by_name(self.filter_name, self.bitflag_filter_item, items,
@@ -53,7 +53,7 @@ class MESHY_UL_animations(bpy.types.UIList):
 
 def _draw_preview(layout: Any, wm_state: Any) -> None:
     """The highlighted animation's preview clip (opens in the browser), where Meshy has one."""
-    from ..session import library
+    from ..core import library
     index = wm_state.animation_index
     if not 0 <= index < len(wm_state.animations):
         return
@@ -68,7 +68,7 @@ def _draw_preview(layout: Any, wm_state: Any) -> None:
 def draw_animation_picker(layout: Any, context: Any) -> None:
     """The searchable, categorised library list with a tick per animation (also used by
     Selected Object > Animate); a Load button until the library arrives."""
-    from ..session import library
+    from ..core import library
     wm_state = context.window_manager.meshy
     if len(wm_state.animations):
         layout.prop(wm_state, "animation_category")

@@ -10,7 +10,7 @@ from typing import Any
 
 import bpy
 
-from ..session.sidebar_data import GENERATE_OPERATORS
+from ..core.sidebar_data import GENERATE_OPERATORS
 
 
 class MESHY_MT_add(bpy.types.Menu):
@@ -32,8 +32,8 @@ class MESHY_MT_add(bpy.types.Menu):
 def object_actions(context: Any) -> list[tuple[str, str, str]]:
     """(operator, text, icon) for what the selection can have done: Animate for a Meshy rig;
     Retexture, Remesh and Rig for a Meshy model or any mesh; nothing otherwise."""
+    from ..core import shape_first
     from ..scene import selection
-    from ..session import shape_first
     active = context.view_layer.objects.active
     if selection.rig_task_id(active) is not None:
         return [("meshy.animate", "Animate with Meshy...", "ACTION")]

@@ -1,6 +1,6 @@
 """Model options drawn into the Generate, Retexture and Remesh sections: Meshy-7
 and ultra mode (image modes), texture size, a transparent thumbnail, multi-view retexture and
-real-world size on remesh. What is drawn is exactly what :mod:`session.model_options` sends."""
+real-world size on remesh. What is drawn is exactly what :mod:`core.model_options` sends."""
 
 from __future__ import annotations
 

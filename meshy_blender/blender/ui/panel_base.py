@@ -11,8 +11,8 @@ import bpy
 if TYPE_CHECKING:
     from ...jobs.policy import Policy
     from ...jobs.request import JobRequest
-    from ..session import config
-    from ..session.costs import Estimate
+    from ..core import config
+    from ..core.costs import Estimate
 
 CATEGORY = "Meshy"
 
@@ -26,7 +26,7 @@ class SidebarPanel(bpy.types.Panel):
     bl_category = CATEGORY
 
     def draw(self, context: bpy.types.Context) -> None:
-        from ..session import config, first_read
+        from ..core import config, first_read
         settings = config.resolve(context)
         # The sidebar's first draw with a usable key asks for the balance (once per session), so
         # prices are compared with it before the artist clicks anything; a timer right after
@@ -91,7 +91,7 @@ def section(layout: Any, idname: str, title: str, closed: bool = True,
 
 def blocked_reason(settings: config.Settings) -> str | None:
     """Why no Meshy button can work now (no key, offline, unusable policy) in artist words."""
-    from ..session import preflight
+    from ..core import preflight
     if not settings.api_key:
         return "Add your Meshy API key first (Account)"
     if preflight.blocked_offline(settings):
@@ -108,8 +108,8 @@ def cost_button(layout: Any, idname: str, action: str, req: JobRequest | None,
     "costs 5 · balance 9,960". The button is disabled with the reason drawn when nothing can be
     sent (no key, offline), the request does not validate (what to fix), or the last balance
     read cannot pay for it. ``price``: the cost when there is no ``req`` to plan (priced from
-    the tables alone, see session/price_labels.py)."""
-    from ..session import account, costs
+    the tables alone, see core/price_labels.py)."""
+    from ..core import account, costs
     blocked = blocked_reason(settings)
     est = None if blocked else costs.estimate(req, ui_policy(settings), copies) \
         if req is not None else price

@@ -230,7 +230,7 @@ class MeshyAnimationItem(bpy.types.PropertyGroup):
 
 
 def _category_items(self: object, context: object) -> list[tuple[str, str, str]]:
-    from ..session.library import category_items
+    from ..core.library import category_items
 
     return category_items()
 

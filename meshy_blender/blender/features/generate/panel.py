@@ -1,0 +1,171 @@
+"""Generate panel: Text / Image / Multi-image, the options in closed sections laid out like
+Blender's own (property split), the priced Generate button checked against the balance, and
+the newest job's progress with its named step and Cancel right under it.
+
+Sections are drawn from one table (``SECTIONS``), so later features (e.g. shape first,
+candidates) add a row instead of rewriting the panel.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import bpy
+
+from ...core.sidebar_data import GENERATE_OPERATORS, REQUEST_FOR_MODE, candidate_count
+from ...ui.animation_list import draw_animation_picker
+from ...ui.model_options import draw_generate_options
+from ...ui.panel_base import (
+    SidebarPanel,
+    cost_button,
+    option,
+    policy_pins,
+    section,
+    ui_policy,
+    wrapped,
+)
+from ...ui.texturing import draw_texturing, image_input
+
+if TYPE_CHECKING:
+    from ....jobs.request import JobRequest
+    from ...core import config
+    from ...core.costs import Estimate
+
+
+def draw_inputs(layout: Any, s: Any) -> None:
+    if s.mode == "TEXT":
+        col = layout.column(align=True)
+        if s.prompt_text is None:
+            col.prop(s, "prompt", text="")
+        col.prop(s, "prompt_text", text="Long Prompt", icon="TEXT")
+    elif s.mode == "IMAGE":
+        image_input(layout, s.image, "Picture")
+    else:
+        for n in range(1, 5):
+            image_input(layout, getattr(s, f"multi_image_{n}"), f"Picture {n}")
+
+
+def draw_model(layout: Any, s: Any, pins: dict[str, Any]) -> None:
+    if s.mode == "TEXT":
+        layout.prop(s, "art_style")
+        layout.prop(s, "negative_prompt")
+    option(layout, s, "ai_model", pins)
+    option(layout, s, "model_type", pins)
+    option(layout, s, "topology", pins)
+    row = layout.row(heading="Polycount")
+    row.prop(s, "use_polycount", text="")
+    sub = row.row()
+    sub.enabled = s.use_polycount
+    option(sub, s, "target_polycount", pins, text="")
+    option(layout, s, "symmetry_mode", pins)
+    option(layout, s, "pose_mode", pins)
+    option(layout, s, "should_remesh", pins)
+    if s.mode != "TEXT":
+        option(layout, s, "image_enhancement", pins)
+
+
+def draw_texture(layout: Any, s: Any, pins: dict[str, Any]) -> None:
+    option(layout, s, "should_texture", pins)
+    if not s.should_texture:
+        # Shape first: Meshy's own two-stage flow, priced for the shape alone.
+        layout.label(text="Shape first: texture it later from Selected Object", icon="INFO")
+        if s.mode == "TEXT":
+            layout.prop(s, "candidates")
+    col = layout.column()
+    col.enabled = s.should_texture
+    draw_texturing(col, s, pins)
+
+
+def draw_chain(layout: Any, s: Any, pins: dict[str, Any]) -> None:
+    layout.prop(s, "chain_remesh")
+    layout.prop(s, "chain_rig")
+    col = layout.column()
+    col.enabled = s.chain_rig
+    col.prop(s, "rig_height")
+    col.prop(s, "chain_animate")
+    if s.chain_rig and s.chain_animate:
+        draw_animation_picker(col, bpy.context)
+
+
+def draw_advanced(layout: Any, s: Any, pins: dict[str, Any]) -> None:
+    """Closed by default: output files, moderation and the import override."""
+    option(layout, s, "target_formats", pins)
+    option(layout, s, "auto_size", pins)
+    option(layout, s, "origin_at", pins)
+    option(layout, s, "moderation", pins)
+    layout.prop(s, "import_format")
+
+
+# (section id, title, draw function): the Generate panel's option sections, all closed.
+SECTIONS = (("meshy_gen_model", "Model", draw_model),
+            ("meshy_gen_texture", "Texture", draw_texture),
+            ("meshy_gen_chain", "Then", draw_chain),
+            ("meshy_gen_output", "Meshy-7 & Output", draw_generate_options),
+            ("meshy_gen_advanced", "Advanced", draw_advanced))
+
+
+def newest_job(rt: Any) -> dict[str, Any] | None:
+    """The snapshot of the most recently started job (what the artist just clicked)."""
+    view = rt.pump.view if rt is not None else {}
+    snaps = [s for s in view.values() if "id" in s]
+    return max(snaps, key=lambda s: int(s.get("created_ms") or 0)) if snaps else None
+
+
+def draw_newest(layout: Any, context: Any) -> None:
+    """The newest job's progress under the Generate button: its named step ("Texture 2/2"),
+    a bar, and Cancel while it runs; its outcome in words once it ended."""
+    from ...core import runtime
+    snap = newest_job(runtime.current_runtime())
+    if snap is None:
+        return
+    from ....jobs import model
+    from ...core import messages
+    status = str(snap.get("status"))
+    col = layout.column(align=True)
+    if status in model.ACTIVE_STATUSES:
+        row = col.row(align=True)
+        text = messages.progress_text(snap)
+        if hasattr(row, "progress"):  # UILayout.progress: Blender 4.0+
+            row.progress(factor=float(snap.get("progress") or 0) / 100.0, type="BAR", text=text)
+        else:
+            row.label(text=text)
+        row.operator("meshy.cancel_job", text="", icon="CANCEL").job_id = str(snap["id"])
+    elif status == model.FAILED:
+        wrapped(col, messages.for_job_error(snap.get("error")), context, icon="ERROR")
+    elif status == model.IMPORTED:
+        col.label(text=f"Imported '{snap.get('label')}'", icon="CHECKMARK")
+
+
+class MESHY_PT_generate(SidebarPanel):
+    bl_idname = "MESHY_PT_generate"
+    bl_label = "Generate"
+
+    def draw_panel(self, context: bpy.types.Context, settings: config.Settings) -> None:
+        layout = self.layout
+        s = context.scene.meshy  # type: ignore[attr-defined]
+        layout.row().prop(s, "mode", expand=True)
+        draw_inputs(layout, s)
+        pins = policy_pins(REQUEST_FOR_MODE[s.mode], settings)
+        for idname, title, draw in SECTIONS:
+            body = section(layout, idname, title)
+            if body is not None:
+                draw(body, s, pins)
+        count = candidate_count(s)
+        req, price = generate_price(s, settings, count)
+        cost_button(layout, GENERATE_OPERATORS[s.mode],
+                    f"Generate {count} Candidates" if count > 1 else "Generate", req, settings,
+                    icon="PLAY", context=context, copies=count, price=price)
+        draw_newest(layout, context)
+
+
+def generate_price(s: Any, settings: config.Settings,
+                   count: int) -> tuple[JobRequest | None, Estimate | None]:
+    """What prices the Generate button: its request, planned as a click would (validated,
+    studio policy applied), or, before the planner is loaded (the session's first draw), the
+    same price from the price tables alone while a timer loads the planner."""
+    from ...core import price_labels
+    if price_labels.planner_loaded() or ui_policy(settings) is not None:
+        from ...core import sidebar_requests
+        return sidebar_requests.generate(s, settings, estimate=True), None
+    price_labels.load_planner_soon()
+    return None, price_labels.generate(s, count)

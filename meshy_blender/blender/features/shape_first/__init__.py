@@ -1,0 +1,4 @@
+"""Shape first: make a shape and texture it later ("Texture It"); the operators.
+
+Imports like every feature (see ``features/__init__.py``); never another feature.
+"""
