@@ -216,7 +216,7 @@ sys.path[:0] = [{root!r}, {tests!r}]
 import bpy, addon_utils
 assert addon_utils.enable("meshy_blender", default_set=True) is not None
 from fixtures.recording_layout import RecordingLayout, draw_panel
-from meshy_blender.blender.ui import panels
+from meshy_blender.blender import panels
 RecordingLayout.fresh_sections = True  # a fresh sidebar: closed sub-sections draw no body
 bpy.context.scene.meshy.prompt = "a chair"
 fresh = [cls for cls in panels.CLASSES if "DEFAULT_CLOSED" not in getattr(cls, "bl_options", ())
