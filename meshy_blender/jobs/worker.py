@@ -30,7 +30,10 @@ from typing import Any
 from .pipe import PipeChannel, PipeClosed
 
 POLL_S = 0.02
-NICENESS = 10  # downloads and hashing yield the CPU to Blender's main thread
+# Downloads and hashing yield the CPU to Blender's main thread: at 10 the 2 ms task's p99 during
+# 5 x 200 MB downloads was 2.30x idle on a quiet 2-core machine, at 19 1.45x (docs/benchmarks.md).
+# Under a full render the worker then gets little CPU: its jobs wait, nothing is lost.
+NICENESS = 19
 # How long parking waits for running jobs to record where they stopped before the process exits
 # (the journal is written atomically, so exiting earlier is as safe as a crash).
 PARK_WAIT_S = 3.0
