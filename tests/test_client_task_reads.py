@@ -22,7 +22,6 @@ from meshy_blender.client import errors as e
 from meshy_blender.client import http, task_list
 from meshy_blender.client.account_balance import parse_balance
 from meshy_blender.client.client import _frame, _stream_error
-from meshy_blender.client.specs import build_payload
 from meshy_blender.client.tasks import parse_task
 from meshy_blender.jobs import model
 
@@ -46,13 +45,11 @@ def _api_paths(emulator) -> list[str]:
 
 
 def _v1_image_task(emulator, meshy_key, tmp_path) -> str:
-    """An image-to-3d task made on the v1 create route, as the client did before v2 reads."""
-    from meshy_blender.client import MeshyClient
-
-    image = _png(tmp_path)
-    with MeshyClient(meshy_key, emulator.api_url, cache_dir=tmp_path / "c") as client:
-        return client.create_task("image-to-3d", build_payload(
-            "image-to-3d", image_url=image, target_formats=["glb"]))
+    """An image-to-3d task made on the v1 create route, as the client did before v2 (the
+    client itself creates on v2 now, so the request is sent here as the old client sent it)."""
+    image = "data:image/png;base64," + base64.b64encode(_png(tmp_path).read_bytes()).decode()
+    return Api(emulator, meshy_key).create("/openapi/v1/image-to-3d",
+                                           {"image_url": image, "target_formats": ["glb"]})
 
 
 def _png(tmp_path: Path) -> Path:
