@@ -18,8 +18,9 @@ TASK_FIELDS = {"id", "type", "status", "progress", "created_at", "started_at", "
 
 
 @pytest.fixture
-def api(emulator: Emulator, meshy_key: str) -> Api:
-    return Api(emulator, meshy_key)
+def api(v1_routes: Emulator, meshy_key: str) -> Api:
+    """The emulator with its v1 routes still served: they are tested here too."""
+    return Api(v1_routes, meshy_key)
 
 
 def test_preview_lifecycle_goes_pending_in_progress_succeeded(api: Api) -> None:

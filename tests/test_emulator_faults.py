@@ -18,8 +18,9 @@ PREVIEW = {"mode": "preview", "prompt": "a monster mask"}
 
 
 @pytest.fixture
-def api(emulator: Emulator, meshy_key: str) -> Api:
-    return Api(emulator, meshy_key)
+def api(v1_routes: Emulator, meshy_key: str) -> Api:
+    """The emulator with its v1 routes still served: they are tested here too."""
+    return Api(v1_routes, meshy_key)
 
 
 def test_latency_delays_every_api_response(api: Api, emulator: Emulator) -> None:

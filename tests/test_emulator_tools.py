@@ -16,8 +16,9 @@ V1 = "/openapi/v1"
 
 
 @pytest.fixture
-def api(emulator: Emulator, meshy_key: str) -> Api:
-    return Api(emulator, meshy_key)
+def api(v1_routes: Emulator, meshy_key: str) -> Api:
+    """The emulator with its v1 routes still served: they are tested here too."""
+    return Api(v1_routes, meshy_key)
 
 
 def test_print_resources_live_under_print_and_follow_the_task_lifecycle(api: Api) -> None:
