@@ -59,7 +59,7 @@ def start_emulator() -> Any:
 
     ensure_assets(python=sys.executable)
     seconds = float(os.environ.get("MESHY_DEMO_TASK_SECONDS", "2.5"))
-    emu = Emulator(task_seconds=seconds, rate_limit=100).start()
+    emu = Emulator(task_seconds=seconds, rate_limit=100, v1_gone=True).start()  # v2 alone
     os.environ["MESHY_API_KEY"] = TEST_MODE_KEY
     os.environ["MESHY_API_BASE"] = emu.api_url
     print(f"No MESHY_API_KEY: using the Meshy emulator at {emu.api_url} "

@@ -1,9 +1,10 @@
 """Shape first from scripts: texture a shape Meshy made earlier, without paying for it again.
 
-``api.refine(preview)`` sends one ``text-to-3d-refine`` task with the shape's
-``preview_task_id``; given the shape's object, the textured model replaces it in place (same
-transform; the shape is then removed from the file unless ``keep_shape=True`` keeps it hidden),
-as "Texture It" does in the sidebar.
+``api.refine(preview)`` sends one ``text-to-3d-refine`` step with the shape's
+``preview_task_id``: on Meshy API v2 one retexture of that task (client/request_body.py);
+given the shape's object, the textured model replaces it in place (same transform; the shape
+is then removed from the file unless ``keep_shape=True`` keeps it hidden), as "Texture It"
+does in the sidebar.
 """
 
 from __future__ import annotations

@@ -35,10 +35,10 @@ def resume(task_id: str, kind: str, *, progress: ProgressCallback | None = None,
     if chain is not None:
         return chain_resume.finish(rt, chain, task_id, finish_chain, progress, timeout)
     # One free GET: an unknown id fails here (NotFoundError), and a text-to-3d id says
-    # whether it is a preview or a refine.
+    # whether it is a shape or a textured model (its request on v2, its type on v1).
     task = rt.client.get_task(step_kind, task_id)
-    if str(task.raw.get("type", "")).startswith("text-to-3d-"):
-        step_kind = str(task.raw["type"])
+    if task.kind.startswith("text-to-3d-"):
+        step_kind = task.kind
     target = ""
     if step_kind == "animate":
         if armature is None:

@@ -20,11 +20,12 @@ from . import errors as e
 from . import http, request_metadata
 from .core import ClientCore
 from .pricing import estimate_cost
-from .request_body import create_body, create_route
+from .request_body import V2_PREFIX, create_body, create_route, listed_type, textures_a_shape
 from .specs import spec
 
 # Inputs that identify "the same request" when a task object echoes them.
-MATCH_KEYS = ("mode", "prompt", "negative_prompt", "preview_task_id", "input_task_id",
+MATCH_KEYS = ("mode", "should_texture", "prompt", "negative_prompt", "preview_task_id",
+              "input_task_id",
               "height_meters", "resize_height",
               "rig_task_id", "action_id", "action_ids", "motion_task_id", "texture_prompt",
               "text_style_prompt", "ai_model",
@@ -45,13 +46,17 @@ def create(client: ClientCore, kind: str, payload: dict[str, Any],
     body = {**s.fixed, **payload}
     labels = body.pop("metadata", None)  # sent as v2's header, never in the body
     headers = {request_metadata.HEADER: request_metadata.header(labels)} if labels else None
-    route = create_route(kind)
+    if textures_a_shape(kind, body):
+        body = _with_style(client, body)
+    route = create_route(kind, body)
+    path = s.create_path
     if route is not None:
         body = create_body(kind, route, body)  # only the fields Meshy API v2 takes
+        path = V2_PREFIX + route
     started_ms = int(time.time() * 1000)
     rate_limited = 0
     while True:
-        resp, failure = _post(client, s.create_path, body, headers)
+        resp, failure = _post(client, path, body, headers)
         if resp is not None and resp.status_code < 400:
             task_id = _task_id(resp)
             if task_id:
@@ -80,6 +85,19 @@ def create(client: ClientCore, kind: str, payload: dict[str, Any],
             raise e.ServerError(message, status=status,
                                 server_message=http.server_message(resp) if resp else None)
         raise e.NetworkError(message)
+
+
+def _with_style(client: ClientCore, body: dict[str, Any]) -> dict[str, Any]:
+    """Texture It without a texture prompt or image textures the shape as its own prompt said
+    (v1's refine did that by itself; v2's retexture needs a style): one free read of the shape."""
+    if body.get("texture_prompt") or body.get("texture_image_url"):
+        return body
+    shape = client.get_task("text-to-3d-preview", str(body["preview_task_id"]))
+    prompt = shape.input.get("prompt") or shape.raw.get("prompt")
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise e.ValidationError("Texture It needs a Texture Prompt or a Texture Image: the "
+                                "shape's own prompt could not be read.", field="texture_prompt")
+    return {**body, "texture_prompt": prompt.strip()}
 
 
 def _post(client: ClientCore, path: str, body: dict[str, Any],
@@ -130,6 +148,7 @@ def _credits_error(client: ClientCore, kind: str, body: dict[str, Any],
 
 
 def _matches(kind: str, task_raw: dict[str, Any], body: dict[str, Any]) -> bool:
+    """``kind`` here is the type Meshy lists the created task under (:func:`listed_type`)."""
     ttype = task_raw.get("type")
     if ttype and ttype != kind and not (kind == "animate" and ttype == "animation"):
         return False
@@ -145,6 +164,11 @@ def find_created(client: ClientCore, kind: str, body: dict[str, Any],
     """The id of a task of ``kind`` created since ``started_ms`` with matching inputs that no
     one owns yet: neither this client's own creations nor the ids ``exclude`` gives (the ids
     every journal records; a sibling job's task must never be adopted twice)."""
+    listed = listed_type(kind, body)  # Texture It is looked for among retextures
+    if listed == "retexture" and kind != listed:
+        kind = listed
+        body = {("input_task_id" if name == "preview_task_id" else name): value
+                for name, value in body.items()}  # as the retexture echoes its shape
     for lookup in range(ADOPT_LOOKUPS):
         if lookup:
             time.sleep(max(0.2, client.retry_backoff))
@@ -157,7 +181,7 @@ def find_created(client: ClientCore, kind: str, body: dict[str, Any],
             known |= set(exclude() if callable(exclude) else exclude)
         candidates = [t for t in recent
                       if t.id not in known and t.created_at >= started_ms - ADOPT_SLACK_MS
-                      and _matches(kind, t.raw, body)]
+                      and _matches(listed, t.raw, body)]
         if candidates:
             return min(candidates, key=lambda t: t.created_at).id
     return None

@@ -139,12 +139,12 @@ MODELS: tuple[Model, ...] = (
           unpublished=True, retires=_D("2026-03-20"), replacement="Meshy-6 or Latest",
           successor="meshy-6"),
     # --- Model type (v1's model_type; v2 names them as AI models) ----------------------------
-    Model("standard", "Standard", "3d", MESH_KINDS[:1] + IMAGE_TO_3D,
+    Model("standard", "Standard", "3d", MESH_KINDS,
           "A detailed, high-resolution model", option="model_type"),
-    Model("smart-topology", "Smart Topology", "3d", MESH_KINDS[:1] + IMAGE_TO_3D,
+    Model("smart-topology", "Smart Topology", "3d", MESH_KINDS,
           "Clean, artist-style topology with 100 to 15,000 polygons (set Polycount in that "
           "range; price not published)", option="model_type", unpublished=True),
-    Model("lowpoly", "Low-poly", "3d", MESH_KINDS[:1] + IMAGE_TO_3D,
+    Model("lowpoly", "Low-poly", "3d", MESH_KINDS,
           "A clean low-poly model for games and stylised scenes", option="model_type",
           prices=_SHAPE_CURRENT, deprecated=_D("2026-07-13"), retires=_D("2026-10-30"),
           replacement="Smart Topology", successor="smart-topology"),

@@ -18,6 +18,8 @@ from . import model_catalogue
 from .errors import ValidationError
 from .model_catalogue import Model
 
+# text-to-3d-refine: Texture It, one v2 retexture of the shape (one textured call is priced
+# by its AI model below).
 FLAT = {"text-to-3d-refine": 10, "retexture": 10, "remesh": 5, "rig": 5, "animate": 3,
         "convert": 1, "resize": 1, "text-to-motion": 10, "uv-unwrap": 5, "print-analyze": 0,
         "print-repair": 10, "print-multi-color": 10}
@@ -69,15 +71,20 @@ def _unpublished(kind: str, payload: Mapping[str, Any]) -> str:
 
 
 def _base_cost(kind: str, payload: Mapping[str, Any]) -> int:
+    if kind == "text-to-3d-refine" and not payload.get("preview_task_id"):
+        kind = "textured-text-to-3d"  # one v2 call: the AI model's textured price
     if kind in FLAT:
         return FLAT[kind]
-    if kind in ("text-to-3d-preview", "image-to-3d", "multi-image-to-3d"):
-        ai, model_type = _mesh_models(kind, payload)
+    if kind in ("text-to-3d-preview", "image-to-3d", "multi-image-to-3d",
+                "textured-text-to-3d"):
+        ai, model_type = _mesh_models(
+            "text-to-3d-refine" if kind == "textured-text-to-3d" else kind, payload)
         if ai is None:
             raise ValidationError(f"No price known for AI model {payload.get('ai_model')!r}.",
                                   field="ai_model")
         textured = payload.get("should_texture", True) is not False
-        key = "shape" if kind == "text-to-3d-preview" else "textured" if textured else "untextured"
+        key = ("shape" if kind == "text-to-3d-preview" else "textured" if textured
+               or kind == "textured-text-to-3d" else "untextured")
         # A model type with its own price (low-poly) sets it; otherwise the AI model does.
         prices = model_type.prices if model_type is not None and model_type.prices else ai.prices
         return prices.get(key, 0) + _geometry_pass(kind, payload)

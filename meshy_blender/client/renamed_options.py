@@ -18,6 +18,8 @@ from typing import Any
 from .errors import ValidationError
 
 IMAGE_TO_3D = ("image-to-3d", "multi-image-to-3d")
+# Every generation kind: text to 3D's shape and textured model are v2 text-to-3d calls too.
+GENERATION = (*IMAGE_TO_3D, "text-to-3d-preview", "text-to-3d-refine")
 # Assumption (docs/meshy-api-v2.md): v1's ultra mode is v2's smallest Ultra geometry pass, the
 # one Meshy-7 and multi-image to 3D also take; same price (+5 credits).
 ULTRA_GEOMETRY = "2k"
@@ -88,9 +90,10 @@ RENAMED: tuple[Renamed, ...] = (
     Renamed("image_style_url", "texture_image_url", ("retexture",), _same),
     Renamed("enable_original_uv", "uv_mode", ("retexture",), _uv_mode),
     Renamed("ai_model", "texture_model", ("retexture",), _texture_model),
-    Renamed("hd_texture", "texture_resolution", ("retexture", *IMAGE_TO_3D), _hd),
+    Renamed("hd_texture", "texture_resolution", ("retexture", *IMAGE_TO_3D, "text-to-3d-refine"),
+            _hd),
     Renamed("ultra_mode", "geometry_resolution", IMAGE_TO_3D, _ultra),
-    Renamed("model_type", "ai_model", IMAGE_TO_3D, _model_type),
+    Renamed("model_type", "ai_model", GENERATION, _model_type),
     Renamed("multiview_image_urls", None, ("retexture",),
             refusal="Meshy API v2 names no field for views of the model in Retexture; "
                     "use a style prompt or a style image."),
@@ -100,9 +103,9 @@ RENAMED: tuple[Renamed, ...] = (
     Renamed("origin_at", None, ("retexture",),
             refusal="Retexture keeps the model's origin on Meshy API v2; move it with "
                     "Resize afterwards."),
-    Renamed("decimation_mode", None, IMAGE_TO_3D,
+    Renamed("decimation_mode", None, GENERATION,
             refusal="Meshy API v2 has no decimation mode; set Polycount instead."),
-    Renamed("is_a_t_pose", None, IMAGE_TO_3D,
+    Renamed("is_a_t_pose", None, GENERATION,
             refusal="Meshy API v2 replaced is_a_t_pose with pose_mode ('a-pose' or 't-pose')."),
 )
 

@@ -39,47 +39,36 @@ Output = Literal["model", "rig", "animation", "images", "motion", "report"]
 
 @dataclass(frozen=True)
 class TaskSpec:
-    """One task kind: where to create it, where to read it back, and what it produces."""
+    """One task kind: where to create it and what it produces (every read goes through
+    Meshy API v2's ``/openapi/v2/tasks``)."""
 
     kind: str
-    create_path: str  # Meshy API v2's create route (text to 3D: v1's preview/refine pair)
-    resource_path: str  # GET/list/DELETE/stream live under this path
+    create_path: str  # Meshy API v2's create route (Texture It: see request_body.create_route)
     output: Output
-    fixed: dict[str, Any] = field(default_factory=dict)  # always sent, e.g. {"mode": "preview"}
+    fixed: dict[str, Any] = field(default_factory=dict)  # always sent
     textured: bool = False  # output has textures (retexture/refine); informational
 
 
-_T23D = "/openapi/v2/text-to-3d"
+_V2 = "/openapi/v2/"
 SPECS: dict[str, TaskSpec] = {
-    "text-to-3d-preview": TaskSpec("text-to-3d-preview", _T23D, _T23D, "model",
-                                   {"mode": "preview"}),
-    "text-to-3d-refine": TaskSpec("text-to-3d-refine", _T23D, _T23D, "model", {"mode": "refine"},
+    "text-to-3d-preview": TaskSpec("text-to-3d-preview", _V2 + "text-to-3d", "model"),
+    "text-to-3d-refine": TaskSpec("text-to-3d-refine", _V2 + "text-to-3d", "model",
                                   textured=True),
-    "image-to-3d": TaskSpec("image-to-3d", "/openapi/v2/image-to-3d", "/openapi/v1/image-to-3d",
-                            "model"),
-    "multi-image-to-3d": TaskSpec("multi-image-to-3d", "/openapi/v2/multi-image-to-3d",
-                                  "/openapi/v1/multi-image-to-3d", "model"),
-    "retexture": TaskSpec("retexture", "/openapi/v2/retexture", "/openapi/v1/retexture", "model",
-                          textured=True),
-    "remesh": TaskSpec("remesh", "/openapi/v2/remesh", "/openapi/v1/remesh", "model"),
-    "rig": TaskSpec("rig", "/openapi/v2/rigging", "/openapi/v1/rigging", "rig"),
-    "animate": TaskSpec("animate", "/openapi/v2/animations", "/openapi/v1/animations",
-                        "animation"),
-    "text-to-image": TaskSpec("text-to-image", "/openapi/v2/text-to-image",
-                              "/openapi/v1/text-to-image", "images"),
-    "image-to-image": TaskSpec("image-to-image", "/openapi/v2/image-to-image",
-                               "/openapi/v1/image-to-image", "images"),
-    "convert": TaskSpec("convert", "/openapi/v2/convert", "/openapi/v1/convert", "model"),
-    "resize": TaskSpec("resize", "/openapi/v2/resize", "/openapi/v1/resize", "model"),
-    "text-to-motion": TaskSpec("text-to-motion", "/openapi/v2/text-to-motion",
-                               "/openapi/v1/text-to-motion", "motion"),
-    "uv-unwrap": TaskSpec("uv-unwrap", "/openapi/v2/uv-unwrap", "/openapi/v1/uv-unwrap", "model"),
-    "print-analyze": TaskSpec("print-analyze", "/openapi/v2/print/analyze",
-                              "/openapi/v1/print/analyze", "report"),
-    "print-repair": TaskSpec("print-repair", "/openapi/v2/print/repair",
-                             "/openapi/v1/print/repair", "model"),
-    "print-multi-color": TaskSpec("print-multi-color", "/openapi/v2/print/multi-color",
-                                  "/openapi/v1/print/multi-color", "model"),
+    "image-to-3d": TaskSpec("image-to-3d", _V2 + "image-to-3d", "model"),
+    "multi-image-to-3d": TaskSpec("multi-image-to-3d", _V2 + "multi-image-to-3d", "model"),
+    "retexture": TaskSpec("retexture", _V2 + "retexture", "model", textured=True),
+    "remesh": TaskSpec("remesh", _V2 + "remesh", "model"),
+    "rig": TaskSpec("rig", _V2 + "rigging", "rig"),
+    "animate": TaskSpec("animate", _V2 + "animations", "animation"),
+    "text-to-image": TaskSpec("text-to-image", _V2 + "text-to-image", "images"),
+    "image-to-image": TaskSpec("image-to-image", _V2 + "image-to-image", "images"),
+    "convert": TaskSpec("convert", _V2 + "convert", "model"),
+    "resize": TaskSpec("resize", _V2 + "resize", "model"),
+    "text-to-motion": TaskSpec("text-to-motion", _V2 + "text-to-motion", "motion"),
+    "uv-unwrap": TaskSpec("uv-unwrap", _V2 + "uv-unwrap", "model"),
+    "print-analyze": TaskSpec("print-analyze", _V2 + "print/analyze", "report"),
+    "print-repair": TaskSpec("print-repair", _V2 + "print/repair", "model"),
+    "print-multi-color": TaskSpec("print-multi-color", _V2 + "print/multi-color", "model"),
 }
 
 # Option vocabularies (seeds 000/003/004 and meshy-api-notes.md; models: model_catalogue).
@@ -208,12 +197,14 @@ _ACTION_ID = v.integer(-1_000_000, 1_000_000_000)
 OPTIONS: dict[str, dict[str, v.Checker]] = {
     "text-to-3d-preview": {"prompt": _prompt, "negative_prompt": v.text(MAX_PROMPT),
                            "art_style": v.choice("realistic", "sculpture"), **_GEOMETRY},
-    "text-to-3d-refine": {"preview_task_id": v.task_id,
+    # One textured call (a prompt), or Texture It: a retexture of the shape (preview_task_id).
+    "text-to-3d-refine": {"prompt": _prompt, "negative_prompt": v.text(MAX_PROMPT),
+                          "art_style": v.choice("realistic", "sculpture"), **_GEOMETRY,
+                          "preview_task_id": v.task_id,
                           "ai_model": _model("text-to-3d-refine"),
-                          "moderation": v.boolean,
-                          "target_formats": v.formats(MODEL_FORMATS), "auto_size": v.boolean,
-                          "origin_at": v.choice("bottom", "center"), **_TEXTURING,
-                          **_THUMBNAILS},
+                          "model_type": _model("text-to-3d-refine", "model_type"),
+                          "texture_model": v.choice(*_v2_choices("text-to-3d", "texture_model")),
+                          **_TEXTURING, **_THUMBNAILS},
     "image-to-3d": {"image_url": v.image(), **_image_to_3d("image-to-3d")},
     "multi-image-to-3d": {"image_urls": v.image_list(1, 4), **_image_to_3d("multi-image-to-3d"),
                           "texture_image_urls": v.image_list(1, 4)},
@@ -267,7 +258,6 @@ BOOLEAN_OPTIONS = frozenset({"should_texture"} | {
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "text-to-3d-preview": ("prompt",),
-    "text-to-3d-refine": ("preview_task_id",),
     "animate": ("rig_task_id",),
     "text-to-image": ("ai_model", "prompt"),
     "image-to-image": ("ai_model", "prompt", "reference_image_urls"),
@@ -341,6 +331,11 @@ def _check_relations(kind: str, given: dict[str, Any]) -> None:
             raise ValidationError(
                 f"{kind} needs a model: 'input_task_id' (a Meshy task) or 'model_url' "
                 "(a URL or a local file).", field="input_task_id")
+    if kind in ("text-to-3d-preview", "text-to-3d-refine"):
+        _v2_text_to_3d(given)
+    if kind == "text-to-3d-refine" and ("prompt" in given) == ("preview_task_id" in given):
+        raise ValidationError("Textured text to 3D needs either a prompt or the shape to "
+                              "texture ('preview_task_id'), not both.", field="prompt")
     _exclusive(given, "texture_prompt", "texture_image_url",
                "Use either a texture prompt or a texture image, not both.")
     if kind in ("image-to-3d", "multi-image-to-3d") and given.get("should_texture") is False:
@@ -386,6 +381,19 @@ def _check_relations(kind: str, given: dict[str, Any]) -> None:
         if len(chosen) != 1:
             raise ValidationError("Resize needs exactly one of 'resize_height', "
                                   "'resize_longest_side' or 'auto_size'.", field="resize_height")
+
+
+def _v2_text_to_3d(given: dict[str, Any]) -> None:
+    """Meshy API v2 makes Text to 3D in one call with neither a negative prompt nor an art
+    style (realistic, the default, is what it makes): refused before anything is sent."""
+    negative = given.get("negative_prompt")
+    if isinstance(negative, str) and negative.strip():  # a malformed one: refused as such
+        raise ValidationError("Meshy API v2 takes no Negative Prompt for Text to 3D: clear it "
+                              "and say what you want in the Prompt.", field="negative_prompt")
+    if given.get("art_style") == "sculpture":
+        raise ValidationError("Meshy API v2 has no Art Style for Text to 3D: set it to "
+                              "Realistic and describe the style in the Prompt.",
+                              field="art_style")
 
 
 def _image_source(kind: str, given: dict[str, Any]) -> None:

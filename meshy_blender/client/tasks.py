@@ -212,10 +212,17 @@ def _output(data: dict[str, Any]) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
-def kind_of(reported: Any, asked: str) -> str:
-    """The add-on's kind for Meshy's ``type``; ``asked`` when the type names none it knows."""
+def kind_of(reported: Any, asked: str, echo: Any = None) -> str:
+    """The add-on's kind for Meshy's ``type`` (and the request it echoes); ``asked`` when the
+    type names none it knows."""
     from .specs import SPECS  # the kinds the add-on knows (specs never imports this module)
 
+    if reported == "text-to-3d" and isinstance(echo, dict):
+        # Meshy API v2 types a shape and a textured model alike; the request says which.
+        if echo.get("should_texture") is False:
+            return "text-to-3d-preview"
+        if echo.get("should_texture") is True or echo.get("texture_model"):
+            return "text-to-3d-refine"
     if isinstance(reported, str) and reported:
         kind = TYPE_KINDS.get(reported, reported)
         if kind in SPECS:
@@ -244,7 +251,7 @@ def parse_task(data: Any, kind: str) -> Task:
     echo = data.get("input")
     return Task(
         id=task_id,
-        kind=kind_of(data.get("type"), kind),
+        kind=kind_of(data.get("type"), kind, echo),
         status=status,
         progress=max(0, min(100, _int(data.get("progress")))),
         created_at=_int(data.get("created_at")),

@@ -17,7 +17,7 @@ from .kinds import CHAIN_KEYS, REQUEST_KINDS, RESUMABLE_KINDS
 from .model import STEP_WAITING, Job, Step
 from .request import PLACEHOLDER_TASK_ID, JobRequest
 
-# Text to 3D: which API parameters belong to the refine (texturing) task rather than the preview.
+# Text to 3D: the texturing options (a shape made with should_texture=False takes none of them).
 REFINE_ONLY = {"enable_pbr", "texture_prompt", "texture_image_url", "remove_lighting",
                "texture_resolution", "hd_texture"}
 SHARED_PREVIEW_REFINE = {"ai_model", "moderation", "auto_size", "origin_at", "target_formats"}
@@ -115,6 +115,11 @@ _TARGET_FORMAT_KINDS = {"remesh", "retexture", "text-to-3d-refine", "text-to-3d-
                         "image-to-3d", "multi-image-to-3d"}
 
 
+# Steps Meshy makes GLB only for unless asked (remesh; Meshy API v2's retexture, which
+# Texture It is; an image to 3D's default is left to its own step today).
+_GLB_BY_DEFAULT = {"remesh", "retexture"}
+
+
 def _request_needed_formats(steps: list[Step]) -> None:
     """Ask Meshy for every model format a step's download needs, so a chained remesh imported
     as FBX asks for ``fbx`` instead of failing after it was paid. A remesh feeding a later step
@@ -124,7 +129,8 @@ def _request_needed_formats(steps: list[Step]) -> None:
             continue
         needed = [d for d in step.downloads if d in ("glb", "fbx")]
         given = step.options.get("target_formats")
-        if given is None and step.kind != "remesh":
+        texture_it = step.kind == "text-to-3d-refine" and "preview_task_id" in step.options
+        if given is None and step.kind not in _GLB_BY_DEFAULT and not texture_it:
             continue  # Meshy's default for these steps includes GLB and FBX
         formats = [str(f).lower() for f in (given if given is not None else ["glb"])]
         if step.kind == "remesh" and n + 1 < len(steps):
@@ -134,30 +140,31 @@ def _request_needed_formats(steps: list[Step]) -> None:
             step.options["target_formats"] = formats + missing
 
 
-def _split_text_to_3d(options: dict[str, Any]) -> tuple[dict, dict | None]:
+def _text_to_3d(options: dict[str, Any]) -> Step:
+    """One Meshy API v2 text-to-3d task: a textured model (the ``refine`` step, so History and
+    the journal name it as before) or, with ``should_texture=False``, a shape to texture later."""
     texture = validation.boolean("should_texture", options.pop("should_texture", True))
-    preview = {k: v for k, v in options.items() if k not in REFINE_ONLY}
-    if not texture:
-        stray = sorted(REFINE_ONLY & options.keys())
-        if stray:
-            raise ValidationError(
-                f"{', '.join(stray)} need texturing; set should_texture=True or drop them.",
-                field=stray[0])
-        return preview, None
-    refine = {k: v for k, v in options.items() if k in REFINE_ONLY | SHARED_PREVIEW_REFINE}
-    preview.pop("target_formats", None)  # the preview is only an intermediate step here
-    return preview, refine
+    if texture:
+        return Step("refine", "text-to-3d-refine", options)
+    stray = sorted(REFINE_ONLY & options.keys())
+    if stray:
+        raise ValidationError(
+            f"{', '.join(stray)} need texturing; set should_texture=True or drop them.",
+            field=stray[0])
+    return Step("preview", "text-to-3d-preview", options)
 
 
 def _refine_existing(options: dict[str, Any]) -> Step:
-    """Texture a shape Meshy already made (``preview_task_id``): one refine task, no new
-    preview, so checking the shape first never pays for the geometry twice."""
+    """Texture a shape Meshy already made (``preview_task_id``): one retexture of it on Meshy
+    API v2 (the ``refine`` step), no new shape, so the geometry is never paid twice."""
     texture = options.pop("should_texture", None)
     if texture is not None:
         validation.boolean("should_texture", texture)  # a typo is refused here too
     # The shape exists: what made it (prompt, topology, polycount ... also when a studio
     # policy pins them for text to 3D) no longer applies. Anything else is validated as usual.
     for key in specs.OPTIONS["text-to-3d-preview"].keys() - REFINE_ONLY - SHARED_PREVIEW_REFINE:
+        options.pop(key, None)
+    for key in ("auto_size", "origin_at"):  # the shape keeps its size and origin
         options.pop(key, None)
     return Step("refine", "text-to-3d-refine", options)
 
@@ -177,11 +184,7 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
     if request == "text-to-3d" and options.get("preview_task_id"):
         steps = [_refine_existing(options)]
     elif request == "text-to-3d":
-        preview, refine = _split_text_to_3d(options)
-        steps = [Step("preview", "text-to-3d-preview", preview)]
-        if refine is not None:
-            steps.append(Step("refine", "text-to-3d-refine", refine,
-                              links={"preview_task_id": "preview"}))
+        steps = [_text_to_3d(options)]
     elif request == "animate" and ("action_ids" in options or "motion_task_id" in options):
         steps = [Step("animate", "animate", options)]  # one task: several clips or a motion
     elif request == "animate":
@@ -208,7 +211,7 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
         step.estimated_credits = price.credits
         step.price_published, step.price_note = price.published, price.note
     default_label = (options.get("prompt") or ("textured shape" if steps[0].kind ==
-                     "text-to-3d-refine" and len(steps) == 1 else request.replace("-", " ")))
+                     "text-to-3d-refine" else request.replace("-", " ")))
     # as written; only the registered key itself is masked (pasted into the wrong field, it
     # would name objects in the .blend): "bearer" or "msy_shot_0070" in a label stay
     return Job(kind=request, label=mask_secrets(label or default_label), steps=steps,

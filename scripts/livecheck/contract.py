@@ -44,7 +44,8 @@ OUTPUTS: dict[str, dict[str, Any]] = {
 }
 # Parameters the API echoes on the task object beyond what the client sends.
 ECHOED_EXTRA = ("prompt", "art_style", "texture_prompt", "preview_task_id", "mode",
-                "texture_image_url", "image_style_url")
+                "texture_image_url", "image_style_url",
+                "should_texture", "texture_model", "input_task_id")  # v2 Text to 3D / Texture It
 SSE_FRAME = {"id": "str", "progress": "int", "status": "str"}
 CREATE = {"result": "str"}
 # Meshy API v2: a create answers the task object (lifecycle on top, request in `input`,

@@ -92,11 +92,15 @@ def _imported_once(code: int, data: dict[str, Any]) -> None:
         raise AssertionError(f"expected one imported result, got exit {code}: {data}")
 
 
+# A two-task chain on the command line: the shape, then a remesh of it (textured is one task).
+SHAPE_THEN_REMESH = ("--should-texture", "false", "--remesh")
+
+
 def sigkill_then_rerun(f: Farm) -> str:
-    """`meshy text-to-3d --job-key` killed mid-preview; the same command again finishes the
-    chain from the paid preview and imports it once."""
+    """`meshy text-to-3d --job-key` (a shape, then its remesh) killed mid-chain; the same
+    command again finishes the chain from the paid shape and imports it once."""
     f.emu.store.task_seconds = 2.0
-    argv = ("text-to-3d", "a brass lantern", "--job-key", "shot-010")
+    argv = ("text-to-3d", "a brass lantern", *SHAPE_THEN_REMESH, "--job-key", "shot-010")
     proc = f.start(*argv)
     if not f.kill_when(proc, lambda: _journal_has(
             f.ws, lambda j: bool(j.task_ids.get("preview")) and j.status != model.IMPORTED),
@@ -155,15 +159,16 @@ def rerun_finished(f: Farm) -> str:
 
 
 def killed_without_a_key(f: Farm) -> str:
-    """`meshy text-to-3d` without a job key, SIGKILLed while its paid preview runs: its stderr
-    already names the preview task (printed within one pump tick of its creation), and
-    `meshy resume ID --finish-chain` finishes the chain, paying only for the texture step."""
+    """`meshy text-to-3d` (a shape, then its remesh) without a job key, SIGKILLed while its
+    paid shape runs: its stderr already names the shape's task (printed within one pump tick of
+    its creation), and `meshy resume ID --finish-chain` finishes the chain, paying only for the
+    remesh."""
     f.emu.store.task_seconds = 2.0
-    proc = f.start("text-to-3d", "a brass lantern")
+    proc = f.start("text-to-3d", "a brass lantern", *SHAPE_THEN_REMESH)
 
-    def preview_running() -> bool:  # mid-step: Meshy reports progress on the paid preview
-        return any(t.get("type") == "text-to-3d-preview" and int(t.get("progress") or 0) >= 5
-                   for t in f.emu.tasks())
+    def preview_running() -> bool:  # mid-step: Meshy reports progress on the paid shape
+        return any(h.emulator_kind(t) == "text-to-3d-preview" and int(t.get("progress") or 0)
+                   >= 5 for t in f.emu.tasks())
 
     if not f.kill_when(proc, preview_running, timeout=RUN_TIMEOUT):
         raise RuntimeError("Blender finished before it could be killed")
@@ -175,9 +180,9 @@ def killed_without_a_key(f: Farm) -> str:
         raise AssertionError(f"the killed run never printed its paid task {preview}")
     code, data = f.cli("resume", preview, "--finish-chain")
     _imported_once(code, data)
-    if data["task_ids"].get("preview") != preview or "refine" not in data["task_ids"]:
+    if data["task_ids"].get("preview") != preview or "remesh" not in data["task_ids"]:
         raise AssertionError(f"resume did not finish the chain from {preview}: {data}")
-    return "the killed run had printed its preview id; resume --finish-chain paid only the refine"
+    return "the killed run had printed its shape's id; resume --finish-chain paid only the remesh"
 
 
 SCENARIOS: dict[str, Callable[[Farm], str]] = {

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from meshy_blender.client import MeshyClient, verify
+from meshy_blender.client.request_body import textures_a_shape
+from meshy_blender.client.tasks import kind_of
 from meshy_blender.jobs import model
 from meshy_blender.jobs.journal import Journal
 from meshy_blender.jobs.manager import JobManager
@@ -155,7 +157,10 @@ def duplicate_problems(charged_tasks: list[dict[str, Any]], journal: dict[str, J
     steps: dict[str, int] = {}
     for job in journal.values():
         for step in job.steps:
-            steps[step.kind] = steps.get(step.kind, 0) + 1
+            # Texture It (a refine of a shape) is one retexture on Meshy API v2.
+            kind = ("retexture" if textures_a_shape(step.kind, {**step.options, **step.links})
+                    else step.kind)
+            steps[kind] = steps.get(kind, 0) + 1
     seen: dict[str, int] = {}
     for task in charged_tasks:
         kind = emulator_kind(task)
@@ -167,6 +172,9 @@ def duplicate_problems(charged_tasks: list[dict[str, Any]], journal: dict[str, J
 def emulator_kind(task: dict[str, Any]) -> str:
     """The client's task kind for an emulator task object."""
     kind = str(task.get("type") or task.get("kind") or "")
+    if kind == "text-to-3d":  # API v2: a shape or a textured model, as its request says
+        echo = task.get("input")  # the v2 object's echo, or the emulator's own parameters
+        return kind_of(kind, "text-to-3d-refine", echo if isinstance(echo, dict) else task)
     mapping = {"text-to-3d-preview": "text-to-3d-preview",
                "text-to-3d-refine": "text-to-3d-refine", "rigging": "rig",
                "animation": "animate"}

@@ -54,7 +54,8 @@ def worker(argv: list[str] | None = None) -> int:
     p.add_argument("--root", type=Path, required=True)
     p.add_argument("--resume", action="store_true", help="resume orphaned journalled jobs")
     p.add_argument("--submit", action="append", default=[], help="prompt of a job to submit")
-    p.add_argument("--texture", action="store_true", help="preview + refine chain")
+    p.add_argument("--chain", action="store_true",
+                   help="a two-task chain: the shape, then a remesh of it")
     p.add_argument("--key", help="job key for the submitted job")
     p.add_argument("--hold", type=float, default=0.0, help="stay alive this long at the end")
     p.add_argument("--submit-at", type=float, default=0.0,
@@ -79,7 +80,8 @@ def worker(argv: list[str] | None = None) -> int:
     if args.submit_at:
         time.sleep(max(0.0, args.submit_at - time.time()))
     for prompt in args.submit:
-        job = plan_job("text-to-3d", {"prompt": prompt, "should_texture": args.texture})
+        chain: dict[str, Any] = {"remesh": {}} if args.chain else {}
+        job = plan_job("text-to-3d", {"prompt": prompt, "should_texture": False, **chain})
         job.job_key = args.key
         job.origin = args.origin
         try:
@@ -185,7 +187,7 @@ def _journal_has(ws: h.Workspace, what: Callable[[model.Job], bool]) -> Callable
 
 def sigkill_mid_step(b: Bench) -> str:
     """Killed while the preview runs; the restart finishes the chain without paying again."""
-    proc = b.start("--submit", "a brass lantern", "--texture")
+    proc = b.start("--submit", "a brass lantern", "--chain")
     if not b.kill_when(proc, _journal_has(b.ws, lambda j: bool(j.step("preview").task_id))):
         raise RuntimeError("the worker finished before it could be killed")
     after = b.run("--resume")

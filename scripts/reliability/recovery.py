@@ -26,7 +26,7 @@ from .processes import Bench, ProcRow, _journal_has, closing, run_all, run_row
 # shaped like a key (``msy_...``). All of it must reach the journal and Meshy unchanged.
 PROMPT = "a flag bearer with a red banner, ring bearer, Authorization: Bearer x"
 KEY = "msy_shot_0070"
-CHAIN_TASKS = 2  # preview + refine
+CHAIN_TASKS = 2  # the shape ("preview") + its remesh
 
 
 def _step(name: str, status: str | None = None, with_task: bool = True,
@@ -42,7 +42,7 @@ def _step(name: str, status: str | None = None, with_task: bool = True,
 KILL_POINTS: dict[str, Callable[[model.Job], bool]] = {
     "while its preview is being created": _step("preview", model.STEP_CREATING, False),
     "once its preview exists": _step("preview"),
-    "once its refine exists": _step("refine"),
+    "once its remesh exists": _step("remesh"),
     "while downloading": lambda j: j.status == model.DOWNLOADING,
     "once it is ready": lambda j: j.status == model.READY,
 }
@@ -52,13 +52,13 @@ def keyed_rerun_after_kill(point: str) -> Callable[[Bench], str]:
     def scenario(b: Bench) -> str:
         if point.startswith("while its preview"):
             b.emu.set_fault("latency", 0.6)  # a window between "about to POST" and the answer
-        proc = b.start("--submit", PROMPT, "--texture", "--key", KEY)
+        proc = b.start("--submit", PROMPT, "--chain", "--key", KEY)
         if not b.kill_when(proc, _journal_has(b.ws, KILL_POINTS[point]), timeout=25):
             raise RuntimeError("the worker finished before it could be killed")
         b.emu.set_fault("latency", 0)
         if point.startswith("while its preview"):
             _wait_for_tasks(b, 1)  # the killed request reached Meshy: it must be found
-        out = b.run("--submit", PROMPT, "--texture", "--key", KEY)
+        out = b.run("--submit", PROMPT, "--chain", "--key", KEY)
         created = len(h.created_tasks(b.emu))
         if created != CHAIN_TASKS:
             raise AssertionError(f"{created} tasks created for one keyed chain: {out}")
@@ -90,7 +90,7 @@ def _check_user_text(b: Bench) -> None:
         raise AssertionError(f"user text changed in the journal: {job.job_key!r}, "
                              f"{job.label!r}")
     sent = [t.get("prompt") for t in h.created_tasks(b.emu)
-            if t.get("type") == "text-to-3d-preview"]
+            if h.emulator_kind(t) == "text-to-3d-preview"]
     if sent != [PROMPT]:
         raise AssertionError(f"Meshy received the prompt as {sent!r}")
 

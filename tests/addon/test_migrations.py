@@ -55,19 +55,26 @@ def test_a_0_1_0_journal_loads_with_its_unfinished_job_its_key_and_its_history(o
 
 def test_the_0_1_0_unfinished_job_resumes_on_its_paid_task_without_paying_again(
         old_journal, emulator, meshy_key, make_client, make_manager):
+    from fixtures.emulator import Api
     from fixtures.jobs import wait_finished
 
-    # Meshy still has the task 0.1.0 paid for (the emulator holds it under that id).
-    emulator.store.create(key=meshy_key, kind="text-to-3d-preview", task_id=PAID_TASK,
-                          params={"mode": "preview", "prompt": "a brass lantern"}, credits=20,
-                          fail=None)
+    # Meshy still has the shape 0.1.0 paid for: made again here the way 0.1.0 made it (v1's
+    # `mode`, finished, with its model: the refine textures it), the journal pointed at it.
+    emulator.set_v1_gone(False)
+    api = Api(emulator, meshy_key)
+    paid = api.create("/openapi/v2/text-to-3d", {"mode": "preview", "prompt": "a brass lantern"})
+    api.wait("/openapi/v2/text-to-3d", paid)
+    for path in old_journal.rglob("*.json"):
+        path.write_text(path.read_text().replace(PAID_TASK, paid))
+    emulator.set_v1_gone()
+    emulator.log.clear()
     manager = make_manager(make_client(), journal_dir=old_journal)
     resumed, ready = manager.resume_from_journal()
     assert [j.id for j in resumed] == [OLD_UNFINISHED] and ready == []
     wait_finished(manager, [OLD_UNFINISHED])
     job = manager.get(OLD_UNFINISHED)
     assert job.status == model.READY, job.detail
-    assert job.step("preview").task_id == PAID_TASK
+    assert job.step("preview").task_id == paid
     created = [r for r in emulator.requests("api") if r["method"] == "POST"
                and r.get("created_task_id")]
     assert len(created) == 1 and created[0]["created_task_id"] == job.step("refine").task_id

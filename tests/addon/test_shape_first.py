@@ -94,13 +94,14 @@ def test_shape_first_then_texture_it_replaces_the_shape_in_place(bpy, meshy_ui):
     textured_job = meshy_ui.run()
     assert textured_job.status == model.IMPORTED, textured_job.detail
 
-    # Exactly one preview and one refine task were paid for, the refine of that very preview.
+    # Exactly one shape and one texturing task were paid for: a v2 retexture of that very shape.
     paid = [p for p in meshy_ui.posts() if p.get("created_task_id")]
     assert len(paid) == 2, _kinds(meshy_ui)
+    assert [p["path"] for p in paid] == ["/openapi/v2/text-to-3d", "/openapi/v2/retexture"]
     [refine] = textured_job.steps
     assert refine.kind == "text-to-3d-refine"
     params = meshy_ui.params(refine.task_id)
-    assert params["preview_task_id"] == shape_job.steps[0].task_id
+    assert params["input_task_id"] == shape_job.steps[0].task_id
     assert params["texture_prompt"] == "blue glaze"
 
     [textured] = _roots(bpy, textured_job)
@@ -171,7 +172,7 @@ def test_three_candidates_side_by_side_then_pick_one_makes_one_refine_task(bpy, 
     creating = [p for p in meshy_ui.posts() if p.get("created_task_id")]
     assert len(creating) == 4  # three shapes, one texture: nothing else was paid for
     params = meshy_ui.params(refine_job.steps[0].task_id)
-    assert params["preview_task_id"] == picked_id
+    assert params["input_task_id"] == picked_id
     assert not set(others) & set(bpy.data.objects.keys())  # removed from the file
     calls.CALLS.wait("discard_candidates")
     deleted = {r["path"].rsplit("/", 1)[-1] for r in meshy_ui.emulator.requests("api")
@@ -181,15 +182,17 @@ def test_three_candidates_side_by_side_then_pick_one_makes_one_refine_task(bpy, 
 
 def test_a_chain_shows_its_shape_at_once_and_the_result_replaces_it(bpy, meshy_ui,
                                                                    monkeypatch):
-    """Texture on (preview -> refine): the shape lands while the texture is still being made,
-    is not offered for texturing (the chain does it), and the textured result takes its place
-    (the artist moved it meanwhile: the result lands where it is now)."""
+    """A shape then a remesh: the shape lands while the remesh is still being made, is not
+    offered for texturing (the chain goes on from it), and the result takes its place (the
+    artist moved it meanwhile: the result lands where it is now). Texture on is one call now:
+    no shape on the way."""
     from meshy_blender.blender.core.pump import run_until_done
 
     monkeypatch.setattr(meshy_ui.emulator.store, "task_seconds", 1.5)
     s = bpy.context.scene.meshy
     s.prompt = "a marble bust"
-    s.should_texture = True
+    s.should_texture = False
+    s.chain_remesh = True
     assert bpy.ops.meshy.generate_text() == {"FINISHED"}
     job = meshy_ui.last_job()
     pump = meshy_ui.runtime().pump
@@ -202,7 +205,7 @@ def test_a_chain_shows_its_shape_at_once_and_the_result_replaces_it(bpy, meshy_u
         pump.tick(budget=0.01)
         time.sleep(0.02)
     [shape] = _roots(bpy, job)
-    assert shape.get("meshy_intermediate") and job.is_active  # early: the refine still runs
+    assert shape.get("meshy_intermediate") and job.is_active  # early: the remesh still runs
     assert shape["meshy_task_ids"].startswith("preview=")
     _select_only(bpy, shape)
     assert not bpy.ops.meshy.texture_shape.poll()
@@ -214,7 +217,7 @@ def test_a_chain_shows_its_shape_at_once_and_the_result_replaces_it(bpy, meshy_u
     [result] = _roots(bpy, job)  # the stand-in is gone, only the result remains
     assert not result.get("meshy_intermediate") and "meshy_replaces" not in result
     assert tuple(result.matrix_world.translation) == pytest.approx((0.0, 4.0, 0.0))
-    assert "refine=" in result["meshy_task_ids"]
+    assert "remesh=" in result["meshy_task_ids"]
     assert len([p for p in meshy_ui.posts() if p.get("created_task_id")]) == 2
 
 
@@ -227,7 +230,7 @@ def test_texture_it_from_a_tasks_row_textures_the_named_shape_in_one_undo_step(
     assert bpy.ops.meshy.texture_shape(object_name=name) == {"FINISHED"}
     job = meshy_ui.run()
     assert job.status == model.IMPORTED, job.detail
-    assert meshy_ui.params(job.steps[0].task_id)["preview_task_id"] == \
+    assert meshy_ui.params(job.steps[0].task_id)["input_task_id"] == \
         shape_job.steps[0].task_id
     assert _roots(bpy, job)[0]["meshy_replaces"] == name
     assert name not in bpy.data.objects

@@ -31,8 +31,8 @@ def test_text_prompt_lands_at_the_cursor_textured_with_provenance_in_one_undo_st
     job = meshy_ui.run()
 
     assert job.status == model.IMPORTED, job.detail
-    assert job.estimated_credits == 5 + 10  # Meshy-6 Lite preview + refine
-    preview, refine = (meshy_ui.params(job.step(n).task_id) for n in ("preview", "refine"))
+    assert job.estimated_credits == 15  # Meshy-6 Lite, textured: one Meshy API v2 task
+    preview = refine = meshy_ui.params(job.step("refine").task_id)
     assert preview["prompt"] == "a bronze compass" and preview["ai_model"] == "meshy-6-lite"
     assert (preview["topology"], preview["target_polycount"]) == ("quad", 12_000)
     assert (preview["symmetry_mode"], preview["pose_mode"]) == ("on", "a-pose")
@@ -42,8 +42,7 @@ def test_text_prompt_lands_at_the_cursor_textured_with_provenance_in_one_undo_st
     [root] = _meshy_roots(bpy)
     assert tuple(round(v, 5) for v in root.matrix_world.translation) == (1.0, 2.0, 3.0)
     assert root["meshy_prompt"] == "a bronze compass"
-    assert root["meshy_task_ids"] == (f"preview={job.step('preview').task_id},"
-                                      f"refine={job.step('refine').task_id}")
+    assert root["meshy_task_ids"] == f"refine={job.step('refine').task_id}"
     assert root.users_collection[0].name in bpy.data.collections["Meshy"].children
     assert root.type == "MESH" and len(root.data.materials) >= 1
     assert any(img.size[0] > 0 for img in bpy.data.images), "no texture came with the model"

@@ -69,8 +69,8 @@ def test_history_row_imports_then_marks_and_textures_by_task_id(bpy, meshy_ui, m
     job = meshy_ui.run()
     assert job.status == model.IMPORTED, job.detail
     [refine] = job.steps
-    assert meshy_ui.params(refine.task_id)["preview_task_id"] == task_id
-    assert len(meshy_ui.posts()) == paid + 1  # one refine, nothing else
+    assert meshy_ui.params(refine.task_id)["input_task_id"] == task_id  # a v2 retexture
+    assert len(meshy_ui.posts()) == paid + 1  # one texturing task, nothing else
 
     assert bpy.ops.meshy.history_action(action="REMESH", task_id=task_id) == {"FINISHED"}
     job = meshy_ui.run()

@@ -63,7 +63,7 @@ def test_text_mode_never_sends_the_image_only_options(bpy, meshy_ui):
     n.meshy7 = True
     n.texture_resolution = "8k"
     layout = _generate_panel(bpy)
-    assert "Generate (30 credits, 2 tasks)" in layout.texts()  # priced, not refused
+    assert "Generate (30 credits)" in layout.texts()  # priced, not refused
     assert "meshy7" not in layout.props()
 
 

@@ -125,7 +125,7 @@ def test_idle_state_reads_the_balance_on_first_draw_and_shows_it_under_the_price
     drawn = draw_all(bpy)
     assert drawn["MESHY_PT_account"].texts() == []  # key works: the header line says it all
     texts = drawn[GENERATE].texts()
-    assert "Generate (30 credits, 2 tasks)" in texts
+    assert "Generate (30 credits)" in texts  # textured: one Meshy API v2 task
     assert f"costs 30 · balance {balance:,}" in texts
     assert not disabled_button(drawn[GENERATE], "meshy.generate_text")
 
@@ -210,7 +210,7 @@ def test_chain_total_is_shown_on_the_button(bpy, meshy_ui):
         item.selected = item.action_id in (4, 12)  # ticked in the list, never typed
     layout = draw(panel(GENERATE), bpy)
     assert any(c["call"] == "template_list" for c in layout.calls)
-    assert "Generate (46 credits, 6 tasks)" in layout.texts()  # 20 + 10 + 5 + 5 + 3 + 3
+    assert "Generate (46 credits, 5 tasks)" in layout.texts()  # 30 + 5 + 5 + 3 + 3
 
 
 def _sections(layout):
@@ -283,7 +283,9 @@ def test_animation_picker_falls_back_to_typing_an_id_when_the_library_is_missing
 # -------------------------------------------------------------- job states in the Tasks panel
 
 def _job_in_view(meshy_ui, status, **fields):
-    job = plan_job("text-to-3d", {"prompt": f"a {status.lower()} thing"})
+    # A two-step chain: a shape (20 credits), then a remesh of it (5).
+    job = plan_job("text-to-3d", {"prompt": f"a {status.lower()} thing",
+                                  "should_texture": False, "remesh": {}})
     job.status = status
     for key, value in fields.items():
         setattr(job, key, value)
@@ -292,7 +294,7 @@ def _job_in_view(meshy_ui, status, **fields):
 
 
 def test_running_job_shows_its_step_in_words_with_cancel_and_stop_watching(bpy, meshy_ui):
-    job = _job_in_view(meshy_ui, model.RUNNING, detail="text-to-3d-refine: in progress")
+    job = _job_in_view(meshy_ui, model.RUNNING, detail="remesh: in progress")
     job.steps[0].status = model.STEP_SUCCEEDED
     job.steps[1].progress = 50
     job.steps[1].task_id = "0193bfc5-ee4f-73f8-8525-44b398884ce9"
@@ -300,19 +302,19 @@ def test_running_job_shows_its_step_in_words_with_cancel_and_stop_watching(bpy, 
     layout = draw(panel(TASKS), bpy)
     bars = [c for c in layout.calls if c["call"] == "progress"]
     assert len(bars) == 1 and bars[0]["kwargs"]["factor"] == pytest.approx(0.75)
-    assert "Texture 2/2 · 75%" in layout.texts()
+    assert "Remesh 2/2 · 75%" in layout.texts()
     assert not any("text-to-3d" in t for t in layout.texts())
     cancels = [c for c in layout.operators()
                if c["kwargs"]["operator"] in ("meshy.cancel_job", "meshy.stop_watching")]
     assert [(c["kwargs"]["text"], c["props"]) for c in cancels] == [
         ("Cancel", {"job_id": job.id}), ("Stop Watching", {"job_id": job.id})]
-    assert "~30 credits" in layout.texts()
+    assert "~25 credits" in layout.texts()
     assert "meshy.copy_task_id" in layout.operator_ids()
 
     # ... and right under the Generate button: the same step, a bar and Cancel
     generate = draw(panel(GENERATE), bpy)
     bars = [c for c in generate.calls if c["call"] == "progress"]
-    assert bars and bars[0]["kwargs"]["text"] == "Texture 2/2 · 75%"
+    assert bars and bars[0]["kwargs"]["text"] == "Remesh 2/2 · 75%"
     assert "meshy.cancel_job" in generate.operator_ids()
 
 
@@ -334,7 +336,7 @@ def test_failed_job_shows_its_error_once_wrapped_what_was_charged_and_a_priced_r
     assert "20 credits charged" in texts
     retry = [c for c in layout.operators() if c["kwargs"]["operator"] == "meshy.retry_job"]
     assert retry[0]["props"] == {"job_id": job.id}
-    assert retry[0]["kwargs"]["text"] == "Retry (10 credits)"  # the shape is not paid again
+    assert retry[0]["kwargs"]["text"] == "Retry (5 credits)"  # the shape is not paid again
     assert not [c for c in layout.calls if c["call"] == "progress"]
     assert "meshy.clear_finished" in layout.operator_ids()
 
@@ -344,7 +346,7 @@ def test_a_refunded_failure_reads_zero_credits_refunded(bpy, meshy_ui):
     layout = draw(panel(TASKS), bpy)
     assert "0 credits, refunded" in layout.texts()
     assert said(layout, "Meshy had a server problem: press Retry in a moment")
-    assert "Retry (30 credits)" in layout.texts()
+    assert "Retry (25 credits)" in layout.texts()
 
 
 def test_finished_job_offers_reimport_folder_and_id(bpy, meshy_ui):

@@ -50,7 +50,7 @@ def test_generate_sends_the_pinned_value(bpy, meshy_ui, policy_file):
     assert bpy.ops.meshy.generate_text() == {"FINISHED"}
     job = meshy_ui.run()
     assert job.status == model.IMPORTED, job.detail
-    assert meshy_ui.params(job.step("preview").task_id)["ai_model"] == "meshy-6-lite"
+    assert meshy_ui.params(job.step("refine").task_id)["ai_model"] == "meshy-6-lite"
 
 
 def test_per_job_cap_refuses_before_any_request(bpy, meshy_ui, policy_file):

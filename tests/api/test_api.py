@@ -25,7 +25,8 @@ def test_text_to_3d_returns_the_imported_objects_with_progress(bpy, empty_scene,
     assert result.root_objects and all(o.name in bpy.context.scene.objects
                                        for o in result.root_objects)
     assert result.root_objects[0]["meshy_prompt"] == "a bronze owl"
-    assert set(result.task_ids) == {"preview", "refine"} and result.credits == 30
+    # Meshy API v2: one textured text-to-3d task (the "refine" step), 30 credits as before.
+    assert set(result.task_ids) == {"refine"} and result.credits == 30
     assert meshy_env.task(result.task_ids["refine"])["enable_pbr"] is True
     percents = [p.percent for p in seen]
     assert percents == sorted(percents) and seen[-1].status == "IMPORTED"
@@ -78,7 +79,7 @@ def test_meshy_objects_reuse_their_task_remesh_rig_animate(bpy, empty_scene, mes
 
 def test_chain_and_animate_by_rig_task_id(bpy, empty_scene, meshy_env):
     chained = api.text_to_3d("a dancer", rig={}, animations=[4])
-    assert list(chained.task_ids) == ["preview", "refine", "rig", "animate"]
+    assert list(chained.task_ids) == ["refine", "rig", "animate"]
     bpy.ops.wm.read_homefile(use_empty=True)
     anim = api.animate(None, 5, rig_task_id=chained.task_ids["rig"])
     assert anim.armature is not None and anim.armature.name in bpy.context.scene.objects

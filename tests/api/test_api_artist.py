@@ -16,6 +16,11 @@ def _paid(emulator):
             and r.get("created_task_id")]
 
 
+def _sent(emulator, task_id: str) -> dict:
+    """The Meshy API v2 request the emulator received for a task."""
+    return dict(emulator.store.get(task_id).request)
+
+
 def test_refine_textures_a_shape_in_place_with_one_refine_task(bpy, empty_scene, meshy_env):
     shape = api.text_to_3d("a clay teapot", should_texture=False, placement="ORIGIN")
     root = shape.root_objects[0]
@@ -24,8 +29,9 @@ def test_refine_textures_a_shape_in_place_with_one_refine_task(bpy, empty_scene,
     name = root.name
     textured = api.refine(root, enable_pbr=True, texture_prompt="glazed blue")
     assert set(textured.task_ids) == {"refine"}
-    sent = meshy_env.task(textured.task_ids["refine"])
-    assert sent["preview_task_id"] == shape.task_ids["preview"]
+    sent = _sent(meshy_env, textured.task_ids["refine"])  # one v2 retexture of the shape
+    assert sent["input_task_id"] == shape.task_ids["preview"]
+    assert sent["texture_prompt"] == "glazed blue" and sent["enable_pbr"] is True
     assert len(_paid(meshy_env)) == 2  # one shape, one texture
     new_root = textured.root_objects[0]
     assert tuple(new_root.matrix_world.translation) == pytest.approx((1.0, 2.0, 0.0))
@@ -51,7 +57,7 @@ def test_candidates_and_thumbnails_in_result_files(bpy, empty_scene, meshy_env):
         assert thumb.is_file() and thumb.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     picked = api.refine(results[1])
     assert len(_paid(meshy_env)) == 4
-    assert meshy_env.task(picked.task_ids["refine"])["preview_task_id"] == \
+    assert _sent(meshy_env, picked.task_ids["refine"])["input_task_id"] == \
         results[1].task_ids["preview"]
 
 
@@ -87,8 +93,8 @@ def test_cli_candidates_then_refine_the_picked_one(bpy, empty_scene, meshy_env, 
     picked = shapes[1]["task_ids"]["preview"]
     code, data = run("refine", picked, "--texture-prompt", "rusty iron", "--enable-pbr", "true")
     assert code == 0, data
-    assert meshy_env.task(data["task_ids"]["refine"])["preview_task_id"] == picked
-    assert meshy_env.task(data["task_ids"]["refine"])["texture_prompt"] == "rusty iron"
+    assert _sent(meshy_env, data["task_ids"]["refine"])["input_task_id"] == picked
+    assert _sent(meshy_env, data["task_ids"]["refine"])["texture_prompt"] == "rusty iron"
     assert len(_paid(meshy_env)) == 3
     code, data = run("text-to-3d", "a lantern", "--candidates", "2", "--out", "x.glb")
     assert code == 2 and "--candidates" in data["error"]["message"]

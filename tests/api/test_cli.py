@@ -33,14 +33,13 @@ def test_text_to_3d_imports_and_exports_glb(bpy, empty_scene, meshy_env, capfd, 
     code, data = run(capfd, "text-to-3d", "a bronze owl", "--ai-model", "meshy-6",
                      "--target-polycount", "5000", "--out", str(out))
     assert code == 0 and data["ok"], data
-    assert set(data["task_ids"]) == {"preview", "refine"}
+    assert set(data["task_ids"]) == {"refine"}  # textured: one Meshy API v2 task
     assert data["credits"] == 30
     assert out.read_bytes()[:4] == b"glTF"
     assert data["root_objects"] == [o.name for o in meshy_roots(bpy)]
-    (preview,) = [r for r in meshy_env.requests("api")
-                  if r["method"] == "POST" and r["kind"] == "text-to-3d-preview"]
-    assert meshy_env.task(data["task_ids"]["preview"])["status"] == "SUCCEEDED"
-    assert preview["status"] == 200
+    (created,) = [r for r in meshy_env.requests("api") if r["method"] == "POST"]
+    assert meshy_env.task(data["task_ids"]["refine"])["status"] == "SUCCEEDED"
+    assert (created["path"], created["status"]) == ("/openapi/v2/text-to-3d", 202)
 
 
 def test_image_and_multi_image_to_3d(bpy, empty_scene, meshy_env, emulator_assets, capfd):

@@ -14,6 +14,9 @@ from meshy_blender.jobs.keys import JobKeyConflictError
 
 from fixtures.emulator import posts
 
+# A two-task chain: a shape, then a remesh of it (a textured model is one task on API v2).
+SHAPE_THEN_REMESH = {"should_texture": False, "remesh": {}}
+
 
 def new_process(bpy) -> None:
     """What a farm retry starts from: no runtime (no jobs in memory), an empty scene, and the
@@ -40,7 +43,7 @@ def journalled(status_of_job: str | None = None) -> list[dict]:
 def test_a_keyed_rerun_returns_the_result_without_paying(bpy, empty_scene, meshy_env):
     first = api.text_to_3d("a brass lantern", job_key="shot-010")
     paid = len(posts(meshy_env))
-    assert paid == 2 and first.root_objects
+    assert paid == 1 and first.root_objects  # textured: one Meshy API v2 task
 
     again = api.text_to_3d("a brass lantern", job_key="shot-010")  # same process, same file
     assert len(posts(meshy_env)) == paid
@@ -68,19 +71,19 @@ def test_a_different_request_under_a_used_key_is_refused_and_nothing_is_sent(
 
 def test_a_timeout_keeps_the_job_resumable_and_the_keyed_rerun_pays_nothing(
         bpy, empty_scene, meshy_env):
-    meshy_env.set_fault("latency", 0.4)  # every call slow: the wait gives up mid-preview
+    meshy_env.set_fault("latency", 0.4)  # every call slow: the wait gives up mid-chain
     with pytest.raises(errors.WaitTimeoutError) as late:
-        api.text_to_3d("a slow cup", job_key="shot-030", timeout=1.0)
+        api.text_to_3d("a slow cup", job_key="shot-030", timeout=1.0, **SHAPE_THEN_REMESH)
     ids = late.value.task_ids
     assert ids.get("preview") and ids["preview"] in str(late.value)  # paid ids, named
     assert not journalled("CANCELLED")  # not written off
 
     meshy_env.clear_faults()
     new_process(bpy)
-    result = api.text_to_3d("a slow cup", job_key="shot-030")
-    assert result.task_ids["preview"] == ids["preview"]  # the paid preview, resumed
-    kinds = sorted(r["kind"] for r in posts(meshy_env))
-    assert kinds == ["text-to-3d-preview", "text-to-3d-refine"]  # each step paid once
+    result = api.text_to_3d("a slow cup", job_key="shot-030", **SHAPE_THEN_REMESH)
+    assert result.task_ids["preview"] == ids["preview"]  # the paid shape, resumed
+    paths = sorted(r["path"] for r in posts(meshy_env))
+    assert paths == ["/openapi/v2/remesh", "/openapi/v2/text-to-3d"]  # each step paid once
     assert result.root_objects
 
 
@@ -114,12 +117,12 @@ def test_ctrl_c_detaches_names_the_paid_tasks_and_exits_130(bpy, empty_scene, me
         commands._progress = real
     data = json.loads(capfd.readouterr().out)
     assert code == cli.EXIT_INTERRUPTED == 130 == data["exit_code"]
-    assert data["error"]["task_ids"]["preview"] in data["error"]["message"]
+    assert data["error"]["task_ids"]["refine"] in data["error"]["message"]
 
 
 def test_the_balance_is_checked_against_the_whole_chain_first(bpy, empty_scene, meshy_env,
                                                               meshy_key):
-    meshy_env.set_balance(meshy_key, 25)  # pays the 20-credit preview, not the 10-credit refine
+    meshy_env.set_balance(meshy_key, 25)  # not the 30 a textured model costs
     with pytest.raises(errors.InsufficientCreditsError) as short:
         api.text_to_3d("a stool")
     assert "30" in str(short.value) and "25" in str(short.value)
@@ -243,18 +246,20 @@ def test_the_key_never_reaches_cli_output(bpy, empty_scene, meshy_env, meshy_key
 def test_a_keyed_rerun_after_a_failed_step_keeps_the_paid_ones(bpy, empty_scene, meshy_env):
     from meshy_blender.blender.core import runtime
 
-    def fail_the_refine(progress) -> None:  # tasks created from now on fail
+    def fail_the_remesh(progress) -> None:  # tasks created from now on fail
         job = runtime.current_runtime().manager.get(progress.job_id)
         if job is not None and job.task_ids.get("preview"):
             meshy_env.set_fault("fail_tasks", "invalid_input")
 
     with pytest.raises(errors.TaskFailedError) as failed:
-        api.text_to_3d("a lamp", job_key="shot-060", progress=fail_the_refine)
-    assert failed.value.kind == "text-to-3d-refine"
+        api.text_to_3d("a lamp", job_key="shot-060", progress=fail_the_remesh,
+                       **SHAPE_THEN_REMESH)
+    assert failed.value.kind == "remesh"
     paid_preview = failed.value.task_ids["preview"]
     meshy_env.clear_faults()
 
-    result = api.text_to_3d("a lamp", job_key="shot-060")  # the same process, the same key
+    result = api.text_to_3d("a lamp", job_key="shot-060",  # the same process, the same key
+                            **SHAPE_THEN_REMESH)
     assert result.root_objects and result.task_ids["preview"] == paid_preview
-    kinds = sorted(r["kind"] for r in posts(meshy_env))
-    assert kinds == ["text-to-3d-preview", "text-to-3d-refine", "text-to-3d-refine"]
+    paths = sorted(r["path"] for r in posts(meshy_env))
+    assert paths == ["/openapi/v2/remesh", "/openapi/v2/remesh", "/openapi/v2/text-to-3d"]

@@ -19,10 +19,13 @@ from meshy_blender.client.specs import SPECS
 from meshy_emu import request_fields as emulator_fields
 
 IMG = "https://x/a.png"
-TEXT_TO_3D_PAIR = ("text-to-3d-preview", "text-to-3d-refine")  # one call: not moved yet
 
 # One representative request per kind created on v2, with the v1 names the add-on still uses.
 PER_KIND: dict[str, dict[str, Any]] = {
+    "text-to-3d-preview": {"prompt": "a lamp", "ai_model": "latest", "model_type": "standard",
+                           "topology": "quad", "moderation": True},
+    "text-to-3d-refine": {"prompt": "a lamp", "texture_prompt": "brass", "hd_texture": True,
+                          "enable_pbr": True},
     "image-to-3d": {"image_url": IMG, "ai_model": "latest", "model_type": "standard",
                     "hd_texture": True, "ultra_mode": True, "should_remesh": True},
     "multi-image-to-3d": {"image_urls": [IMG, IMG], "model_type": "smart-topology",
@@ -56,9 +59,9 @@ def renamed_fields() -> Any:
     return request_fields.RENAMED_FIELDS
 
 
-def test_every_kind_but_the_text_to_3d_pair_creates_on_a_v2_route_with_a_table():
+def test_every_kind_creates_on_a_v2_route_with_a_table():
     moved = {k for k in SPECS if create_route(k) is not None}
-    assert moved == set(SPECS) - set(TEXT_TO_3D_PAIR) == set(PER_KIND)
+    assert moved == set(SPECS) == set(PER_KIND)
     assert not [k for k in moved if SPECS[k].fixed], "nothing v1-only is always sent"
 
 
@@ -97,7 +100,8 @@ OLD_VALUES = {"text_style_prompt": "oak", "image_style_url": IMG, "enable_origin
               "auto_size": True, "origin_at": "bottom", "decimation_mode": 2,
               "is_a_t_pose": True}
 INPUTS = {"retexture": {"input_task_id": "t", "texture_prompt": "oak"},
-          "image-to-3d": {"image_url": IMG}, "multi-image-to-3d": {"image_urls": [IMG]}}
+          "image-to-3d": {"image_url": IMG}, "multi-image-to-3d": {"image_urls": [IMG]},
+          "text-to-3d-preview": {"prompt": "a lamp"}, "text-to-3d-refine": {"prompt": "a lamp"}}
 
 
 @pytest.mark.parametrize(("old", "kind"), RENAMED)
@@ -277,3 +281,65 @@ def test_the_cli_takes_metadata_as_json(bpy, empty_scene, meshy_env, capfd):
     assert code == 0, out
     assert json.loads(out)["task_ids"]
     assert _metadata_headers(meshy_env) == ["project=pilot,shot=sh010"]
+
+
+def test_no_v1_route_is_left_in_the_add_on():
+    """Meshy API v1 stops on 2027-03-15: nothing in the package may name one of its routes."""
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "meshy_blender"
+    named = [str(f.relative_to(package)) for f in package.rglob("*.py")
+             if "/openapi/v1" in f.read_text(encoding="utf-8")]
+    assert named == []
+
+
+def test_text_to_3d_bodies_are_one_call_shape_or_retexture_of_the_shape():
+    shape = create_body("text-to-3d-preview", "text-to-3d",
+                        build_payload("text-to-3d-preview", prompt="a lamp"))
+    assert shape == {"prompt": "a lamp", "should_texture": False}
+    textured = create_body("text-to-3d-refine", "text-to-3d",
+                           build_payload("text-to-3d-refine", prompt="a lamp",
+                                         texture_prompt="brass"))
+    assert textured == {"prompt": "a lamp", "texture_prompt": "brass", "texture_model": "meshy-7"}
+    payload = build_payload("text-to-3d-refine", preview_task_id="s", ai_model="meshy-6",
+                            texture_prompt="brass", enable_pbr=True)
+    assert create_route("text-to-3d-refine", payload) == "retexture"
+    assert create_body("text-to-3d-refine", "retexture", payload) == {
+        "input_task_id": "s", "texture_model": "meshy-6-lite", "texture_prompt": "brass",
+        "enable_pbr": True}
+    with pytest.raises(e.ValidationError, match="either a prompt or the shape"):
+        build_payload("text-to-3d-refine", prompt="a lamp", preview_task_id="s")
+
+
+def test_textured_text_to_3d_is_one_paid_call_priced_as_charged(emulator, meshy_client):
+    from meshy_blender.client import estimate_cost
+
+    payload = build_payload("text-to-3d-refine", prompt="a brass lamp", texture_prompt="brass")
+    balance = meshy_client.balance()
+    task = meshy_client.wait_for_task("text-to-3d-refine",
+                                      meshy_client.create_task("text-to-3d-refine", payload))
+    assert task.succeeded and task.model_urls.get("glb")
+    posts = [r["path"] for r in emulator.requests("api") if r["method"] == "POST"]
+    assert posts == ["/openapi/v2/text-to-3d"]
+    assert _created_request(emulator, task.id)["texture_model"] == "meshy-7"
+    assert balance - meshy_client.balance() == estimate_cost("text-to-3d-refine", payload) == 30
+
+
+def test_texture_it_is_one_retexture_of_the_shape_priced_as_charged(emulator, meshy_client):
+    from meshy_blender.client import estimate_cost
+
+    shape = preview(meshy_client)
+    assert _created_request(emulator, shape.id)["should_texture"] is False
+    payload = build_payload("text-to-3d-refine", preview_task_id=shape.id, ai_model="latest")
+    balance = meshy_client.balance()
+    task = meshy_client.wait_for_task("text-to-3d-refine",
+                                      meshy_client.create_task("text-to-3d-refine", payload))
+    assert task.succeeded and task.model_urls.get("glb")
+    sent = _created_request(emulator, task.id)
+    # No texture prompt given: the shape is textured as its own prompt said (as v1's refine).
+    assert sent == {"input_task_id": shape.id, "texture_model": "meshy-7",
+                    "texture_prompt": "a knight in armour, standing"}
+    posts = [r["path"] for r in emulator.requests("api") if r["method"] == "POST"]
+    assert posts[-1] == "/openapi/v2/retexture"
+    assert balance - meshy_client.balance() == estimate_cost("text-to-3d-refine", payload) == 10
+    assert not [r for r in emulator.requests("api") if r["path"].startswith("/openapi/v1/")]

@@ -42,7 +42,9 @@ def preview(client: MeshyClient) -> Task:
 
 
 def _refine(c: MeshyClient, tmp: Path) -> dict[str, Any]:
-    return {"preview_task_id": preview(c).id, "enable_pbr": True}
+    # Texture It is a v2 retexture: GLB only unless formats are asked for.
+    return {"preview_task_id": preview(c).id, "enable_pbr": True,
+            "target_formats": ["glb", "fbx"]}
 
 
 def _image(c: MeshyClient, tmp: Path) -> dict[str, Any]:
@@ -137,7 +139,9 @@ def test_every_kind_end_to_end(kind, use_stream, emulator, meshy_client, tmp_pat
     again = meshy_client.download_asset(kind, task, sorted(urls)[0])
     assert again.exists() and len(emulator.requests("assets")) == before
     # Exactly one task of this kind was created (no duplicate paid task).
-    made = [t for t in emulator.tasks() if t["type"] == kind]
+    # (Meshy API v2 types: a shape is a text-to-3d task, texturing it one retexture)
+    listed = {"text-to-3d-preview": "text-to-3d", "text-to-3d-refine": "retexture"}.get(kind, kind)
+    made = [t for t in emulator.tasks() if t["type"] == listed]
     assert [t["id"] for t in made] == [task_id]
 
 

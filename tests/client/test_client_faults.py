@@ -91,7 +91,7 @@ def test_ambiguous_create_never_adopts_another_programs_task_with_other_inputs(
     from fixtures.emulator import Api
 
     stranger = Api(emulator, meshy_key).create(  # same kind, same minute, another program
-        "/openapi/v2/text-to-3d", {"mode": "preview", "prompt": "a tin soldier"})
+        "/openapi/v2/text-to-3d", {"prompt": "a tin soldier", "should_texture": False})
     emulator.set_fault("post_500_after_create", 1)
     adopted = _create(meshy_client, "a brass key")
     assert adopted != stranger and len(_posts(emulator)) == 2
@@ -119,10 +119,11 @@ def test_create_read_timeout_does_not_post_twice(emulator, make_client):
 
 
 def test_create_is_retried_after_a_refusing_429(emulator, meshy_client):
+    emulator.set_fault("retry_after", 0.05)  # v2 says when; the 1 s default is just slower
     emulator.set_fault("rate_limit_burst", 2)
     task_id = _create(meshy_client)
     assert [t["id"] for t in emulator.tasks()] == [task_id]
-    assert [r["status"] for r in _posts(emulator)] == [429, 429, 200]
+    assert [r["status"] for r in _posts(emulator)] == [429, 429, 202]  # v2: 202 Accepted
 
 
 def test_create_is_retried_when_the_connection_is_refused(emulator, make_client):

@@ -53,7 +53,7 @@ def test_every_kind_has_a_spec_with_paths():
         "resize", "text-to-motion", "uv-unwrap", "print-analyze", "print-repair",
         "print-multi-color"}
     assert SPECS["text-to-3d-preview"].create_path == "/openapi/v2/text-to-3d"
-    assert SPECS["rig"].resource_path == "/openapi/v1/rigging"
+    assert SPECS["rig"].create_path == "/openapi/v2/rigging"
     assert SPECS["animate"].create_path == "/openapi/v2/animations"
     assert {s.output for s in SPECS.values()} == {"model", "rig", "animation", "images", "motion",
                                                "report"}
@@ -61,12 +61,12 @@ def test_every_kind_has_a_spec_with_paths():
 
 def test_preview_payload_keeps_every_documented_option():
     payload = build_payload(
-        "text-to-3d-preview", prompt="a bronze compass", negative_prompt="blurry",
+        "text-to-3d-preview", prompt="a bronze compass",
         model_type="standard", ai_model="meshy-6", topology="quad", target_polycount=30000,
-        decimation_mode=2, should_remesh=True, symmetry_mode="on", pose_mode="t-pose",
+        should_remesh=True, symmetry_mode="on", pose_mode="t-pose",
         art_style="realistic", moderation=True, target_formats=["GLB", "fbx", "glb"],
         auto_size=True, origin_at="center", is_a_t_pose=None)
-    assert payload["mode"] == "preview"
+    assert "mode" not in payload  # Meshy API v2: one call, no preview / refine mode
     assert payload["target_formats"] == ["glb", "fbx"]
     assert payload["target_polycount"] == 30000 and payload["pose_mode"] == "t-pose"
     assert "is_a_t_pose" not in payload  # None means "not given"
@@ -84,7 +84,11 @@ def test_preview_payload_keeps_every_documented_option():
     ("text-to-3d-preview", {"prompt": "a", "promt": "typo"}, "promt"),
     ("text-to-3d-preview", {"prompt": "a", "mode": "refine"}, "mode"),
     ("text-to-3d-preview", {"prompt": "a", "should_remesh": "yes"}, "should_remesh"),
-    ("text-to-3d-refine", {}, "preview_task_id"),
+    ("text-to-3d-refine", {}, "prompt"),
+    ("text-to-3d-refine", {"prompt": "a", "preview_task_id": "t1"}, "prompt"),
+    ("text-to-3d-preview", {"prompt": "a", "decimation_mode": 2}, "decimation_mode"),
+    ("text-to-3d-preview", {"prompt": "a", "negative_prompt": "blurry"}, "negative_prompt"),
+    ("text-to-3d-refine", {"prompt": "a", "art_style": "sculpture"}, "art_style"),
     ("text-to-3d-refine", {"preview_task_id": "t1", "texture_prompt": "gold",
                            "texture_image_url": "https://x/y.png"}, "texture_image_url"),
     ("image-to-3d", {"image_url": "https://x/y.png", "should_texture": False,
@@ -186,6 +190,8 @@ def test_sniff_recognises_formats():
     ("text-to-3d-preview", {"prompt": "a", "ai_model": "meshy-6-lite"}, 5),
     ("text-to-3d-preview", {"prompt": "a", "ai_model": "meshy-7.1"}, 20),
     ("text-to-3d-refine", {"preview_task_id": "p"}, 10),
+    ("text-to-3d-refine", {"prompt": "a"}, 30),
+    ("text-to-3d-refine", {"prompt": "a", "ai_model": "meshy-6-lite"}, 15),
     ("image-to-3d", {"image_url": "https://x/a.png"}, 30),
     ("image-to-3d", {"image_url": "https://x/a.png", "should_texture": False}, 20),
     ("image-to-3d", {"image_url": "https://x/a.png", "ai_model": "meshy-6-lite"}, 15),
@@ -211,7 +217,6 @@ def test_cost_follows_the_pricing_table(kind, options, credits):
 
 @pytest.mark.parametrize(("kind", "options", "credits"), [
     ("text-to-3d-preview", {"prompt": "a", "ai_model": "meshy-5"}, 5),
-    ("text-to-3d-preview", {"prompt": "a", "ai_model": "meshy-5", "model_type": "lowpoly"}, 20),
     ("multi-image-to-3d", {"image_urls": ["https://x/a.png"], "ai_model": "meshy-5",
                            "should_texture": False}, 5),
 ])

@@ -45,18 +45,11 @@ def _api_paths(emulator) -> list[str]:
 
 
 def _v1_image_task(emulator, meshy_key, tmp_path) -> str:
-    """An image-to-3d task made on the v1 create route, as the client made them before it moved
-    to v2 (posted by hand: the client itself no longer speaks v1)."""
-    import base64
-
-    import requests
-
+    """An image-to-3d task made on the v1 create route, as the client did before v2 (the
+    client itself creates on v2 now, so the request is sent here as the old client sent it)."""
     image = "data:image/png;base64," + base64.b64encode(_png(tmp_path).read_bytes()).decode()
-    answer = requests.post(f"{emulator.api_url}/openapi/v1/image-to-3d", timeout=10,
-                           headers={"Authorization": f"Bearer {meshy_key}"},
-                           json={"image_url": image, "target_formats": ["glb"]})
-    assert answer.status_code in (200, 202), answer.text
-    return answer.json()["result"]
+    return Api(emulator, meshy_key).create("/openapi/v1/image-to-3d",
+                                           {"image_url": image, "target_formats": ["glb"]})
 
 
 def _png(tmp_path: Path) -> Path:
@@ -79,6 +72,7 @@ def _png(tmp_path: Path) -> Path:
 
 def test_a_v1_made_task_is_read_waited_streamed_and_downloaded_through_v2_only(
         emulator, meshy_key, make_client, tmp_path):
+    emulator.set_v1_gone(False)  # the old client makes its task the v1 way first
     task_id = _v1_image_task(emulator, meshy_key, tmp_path)
     emulator.set_v1_gone()  # 2027-03-15: every v1 route answers 404
     emulator.log.clear()
@@ -98,7 +92,8 @@ def test_a_v1_made_task_is_read_waited_streamed_and_downloaded_through_v2_only(
 def test_listing_pages_through_v2_with_has_more_and_the_type_filter(
         emulator, meshy_key, make_client, tmp_path):
     api = Api(emulator, meshy_key)
-    ids = [api.create("/openapi/v2/text-to-3d", {"mode": "preview", "prompt": f"rock {n}"})
+    emulator.set_v1_gone(False)  # one task the old client made on v1 among v2 ones
+    ids = [api.create("/openapi/v2/text-to-3d", {"prompt": f"rock {n}", "should_texture": False})
            for n in range(3)]
     image_id = _v1_image_task(emulator, meshy_key, tmp_path)
     emulator.set_v1_gone()
@@ -138,7 +133,7 @@ def test_delete_refunds_a_pending_task_and_refuses_a_running_one_in_artist_words
     emulator.queue_limit = 50
     client = make_client()
     start = emulator.balance(meshy_key)
-    running = api.create("/openapi/v2/text-to-3d", {"mode": "preview", "prompt": "a bell"})
+    running = api.create("/openapi/v2/text-to-3d", {"prompt": "a bell", "should_texture": False})
     deadline = time.monotonic() + 5
     while emulator.task(running)["status"] != "IN_PROGRESS" and time.monotonic() < deadline:
         time.sleep(0.005)
@@ -294,6 +289,7 @@ def test_402_key_credit_limit_is_told_apart_from_not_enough_credits(emulator, me
 
 
 def test_a_v1_error_body_still_maps_by_status(emulator, meshy_key):
+    emulator.set_v1_gone(False)  # an answer in v1's words, as before 2027-03-15
     resp = Api(emulator, meshy_key).get("/openapi/v1/image-to-3d/nope")
     assert resp.status_code == 404 and "code" not in resp.json()
     assert type(http.error_from_response(resp)) is e.NotFoundError
@@ -338,6 +334,7 @@ def test_a_v1_era_journal_resumes_through_v2_with_v1_gone_and_pays_nothing(
     shutil.copytree(V1_ERA / "journal", journal)
     recorded = json.loads((V1_ERA / "emulator-tasks.json").read_text())
     assert "/openapi/v1/image-to-3d" in recorded["created_on"]  # made on v1's create route
+    emulator.set_v1_gone(False)  # until the old client's tasks are made again below
     # Meshy still has the paid tasks: made again here on the same v1 routes, with the same
     # parameters; the journal's ids are pointed at them (nothing else in it changes).
     api = Api(emulator, meshy_key)

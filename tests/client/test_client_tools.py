@@ -158,21 +158,22 @@ def test_both_animation_library_shapes_read_the_same(emulator, meshy_client):
 @pytest.mark.parametrize("key", ["code", "error_code"])
 def test_error_codes_a_full_queue_waits_and_credits_map(emulator, meshy_client, meshy_key, key):
     emulator.set_fault("error_codes", key)
-    # text to 3D's preview is the one create still answered in v1's dialect (v1 error codes)
+    # Every create speaks Meshy API v2 now: the error object's own code, whatever the v1
+    # dialect's error-code switch says
     for i in range(emulator.queue_limit):
         meshy_client.create_task("text-to-3d-preview",
                                  build_payload("text-to-3d-preview", prompt=f"lamp {i}"))
     with pytest.raises(e.QueueFullError) as full:
         meshy_client.create_task("text-to-3d-preview", build_payload(
             "text-to-3d-preview", prompt="one too many"))
-    assert full.value.code == "TooManyPendingTasks" and full.value.queue_full
+    assert full.value.code == "pending_task_limit_reached" and full.value.queue_full
     assert not isinstance(full.value, e.RateLimitedError), "a full queue is not a rate limit"
     emulator.advance()
     emulator.set_balance(meshy_key, 2)
     with pytest.raises(e.InsufficientCreditsError) as poor:
         meshy_client.create_task("text-to-3d-preview", build_payload(
             "text-to-3d-preview", prompt="lamp"))
-    assert poor.value.code == "InsufficientCredits" and poor.value.required == 20
+    assert poor.value.code == "insufficient_credits" and poor.value.required == 20
 
 
 def test_request_rate_429_backs_off_and_sends_once_more(emulator, meshy_client):

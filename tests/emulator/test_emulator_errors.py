@@ -14,6 +14,12 @@ from meshy_emu import TEST_MODE_KEY, Emulator
 T3D = "/openapi/v2/text-to-3d"
 
 
+@pytest.fixture
+def api(v1_routes: Emulator, meshy_key: str) -> Api:
+    """The emulator with its v1 routes still served: they are tested here too."""
+    return Api(v1_routes, meshy_key)
+
+
 def assert_error(response: requests.Response, status: int, text: str = "") -> None:
     assert response.status_code == status, response.text
     body = response.json()
@@ -21,7 +27,8 @@ def assert_error(response: requests.Response, status: int, text: str = "") -> No
     assert text in body["message"]
 
 
-def test_401_for_missing_or_unknown_key(emulator: Emulator) -> None:
+def test_401_for_missing_or_unknown_key(v1_routes: Emulator) -> None:
+    emulator = v1_routes  # v1's balance and Text to 3D dialect answer 401 too
     url = emulator.api_url + "/openapi/v1/balance"
     assert_error(requests.get(url, timeout=5), 401, "Invalid API key")
     assert_error(requests.get(url, headers={"Authorization": "Bearer msy-nope"}, timeout=5), 401)

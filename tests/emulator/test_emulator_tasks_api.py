@@ -46,8 +46,9 @@ class TasksApi(Api):
 
 
 @pytest.fixture
-def api(emulator: Emulator, meshy_key: str) -> TasksApi:
-    return TasksApi(emulator, meshy_key)
+def api(v1_routes: Emulator, meshy_key: str) -> TasksApi:
+    """The emulator with its v1 routes still served: they are tested here too."""
+    return TasksApi(v1_routes, meshy_key)
 
 
 def png_uri(emu: Emulator) -> str:
@@ -437,22 +438,23 @@ def test_v1_gone_answers_every_v1_route_with_404(api: TasksApi, emulator: Emulat
     assert public.status_code == 200   # not a v1 route
 
 
-def test_v1_gone_switches_at_run_time_and_reset_restores_it(emulator: Emulator,
-                                                            meshy_key: str) -> None:
-    url = emulator.api_url
-    headers = {"Authorization": f"Bearer {meshy_key}"}
-    assert requests.post(f"{url}/_emulator/settings", json={"v1_gone": True},
-                         timeout=5).json()["v1_gone"] is True
-    assert requests.get(f"{url}/openapi/v1/balance", headers=headers, timeout=5).status_code \
-        == 404
-    emulator.set_account(permanent_credits=5, key_credit_limit=3, no_credit_slots=1)
-    emulator.reset()
-    assert emulator.settings() == {"v1_gone": False, "permanent_credits": {},
-                                   "key_credit_limit": {}, "no_credit_slots": {}}
-    assert requests.get(f"{url}/openapi/v1/balance", headers=headers, timeout=5).json() == \
-        {"balance": 10_000}
-    bad = requests.post(f"{url}/_emulator/settings", json={"v1_gon": True}, timeout=5)
-    assert bad.status_code == 400 and "v1_gon" in bad.json()["message"]
+def test_v1_gone_switches_at_run_time_and_reset_restores_it(meshy_key: str) -> None:
+    # Its own emulator, v1 served (the class's default; the suite's shared one starts gone).
+    with Emulator(task_seconds=0.1) as emulator:
+        url = emulator.api_url
+        headers = {"Authorization": f"Bearer {meshy_key}"}
+        assert requests.post(f"{url}/_emulator/settings", json={"v1_gone": True},
+                             timeout=5).json()["v1_gone"] is True
+        assert requests.get(f"{url}/openapi/v1/balance", headers=headers, timeout=5).status_code \
+            == 404
+        emulator.set_account(permanent_credits=5, key_credit_limit=3, no_credit_slots=1)
+        emulator.reset()
+        assert emulator.settings() == {"v1_gone": False, "permanent_credits": {},
+                                       "key_credit_limit": {}, "no_credit_slots": {}}
+        assert requests.get(f"{url}/openapi/v1/balance", headers=headers, timeout=5).json() == \
+            {"balance": 10_000}
+        bad = requests.post(f"{url}/_emulator/settings", json={"v1_gon": True}, timeout=5)
+        assert bad.status_code == 400 and "v1_gon" in bad.json()["message"]
 
 
 def test_v1_gone_from_the_constructor_survives_reset() -> None:

@@ -35,13 +35,14 @@ def slow_emulator(emulator_server):
 def test_text_to_3d_chain_is_planned_with_links_and_priced():
     job = plan_job("text-to-3d", {"prompt": "a knight", "enable_pbr": True, "remesh": {},
                                   "rig": {"height_meters": 1.8}, "animations": [4, 1]})
-    assert [s.kind for s in job.steps] == ["text-to-3d-preview", "text-to-3d-refine", "remesh",
-                                          "rig", "animate", "animate"]
-    assert job.step("refine").links == {"preview_task_id": "preview"}
+    # Meshy API v2: a textured model is one text-to-3d call (the "refine" step), no preview.
+    assert [s.kind for s in job.steps] == ["text-to-3d-refine", "remesh", "rig", "animate",
+                                          "animate"]
+    assert job.step("refine").links == {}
     assert job.step("remesh").links == {"input_task_id": "refine"}
     assert job.step("rig").links == {"input_task_id": "remesh"}
     assert job.step("animate").links == job.step("animate1").links == {"rig_task_id": "rig"}
-    assert job.step("refine").options == {"enable_pbr": True}
+    assert job.step("refine").options == {"prompt": "a knight", "enable_pbr": True}
     assert job.step("rig").options == {"height_meters": 1.8}
     # Meshy-6 by default: 20 preview + 10 refine + 5 remesh + 5 rig + 3 + 3 animations.
     assert job.estimated_credits == 46
@@ -88,24 +89,24 @@ def test_chain_passes_each_task_id_to_the_next_step(emulator, make_client, make_
     # The emulator's task objects echo the request parameters they were created with.
     bodies = [(p["kind"], emulator.task(p["created_task_id"]), p["created_task_id"])
               for p in posts]
-    assert [k for k, _, _ in bodies] == ["text-to-3d-preview", "text-to-3d-refine", "remesh",
-                                        "rig", "animate"]
+    assert [k for k, _, _ in bodies] == ["text-to-3d", "remesh", "rig", "animate"]
+    assert posts[0]["path"] == "/openapi/v2/text-to-3d"  # textured in one call
     ids = [t for _, _, t in bodies]
-    assert bodies[1][1]["preview_task_id"] == ids[0]
+    assert bodies[1][1]["input_task_id"] == ids[0]
     assert bodies[2][1]["input_task_id"] == ids[1]
-    assert bodies[3][1]["input_task_id"] == ids[2]
-    assert bodies[4][1]["rig_task_id"] == ids[3]
+    assert bodies[3][1]["rig_task_id"] == ids[2]
     # Nothing Meshy already has is uploaded again.
     assert not any("model_url" in body for _, body, _ in bodies)
     assert set(job.files) == {"rig.rigged_character_glb", "rig.walking_armature_glb",
                               "rig.running_armature_glb", "animate.animation_glb",
-                              "preview.glb", "refine.glb", "remesh.glb"}  # + the stand-ins
+                              "refine.glb", "remesh.glb"}  # + the stand-in
 
 
 def test_cancel_stops_waiting_at_once_and_can_delete_on_server(slow_emulator, make_client,
                                                               make_manager):
     manager = make_manager(make_client(base_url=slow_emulator.api_url))
-    job = manager.submit(plan_job("text-to-3d", {"prompt": "a chair"}))
+    job = manager.submit(plan_job("text-to-3d", {"prompt": "a chair", "should_texture": False,
+                                                 "remesh": {}}))
     deadline = time.monotonic() + 10
     while job.step("preview").task_id is None and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -118,7 +119,7 @@ def test_cancel_stops_waiting_at_once_and_can_delete_on_server(slow_emulator, ma
     assert job.status == model.CANCELLED
     deletes = [r for r in slow_emulator.requests("api") if r["method"] == "DELETE"]
     assert len(deletes) == 1 and task_id in deletes[0]["path"]
-    assert len(creating_posts(slow_emulator)) == 1  # the refine was never started
+    assert len(creating_posts(slow_emulator)) == 1  # the remesh was never started
 
 
 def test_concurrency_never_exceeds_the_worker_limit(emulator_server, make_client, make_manager):
@@ -189,8 +190,7 @@ def test_crash_during_the_paid_post_adopts_the_task_instead_of_paying_twice(
     step.create_started_ms = model.now_ms()
     job.status = model.RUNNING
     crashed_process = make_client()  # the Blender that sent the POST and died
-    server_id = crashed_process.create_task("text-to-3d-preview", {"mode": "preview",
-                                                                   "prompt": "a teapot"})
+    server_id = crashed_process.create_task("text-to-3d-preview", {"prompt": "a teapot"})
     JobManager(client, tmp_path / "journal").journal.save(job)
 
     manager = make_manager(client, journal_dir=tmp_path / "journal")

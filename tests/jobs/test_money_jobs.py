@@ -79,8 +79,7 @@ def test_crash_recovery_never_adopts_a_sibling_jobs_task(emulator, make_client, 
     crashed.step("preview").create_started_ms = model.now_ms()
     # Job B, same prompt, created its task after that and journalled it (another process).
     sibling = _preview("a teapot")
-    sibling_task = make_client().create_task("text-to-3d-preview",
-                                             {"mode": "preview", "prompt": "a teapot"})
+    sibling_task = make_client().create_task("text-to-3d-preview", {"prompt": "a teapot"})
     sibling.step("preview").task_id = sibling_task
     sibling.step("preview").status = model.STEP_WAITING
     sibling.status = model.IMPORTED  # finished: nothing for the manager to resume
@@ -118,14 +117,17 @@ def test_the_same_job_key_runs_and_pays_once(emulator, make_client, make_manager
     assert len(created_tasks(emulator)) == 1
 
 
+# A chain: a shape (the "preview" step), then a remesh of it (a textured model is one task).
+SHAPE_THEN_REMESH = {"should_texture": False, "remesh": {}}
+
+
 def test_a_keyed_rerun_resumes_the_remaining_steps_of_an_interrupted_chain(
         emulator, make_client, make_manager, tmp_path):
     folder = tmp_path / "journal"
-    job = plan_job("text-to-3d", {"prompt": "a lamp"})
+    job = plan_job("text-to-3d", {"prompt": "a lamp", **SHAPE_THEN_REMESH})
     job.job_key = "lamp-1"
-    # As a timed-out / killed run leaves it: the preview is paid and journalled, refine pending.
-    preview_id = make_client().create_task("text-to-3d-preview",
-                                           {"mode": "preview", "prompt": "a lamp"})
+    # As a timed-out / killed run leaves it: the shape is paid and journalled, remesh pending.
+    preview_id = make_client().create_task("text-to-3d-preview", {"prompt": "a lamp"})
     job.step("preview").task_id = preview_id
     job.step("preview").status = model.STEP_WAITING
     job.status = model.RUNNING
@@ -133,7 +135,7 @@ def test_a_keyed_rerun_resumes_the_remaining_steps_of_an_interrupted_chain(
     Journal(folder).save(job)
 
     rerun = make_manager(make_client(), journal_dir=folder)
-    fresh = plan_job("text-to-3d", {"prompt": "a lamp"})
+    fresh = plan_job("text-to-3d", {"prompt": "a lamp", **SHAPE_THEN_REMESH})
     fresh.job_key = "lamp-1"
     resumed = rerun.submit(fresh)
     assert resumed.id == job.id
@@ -141,9 +143,9 @@ def test_a_keyed_rerun_resumes_the_remaining_steps_of_an_interrupted_chain(
     done = rerun.get(job.id)
     assert done.status == model.READY, done.detail
     assert done.step("preview").task_id == preview_id
-    assert done.step("refine").task_id and done.files
+    assert done.step("remesh").task_id and done.files
     kinds = sorted(r["path"] for r in created_tasks(emulator))
-    assert len(kinds) == 2  # the preview (before) and the refine: no second preview
+    assert len(kinds) == 2  # the shape (before) and the remesh: no second shape
 
 
 def test_detach_leaves_a_chain_resumable_instead_of_cancelled(emulator, make_client,
@@ -153,7 +155,7 @@ def test_detach_leaves_a_chain_resumable_instead_of_cancelled(emulator, make_cli
     emulator.store.task_seconds = 2.0
     try:
         manager = make_manager(make_client(), journal_dir=folder)
-        job = manager.submit(plan_job("text-to-3d", {"prompt": "a chair"}))
+        job = manager.submit(plan_job("text-to-3d", {"prompt": "a chair", **SHAPE_THEN_REMESH}))
         deadline = time.monotonic() + 10
         while not job.step("preview").task_id and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -169,7 +171,7 @@ def test_detach_leaves_a_chain_resumable_instead_of_cancelled(emulator, make_cli
     assert [j.id for j in resumed] == [job.id]
     wait_finished(other, [job.id])
     assert other.get(job.id).status == model.READY
-    assert other.get(job.id).step("refine").task_id  # the texturing step was not lost
+    assert other.get(job.id).step("remesh").task_id  # the next step was not lost
     assert len(created_tasks(emulator)) == 2
 
 
@@ -179,8 +181,8 @@ def test_a_credit_error_mid_chain_carries_the_paid_preview(emulator, make_client
                                                           meshy_key):
     client = make_client()
     manager = make_manager(client)
-    emulator.set_balance(meshy_key, 20)  # enough for the preview (20), not the refine (10)
-    job = manager.submit(plan_job("text-to-3d", {"prompt": "a vase"}))
+    emulator.set_balance(meshy_key, 20)  # enough for the shape (20), not the remesh (5)
+    job = manager.submit(plan_job("text-to-3d", {"prompt": "a vase", **SHAPE_THEN_REMESH}))
     wait_finished(manager, [job.id])
     assert job.status == model.FAILED
     assert job.error.type == "InsufficientCreditsError"
@@ -194,7 +196,7 @@ def test_errors_have_task_ids_field():
 
 
 def test_errors_rebuilt_for_the_caller_carry_task_ids():
-    job = plan_job("text-to-3d", {"prompt": "a vase"})
+    job = plan_job("text-to-3d", {"prompt": "a vase", **SHAPE_THEN_REMESH})
     job.step("preview").task_id = "0193-preview"
     job.status = model.FAILED
     job.error = model.JobError("InsufficientCreditsError", "Not enough Meshy credits.")

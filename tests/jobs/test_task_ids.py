@@ -12,10 +12,10 @@ from meshy_blender.jobs.plans import plan_job
 
 def test_the_api_progress_names_each_task_as_soon_as_it_exists(bpy, empty_scene, meshy_env):
     seen: list[api.Progress] = []
-    result = api.text_to_3d("a lamp", progress=seen.append)
-    first_with_preview = next(p for p in seen if "preview" in p.task_ids)
-    assert first_with_preview.status not in (model.READY, model.IMPORTED)
-    assert first_with_preview.task_ids["preview"] == result.task_ids["preview"]
+    result = api.text_to_3d("a lamp", progress=seen.append)  # one textured task: "refine"
+    first_with_task = next(p for p in seen if "refine" in p.task_ids)
+    assert first_with_task.status not in (model.READY, model.IMPORTED)
+    assert first_with_task.task_ids["refine"] == result.task_ids["refine"]
     assert seen[-1].task_ids == result.task_ids
 
 
@@ -39,7 +39,7 @@ def test_the_cli_names_the_task_in_plain_lines(bpy, empty_scene, meshy_env, capf
 
 
 def _created(job_key: str | None) -> model.Job:
-    job = plan_job("text-to-3d", {"prompt": "a cup"})
+    job = plan_job("text-to-3d", {"prompt": "a cup", "should_texture": False, "remesh": {}})
     job.job_key = job_key
     job.steps[0].task_id = "0193-preview"
     return job
@@ -49,7 +49,7 @@ def test_a_timeout_without_a_key_says_how_to_resume_by_task_id():
     message = str(outcome.timeout_error(_created(None), 5))
     assert "same job key" not in message
     assert "meshy resume 0193-preview" in message and "api.resume('0193-preview'" in message
-    assert "paying only for the" in message  # the texture step was never created
+    assert "paying only for the" in message  # the remesh step was never created
     keyed = str(outcome.interrupted_error(_created("shot-010")))
     assert "same job key" in keyed and "meshy resume" not in keyed
 
@@ -57,7 +57,8 @@ def test_a_timeout_without_a_key_says_how_to_resume_by_task_id():
 def test_a_cli_timeout_without_a_key_names_the_task_to_resume(bpy, empty_scene, meshy_env,
                                                                capfd):
     meshy_env.set_fault("latency", 0.4)  # every call slow: the wait gives up mid-chain
-    code = cli.main(["text-to-3d", "a slow cup", "--json", "--timeout", "1"])
+    code = cli.main(["text-to-3d", "a slow cup", "--should-texture", "false", "--remesh",
+                     "--json", "--timeout", "1"])
     data = json.loads(capfd.readouterr().out)
     meshy_env.clear_faults()
     assert code == 7

@@ -1,8 +1,8 @@
 """Shape first: texture a shape Meshy already made, in place, without paying for it again.
 
-Meshy's text to 3D is two stages so an artist can judge the geometry before paying for texture.
-An untextured preview lands on its own (Generate with Texture off); "Texture It" then sends one
-``text-to-3d-refine`` task with its ``preview_task_id`` (an untextured image to 3D: one
+An artist can judge the geometry before paying for texture: an untextured shape lands on its own
+(Generate with Texture off); "Texture It" then sends one ``text-to-3d-refine`` step with its
+``preview_task_id`` (on Meshy API v2 one retexture of that task; an untextured image to 3D: one
 ``retexture`` of it) with the Generate panel's texturing options, and the textured result
 replaces the shape (same transform, one undo step).
 """
