@@ -2,7 +2,7 @@
 Meshy option the CLI offers as a flag, keyed by the API option name.
 
 Kept beside the parser rather than in client/specs.py: the specs check values, this says them
-in a shell's words. ``tests/cli/test_cli_help.py`` fails on an option shown without help, so a
+in a shell's words. ``tests/api/test_cli_usage.py`` fails on an option shown without help, so a
 new API option needs a line here. "Meshy's default" means the CLI sends nothing for it.
 """
 
