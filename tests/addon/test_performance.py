@@ -328,9 +328,9 @@ def test_the_first_sidebar_draw_with_a_key_only_asks_for_the_worker_and_the_bala
     assert not loaded & never, sorted(loaded & never)
     assert _network(loaded) == []
     # Priced from the tables at once; after the timers, planned (same price) with the balance.
-    assert "Generate (30 credits, 2 tasks)" in result["first"]
+    assert "Generate (30 credits)" in result["first"]
     assert result["runtime"] and result["error"] is None and result["planned"]
     assert result["balance"] == emulator.balance()
     assert result["after"] == f"{emulator.balance():,} credits"
-    assert "Generate (30 credits, 2 tasks)" in result["second"]
+    assert "Generate (30 credits)" in result["second"]
     assert f"costs 30 · balance {emulator.balance():,}" in result["second"]

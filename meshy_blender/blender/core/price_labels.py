@@ -52,16 +52,14 @@ def load_planner() -> None:
 
 def _steps(s: Any) -> list[tuple[str, dict[str, Any]]]:
     """(task kind, the payload's price-relevant options) of each task Generate sends, as
-    ``plans.plan_job`` splits the request (text to 3D: a shape, then its texturing)."""
+    ``plans.plan_job`` splits the request (text to 3D: one task, textured or a shape)."""
     from .library import selected_ids
 
     extras = model_options.generate_extras(s, s.mode)
     model = {"ai_model": extras.get("ai_model", s.ai_model), "model_type": s.model_type}
     steps: list[tuple[str, dict[str, Any]]]
-    if s.mode == "TEXT":
-        steps = [("text-to-3d-preview", model)]
-        if s.should_texture:
-            steps.append(("text-to-3d-refine", {"ai_model": model["ai_model"]}))
+    if s.mode == "TEXT":  # one Meshy API v2 call: a textured model, or a shape to texture later
+        steps = [("text-to-3d-refine" if s.should_texture else "text-to-3d-preview", model)]
     else:
         payload = {**model, "should_texture": s.should_texture}
         payload.update({k: extras[k] for k in ("ultra_mode", "texture_resolution") if k in extras})
