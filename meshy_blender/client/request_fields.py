@@ -1,7 +1,7 @@
 """The request fields Meshy API v2 accepts, one table per create route: the whole contract.
 
 v2 answers 400 to any field a route does not define (v1 ignored it), so the client sends only
-what these tables list (:mod:`.v2_requests` turns a checked payload into such a body), the
+what these tables list (:mod:`.request_body` turns a checked payload into such a body), the
 emulator refuses everything else with the same tables (scripts/meshy_emu/request_fields.py
 imports this module) and the command line lists them. Each field: JSON type, allowed values or
 range, default. A v1 name that v2 renamed or removed maps to its v2 replacement (None: removed).
