@@ -1,7 +1,7 @@
 """Length-framed JSON messages over a pipe, read by Blender's main thread without blocking.
 
 Why not threads or pickle: no Python thread of ours may run in Blender's process (any thread
-running Python while the main thread calls an operator under ``temp_override`` corrupts memory
+running Python while the main thread calls an operator under a context override corrupts memory
 on Python 3.11), so the main thread reads the worker's pipe itself, from the pump's tick, and
 never waits on it. Messages are JSON (a 4-byte big-endian length, then UTF-8 JSON): no code
 travels over the pipe.

@@ -1,7 +1,7 @@
 """Blender's side of the jobs worker process: what the pump, UI, API and CLI use of a JobManager.
 
 Why a process: any Python thread in Blender's process can corrupt memory while the main thread
-calls an operator under ``temp_override`` (Python 3.11, every Blender 4.2-5.0), and HTTP threads
+calls an operator under a context override (Python 3.11, every Blender 4.2-5.0), and HTTP threads
 cost main-thread latency. So the JobManager and its threads run in a worker process
 (:mod:`.worker`); this proxy keeps a mirror of its jobs, rebuilt from the snapshots it sends,
 and reads its pipe only when asked (the pump's tick), without blocking and without a thread.

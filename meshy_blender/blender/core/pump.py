@@ -11,7 +11,7 @@ Imports run only where Blender supplies the context operators need (:func:`impor
 background mode, an operator's ``execute()`` or the watcher's ``modal()``. The timer has no
 window, so its ticks only drain events and ask for redraws; a finished job nobody watches waits
 in the Tasks panel with an Import button (see docs/blender-bug-report.md for why no
-``temp_override`` may stand in for the window).
+a context override may stand in for the window).
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ class Pump:
 def imports_allowed() -> bool:
     """Whether operators may run here: in background mode (the plain context) or where Blender
     supplies a window (an operator's execute, the watcher's modal). Never from the UI timer,
-    whose context has no window and must not borrow one with ``temp_override``."""
+    whose context has no window and must not borrow one with a context override."""
     return bool(bpy.app.background) or bpy.context.window is not None
 
 

@@ -1,8 +1,8 @@
 """The context in which bpy.ops importers and exporters run: always the caller's own, never
-a ``temp_override``.
+a context override.
 
 On Python 3.11 (every Blender 4.2-5.0) ``bpy.ops`` releases the GIL while an operator runs, and
-while a ``temp_override`` is active Blender looks context members up from C without taking the
+while a context override is active Blender looks context members up from C without taking the
 GIL whenever any other Python thread holds it: memory corruption and a native crash (see
 docs/blender-bug-report.md). So operators are only called where Blender itself supplies the
 context: in background mode (``blender -b``, the bpy module) the plain context; in interactive
@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover (bpy always has it; fake-bpy type stubs 
 @contextmanager
 def operator_context(context: Any | None = None) -> Iterator[Any]:
     """Yield the context import and export operators run in: the caller's, as it is (no
-    ``temp_override``, see the module docstring)."""
+    a context override, see the module docstring)."""
     yield context if context is not None else bpy.context
 
 
