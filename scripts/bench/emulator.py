@@ -8,6 +8,7 @@ benchmark hangs, so a stuck emulator cannot outlive its benchmark.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -21,14 +22,18 @@ TEST_KEY = "msy_dummy_api_key_for_test_mode_12345678"
 
 
 class EmulatorProcess:
-    def __init__(self, *args: str, start_timeout: float = 300.0, nice: int = 0) -> None:
-        """``nice`` > 0 (POSIX) runs the emulator below normal priority: it stands in for Meshy's
-        servers, whose CPU is not the artist's, so on a small machine it should not take the
-        cores the measured process needs (benchmarks say when they use it)."""
+    def __init__(self, *args: str, start_timeout: float = 300.0, nice: int = 0,
+                 idle: bool = False) -> None:
+        """``nice`` > 0 (POSIX) runs the emulator below normal priority, ``idle`` (Linux) under
+        ``SCHED_IDLE``: it stands in for Meshy's servers, whose CPU is not the artist's, so on a
+        small machine it should not take the cores the measured process needs (benchmarks say
+        when they use it)."""
         cmd = [sys.executable, str(ROOT / "scripts" / "meshy_emulator.py"), "--port", "0",
                "--asset-port", "0", *args]
         if nice > 0 and os.name == "posix":
             cmd = ["nice", "-n", str(nice), *cmd]
+        if idle and shutil.which("chrt"):
+            cmd = ["chrt", "--idle", "0", *cmd]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         self.api = self.assets = ""
         assert self.proc.stdout is not None
