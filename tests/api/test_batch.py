@@ -163,8 +163,11 @@ def test_a_changed_row_is_refused_unless_replace(bpy, empty_scene, meshy_env, ca
 
 
 def test_the_queue_limit_is_learnt_without_failing_rows(bpy, empty_scene, meshy_env, capfd,
-                                                       tmp_path):
+                                                       tmp_path, monkeypatch):
     meshy_env.queue_limit = 3
+    # Tasks outlast the row creates even on a loaded machine, so the queue does fill (with 0.2 s
+    # tasks a slow worker could finish each before creating the next, and never learn a limit).
+    monkeypatch.setattr(meshy_env.store, "task_seconds", 1.5)
     props = tmp_path / "many.csv"
     props.write_text("id,prompt,should_texture\n"
                      + "".join(f"p{n},prop {n},false\n" for n in range(9)))
