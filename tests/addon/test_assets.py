@@ -122,3 +122,79 @@ def test_save_to_asset_library_writes_each_result_with_its_catalog(bpy, meshy_ui
     cats = (library / assets.CATS_FILE).read_text()
     assert f"{assets.catalog_id('Meshy/Text to 3D (shape)')}:Meshy/Text to 3D (shape)" in cats
     assert root.name in bpy.data.objects  # the result stays in this file too
+
+
+def _cats(folder):
+    """{catalog id: catalog path} of the cats file in ``folder``."""
+    from meshy_blender.blender.scene import assets
+
+    lines = (folder / assets.CATS_FILE).read_text().splitlines()
+    return {line.split(":")[0]: line.split(":")[1] for line in lines
+            if line and not line.startswith(("#", "VERSION"))}
+
+
+def test_an_unsaved_file_gets_its_catalogs_beside_the_blend_when_first_saved(bpy, meshy_ui,
+                                                                            tmp_path):
+    """Issue 24: Blender writes no catalog file of its own, so the current file's Asset
+    Browser never showed Meshy/<kind>. Saving writes it beside the .blend; after a reload the
+    asset's catalog id resolves to Meshy/<kind> there."""
+    from meshy_blender.blender.scene import assets
+
+    assert not bpy.data.filepath  # the artist has not saved yet
+    job = _generate(bpy, meshy_ui, "a pewter goblet", should_texture=True)
+    [root] = _roots(bpy, job)
+    name = root.name
+    folder = tmp_path / "project"
+    folder.mkdir()
+    bpy.ops.wm.save_as_mainfile(filepath=str(folder / "props.blend"))
+    cats = _cats(folder)
+    assert cats[root.asset_data.catalog_id] == "Meshy/Text to 3D (textured)"
+    assert cats[assets.catalog_id("Meshy")] == "Meshy"  # its parent, so the tree is whole
+
+    bpy.ops.wm.read_homefile(use_empty=True)
+    bpy.ops.wm.open_mainfile(filepath=str(folder / "props.blend"))
+    goblet = bpy.data.objects[name]
+    assert _cats(folder)[goblet.asset_data.catalog_id] == "Meshy/Text to 3D (textured)"
+    before = (folder / assets.CATS_FILE).read_text()
+    bpy.ops.wm.save_mainfile()
+    assert (folder / assets.CATS_FILE).read_text() == before  # nothing added twice
+
+
+def test_a_saved_file_gets_the_catalog_when_the_result_lands(bpy, meshy_ui, tmp_path):
+    blend = tmp_path / "scene.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(blend))
+    assert not (tmp_path / "blender_assets.cats.txt").exists()  # no Meshy asset yet: no file
+    job = _generate(bpy, meshy_ui, "a driftwood stool", should_texture=False)
+    [root] = _roots(bpy, job)
+    assert _cats(tmp_path)[root.asset_data.catalog_id] == "Meshy/Text to 3D (shape)"
+
+
+def test_a_file_inside_an_asset_library_gets_its_catalogs_at_the_library_root(bpy, meshy_ui,
+                                                                             tmp_path):
+    """Blender reads the catalogs of a file inside an asset library from the library's root."""
+    from meshy_blender.blender.scene import assets
+
+    library = tmp_path / "studio library"
+    (library / "props" / "kitchen").mkdir(parents=True)
+    libs = bpy.context.preferences.filepaths.asset_libraries
+    bpy.ops.preferences.asset_library_add(directory=str(library))
+    try:
+        job = _generate(bpy, meshy_ui, "a cast iron pan", should_texture=False)
+        [root] = _roots(bpy, job)
+        assets.mark(root, kind="retexture", catalog="Props/Kitchen")  # a batch row's catalog
+        bpy.ops.wm.save_as_mainfile(filepath=str(library / "props" / "kitchen" / "pan.blend"))
+    finally:
+        bpy.ops.preferences.asset_library_remove(index=len(libs) - 1)
+    assert _cats(library)[root.asset_data.catalog_id] == "Props/Kitchen"
+    assert not (library / "props" / "kitchen" / assets.CATS_FILE).exists()
+
+
+def test_an_asset_the_artist_moved_to_their_own_catalog_is_left_there(bpy, meshy_ui,
+                                                                      tmp_path):
+    import uuid
+
+    job = _generate(bpy, meshy_ui, "a brass lamp", should_texture=False)
+    [root] = _roots(bpy, job)
+    root.asset_data.catalog_id = str(uuid.uuid4())  # the artist's own catalog
+    bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "mine.blend"))
+    assert not (tmp_path / "blender_assets.cats.txt").exists()
