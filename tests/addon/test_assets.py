@@ -198,3 +198,66 @@ def test_an_asset_the_artist_moved_to_their_own_catalog_is_left_there(bpy, meshy
     root.asset_data.catalog_id = str(uuid.uuid4())  # the artist's own catalog
     bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "mine.blend"))
     assert not (tmp_path / "blender_assets.cats.txt").exists()
+
+
+def test_where_results_are_saved_is_chosen_and_said(bpy, meshy_ui, tmp_path, monkeypatch):
+    """Issue 24: headless Save to Asset Library wrote into ~/Blender/Assets without saying so.
+    The folder is a preference (default: beside the .blend, else the first asset library),
+    MESHY_SAVE_DIR wins, and the preferences say where results go now."""
+    from meshy_blender.blender.features.account.preferences import draw_preferences
+    from meshy_blender.blender.scene import save_location
+
+    from fixtures.recording_layout import RecordingLayout
+
+    prefs = meshy_ui.prefs
+    assert prefs.save_folder == ""  # old preference files: the default, nothing to migrate
+    first = next(lib for lib in bpy.context.preferences.filepaths.asset_libraries if lib.path)
+    unsaved = save_location.resolve()
+    assert unsaved.folder == Path(first.path).expanduser().resolve()
+    assert "unsaved" in unsaved.why and first.name in unsaved.why
+
+    (tmp_path / "shot").mkdir()
+    bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "shot" / "scene.blend"))
+    assert save_location.resolve() == save_location.SaveLocation(
+        (tmp_path / "shot").resolve(), "beside the .blend")
+    prefs.save_folder = str(tmp_path / "props")
+    try:
+        chosen = save_location.resolve()
+        assert chosen.folder == (tmp_path / "props").resolve()
+        assert chosen.why == "Preferences > Save Results To"
+        layout = RecordingLayout()
+        draw_preferences(layout, prefs, bpy.context)
+        assert f"Saving to {chosen.said()}" in layout.texts()
+        monkeypatch.setenv("MESHY_SAVE_DIR", str(tmp_path / "farm"))
+        assert save_location.resolve().folder == (tmp_path / "farm").resolve()
+    finally:
+        prefs.save_folder = ""
+    desc = type(prefs).bl_rna.properties["save_folder"].description
+    assert "beside the .blend" in desc and "\n" not in desc  # the tooltip says the default
+
+
+def test_save_to_asset_library_saves_to_the_chosen_folder_by_default_and_says_so(
+        bpy, meshy_ui, tmp_path, capfd):
+    from meshy_blender.blender.operators.assets import _libraries
+    from meshy_blender.blender.scene import assets
+
+    job = _generate(bpy, meshy_ui, "a tin lantern", should_texture=False)
+    [root] = _roots(bpy, job)
+    for o in bpy.context.view_layer.objects:
+        o.select_set(False)
+    root.select_set(True)
+    bpy.context.view_layer.objects.active = root
+    meshy_ui.prefs.save_folder = str(tmp_path / "props")
+    try:
+        [(ident, label, tooltip), *_] = _libraries(None, bpy.context)
+        assert (ident, label) == ("SAVE_FOLDER", "Save Results To")
+        assert str((tmp_path / "props").resolve()) in tooltip
+        capfd.readouterr()
+        assert bpy.ops.meshy.save_to_asset_library() == {"FINISHED"}  # as a script calls it
+    finally:
+        meshy_ui.prefs.save_folder = ""
+    [blend] = list((tmp_path / "props" / "Meshy").glob("*.blend"))
+    assert assets.CATS_FILE in {p.name for p in (tmp_path / "props").iterdir()}
+    said = capfd.readouterr().out
+    assert f"saved 1 result(s) to {blend.parent.resolve()} (Preferences > Save Results To)" \
+        in said, said

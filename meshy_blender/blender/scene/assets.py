@@ -142,13 +142,20 @@ def catalog_folder(blend_path: str | Path) -> Path:
     """Where Blender looks for a saved file's catalogs: the root of the asset library that holds
     it (Preferences > File Paths), else the .blend's own folder."""
     blend = Path(blend_path).resolve()
+    return library_root(blend.parent)
+
+
+def library_root(folder: str | Path) -> Path:
+    """The root of the asset library ``folder`` lies in (Preferences > File Paths), else
+    ``folder`` itself: where the catalogs of .blend files under it are read from."""
+    folder = Path(folder).resolve()
     for lib in bpy.context.preferences.filepaths.asset_libraries:
         if not lib.path:
             continue
         root = Path(bpy.path.abspath(lib.path)).resolve()
-        if root in blend.parents:
+        if root == folder or root in folder.parents:
             return root
-    return blend.parent
+    return folder
 
 
 def write_file_catalogs(blend_path: str | Path) -> Path | None:
@@ -172,8 +179,9 @@ def _with_children(objects: list[Any]) -> list[Any]:
 
 def save_to_library(roots: list[Any], folder: str | Path) -> list[Path]:
     """Write each result (root with its children, marked as an asset) into its own .blend
-    under ``folder``/Meshy, plus the catalog definitions, so the Asset Browser shows it in
-    every file. One file per result: saving never rewrites (or loses) what the library held.
+    under ``folder``/Meshy, plus the catalog definitions (at the root of the asset library
+    holding ``folder``, else in it), so the Asset Browser shows it in every file. One file per
+    result: saving never rewrites (or loses) what the library held.
     Returns the files written."""
     target = Path(folder) / "Meshy"
     target.mkdir(parents=True, exist_ok=True)
@@ -187,7 +195,7 @@ def save_to_library(roots: list[Any], folder: str | Path) -> list[Path]:
         path = target / f"{bpy.path.clean_name(root.name)}.blend"
         bpy.data.libraries.write(str(path), set(_with_children([root])), fake_user=True)
         written.append(path)
-    write_catalogs(folder, catalogs)
+    write_catalogs(library_root(folder), catalogs)
     return written
 
 
