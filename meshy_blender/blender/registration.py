@@ -92,19 +92,20 @@ def stamp_saved_data(*_args: Any) -> None:
 
 
 @persistent
-def write_asset_catalogs(filepath: str = "", *_args: Any) -> None:
+def write_asset_catalogs(filepath: Any = "", *_args: Any) -> None:
     """save_post: the Meshy/<kind> catalogs of the file's Meshy assets are written where
     Blender reads the saved file's catalogs, so the Asset Browser shows them (scene/assets.py).
     A catalog that cannot be written never fails the save; the artist is told."""
     from .scene import assets
 
+    path = filepath if isinstance(filepath, str) and filepath else bpy.data.filepath
     try:
-        assets.write_file_catalogs(filepath or bpy.data.filepath)
+        assets.write_file_catalogs(path)
     except OSError as exc:
         from .core import notices
 
         notices.report("WARNING", f"Meshy: could not write the asset catalogs beside "
-                                  f"'{filepath}' ({exc.strerror}); the assets show under "
+                                  f"'{path}' ({exc.strerror}); the assets show under "
                                   "Unassigned in the Asset Browser")
 
 

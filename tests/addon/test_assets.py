@@ -261,3 +261,16 @@ def test_save_to_asset_library_saves_to_the_chosen_folder_by_default_and_says_so
     said = capfd.readouterr().out
     assert f"saved 1 result(s) to {blend.parent.resolve()} (Preferences > Save Results To)" \
         in said, said
+
+
+def test_a_catalog_file_that_cannot_be_written_never_fails_the_save(bpy, meshy_ui, tmp_path):
+    from meshy_blender.blender.core import notices
+    from meshy_blender.blender.scene import assets
+
+    _generate(bpy, meshy_ui, "a rope coil", should_texture=False)
+    (tmp_path / assets.CATS_FILE).mkdir()  # in the way: not a file Meshy can write
+    notices.history.clear()
+    assert bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "rope.blend")) == {"FINISHED"}
+    assert (tmp_path / "rope.blend").is_file()
+    [(level, text)] = notices.history
+    assert level == "WARNING" and "could not write the asset catalogs" in text
