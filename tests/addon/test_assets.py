@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from meshy_blender.client import verify
 from meshy_blender.jobs import model
 
@@ -200,6 +202,8 @@ def test_an_asset_the_artist_moved_to_their_own_catalog_is_left_there(bpy, meshy
     assert not (tmp_path / "blender_assets.cats.txt").exists()
 
 
+# Blender warns that add-on preferences do not support "//"; typed anyway, it still resolves.
+@pytest.mark.filterwarnings("ignore:MeshyPreferences.save_folder:RuntimeWarning")
 def test_where_results_are_saved_is_chosen_and_said(bpy, meshy_ui, tmp_path, monkeypatch):
     """Issue 24: headless Save to Asset Library wrote into ~/Blender/Assets without saying so.
     The folder is a preference (default: beside the .blend, else the first asset library),
@@ -215,11 +219,23 @@ def test_where_results_are_saved_is_chosen_and_said(bpy, meshy_ui, tmp_path, mon
     unsaved = save_location.resolve()
     assert unsaved.folder == Path(first.path).expanduser().resolve()
     assert "unsaved" in unsaved.why and first.name in unsaved.why
+    prefs.save_folder = "//renders"  # relative to a .blend there is not yet
+    try:
+        relative = save_location.resolve()
+        assert relative.folder == unsaved.folder and "'//renders' needs a saved file" in \
+            relative.why
+    finally:
+        prefs.save_folder = ""
 
     (tmp_path / "shot").mkdir()
     bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "shot" / "scene.blend"))
     assert save_location.resolve() == save_location.SaveLocation(
         (tmp_path / "shot").resolve(), "beside the .blend")
+    prefs.save_folder = "//props"
+    try:
+        assert save_location.resolve().folder == (tmp_path / "shot" / "props").resolve()
+    finally:
+        prefs.save_folder = ""
     prefs.save_folder = str(tmp_path / "props")
     try:
         chosen = save_location.resolve()

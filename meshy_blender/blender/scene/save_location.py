@@ -47,15 +47,16 @@ def resolve(context: Any = None, *, chosen: str = "") -> SaveLocation:
         return SaveLocation(_absolute(os.environ[ENV]), ENV)
     addon = context.preferences.addons.get(ADDON_ID)
     preferred = str(getattr(addon.preferences, PREFERENCE, "") or "") if addon else ""
-    if preferred:
+    relative = preferred.startswith("//")  # relative to the .blend: none while unsaved
+    if preferred and (bpy.data.filepath or not relative):
         return SaveLocation(_absolute(preferred), f"Preferences > {PREFERENCE_LABEL}")
     if bpy.data.filepath:
         return SaveLocation(Path(bpy.data.filepath).resolve().parent, "beside the .blend")
+    unsaved = f"'{preferred}' needs a saved file" if relative else "this file is unsaved"
     for lib in context.preferences.filepaths.asset_libraries:
         if lib.path:
-            return SaveLocation(_absolute(lib.path),
-                                f"asset library '{lib.name}', as this file is unsaved")
-    return SaveLocation(NO_LIBRARY_FOLDER.expanduser(), "this file is unsaved")
+            return SaveLocation(_absolute(lib.path), f"asset library '{lib.name}', as {unsaved}")
+    return SaveLocation(NO_LIBRARY_FOLDER.expanduser(), unsaved)
 
 
 def _absolute(path: str) -> Path:
