@@ -25,7 +25,7 @@ _USER_RESOURCES = tempfile.mkdtemp(prefix="meshy-test-blender-user-")
 os.environ["BLENDER_USER_RESOURCES"] = _USER_RESOURCES
 # Never let a developer's real key or studio config leak into tests.
 for _var in ("MESHY_API_KEY", "MESHY_API_BASE", "MESHY_CACHE_DIR", "MESHY_STUDIO_CONFIG",
-             "MESHY_CA_BUNDLE"):
+             "MESHY_CA_BUNDLE", "MESHY_SAVE_DIR"):
     os.environ.pop(_var, None)
 
 ADDON_MODULE = "meshy_blender"

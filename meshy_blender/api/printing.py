@@ -1,6 +1,7 @@
 """3D printing: analyze (free, read-only), repair (a closed mesh, beside or in place of the
-original) and multi-colour (a 3MF saved next to the .blend, or kept in the cache when the file
-is unsaved). Models are given as for :func:`~meshy_blender.api.retexture`."""
+original) and multi-colour (a 3MF saved to the *Save Results To* folder: the preference, else
+next to the .blend, else the first asset library while the file is unsaved). Models are given as for
+:func:`~meshy_blender.api.retexture`."""
 
 from __future__ import annotations
 

@@ -4,7 +4,8 @@
 ``preview_task_id``: on Meshy API v2 one retexture of that task (client/request_body.py);
 given the shape's object, the textured model replaces it in place (same transform; the shape
 is then removed from the file unless ``keep_shape=True`` keeps it hidden), as "Texture It"
-does in the sidebar.
+does in the sidebar; ``discard_others=True`` also removes the shape's other candidates and
+deletes them on Meshy, as *Delete the Other Candidates* does, so one prop leaves one asset.
 """
 
 from __future__ import annotations
@@ -42,12 +43,15 @@ def refine(preview: Any, *, progress: ProgressCallback | None = None,
            timeout: float | None = None, import_format: str | None = None,
            placement: str | None = None, label: str | None = None,
            mark_asset: bool | None = None, job_key: str | None = None,
-           keep_shape: bool = False, **options: Any) -> Result:
+           keep_shape: bool = False, discard_others: bool = False,
+           **options: Any) -> Result:
     """Texture ``preview`` (its object, its Result or its task id) with the refine options
     (``enable_pbr``, ``texture_prompt``, ``texture_image_url``, ``ai_model`` ...). With an
     object or Result the textured model replaces the shape unless ``placement`` says
     otherwise, and the shape leaves the file (``keep_shape``: kept hidden, not an asset); with a
     bare id it lands like any result. ``job_key``: a rerun never pays twice.
+    ``discard_others``: once the textured model landed, the shape's other candidates leave the
+    file too (``keep_shape``: kept hidden, not assets) and are deleted on Meshy.
     """
     task_id, root = preview_task_id(preview)
     if root is not None and keep_shape:
@@ -56,8 +60,44 @@ def refine(preview: Any, *, progress: ProgressCallback | None = None,
     if root is not None and placement is None:
         placement = "REPLACE"
     prompt = str(root.get("meshy_prompt", "")) if root is not None else ""
-    return run("text-to-3d", {"preview_task_id": task_id, **options}, progress=progress,
-               timeout=timeout, import_format=import_format, placement=placement,
-               label=label or prompt or None,
-               source=root if placement == "REPLACE" else None, mark_asset=mark_asset,
-               job_key=job_key)
+    others = _other_candidates(root) if discard_others else []
+    result = run("text-to-3d", {"preview_task_id": task_id, **options}, progress=progress,
+                 timeout=timeout, import_format=import_format, placement=placement,
+                 label=label or prompt or None,
+                 source=root if placement == "REPLACE" else None, mark_asset=mark_asset,
+                 job_key=job_key)
+    if others:
+        _discard(others, keep=keep_shape)
+    return result
+
+
+def _other_candidates(root: Any) -> list[str]:
+    """The names of ``root``'s other candidates in the file (taken before it is replaced)."""
+    if root is None:
+        return []
+    import bpy
+
+    from ..blender.scene import candidates
+
+    return [o.name for o in candidates.others(root, bpy.data.objects)]
+
+
+def _discard(names: list[str], *, keep: bool) -> None:
+    """The sidebar's *Delete the Other Candidates*, waited for: the shapes leave the file (or
+    stay hidden, not assets) and are deleted on Meshy; a failed deletion is raised."""
+    import bpy
+
+    from ..blender.core import calls, candidates
+    from .session import runtime
+
+    shapes = [bpy.data.objects[n] for n in names if n in bpy.data.objects]
+    if not shapes:
+        return
+    settings = runtime().settings
+    calls.CALLS.wait(candidates.DISCARD_CALL)  # an earlier deletion still running finishes
+    calls.CALLS.outcomes.pop(candidates.DISCARD_CALL, None)  # only this one's outcome counts
+    candidates.discard(bpy.context, shapes, settings, keep=keep)
+    outcome = calls.CALLS.wait(candidates.DISCARD_CALL, timeout=60.0)
+    if outcome is not None and outcome.error:
+        raise errors.MeshyError(f"The other candidates left the file, but Meshy did not "
+                                f"delete them: {outcome.error}")

@@ -91,8 +91,27 @@ def stamp_saved_data(*_args: Any) -> None:
     migrations.stamp_file()
 
 
+@persistent
+def write_asset_catalogs(filepath: Any = "", *_args: Any) -> None:
+    """save_post: the Meshy/<kind> catalogs of the file's Meshy assets are written where
+    Blender reads the saved file's catalogs, so the Asset Browser shows them (scene/assets.py).
+    A catalog that cannot be written never fails the save; the artist is told."""
+    from .scene import assets
+
+    path = filepath if isinstance(filepath, str) and filepath else bpy.data.filepath
+    try:
+        assets.write_file_catalogs(path)
+    except OSError as exc:
+        from .core import notices
+
+        notices.report("WARNING", f"Meshy: could not write the asset catalogs beside "
+                                  f"'{path}' ({exc.strerror}); the assets show under "
+                                  "Unassigned in the Asset Browser")
+
+
 # (handler list name, function) pairs register() adds and unregister() removes.
-HANDLERS = (("load_post", upgrade_saved_data), ("save_pre", stamp_saved_data))
+HANDLERS = (("load_post", upgrade_saved_data), ("save_pre", stamp_saved_data),
+            ("save_post", write_asset_catalogs))
 
 
 def _loaded(name: str) -> ModuleType | None:

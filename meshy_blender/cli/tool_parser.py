@@ -57,8 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
          "--task-id TASK --json"),
         ("print-repair", "A repaired, printable copy of a model (textures dropped).",
          "--input statue.glb --out statue_fixed.glb"),
-        ("print-multicolor", "A multi-colour 3MF of a model, saved next to the .blend "
-         "(--input FILE.blend) or kept in the cache.", "--task-id TASK --max-colors 6"),
+        ("print-multicolor", "A multi-colour 3MF of a model, saved to the Save Results To "
+         "folder (preference; default: next to the .blend, --input FILE.blend, else the "
+         "first asset library).", "--task-id TASK --max-colors 6"),
     ):
         p = add(name, help_text, example)
         base._add_model_input(p, "the model")

@@ -378,10 +378,14 @@ def _candidate_shapes_landed(bpy, meshy_ui, prompt: str, count: int):
     return s
 
 
-def test_one_prop_through_shape_first_leaves_one_collection_and_one_asset(bpy, meshy_ui):
+def test_one_prop_through_shape_first_leaves_one_collection_and_one_asset(bpy, meshy_ui,
+                                                                          tmp_path):
     """Issue 24: 3 candidates, pick one, Texture It deleting the others: the file keeps the
     textured prop only (the replaced shape and the discarded candidates are removed, none is
-    left behind as an asset)."""
+    left behind as an asset), and so does the saved file, whose catalogs name only its
+    catalog."""
+    from meshy_blender.blender.scene import assets
+
     s = _candidate_shapes_landed(bpy, meshy_ui, "a copper kettle", 3)
     assert len(_meshy_collections(bpy)) == 3 and len(_assets(bpy)) == 3
     picked = next(o for o in bpy.data.objects if o.get("meshy_candidate") == 3)
@@ -394,6 +398,17 @@ def test_one_prop_through_shape_first_leaves_one_collection_and_one_asset(bpy, m
     assert len(_meshy_collections(bpy)) == 1, _meshy_collections(bpy)
     assert _assets(bpy) == [textured.name]
     assert [o.name for o in bpy.data.objects if o.get("meshy_job_id")] == [textured.name]
+
+    name, collections = textured.name, _meshy_collections(bpy)
+    bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "kettle.blend"))
+    bpy.ops.wm.read_homefile(use_empty=True)
+    bpy.ops.wm.open_mainfile(filepath=str(tmp_path / "kettle.blend"))
+    assert _meshy_collections(bpy) == collections and _assets(bpy) == [name]
+    cats = [line.split(":")[1] for line in (tmp_path / assets.CATS_FILE).read_text().splitlines()
+            if line and not line.startswith(("#", "VERSION"))]
+    catalog = bpy.data.objects[name][assets.CATALOG_PROP]
+    assert sorted(cats) == ["Meshy", catalog] and "shape" not in catalog
+    assert bpy.data.objects[name].asset_data.catalog_id == assets.catalog_id(catalog)
 
 
 def test_keep_the_shapes_keeps_them_hidden_and_not_assets(bpy, meshy_ui):

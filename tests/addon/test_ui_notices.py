@@ -25,9 +25,10 @@ def test_an_imported_job_reports_the_object_name_in_the_status_bar(bpy, meshy_ui
     job = meshy_ui.run()
     assert job.status == model.IMPORTED
     [root] = [o for o in bpy.data.objects if o.get("meshy_job_id") == job.id and o.parent is None]
-    assert notices.history[-1] == ("INFO", f"Meshy: imported '{root.name}'")
+    text = f"Meshy: imported '{root.name}' as an asset in Meshy/Text to 3D (shape)"
+    assert notices.history[-1] == ("INFO", text)
     # Blender printed it as an operator report (background Blender's Info log is stdout)
-    assert f"Meshy: imported '{root.name}'" in capfd.readouterr().out
+    assert text in capfd.readouterr().out
 
 
 def test_a_failed_job_reports_the_reason_and_the_balance_is_read_again(bpy, meshy_ui):

@@ -108,3 +108,21 @@ def test_refine_keep_shape_keeps_it_hidden_and_not_an_asset(bpy, empty_scene, me
     textured = api.refine(root, keep_shape=True, mark_asset=True)
     assert root.hide_get() and root.asset_data is None
     assert textured.root_objects[0].asset_data is not None
+
+
+def test_refine_discard_others_leaves_one_prop_and_deletes_the_rest_on_meshy(
+        bpy, empty_scene, meshy_env):
+    """Issue 24, headless: 3 candidates, refine one with discard_others: one collection and
+    one asset remain, and Meshy deleted the other two shapes (nothing else paid)."""
+    results = api.text_to_3d("a tin bucket", candidates=3, placement="ORIGIN", mark_asset=True)
+    others = {r.task_ids["preview"] for r in results if r is not results[0]}
+    textured = api.refine(results[0], discard_others=True, mark_asset=True)
+    [prop] = textured.root_objects
+    assert [o.name for o in bpy.data.objects if o.get("meshy_job_id")] == [prop.name]
+    assert [o.name for o in bpy.data.objects if o.asset_data is not None] == [prop.name]
+    assert [c.name for c in bpy.data.collections["Meshy"].children] == \
+        [prop.users_collection[0].name]
+    deleted = {r["path"].rsplit("/", 1)[-1] for r in meshy_env.requests("api")
+               if r["method"] == "DELETE"}
+    assert deleted == others
+    assert len(_paid(meshy_env)) == 4

@@ -47,7 +47,9 @@ def test_uv_unwrap_chained_into_retexture(bpy, empty_scene, meshy_env, emulator_
     assert out.read_bytes()[:4] == b"glTF"
 
 
-def test_print_analyze_repair_and_multicolour(bpy, empty_scene, meshy_env, capfd, tmp_path):
+def test_print_analyze_repair_and_multicolour(bpy, empty_scene, meshy_env, capfd, tmp_path,
+                                              monkeypatch):
+    monkeypatch.setenv("MESHY_SAVE_DIR", str(tmp_path / "saved"))  # an unsaved file: chosen
     code, data = run(capfd, "text-to-3d", "a vase", "--should-texture", "false")
     task = data["task_ids"]["preview"]
     code, data = run(capfd, "print-analyze", "--task-id", task)
@@ -59,6 +61,7 @@ def test_print_analyze_repair_and_multicolour(bpy, empty_scene, meshy_env, capfd
     assert code == 0, data
     (saved,) = data["saved_files"]
     assert zipfile.is_zipfile(saved) and data["credits"] == 10
+    assert Path(saved).parent == (tmp_path / "saved").resolve()
 
 
 def test_text_to_motion_alone_and_on_a_rig(bpy, empty_scene, meshy_env, capfd):

@@ -111,14 +111,23 @@ def test_print_report_is_stored_on_the_object_and_scene(bpy, empty_scene, land):
     assert "not watertight" in text and "1 holes" in text
 
 
-def test_multicolour_3mf_is_saved_next_to_the_blend(bpy, empty_scene, land, tmp_path):
+def test_multicolour_3mf_is_saved_next_to_the_blend(bpy, empty_scene, land, tmp_path,
+                                                    monkeypatch):
+    """Saved where results are saved (save_location.py), and the report says where: the
+    chosen folder (MESHY_SAVE_DIR here), else beside the saved .blend."""
     import zipfile
 
     from meshy_blender.blender.core.notices import imported_text
 
     source = preview(land.client)
+    chosen = tmp_path / "prints"
+    monkeypatch.setenv("MESHY_SAVE_DIR", str(chosen))
     job, unsaved = land("print-multi-color", {"input_task_id": source.id})
-    assert unsaved.saved_files == [job.files["print-multi-color.3mf"]]  # stays in the cache
+    (copied,) = unsaved.saved_files
+    assert Path(copied).parent == chosen.resolve() and zipfile.is_zipfile(copied)
+    assert Path(job.files["print-multi-color.3mf"]).is_file()  # the cache keeps its copy
+    assert imported_text({}, unsaved) == f"Meshy: saved {Path(copied).name} to {chosen}"
+    monkeypatch.delenv("MESHY_SAVE_DIR")
     bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "shot.blend"))
     try:
         _, landed = land("print-multi-color", {"input_task_id": source.id, "max_colors": 4})
@@ -126,4 +135,4 @@ def test_multicolour_3mf_is_saved_next_to_the_blend(bpy, empty_scene, land, tmp_
         bpy.ops.wm.read_factory_settings(use_empty=True)
     (saved,) = landed.saved_files
     assert Path(saved).parent == tmp_path and zipfile.is_zipfile(saved)
-    assert imported_text({}, landed) == f"Meshy: saved {Path(saved).name} in {tmp_path}"
+    assert imported_text({}, landed) == f"Meshy: saved {Path(saved).name} to {tmp_path}"

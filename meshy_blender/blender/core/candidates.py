@@ -44,7 +44,14 @@ def discard_others(context: Any, picked: Any, settings: config.Settings, *,
     """Remove the other candidates of ``picked``'s group from the file (``keep``: hide them,
     no longer assets) and delete their previews on Meshy in the background. Returns the names
     of the shapes discarded."""
-    others = scene_candidates.others(picked, context.view_layer.objects)
+    return discard(context, scene_candidates.others(picked, context.view_layer.objects),
+                   settings, keep=keep)
+
+
+def discard(context: Any, others: list[Any], settings: config.Settings, *,
+            keep: bool = False) -> list[str]:
+    """Remove these candidate shapes from the file (``keep``: hide them, no longer assets) and
+    delete their previews on Meshy in the background. Returns their names."""
     task_ids = [tid for o in others if (tid := selection.task_ids(o).get("preview"))]
     deleted_tasks.remember(task_ids)  # outside the undo stack: Ctrl-Z cannot offer them again
     names = [o.name for o in others]

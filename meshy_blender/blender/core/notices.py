@@ -40,7 +40,8 @@ def forget() -> None:
 
 
 def imported_text(snap: dict[str, Any], result: Any) -> str:
-    """"Meshy: imported 'Chair_Meshy'" naming the object the artist will find in the scene."""
+    """"Meshy: imported 'Chair_Meshy' as an asset in Meshy/Text to 3D" naming the object the
+    artist will find in the scene and the Asset Browser catalog it is filed under."""
     if getattr(result, "summary", ""):  # images, a print report, a 3MF
         return str(result.summary)
     roots = list(getattr(result, "root_objects", None) or [])
@@ -49,7 +50,21 @@ def imported_text(snap: dict[str, Any], result: Any) -> str:
     actions = list(getattr(result, "actions", None) or [])
     if name and actions and len(roots) == 0:
         return f"Meshy: added {len(actions)} animation(s) to '{name}'"
-    return f"Meshy: imported '{name or snap.get('label')}'"
+    catalog = _asset_catalog(roots[0]) if roots else ""
+    filed = f" as an asset in {catalog}" if catalog else ""
+    return f"Meshy: imported '{name or snap.get('label')}'{filed}"
+
+
+def _asset_catalog(root: Any) -> str:
+    """The catalog a marked result was filed under (the Asset Browser's folder), else ""."""
+    from ..scene import assets
+    try:
+        if root.asset_data is None:
+            return ""
+        path = str(root.get(assets.CATALOG_PROP) or "")
+    except ReferenceError:  # removed since it landed
+        return ""
+    return path if path and root.asset_data.catalog_id == assets.catalog_id(path) else ""
 
 
 def _outcome(snap: dict[str, Any], result: Any) -> tuple[str, str] | None:

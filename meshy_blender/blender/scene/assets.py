@@ -2,8 +2,14 @@
 
 A studio's prop library lives in Blender's Asset Browser: each result gets ``asset_data`` with
 tags (kind, model, prompt words) and the catalog ``Meshy/<kind>``. Catalog ids are derived from
-their path (uuid5), so every file and every seat files the same kind under the same catalog, and
-the catalog definitions are written next to the .blend they are saved in.
+their path (uuid5), so every file and every seat files the same kind under the same catalog.
+
+Blender reads the current file's catalogs from the ``blender_assets.cats.txt`` of its asset
+library root (the asset library holding the .blend, else the .blend's folder) and writes none
+itself unless catalogs were made in its UI: so the definitions of every Meshy asset in the file
+are written there whenever the file is saved (:func:`write_file_catalogs`, a save_post handler),
+and at once when an asset is marked in a file already saved. An unsaved file's assets keep
+their stable catalog ids and resolve on the first save.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from ...jobs.kinds import LABELS
 
 CATALOG_NAMESPACE = uuid.UUID("6d657368-792d-626c-656e-646572000001")
 CATS_FILE = "blender_assets.cats.txt"
+CATALOG_PROP = "meshy_catalog"  # the catalog path an object was filed under (ids are one-way)
 _STOP_WORDS = frozenset(["a", "an", "and", "the", "of", "with", "in", "on", "for", "to", "by",
                          "from", "at"])
 MAX_PROMPT_TAGS = 6
@@ -81,7 +88,9 @@ def mark(obj: Any, *, kind: str, model: str = "", prompt: str = "",
     if obj.asset_data is None:
         obj.asset_mark()
     data = obj.asset_data
-    data.catalog_id = catalog_id(catalog or catalog_path(kind))
+    path = catalog or catalog_path(kind)
+    data.catalog_id = catalog_id(path)
+    obj[CATALOG_PROP] = path
     existing = {t.name for t in data.tags}
     for tag in [*tags_for(kind, model, prompt), *extra_tags]:
         if tag not in existing:
@@ -100,6 +109,7 @@ def write_catalogs(folder: str | Path, paths: list[str]) -> Path:
     target = Path(folder) / CATS_FILE
     lines = target.read_text(encoding="utf-8").splitlines() if target.exists() else [
         "# This is an Asset Catalog Definition file for Blender.", "", "VERSION 1", ""]
+    count = len(lines)
     known = {line.split(":", 1)[0] for line in lines if line and not line.startswith("#")}
     for path in sorted(set(paths)):
         for depth in range(1, path.count("/") + 2):
@@ -108,8 +118,54 @@ def write_catalogs(folder: str | Path, paths: list[str]) -> Path:
             if cid not in known:
                 lines.append(f"{cid}:{part}:{part.replace('/', '-')}")
                 known.add(cid)
-    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if len(lines) != count or not target.exists():  # an unchanged file is left untouched
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target
+
+
+def file_catalogs() -> list[str]:
+    """The catalog paths of the Meshy assets in this file that still sit in the catalog Meshy
+    filed them under (an asset the artist moved elsewhere is theirs)."""
+    known = {catalog_id(catalog_path(kind)): catalog_path(kind) for kind in LABELS}
+    paths: set[str] = set()
+    for obj in bpy.data.objects:
+        data = obj.asset_data
+        if data is None or obj.library is not None:
+            continue
+        path = str(obj.get(CATALOG_PROP) or "") or known.get(data.catalog_id, "")
+        if path and data.catalog_id == catalog_id(path):
+            paths.add(path)
+    return sorted(paths)
+
+
+def catalog_folder(blend_path: str | Path) -> Path:
+    """Where Blender looks for a saved file's catalogs: the root of the asset library that holds
+    it (Preferences > File Paths), else the .blend's own folder."""
+    blend = Path(blend_path).resolve()
+    return library_root(blend.parent)
+
+
+def library_root(folder: str | Path) -> Path:
+    """The root of the asset library ``folder`` lies in (Preferences > File Paths), else
+    ``folder`` itself: where the catalogs of .blend files under it are read from."""
+    folder = Path(folder).resolve()
+    for lib in bpy.context.preferences.filepaths.asset_libraries:
+        if not lib.path:
+            continue
+        root = Path(bpy.path.abspath(lib.path)).resolve()
+        if root == folder or root in folder.parents:
+            return root
+    return folder
+
+
+def write_file_catalogs(blend_path: str | Path) -> Path | None:
+    """Write the catalogs of this file's Meshy assets where Blender reads the catalogs of the
+    file saved at ``blend_path`` (nothing for a file without Meshy assets). Returns the cats
+    file, or None."""
+    paths = file_catalogs()
+    if not blend_path or not paths:
+        return None
+    return write_catalogs(catalog_folder(blend_path), paths)
 
 
 def _with_children(objects: list[Any]) -> list[Any]:
@@ -123,8 +179,9 @@ def _with_children(objects: list[Any]) -> list[Any]:
 
 def save_to_library(roots: list[Any], folder: str | Path) -> list[Path]:
     """Write each result (root with its children, marked as an asset) into its own .blend
-    under ``folder``/Meshy, plus the catalog definitions, so the Asset Browser shows it in
-    every file. One file per result: saving never rewrites (or loses) what the library held.
+    under ``folder``/Meshy, plus the catalog definitions (at the root of the asset library
+    holding ``folder``, else in it), so the Asset Browser shows it in every file. One file per
+    result: saving never rewrites (or loses) what the library held.
     Returns the files written."""
     target = Path(folder) / "Meshy"
     target.mkdir(parents=True, exist_ok=True)
@@ -138,7 +195,7 @@ def save_to_library(roots: list[Any], folder: str | Path) -> list[Path]:
         path = target / f"{bpy.path.clean_name(root.name)}.blend"
         bpy.data.libraries.write(str(path), set(_with_children([root])), fake_user=True)
         written.append(path)
-    write_catalogs(folder, catalogs)
+    write_catalogs(library_root(folder), catalogs)
     return written
 
 

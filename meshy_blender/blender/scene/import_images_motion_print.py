@@ -1,7 +1,8 @@
 """Land the Meshy results that are not a model in the scene or on disk:
 concept images as Blender images, several clips or a text-to-motion as actions on a rig, a
-standalone motion (BVH/FBX), a printability report, and a multi-colour 3MF saved beside the
-.blend. UV-unwrapped and print-repaired models are ordinary models (import_job's last branch).
+standalone motion (BVH/FBX), a printability report, and a multi-colour 3MF saved where results
+are saved (save_location.py: the preference, else beside the .blend). UV-unwrapped and
+print-repaired models are ordinary models (import_job's last branch).
 
 Main thread only, called by import_job with a job snapshot whose files are in the cache.
 """
@@ -16,7 +17,7 @@ from typing import Any
 import bpy
 
 from ...jobs.request import ImportOptions
-from . import importer
+from . import importer, save_location
 from .naming import safe_name
 
 IMAGE_KINDS = ("text-to-image", "image-to-image")
@@ -37,7 +38,7 @@ class Landed:
         """One status-bar line: what landed and where the artist finds it."""
         if self.saved_files:
             saved = Path(self.saved_files[0])
-            return f"Meshy: saved {saved.name} in {saved.parent}"
+            return f"Meshy: saved {saved.name} to {saved.parent}"
         if self.report is not None:
             return "Meshy: " + print_report_text(self.report)
         names = ", ".join(i.name for i in self.images[:3])
@@ -73,7 +74,7 @@ def land(snapshot: dict[str, Any], opts: ImportOptions, name: str,
         return Landed(kind, report=store_print_report(final.get("report"),
                                                       _object(opts.source_object)))
     if kind == "print-multi-color":
-        return Landed(kind, saved_files=[str(save_beside_blend(Path(files["3mf"]), name))])
+        return Landed(kind, saved_files=[str(save_result_file(Path(files["3mf"]), name))])
     if kind == "text-to-motion":
         return importer.import_model(Path(files["motion"]), name=name, provenance=provenance,
                                      context=context)
@@ -140,22 +141,23 @@ def read_print_report(holder: Any) -> dict[str, Any] | None:
     return value.to_dict() if hasattr(value, "to_dict") else dict(value)
 
 
-def save_beside_blend(path: Path, name: str) -> Path:
-    """Copy a downloaded file (a multi-colour 3MF) next to the saved .blend, named after the
-    job; an unsaved file keeps it where it already is, in the cache."""
-    if not bpy.data.filepath:
-        return path
-    folder = Path(bpy.path.abspath("//"))
+def save_result_file(path: Path, name: str) -> Path:
+    """Copy a downloaded file (a multi-colour 3MF), named after the job, into the folder
+    results are saved to (the copy in the cache stays for a re-import)."""
+    where = save_location.resolve()
+    folder = where.folder
     target = folder / f"{safe_name(name)}{path.suffix}"
     n = 1
     while target.exists() and not _same_file(target, path):
         target = folder / f"{safe_name(name)}_{n}{path.suffix}"
         n += 1
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
     except OSError as exc:
         raise importer.MeshyImportError(
-            f"Could not save '{target.name}' next to the .blend ({exc.strerror}); the file "
+            f"Could not save '{target.name}' to {where.said()}: {exc.strerror}; choose "
+            f"another folder in Preferences > {save_location.PREFERENCE_LABEL}. The file "
             f"stays in the cache at {path}.") from exc
     return target
 

@@ -7,6 +7,7 @@ Provenance carries task ids, kind, prompt, model and credits: never a URL or the
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,8 +112,17 @@ def _after_import(snapshot: dict[str, Any], prov: dict[str, object],
                 assets.mark(obj, kind=kind, model=str(prov.get("meshy_model") or ""),
                             prompt=str(prov.get("meshy_prompt") or ""),
                             thumbnail=thumbnail_of(snapshot))
+            _catalogs_now()
 
     return after
+
+
+def _catalogs_now() -> None:
+    """A saved file's Asset Browser shows the new catalog before the next save (an unsaved
+    file's are written when it is first saved); a folder that cannot be written waits too."""
+    if bpy.data.filepath:
+        with contextlib.suppress(OSError):  # the next save tries again and tells the artist
+            assets.write_file_catalogs(bpy.data.filepath)
 
 
 def _files(snapshot: dict[str, Any], kind: str) -> list[dict[str, str]]:

@@ -98,6 +98,13 @@ class MeshyPreferences(bpy.types.AddonPreferences):
                     "preview, tags and a Meshy catalog, so it shows up in the Asset Browser",
         default=True,
     )
+    save_folder: StringProperty(
+        name="Save Results To",
+        description="Folder for results saved as files (Save to Asset Library, multi-colour "
+                    "3MF). Empty: beside the .blend, or your first asset library while the "
+                    "file is unsaved",
+        subtype="DIR_PATH",
+    )
 
     keep_days: IntProperty(
         name="Keep Imported Jobs",
@@ -138,6 +145,10 @@ def draw_preferences(layout: bpy.types.UILayout, prefs: MeshyPreferences,
     col.row().prop(prefs, "import_format", expand=True)
     col.prop(prefs, "placement")
     col.prop(prefs, "mark_assets")
+    col.prop(prefs, "save_folder")
+    from ...scene import save_location
+
+    col.label(text=f"Saving to {save_location.resolve(context).said()}", icon="FILE_FOLDER")
     header, body = layout.panel("meshy_prefs_network", default_closed=True)
     header.label(text="Network")
     if body is not None:
