@@ -8,6 +8,8 @@ the model catalogue (:mod:`.model_items`), so a retired model is never offered.
 
 from __future__ import annotations
 
+from typing import Any
+
 import bpy
 from bpy.props import (
     BoolProperty,
@@ -71,6 +73,13 @@ class MeshyImageInput(bpy.types.PropertyGroup):
     filepath: StringProperty(name="File", subtype="FILE_PATH",
                              description="A PNG or JPEG file on disk, used when no image is "
                              "chosen")
+
+
+def _retexture_model_of_old_files(s: Any) -> str:
+    """A file saved before Texture Model: the texture model its AI Model meant (API v1)."""
+    from ...client.renamed_options import TEXTURE_MODEL_OF
+
+    return TEXTURE_MODEL_OF.get(s.retexture_ai_model, "meshy-7")
 
 
 class MeshySceneSettings(bpy.types.PropertyGroup):
@@ -138,6 +147,9 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
                                      description="When texturing a candidate, remove the other "
                                      "shapes of its row from the file and delete them on "
                                      "Meshy")
+    texture_model: model_items.model_property(
+        "texture_model", "image-to-3d", option="texture_model", legacy={}, default="meshy-7",
+        name="Texture Model", description="Which Meshy model paints the texture")
     enable_pbr: BoolProperty(name="PBR Maps", default=True,
                              description="Also make metallic, roughness and normal maps: more "
                              "realistic materials")
@@ -190,6 +202,10 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
     retexture_ai_model: model_items.model_property(
         "retexture_ai_model", "retexture", legacy=model_items.AI_MODEL_NUMBERS, default="latest",
         name="AI Model", description="Which Meshy model paints the new texture")
+    retexture_texture_model: model_items.model_property(
+        "retexture_texture_model", "retexture", option="texture_model", legacy={},
+        default="meshy-7", name="Texture Model", unset=_retexture_model_of_old_files,
+        description="Which Meshy model paints the new texture")
     keep_uvs: BoolProperty(name="Keep UVs", default=True,
                            description="Keep the model's own UV layout (off: Meshy unwraps it "
                            "anew)")

@@ -68,7 +68,7 @@ def draw_retexture(layout: Any, context: Any, s: Any, settings: Any, source: str
         else:
             image_input(layout, s.retexture_image, "Style Picture")
     pins = policy_pins("retexture", settings)
-    option(layout, s, "retexture_ai_model", pins, "ai_model")
+    option(layout, s, "retexture_texture_model", pins, "texture_model")
     option(layout, s, "keep_uvs", pins, "enable_original_uv")
     option(layout, s, "retexture_pbr", pins, "enable_pbr")
     layout.prop(s, "replace_selection")

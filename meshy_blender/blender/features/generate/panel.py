@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import bpy
 
+from ...core.model_options import uses_texture_views
 from ...core.sidebar_data import GENERATE_OPERATORS, REQUEST_FOR_MODE, candidate_count
 from ...ui.animation_list import draw_animation_picker
-from ...ui.model_options import draw_generate_options
+from ...ui.model_options import draw_generate_options, draw_texture_views
 from ...ui.panel_base import (
     SidebarPanel,
     cost_button,
@@ -73,7 +74,10 @@ def draw_texture(layout: Any, s: Any, pins: dict[str, Any]) -> None:
             layout.prop(s, "candidates")
     col = layout.column()
     col.enabled = s.should_texture
-    draw_texturing(col, s, pins)
+    option(col, s, "texture_model", pins)
+    if s.mode == "MULTI_IMAGE":
+        draw_texture_views(col, s)
+    draw_texturing(col, s, pins, guide=not uses_texture_views(s, s.mode))
 
 
 def draw_chain(layout: Any, s: Any, pins: dict[str, Any]) -> None:
