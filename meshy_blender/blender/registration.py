@@ -109,8 +109,17 @@ def timers() -> list[Callable[[], Any]]:
         ([] if prices is None else [prices.load_planner])
 
 
+def one_line_tooltip(cls: type) -> None:
+    """An operator's tooltip is its docstring: on one line, as Blender's own tooltips are
+    (Blender keeps a docstring's line breaks and indentation)."""
+    doc = cls.__doc__ or ""
+    if issubclass(cls, bpy.types.Operator) and "bl_description" not in cls.__dict__ and doc:
+        cls.bl_description = " ".join(doc.split())  # type: ignore[attr-defined]
+
+
 def register() -> None:
     for cls in CLASSES:
+        one_line_tooltip(cls)
         bpy.utils.register_class(cls)
     properties.register_properties()
     properties_tools.register_properties()

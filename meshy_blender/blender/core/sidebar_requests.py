@@ -129,8 +129,13 @@ def generate(s: Any, settings: config.Settings, *, mode: str | None = None,
     if mode == "TEXT":
         prompt = prompt_of(s)
         request, label = "text-to-3d", prompt
-        # Art Style and Avoid (negative prompt) are not sent: Meshy API v2 has no such fields.
         opts = {"prompt": prompt, **_model_options(s)}
+        # Meshy API v2 has neither: an old file's Avoid or Sculpture is refused with a
+        # sentence (the panel shows them only then, so they can be cleared).
+        if s.negative_prompt.strip():
+            opts["negative_prompt"] = s.negative_prompt.strip()
+        if s.art_style != "realistic":
+            opts["art_style"] = s.art_style
     elif mode == "IMAGE":
         request = "image-to-3d"
         opts = {"image_url": _image(s.image, estimate, temp), **_model_options(s),

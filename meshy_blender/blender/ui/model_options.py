@@ -1,6 +1,6 @@
 """Model options drawn into the Generate, Retexture and Remesh sections: Meshy-7 and the
-geometry pass (image modes), texture size, texture views, a transparent thumbnail and
-real-world size on remesh. What is drawn is exactly what :mod:`core.model_options` sends."""
+geometry pass (image modes), texture views, texture size on retexture, real-world size on
+remesh. What is drawn is exactly what :mod:`core.model_options` sends."""
 
 from __future__ import annotations
 
@@ -10,18 +10,13 @@ from ...client import model_catalogue
 from .panel_base import option
 
 
-def draw_generate_options(layout: Any, s: Any, pins: dict[str, Any]) -> None:
-    """The Generate panel's model options of API v2: Meshy-7 and the geometry pass (Image and
-    Multi-image), texture size (a textured model), a transparent thumbnail."""
+def draw_image_model_options(layout: Any, s: Any, pins: dict[str, Any]) -> None:
+    """Image and Multi-image's model options of API v2: Meshy-7 and the geometry pass."""
     n = s.id_data.meshy_tools
-    if s.mode != "TEXT":
-        shape = model_catalogue.find("image-to-3d", "meshy-7")
-        if n.meshy7 or (shape is not None and not shape.is_retired()):  # on: can be turned off
-            layout.prop(n, "meshy7")
-        option(layout, n, "geometry_resolution", pins)
-    if s.should_texture:
-        option(layout, n, "texture_resolution", pins)
-    layout.prop(n, "alpha_thumbnail")
+    shape = model_catalogue.find("image-to-3d", "meshy-7")
+    if n.meshy7 or (shape is not None and not shape.is_retired()):  # on: can be turned off
+        layout.prop(n, "meshy7")
+    option(layout, n, "geometry_resolution", pins)
 
 
 def draw_texture_views(layout: Any, s: Any) -> None:

@@ -1,5 +1,6 @@
 """Selected Object panel: one collapsible section per action that applies to what is selected:
-Animate for a rig Meshy made; Retexture, Remesh and Rig for a Meshy model or any mesh.
+Animate for a rig Meshy made; Retexture, Remesh and Rig for a Meshy model or any mesh; for an
+untextured shape, Texture It instead of Retexture.
 
 The actions are one table (``ACTIONS``), each with the test that says whether it applies, so a
 later action (e.g. texturing an untextured shape) is one more row.
@@ -157,13 +158,16 @@ class MESHY_PT_selected(SidebarPanel):
             from ....jobs.deleted_tasks import REASON
             layout.label(text=REASON, icon="ERROR")  # no paid action on a task Meshy deleted
             return
-        if active is not None and shape_first.shape_task(active):
+        shape = active is not None and shape_first.shape_task(active) is not None
+        if shape:
             layout.label(text="Untextured shape: check it, then texture it", icon="MESH_DATA")
             body = section(layout, "meshy_sel_texture_shape", "Texture Shape", closed=False,
                            icon="SHADING_TEXTURE")
             if body is not None:
                 draw_texture_shape(body, context, s, settings, source)
         for idname, title, icon, draw in MODEL_ACTIONS:
+            if shape and idname == "meshy_sel_retexture":
+                continue  # a shape is textured by Texture It (its own texture), not restyled
             body = section(layout, idname, title, closed=idname != "meshy_sel_retexture",
                            icon=icon)
             if body is not None:
