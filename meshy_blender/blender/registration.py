@@ -28,6 +28,7 @@ from .features.edit import uv_print_motion_operators as uv_print_motion
 from .features.generate import operators as generate
 from .features.shape_first import operators as shape
 from .features.tasks import history_operators as history
+from .features.tasks import job_list
 from .features.tasks import operators as tasks
 from .operators import assets, cache, jobs
 from .ui import animation_list, menus, properties, properties_tools
@@ -55,6 +56,7 @@ CLASSES: tuple[type, ...] = (
     *account.CLASSES,
     *cache.CLASSES,
     *animation_list.CLASSES,
+    *job_list.CLASSES,
     *panels.CLASSES,
     *menus.CLASSES,
 )
@@ -104,7 +106,8 @@ def timers() -> list[Callable[[], Any]]:
     """Functions this add-on may have registered with bpy.app.timers (unregister removes them)."""
     runtime, first_read, prices = _loaded("runtime"), _loaded("first_read"), \
         _loaded("price_labels")
-    return [startup_resume] + ([] if runtime is None else [runtime.timer_tick]) + \
+    return [startup_resume, job_list.sync_now] + \
+        ([] if runtime is None else [runtime.timer_tick]) + \
         ([] if first_read is None else [first_read.start]) + \
         ([] if prices is None else [prices.load_planner])
 

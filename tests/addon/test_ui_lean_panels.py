@@ -193,3 +193,45 @@ def test_every_operator_tooltip_is_one_line(bpy, meshy_ui):
         description = getattr(getattr(bpy.ops, module), name).get_rna_type().description
         assert "\n" not in description and "  " not in description, cls
         assert bool(description) == bool(cls.__doc__), cls
+
+
+def test_jobs_are_a_list_of_one_line_each_with_the_chosen_ones_details(bpy, meshy_ui):
+    """The Tasks sub-panel keeps its height as jobs pile up: one list line per job (a
+    ``UIList``), the chosen job's details and actions under the list."""
+    from meshy_blender.blender.features.tasks import job_list
+    from meshy_blender.blender.features.tasks.panel import MESHY_PT_tasks
+    from meshy_blender.jobs import model
+    from meshy_blender.jobs.plans import plan_job
+
+    from fixtures.recording_layout import RecordingLayout
+
+    view = meshy_ui.runtime().pump.view
+    jobs = []
+    heights = []
+    for n, status in enumerate((model.IMPORTED, model.FAILED, model.RUNNING, model.IMPORTED)):
+        job = plan_job("text-to-3d", {"prompt": f"prop {n}", "should_texture": False})
+        job.status, job.created_ms = status, 1_000 + n
+        view[job.id] = job.snapshot()
+        jobs.append(job)
+        assert not bpy.app.timers.is_registered(job_list.sync_now)
+        draw_panel(MESHY_PT_tasks, bpy.context)
+        assert bpy.app.timers.is_registered(job_list.sync_now)  # rows rebuilt after the draw
+        bpy.app.timers.unregister(job_list.sync_now)  # no event loop here: run it by hand
+        job_list.sync_now()
+        layout = draw_panel(MESHY_PT_tasks, bpy.context)
+        lists = [c for c in layout.calls if c["call"] == "template_list"]
+        assert [c["kwargs"]["listtype_name"] for c in lists] == ["MESHY_UL_jobs"]
+        heights.append(layout.drawn_rows())
+    wm_state = bpy.context.window_manager.meshy
+    assert [row.name for row in wm_state.jobs] == [job.id for job in reversed(jobs)]
+    assert max(heights) - min(heights) <= 3  # a job adds no rows (its details may differ)
+
+    wm_state.job_index = 1  # the running job: its step, a bar and Cancel under the list
+    layout = draw_panel(MESHY_PT_tasks, bpy.context)
+    cancel = [c for c in layout.operators() if c["kwargs"]["operator"] == "meshy.cancel_job"]
+    assert [c["props"]["job_id"] for c in cancel] == [jobs[2].id]
+
+    line = RecordingLayout()  # one list line: status icon, name, step or outcome, one row
+    job_list.MESHY_UL_jobs.draw_item(None, bpy.context, line, wm_state, wm_state.jobs[2],
+                                     0, wm_state, "job_index")
+    assert line.texts() == ["prop 1", "Failed"] and line.drawn_rows() == 1

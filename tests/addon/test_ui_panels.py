@@ -370,11 +370,19 @@ def test_finished_job_offers_reimport_folder_and_id(bpy, meshy_ui):
 def test_a_downloaded_job_not_yet_imported_offers_import(bpy, meshy_ui):
     """Finished while nobody watched (Esc, or resumed at start-up): the UI timer never imports,
     so the row's button imports it; an imported job's button says Re-import."""
+    from meshy_blender.blender.features.tasks import job_list
+
     waiting = _job_in_view(meshy_ui, model.READY)
     done = _job_in_view(meshy_ui, model.IMPORTED)
-    layout = draw(panel(TASKS), bpy)
-    buttons = {c["props"].get("job_id"): c["kwargs"].get("text") for c in layout.operators()
-               if c["kwargs"]["operator"] == "meshy.reimport_job"}
+    job_list.sync_now()  # what the timer does right after a draw finds new jobs
+    wm_state = bpy.context.window_manager.meshy
+    buttons = {}
+    for index in range(len(wm_state.jobs)):  # the job chosen in the list shows its actions
+        wm_state.job_index = index
+        layout = draw(panel(TASKS), bpy)
+        buttons.update({c["props"].get("job_id"): c["kwargs"].get("text")
+                        for c in layout.operators()
+                        if c["kwargs"]["operator"] == "meshy.reimport_job"})
     assert buttons == {waiting.id: "Import", done.id: "Re-import"}
 
 

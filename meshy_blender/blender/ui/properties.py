@@ -257,6 +257,10 @@ def _pick_animation(state: "MeshyWindowState", context: bpy.types.Context) -> No
         context.scene.meshy.action_id = state.animations[state.animation_index].action_id
 
 
+class MeshyJobRow(bpy.types.PropertyGroup):
+    """One job of the session in the Tasks list: its id (``name``); the rest is read live."""
+
+
 class MeshyWindowState(bpy.types.PropertyGroup):
     """Transient UI state on the window manager: library list, filters, resume fields."""
 
@@ -270,11 +274,16 @@ class MeshyWindowState(bpy.types.PropertyGroup):
                               description="What kind of Meshy task the id belongs to")
     resume_task_id: StringProperty(name="Task ID", description="The id of a Meshy task (Copy "
                                    "Task ID, or Meshy's website)")
+    jobs: CollectionProperty(type=MeshyJobRow, name="Jobs",
+                             description="This session's Meshy jobs, newest first")
+    job_index: IntProperty(name="Job", default=0, min=0,
+                           description="The job whose details and actions are shown")
     recent_kind: EnumProperty(name="Kind", items=RESUME_KINDS, default="text-to-3d-refine",
                               description="Which kind of recent Meshy tasks to list")
 
 
-CLASSES = (MeshyImageInput, MeshySceneSettings, MeshyAnimationItem, MeshyWindowState)
+CLASSES = (MeshyImageInput, MeshySceneSettings, MeshyAnimationItem, MeshyJobRow,
+           MeshyWindowState)
 
 
 def register_properties() -> None:

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from ...core.model_options import uses_texture_views
 from ...core.sidebar_data import GENERATE_OPERATORS, REQUEST_FOR_MODE, candidate_count
 from ...ui.animation_list import draw_animation_picker
 from ...ui.model_options import draw_image_model_options, draw_texture_views
@@ -89,6 +88,7 @@ def draw_texture(layout: Any, s: Any, pins: dict[str, Any]) -> None:
             layout.prop(s, "candidates")
         layout.label(text="Texture it later from Selected Object", icon="INFO")
         return
+    from ...core.model_options import uses_texture_views
     option(layout, s, "texture_model", pins)
     if s.mode == "MULTI_IMAGE":
         draw_texture_views(layout, s)
