@@ -175,6 +175,7 @@ def test_selected_object_offers_texture_it_for_a_shape_and_retexture_for_a_model
     assert "meshy_sel_texture_shape" in sections and "meshy_sel_retexture" not in sections
     assert "meshy.texture_shape" in layout.operator_ids()
     assert "meshy.retexture" not in layout.operator_ids()
+    assert "texture_model" in layout.props()  # Texture It says which model paints it
     del cube["meshy_untextured"]
     cube["meshy_task_ids"] = "preview=aaaa,refine=bbbb"
     layout = _selected(bpy)

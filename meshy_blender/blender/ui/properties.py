@@ -136,10 +136,9 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
                                    description="Another view of the same object")
     # Texturing
     should_texture: BoolProperty(name="Texture", default=True,
-                                 description="Paint the model with colour textures (Text: a "
-                                 "second step, 10 more credits and a few more minutes). Off: "
-                                 "shape first, check the untextured model and texture it "
-                                 "later from Selected Object")
+                                 description="Paint the model with colour textures (10 more "
+                                 "credits). Off: shape first, check the untextured model and "
+                                 "texture it later from Selected Object")
     candidates: IntProperty(name="Candidates", default=1, min=1, max=4,
                             description="Shapes of the same prompt to compare side by side "
                             "(each priced as one shape); texture only the one you pick")

@@ -52,7 +52,9 @@ def draw_texture_shape(layout: Any, context: Any, s: Any, settings: Any,
     from ...core import shape_first
     from ...scene import candidates
     root = bpy.data.objects.get(source) if source else None
-    draw_texturing(layout, s, policy_pins("text-to-3d", settings))
+    pins = policy_pins("text-to-3d", settings)
+    option(layout, s, "texture_model", pins)
+    draw_texturing(layout, s, pins)
     if root is not None and candidates.others(root, context.view_layer.objects):
         layout.prop(s, "discard_candidates")
     req = shape_first.request_for(root, s, settings, estimate=True)
