@@ -8,6 +8,7 @@ from typing import Any
 
 from ...client import model_catalogue
 from .panel_base import option
+from .texturing import image_input
 
 
 def draw_image_model_options(layout: Any, s: Any, pins: dict[str, Any]) -> None:
@@ -21,7 +22,6 @@ def draw_image_model_options(layout: Any, s: Any, pins: dict[str, Any]) -> None:
 
 def draw_texture_views(layout: Any, s: Any) -> None:
     """Multi-image to 3D's texture guidance: up to four views of the object's sides."""
-    from .texturing import image_input
     n = s.id_data.meshy_tools
     layout.prop(n, "texture_from_views")
     if n.texture_from_views:

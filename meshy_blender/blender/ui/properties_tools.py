@@ -1,7 +1,8 @@
 """The sidebar's tool settings, on the scene as ``scene.meshy_tools``: concept pictures, the
-model options (Meshy-7, ultra mode, texture size, transparent thumbnail, real-world size,
-multi-view retexture) and the Selected Object tools (UV unwrap, 3D print, text to motion).
-Until scene schema 2 they were saved as ``scene.meshy_newer`` (scene/migrations.py moves them).
+model options (Meshy-7, geometry pass, texture size, texture views, transparent thumbnail,
+real-world size; ultra mode and multi-view retexture kept for old files) and the Selected
+Object tools (UV unwrap, 3D print, text to motion). Until scene schema 2 they were saved as
+``scene.meshy_newer`` (scene/migrations.py moves them).
 
 Kept in their own group so the main settings (``scene.meshy``) stay one screen long; saved in
 the .blend like them and, like them, never holding anything secret.
