@@ -28,6 +28,7 @@ from .features.edit import uv_print_motion_operators as uv_print_motion
 from .features.generate import operators as generate
 from .features.shape_first import operators as shape
 from .features.tasks import history_operators as history
+from .features.tasks import job_list
 from .features.tasks import operators as tasks
 from .operators import assets, cache, jobs
 from .ui import animation_list, menus, properties, properties_tools
@@ -55,6 +56,7 @@ CLASSES: tuple[type, ...] = (
     *account.CLASSES,
     *cache.CLASSES,
     *animation_list.CLASSES,
+    *job_list.CLASSES,
     *panels.CLASSES,
     *menus.CLASSES,
 )
@@ -123,13 +125,23 @@ def timers() -> list[Callable[[], Any]]:
     """Functions this add-on may have registered with bpy.app.timers (unregister removes them)."""
     runtime, first_read, prices = _loaded("runtime"), _loaded("first_read"), \
         _loaded("price_labels")
-    return [startup_resume] + ([] if runtime is None else [runtime.timer_tick]) + \
+    return [startup_resume, job_list.sync_now] + \
+        ([] if runtime is None else [runtime.timer_tick]) + \
         ([] if first_read is None else [first_read.start]) + \
         ([] if prices is None else [prices.load_planner])
 
 
+def one_line_tooltip(cls: type) -> None:
+    """An operator's tooltip is its docstring: on one line, as Blender's own tooltips are
+    (Blender keeps a docstring's line breaks and indentation)."""
+    doc = cls.__doc__ or ""
+    if issubclass(cls, bpy.types.Operator) and "bl_description" not in cls.__dict__ and doc:
+        cls.bl_description = " ".join(doc.split())  # type: ignore[attr-defined]
+
+
 def register() -> None:
     for cls in CLASSES:
+        one_line_tooltip(cls)
         bpy.utils.register_class(cls)
     properties.register_properties()
     properties_tools.register_properties()

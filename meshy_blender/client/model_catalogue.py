@@ -15,9 +15,9 @@ Sources (see ``meshy-api-v2.md`` section 8 of the project's reference notes):
   older models 5 / 15); meshy-mcp-server v0.6.0 constants (Meshy-6 Lite 5 mesh / 15 textured,
   Smart Topology Meshy-T2 5, nano-banana-2-1 4); the Text to Image page (image models). A price
   not published stays ``None`` and is never guessed.
-- Which task kinds take a model: the v1 routes this client calls today (seeds 000/003/004);
-  models documented only on v2 pages (``texture_model``, Smart Topology ``ai_model``, some
-  image models) have no kinds yet and are kept here for the v2 move.
+- Which task kinds take a model: the v1 routes this client calls today (seeds 000/003/004) and
+  API v2's ``texture_model`` on textured generation and retexture; models documented only on
+  v2 pages (Smart Topology ``ai_model``, some image models) have no kinds yet.
 """
 
 from __future__ import annotations
@@ -33,10 +33,13 @@ Role = Literal["3d", "texture", "image"]
 TEXT_TO_3D = ("text-to-3d-preview", "text-to-3d-refine")
 IMAGE_TO_3D = ("image-to-3d", "multi-image-to-3d")
 MESH_KINDS = (*TEXT_TO_3D, *IMAGE_TO_3D)
+# What takes a texture model (API v2's ``texture_model``): a textured generation and retexture.
+TEXTURED_KINDS = ("text-to-3d-refine", *IMAGE_TO_3D, "retexture")
 IMAGE_KINDS = ("text-to-image", "image-to-image")
 # The sidebar's name for each option that picks a model: the label an artist sees.
 FIELD_LABELS = {("ai_model", "3d"): "AI Model", ("ai_model", "texture"): "AI Model",
-                ("ai_model", "image"): "Model", ("model_type", "3d"): "Model Type"}
+                ("ai_model", "image"): "Model", ("model_type", "3d"): "Model Type",
+                ("texture_model", "texture"): "Texture Model"}
 
 _pinned_day: list[date] = []  # process-wide, so worker threads see the same day
 
@@ -154,10 +157,16 @@ MODELS: tuple[Model, ...] = (
     # --- Texture models (v1 retexture's ai_model; v2 texture_model) --------------------------
     Model("meshy-7", "Meshy-7", "texture", ("retexture",),
           "Meshy-7 paints the texture (also multi-view retexture)"),
-    Model("meshy-n1", "Meshy-N1", "texture", (),
-          "Texture model of API v2 (texture_model); up to 7,999,999 triangles"),
-    Model("meshy-6-lite", "Meshy-6 Lite", "texture", (),
-          "Texture model of API v2 (texture_model), 2K textures"),
+    # v2's texture_model on every textured kind (multi-image to 3D takes Meshy-7 and Meshy-N1
+    # only; Text to 3D's list is unverified and assumed the same as Image to 3D's).
+    Model("meshy-7", "Meshy-7", "texture", TEXTURED_KINDS,
+          "Meshy-7 paints the texture", option="texture_model"),
+    Model("meshy-n1", "Meshy-N1", "texture", TEXTURED_KINDS,
+          "Meshy-N1 paints the texture: models up to 7,999,999 triangles",
+          option="texture_model"),
+    Model("meshy-6-lite", "Meshy-6 Lite", "texture",
+          ("text-to-3d-refine", "image-to-3d", "retexture"),
+          "Meshy-6 Lite paints 2K textures", option="texture_model"),
     # --- Image models (text to image, image to image) ----------------------------------------
     Model("nano-banana", "Nano Banana", "image", IMAGE_KINDS, "Fast and cheap",
           prices={"text-to-image": 3, "image-to-image": 3}),

@@ -358,7 +358,8 @@ def _check_relations(kind: str, given: dict[str, Any]) -> None:
                                   "'texture_image_url' (v1: 'text_style_prompt', "
                                   "'image_style_url').",
                                   field="text_style_prompt")
-        if "multiview_image_urls" in given and given.get("ai_model") != "meshy-7":
+        if "multiview_image_urls" in given and "meshy-7" not in (given.get("ai_model"),
+                                                                 given.get("texture_model")):
             raise ValidationError("Multi-view retexture (views of the model) only works with "
                                   "Meshy-7: set ai_model to 'meshy-7'.", field="ai_model")
     if kind == "text-to-image" and given.get("generate_multi_view") and "aspect_ratio" in given:

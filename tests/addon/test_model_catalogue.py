@@ -100,6 +100,8 @@ def test_an_unknown_model_lists_only_the_models_offered():
 SIDEBAR = [("meshy", "ai_model", "text-to-3d-preview", "ai_model"),
            ("meshy", "model_type", "text-to-3d-preview", "model_type"),
            ("meshy", "retexture_ai_model", "retexture", "ai_model"),
+           ("meshy", "texture_model", "image-to-3d", "texture_model"),
+           ("meshy", "retexture_texture_model", "retexture", "texture_model"),
            ("meshy_tools", "concept_model", "text-to-image", "ai_model")]
 
 

@@ -36,34 +36,40 @@ def test_generate_priced_from_the_tables_equals_the_plan_for_every_option(bpy, m
         item = animations.add()
         item.action_id = action_id
         item.selected = True
-    compared, unpublished = 0, 0
+    compared, unpublished, passes = 0, 0, 0
     for mode, ai_model, model_type, textured in itertools.product(
             ("TEXT", "IMAGE", "MULTI_IMAGE"), _items(s, "ai_model"), _items(s, "model_type"),
             (True, False)):
-        for remesh, rig, animate, meshy7, ultra, size, candidates in (
-                (False, False, False, False, False, "NONE", 1),
-                (True, True, True, False, False, "NONE", 3),
-                (True, False, False, True, False, "NONE", 1),
-                (False, True, False, True, True, "NONE", 2),
-                *((False, False, False, False, False, res, 1)
+        for remesh, rig, animate, meshy7, geometry, size, candidates in (
+                (False, False, False, False, "standard", "NONE", 1),
+                (True, True, True, False, "standard", "NONE", 3),
+                (True, False, False, True, "standard", "NONE", 1),
+                (False, True, False, True, "2k", "NONE", 2),
+                *((False, False, False, False, res, "NONE", 1)
+                  for res in _items(tools, "geometry_resolution") if res != "standard"),
+                *((False, False, False, False, "standard", res, 1)
                   for res in _items(tools, "texture_resolution") if res != "NONE")):
             s.mode, s.ai_model, s.model_type, s.should_texture = mode, ai_model, model_type, \
                 textured
             s.chain_remesh, s.chain_rig, s.chain_animate = remesh, rig, animate
             s.candidates = candidates
-            tools.meshy7, tools.ultra_mode, tools.texture_resolution = meshy7, ultra, size
+            tools.meshy7, tools.geometry_resolution, tools.texture_resolution = meshy7, \
+                geometry, size
             copies = candidate_count(s)
             planned = _planned(sidebar_requests.generate(s, settings, estimate=True), copies)
             cheap = price_labels.generate(s, copies)
-            where = (mode, ai_model, model_type, textured, remesh, rig, animate, meshy7, ultra,
-                     size, candidates)
+            where = (mode, ai_model, model_type, textured, remesh, rig, animate, meshy7,
+                     geometry, size, candidates)
             if planned.credits is None:  # refused by validation: the planner's draw says why
                 continue
             assert cheap == planned, where
             compared += 1
             unpublished += bool(planned.unpublished)
-    # The walk reaches priced and unpublished prices alike, in every mode.
-    assert compared >= 3 * 2 * 6 and unpublished > 0, (compared, unpublished)
+            passes += geometry != "standard" and mode != "TEXT"
+    # The walk reaches priced and unpublished prices alike, in every mode, and the priced
+    # geometry pass (Geometry 2K / 4K).
+    assert compared >= 3 * 2 * 6 and unpublished > 0 and passes > 0, \
+        (compared, unpublished, passes)
 
 
 def test_retexture_priced_from_the_tables_equals_the_plan_for_every_option(bpy, meshy_ui):
@@ -74,14 +80,14 @@ def test_retexture_priced_from_the_tables_equals_the_plan_for_every_option(bpy, 
     settings = config.resolve(bpy.context)
     s.retexture_source, s.retexture_prompt = "PROMPT", "weathered bronze"
     compared = 0
-    for ai_model, meshy7, multiview, size in itertools.product(
-            _items(s, "retexture_ai_model"), (False, True), (False, True),
+    for texture_model, meshy7, multiview, size in itertools.product(
+            _items(s, "retexture_texture_model"), (False, True), (False, True),
             _items(tools, "texture_resolution")):
-        s.retexture_ai_model = ai_model
+        s.retexture_texture_model = texture_model
         tools.meshy7, tools.multiview_retexture, tools.texture_resolution = meshy7, multiview, size
         planned = _planned(sidebar_requests.retexture(s, settings, None, "Cube", estimate=True))
         if planned.credits is None:
             continue
-        assert price_labels.retexture(s) == planned, (ai_model, meshy7, multiview, size)
+        assert price_labels.retexture(s) == planned, (texture_model, meshy7, multiview, size)
         compared += 1
     assert compared >= 8, compared

@@ -117,7 +117,8 @@ def test_idle_state_reads_the_balance_on_first_draw_and_shows_it_under_the_price
     drawn = draw_all(bpy)  # the first draw asks for the read; it never starts the worker
     assert first_read.asked() and not calls.CALLS.running(account.BALANCE_CALL)
     assert balance_text() == "Reading balance..."  # the Account header until it arrives
-    assert "costs 30" in drawn[GENERATE].texts()  # priced before the balance is known
+    assert "Generate (30 credits)" in drawn[GENERATE].texts()  # priced before the balance
+    assert not any("costs" in text or "balance" in text for text in drawn[GENERATE].texts())
     first_read.start()  # what Blender's one-shot timer does right after the draw
     calls.CALLS.wait(account.BALANCE_CALL)  # the pump's channel delivers it
     balance = meshy_ui.emulator.balance()
@@ -126,7 +127,8 @@ def test_idle_state_reads_the_balance_on_first_draw_and_shows_it_under_the_price
     assert drawn["MESHY_PT_account"].texts() == []  # key works: the header line says it all
     texts = drawn[GENERATE].texts()
     assert "Generate (30 credits)" in texts  # textured: one Meshy API v2 task
-    assert f"costs 30 · balance {balance:,}" in texts
+    assert f"balance {balance:,}" in texts  # the price is said once: on the button
+    assert not any("costs" in text for text in texts)
     assert not disabled_button(drawn[GENERATE], "meshy.generate_text")
 
 
@@ -176,15 +178,18 @@ def test_generate_panel_draws_every_mode_with_its_options(bpy, meshy_ui, mode, b
     assert button in layout.texts()
     props = set(layout.props())
     assert {"ai_model", "model_type", "topology", "target_polycount", "symmetry_mode",
-            "pose_mode", "should_texture", "enable_pbr", "remove_lighting", "texture_source",
-            "target_formats", "auto_size", "origin_at", "chain_rig", "chain_remesh",
-            "moderation", "import_format"} <= props
+            "pose_mode", "should_texture", "target_formats", "auto_size", "origin_at",
+            "chain_rig", "moderation", "import_format"} <= props
+    # A shape has no texture options to set (they apply when texturing it later), and the
+    # one Remesh is Model's: Then Remesh is drawn only while an old file has it on.
+    assert not {"enable_pbr", "remove_lighting", "texture_source", "chain_remesh"} & props
     sections = {c["args"][0]: c["kwargs"]["default_closed"] for c in layout.calls
                 if c["call"] == "panel"}
     assert sections["meshy_gen_advanced"] is True  # Advanced is closed by default
     assert all(sections.values())
     if mode == "TEXT":
-        assert {"prompt", "prompt_text", "negative_prompt", "art_style"} <= props
+        assert {"prompt", "prompt_text", "candidates"} <= props
+        assert not {"negative_prompt", "art_style"} & props  # Meshy API v2 has neither
 
 
 def test_generate_panel_shows_why_it_cannot_be_priced(bpy, meshy_ui):
@@ -365,11 +370,19 @@ def test_finished_job_offers_reimport_folder_and_id(bpy, meshy_ui):
 def test_a_downloaded_job_not_yet_imported_offers_import(bpy, meshy_ui):
     """Finished while nobody watched (Esc, or resumed at start-up): the UI timer never imports,
     so the row's button imports it; an imported job's button says Re-import."""
+    from meshy_blender.blender.features.tasks import job_list
+
     waiting = _job_in_view(meshy_ui, model.READY)
     done = _job_in_view(meshy_ui, model.IMPORTED)
-    layout = draw(panel(TASKS), bpy)
-    buttons = {c["props"].get("job_id"): c["kwargs"].get("text") for c in layout.operators()
-               if c["kwargs"]["operator"] == "meshy.reimport_job"}
+    job_list.sync_now()  # what the timer does right after a draw finds new jobs
+    wm_state = bpy.context.window_manager.meshy
+    buttons = {}
+    for index in range(len(wm_state.jobs)):  # the job chosen in the list shows its actions
+        wm_state.job_index = index
+        layout = draw(panel(TASKS), bpy)
+        buttons.update({c["props"].get("job_id"): c["kwargs"].get("text")
+                        for c in layout.operators()
+                        if c["kwargs"]["operator"] == "meshy.reimport_job"})
     assert buttons == {waiting.id: "Import", done.id: "Re-import"}
 
 

@@ -335,6 +335,11 @@ def test_an_imported_job_is_kept_from_the_tasks_panel_and_clear_cache_forgets_th
     from fixtures.recording_layout import draw_panel
 
     def pin_button(job_id):
+        from meshy_blender.blender.features.tasks import job_list
+
+        job_list.sync_now()  # what the timer does after a draw finds new jobs
+        wm_state = bpy.context.window_manager.meshy  # the job chosen in the list
+        wm_state.job_index = [row.name for row in wm_state.jobs].index(job_id)
         layout = draw_panel(next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_tasks"),
                             bpy.context)
         found = [c for c in layout.operators() if c["kwargs"]["operator"] == "meshy.pin_job"

@@ -38,13 +38,18 @@ class Estimate:
         return money_gate.shortfall(self.credits, balance)
 
     def summary(self, balance: int | None) -> str:
-        """"costs 30 · balance 9,960" under a button (the balance part once it was read)."""
+        """The line under a button: "balance 9,960" (the button already says the price, which
+        is said once), or, when the price is not published (the button says so), the known
+        part of it: "costs at least 30 (price not published: ...) · balance 9,960"."""
         if self.credits is None:
             return ""
-        text = f"costs {self.credits:,}"
+        parts = []
         if self.unpublished:
-            text = f"costs at least {self.credits:,} ({PRICE_NOT_PUBLISHED}: {self.unpublished})"
-        return text if balance is None else f"{text} · balance {balance:,}"
+            parts.append(f"costs at least {self.credits:,} ({PRICE_NOT_PUBLISHED}: "
+                         f"{self.unpublished})")
+        if balance is not None:
+            parts.append(f"balance {balance:,}")
+        return " · ".join(parts)
 
     def label(self, action: str) -> str:
         """Button text: "Generate (30 credits)", or the action alone when it cannot be priced."""

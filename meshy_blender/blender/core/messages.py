@@ -25,6 +25,8 @@ MISSING: dict[str, str] = {
     "texture_image_url": "Pick a texture reference picture, or set Texture From to Automatic",
     "text_style_prompt": "Type a style for Retexture (Style), or pick a style picture",
     "image_style_url": "Pick a style picture for Retexture (Style From: Image)",
+    "texture_image_urls": "Pick at least one picture (Texture View 1-4), or turn Texture "
+                          "From Views off",
     "input_task_id": "Select a mesh or a Meshy model first",
     "model_url": "Select a mesh or a Meshy model first",
     "rig_task_id": "Select an armature rigged by Meshy first",
@@ -42,7 +44,9 @@ LABELS: dict[str, str] = {
     "symmetry_mode": "Symmetry", "pose_mode": "Pose", "art_style": "Art Style",
     "origin_at": "Origin", "enable_pbr": "PBR Maps", "remove_lighting": "Remove Lighting",
     "should_remesh": "Remesh", "moderation": "Moderation", "action_id": "Animation",
-    "remesh": "Then Remesh", "rig": "Then Rig",
+    "remesh": "Then Remesh", "rig": "Then Rig", "texture_model": "Texture Model",
+    "geometry_resolution": "Geometry", "texture_resolution": "Texture Size",
+    "texture_image_urls": "Texture Views",
 }
 # Client error class name -> the sentence an artist needs (the server's words are dropped: they
 # stay in the log and the Tasks row's tooltip-free detail is this sentence).

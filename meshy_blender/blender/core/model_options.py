@@ -1,6 +1,6 @@
-"""The model options of the sidebar's Generate, Retexture and Remesh buttons (Meshy-7, ultra
-mode, texture size, transparent thumbnail, real-world size on remesh), added to the payloads
-that :mod:`sidebar_requests` builds.
+"""The model options of the sidebar's Generate, Retexture and Remesh buttons (Meshy-7, geometry
+pass, texture size, texture views, transparent thumbnail, real-world size on remesh), added to
+the payloads that :mod:`sidebar_requests` builds.
 
 Read from ``scene.meshy_tools`` (reached from the main settings' scene), and only sent where
 Meshy accepts them, so a Text to 3D job is never refused for an image-only option.
@@ -26,15 +26,32 @@ def generate_extras(s: Any, mode: str) -> dict[str, Any]:
     opts: dict[str, Any] = {}
     if n.alpha_thumbnail:
         opts["alpha_thumbnail"] = True
-    if mode == "TEXT":
-        return opts  # text to 3D has no Meshy-7 and no texture size
-    if n.meshy7:
-        opts["ai_model"] = "meshy-7"
-        if n.ultra_mode:
-            opts["ultra_mode"] = True
     if n.texture_resolution != "NONE" and s.should_texture:
         opts["texture_resolution"] = n.texture_resolution
+    if mode == "TEXT":
+        return opts  # text to 3D has no Meshy-7 and no geometry pass here
+    if n.meshy7:
+        opts["ai_model"] = "meshy-7"
+    if n.geometry_resolution != "standard":
+        opts["geometry_resolution"] = n.geometry_resolution
     return opts
+
+
+def uses_texture_views(s: Any, mode: str) -> bool:
+    """Whether Multi-image to 3D's texture follows the Texture Views (``texture_image_urls``)
+    instead of a texture prompt or picture."""
+    n = _tools(s)
+    return (n is not None and mode == "MULTI_IMAGE" and s.should_texture
+            and n.texture_from_views)
+
+
+def texture_view_slots(s: Any) -> list[Any]:
+    """The Texture View pictures that are set, in order."""
+    from ..scene import image_inputs
+
+    n = _tools(s)
+    slots = [getattr(n, f"texture_view_{i}") for i in range(1, 5)]
+    return [slot for slot in slots if image_inputs.is_set(slot)]
 
 
 def multiview_views(s: Any, views: list[str] | None) -> dict[str, Any]:
@@ -69,8 +86,6 @@ def retexture_extras(s: Any) -> dict[str, Any]:
     if n is None:
         return {}
     opts: dict[str, Any] = {}
-    if n.meshy7 or n.multiview_retexture:  # views of the model need Meshy-7
-        opts["ai_model"] = "meshy-7"
     if n.texture_resolution != "NONE":
         opts["texture_resolution"] = n.texture_resolution
     if n.alpha_thumbnail:

@@ -58,12 +58,13 @@ def _steps(s: Any) -> list[tuple[str, dict[str, Any]]]:
     extras = model_options.generate_extras(s, s.mode)
     model = {"ai_model": extras.get("ai_model", s.ai_model), "model_type": s.model_type}
     steps: list[tuple[str, dict[str, Any]]]
+    sized: dict[str, Any] = {k: extras[k] for k in ("geometry_resolution", "texture_resolution")
+                             if k in extras}
     if s.mode == "TEXT":  # one Meshy API v2 call: a textured model, or a shape to texture later
-        steps = [("text-to-3d-refine" if s.should_texture else "text-to-3d-preview", model)]
+        steps = [("text-to-3d-refine" if s.should_texture else "text-to-3d-preview",
+                  {**model, **sized})]
     else:
-        payload = {**model, "should_texture": s.should_texture}
-        payload.update({k: extras[k] for k in ("ultra_mode", "texture_resolution") if k in extras})
-        steps = [(_MESH_KIND[s.mode], payload)]
+        steps = [(_MESH_KIND[s.mode], {**model, "should_texture": s.should_texture, **sized})]
     if s.chain_remesh:
         steps.append(("remesh", {}))
     if s.chain_rig:
@@ -75,7 +76,7 @@ def _steps(s: Any) -> list[tuple[str, dict[str, Any]]]:
 
 def _retexture_steps(s: Any) -> list[tuple[str, dict[str, Any]]]:
     """The Retexture button's one task, with what of its payload changes the price."""
-    payload = {"ai_model": s.retexture_ai_model, **model_options.retexture_extras(s),
+    payload = {"texture_model": s.retexture_texture_model, **model_options.retexture_extras(s),
                **model_options.multiview_views(s, None)}
     return [("retexture", payload)]
 

@@ -69,6 +69,7 @@ def texture_options(s: Any, estimate: bool, temp_dir: Path, *,
     opts: dict[str, Any] = {"should_texture": textured}
     if not textured:
         return opts
+    opts["texture_model"] = s.texture_model
     opts["enable_pbr"] = s.enable_pbr
     opts["remove_lighting"] = s.remove_lighting
     if s.texture_source == "PROMPT":
@@ -129,6 +130,8 @@ def generate(s: Any, settings: config.Settings, *, mode: str | None = None,
         prompt = prompt_of(s)
         request, label = "text-to-3d", prompt
         opts = {"prompt": prompt, **_model_options(s)}
+        # Meshy API v2 has neither: an old file's Avoid or Sculpture is refused with a
+        # sentence (the panel shows them only then, so they can be cleared).
         if s.negative_prompt.strip():
             opts["negative_prompt"] = s.negative_prompt.strip()
         if s.art_style != "realistic":
@@ -146,6 +149,11 @@ def generate(s: Any, settings: config.Settings, *, mode: str | None = None,
                 **_model_options(s), "image_enhancement": s.image_enhancement}
         label = _image_label(chosen[0]) if chosen else "multi image"
     opts.update(texture_options(s, estimate, temp))
+    if model_options.uses_texture_views(s, mode):  # the views are the texture's guide
+        opts.pop("texture_prompt", None)
+        opts.pop("texture_image_url", None)
+        opts["texture_image_urls"] = [_image(slot, estimate, temp)
+                                      for slot in model_options.texture_view_slots(s)]
     opts.update(_output_options(s, fmt))
     opts.update(_chain_options(s, fmt))
     opts.update(model_options.generate_extras(s, mode))
@@ -185,7 +193,7 @@ def retexture(s: Any, settings: config.Settings, model_input: dict[str, Any] | N
     """Retexture: ``model_input`` is {"input_task_id": ...} or {"model_url": path}; None while
     estimating (the price does not depend on the model)."""
     fmt = import_format(s, settings)
-    opts: dict[str, Any] = {**_source(model_input), "ai_model": s.retexture_ai_model,
+    opts: dict[str, Any] = {**_source(model_input), "texture_model": s.retexture_texture_model,
                             "enable_original_uv": s.keep_uvs, "enable_pbr": s.retexture_pbr,
                             "target_formats": requested_formats(s.target_formats, fmt)}
     if s.retexture_source == "PROMPT":

@@ -59,10 +59,14 @@ def model_items(kind: str, option: str, legacy: dict[str, int],
     return items
 
 
-def _reader(key: str, kind: str, option: str, legacy: dict[str, int], default: str) -> Any:
-    """Getter mapping a saved retired (or unknown) model to its successor / the default."""
+def _reader(key: str, kind: str, option: str, legacy: dict[str, int], default: str,
+            unset: Any = None) -> Any:
+    """Getter mapping a saved retired (or unknown) model to its successor / the default;
+    ``unset(settings)`` gives the value of a file saved before this property existed."""
     def get(self: Any) -> int:
         number = self.get(key)
+        if number is None and unset is not None:
+            number = enum_number(unset(self), legacy)
         offered = {enum_number(m.value, legacy) for m in model_catalogue.offered(kind, option)}
         if number in offered:
             return int(number)
@@ -82,9 +86,12 @@ def _writer(key: str) -> Any:
 
 
 def model_property(key: str, kind: str, *, option: str = "ai_model",
-                   legacy: dict[str, int], default: str, name: str, description: str) -> Any:
+                   legacy: dict[str, int], default: str, name: str, description: str,
+                   unset: Any = None) -> Any:
     """An EnumProperty of the models offered for ``kind``, stored under ``key`` (the
-    property's own name, so old files' values are read)."""
+    property's own name, so old files' values are read; ``unset``: what a file saved before
+    the property existed reads, from its other settings)."""
     return EnumProperty(name=name, description=description, default=default,
                         items=model_items(kind, option, legacy),
-                        get=_reader(key, kind, option, legacy, default), set=_writer(key))
+                        get=_reader(key, kind, option, legacy, default, unset),
+                        set=_writer(key))

@@ -105,7 +105,8 @@ def cost_button(layout: Any, idname: str, action: str, req: JobRequest | None,
                 settings: config.Settings, icon: str = "NONE", context: Any = None,
                 copies: int = 1, price: Estimate | None = None) -> Any:
     """An operator button labelled with its credit cost ("Rig (5 credits)") and, under it,
-    "costs 5 · balance 9,960". The button is disabled with the reason drawn when nothing can be
+    the balance ("balance 9,960"; the price is said once, on the button). The button is
+    disabled with the reason drawn when nothing can be
     sent (no key, offline), the request does not validate (what to fix), or the last balance
     read cannot pay for it. ``price``: the cost when there is no ``req`` to plan (priced from
     the tables alone, see core/price_labels.py)."""
@@ -123,7 +124,7 @@ def cost_button(layout: Any, idname: str, action: str, req: JobRequest | None,
     op = row.operator(idname, text=est.label(action) if est else action, icon=icon)
     if reason is not None:
         wrapped(col, reason, context, icon="INFO")
-    elif est is not None and est.credits is not None:
+    elif est is not None and est.summary(balance):
         col.label(text=est.summary(balance), icon="FUND")
     if est is not None and est.shortfall(balance):
         col.operator("wm.url_open", text="Buy Credits", icon="URL").url = \

@@ -8,6 +8,8 @@ the model catalogue (:mod:`.model_items`), so a retired model is never offered.
 
 from __future__ import annotations
 
+from typing import Any
+
 import bpy
 from bpy.props import (
     BoolProperty,
@@ -73,6 +75,13 @@ class MeshyImageInput(bpy.types.PropertyGroup):
                              "chosen")
 
 
+def _retexture_model_of_old_files(s: Any) -> str:
+    """A file saved before Texture Model: the texture model its AI Model meant (API v1)."""
+    from ...client.renamed_options import TEXTURE_MODEL_OF
+
+    return TEXTURE_MODEL_OF.get(s.retexture_ai_model, "meshy-7")
+
+
 class MeshySceneSettings(bpy.types.PropertyGroup):
     # --- Generate -----------------------------------------------------------------------------
     mode: EnumProperty(name="Mode", items=MODES, default="TEXT",
@@ -127,10 +136,9 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
                                    description="Another view of the same object")
     # Texturing
     should_texture: BoolProperty(name="Texture", default=True,
-                                 description="Paint the model with colour textures (Text: a "
-                                 "second step, 10 more credits and a few more minutes). Off: "
-                                 "shape first, check the untextured model and texture it "
-                                 "later from Selected Object")
+                                 description="Paint the model with colour textures (10 more "
+                                 "credits). Off: shape first, check the untextured model and "
+                                 "texture it later from Selected Object")
     candidates: IntProperty(name="Candidates", default=1, min=1, max=4,
                             description="Shapes of the same prompt to compare side by side "
                             "(each priced as one shape); texture only the one you pick")
@@ -138,6 +146,9 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
                                      description="When texturing a candidate, remove the other "
                                      "shapes of its row from the file and delete them on "
                                      "Meshy")
+    texture_model: model_items.model_property(
+        "texture_model", "image-to-3d", option="texture_model", legacy={}, default="meshy-7",
+        name="Texture Model", description="Which Meshy model paints the texture")
     enable_pbr: BoolProperty(name="PBR Maps", default=True,
                              description="Also make metallic, roughness and normal maps: more "
                              "realistic materials")
@@ -190,6 +201,10 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
     retexture_ai_model: model_items.model_property(
         "retexture_ai_model", "retexture", legacy=model_items.AI_MODEL_NUMBERS, default="latest",
         name="AI Model", description="Which Meshy model paints the new texture")
+    retexture_texture_model: model_items.model_property(
+        "retexture_texture_model", "retexture", option="texture_model", legacy={},
+        default="meshy-7", name="Texture Model", unset=_retexture_model_of_old_files,
+        description="Which Meshy model paints the new texture")
     keep_uvs: BoolProperty(name="Keep UVs", default=True,
                            description="Keep the model's own UV layout (off: Meshy unwraps it "
                            "anew)")
@@ -241,6 +256,10 @@ def _pick_animation(state: "MeshyWindowState", context: bpy.types.Context) -> No
         context.scene.meshy.action_id = state.animations[state.animation_index].action_id
 
 
+class MeshyJobRow(bpy.types.PropertyGroup):
+    """One job of the session in the Tasks list: its id (``name``); the rest is read live."""
+
+
 class MeshyWindowState(bpy.types.PropertyGroup):
     """Transient UI state on the window manager: library list, filters, resume fields."""
 
@@ -254,11 +273,16 @@ class MeshyWindowState(bpy.types.PropertyGroup):
                               description="What kind of Meshy task the id belongs to")
     resume_task_id: StringProperty(name="Task ID", description="The id of a Meshy task (Copy "
                                    "Task ID, or Meshy's website)")
+    jobs: CollectionProperty(type=MeshyJobRow, name="Jobs",
+                             description="This session's Meshy jobs, newest first")
+    job_index: IntProperty(name="Job", default=0, min=0,
+                           description="The job whose details and actions are shown")
     recent_kind: EnumProperty(name="Kind", items=RESUME_KINDS, default="text-to-3d-refine",
                               description="Which kind of recent Meshy tasks to list")
 
 
-CLASSES = (MeshyImageInput, MeshySceneSettings, MeshyAnimationItem, MeshyWindowState)
+CLASSES = (MeshyImageInput, MeshySceneSettings, MeshyAnimationItem, MeshyJobRow,
+           MeshyWindowState)
 
 
 def register_properties() -> None:

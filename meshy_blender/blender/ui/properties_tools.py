@@ -1,13 +1,16 @@
 """The sidebar's tool settings, on the scene as ``scene.meshy_tools``: concept pictures, the
-model options (Meshy-7, ultra mode, texture size, transparent thumbnail, real-world size,
-multi-view retexture) and the Selected Object tools (UV unwrap, 3D print, text to motion).
-Until scene schema 2 they were saved as ``scene.meshy_newer`` (scene/migrations.py moves them).
+model options (Meshy-7, geometry pass, texture size, texture views, transparent thumbnail,
+real-world size; ultra mode and multi-view retexture kept for old files) and the Selected
+Object tools (UV unwrap, 3D print, text to motion). Until scene schema 2 they were saved as
+``scene.meshy_newer`` (scene/migrations.py moves them).
 
 Kept in their own group so the main settings (``scene.meshy``) stay one screen long; saved in
 the .blend like them and, like them, never holding anything secret.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import bpy
 from bpy.props import (
@@ -58,6 +61,27 @@ TEXTURE_RESOLUTIONS = [
 ]
 
 
+GEOMETRY_RESOLUTIONS = [
+    ("standard", "Standard", "Meshy's usual geometry"),
+    ("2k", "2K", "Ultra geometry pass: finer shapes (5 more credits)"),
+    ("4k", "4K", "The finest Ultra geometry pass, Image only (5 more credits)"),
+]
+TEXTURE_VIEWS = 4  # API v2's texture_image_urls: 1-4 views guiding the texture (multi-image)
+
+
+def _geometry_of_old_files(n: Any) -> int:
+    """Geometry as saved; a file saved before it had Ultra Mode (with Meshy-7) for 2K."""
+    saved = n.get("geometry_resolution")
+    if saved is not None:
+        return int(saved)
+    return 1 if n.meshy7 and n.ultra_mode else 0
+
+
+def _set_geometry(n: Any, value: int) -> None:
+    n["geometry_resolution"] = value
+    n.ultra_mode = False  # the old switch it replaces never adds a pass of its own
+
+
 class MeshyToolSettings(bpy.types.PropertyGroup):
     """Concept images, UV unwrap, 3D print and text-to-motion settings of the sidebar."""
 
@@ -83,9 +107,16 @@ class MeshyToolSettings(bpy.types.PropertyGroup):
     ultra_mode: BoolProperty(
         name="Ultra Mode", default=False,
         description="Meshy-7's highest-detail mode (costs extra; price not published)")
+    geometry_resolution: EnumProperty(
+        name="Geometry", items=GEOMETRY_RESOLUTIONS, default="standard",
+        get=_geometry_of_old_files, set=_set_geometry,
+        description="How fine the shape is (Image and Multi-image; Multi-image up to 2K)")
+    texture_from_views: BoolProperty(
+        name="Texture From Views", default=False,
+        description="Guide the texture with 1-4 pictures of the object's sides (Multi-image)")
     texture_resolution: EnumProperty(
         name="Texture Size", items=TEXTURE_RESOLUTIONS, default="NONE",
-        description="Resolution of the textures Meshy paints (Image, Multi-image, Retexture)")
+        description="Resolution of the textures Meshy paints")
     alpha_thumbnail: BoolProperty(
         name="Transparent Thumbnail", default=False,
         description="Also make a thumbnail with a transparent background (for asset libraries)")
@@ -129,6 +160,11 @@ for _n in range(1, REFERENCE_SLOTS + 1):
     MeshyToolSettings.__annotations__[f"concept_reference_{_n}"] = PointerProperty(
         type=MeshyImageInput, name=f"Reference {_n}",
         description="A reference picture the new picture follows")
+
+for _n in range(1, TEXTURE_VIEWS + 1):
+    MeshyToolSettings.__annotations__[f"texture_view_{_n}"] = PointerProperty(
+        type=MeshyImageInput, name=f"Texture View {_n}",
+        description="A picture of one side of the object whose look the texture follows")
 
 CLASSES = (MeshyToolSettings,)
 

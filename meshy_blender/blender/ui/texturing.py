@@ -29,10 +29,13 @@ def image_input(layout: Any, item: Any, label: str) -> None:
 
 
 
-def draw_texturing(layout: Any, s: Any, pins: dict[str, Any]) -> None:
-    """How a model is textured (also what "Texture It" uses for a shape made earlier)."""
+def draw_texturing(layout: Any, s: Any, pins: dict[str, Any], guide: bool = True) -> None:
+    """How a model is textured (also what "Texture It" uses for a shape made earlier);
+    ``guide=False`` when something else guides the texture (Multi-image's Texture Views)."""
     option(layout, s, "enable_pbr", pins)
     option(layout, s, "remove_lighting", pins)
+    if not guide:
+        return
     layout.prop(s, "texture_source")
     if s.texture_source == "PROMPT":
         layout.prop(s, "texture_prompt")

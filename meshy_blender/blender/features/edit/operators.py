@@ -111,7 +111,7 @@ class MESHY_OT_retexture(_OnSelection):
     bl_label = "Meshy: Retexture Selected"
     _can_replace = True
     _request = "retexture"
-    _dialog_props = ("retexture_prompt", "retexture_ai_model", "replace_selection")
+    _dialog_props = ("retexture_prompt", "retexture_texture_model", "replace_selection")
 
     def _build(self, s, settings, model, source):
         # Multi-view retexture: the selection is rendered from 1-4 sides now, before any spend.

@@ -1,5 +1,6 @@
 """Selected Object panel: one collapsible section per action that applies to what is selected:
-Animate for a rig Meshy made; Retexture, Remesh and Rig for a Meshy model or any mesh.
+Animate for a rig Meshy made; Retexture, Remesh and Rig for a Meshy model or any mesh; for an
+untextured shape, Texture It instead of Retexture.
 
 The actions are one table (``ACTIONS``), each with the test that says whether it applies, so a
 later action (e.g. texturing an untextured shape) is one more row.
@@ -51,7 +52,9 @@ def draw_texture_shape(layout: Any, context: Any, s: Any, settings: Any,
     from ...core import shape_first
     from ...scene import candidates
     root = bpy.data.objects.get(source) if source else None
-    draw_texturing(layout, s, policy_pins("text-to-3d", settings))
+    pins = policy_pins("text-to-3d", settings)
+    option(layout, s, "texture_model", pins)
+    draw_texturing(layout, s, pins)
     if root is not None and candidates.others(root, context.view_layer.objects):
         layout.prop(s, "discard_candidates")
     req = shape_first.request_for(root, s, settings, estimate=True)
@@ -68,7 +71,7 @@ def draw_retexture(layout: Any, context: Any, s: Any, settings: Any, source: str
         else:
             image_input(layout, s.retexture_image, "Style Picture")
     pins = policy_pins("retexture", settings)
-    option(layout, s, "retexture_ai_model", pins, "ai_model")
+    option(layout, s, "retexture_texture_model", pins, "texture_model")
     option(layout, s, "keep_uvs", pins, "enable_original_uv")
     option(layout, s, "retexture_pbr", pins, "enable_pbr")
     layout.prop(s, "replace_selection")
@@ -157,13 +160,16 @@ class MESHY_PT_selected(SidebarPanel):
             from ....jobs.deleted_tasks import REASON
             layout.label(text=REASON, icon="ERROR")  # no paid action on a task Meshy deleted
             return
-        if active is not None and shape_first.shape_task(active):
+        shape = active is not None and shape_first.shape_task(active) is not None
+        if shape:
             layout.label(text="Untextured shape: check it, then texture it", icon="MESH_DATA")
             body = section(layout, "meshy_sel_texture_shape", "Texture Shape", closed=False,
                            icon="SHADING_TEXTURE")
             if body is not None:
                 draw_texture_shape(body, context, s, settings, source)
         for idname, title, icon, draw in MODEL_ACTIONS:
+            if shape and idname == "meshy_sel_retexture":
+                continue  # a shape is textured by Texture It (its own texture), not restyled
             body = section(layout, idname, title, closed=idname != "meshy_sel_retexture",
                            icon=icon)
             if body is not None:

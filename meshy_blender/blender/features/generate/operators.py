@@ -27,7 +27,6 @@ class _Generate(MenuDialog, bpy.types.Operator):
         s = context.scene.meshy
         if self.mode == "TEXT":
             layout.prop(s, "prompt")
-            layout.prop(s, "art_style")
         else:
             layout.prop(s.image, "image", text="Picture")
             if s.image.image is None:

@@ -14,7 +14,7 @@ import bpy
 
 from ...core.sidebar_data import GENERATE_OPERATORS, REQUEST_FOR_MODE, candidate_count
 from ...ui.animation_list import draw_animation_picker
-from ...ui.model_options import draw_generate_options
+from ...ui.model_options import draw_image_model_options, draw_texture_views
 from ...ui.panel_base import (
     SidebarPanel,
     cost_button,
@@ -34,10 +34,11 @@ if TYPE_CHECKING:
 
 def draw_inputs(layout: Any, s: Any) -> None:
     if s.mode == "TEXT":
-        col = layout.column(align=True)
+        row = layout.row(align=True)  # one line: the prompt, or the Text datablock holding it
         if s.prompt_text is None:
-            col.prop(s, "prompt", text="")
-        col.prop(s, "prompt_text", text="Long Prompt", icon="TEXT")
+            row.prop(s, "prompt", text="")
+        row.prop(s, "prompt_text", text="" if s.prompt_text is None else "Long Prompt",
+                 icon="TEXT")
     elif s.mode == "IMAGE":
         image_input(layout, s.image, "Picture")
     else:
@@ -45,13 +46,29 @@ def draw_inputs(layout: Any, s: Any) -> None:
             image_input(layout, getattr(s, f"multi_image_{n}"), f"Picture {n}")
 
 
-def draw_model(layout: Any, s: Any, pins: dict[str, Any]) -> None:
-    if s.mode == "TEXT":
+def draw_refused_by_v2(layout: Any, s: Any) -> None:
+    """Art Style and Avoid: Meshy API v2 has neither, so they are drawn only while an old file
+    has them set (the button then says why it cannot send them), to be cleared."""
+    if s.art_style != "realistic":
         layout.prop(s, "art_style")
+    if s.negative_prompt.strip():
         layout.prop(s, "negative_prompt")
+
+
+def draw_model(layout: Any, s: Any, pins: dict[str, Any]) -> None:
+    """The shape: model, the one Remesh control set (remesh, its topology, polycount),
+    symmetry and pose; Meshy-7 and the geometry pass where the mode takes them."""
+    if s.mode == "TEXT":
+        draw_refused_by_v2(layout, s)
     option(layout, s, "ai_model", pins)
     option(layout, s, "model_type", pins)
-    option(layout, s, "topology", pins)
+    if s.mode != "TEXT":
+        draw_image_model_options(layout, s, pins)
+    row = layout.row(heading="Remesh")
+    option(row, s, "should_remesh", pins, text="")
+    sub = row.row()
+    sub.enabled = s.should_remesh
+    option(sub, s, "topology", pins, text="")
     row = layout.row(heading="Polycount")
     row.prop(s, "use_polycount", text="")
     sub = row.row()
@@ -59,32 +76,38 @@ def draw_model(layout: Any, s: Any, pins: dict[str, Any]) -> None:
     option(sub, s, "target_polycount", pins, text="")
     option(layout, s, "symmetry_mode", pins)
     option(layout, s, "pose_mode", pins)
-    option(layout, s, "should_remesh", pins)
     if s.mode != "TEXT":
         option(layout, s, "image_enhancement", pins)
 
 
 def draw_texture(layout: Any, s: Any, pins: dict[str, Any]) -> None:
+    """Texture on: how it is painted. Off (shape first): how many shapes to compare."""
     option(layout, s, "should_texture", pins)
     if not s.should_texture:
-        # Shape first: Meshy's own two-stage flow, priced for the shape alone.
-        layout.label(text="Shape first: texture it later from Selected Object", icon="INFO")
         if s.mode == "TEXT":
             layout.prop(s, "candidates")
-    col = layout.column()
-    col.enabled = s.should_texture
-    draw_texturing(col, s, pins)
+        layout.label(text="Texture it later from Selected Object", icon="INFO")
+        return
+    from ...core.model_options import uses_texture_views
+    option(layout, s, "texture_model", pins)
+    if s.mode == "MULTI_IMAGE":
+        draw_texture_views(layout, s)
+    draw_texturing(layout, s, pins, guide=not uses_texture_views(s, s.mode))
+    option(layout, s.id_data.meshy_tools, "texture_resolution", pins)
 
 
 def draw_chain(layout: Any, s: Any, pins: dict[str, Any]) -> None:
-    layout.prop(s, "chain_remesh")
+    """Paid steps after the model: rig, then animations. Then Remesh (a second, paid remesh)
+    is drawn only while an old file has it on: Model > Remesh is the one Remesh."""
+    if s.chain_remesh:
+        layout.prop(s, "chain_remesh")
     layout.prop(s, "chain_rig")
-    col = layout.column()
-    col.enabled = s.chain_rig
-    col.prop(s, "rig_height")
-    col.prop(s, "chain_animate")
-    if s.chain_rig and s.chain_animate:
-        draw_animation_picker(col, bpy.context)
+    if not s.chain_rig:
+        return
+    layout.prop(s, "rig_height")
+    layout.prop(s, "chain_animate")
+    if s.chain_animate:
+        draw_animation_picker(layout, bpy.context)
 
 
 def draw_advanced(layout: Any, s: Any, pins: dict[str, Any]) -> None:
@@ -92,6 +115,7 @@ def draw_advanced(layout: Any, s: Any, pins: dict[str, Any]) -> None:
     option(layout, s, "target_formats", pins)
     option(layout, s, "auto_size", pins)
     option(layout, s, "origin_at", pins)
+    option(layout, s.id_data.meshy_tools, "alpha_thumbnail", pins)
     option(layout, s, "moderation", pins)
     layout.prop(s, "import_format")
 
@@ -100,7 +124,6 @@ def draw_advanced(layout: Any, s: Any, pins: dict[str, Any]) -> None:
 SECTIONS = (("meshy_gen_model", "Model", draw_model),
             ("meshy_gen_texture", "Texture", draw_texture),
             ("meshy_gen_chain", "Then", draw_chain),
-            ("meshy_gen_output", "Meshy-7 & Output", draw_generate_options),
             ("meshy_gen_advanced", "Advanced", draw_advanced))
 
 

@@ -1,7 +1,8 @@
-"""Tasks: a sub-panel of Generate listing every job with live progress (its step in words),
-status, what was really charged and elapsed time, its actions (Cancel on Meshy, Stop Watching,
-priced Retry, Re-import ...) and "Clear Finished"; below it, closed sub-panels to resume a task
-by id and the History gallery of the account's recent tasks (history_panel.py).
+"""Tasks: a sub-panel of Generate listing every job in a list (job_list.py), the chosen one with
+live progress (its step in words), status, what was really charged and elapsed time, its
+actions (Cancel on Meshy, Stop Watching, priced Retry, Re-import ...) and "Clear Finished";
+below it, closed sub-panels to resume a task by id and the History gallery of the account's
+recent tasks (history_panel.py).
 
 It draws the pump's snapshots (``Pump.view``) only: no lock, no HTTP, nothing that could stall
 a redraw while workers run.
@@ -9,7 +10,6 @@ a redraw while workers run.
 
 from __future__ import annotations
 
-import functools
 import time
 from typing import Any
 
@@ -17,16 +17,7 @@ import bpy
 
 from ...ui.panel_base import SidebarPanel, wrapped
 from .history_panel import draw_history
-
-
-@functools.cache
-def status_icons() -> dict[str, str]:
-    """The icon of each job status (built on first draw, when the job model is loaded)."""
-    from ....jobs import model
-
-    return {model.QUEUED: "SORTTIME", model.RUNNING: "PLAY", model.DOWNLOADING: "IMPORT",
-            model.READY: "CHECKMARK", model.IMPORTED: "CHECKMARK", model.FAILED: "ERROR",
-            model.CANCELLED: "CANCEL"}
+from .job_list import job_snapshots, status_icons
 
 
 def elapsed_text(snap: dict[str, Any], now_ms: int | None = None) -> str:
@@ -141,13 +132,6 @@ def draw_resume(layout: Any, wm_state: Any) -> None:
     col.operator("meshy.resume_task", text="Follow and Import", icon="IMPORT")
 
 
-def job_snapshots(rt: Any) -> list[dict[str, Any]]:
-    """The pump's job snapshots, newest first."""
-    view = rt.pump.view if rt is not None else {}
-    return sorted((s for s in view.values() if "id" in s),
-                  key=lambda s: int(s.get("created_ms") or 0), reverse=True)
-
-
 class MESHY_PT_tasks(SidebarPanel):
     bl_idname = "MESHY_PT_tasks"
     bl_label = "Tasks"
@@ -155,6 +139,7 @@ class MESHY_PT_tasks(SidebarPanel):
 
     def draw_panel(self, context: bpy.types.Context, settings: Any) -> None:
         from ...core import runtime
+        from . import job_list
         layout = self.layout
         snaps = job_snapshots(runtime.current_runtime())
         if not snaps:
@@ -162,11 +147,17 @@ class MESHY_PT_tasks(SidebarPanel):
             return
         from ....jobs import model
         from ...core import shape_first
+        wm_state = context.window_manager.meshy  # type: ignore[attr-defined]
+        if not job_list.in_sync(wm_state, snaps):
+            job_list.sync_soon()  # the rows are rebuilt right after this draw
+        # Every job one line in a list, the chosen one's details and actions under it.
+        layout.template_list("MESHY_UL_jobs", "", wm_state, "jobs", wm_state, "job_index",
+                             rows=3)
+        snap = job_list.selected_snapshot(wm_state, snaps)
+        if snap is not None:
+            draw_job(layout, snap, context, settings, shape_first.shapes_by_job())
         if any(s.get("status") in model.FINISHED_STATUSES for s in snaps):
             layout.operator("meshy.clear_finished", icon="TRASH")
-        shapes = shape_first.shapes_by_job()
-        for snap in snaps:
-            draw_job(layout, snap, context, settings, shapes)
 
 
 class MESHY_PT_resume(SidebarPanel):
