@@ -254,8 +254,9 @@ class MeshyWindowState(bpy.types.PropertyGroup):
                               description="What kind of Meshy task the id belongs to")
     resume_task_id: StringProperty(name="Task ID", description="The id of a Meshy task (Copy "
                                    "Task ID, or Meshy's website)")
-    recent_kind: EnumProperty(name="Kind", items=RESUME_KINDS, default="text-to-3d-refine",
-                              description="Which kind of recent Meshy tasks to list")
+    recent_kind: EnumProperty(name="Kind", items=kinds.history_filter_items(),
+                              default=kinds.HISTORY_ALL,
+                              description="Which kind of recent Meshy tasks History lists")
 
 
 CLASSES = (MeshyImageInput, MeshySceneSettings, MeshyAnimationItem, MeshyWindowState)
