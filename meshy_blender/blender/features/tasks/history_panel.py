@@ -38,6 +38,8 @@ def _paid_button(layout: Any, action: str, task: dict[str, Any], context: Any,
     op.action = action
     op.task_id = task["id"]
     op.kind = task["kind"]
+    if est is not None and est.error:  # what to set first, e.g. a style to texture with
+        wrapped(layout, f"{TEXTS[action]}: {est.error}", context, icon="INFO")
 
 
 def draw_row(layout: Any, task: dict[str, Any], imported: set[str], now_ms: int,
