@@ -17,20 +17,31 @@ import bpy
 from ...ui.panel_base import ui_policy, wrapped
 
 
-def _paid_button(layout: Any, action: str, task: dict[str, Any], context: Any,
-                 settings: Any) -> None:
-    """One paid action, its price in its label ("Texture It (10 credits)") from the plan of
-    the request the click sends (priced with a placeholder id: the task does not change the
-    price, and every row shares one cached estimate); disabled when that request cannot be
-    sent as the sidebar is set."""
+def _price(action: str, kind: str, context: Any, settings: Any,
+           prices: dict[tuple[str, bool], Any]) -> Any:
+    """The Estimate of ``action`` on a task of ``kind`` (None when its request cannot be
+    built), planned once per draw: a placeholder id prices every row alike (the task does not
+    change the price; only Texture It of an image's shape is a different request)."""
     from ....client.errors import MeshyError
     from ...core import costs
-    from .history_requests import ICONS, TEXTS, history_request
-    try:
-        est = costs.estimate(history_request(action, None, task["kind"], context.scene.meshy,
-                                             settings), ui_policy(settings))
-    except MeshyError:
-        est = None
+    from .history_requests import history_request
+    key = (action, action == "TEXTURE" and kind != "text-to-3d-preview")
+    if key not in prices:
+        try:
+            prices[key] = costs.estimate(history_request(action, None, kind, context.scene.meshy,
+                                                         settings), ui_policy(settings))
+        except MeshyError:
+            prices[key] = None
+    return prices[key]
+
+
+def _paid_button(layout: Any, action: str, task: dict[str, Any], context: Any,
+                 settings: Any, prices: dict[tuple[str, bool], Any]) -> None:
+    """One paid action, its price in its label ("Texture It (10 credits)") from the plan of
+    the request the click sends; disabled, with what to set first, when that request cannot
+    be sent as the sidebar is set."""
+    from .history_requests import ICONS, TEXTS
+    est = _price(action, task["kind"], context, settings, prices)
     sub = layout.row(align=True)
     sub.enabled = est is not None and est.credits is not None
     op = sub.operator("meshy.history_action", text=est.label(TEXTS[action]) if est else
@@ -43,7 +54,8 @@ def _paid_button(layout: Any, action: str, task: dict[str, Any], context: Any,
 
 
 def draw_row(layout: Any, task: dict[str, Any], imported: set[str], now_ms: int,
-             context: Any = None, settings: Any = None) -> None:
+             context: Any = None, settings: Any = None,
+             prices: dict[tuple[str, bool], Any] | None = None) -> None:
     from ...core import messages, thumbnails
     from . import history, history_requests
     box = layout.box()
@@ -74,8 +86,9 @@ def draw_row(layout: Any, task: dict[str, Any], imported: set[str], now_ms: int,
     actions = history_requests.paid_actions(task)
     if actions and settings is not None:
         paid = box.column(align=True)
+        prices = {} if prices is None else prices
         for action in actions:
-            _paid_button(paid, action, task, context, settings)
+            _paid_button(paid, action, task, context, settings, prices)
 
 
 def draw_history(layout: Any, wm_state: Any, context: Any = None, settings: Any = None) -> None:
@@ -105,5 +118,6 @@ def draw_history(layout: Any, wm_state: Any, context: Any = None, settings: Any 
     imported = history.imported_task_ids()
     now_ms = int(time.time() * 1000)
     context = context or bpy.context
+    prices: dict[tuple[str, bool], Any] = {}  # one plan per action and draw, not per row
     for task in shown:
-        draw_row(layout, task, imported, now_ms, context, settings)
+        draw_row(layout, task, imported, now_ms, context, settings, prices)
