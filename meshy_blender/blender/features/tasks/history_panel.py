@@ -112,8 +112,8 @@ def draw_history(layout: Any, wm_state: Any, context: Any = None, settings: Any 
     shown = [t for t in outcome.value or () if kinds.history_shows(wm_state.recent_kind,
                                                                   t.get("kind") or "")]
     if not shown:
-        layout.label(text="No tasks of this kind on the server (Refresh after changing the kind)"
-                     if outcome.value else "No tasks on the server")
+        layout.label(text="None of the tasks read is of this kind: Refresh to list them"
+                     if outcome.value else "No tasks of this kind on the server")
         return
     imported = history.imported_task_ids()
     now_ms = int(time.time() * 1000)

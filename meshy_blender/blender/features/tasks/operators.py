@@ -157,7 +157,7 @@ class MESHY_OT_resume_task(bpy.types.Operator):
 
 
 class MESHY_OT_list_server_tasks(bpy.types.Operator):
-    """List your most recent Meshy tasks of this kind (read in the background)"""
+    """List your recent Meshy tasks of the kind History shows (every kind by default)"""
 
     bl_idname = "meshy.list_server_tasks"
     bl_label = "Meshy: List Recent Server Tasks"
