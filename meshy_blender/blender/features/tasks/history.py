@@ -76,4 +76,3 @@ def can_import(row: dict[str, Any]) -> bool:
     Meshy still has."""
     return row.get("kind") in kinds.RESUMABLE_KINDS and row.get("status") in (
         "SUCCEEDED", "PENDING", "IN_PROGRESS") and not deleted_tasks.is_deleted(row.get("id"))
-
