@@ -123,7 +123,8 @@ def _buttons(drawn: RecordingLayout, operator: str) -> list[dict[str, Any]]:
 
 def test_every_paid_history_button_is_priced_as_the_plan_of_its_click(bpy, meshy_ui, meshy_key):
     from meshy_blender.blender.core import config
-    from meshy_blender.blender.features.tasks.history_requests import TEXTS, history_request
+    from meshy_blender.blender.features.tasks.history_panel import action_item
+    from meshy_blender.blender.features.tasks.history_requests import history_request
     from meshy_blender.jobs import money_gate
 
     api = Api(meshy_ui.emulator, meshy_key)
@@ -168,7 +169,8 @@ def test_every_paid_history_button_is_priced_as_the_plan_of_its_click(bpy, meshy
                               armature="Armature")
         credits = money_gate.plan(req, None).estimated_credits
         assert credits > 0 and button["layout"].is_enabled()
-        assert button["kwargs"]["text"] == f"{TEXTS[props['action']]} ({credits} credits)"
+        text = action_item(props["action"]).name
+        assert button["kwargs"]["text"] == f"{text} ({credits} credits)"
     labels = {b["props"]["action"]: b["kwargs"]["text"] for b in paid}
     assert re.fullmatch(r"Texture It \(\d+ credits\)", labels["TEXTURE"])
 

@@ -17,6 +17,13 @@ import bpy
 from ...ui.panel_base import ui_policy, wrapped
 
 
+def action_item(action: str) -> Any:
+    """The History action's enum item (its button text ``name`` and ``icon``), as the
+    registered operator defines it."""
+    rna = bpy.ops.meshy.history_action.get_rna_type()  # type: ignore[attr-defined]
+    return rna.properties["action"].enum_items[action]
+
+
 def _price(action: str, kind: str, context: Any, settings: Any,
            prices: dict[tuple[str, bool], Any]) -> Any:
     """The Estimate of ``action`` on a task of ``kind`` (None when its request cannot be
@@ -40,17 +47,17 @@ def _paid_button(layout: Any, action: str, task: dict[str, Any], context: Any,
     """One paid action, its price in its label ("Texture It (10 credits)") from the plan of
     the request the click sends; disabled, with what to set first, when that request cannot
     be sent as the sidebar is set."""
-    from .history_requests import ICONS, TEXTS
+    item = action_item(action)
     est = _price(action, task["kind"], context, settings, prices)
     sub = layout.row(align=True)
     sub.enabled = est is not None and est.credits is not None
-    op = sub.operator("meshy.history_action", text=est.label(TEXTS[action]) if est else
-                      TEXTS[action], icon=ICONS[action])
+    op = sub.operator("meshy.history_action", text=est.label(item.name) if est else item.name,
+                      icon=item.icon)
     op.action = action
     op.task_id = task["id"]
     op.kind = task["kind"]
     if est is not None and est.error:  # what to set first, e.g. a style to texture with
-        wrapped(layout, f"{TEXTS[action]}: {est.error}", context, icon="INFO")
+        wrapped(layout, f"{item.name}: {est.error}", context, icon="INFO")
 
 
 def draw_row(layout: Any, task: dict[str, Any], imported: set[str], now_ms: int,

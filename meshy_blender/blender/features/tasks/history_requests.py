@@ -1,6 +1,7 @@
 """The requests History's paid buttons send (Texture It, Retexture, Remesh, Rig, Animate) and
 which of them apply to a row: one place for the click (history_operators.py) and for the price
 in the button's label (history_panel.py), so the label is the plan of what the click sends.
+Loaded at the first History draw or click, not when the add-on is enabled.
 """
 
 from __future__ import annotations
@@ -16,21 +17,6 @@ if TYPE_CHECKING:
 # Task kinds whose result is a model another task can start from (remesh, rig, retexture).
 MODEL_KINDS = ("text-to-3d-preview", "text-to-3d-refine", "image-to-3d", "multi-image-to-3d",
                "retexture", "remesh")
-
-
-# (identifier, button text, tooltip, icon)
-ACTIONS = [("TEXTURE", "Texture It", "Texture this shape with the Generate panel's Texture "
-            "options", "SHADING_TEXTURE"),
-           ("RETEXTURE", "Retexture", "Give this model a new texture with the Selected Object "
-            "panel's Retexture options", "BRUSH_DATA"),
-           ("REMESH", "Remesh", "Remesh this model with the Selected Object panel's options",
-            "MOD_REMESH"),
-           ("RIG", "Rig", "Rig this humanoid model (walking and running included)",
-            "ARMATURE_DATA"),
-           ("ANIMATE", "Animate", "Animate this rig with the animations ticked in the library "
-            "(lands on the selected armature)", "ACTION")]
-TEXTS = {a: text for a, text, _, _ in ACTIONS}
-ICONS = {a: icon for a, _, _, icon in ACTIONS}
 
 
 def history_request(action: str, task_id: str | None, kind: str, s: object,
@@ -52,7 +38,7 @@ def history_request(action: str, task_id: str | None, kind: str, s: object,
 
 
 def paid_actions(row: dict[str, Any]) -> list[str]:
-    """The paid actions (:data:`ACTIONS`) that apply to a History row: Texture It for an
+    """The paid actions (history_operators.ACTIONS) that apply to a History row: Texture It for an
     untextured shape, Retexture for any other model, Remesh and Rig for models, Animate for a
     rig; none for a task that has not succeeded or that Meshy deleted."""
     if row.get("status") != "SUCCEEDED" or deleted_tasks.is_deleted(row.get("id")):
