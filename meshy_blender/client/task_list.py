@@ -1,5 +1,8 @@
 """Listing tasks through API v2's ``GET /openapi/v2/tasks?type=...``, parsed tolerantly.
 
+An empty kind sends no ``type``: every kind at once (History's default); each task's kind is
+then what its own ``type`` says (``""`` for a type the add-on does not know).
+
 Meshy's v2 docs name the route but not its paging or answer shape (docs/meshy-api-v2.md, A2):
 the add-on sends v1's ``page_num`` / ``page_size`` / ``sort_by`` and accepts a bare array,
 ``{"data": [...], "has_more": bool}`` (the shape of v2's other list, Usage) or the array under
@@ -36,8 +39,10 @@ def params(kind: str, page_num: int, page_size: int, sort_by: str) -> dict[str, 
                               field="page_size")
     if sort_by not in SORTS:
         raise ValidationError("sort_by must be '-created_at' or '+created_at'.", field="sort_by")
-    return {"type": LIST_TYPES.get(kind, kind), "page_num": page_num, "page_size": page_size,
-            "sort_by": sort_by}
+    query: dict[str, Any] = {"page_num": page_num, "page_size": page_size, "sort_by": sort_by}
+    if kind:
+        query["type"] = LIST_TYPES.get(kind, kind)
+    return query
 
 
 def parse_page(data: Any, kind: str, page_size: int) -> TaskPage:

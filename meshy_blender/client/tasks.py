@@ -219,10 +219,13 @@ def kind_of(reported: Any, asked: str, echo: Any = None) -> str:
 
     if reported == "text-to-3d" and isinstance(echo, dict):
         # Meshy API v2 types a shape and a textured model alike; the request says which.
-        if echo.get("should_texture") is False:
+        if echo.get("should_texture") is False or echo.get("mode") == "preview":
             return "text-to-3d-preview"
-        if echo.get("should_texture") is True or echo.get("texture_model"):
+        if echo.get("should_texture") is True or echo.get("texture_model") \
+                or echo.get("mode") == "refine":
             return "text-to-3d-refine"
+        if asked not in ("text-to-3d-preview", "text-to-3d-refine"):
+            return "text-to-3d-refine"  # a list of every kind: v2's should_texture is true
     if isinstance(reported, str) and reported:
         kind = TYPE_KINDS.get(reported, reported)
         if kind in SPECS:

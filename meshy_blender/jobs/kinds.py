@@ -47,8 +47,35 @@ LABELS: dict[str, str] = {
     "text-to-image": "Text to Image", "image-to-image": "Image to Image",
     "text-to-motion": "Text to Motion", "uv-unwrap": "UV Unwrap",
     "print-analyze": "3D Print Analyze", "print-repair": "3D Print Repair",
-    "print-multi-color": "3D Print Multi-colour",
+    "print-multi-color": "3D Print Multi-colour", "convert": "Convert", "resize": "Resize",
 }
+
+# History's filter: every kind at once (the default), one kind, or the types Meshy sent that
+# the add-on does not know ("Other", drawn with Meshy's own type name).
+HISTORY_ALL = "ALL"
+HISTORY_OTHER = "OTHER"
+
+
+def history_filter_items() -> list[tuple[str, str, str]]:
+    """(identifier, name, description) of History's kind filter, "All Kinds" first."""
+    return [(HISTORY_ALL, "All Kinds", "Every kind of Meshy task, newest first"),
+            *resumable_enum_items(),
+            (HISTORY_OTHER, "Other", "Tasks of a type this add-on does not know")]
+
+
+def history_list_kind(shown: str) -> str:
+    """The kind to ask Meshy's list for when History shows ``shown`` ("": every kind)."""
+    return "" if shown in (HISTORY_ALL, HISTORY_OTHER) else shown
+
+
+def history_shows(shown: str, kind: str) -> bool:
+    """Whether History filtered to ``shown`` lists a task of ``kind`` (read from Meshy's
+    ``type``; "" for a type the add-on does not know)."""
+    if shown == HISTORY_ALL:
+        return True
+    if shown == HISTORY_OTHER:
+        return kind not in LABELS
+    return kind == shown
 
 
 def resumable_enum_items() -> list[tuple[str, str, str]]:

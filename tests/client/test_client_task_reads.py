@@ -193,6 +193,30 @@ def test_the_kind_is_read_from_meshys_type_with_the_callers_as_fallback(reported
     assert parse_task({"id": "x", "type": reported}, asked).kind == kind
 
 
+@pytest.mark.parametrize(("echo", "asked", "kind"), [
+    ({"should_texture": False}, "", "text-to-3d-preview"),
+    ({"mode": "preview"}, "", "text-to-3d-preview"),
+    ({"texture_model": "meshy-7"}, "", "text-to-3d-refine"),
+    ({"prompt": "a lamp"}, "", "text-to-3d-refine"),  # v2's should_texture defaults to true
+    ({"prompt": "a lamp"}, "text-to-3d-preview", "text-to-3d-preview"),  # the caller knows
+])
+def test_a_v2_text_to_3d_is_a_shape_or_textured_by_the_request_it_echoes(echo, asked, kind):
+    assert parse_task({"id": "x", "type": "text-to-3d", "input": echo}, asked).kind == kind
+
+
+def test_a_list_of_every_kind_asks_no_type_and_keeps_each_tasks_own(emulator, meshy_key,
+                                                                    make_client):
+    api = Api(emulator, meshy_key)
+    shape = api.create("/openapi/v2/text-to-3d", {"prompt": "rock", "should_texture": False})
+    api.wait("/openapi/v2/tasks", shape)
+    remesh = api.create("/openapi/v2/remesh", {"input_task_id": shape})
+    emulator.log.clear()
+    tasks = make_client().list_tasks("", page_size=10)
+    assert [(t.id, t.kind) for t in tasks] == [(remesh, "remesh"), (shape, "text-to-3d-preview")]
+    assert [r["query"] for r in emulator.requests("api")] == [
+        {"page_num": "1", "page_size": "10", "sort_by": "-created_at"}]
+
+
 @pytest.mark.parametrize("frame", [
     {"id": "t", "status": "IN_PROGRESS", "progress": 5},
     {"data": {"id": "t", "status": "IN_PROGRESS", "progress": 5}},

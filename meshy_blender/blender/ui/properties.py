@@ -277,8 +277,9 @@ class MeshyWindowState(bpy.types.PropertyGroup):
                              description="This session's Meshy jobs, newest first")
     job_index: IntProperty(name="Job", default=0, min=0,
                            description="The job whose details and actions are shown")
-    recent_kind: EnumProperty(name="Kind", items=RESUME_KINDS, default="text-to-3d-refine",
-                              description="Which kind of recent Meshy tasks to list")
+    recent_kind: EnumProperty(name="Kind", items=kinds.history_filter_items(),
+                              default=kinds.HISTORY_ALL,
+                              description="Which kind of recent Meshy tasks History lists")
 
 
 CLASSES = (MeshyImageInput, MeshySceneSettings, MeshyAnimationItem, MeshyJobRow,

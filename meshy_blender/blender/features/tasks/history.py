@@ -4,15 +4,18 @@ credits, age, and the time left before Meshy deletes the files).
 Read as one call answered by the jobs worker process (jobs/account_reads.py): the list and each
 task's small thumbnail (downloaded into the cache by task id and verified like every download,
 so a second look costs no transfer). The panel then only formats what arrived and loads
-pictures from disk.
+pictures from disk. Each row's kind is Meshy's own ``type`` for the task (a type the add-on does
+not know shows as "Other" with that type), and the actions a row offers follow from it.
 """
 
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import bpy
 
+from ....jobs import deleted_tasks, kinds
 from ...scene import selection
 
 DAY_MS = 86_400_000
@@ -59,3 +62,17 @@ def imported_task_ids() -> set[str]:
         if obj.get("meshy_task_ids"):
             found.update(selection.task_ids(obj).values())
     return found
+
+
+def kind_text(row: dict[str, Any]) -> str:
+    """The row's kind in words: "Rig", or "Other (rig-check)" for a type the add-on does not
+    know (Meshy adds kinds; an unknown one is shown, never a failure)."""
+    label = kinds.LABELS.get(row.get("kind") or "")
+    return label or f"Other ({row.get('type') or 'no type'})"
+
+
+def can_import(row: dict[str, Any]) -> bool:
+    """Import (free) applies to a task of a kind the add-on can land that has not failed and that
+    Meshy still has."""
+    return row.get("kind") in kinds.RESUMABLE_KINDS and row.get("status") in (
+        "SUCCEEDED", "PENDING", "IN_PROGRESS") and not deleted_tasks.is_deleted(row.get("id"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import bpy
 from bpy.props import EnumProperty, StringProperty
@@ -34,64 +34,63 @@ def last_task_id(job: model.Job) -> str | None:
     return ids[-1] if ids else None
 
 
-def _job(op: Any, job_id: str) -> model.Job | None:
-    from ...core import runtime
-    rt = runtime.current_runtime()
-    job = rt.manager.get(job_id) if rt is not None else None
-    if job is None:
-        op.report({"ERROR"}, f"Meshy: no job {job_id}")
-    return job
+class _JobOperator(bpy.types.Operator):
+    """An action on one job of the Tasks panel, by its id (not registered itself)."""
 
-
-class MESHY_OT_open_job_folder(bpy.types.Operator):
-    """Open the cache folder with this job's downloaded files"""
-
-    bl_idname = "meshy.open_job_folder"
-    bl_label = "Meshy: Open Job Folder"
     bl_options = {"INTERNAL"}
 
     job_id: JOB_ID  # type: ignore[valid-type]
 
-    def execute(self, context):
-        job = _job(self, self.job_id)
+    def job(self) -> model.Job | None:
+        """This operator's job, or None with the error reported."""
+        from ...core import runtime
+        rt = runtime.current_runtime()
+        job = rt.manager.get(self.job_id) if rt is not None else None
         if job is None:
-            return {"CANCELLED"}
-        folder = job_folder(job)
-        if folder is None:
+            self.report({"ERROR"}, f"Meshy: no job {self.job_id}")
+        return job
+
+
+class MESHY_OT_open_job_folder(_JobOperator):
+    """Open the cache folder with this job's downloaded files"""
+
+    bl_idname = "meshy.open_job_folder"
+    bl_label = "Meshy: Open Job Folder"
+
+    def execute(self, context):
+        job = self.job()
+        folder = job_folder(job) if job is not None else None
+        if job is not None and folder is None:
             self.report({"WARNING"}, "Meshy: nothing downloaded for this job yet")
+        if folder is None:
             return {"CANCELLED"}
         open_folder(folder)
         return {"FINISHED"}
 
 
-class MESHY_OT_copy_task_id(bpy.types.Operator):
+class MESHY_OT_copy_task_id(_JobOperator):
     """Copy this job's Meshy task id to the clipboard (for support or Resume)"""
 
     bl_idname = "meshy.copy_task_id"
     bl_label = "Meshy: Copy Task ID"
-    bl_options = {"INTERNAL"}
-
-    job_id: JOB_ID  # type: ignore[valid-type]
 
     def execute(self, context):
-        job = _job(self, self.job_id)
+        job = self.job()
         task_id = last_task_id(job) if job is not None else None
-        if task_id is None:
+        if job is not None and task_id is None:
             self.report({"WARNING"}, "Meshy: this job has no task id yet")
+        if task_id is None:
             return {"CANCELLED"}
         context.window_manager.clipboard = task_id
         self.report({"INFO"}, f"Meshy: copied task id {task_id}")
         return {"FINISHED"}
 
 
-class MESHY_OT_retry_job(bpy.types.Operator):
+class MESHY_OT_retry_job(_JobOperator):
     """Run a failed or cancelled job again; steps already paid for are not paid again"""
 
     bl_idname = "meshy.retry_job"
     bl_label = "Meshy: Retry Job"
-    bl_options = {"INTERNAL"}
-
-    job_id: JOB_ID  # type: ignore[valid-type]
 
     def execute(self, context):
         from ...core import submit
@@ -158,7 +157,7 @@ class MESHY_OT_resume_task(bpy.types.Operator):
 
 
 class MESHY_OT_list_server_tasks(bpy.types.Operator):
-    """List your most recent Meshy tasks of this kind (read in the background)"""
+    """List your recent Meshy tasks of the kind History shows (every kind by default)"""
 
     bl_idname = "meshy.list_server_tasks"
     bl_label = "Meshy: List Recent Server Tasks"

@@ -160,22 +160,25 @@ class MESHY_PT_tasks(SidebarPanel):
             layout.operator("meshy.clear_finished", icon="TRASH")
 
 
-class MESHY_PT_resume(SidebarPanel):
-    bl_idname = "MESHY_PT_resume"
-    bl_label = "Resume by Task ID"
+class _TasksSubpanel(SidebarPanel):
+    """A closed sub-panel of Tasks."""
+
     bl_parent_id = "MESHY_PT_tasks"
     bl_options = {"DEFAULT_CLOSED"}
+
+
+class MESHY_PT_resume(_TasksSubpanel):
+    bl_idname = "MESHY_PT_resume"
+    bl_label = "Resume by Task ID"
 
     def draw_panel(self, context: bpy.types.Context, settings: Any) -> None:
         draw_resume(self.layout, context.window_manager.meshy)  # type: ignore[attr-defined]
 
 
-class MESHY_PT_recent(SidebarPanel):
+class MESHY_PT_recent(_TasksSubpanel):
     bl_idname = "MESHY_PT_recent"
     bl_label = "History"
-    bl_parent_id = "MESHY_PT_tasks"
-    bl_options = {"DEFAULT_CLOSED"}
 
     def draw_panel(self, context: bpy.types.Context, settings: Any) -> None:
         draw_history(self.layout, context.window_manager.meshy,  # type: ignore[attr-defined]
-                     context)
+                     context, settings)
