@@ -99,8 +99,12 @@ class RemoteGate:
         self.jobs.call("raise_start", start=int(start), rate=rate)
 
     def cap(self, most: int) -> None:
-        self.jobs.call("cap", most=int(most))
-        self.limit = min(self.limit, max(1, int(most)))
+        """At most ``most`` live tasks (0: no cap). Kept in the worker's configuration, so a
+        worker started after a crash keeps it; sent in order before any later submit."""
+        self.jobs.config["cap"] = int(most)
+        self.jobs.call_async("cap", most=int(most))
+        if int(most) > 0:
+            self.limit = min(self.limit, int(most))
 
     @contextlib.contextmanager
     def arrivals(self) -> Iterator[None]:
@@ -116,8 +120,8 @@ class RemoteJobs:
 
     ``config``: what the worker builds its client and manager from (``api_key``, ``api_base``,
     ``journal_dir``, ``download_dir``, ``ca_bundle``, ``proxy``, ``max_jobs``, ``use_stream``,
-    ``start``, ``rate``, ``rate_known``, ``online``, optional ``client_options`` and
-    ``manager_options``)."""
+    ``start``, ``rate``, ``rate_known``, ``online``, optional ``cap`` (the most live tasks; 0
+    or none: no cap), ``client_options`` and ``manager_options``)."""
 
     def __init__(self, config: dict[str, Any], *, resume: bool = True) -> None:
         # True: the worker resumes every orphaned journalled job at its start (the sidebar);
