@@ -1,14 +1,19 @@
 """The per-account cap ("Max Tasks on Meshy", MESHY_MAX_IN_FLIGHT, --max-in-flight, the studio
-policy's max_in_flight): resolved in that order, and used by the sidebar's jobs worker. What
-counts is what the emulator saw: how many of the account's tasks were unfinished at once."""
+policy's max_in_flight): resolved in that order, used by the sidebar's jobs worker, and kept by
+a worker started after the last one was killed. What counts is what the emulator saw: how many
+of the account's tasks were unfinished at once."""
 
 from __future__ import annotations
 
 import json
+import signal
+import time
 
 from meshy_blender.jobs import model
 from meshy_blender.jobs.plans import plan_job
+from meshy_blender.jobs.remote import RemoteJobs
 
+from fixtures.client import FAST
 from fixtures.jobs import wait_finished
 
 
@@ -100,3 +105,40 @@ def test_the_preference_caps_the_sidebars_jobs_and_a_change_reaches_the_worker(
         assert most_at_once(meshy_env) > 2
     finally:
         prefs.max_in_flight = 0
+
+
+def test_the_cap_survives_a_killed_worker(emulator, meshy_key, tmp_path):
+    """A batch capped at 2 (as ``meshy batch --max-in-flight 2`` caps it) on a worker whose
+    gate would start at 6: the worker is SIGKILLed while rows still queue, the next one resumes
+    the journal with the same cap; the emulator never holds more than 2 tasks, and every row
+    is created once."""
+    emulator.store.task_seconds = 1.0
+    jobs = RemoteJobs(dict(api_key=meshy_key, api_base=emulator.api_url,
+                           journal_dir=str(tmp_path / "journal"),
+                           download_dir=str(tmp_path / "cache"), ca_bundle="", proxy="",
+                           max_jobs=6, use_stream=True, start=6, rate=1000.0, rate_known=True,
+                           online=True, client_options=FAST,
+                           manager_options=dict(queue_wait_initial=0.05, queue_wait_max=0.3)))
+    try:
+        jobs.concurrency.cap(2)
+        rows = [jobs.submit(job) for job in props(6, "row")]
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and sum(
+                1 for j in rows if any(s.task_id for s in j.steps)) < 2:
+            jobs.drain()
+            time.sleep(0.01)
+        first = jobs.process
+        assert first is not None and len(emulator.store.all()) == 2  # 4 rows still queue
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        deadline = time.monotonic() + 60
+        while not all(j.status == model.READY for j in rows) and time.monotonic() < deadline:
+            jobs.drain()
+            time.sleep(0.01)
+        assert [j.status for j in rows] == [model.READY] * 6, [j.detail for j in rows]
+        assert jobs.restarts == 1 and jobs.process is not None and jobs.process.pid != first.pid
+        assert len(emulator.store.all()) == 6  # each row created (paid) once
+        assert most_at_once(emulator) <= 2
+        assert jobs.concurrency.limit <= 2  # what the new worker's gate reports
+    finally:
+        jobs.shutdown(wait=True)
