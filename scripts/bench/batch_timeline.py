@@ -4,6 +4,8 @@ Wall-clock ratios on a busy machine move with the load; a timeline of one run do
 quiet machine to show where the time beyond the floor goes. For every row it records, on one
 clock (epoch seconds from the batch's start):
 
+- ``submit`` / ``submitted``: Blender's main thread hands the row to the jobs worker (one
+  request and its answer over the pipe);
 - ``create``: the create POST's arrival at the emulator; ``finished``: when Meshy (the
   emulator) ends the task;
 - ``asset``: the first download request for its files (the worker noticed SUCCEEDED);
@@ -35,8 +37,9 @@ from typing import Any
 from .batch import RATE_LIMITS, bare_import_seconds
 from .emulator import TEST_KEY, EmulatorProcess
 
-STAGES = (("create", "finished"), ("finished", "asset"), ("asset", "ready"),
-          ("ready", "seen"), ("seen", "import_start"), ("import_start", "import_end"),
+STAGES = (("submit", "submitted"), ("submitted", "create"), ("create", "finished"),
+          ("finished", "asset"), ("asset", "ready"), ("ready", "seen"),
+          ("seen", "import_start"), ("import_start", "import_end"),
           ("mark_start", "mark_end"))
 
 
@@ -85,7 +88,16 @@ def run(limit: int, rows: int, task_seconds: float) -> dict[str, Any]:
         finally:
             mark["mark_end"] = time.time()
 
+    submit = remote.RemoteJobs.submit
+
+    def timed_submit(self: Any, job: Any) -> Any:
+        started = time.time()
+        running = submit(self, job)
+        marks.setdefault(running.id, {}).update(submit=started, submitted=time.time())
+        return running
+
     runtime._default_importer = timed_import
+    remote.RemoteJobs.submit = timed_submit  # type: ignore[method-assign]
     remote.RemoteJobs.drain = timed_drain  # type: ignore[method-assign]
     remote.RemoteJobs.mark_imported = timed_mark  # type: ignore[method-assign]
     try:
@@ -102,6 +114,7 @@ def run(limit: int, rows: int, task_seconds: float) -> dict[str, Any]:
         runtime._default_importer = importer
         remote.RemoteJobs.drain = drain  # type: ignore[method-assign]
         remote.RemoteJobs.mark_imported = mark_imported  # type: ignore[method-assign]
+        remote.RemoteJobs.submit = submit  # type: ignore[method-assign]
         runtime.shutdown_runtime()
         emu.stop()
     bare = bare_import_seconds([f for r in result.rows for f in r.files.values()
@@ -114,7 +127,8 @@ def run(limit: int, rows: int, task_seconds: float) -> dict[str, Any]:
         created = [r["at"] for r in log if r.get("created_task_id") == task_id]
         assets = [r["at"] for r in log if r["origin"] == "assets" and task_id in r["path"]]
         mark = marks.get(row.job_id or "", {})
-        points = {"create": created[0] if created else None,
+        points = {"submit": mark.get("submit"), "submitted": mark.get("submitted"),
+                  "create": created[0] if created else None,
                   "finished": task.get("finished_at", 0) / 1000 or None,
                   "asset": min(assets) if assets else None,
                   "ready": (job.finished_ms or 0) / 1000 if job else None,
@@ -155,7 +169,8 @@ def _stages(timeline: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
             out[f"{first}->{then}"] = {"median": round(statistics.median(spans), 3),
                                        "min": round(min(spans), 3),
                                        "max": round(max(spans), 3), "n": len(spans)}
-    for point in ("create", "finished", "asset", "ready", "seen", "import_end"):
+    for point in ("submit", "submitted", "create", "finished", "asset", "ready", "seen",
+                  "import_end"):
         values = [t[point] for t in timeline if t[point] is not None]
         if values:
             out[f"{point} (from start)"] = {"first": min(values), "last": max(values)}
