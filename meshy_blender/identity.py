@@ -10,3 +10,5 @@ ADDON_ID: str = __package__ or __name__.rpartition(".")[0]
 
 # The studio policy file's environment variable (read by the session, parsed by jobs.policy).
 STUDIO_CONFIG_ENV = "MESHY_STUDIO_CONFIG"
+# A seat's or farm worker's cap on its live Meshy tasks (read by the session and the batch).
+MAX_IN_FLIGHT_ENV = "MESHY_MAX_IN_FLIGHT"

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..client import errors
+from ..identity import MAX_IN_FLIGHT_ENV
 from ..jobs import model, money_gate
 from ..jobs.batch_rows import rows_text, select_rows
 from ..jobs.batchfile import BatchFileError, BatchRow, RowProblem, parse_records, read_rows
@@ -32,8 +33,6 @@ from ..jobs.request import JobRequest
 from .batch_run import BatchRun
 from .batch_types import BatchProgress, BatchResult, Planned, RowResult
 from .session import runtime
-
-MAX_IN_FLIGHT_ENV = "MESHY_MAX_IN_FLIGHT"
 
 if TYPE_CHECKING:
     from ..blender.core.runtime import Runtime
@@ -47,7 +46,8 @@ def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None 
           rows: str | None = None, max_in_flight: int | None = None) -> BatchResult:
     """Run a batch file (CSV / JSON Lines path) or a list of row dicts (then ``name`` is the
     key prefix); ``rows`` (``"1-50"``) runs only those rows; ``max_in_flight`` (else env
-    MESHY_MAX_IN_FLIGHT; 0 or none: learn the queue) caps this session's live tasks. Raises
+    MESHY_MAX_IN_FLIGHT, else the "Max Tasks on Meshy" preference, else the studio policy's
+    ``max_in_flight``; 0: learn the queue) caps this session's live tasks. Raises
     BatchFileError (every problem), CreditCapError, the client's errors (ValidationError for
     rows outside the file); a failed row does not stop the others (see each RowResult)."""
     if isinstance(source, str | Path):
@@ -60,10 +60,12 @@ def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None 
         raise BatchFileError(name, problems)
     chosen = select_rows(rows, len(every)) if rows else list(range(1, len(every) + 1))
     most = max_in_flight if max_in_flight is not None else _env_cap()
-    if most < 0:
+    if most is not None and most < 0:
         raise errors.ValidationError(f"--max-in-flight {most}: give a number of tasks (0 "
                                      "learns the queue)", field="max_in_flight")
     rt = runtime()
+    if most is None:  # the "Max Tasks on Meshy" preference, else the studio policy's
+        most = rt.settings.max_in_flight
     planned = _plan(rt, [every[n - 1] for n in chosen], name, import_format, replace,
                     problems)
     for index, p in zip(chosen, planned, strict=True):
@@ -78,8 +80,8 @@ def batch(source: str | Path | Sequence[Mapping[str, Any]], *, name: str | None 
     gate = rt.manager.concurrency
     if gate is not None and tier:
         gate.raise_start(start_for_tier(tier), rate_for_tier(tier))
-    if gate is not None and most:
-        gate.cap(most)
+    if gate is not None:
+        gate.cap(most)  # 0: no cap (a flag's 0 lifts the preference's)
     _run(rt, planned, result, timeout, progress)
     if gate is not None:
         result.full_queue_answers = gate.full_answers
@@ -143,11 +145,12 @@ def _plan(rt: Runtime, rows: list[BatchRow], name: str, import_format: str | Non
     return planned
 
 
-def _env_cap() -> int:
-    """MESHY_MAX_IN_FLIGHT: a farm sets it once for every worker sharing one account."""
+def _env_cap() -> int | None:
+    """MESHY_MAX_IN_FLIGHT (None when unset): a farm sets it once for every worker sharing
+    one account."""
     text = os.environ.get(MAX_IN_FLIGHT_ENV, "").strip()
     if not text:
-        return 0
+        return None
     try:
         return max(0, int(text))
     except ValueError:

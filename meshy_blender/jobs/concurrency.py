@@ -199,9 +199,10 @@ class AdaptiveLimit:
 
     def cap(self, most: int) -> None:
         """At most ``most`` live tasks from this process, whatever Meshy accepts: several
-        workers sharing one account's queue each take their share (``--max-in-flight``)."""
+        workers sharing one account's queue each take their share (``--max-in-flight``, the
+        "Max Tasks on Meshy" preference). 0 lifts the cap (the queue is learnt again)."""
         with self._cond:
-            self.ceiling = max(1, int(most))
+            self.ceiling = max(1, int(most)) if int(most) > 0 else CEILING
             self.limit = min(self.limit, self.ceiling)
             self._cond.notify_all()
 

@@ -20,7 +20,7 @@ from typing import Any
 from ..client import verify
 from ..client.errors import scrub, scrubbed_logger
 from . import keys, model
-from .concurrency import AdaptiveLimit
+from .concurrency import AdaptiveLimit, Slot
 from .journal import Journal, JournalError
 from .keys import JobOwnedError
 from .model import Job
@@ -163,7 +163,13 @@ class JobManager:
                 self._cancels.pop(job.id, None)
             raise
         self._emit("progress", job)
-        self._pool.submit(self._runner.run, job, cancel)
+        held = None
+        if self.concurrency is not None and _live_on_meshy(job):
+            # Counted now, before any thread runs: a queued job started after it must not
+            # take this place (a restarted worker would otherwise go over the cap).
+            held = Slot(self.concurrency)
+            held.occupy()
+        self._pool.submit(self._runner.run, job, cancel, held)
         return job
 
     def resume_from_journal(self) -> tuple[list[Job], list[Job]]:
@@ -179,7 +185,10 @@ class JobManager:
                          daemon=True).start()
         resumed: list[Job] = []
         ready: list[Job] = []
-        for listed in self.journal.load_unfinished():
+        # Jobs whose tasks are on Meshy first: their queue places are counted before a
+        # queued job may take one (see _start).
+        listing = sorted(self.journal.load_unfinished(), key=lambda j: not _live_on_meshy(j))
+        for listed in listing:
             with self._lock:
                 if listed.id in self._jobs:
                     continue
@@ -435,3 +444,11 @@ def _clear_failure(job: Job) -> None:
     job.error = None
     job.cancel_on_server = False
     job.finished_ms = None
+
+
+def _live_on_meshy(job: Job) -> bool:
+    """The step the job runs next has a task on Meshy (a resumed job): it holds one of the
+    account's queue places whatever this process's gate says."""
+    step = next((s for s in job.steps if s.status != model.STEP_SUCCEEDED), None)
+    return job.is_active and step is not None and step.task_id is not None \
+        and step.status != model.STEP_FAILED

@@ -13,6 +13,7 @@ Example::
     allowed_ai_models = ["meshy-6", "latest"]
     max_credits_per_job = 60
     session_budget = 500
+    max_in_flight = 10                      # tasks of one seat on Meshy at once (0: learn)
 
     [defaults]                # every request that has the option
     moderation = true
@@ -41,7 +42,8 @@ from .model import Job
 
 ENV_VAR = STUDIO_CONFIG_ENV
 TOP_LEVEL: dict[str, type] = {"name": str, "cache_dir": str, "allowed_ai_models": list,
-             "max_credits_per_job": int, "session_budget": int, "defaults": dict, "locked": dict}
+             "max_credits_per_job": int, "session_budget": int, "max_in_flight": int,
+             "defaults": dict, "locked": dict}
 # Request kinds whose tables may also be used for chained steps (rig={...}, remesh={...}).
 CHAINED = {"rig": "rig", "remesh": "remesh"}
 IMAGE_REQUESTS = ("text-to-image", "image-to-image")
@@ -102,6 +104,8 @@ class Policy:
     allowed_ai_models: tuple[str, ...] = ()
     max_credits_per_job: int | None = None
     session_budget: int | None = None
+    # Tasks of one seat live on Meshy at once (a share of the account's queue); 0: learn it.
+    max_in_flight: int = 0
     # "*" holds options for every request; other keys are request kinds.
     defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
     locked: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -325,6 +329,7 @@ class _Validator:
             cache_dir=str(data.get("cache_dir", "")), allowed_ai_models=models,
             max_credits_per_job=data.get("max_credits_per_job"),
             session_budget=data.get("session_budget"),
+            max_in_flight=int(data.get("max_in_flight", 0)),
             defaults=self.option_tables(data.get("defaults", {}), "defaults"),
             locked=self.option_tables(data.get("locked", {}), "locked"))
 

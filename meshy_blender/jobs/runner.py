@@ -54,13 +54,16 @@ class JobRunner:
             self.emit("progress", job)
 
     # -- entry point -----------------------------------------------------------------------
-    def run(self, job: Job, cancel: threading.Event) -> None:
+    def run(self, job: Job, cancel: threading.Event, held: Slot | None = None) -> None:
+        """Run what is left of ``job``; ``held``: the queue place its task on Meshy already
+        holds (a resumed job, counted before any thread ran: see JobManager._start)."""
         try:
             self._set(job, model.RUNNING, "")
             for step in job.steps:
                 if step.status == model.STEP_SUCCEEDED and self._downloads_present(step):
                     continue
-                self._run_step(job, step, cancel)
+                self._run_step(job, step, cancel, held)
+                held = None
             job.detail = "Ready to import"
             job.finished_ms = model.now_ms()
             job.status = model.READY
@@ -76,12 +79,17 @@ class JobRunner:
         except Exception as exc:  # never let a worker die silently: the job must say why
             log.exception("job %s crashed", job.id)
             self._failed(job, "InternalError", f"Unexpected error: {exc}", False)
+        finally:
+            if held is not None:
+                held.free()  # the job ended before its step ran: the place is not kept
 
     # -- one step --------------------------------------------------------------------------
-    def _run_step(self, job: Job, step: Step, cancel: threading.Event) -> None:
+    def _run_step(self, job: Job, step: Step, cancel: threading.Event,
+                  held: Slot | None = None) -> None:
+        slot = held or Slot(self.concurrency)
         if cancel.is_set():
+            slot.free()
             raise errors.CancelledError("Cancelled.")
-        slot = Slot(self.concurrency)
         try:
             self._run_step_in(job, step, cancel, slot)
         finally:

@@ -71,6 +71,10 @@ class Worker:
                                   max_workers=int(config["max_jobs"]),
                                   use_stream=bool(config["use_stream"]), concurrency=self.gate,
                                   **(config.get("manager_options") or {}))
+        # After the manager sized its pool: a cap raised later still finds threads for it.
+        # A restarted worker gets the same configuration, so the cap survives a crash.
+        if int(config.get("cap") or 0) > 0:
+            self.gate.cap(int(config["cap"]))
         self.inbox: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
         self._arrivals: list[AbstractContextManager[None]] = []
 

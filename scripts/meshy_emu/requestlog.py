@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from werkzeug.wrappers import Request
@@ -20,6 +21,7 @@ class RequestLog:
     def start(self, request: Request, origin: str) -> dict[str, Any]:
         """Record a request as it arrives; the handler fills in status/kind/created_task_id."""
         record: dict[str, Any] = {
+            "at": time.time(),  # arrival (epoch seconds): for timelines of a run
             "method": request.method,
             "path": request.path,
             "query": request.args.to_dict(),

@@ -163,3 +163,37 @@ def test_a_hung_or_failed_benchmark_fails_make_bench_and_is_not_retried(tmp_path
     assert "| `bench.hangs` | HUNG (timeout 3 s) |" in text
     assert "| `bench.fails` | FAILED |" in text
     assert sys.executable  # the runner used this Python (same venv)
+
+
+def test_the_request_floor_counts_the_balance_read_and_the_rate_windows():
+    """40 rows of 3 s: queue 10 is queue-bound (12 s), queue 100 at 100/s needs one window
+    (3 s); at 20/s the balance read and 40 creates need three windows (queue 60: 5 s; queue
+    20: the 20th create waits a second, and its place frees a second late: 7 s)."""
+    from bench.batch import request_floor_seconds
+
+    assert [request_floor_seconds(40, limit, rate, 3.0)
+            for limit, rate in ((10, 20), (20, 20), (60, 20), (100, 100))] == [12, 7, 5, 3]
+    assert request_floor_seconds(19, 60, 20, 3.0) == 3  # 1 + 19 requests fit one window
+
+
+def test_the_batch_timeline_times_every_row_in_order(bpy, monkeypatch):
+    """One tiny batch against the emulator in its own process: every row has every point of
+    its timeline, in the order a row lives through them, and the wrapped importer, drain and
+    mark are put back afterwards."""
+    from bench import batch_timeline
+
+    from meshy_blender.blender.core import runtime
+    from meshy_blender.jobs import remote
+
+    for name in ("MESHY_API_KEY", "MESHY_API_BASE", "MESHY_CACHE_DIR"):
+        monkeypatch.setenv(name, "")  # restored after the run sets them
+    importer, drain = runtime._default_importer, remote.RemoteJobs.drain
+    out = batch_timeline.run(100, 3, 0.3)
+    assert runtime._default_importer is importer and remote.RemoteJobs.drain is drain
+    assert len(out["timeline"]) == 3 and out["requests_by_kind"]["create"] == 3
+    order = ("create", "finished", "asset", "ready", "seen", "import_start", "import_end")
+    for row in out["timeline"]:
+        points = [row[p] for p in order]
+        assert None not in points and points == sorted(points), row
+        assert row["mark_start"] >= row["import_end"]
+    assert out["stages"]["create->finished"]["median"] == pytest.approx(0.3, abs=0.05)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import bpy
 
-from ...identity import ADDON_ID, STUDIO_CONFIG_ENV
+from ...identity import ADDON_ID, MAX_IN_FLIGHT_ENV, STUDIO_CONFIG_ENV
 from .sidebar_data import DEFAULT_MAX_JOBS
 
 # The policy parser (and the option tables it checks) and the request types load at first use:
@@ -50,6 +50,9 @@ class Settings:
     use_stream: bool = True
     # Account tier: where the adaptive queue gate and request pacing start (AUTO: learn both).
     tier: str = "AUTO"
+    # At most this many of this seat's tasks live on Meshy (0: learn the queue): a farm's or a
+    # team's share of one account (see _resolve_max_in_flight).
+    max_in_flight: int = 0
     import_format: str = "GLB"
     placement: str = "CURSOR"
     mark_assets: bool = True
@@ -162,6 +165,7 @@ def resolve_locations(context: bpy.types.Context | None = None) -> Settings:
         if s.proxy:
             s.sources["proxy"] = "preferences"
     _resolve_tier(s, prefs)
+    _resolve_max_in_flight(s, prefs)
     return s
 
 
@@ -177,6 +181,23 @@ def _resolve_tier(s: Settings, prefs: Any) -> None:
         s.sources["tier"] = "preferences"
     else:
         s.sources["tier"] = "default"
+
+
+def _resolve_max_in_flight(s: Settings, prefs: Any) -> None:
+    """MESHY_MAX_IN_FLIGHT over the "Max Tasks on Meshy" preference over the studio policy's
+    ``max_in_flight`` (0 in any of them: not set). A value that is not a number is ignored here
+    (panels resolve on every redraw); ``meshy batch`` refuses it naming the variable."""
+    env_value = os.environ.get(MAX_IN_FLIGHT_ENV, "").strip()
+    pref_value = int(getattr(prefs, "max_in_flight", 0) or 0) if prefs is not None else 0
+    policy_value = s.studio_policy.max_in_flight if s.studio_policy is not None else 0
+    if env_value.isdigit():
+        s.max_in_flight, s.sources["max_in_flight"] = int(env_value), MAX_IN_FLIGHT_ENV
+    elif pref_value > 0:
+        s.max_in_flight, s.sources["max_in_flight"] = pref_value, "preferences"
+    elif policy_value > 0:
+        s.max_in_flight, s.sources["max_in_flight"] = policy_value, "studio policy"
+    else:
+        s.sources["max_in_flight"] = "default"
 
 
 def _apply_policy(s: Settings) -> None:

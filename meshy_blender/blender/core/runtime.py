@@ -154,6 +154,8 @@ def get_runtime(context: bpy.types.Context | None = None, *, resume: bool = True
     if _runtime is not None and _identity(_runtime.settings) == _identity(settings):
         _runtime.gate.online = settings.online_access
         _runtime.manager.set_online(settings.online_access)
+        if settings.max_in_flight != _runtime.settings.max_in_flight:  # the preference moved
+            _runtime.manager.concurrency.cap(settings.max_in_flight)
         _runtime.settings = settings
         return _runtime
     shutdown_runtime()
@@ -198,6 +200,7 @@ def worker_config(settings: config.Settings) -> dict[str, Any]:
         max_jobs=settings.max_jobs, use_stream=settings.use_stream,
         start=max(settings.max_jobs, start_for_tier(tier, 0)), rate=rate_for_tier(tier),
         rate_known=tier is not None, online=settings.online_access,
+        cap=settings.max_in_flight,
         client_options=dict(WORKER_CLIENT_OPTIONS),
         manager_options=dict(WORKER_MANAGER_OPTIONS))
 

@@ -59,6 +59,16 @@ class MeshyPreferences(bpy.types.AddonPreferences):
         min=1,
         max=100,
     )
+    max_in_flight: IntProperty(
+        name="Max Tasks on Meshy",
+        description="At most this many of this computer's tasks on Meshy at once, whatever "
+                    "its queue takes: a share when several computers use one account (a queue "
+                    "of 60 and 6 computers: 10 each). 0: no cap. MESHY_MAX_IN_FLIGHT wins; "
+                    "the studio policy's max_in_flight applies when this is 0",
+        default=0,
+        min=0,
+        max=200,
+    )
     tier: EnumProperty(
         name="Account Tier",
         description="Your Meshy plan: where concurrency and request pacing start (Auto learns "
@@ -156,6 +166,7 @@ def draw_preferences(layout: bpy.types.UILayout, prefs: MeshyPreferences,
         body.use_property_decorate = False
         _sourced(body, prefs, settings, ("ca_bundle", "proxy"))
         body.prop(prefs, "max_jobs")
+        _sourced(body, prefs, settings, ("max_in_flight",))
         body.prop(prefs, "tier")
         body.prop(prefs, "use_stream")
     draw_cache(layout, prefs, settings)
