@@ -18,7 +18,7 @@ from .faults import FAIL_VARIANTS
 from .fields import Context, Plan, _model_source, image_bytes
 from .outputs import Outputs
 from .tasks import RETENTION_MS, TERMINAL, Task, signed_value
-from .validation import BIPED_RATIO, MAX_RIG_FACES, VALIDATORS
+from .validation import VALIDATORS, rig_type_of
 
 TEXT_TO_3D_KINDS = ("text-to-3d", "text-to-3d-preview", "text-to-3d-refine")
 _IMAGE_PRICES = {"nano-banana": 3, "nano-banana-2": 6, "nano-banana-2-lite": 3,
@@ -95,15 +95,11 @@ def _text_to_3d(ctx: Context, body: dict[str, Any]) -> Plan:
 
 
 def _rig_check(ctx: Context, body: dict[str, Any]) -> Plan:
-    """Whether the emulator's rigging would take the model (1 credit instead of 5). Its
-    rigging only makes bipeds, so a quadruped-shaped model is "not riggable" here."""
+    """Whether the emulator's rigging would take the model (1 credit instead of 5), and as a
+    biped or a quadruped (validation.rig_type_of decides both)."""
     source = _model_source(ctx, body, glb_only=True)
-    bounds = source.glb.bounds() if source.glb is not None else None
-    riggable = False
-    if bounds is not None and (source.faces or 0) <= MAX_RIG_FACES:
-        lo, hi = bounds
-        riggable = hi[1] - lo[1] >= BIPED_RATIO * max(hi[0] - lo[0], hi[2] - lo[2])
-    result = {"riggable": riggable, "rig_type": "biped" if riggable else None}
+    rig_type = rig_type_of(source)
+    result = {"riggable": rig_type is not None, "rig_type": rig_type}
     return Plan("rig-check", dict(body), body, lambda _b, _tid: Outputs(fields=result))
 
 
@@ -115,6 +111,15 @@ def _animation_source(ctx: Context, body: dict[str, Any]) -> None:
         raise CodedApiError("input_task_unsupported", "rig_task_id must be a rigging task")
     if ctx.task_status(rig) != "SUCCEEDED":
         raise CodedApiError("input_task_not_ready", "The rigging task has not succeeded yet")
+    rig_type = ((rig.outputs or {}).get("result") or {}).get("rig_type") or "biped"
+    given = body.get("action_ids")
+    ids: list[Any] = list(given) if isinstance(given, list) else [body.get("action_id")]
+    kinds = ctx.library_rig_types()
+    wrong = [i for i in ids if isinstance(i, int) and kinds.get(i, rig_type) != rig_type]
+    if wrong:  # documented as a 400 (ANIM); the code is assumption A7
+        raise CodedApiError("rig_type_mismatch", f"Action {wrong[0]} is for a "
+                                                 f"{kinds[wrong[0]]} rig; this rig is a "
+                                                 f"{rig_type}.")
 
 
 def cost(route: str, kind: str, body: dict[str, Any]) -> int:
