@@ -21,8 +21,6 @@ from .tasks import RETENTION_MS, TERMINAL, Task, signed_value
 from .validation import VALIDATORS, rig_type_of
 
 TEXT_TO_3D_KINDS = ("text-to-3d", "text-to-3d-preview", "text-to-3d-refine")
-_IMAGE_PRICES = {"nano-banana": 3, "nano-banana-2": 6, "nano-banana-2-lite": 3,
-                 "nano-banana-2-1": 4, "nano-banana-pro": 9}
 _V2_ONLY = ("texture_model", "geometry_resolution", "texture_image_urls", "ai_model")
 
 
@@ -123,26 +121,7 @@ def _animation_source(ctx: Context, body: dict[str, Any]) -> None:
 
 
 def cost(route: str, kind: str, body: dict[str, Any]) -> int:
-    """Credits charged at creation (reference §8; text to 3D assumed priced as image to 3D)."""
-    if route in ("text-to-3d", "image-to-3d", "multi-image-to-3d"):
-        textured = body.get("should_texture", True) is not False
-        model = body.get("ai_model") or "latest"
-        if model == "meshy-6-lite" or model in ("meshy-t2", "meshy-t2.5"):
-            credits = 15 if textured else 5
-        else:
-            credits = 30 if textured else 20
-        return credits + (5 if body.get("geometry_resolution") in ("2k", "4k") else 0)
-    if route == "retexture":
-        return 15 if body.get("texture_resolution") == "8k" else 10
-    if route == "rigging/check":
-        return 1
-    if route == "animations":
-        return 3 * len(body.get("action_ids") or [0])
-    if route in ("text-to-image", "image-to-image"):
-        model = str(body.get("ai_model"))
-        if model.startswith("gpt-image"):
-            return 12 if route == "image-to-image" else 9
-        return _IMAGE_PRICES[model]
+    """Credits charged at creation: the one price table (accounts.price, reference §8)."""
     return price(kind, body)
 
 
