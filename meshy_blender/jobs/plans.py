@@ -121,9 +121,10 @@ _TARGET_FORMAT_KINDS = {"remesh", "retexture", "text-to-3d-refine", "text-to-3d-
                         "image-to-3d", "multi-image-to-3d"}
 
 
-# Steps Meshy makes GLB only for unless asked (remesh; Meshy API v2's retexture, which
-# Texture It is; an image to 3D's default is left to its own step today).
-_GLB_BY_DEFAULT = {"remesh", "retexture"}
+# Steps Meshy makes GLB only for unless asked: remesh, and on Meshy API v2 image to 3D,
+# multi-image to 3D and retexture (which Texture It is); v1 made every format but 3MF for the
+# image kinds. Their formats are always sent, so an FBX import is asked for, never assumed.
+_GLB_BY_DEFAULT = {"remesh", "retexture", "image-to-3d", "multi-image-to-3d"}
 
 
 def _request_needed_formats(steps: list[Step]) -> None:
@@ -137,7 +138,7 @@ def _request_needed_formats(steps: list[Step]) -> None:
         given = step.options.get("target_formats")
         texture_it = step.kind == "text-to-3d-refine" and "preview_task_id" in step.options
         if given is None and step.kind not in _GLB_BY_DEFAULT and not texture_it:
-            continue  # Meshy's default for these steps includes GLB and FBX
+            continue  # a text to 3D call: Meshy's default includes GLB and FBX (A5)
         formats = [str(f).lower() for f in (given if given is not None else ["glb"])]
         if step.kind == "remesh" and n + 1 < len(steps):
             needed.append("glb")
