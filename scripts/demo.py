@@ -2,7 +2,8 @@
 
 Without MESHY_API_KEY it starts the Meshy emulator in this process (short task times; assets
 are generated on demand) and uses it; with MESHY_API_KEY set it runs against the real API
-(MESHY_API_BASE, default https://api.meshy.ai) and spends real credits (about 38).
+(MESHY_API_BASE, default https://api.meshy.ai) and spends real credits (about 39, the rig
+check included).
 Writes out/demo.blend and out/demo.png (Cycles on the CPU). It prints what it is doing in a
 few lines; Blender's own chatter (the glTF importer's notes, Cycles' per-frame log) is kept out.
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..client import errors
-from ..jobs import model, outcome
+from ..jobs import model, outcome, rig_check
 
 if TYPE_CHECKING:  # bpy is imported lazily: this package is importable outside Blender too
     import bpy
@@ -50,6 +50,7 @@ class Result:
     images: list[bpy.types.Image] = field(default_factory=list)  # concept images
     report: dict[str, Any] | None = None  # print-analyze: Meshy's printability report
     saved_files: list[str] = field(default_factory=list)  # e.g. a 3MF beside the .blend
+    rig_type: str | None = None  # a rig: "biped" or "quadruped", as Meshy's rig check said
 
     @property
     def last_task_id(self) -> str:
@@ -125,7 +126,7 @@ def result_of(rt: Runtime, job: model.Job) -> Result:
 
     imported = rt.pump.results.get(job.id)
     result = Result(job.id, job.kind, dict(job.task_ids), job.consumed_credits,
-                    files=dict(job.files))
+                    files=dict(job.files), rig_type=rig_check.job_rig_type(job))
     if isinstance(imported, list):  # animations added to an existing armature
         result.actions = list(imported)
     elif isinstance(imported, Landed):  # images, a report, a saved file

@@ -42,7 +42,8 @@ def add_parser(add: Any) -> None:
                    help="keep at most N tasks of this process on Meshy (workers sharing one "
                         "account each take a share; default env MESHY_MAX_IN_FLIGHT, else "
                         "the queue is learnt; 0: learn it)")
-    p.add_argument("--tier", choices=("pro", "studio", "enterprise"), type=str.lower,
+    p.add_argument("--tier", choices=("pro", "premium", "ultra", "studio", "enterprise"),
+                   type=str.lower,
                    help="the account's plan: where concurrency starts (it adapts anyway)")
     p.add_argument("--import-format", choices=("GLB", "FBX"), type=str.upper,
                    help="download and import this format (default: preferences, GLB)")

@@ -33,6 +33,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
             opts[key] = value
     if getattr(args, "animation", None):
         opts["animations"] = list(args.animation)
+    if getattr(args, "no_rig_check", False):
+        opts["rig_check"] = False
     _say_old_names(getattr(args, "command", ""), opts)
     return opts
 
@@ -144,7 +146,7 @@ def _finish(args: argparse.Namespace, result: Any) -> dict[str, Any]:
             "root_objects": [o.name for o in result.root_objects],
             "armature": result.armature.name if result.armature else None,
             "actions": [a.name for a in result.actions], "files": result.files,
-            "out": str(out) if out else None}
+            "rig_type": result.rig_type, "out": str(out) if out else None}
 
 
 def _cmd_generate(api: Any, args: argparse.Namespace) -> dict[str, Any]:

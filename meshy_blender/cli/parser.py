@@ -139,8 +139,16 @@ def _add_chain(parser: argparse.ArgumentParser, *, rig: bool = True) -> None:
     if rig:
         group.add_argument("--rig", nargs="?", const="{}", metavar="JSON",
                            help='rig the result, e.g. --rig \'{"height_meters": 1.8}\'')
+        _add_no_rig_check(group)
     group.add_argument("--animation", action="append", type=int, metavar="ACTION_ID",
                        help="animate the rig with a library action (repeatable)")
+
+
+def _add_no_rig_check(group: Any) -> None:
+    group.add_argument("--no-rig-check", action="store_true",
+                       help="rig without asking Meshy first whether it can (the rig check "
+                            "costs 1 credit and stops a model it cannot rig before the "
+                            "5-credit rig) (default: check first)")
 
 
 def _add_common(parser: argparse.ArgumentParser, *, imports: bool = True) -> None:
@@ -250,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             p.add_argument("--animation", action="append", type=int, metavar="ACTION_ID",
                            help="animate the rig with a library action (repeatable)")
+            _add_no_rig_check(p)
         _add_common(p)
         _add_job_key(p)
 

@@ -65,6 +65,8 @@ class MeshyClient:
         self._api = http.api_session(api_key, agent, retry)
         self._assets = http.asset_session(agent, retry)
         self._created: set[str] = set()
+        # Tasks Meshy answered final on create (task id -> that answer): waited for without a read.
+        self._final_on_create: dict[str, Task] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -165,10 +167,12 @@ class MeshyClient:
         ambiguous failure they are never adopted as this request's task.
         ``retry_rate_limited=False`` raises RateLimitedError (nothing created) for the caller's
         pacer instead of backing off here."""
-        task_id = creation.create(self, kind, payload, exclude,
-                                  retry_rate_limited=retry_rate_limited)
+        task_id, final = creation.create(self, kind, payload, exclude,
+                                         retry_rate_limited=retry_rate_limited)
         with self._lock:
             self._created.add(task_id)
+            if final is not None:
+                self._final_on_create[task_id] = parse_task(final, kind)
         return task_id
 
     def find_created_task(self, kind: str, payload: dict[str, Any], since_ms: int, *,
@@ -286,8 +290,14 @@ class MeshyClient:
         SSE first (fast completion detection), polling with back-off when the stream fails or
         stalls. Cancelling ``cancel`` raises CancelledError within a fraction of a second.
         """
+        with self._lock:
+            task = self._final_on_create.pop(task_id, None)
+        if task is not None and (not task.succeeded or task.raw.get("output") is not None):
+            if on_progress is not None:  # Meshy answered it final on create: no read needed
+                on_progress(task)
+            return _finish(task)
         deadline = time.monotonic() + timeout if timeout is not None else None
-        task: Task | None = None
+        task = None
         if use_stream:
             try:
                 for task in self.stream_task(kind, task_id, cancel, deadline=deadline):

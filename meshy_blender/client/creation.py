@@ -22,6 +22,7 @@ from .core import ClientCore
 from .pricing import estimate_cost
 from .request_body import V2_PREFIX, create_body, create_route, listed_type, textures_a_shape
 from .specs import spec
+from .tasks import TERMINAL
 
 # Inputs that identify "the same request" when a task object echoes them.
 MATCH_KEYS = ("mode", "should_texture", "prompt", "negative_prompt", "preview_task_id",
@@ -39,9 +40,12 @@ _UNSURE = ("Meshy did not confirm the new {kind} task ({reason}). It may or may 
 
 
 def create(client: ClientCore, kind: str, payload: dict[str, Any],
-           exclude: Exclude = None, *, retry_rate_limited: bool = True) -> str:
-    """The new task's id. ``retry_rate_limited=False`` hands a 429 ``RateLimitExceeded`` to the
-    caller (nothing was created) instead of backing off here: a request pacer learns from it."""
+           exclude: Exclude = None, *, retry_rate_limited: bool = True
+           ) -> tuple[str, dict[str, Any] | None]:
+    """The new task's id, and Meshy's answer when it is already final (SUCCEEDED or FAILED in
+    the 202 body, like a cached print analysis: reference §3), so nobody polls for it.
+    ``retry_rate_limited=False`` hands a 429 ``RateLimitExceeded`` to the caller (nothing was
+    created) instead of backing off here: a request pacer learns from it."""
     s = spec(kind)
     body = {**s.fixed, **payload}
     labels = body.pop("metadata", None)  # sent as v2's header, never in the body
@@ -58,9 +62,9 @@ def create(client: ClientCore, kind: str, payload: dict[str, Any],
     while True:
         resp, failure = _post(client, path, body, headers)
         if resp is not None and resp.status_code < 400:
-            task_id = _task_id(resp)
+            task_id, answer = _created(resp)
             if task_id:
-                return task_id
+                return task_id, answer
             failure = "its answer could not be read"
         elif resp is not None and resp.status_code < 500:
             err = http.error_from_response(resp, what=f" for {kind}")
@@ -78,7 +82,7 @@ def create(client: ClientCore, kind: str, payload: dict[str, Any],
             failure = f"server error HTTP {resp.status_code}"
         adopted = find_created(client, kind, body, started_ms, exclude)
         if adopted:
-            return adopted
+            return adopted, None
         status = resp.status_code if resp is not None else None
         message = _UNSURE.format(kind=kind, reason=failure)
         if status is not None and status >= 500:
@@ -121,16 +125,19 @@ def _post(client: ClientCore, path: str, body: dict[str, Any],
     return None, reason
 
 
-def _task_id(resp: requests.Response) -> str | None:
+def _created(resp: requests.Response) -> tuple[str | None, dict[str, Any] | None]:
+    """The id in a create answer (v2's task object or v1's ``{"result": id}``) and the task
+    object itself when its status is already final."""
     try:
         data = resp.json()
     except ValueError:
-        return None
+        return None, None
     if isinstance(data, dict):
         value = data.get("result") or data.get("id")
         if isinstance(value, str) and value:
-            return value
-    return None
+            final = data.get("status") in TERMINAL and "result" not in data
+            return value, (data if final else None)
+    return None, None
 
 
 def _credits_error(client: ClientCore, kind: str, body: dict[str, Any],

@@ -209,6 +209,14 @@ class CannotProcessError(MeshyError):
                        "biped standing upright?).")
 
 
+class NotRiggableError(CannotProcessError):
+    """Meshy's rig check said the model cannot be rigged: the rig was not sent (not paid)."""
+
+    default_message = ("Meshy's rig check says this model cannot be rigged (Rig needs a "
+                       "character standing upright or a four-legged animal, facing front): "
+                       "the 5-credit rig was not sent. Pick another model in Selected Object.")
+
+
 class _RetryAfterError(MeshyError):
     default_retryable = True
 
@@ -349,6 +357,10 @@ API_ERROR_CODES: dict[str, ApiErrorCode] = {
         InvalidRequestError, "The task picked as the source cannot be used for this step (an "
         "Animation needs a rigged model): pick another one in History.", "History",
         documented=True, detail=True),
+    "rig_type_mismatch": ApiErrorCode(
+        InvalidRequestError, "This animation is made for another kind of rig (biped or "
+        "quadruped) than the character: tick one the Animate list offers for it, then press "
+        "Animate.", "Animate", detail=True),
     "moderation_blocked_nsfw": ApiErrorCode(
         ForbiddenError, "Meshy's content moderation blocked this request: change the Prompt "
         "(or the picture) and try again.", "Prompt", documented=True),
@@ -457,8 +469,8 @@ __all__ = [
     "AssetExpiredError", "AuthError", "CancelledError", "CannotProcessError", "DownloadError",
     "ForbiddenError", "InsufficientCreditsError", "InvalidRequestError", "KeyCreditLimitError",
     "MalformedResponseError",
-    "MeshyError", "NetworkError", "NotFoundError", "OnlineAccessError", "QueueFullError",
-    "RateLimitedError", "ServerError", "TaskCanceledError", "TaskFailedError", "ValidationError",
-    "WaitTimeoutError", "from_api_error", "known_error", "register_secret", "scrub",
-    "scrubbed_logger", "table_sentence",
+    "MeshyError", "NetworkError", "NotFoundError", "NotRiggableError", "OnlineAccessError",
+    "QueueFullError", "RateLimitedError", "ServerError", "TaskCanceledError", "TaskFailedError",
+    "ValidationError", "WaitTimeoutError", "from_api_error", "known_error", "register_secret",
+    "scrub", "scrubbed_logger", "table_sentence",
 ]

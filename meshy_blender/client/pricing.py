@@ -20,9 +20,9 @@ from .model_catalogue import Model
 
 # text-to-3d-refine: Texture It, one v2 retexture of the shape (one textured call is priced
 # by its AI model below).
-FLAT = {"text-to-3d-refine": 10, "retexture": 10, "remesh": 5, "rig": 5, "animate": 3,
-        "convert": 1, "resize": 1, "text-to-motion": 10, "uv-unwrap": 5, "print-analyze": 0,
-        "print-repair": 10, "print-multi-color": 10}
+FLAT = {"text-to-3d-refine": 10, "retexture": 10, "remesh": 5, "rig-check": 1, "rig": 5,
+        "animate": 3, "convert": 1, "resize": 1, "text-to-motion": 10, "uv-unwrap": 5,
+        "print-analyze": 0, "print-repair": 10, "print-multi-color": 10}
 PRICE_NOT_PUBLISHED = "price not published"
 # Meshy API v2's Ultra geometry pass (`geometry_resolution` 2k or 4k; v1's ultra mode is sent
 # as 2k): +5 credits on image / multi-image to 3D (meshy-mcp-server v0.6.0 constants).

@@ -31,10 +31,11 @@ from .pricing import estimate_chain, estimate_cost, quote
 
 TaskKind = Literal[
     "text-to-3d-preview", "text-to-3d-refine", "image-to-3d", "multi-image-to-3d", "retexture",
-    "remesh", "rig", "animate", "text-to-image", "image-to-image", "convert", "resize",
+    "remesh", "rig-check", "rig", "animate", "text-to-image", "image-to-image", "convert",
+    "resize",
     "text-to-motion", "uv-unwrap", "print-analyze", "print-repair", "print-multi-color",
 ]
-Output = Literal["model", "rig", "animation", "images", "motion", "report"]
+Output = Literal["model", "rig", "animation", "images", "motion", "report", "check"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ SPECS: dict[str, TaskSpec] = {
     "multi-image-to-3d": TaskSpec("multi-image-to-3d", _V2 + "multi-image-to-3d", "model"),
     "retexture": TaskSpec("retexture", _V2 + "retexture", "model", textured=True),
     "remesh": TaskSpec("remesh", _V2 + "remesh", "model"),
+    "rig-check": TaskSpec("rig-check", _V2 + "rigging/check", "check"),
     "rig": TaskSpec("rig", _V2 + "rigging", "rig"),
     "animate": TaskSpec("animate", _V2 + "animations", "animation"),
     "text-to-image": TaskSpec("text-to-image", _V2 + "text-to-image", "images"),
@@ -225,6 +227,8 @@ OPTIONS: dict[str, dict[str, v.Checker]] = {
                "target_polycount": v.integer(100, MAX_POLYCOUNT),
                "resize_height": v.number(0, 1000), "origin_at": v.choice("bottom", "center", ""),
                "auto_size": v.boolean, "convert_format_only": v.boolean},
+    # Whether Meshy can rig the model, and as what (biped or quadruped): 1 credit, not 5.
+    "rig-check": dict(_SOURCE_ONLY),
     "rig": {"input_task_id": v.task_id, "model_url": v.model(frozenset({"glb"})),
             "height_meters": v.number(0, 100, lo_open=True), "texture_image_url": v.image()},
     "animate": {"rig_task_id": v.task_id, "action_id": _ACTION_ID, "action_ids": _action_ids,

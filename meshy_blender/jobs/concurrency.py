@@ -31,14 +31,17 @@ from typing import Any
 
 from .pacing import DEFAULT_RATE, RequestPacer, Ticket
 
-# Documented queue limits by plan: starting points only, the real limit is learnt.
-TIER_LIMITS: Mapping[str, int] = {"PRO": 10, "STUDIO": 60, "ENTERPRISE": 100}
+# Documented queue limits by plan (Meshy API v2 rate-limits page): starting points only, the
+# real limit is learnt.
+TIER_LIMITS: Mapping[str, int] = {"PRO": 10, "PREMIUM": 30, "ULTRA": 100, "STUDIO": 60,
+                                  "ENTERPRISE": 100}
 # Auto sends its one rate probe (pacing.py) only with more tasks live than this: a Pro queue
 # (or an older Studio one, 20) is full by then. A Studio account's 60 can still hold the probe:
 # it is then refused (RateLimitExceeded, nothing created) and costs one short wait, once.
 PROBE_AFTER_LIVE = 20
 # Meshy's documented request-rate limit per account (Enterprise: 100/s).
-TIER_RATES: Mapping[str, float] = {"PRO": 20.0, "STUDIO": 20.0, "ENTERPRISE": 100.0}
+TIER_RATES: Mapping[str, float] = {"PRO": 20.0, "PREMIUM": 20.0, "ULTRA": 20.0, "STUDIO": 20.0,
+                                   "ENTERPRISE": 100.0}
 DEFAULT_START = 10
 CEILING = 200  # never more live tasks than this, whatever Meshy accepts
 _WAIT_SLICE = 0.25  # seconds between cancel checks while waiting for a slot

@@ -1,7 +1,8 @@
 """Turn one user request into a job: the chain of Meshy tasks, what links them, what to download.
 
 Chains pass task ids from step to step (preview -> refine -> remesh -> rig -> animation), so Meshy
-never receives a re-upload of something it already has. Every step's payload is validated and
+never receives a re-upload of something it already has; every rig is preceded by the 1-credit
+rig check unless ``rig_check=False`` (:mod:`.rig_check`). Every step's payload is validated and
 priced here, before any request is made.
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 from ..client import specs, validation
 from ..client.errors import ValidationError, mask_secrets
 from ..client.pricing import Quote
+from . import rig_check
 from .kinds import CHAIN_KEYS, REQUEST_KINDS, RESUMABLE_KINDS
 from .model import STEP_WAITING, Job, Step
 from .request import PLACEHOLDER_TASK_ID, JobRequest
@@ -59,8 +61,9 @@ def _enabled(value: Any) -> bool:
     return value is True or isinstance(value, dict)
 
 
-def _chain_tail(steps: list[Step], options: dict[str, Any], fmt: str) -> None:
-    """Append remesh -> rig -> animation steps after the model-producing step."""
+def _chain_tail(steps: list[Step], options: dict[str, Any], fmt: str, *,
+                check_rig: bool = True) -> None:
+    """Append remesh -> (rig check) -> rig -> animation steps after the model-producing step."""
     remesh = options.get("remesh")
     rig = options.get("rig")
     animations = list(options.get("animations") or [])
@@ -72,8 +75,11 @@ def _chain_tail(steps: list[Step], options: dict[str, Any], fmt: str) -> None:
         steps.append(Step("remesh", "remesh", remesh_options,
                           links={"input_task_id": steps[-1].name}))
     if _enabled(rig):
+        model_step = steps[-1].name
+        if check_rig:  # 1 credit says whether the 5-credit rig can work (jobs/rig_check.py)
+            steps.append(rig_check.check_step({}, links={"input_task_id": model_step}))
         steps.append(Step("rig", "rig", dict(rig if isinstance(rig, dict) else {}),
-                          links={"input_task_id": steps[-1].name}))
+                          links={"input_task_id": model_step}))
     rig_step = steps[-1].name
     for n, action_id in enumerate(animations):
         steps.append(Step(f"animate{n}" if n else "animate", "animate", {"action_id": action_id},
@@ -115,9 +121,10 @@ _TARGET_FORMAT_KINDS = {"remesh", "retexture", "text-to-3d-refine", "text-to-3d-
                         "image-to-3d", "multi-image-to-3d"}
 
 
-# Steps Meshy makes GLB only for unless asked (remesh; Meshy API v2's retexture, which
-# Texture It is; an image to 3D's default is left to its own step today).
-_GLB_BY_DEFAULT = {"remesh", "retexture"}
+# Steps Meshy makes GLB only for unless asked: remesh, and on Meshy API v2 image to 3D,
+# multi-image to 3D and retexture (which Texture It is); v1 made every format but 3MF for the
+# image kinds. Their formats are always sent, so an FBX import is asked for, never assumed.
+_GLB_BY_DEFAULT = {"remesh", "retexture", "image-to-3d", "multi-image-to-3d"}
 
 
 def _request_needed_formats(steps: list[Step]) -> None:
@@ -131,7 +138,7 @@ def _request_needed_formats(steps: list[Step]) -> None:
         given = step.options.get("target_formats")
         texture_it = step.kind == "text-to-3d-refine" and "preview_task_id" in step.options
         if given is None and step.kind not in _GLB_BY_DEFAULT and not texture_it:
-            continue  # Meshy's default for these steps includes GLB and FBX
+            continue  # a text to 3D call: Meshy's default includes GLB and FBX (A5)
         formats = [str(f).lower() for f in (given if given is not None else ["glb"])]
         if step.kind == "remesh" and n + 1 < len(steps):
             needed.append("glb")
@@ -180,6 +187,7 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
     fmt = str(import_options.get("format", "GLB"))
     chain = {k: options.pop(k) for k in CHAIN_KEYS if k in options}
     metadata = options.pop("metadata", None)
+    check_rig = rig_check.wanted(options.pop(rig_check.OPTION, None))
     steps: list[Step]
     if request == "text-to-3d" and options.get("preview_task_id"):
         steps = [_refine_existing(options)]
@@ -191,11 +199,13 @@ def plan_job(request: str, options: dict[str, Any], *, label: str | None = None,
         action_ids = chain.pop("animations", None) or [options.pop("action_id", None)]
         steps = [Step(f"animate{n}" if n else "animate", "animate", {**options, "action_id": a})
                  for n, a in enumerate(action_ids)]
+    elif request == "rig" and check_rig:
+        steps = [rig_check.check_step(options), Step(request, request, options)]
     else:
         steps = [Step(request, request, options)]
     _special_chains(request, steps, chain)
     if request not in UNCHAINED:
-        _chain_tail(steps, chain, fmt)
+        _chain_tail(steps, chain, fmt, check_rig=check_rig)
     elif any(_enabled(chain.get(k)) for k in ("remesh", "rig")):
         raise ValidationError(f"{request} results cannot be remeshed or rigged.",
                                     field="remesh")

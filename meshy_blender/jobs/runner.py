@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..client import errors, verify
-from . import model
+from . import model, rig_check
 from .concurrency import AdaptiveLimit, Slot
 from .model import Job, JobError, Step
 from .plans import build_step_payload
@@ -97,6 +97,7 @@ class JobRunner:
 
     def _run_step_in(self, job: Job, step: Step, cancel: threading.Event, slot: Slot) -> None:
         if step.task_id is None:
+            rig_check.refuse_unriggable(job, step)  # before the rig is paid, never after
             self._take(job, step, slot, cancel)
             payload = build_step_payload(step, job.task_ids)
             if step.status == model.STEP_CREATING:
@@ -138,6 +139,11 @@ class JobRunner:
         printability = getattr(task, "printability", None)
         if printability is not None:  # print-analyze: the result is a report, not a file
             step.report = printability.raw
+        rig_report = rig_check.step_report(step.kind, task)
+        if rig_report is not None:  # the rig check's answer; a rig's own rig type
+            step.report = rig_report
+            if step.kind == rig_check.CHECK_KIND:
+                job.detail = rig_check.shown(rig_report)
         self.save(job)
         if step.downloads:
             self._download(job, step, task, cancel)

@@ -29,6 +29,7 @@ OUTPUTS: dict[str, dict[str, Any]] = {
     "model": {"model_urls": {f"{f}?": "str" for f in MODEL_FORMATS},
               "texture_urls?": ("null", [TEXTURES]), **THUMBNAILS},
     "rig": {"result": ("null", {
+        "rig_type?": "str",  # A12: the emulator names the rig type; Meshy may not
         "rigged_character_fbx_url": "str", "rigged_character_glb_url": "str",
         "basic_animations?": {f"{m}_{k}_url?": "str" for m in ("walking", "running")
                               for k in ("glb", "fbx", "armature_glb")}})},
@@ -37,6 +38,8 @@ OUTPUTS: dict[str, dict[str, Any]] = {
         "processed_armature_fbx_url?": "str", "processed_animation_fps_fbx_url?": "str"})},
     "images": {"image_urls": ["str"]},
     "motion": {"result?": ("null", {"motion_url": "str"}), "motion_url?": "str"},
+    # The rig check (RIG: riggable, and an animation type; A12: `rig_type` biped | quadruped).
+    "check": {"riggable": "bool", "rig_type": ("str", "null")},
     "report": {"printability": ("null", {
         "status": "str", "issue_count": "int",
         "metrics": {"is_watertight": "bool", "volume": "number", "non_manifold_edges": "int",
@@ -58,7 +61,8 @@ ERROR_V2 = {"type": "str", "code": "str", "message": "str", "doc_url": ("null", 
 BALANCE = {"balance": "int"}
 ERROR = {"message": "str", "code?": "str", "error_code?": "str"}
 LIBRARY = [{"action_id": "int", "name": "str", "category": "str", "sub_category": "str",
-            "preview_url": "str", "key?": "str", "is_free?": "bool"}]
+            "preview_url": "str", "key?": "str", "is_free?": "bool",
+            "rig_type?": "str"}]  # A12: as the public catalog's rigType
 PUBLIC_CATALOG = {"result": {"total": "int", "list": [{
     "id": "int", "key": "str", "name": "str", "category": "str", "subCategory": "str",
     "previewUrl": "str", "rigType": "str", "isDefault": "bool", "isFree": "bool"}]}}

@@ -61,6 +61,7 @@ PLAN: list[tuple[str, str, Options]] = [
     ("convert", "convert", lambda c: {"input_task_id": c["preview"],
                                       "target_formats": ["fbx", "blend"]}),
     ("resize", "resize", lambda c: {"input_task_id": c["preview"], "auto_size": True}),
+    ("rig-check", "rig-check", lambda c: {"input_task_id": c["refine"]}),
     ("rig", "rig", lambda c: {"input_task_id": c["refine"]}),
     ("animate", "animate", lambda c: {"rig_task_id": c["rig"], "action_id": 0}),
     ("animate-several", "animate", lambda c: {"rig_task_id": c["rig"], "action_ids": [0, 1]}),
@@ -91,6 +92,7 @@ ASSUMPTIONS = {
     "A7": "the error codes of a bad key (401) and an unknown task (404)",
     "A9": "the balance's monthly_resets_at",
     "A11": "the `output` keys of rigging, animation, motion and print tasks",
+    "A12": "the rig check's `rig_type` (biped / quadruped) and whether a rig names its own",
 }
 RANK = {"PENDING": 0, "IN_PROGRESS": 1, "SUCCEEDED": 2, "FAILED": 2, "CANCELED": 2}
 
@@ -211,8 +213,8 @@ class Probe:
             return final
         statuses.append(str(final["status"]))
         self._status_flow(label, statuses)
-        self.report.diff(f"{label} task [A11 output keys]",
-                         compare(contract.task_spec_v2(kind), final))
+        numbers = "A11 output keys, A12 rig type" if kind.startswith("rig") else "A11 output keys"
+        self.report.diff(f"{label} task [{numbers}]", compare(contract.task_spec_v2(kind), final))
         echo = final.get("input")
         expected = ("retexture" if textures_a_shape(kind, echo if isinstance(echo, dict) else {})
                     else kind)  # Texture It is a retexture on Meshy API v2
@@ -277,6 +279,10 @@ class Probe:
         if output == "report":
             if task.printability is None:
                 self.report.diff(label, ["the client found no printability report"])
+        elif output == "check":
+            if not isinstance(task.result.get("riggable"), bool):
+                self.report.diff(f"{label} [A12 rig type]",
+                                 ["the client found no `riggable` answer in the rig check"])
         elif need and need not in urls and not (output == "model" and urls):
             self.report.diff(label, [f"the client found no {need!r} output "
                                      f"(it found: {', '.join(sorted(urls)) or 'none'})"])

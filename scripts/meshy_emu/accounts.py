@@ -10,34 +10,47 @@ from typing import Any
 TEST_MODE_KEY = "msy_dummy_api_key_for_test_mode_12345678"
 DEFAULT_BALANCE = 10_000
 
-# Meshy-7's own price is not published; latest = meshy-7.1 (deprecations page). Meshy-6 Lite
-# costs what older models did (5 a shape, 15 textured: meshy-mcp-server v0.6.0).
-_MESHY6 = {"meshy-6", "meshy-7", "meshy-7.1", "latest", None, ""}
+# Meshy API v2's prices (reference §8; Text to 3D assumed priced as Image to 3D: A8): a
+# textured model 30 (untextured 20) on Meshy-6 / 7 / 7.1 (latest), 15 / 5 on Meshy-6 Lite and
+# Smart Topology (meshy-t2, meshy-t2.5); the Ultra geometry pass (2k / 4k) +5.
+# v1's older models (meshy-4, meshy-5: retired, still taken by the emulator's v1 routes) kept
+# v1's price, the same 15 / 5.
+_LIGHT_MODELS = {"meshy-6-lite", "meshy-t2", "meshy-t2.5", "meshy-4", "meshy-5"}
+GEOMETRY_PASS = 5
+# v1's image models (its validators take these); v2 also takes nano-banana-2-lite (assumed 3,
+# its price is not published) and every gpt-image-2.x variant (priced as gpt-image-2).
+IMAGE_MODELS = ("nano-banana", "nano-banana-2-1", "nano-banana-2", "nano-banana-pro",
+                "gpt-image-2")
 _IMAGE_MODEL_PRICES = {
     "text-to-image": {"nano-banana": 3, "nano-banana-2-1": 4, "nano-banana-2": 6,
-                      "nano-banana-pro": 9, "gpt-image-2": 9},
+                      "nano-banana-pro": 9, "gpt-image-2": 9, "nano-banana-2-lite": 3},
     "image-to-image": {"nano-banana": 3, "nano-banana-2-1": 4, "nano-banana-2": 6,
-                       "nano-banana-pro": 9, "gpt-image-2": 12},
+                       "nano-banana-pro": 9, "gpt-image-2": 12, "nano-banana-2-lite": 3},
 }
-IMAGE_MODELS = tuple(_IMAGE_MODEL_PRICES["text-to-image"])
+FLAT = {"text-to-3d-refine": 10, "remesh": 5, "rig-check": 1, "rig": 5, "convert": 1,
+        "resize": 1, "text-to-motion": 10, "uv-unwrap": 5, "print-analyze": 0,
+        "print-repair": 10, "print-multi-color": 10}
 
 
 def price(kind: str, params: dict[str, Any]) -> int:
-    """Credits a task costs at creation, per the pricing table (seed 002 and the API notes)."""
-    if kind == "text-to-3d-preview":
-        if params.get("model_type") == "lowpoly" or params.get("ai_model") in _MESHY6:
-            return 20
-        return 5
-    if kind in ("image-to-3d", "multi-image-to-3d"):
-        textured = params.get("should_texture", True) is not False
-        if params.get("model_type") == "lowpoly" or params.get("ai_model") in _MESHY6:
-            return 30 if textured else 20
-        return 15 if textured else 5
+    """Credits a task costs at creation, v1 and v2 routes alike (v1's preview / refine pair
+    costs what v2's shape + Texture It does: 20 + 10). A KeyError for an unknown image model."""
+    if kind in ("text-to-3d", "text-to-3d-preview", "image-to-3d", "multi-image-to-3d"):
+        textured = kind != "text-to-3d-preview" and params.get("should_texture", True) is not False
+        light = params.get("ai_model") in _LIGHT_MODELS
+        credits = (15 if textured else 5) if light else (30 if textured else 20)
+        ultra = params.get("geometry_resolution") in ("2k", "4k") or params.get("ultra_mode")
+        return credits + (GEOMETRY_PASS if ultra and kind != "text-to-3d-preview" else 0)
+    if kind == "retexture":
+        return 15 if params.get("texture_resolution") == "8k" else 10
+    if kind == "animate":
+        return 3 * len(params.get("action_ids") or [0])
     if kind in _IMAGE_MODEL_PRICES:
-        return _IMAGE_MODEL_PRICES[kind][str(params.get("ai_model"))]
-    return {"text-to-3d-refine": 10, "retexture": 10, "remesh": 5, "rig": 5, "animate": 3,
-            "convert": 1, "resize": 1, "text-to-motion": 10, "uv-unwrap": 5,
-            "print-analyze": 0, "print-repair": 10, "print-multi-color": 10}[kind]
+        model = str(params.get("ai_model"))
+        if model.startswith("gpt-image"):  # every gpt-image variant: 9, from an image 12
+            return _IMAGE_MODEL_PRICES[kind]["gpt-image-2"]
+        return _IMAGE_MODEL_PRICES[kind][model]
+    return FLAT[kind]
 
 
 class Accounts:

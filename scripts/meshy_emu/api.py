@@ -75,6 +75,9 @@ class Caller(Context):
     def library_ids(self) -> dict[int, str]:
         return {int(e["action_id"]): str(e["name"]) for e in self.emu.library}
 
+    def library_rig_types(self) -> dict[int, str]:
+        return {int(e["action_id"]): str(e.get("rig_type") or "biped") for e in self.emu.library}
+
 
 class ApiApp:
     """WSGI app of the API port."""
@@ -369,7 +372,8 @@ class ApiApp:
         entries = [{"id": e["action_id"], "key": str(e.get("key") or e["name"]).lower(),
                     "name": e["name"], "category": e.get("category", ""),
                     "subCategory": e.get("sub_category", ""),
-                    "previewUrl": e.get("preview_url", ""), "rigType": "biped",
+                    "previewUrl": e.get("preview_url", ""),
+                    "rigType": e.get("rig_type") or "biped",
                     "isDefault": e["action_id"] == 0, "isFree": bool(e.get("is_free", True))}
                    for e in self.emu.library]
         return self._json(request, {"result": {"total": len(entries), "list": entries}})

@@ -34,6 +34,14 @@ CATALOG_EXTRA = [
     {"action_id": -1, "name": "Catalog_Minus_1", "category": "DailyActions",
      "sub_category": "Idle", "is_free": True, "preview_url": ""},
 ]
+# Clips for quadruped rigs (placeholders too: the library sample lists bipeds only). Every entry
+# carries its rig type; a rig of the other type is refused (400 rig_type_mismatch).
+QUADRUPED_CLIPS = [
+    {"action_id": 9001, "name": "Quadruped_Walk", "category": "WalkAndRun",
+     "sub_category": "Walking", "is_free": True, "preview_url": "", "rig_type": "quadruped"},
+    {"action_id": 9002, "name": "Quadruped_Run", "category": "WalkAndRun",
+     "sub_category": "Running", "is_free": True, "preview_url": "", "rig_type": "quadruped"},
+]
 
 
 class Emulator:
@@ -58,7 +66,9 @@ class Emulator:
         self.faults = Faults()
         self.log = RequestLog()
         self.store = TaskStore(self.task_seconds, self.accounts.refund, parallelism)
-        self.library: list[dict[str, Any]] = [*CATALOG_EXTRA, *json.loads(LIBRARY.read_text())]
+        self.library: list[dict[str, Any]] = [
+            {"rig_type": "biped", **entry}
+            for entry in (*CATALOG_EXTRA, *json.loads(LIBRARY.read_text()))] + QUADRUPED_CLIPS
         self._ports = (port, asset_port)
         self._assets_dir = assets_dir
         self._servers: list[BaseWSGIServer] = []

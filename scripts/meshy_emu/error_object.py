@@ -40,6 +40,7 @@ CODES: dict[str, tuple[int, str]] = {
     "metadata_invalid": (400, "invalid_input"),
     "input_task_not_ready": (400, "invalid_input"),
     "input_task_unsupported": (400, "invalid_input"),
+    "rig_type_mismatch": (400, "invalid_input"),
     "task_not_deletable": (400, "invalid_input"),
     "invalid_api_key": (401, "authentication_error"),
     "insufficient_credits": (402, "payment_required"),

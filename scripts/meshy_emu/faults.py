@@ -17,6 +17,9 @@ every error answer below is v2's {type, code, message, doc_url} object instead):
   malformed_json=N           GET bodies are cut in half (invalid JSON, honest Content-Length)
   library_missing=1          (persists) the animation library endpoint answers 404
   accepted_202=1             (persists) task creation answers 202 instead of 200
+  final_on_create=N          a v2 create answers with the task already final (SUCCEEDED, or
+                             FAILED under fail_tasks) and no Retry-After, as Meshy does for a
+                             cached print analysis
   error_codes=code|error_code (persists) error bodies carry Meshy's machine code under that key
                              (InsufficientCredits, TooManyPendingTasks, LimitExceeded,
                              InvalidModel:...); a full queue then says TooManyPendingTasks
@@ -52,7 +55,8 @@ from typing import Any
 PERSISTENT = {"latency", "retry_after", "library_missing", "fail_tasks", "model_urls_empty_string",
               "task_error_null", "asset_size_mb", "asset_latency", "accepted_202", "error_codes"}
 COUNTED = {"http_500", "http_503", "drop_connection", "rate_limit_burst", "post_500_after_create",
-           "drop_after_create", "malformed_json", "sse_drop", "sse_keepalive_only",
+           "drop_after_create", "final_on_create", "malformed_json", "sse_drop",
+           "sse_keepalive_only",
            "truncate_download", "expire_links", "lying_length", "close_delimited_cut",
            "gzip_cut", "redirect_to_file"}
 NAMES = PERSISTENT | COUNTED

@@ -121,7 +121,10 @@ class OutputBuilder:
         return out
 
     # -- rigging and animation -------------------------------------------------------------
-    def rig(self, task_id: str, source: ModelInput, height: float) -> Outputs:
+    def rig(self, task_id: str, source: ModelInput, height: float,
+            rig_type: str = "biped") -> Outputs:
+        """The rigged character and its walking / running clips. The Blender-made assets are
+        one biped: a quadruped gets the same files (a stand-in), named a quadruped rig."""
         out = Outputs()
         rig = self.manifest.variant("rig")
         glb = Glb.parse(self.manifest.read(rig["rigged_character_glb"]))
@@ -134,6 +137,7 @@ class OutputBuilder:
             return out.add(self.manifest.path(rig[key]))
 
         out.fields["result"] = {
+            "rig_type": rig_type,  # assumption A12: the rig says what it is, as the check does
             "rigged_character_fbx_url": asset("rigged_character_fbx"),
             "rigged_character_glb_url": out.add(path),
             "basic_animations": {

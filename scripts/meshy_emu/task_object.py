@@ -18,11 +18,9 @@ from .faults import FAIL_VARIANTS
 from .fields import Context, Plan, _model_source, image_bytes
 from .outputs import Outputs
 from .tasks import RETENTION_MS, TERMINAL, Task, signed_value
-from .validation import BIPED_RATIO, MAX_RIG_FACES, VALIDATORS
+from .validation import VALIDATORS, rig_type_of
 
 TEXT_TO_3D_KINDS = ("text-to-3d", "text-to-3d-preview", "text-to-3d-refine")
-_IMAGE_PRICES = {"nano-banana": 3, "nano-banana-2": 6, "nano-banana-2-lite": 3,
-                 "nano-banana-2-1": 4, "nano-banana-pro": 9}
 _V2_ONLY = ("texture_model", "geometry_resolution", "texture_image_urls", "ai_model")
 
 
@@ -95,15 +93,11 @@ def _text_to_3d(ctx: Context, body: dict[str, Any]) -> Plan:
 
 
 def _rig_check(ctx: Context, body: dict[str, Any]) -> Plan:
-    """Whether the emulator's rigging would take the model (1 credit instead of 5). Its
-    rigging only makes bipeds, so a quadruped-shaped model is "not riggable" here."""
+    """Whether the emulator's rigging would take the model (1 credit instead of 5), and as a
+    biped or a quadruped (validation.rig_type_of decides both)."""
     source = _model_source(ctx, body, glb_only=True)
-    bounds = source.glb.bounds() if source.glb is not None else None
-    riggable = False
-    if bounds is not None and (source.faces or 0) <= MAX_RIG_FACES:
-        lo, hi = bounds
-        riggable = hi[1] - lo[1] >= BIPED_RATIO * max(hi[0] - lo[0], hi[2] - lo[2])
-    result = {"riggable": riggable, "rig_type": "biped" if riggable else None}
+    rig_type = rig_type_of(source)
+    result = {"riggable": rig_type is not None, "rig_type": rig_type}
     return Plan("rig-check", dict(body), body, lambda _b, _tid: Outputs(fields=result))
 
 
@@ -115,29 +109,19 @@ def _animation_source(ctx: Context, body: dict[str, Any]) -> None:
         raise CodedApiError("input_task_unsupported", "rig_task_id must be a rigging task")
     if ctx.task_status(rig) != "SUCCEEDED":
         raise CodedApiError("input_task_not_ready", "The rigging task has not succeeded yet")
+    rig_type = ((rig.outputs or {}).get("result") or {}).get("rig_type") or "biped"
+    given = body.get("action_ids")
+    ids: list[Any] = list(given) if isinstance(given, list) else [body.get("action_id")]
+    kinds = ctx.library_rig_types()
+    wrong = [i for i in ids if isinstance(i, int) and kinds.get(i, rig_type) != rig_type]
+    if wrong:  # documented as a 400 (ANIM); the code is assumption A7
+        raise CodedApiError("rig_type_mismatch", f"Action {wrong[0]} is for a "
+                                                 f"{kinds[wrong[0]]} rig; this rig is a "
+                                                 f"{rig_type}.")
 
 
 def cost(route: str, kind: str, body: dict[str, Any]) -> int:
-    """Credits charged at creation (reference §8; text to 3D assumed priced as image to 3D)."""
-    if route in ("text-to-3d", "image-to-3d", "multi-image-to-3d"):
-        textured = body.get("should_texture", True) is not False
-        model = body.get("ai_model") or "latest"
-        if model == "meshy-6-lite" or model in ("meshy-t2", "meshy-t2.5"):
-            credits = 15 if textured else 5
-        else:
-            credits = 30 if textured else 20
-        return credits + (5 if body.get("geometry_resolution") in ("2k", "4k") else 0)
-    if route == "retexture":
-        return 15 if body.get("texture_resolution") == "8k" else 10
-    if route == "rigging/check":
-        return 1
-    if route == "animations":
-        return 3 * len(body.get("action_ids") or [0])
-    if route in ("text-to-image", "image-to-image"):
-        model = str(body.get("ai_model"))
-        if model.startswith("gpt-image"):
-            return 12 if route == "image-to-image" else 9
-        return _IMAGE_PRICES[model]
+    """Credits charged at creation: the one price table (accounts.price, reference §8)."""
     return price(kind, body)
 
 

@@ -27,10 +27,13 @@ from .fields import (
     bad,
     image_bytes,
 )
+from .models import ModelInput
 
 MAX_PROMPT = 600
 MAX_RIG_FACES = 320_000
 BIPED_RATIO = 1.2
+QUADRUPED_RATIO = 1.5  # body length over width
+QUADRUPED_MIN_HEIGHT = 0.25  # height over length: lower is a plate, not an animal
 AI_MODELS = ("meshy-5", "meshy-6", "meshy-6-lite", "meshy-7.1", "latest")
 MESH_FORMATS = ("glb", "obj", "fbx", "stl", "usdz", "3mf")
 REMESH_FORMATS = ("glb", "fbx", "obj", "usdz", "blend", "stl", "3mf")
@@ -209,17 +212,34 @@ def validate_rigging(ctx: Context, body: dict[str, Any]) -> Plan:
     if (source.faces or 0) > MAX_RIG_FACES:
         raise bad(f"The model has {source.faces:,} faces; rigging supports at most "
                   f"{MAX_RIG_FACES:,}. Remesh it to fewer faces first.")
-    bounds = source.glb.bounds()
-    if bounds is None:
+    if source.glb.bounds() is None:
         raise ApiError(422, "Pose estimation failed: the model has no geometry.")
+    rig_type = rig_type_of(source)
+    if rig_type is None:
+        raise ApiError(422, "Pose estimation failed: the model does not look like a standing "
+                            "humanoid (biped) or a four-legged animal (quadruped). Rigging "
+                            "works best on bipeds in an A/T pose.")
+    params = _echo(body, ("input_task_id", "height_meters"))
+    return Plan("rig", params, body,
+                lambda b, tid: b.rig(tid, source, height or 1.7, rig_type))
+
+
+def rig_type_of(source: ModelInput) -> str | None:
+    """What Meshy would rig the model as, judged by its bounds (Y up): taller than wide by
+    BIPED_RATIO is a biped, longer than deep by QUADRUPED_RATIO (and not flat) a quadruped;
+    anything else (a box, a plate) cannot be rigged. Meshy picks the rig type itself: no
+    request field chooses it (docs/meshy-api-v2.md A12)."""
+    bounds = source.glb.bounds() if source.glb is not None else None
+    if bounds is None or (source.faces or 0) > MAX_RIG_FACES:
+        return None
     lo, hi = bounds
     tall = hi[1] - lo[1]
-    wide = max(hi[0] - lo[0], hi[2] - lo[2])
-    if tall < BIPED_RATIO * wide:
-        raise ApiError(422, "Pose estimation failed: the model does not look like a standing "
-                            "humanoid (biped). Rigging works best on bipeds in an A/T pose.")
-    params = _echo(body, ("input_task_id", "height_meters"))
-    return Plan("rig", params, body, lambda b, tid: b.rig(tid, source, height or 1.7))
+    long_side, short_side = sorted((hi[0] - lo[0], hi[2] - lo[2]), reverse=True)
+    if tall >= BIPED_RATIO * long_side:
+        return "biped"
+    if long_side >= QUADRUPED_RATIO * short_side and tall >= QUADRUPED_MIN_HEIGHT * long_side:
+        return "quadruped"
+    return None
 
 
 def validate_text_to_image(ctx: Context, body: dict[str, Any], *, reference: bool = False) -> Plan:

@@ -105,7 +105,7 @@ def test_context_menu_offers_what_the_selection_can_have_done(bpy, meshy_ui):
     ("MESHY_OT_retexture", lambda bpy, s: (bpy.ops.mesh.primitive_cube_add(),
                                            setattr(s, "retexture_prompt", "gold")),
      "Costs 10 credits"),
-    ("MESHY_OT_rig", lambda bpy, s: bpy.ops.mesh.primitive_cube_add(), "Costs 5 credits"),
+    ("MESHY_OT_rig", lambda bpy, s: bpy.ops.mesh.primitive_cube_add(), "Costs 6 credits"),
 ])
 def test_menu_dialogs_show_the_main_options_and_the_price(bpy, meshy_ui, op_name, setup,
                                                           price):

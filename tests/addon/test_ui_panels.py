@@ -215,7 +215,8 @@ def test_chain_total_is_shown_on_the_button(bpy, meshy_ui):
         item.selected = item.action_id in (4, 12)  # ticked in the list, never typed
     layout = draw(panel(GENERATE), bpy)
     assert any(c["call"] == "template_list" for c in layout.calls)
-    assert "Generate (46 credits, 5 tasks)" in layout.texts()  # 30 + 5 + 5 + 3 + 3
+    # 30 + 5 + 1 rig check + 5 + 3 + 3
+    assert "Generate (47 credits, 6 tasks)" in layout.texts()
 
 
 def _sections(layout):
@@ -237,8 +238,11 @@ def test_selected_panel_offers_only_the_actions_that_apply(bpy, meshy_ui):
     assert "Uploads 1 mesh object(s) as GLB" in layout.texts()
     assert _sections(layout) == ["meshy_sel_retexture", "meshy_sel_remesh", "meshy_sel_rig",
                                  "meshy_sel_uv_unwrap", "meshy_sel_print"]
-    assert {"Retexture (10 credits)", "Remesh (5 credits)", "Rig (5 credits)"} <= \
+    assert {"Retexture (10 credits)", "Remesh (5 credits)", "Rig (6 credits, 2 tasks)"} <= \
         set(layout.texts())
+    bpy.context.scene.meshy.rig_check = False  # Check First off: the rig alone
+    assert "Rig (5 credits)" in draw(selected, bpy).texts()
+    bpy.context.scene.meshy.rig_check = True
     assert "meshy.animate" not in layout.operator_ids()
 
     cube = bpy.context.view_layer.objects.active

@@ -105,7 +105,7 @@ def test_meshy_model_goes_back_by_task_id_through_remesh_rig_and_animate(bpy, me
     assert bpy.ops.meshy.load_animation_library() == {"FINISHED"}
     calls.CALLS.wait(library.CALL)
     wm_state = bpy.context.window_manager.meshy
-    assert len(wm_state.animations) == 38  # the emulator's catalog: ids -2, -1 and 0-35
+    assert len(wm_state.animations) == 40  # the emulator's catalog: ids -2..35, 9001-9002
     wm_state.animation_index = next(i for i, a in enumerate(wm_state.animations)
                                     if a.action_id == 4)
     assert s.action_id == 4

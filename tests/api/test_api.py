@@ -79,7 +79,7 @@ def test_meshy_objects_reuse_their_task_remesh_rig_animate(bpy, empty_scene, mes
 
 def test_chain_and_animate_by_rig_task_id(bpy, empty_scene, meshy_env):
     chained = api.text_to_3d("a dancer", rig={}, animations=[4])
-    assert list(chained.task_ids) == ["refine", "rig", "animate"]
+    assert list(chained.task_ids) == ["refine", "rig_check", "rig", "animate"]
     bpy.ops.wm.read_homefile(use_empty=True)
     anim = api.animate(None, 5, rig_task_id=chained.task_ids["rig"])
     assert anim.armature is not None and anim.armature.name in bpy.context.scene.objects
@@ -97,7 +97,8 @@ def test_resume_balance_status_and_list(bpy, empty_scene, meshy_env):
     assert api.balance() == 10_000 - 20
     assert api.status(task_id, "text-to-3d").status == "SUCCEEDED"
     assert task_id in [t.id for t in api.list_tasks("text-to-3d")]
-    assert api.estimate("text-to-3d", prompt="x", rig={}) == 35
+    assert api.estimate("text-to-3d", prompt="x", rig={}) == 36  # 30 + 1 rig check + 5 rig
+    assert api.estimate("text-to-3d", prompt="x", rig={}, rig_check=False) == 35
     with pytest.raises(errors.NotFoundError):
         api.resume("0000aaaa-0000", "rig")
 

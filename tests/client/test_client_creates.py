@@ -33,6 +33,7 @@ PER_KIND: dict[str, dict[str, Any]] = {
     "retexture": {"input_task_id": "t", "ai_model": "latest", "text_style_prompt": "oak",
                   "enable_original_uv": False, "enable_pbr": True},
     "remesh": {"input_task_id": "t", "target_formats": ["glb"], "topology": "quad"},
+    "rig-check": {"input_task_id": "t"},
     "rig": {"input_task_id": "t", "height_meters": 1.8},
     "animate": {"rig_task_id": "r", "action_ids": [1, 2]},
     "text-to-image": {"ai_model": "nano-banana", "prompt": "a lamp", "aspect_ratio": "4:3"},

@@ -49,14 +49,15 @@ def files(tmp_path: Path) -> dict[str, Path]:
 def test_every_kind_has_a_spec_with_paths():
     assert set(SPECS) == {
         "text-to-3d-preview", "text-to-3d-refine", "image-to-3d", "multi-image-to-3d",
-        "retexture", "remesh", "rig", "animate", "text-to-image", "image-to-image", "convert",
-        "resize", "text-to-motion", "uv-unwrap", "print-analyze", "print-repair",
+        "retexture", "remesh", "rig-check", "rig", "animate", "text-to-image", "image-to-image",
+        "convert", "resize", "text-to-motion", "uv-unwrap", "print-analyze", "print-repair",
         "print-multi-color"}
     assert SPECS["text-to-3d-preview"].create_path == "/openapi/v2/text-to-3d"
+    assert SPECS["rig-check"].create_path == "/openapi/v2/rigging/check"
     assert SPECS["rig"].create_path == "/openapi/v2/rigging"
     assert SPECS["animate"].create_path == "/openapi/v2/animations"
     assert {s.output for s in SPECS.values()} == {"model", "rig", "animation", "images", "motion",
-                                               "report"}
+                                               "report", "check"}
 
 
 def test_preview_payload_keeps_every_documented_option():

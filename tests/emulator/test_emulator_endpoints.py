@@ -135,7 +135,9 @@ def test_get_stream_and_delete_work_for_every_resource(api: Api, png_uri: str) -
 
 def test_animation_library_is_a_filterable_bare_array(api: Api) -> None:
     library = api.get(f"{V1}/animations/library").json()
-    assert isinstance(library, list) and len(library) == 38  # ids -2, -1 and 0-35
+    # ids -2, -1 and 0-35 (biped), 9001-9002 (quadruped)
+    assert isinstance(library, list) and len(library) == 40
+    assert {e["rig_type"] for e in library if e["action_id"] > 9000} == {"quadruped"}
     assert {-2, -1, 0} <= {e["action_id"] for e in library}
     assert {"action_id", "name", "category", "sub_category", "preview_url"} <= library[0].keys()
     walks = api.get(f"{V1}/animations/library", params={"search": "walk"}).json()

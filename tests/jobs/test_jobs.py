@@ -36,16 +36,18 @@ def test_text_to_3d_chain_is_planned_with_links_and_priced():
     job = plan_job("text-to-3d", {"prompt": "a knight", "enable_pbr": True, "remesh": {},
                                   "rig": {"height_meters": 1.8}, "animations": [4, 1]})
     # Meshy API v2: a textured model is one text-to-3d call (the "refine" step), no preview.
-    assert [s.kind for s in job.steps] == ["text-to-3d-refine", "remesh", "rig", "animate",
-                                          "animate"]
+    # The 1-credit rig check comes before the 5-credit rig, on the same model.
+    assert [s.kind for s in job.steps] == ["text-to-3d-refine", "remesh", "rig-check", "rig",
+                                          "animate", "animate"]
     assert job.step("refine").links == {}
     assert job.step("remesh").links == {"input_task_id": "refine"}
-    assert job.step("rig").links == {"input_task_id": "remesh"}
+    assert job.step("rig_check").links == job.step("rig").links == {"input_task_id": "remesh"}
     assert job.step("animate").links == job.step("animate1").links == {"rig_task_id": "rig"}
     assert job.step("refine").options == {"prompt": "a knight", "enable_pbr": True}
     assert job.step("rig").options == {"height_meters": 1.8}
-    # Meshy-6 by default: 20 preview + 10 refine + 5 remesh + 5 rig + 3 + 3 animations.
-    assert job.estimated_credits == 46
+    # Meshy-6 by default: 30 textured + 5 remesh + 1 rig check + 5 rig + 3 + 3 animations.
+    assert job.estimated_credits == 47
+    assert job.step("rig_check").downloads == []
     assert job.step("rig").downloads[0] == "rigged_character_glb"
     # Models on the way are optional stand-ins (shown while the chain runs), never required.
     assert job.step("refine").downloads == ["glb?"]
@@ -89,12 +91,13 @@ def test_chain_passes_each_task_id_to_the_next_step(emulator, make_client, make_
     # The emulator's task objects echo the request parameters they were created with.
     bodies = [(p["kind"], emulator.task(p["created_task_id"]), p["created_task_id"])
               for p in posts]
-    assert [k for k, _, _ in bodies] == ["text-to-3d", "remesh", "rig", "animate"]
+    assert [k for k, _, _ in bodies] == ["text-to-3d", "remesh", "rig-check", "rig", "animate"]
     assert posts[0]["path"] == "/openapi/v2/text-to-3d"  # textured in one call
     ids = [t for _, _, t in bodies]
     assert bodies[1][1]["input_task_id"] == ids[0]
-    assert bodies[2][1]["input_task_id"] == ids[1]
-    assert bodies[3][1]["rig_task_id"] == ids[2]
+    assert bodies[2][1]["input_task_id"] == bodies[3][1]["input_task_id"] == ids[1]
+    assert bodies[4][1]["rig_task_id"] == ids[3]
+    assert job.step("rig_check").report == {"riggable": True, "rig_type": "biped"}
     # Nothing Meshy already has is uploaded again.
     assert not any("model_url" in body for _, body, _ in bodies)
     assert set(job.files) == {"rig.rigged_character_glb", "rig.walking_armature_glb",

@@ -23,7 +23,7 @@ def test_demo_makes_a_blend_and_a_render_of_the_character(bpy, tmp_path):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "using the Meshy emulator" in proc.stdout
     assert "100.0%" in proc.stderr  # the progress display
-    assert "'animate':" in proc.stdout and "38 credits" in proc.stdout
+    assert "'animate':" in proc.stdout and "39 credits" in proc.stdout  # 30 + 1 + 5 + 3
     # What it is doing, in a few lines; not Blender's render and import logs.
     assert "Fra:" not in proc.stdout + proc.stderr
     assert "glTF import" not in proc.stdout + proc.stderr

@@ -41,7 +41,7 @@ def test_every_kind_against_the_emulator_shows_zero_differences(emulator, meshy_
                              "/openapi/v2/animations/library", "/web/public/"))
                or p == "/openapi/v2/image-to-3d/00000000-0000-0000-0000-000000000000"
                for p in reads), "the client's reads are checked on API v2"
-    for number in ("A1", "A2", "A4", "A7", "A9", "A11"):
+    for number in ("A1", "A2", "A4", "A7", "A9", "A11", "A12"):
         assert f"    {number}: " in out, f"the check names assumption {number}"
     assets = emulator.requests("assets")
     assert assets and not any(r["authorized"] for r in assets), "no key to the asset host"

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 DEFAULT_API_BASE = "https://api.meshy.ai"
 TIER_ENV = "MESHY_TIER"
-TIERS = ("AUTO", "PRO", "STUDIO", "ENTERPRISE")
+TIERS = ("AUTO", "PRO", "PREMIUM", "ULTRA", "STUDIO", "ENTERPRISE")
 ENV = {
     "api_key": "MESHY_API_KEY",
     "api_base": "MESHY_API_BASE",
@@ -170,8 +170,9 @@ def resolve_locations(context: bpy.types.Context | None = None) -> Settings:
 
 
 def _resolve_tier(s: Settings, prefs: Any) -> None:
-    """MESHY_TIER (pro / studio / enterprise / auto) over the "Account Tier" preference; an
-    unknown value counts as Auto (the tier is only a starting point, never a limit)."""
+    """MESHY_TIER (pro / premium / ultra / studio / enterprise / auto) over the "Account Tier"
+    preference; an unknown value counts as Auto (the tier is only a starting point, never a
+    limit)."""
     env_value = os.environ.get(TIER_ENV, "").strip().upper()
     if env_value:
         s.tier = env_value if env_value in TIERS else "AUTO"

@@ -38,13 +38,21 @@ def preview_url(action_id: int) -> str | None:
     return _previews.get(int(action_id))
 
 
-def selected_ids() -> list[int]:
-    """Action ids ticked in the picker, in library order (multi-select; nobody types ids)."""
+def fits(clip_rig_type: str, rig_type: str) -> bool:
+    """Whether a clip made for ``clip_rig_type`` can animate a rig of ``rig_type`` (either
+    unknown, "": offered; Meshy refuses a clip for the other rig type)."""
+    return not clip_rig_type or not rig_type or clip_rig_type == rig_type
+
+
+def selected_ids(rig_type: str = "") -> list[int]:
+    """Action ids ticked in the picker, in library order (multi-select; nobody types ids);
+    with ``rig_type``, only the clips made for it (the list shows no others)."""
     wm = bpy.context.window_manager
     wm_state = getattr(wm, "meshy", None) if wm is not None else None
     if wm_state is None:
         return []
-    return [item.action_id for item in wm_state.animations if item.selected]
+    return [item.action_id for item in wm_state.animations
+            if item.selected and fits(item.rig_type, rig_type)]
 
 
 def fetch(client: Any) -> bool:
@@ -85,6 +93,7 @@ def _fill(outcome: calls.Outcome) -> None:
         item.action_id = action_id
         item.category = str(entry.get("category") or "")
         item.sub_category = str(entry.get("sub_category") or "")
+        item.rig_type = str(entry.get("rig_type") or "").lower()
         _names[action_id] = item.name
         if isinstance(entry.get("preview_url"), str) and entry["preview_url"]:
             _previews[action_id] = entry["preview_url"]

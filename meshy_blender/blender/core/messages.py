@@ -74,7 +74,8 @@ _MISSING_HINTS = ("is required", "must not be empty", "must be a URL or a file p
 
 STEP_WORDS: dict[str, str] = {
     "text-to-3d-preview": "Shape", "text-to-3d-refine": "Texture", "image-to-3d": "Model",
-    "multi-image-to-3d": "Model", "retexture": "Retexture", "remesh": "Remesh", "rig": "Rig",
+    "multi-image-to-3d": "Model", "retexture": "Retexture", "remesh": "Remesh",
+    "rig-check": "Rig check", "rig": "Rig",
     "animate": "Animation", "text-to-image": "Picture", "image-to-image": "Picture",
 }
 

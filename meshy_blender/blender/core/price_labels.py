@@ -68,7 +68,7 @@ def _steps(s: Any) -> list[tuple[str, dict[str, Any]]]:
     if s.chain_remesh:
         steps.append(("remesh", {}))
     if s.chain_rig:
-        steps.append(("rig", {}))
+        steps += [("rig-check", {})] * s.rig_check + [("rig", {})]
         if s.chain_animate:
             steps += [("animate", {"action_id": action}) for action in selected_ids()]
     return steps

@@ -106,6 +106,8 @@ def _chain_options(s: Any, fmt: str) -> dict[str, Any]:
         opts["remesh"] = _remesh_options(s, fmt)
     if s.chain_rig:
         opts["rig"] = {"height_meters": s.rig_height}
+        if not s.rig_check:
+            opts["rig_check"] = False  # else the 1-credit rig check comes first
     ids = _chain_animation_ids(s)
     if ids:
         opts["animations"] = ids
@@ -224,17 +226,20 @@ def remesh(s: Any, settings: config.Settings, model_input: dict[str, Any] | None
 def rig(s: Any, settings: config.Settings, model_input: dict[str, Any] | None,
         source_object: str | None) -> JobRequest:
     opts = {**_source(model_input), "height_meters": s.rig_height}
+    if not s.rig_check:
+        opts["rig_check"] = False
     return JobRequest("rig", opts, safe_name(f"{source_object or 'model'} rigged"),
                    _selected_import(s, settings, source_object, False))
 
 
 def animate(s: Any, settings: config.Settings, rig_task_id: str | None,
-            armature: str | None) -> JobRequest:
+            armature: str | None, rig_type: str = "") -> JobRequest:
     """Animate: every animation ticked in the library list (one task with ``action_ids``),
-    else the highlighted one (or the typed id when the library cannot load)."""
+    else the highlighted one (or the typed id when the library cannot load). ``rig_type``:
+    the rig's (biped / quadruped); a ticked clip for the other type is not sent."""
     from .library import action_name, selected_ids
 
-    ids = selected_ids() or [s.action_id]
+    ids = selected_ids(rig_type) or [s.action_id]
     names = {str(i): action_name(i) or f"Meshy_Action_{i}" for i in ids}
     opts: dict[str, Any] = {"rig_task_id": rig_task_id or PLACEHOLDER_TASK_ID}
     if len(ids) == 1:

@@ -15,6 +15,7 @@ from typing import Any
 
 import bpy
 
+from ...jobs import rig_check
 from ...jobs.request import ImportOptions
 from . import assets, candidates, import_images_motion_print, importer, intermediate, selection
 from .migrations import OBJECT_KEY, OBJECT_SCHEMA
@@ -37,6 +38,9 @@ def provenance(snapshot: dict[str, Any]) -> dict[str, object]:
             data[key] = value
     if "meshy_prompt" not in data and [s.get("kind") for s in steps] == ["text-to-3d-refine"]:
         data["meshy_prompt"] = str(snapshot.get("label") or "")  # a shape textured later
+    rig_type = rig_check.rig_type_in((s.get("kind"), s.get("report")) for s in steps)
+    if rig_type:  # biped or quadruped: the Animate list offers that rig type's clips
+        data[selection.RIG_TYPE_KEY] = rig_type
     final = steps[-1] if steps else {}
     # A shape without texture (shape first): the sidebar offers "Texture It" for it.
     if final.get("kind") == "text-to-3d-preview" or (

@@ -62,6 +62,16 @@ def rig_task_id(obj: Any) -> str | None:
     return task_ids(obj).get("rig")
 
 
+RIG_TYPE_KEY = "meshy_rig_type"  # "biped" or "quadruped", as Meshy's rig check said
+
+
+def rig_type(obj: Any) -> str:
+    """What Meshy rigged the object as ("biped" / "quadruped"; "" when not known, e.g. a rig
+    made before the add-on kept it)."""
+    root = meshy_root(obj)
+    return str(root.get(RIG_TYPE_KEY) or "") if root is not None else ""
+
+
 def selected_meshes(context: Any) -> list[Any]:
     """Selected mesh objects of the view layer (active first), what an upload would contain."""
     layer = context.view_layer

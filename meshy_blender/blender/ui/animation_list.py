@@ -21,7 +21,8 @@ def readable(category: str) -> str:
 
 
 class MESHY_UL_animations(bpy.types.UIList):
-    """Library rows; the list's own search box filters by name, the category enum by category."""
+    """Library rows; the list's own search box filters by name, the category enum by category,
+    and the list id (a rig type, see :func:`draw_animation_picker`) by the rig it animates."""
 
     bl_idname = "MESHY_UL_animations"
 
@@ -37,7 +38,7 @@ class MESHY_UL_animations(bpy.types.UIList):
             row.operator("wm.url_open", text="", icon="PLAY").url = url
 
     def filter_items(self, context, data, propname):
-        from ..core.library import ALL
+        from ..core.library import ALL, fits
         items = getattr(data, propname)
         helper = bpy.types.UI_UL_list
         flags = helper.filter_items_by_name(self.filter_name, self.bitflag_filter_item, items,
@@ -48,6 +49,9 @@ class MESHY_UL_animations(bpy.types.UIList):
         if category != ALL:
             flags = [f if item.category == category else 0 for f, item in zip(flags, items,
                                                                                 strict=True)]
+        rig_type = self.list_id  # "" (any rig), "biped" or "quadruped"
+        flags = [f if fits(item.rig_type, rig_type) else 0
+                 for f, item in zip(flags, items, strict=True)]
         return flags, []
 
 
@@ -65,14 +69,17 @@ def _draw_preview(layout: Any, wm_state: Any) -> None:
         layout.label(text=f"No preview for '{item.name}'", icon="INFO")
 
 
-def draw_animation_picker(layout: Any, context: Any) -> None:
+def draw_animation_picker(layout: Any, context: Any, rig_type: str = "") -> None:
     """The searchable, categorised library list with a tick per animation (also used by
-    Selected Object > Animate); a Load button until the library arrives."""
+    Selected Object > Animate, where ``rig_type`` - the rig's, biped or quadruped - leaves only
+    the clips made for it); a Load button until the library arrives."""
     from ..core import library
     wm_state = context.window_manager.meshy
     if len(wm_state.animations):
         layout.prop(wm_state, "animation_category")
-        layout.template_list("MESHY_UL_animations", "", wm_state, "animations", wm_state,
+        if rig_type:
+            layout.label(text=f"Clips for a {rig_type} rig", icon="ARMATURE_DATA")
+        layout.template_list("MESHY_UL_animations", rig_type, wm_state, "animations", wm_state,
                              "animation_index", rows=5)
         _draw_preview(layout, wm_state)
         return

@@ -227,6 +227,10 @@ class MeshySceneSettings(bpy.types.PropertyGroup):
     rig_height: FloatProperty(name="Height", default=1.7, min=0.1, max=100, unit="LENGTH",
                               description="The character's real height: bones are placed to "
                               "match")
+    rig_check: BoolProperty(name="Check First",
+                            description="Ask Meshy first (1 credit) whether it can rig the "
+                            "model, and as a biped or a quadruped: a model it cannot rig "
+                            "stops there, before the 5-credit rig", default=True)
     # The layout these settings were saved in (blender/scene/migrations.py); 0: not saved yet.
     schema: IntProperty(name="Schema", default=0, min=0, options={"HIDDEN"},
                         description="Which Meshy for Blender settings layout the file holds")
@@ -242,6 +246,8 @@ class MeshyAnimationItem(bpy.types.PropertyGroup):
     category: StringProperty(name="Category", description="Library category, e.g. Fighting")
     sub_category: StringProperty(name="Sub-category", description="A finer library grouping")
     selected: BoolProperty(name="Use", description="Add this animation (3 credits each)")
+    rig_type: StringProperty(name="Rig Type", description="The rig it moves: biped or "
+                             "quadruped (empty: not said)")
 
 
 def _category_items(self: object, context: object) -> list[tuple[str, str, str]]:

@@ -53,8 +53,9 @@ class MeshyPreferences(bpy.types.AddonPreferences):
     )
     max_jobs: IntProperty(
         name="Max Concurrent Jobs",
-        description="Tasks sent to Meshy at once to start with (Pro 10, Studio 60, Enterprise "
-                    "100); more follow while Meshy accepts them, fewer when its queue is full",
+        description="Tasks sent to Meshy at once to start with (Pro 10, Premium 30, Studio 60, "
+                    "Ultra and Enterprise 100); more follow while Meshy accepts them, fewer "
+                    "when its queue is full",
         default=DEFAULT_MAX_JOBS,
         min=1,
         max=100,
@@ -73,11 +74,15 @@ class MeshyPreferences(bpy.types.AddonPreferences):
         name="Account Tier",
         description="Your Meshy plan: where concurrency and request pacing start (Auto learns "
                     "the queue limit and request rate from Meshy's answers). MESHY_TIER wins",
-        items=[("AUTO", "Auto", "Learn the queue limit and request rate from Meshy's answers"),
-               ("PRO", "Pro", "Queue of 10 tasks, 20 requests per second"),
-               ("STUDIO", "Studio", "Queue of 60 tasks, 20 requests per second"),
+        # Numbered: Blender stores the number, so a plan added later never changes what a
+        # saved preference means (Studio stays 2 with Premium and Ultra listed before it).
+        items=[("AUTO", "Auto", "Learn the queue limit and request rate from Meshy's answers", 0),
+               ("PRO", "Pro", "Queue of 10 tasks, 20 requests per second", 1),
+               ("PREMIUM", "Premium", "Queue of 30 tasks, 20 requests per second", 4),
+               ("ULTRA", "Ultra", "Queue of 100 tasks, 20 requests per second", 5),
+               ("STUDIO", "Studio", "Queue of 60 tasks, 20 requests per second", 2),
                ("ENTERPRISE", "Enterprise", "Queue of 100 or more tasks, 100 requests per "
-                "second")],
+                "second", 3)],
         default="AUTO",
     )
     use_stream: BoolProperty(

@@ -137,12 +137,13 @@ class MESHY_OT_remesh(_OnSelection):
 
 
 class MESHY_OT_rig(_OnSelection):
-    """Rig the selected humanoid model: an armature with walking and running actions"""
+    """Rig the selected character or animal (Meshy checks first whether it can): an armature
+    with walking and running actions"""
 
     bl_idname = "meshy.rig"
     bl_label = "Meshy: Rig Selected"
     _request = "rig"
-    _dialog_props = ("rig_height",)
+    _dialog_props = ("rig_height", "rig_check")
 
     def _build(self, s, settings, model, source):
         from ...core import sidebar_requests
@@ -187,8 +188,10 @@ class MESHY_OT_animate(MenuDialog, OnRig):
     def draw_dialog(self, layout: Any, context: Any) -> None:
         """Which animations are added (ticked in the sidebar's library list)."""
         from ...core import library
+        from ...scene import selection
 
-        for action_id in library.selected_ids() or [context.scene.meshy.action_id]:
+        rig_type = selection.rig_type(context.view_layer.objects.active)
+        for action_id in library.selected_ids(rig_type) or [context.scene.meshy.action_id]:
             layout.label(text=library.action_name(action_id) or f"Animation {action_id}",
                          icon="ACTION")
         layout.label(text="Tick animations in Meshy sidebar > Selected Object > Animate",
@@ -199,7 +202,8 @@ class MESHY_OT_animate(MenuDialog, OnRig):
         from ...scene import selection
         armature = context.view_layer.objects.active
         return sidebar_requests.animate(context.scene.meshy, settings,
-                                        selection.rig_task_id(armature), armature.name)
+                                        selection.rig_task_id(armature), armature.name,
+                                        selection.rig_type(armature))
 
 
 

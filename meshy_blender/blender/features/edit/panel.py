@@ -113,6 +113,7 @@ def draw_remesh(layout: Any, context: Any, s: Any, settings: Any, source: str | 
 def draw_rig(layout: Any, context: Any, s: Any, settings: Any, source: str | None) -> None:
     from ...core import sidebar_requests
     option(layout, s, "rig_height", policy_pins("rig", settings), "height_meters")
+    layout.prop(s, "rig_check")
     cost_button(layout, "meshy.rig", "Rig", sidebar_requests.rig(s, settings, None, source),
                 settings, icon="ARMATURE_DATA", context=context)
 
@@ -121,10 +122,12 @@ def draw_animate(layout: Any, context: Any, s: Any, settings: Any, armature: Any
     from ...core import library, sidebar_requests
     from ...scene import selection
 
-    draw_animation_picker(layout, context)
+    rig_type = selection.rig_type(armature)
+    draw_animation_picker(layout, context, rig_type)
     if library.state.get("available") is False:
         layout.prop(s, "action_id")  # the library cannot load: the only typed id
-    req = sidebar_requests.animate(s, settings, selection.rig_task_id(armature), armature.name)
+    req = sidebar_requests.animate(s, settings, selection.rig_task_id(armature), armature.name,
+                                   rig_type)
     cost_button(layout, "meshy.animate", "Animate", req, settings, icon="PLAY", context=context)
 
 
@@ -145,7 +148,9 @@ class MESHY_PT_selected(SidebarPanel):
         s = context.scene.meshy  # type: ignore[attr-defined]
         active = context.view_layer.objects.active
         if selection.rig_task_id(active) is not None:
-            layout.label(text=f"Meshy rig: {active.name}", icon="ARMATURE_DATA")
+            kind = selection.rig_type(active)
+            layout.label(text=f"Meshy rig: {active.name}" + (f" ({kind})" if kind else ""),
+                         icon="ARMATURE_DATA")
             body = section(layout, "meshy_sel_animate", "Animate", closed=False, icon="ACTION")
             if body is not None:
                 draw_animate(body, context, s, settings, active)
