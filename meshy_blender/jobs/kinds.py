@@ -48,6 +48,7 @@ LABELS: dict[str, str] = {
     "text-to-motion": "Text to Motion", "uv-unwrap": "UV Unwrap",
     "print-analyze": "3D Print Analyze", "print-repair": "3D Print Repair",
     "print-multi-color": "3D Print Multi-colour", "convert": "Convert", "resize": "Resize",
+    "rig-check": "Rig Check",
 }
 
 # History's filter: every kind at once (the default), one kind, or the types Meshy sent that

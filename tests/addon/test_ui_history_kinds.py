@@ -80,7 +80,7 @@ def _one_task_per_kind(api: Api) -> dict[str, str]:
         ("print-analyze", "print/analyze", {"input_task_id": shape}),
         ("print-repair", "print/repair", {"input_task_id": shape}),
         ("print-multi-color", "print/multi-color", {"input_task_id": shape, "max_colors": 4}),
-        ("", "rigging/check", {"input_task_id": textured}),
+        ("rig-check", "rigging/check", {"input_task_id": textured}),
     ]:
         made[_run(api, route, body)] = kind
     return made
@@ -92,7 +92,7 @@ def test_history_lists_every_kind_as_meshys_answer_says(bpy, meshy_ui, meshy_key
 
     api = Api(meshy_ui.emulator, meshy_key)
     made = _one_task_per_kind(api)
-    assert set(made.values()) == {*SPECS, ""}, "one task of every kind the add-on knows"
+    assert set(made.values()) == {*SPECS}, "one task of every kind the add-on knows"
     assert bpy.context.window_manager.meshy.recent_kind == "ALL", "every kind by default"
 
     rows = _read(bpy)
@@ -101,20 +101,19 @@ def test_history_lists_every_kind_as_meshys_answer_says(bpy, meshy_ui, meshy_key
     assert {r["id"]: r["kind"] for r in rows} == made
     for row in rows:  # the type kept on the row is Meshy's own
         assert row["type"] == api.get(f"{TASKS}/{row['id']}").json()["type"]
-    [check] = [r for r in rows if r["kind"] == ""]
+    [check] = [r for r in rows if r["kind"] == "rig-check"]
     assert check["type"] == "rig-check"
 
     texts = draw_panel(_history_panel(), bpy.context).texts()
-    for kind in {*made.values()} - {""}:
+    for kind in {*made.values()}:
         assert f"{kinds.LABELS[kind]} · Succeeded" in texts, kind
-    assert "Other (rig-check) · Succeeded" in texts
 
     # The filter shows one kind: the shape, told apart from the textured model by its request.
     bpy.context.window_manager.meshy.recent_kind = "text-to-3d-preview"
     drawn = draw_panel(_history_panel(), bpy.context)
     assert [t for t in drawn.texts() if " · Succeeded" in t] == ["Text to 3D (shape) · Succeeded"]
     assert [r["kind"] for r in _read(bpy, "text-to-3d-refine")] == ["text-to-3d-refine"]
-    assert [r["type"] for r in _read(bpy, "OTHER")] == ["rig-check"]
+    assert _read(bpy, "OTHER") == [], "every type the emulator made is a kind the add-on knows"
 
 
 def _buttons(drawn: RecordingLayout, operator: str) -> list[dict[str, Any]]:
@@ -167,10 +166,12 @@ def test_every_paid_history_button_is_priced_as_the_plan_of_its_click(bpy, meshy
         props = button["props"]
         req = history_request(props["action"], props["task_id"], props["kind"], s, settings,
                               armature="Armature")
-        credits = money_gate.plan(req, None).estimated_credits
+        planned = money_gate.plan(req, None)
+        credits, steps = planned.estimated_credits, len(planned.steps)
         assert credits > 0 and button["layout"].is_enabled()
         text = action_item(props["action"]).name
-        assert button["kwargs"]["text"] == f"{text} ({credits} credits)"
+        chain = f", {steps} tasks" if steps > 1 else ""  # Rig: the rig check, then the rig
+        assert button["kwargs"]["text"] == f"{text} ({credits} credits{chain})"
     labels = {b["props"]["action"]: b["kwargs"]["text"] for b in paid}
     assert re.fullmatch(r"Texture It \(\d+ credits\)", labels["TEXTURE"])
 
