@@ -55,8 +55,7 @@ def _run(api: Api, route: str, body: dict[str, Any]) -> str:
 
 def _one_task_per_kind(api: Api) -> dict[str, str]:
     """Task id -> the kind it was created as (over HTTP, with v2 bodies: the client is not
-    asked), for every kind the emulator creates, plus a rig check ("rig-check": a type the
-    add-on does not know)."""
+    asked), for every kind the emulator creates, the rig check included."""
     image = _png_uri()
     shape = _run(api, "text-to-3d", {"prompt": "a lamp", "should_texture": False})
     textured = _run(api, "text-to-3d", {"prompt": "a knight", "texture_model": "meshy-7"})
