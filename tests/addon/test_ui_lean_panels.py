@@ -43,6 +43,7 @@ def _with_balance(bpy, meshy_ui):
 
 
 @pytest.mark.parametrize("state", ["default", "texture prompt, then rig",
+                                   "texture prompt, then rig and animate",
                                    "shape first, 3 candidates"])
 def test_generate_in_text_mode_fits_in_30_rows_with_every_section_open(bpy, meshy_ui, state):
     """Every sub-section open (RecordingLayout draws each body), a prompt typed, the balance
@@ -50,9 +51,10 @@ def test_generate_in_text_mode_fits_in_30_rows_with_every_section_open(bpy, mesh
     _with_balance(bpy, meshy_ui)
     s = bpy.context.scene.meshy
     s.mode, s.prompt = "TEXT", "a brass lantern"
-    if state == "texture prompt, then rig":
+    if state.startswith("texture prompt, then rig"):
         s.texture_source, s.texture_prompt = "PROMPT", "weathered brass"
         s.chain_rig = True
+        s.chain_animate = state.endswith("animate")  # the clips: a popover on its row
     elif state == "shape first, 3 candidates":
         s.should_texture, s.candidates = False, 3
     layout = _generate(bpy)

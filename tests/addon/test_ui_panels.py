@@ -214,7 +214,11 @@ def test_chain_total_is_shown_on_the_button(bpy, meshy_ui):
     for item in bpy.context.window_manager.meshy.animations:
         item.selected = item.action_id in (4, 12)  # ticked in the list, never typed
     layout = draw(panel(GENERATE), bpy)
-    assert any(c["call"] == "template_list" for c in layout.calls)
+    # The clips are picked in a popover (one row in Generate), whose panel draws the list.
+    [pop] = [c for c in layout.calls if c["call"] == "popover"]
+    assert pop["kwargs"]["text"] == "2 chosen"
+    picker = getattr(bpy.types, pop["kwargs"]["panel"])
+    assert any(c["call"] == "template_list" for c in draw(picker, bpy).calls)
     # 30 + 5 + 1 rig check + 5 + 3 + 3
     assert "Generate (47 credits, 6 tasks)" in layout.texts()
 

@@ -89,4 +89,25 @@ def draw_animation_picker(layout: Any, context: Any, rig_type: str = "") -> None
     layout.operator("meshy.load_animation_library", icon="FILE_REFRESH")
 
 
-CLASSES = (MESHY_UL_animations,)
+def chosen_text(context: Any) -> str:
+    """The popover button's text: how many clips are ticked, so the closed list still says it."""
+    ticked = sum(1 for item in context.window_manager.meshy.animations if item.selected)
+    return f"{ticked} chosen" if ticked else "Choose"
+
+
+class MESHY_PT_animation_picker(bpy.types.Panel):
+    """Generate > Then's clips in a popover: the library list would add seven rows to the
+    sidebar (a header-region panel is drawn only where a layout asks for it, as Blender's own
+    popovers are)."""
+
+    bl_idname = "MESHY_PT_animation_picker"
+    bl_label = "Animations"
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "HEADER"
+    bl_ui_units_x = 16
+
+    def draw(self, context: Any) -> None:
+        draw_animation_picker(self.layout, context)
+
+
+CLASSES = (MESHY_UL_animations, MESHY_PT_animation_picker)

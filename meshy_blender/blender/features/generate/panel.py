@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import bpy
 
 from ...core.sidebar_data import GENERATE_OPERATORS, REQUEST_FOR_MODE, candidate_count
-from ...ui.animation_list import draw_animation_picker
+from ...ui.animation_list import MESHY_PT_animation_picker, chosen_text
 from ...ui.model_options import draw_image_model_options, draw_texture_views
 from ...ui.panel_base import (
     SidebarPanel,
@@ -105,9 +105,11 @@ def draw_chain(layout: Any, s: Any, pins: dict[str, Any]) -> None:
     if not s.chain_rig:
         return
     layout.prop(s, "rig_height")
-    layout.prop(s, "chain_animate")
-    if s.chain_animate:
-        draw_animation_picker(layout, bpy.context)
+    row = layout.row()
+    row.prop(s, "chain_animate")
+    if s.chain_animate:  # the library list in a popover: one row, not eight
+        row.popover(panel=MESHY_PT_animation_picker.bl_idname, text=chosen_text(bpy.context),
+                    icon="ACTION")
 
 
 def draw_advanced(layout: Any, s: Any, pins: dict[str, Any]) -> None:
