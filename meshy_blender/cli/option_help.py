@@ -96,9 +96,9 @@ OPTION_HELP: dict[str, tuple[str, str]] = {
                                "(default: meshy-7)"),
     "texture_image_urls": ("IMAGES", "comma list of images (files or URLs) that guide "
                                      "the texture from several views (default: none)"),
-    "geometry_resolution": ("RES", "mesh detail: standard, 2k or 4k where the model takes "
-                                   "it; 2k and 4k cost 5 credits extra in image modes "
-                                   "(default: standard)"),
+    "geometry_resolution": ("RES", "mesh detail: standard, 2k or 4k (Meshy-7.1 / latest; "
+                                   "2k also meshy-7; multi-image up to 2k); 2k and 4k cost 5 "
+                                   "credits extra (default: standard)"),
     "uv_mode": ("MODE", "the UVs of a retextured model: auto, original (keep the model's) or "
                         "regenerate (default: auto)"),
     "metadata": ("JSON", "labels for cost reports on Studio / Enterprise team keys, e.g. "

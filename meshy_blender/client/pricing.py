@@ -27,7 +27,10 @@ PRICE_NOT_PUBLISHED = "price not published"
 # Meshy API v2's Ultra geometry pass (`geometry_resolution` 2k or 4k; v1's ultra mode is sent
 # as 2k): +5 credits on image / multi-image to 3D (meshy-mcp-server v0.6.0 constants).
 GEOMETRY_PASS = 5
-_GEOMETRY_KINDS = ("image-to-3d", "multi-image-to-3d")
+# Text to 3D takes the pass too (one call, textured or a shape); Texture It does not (the shape
+# it textures already has its geometry).
+_GEOMETRY_KINDS = ("image-to-3d", "multi-image-to-3d", "text-to-3d-preview",
+                   "textured-text-to-3d")
 
 
 @dataclass(frozen=True)

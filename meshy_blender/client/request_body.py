@@ -65,7 +65,8 @@ def create_body(kind: str, route: str, payload: Mapping[str, Any]) -> dict[str, 
             payload["should_texture"] = False
     if route == "retexture" and kind != "retexture":
         payload = {("input_task_id" if name == "preview_task_id" else name): value
-                   for name, value in payload.items()}
+                   for name, value in payload.items()
+                   if name != "geometry_resolution"}  # the shape already has its geometry
         mesh_model = payload.pop("ai_model", None)  # the shape's model: its texture model
         payload.setdefault("texture_model", renamed_options.TEXTURE_MODEL_OF.get(
             str(mesh_model), DEFAULT_TEXTURE_MODEL))

@@ -196,12 +196,16 @@ def _half_seconds(lo: float, hi: float) -> v.Checker:
 
 _ACTION_ID = v.integer(-1_000_000, 1_000_000_000)
 
+_TEXT_GEOMETRY = v.choice(*_v2_choices("text-to-3d", "geometry_resolution"))
+
 OPTIONS: dict[str, dict[str, v.Checker]] = {
     "text-to-3d-preview": {"prompt": _prompt, "negative_prompt": v.text(MAX_PROMPT),
-                           "art_style": v.choice("realistic", "sculpture"), **_GEOMETRY},
+                           "art_style": v.choice("realistic", "sculpture"), **_GEOMETRY,
+                           "geometry_resolution": _TEXT_GEOMETRY},
     # One textured call (a prompt), or Texture It: a retexture of the shape (preview_task_id).
     "text-to-3d-refine": {"prompt": _prompt, "negative_prompt": v.text(MAX_PROMPT),
                           "art_style": v.choice("realistic", "sculpture"), **_GEOMETRY,
+                          "geometry_resolution": _TEXT_GEOMETRY,
                           "preview_task_id": v.task_id,
                           "ai_model": _model("text-to-3d-refine"),
                           "model_type": _model("text-to-3d-refine", "model_type"),
@@ -337,6 +341,8 @@ def _check_relations(kind: str, given: dict[str, Any]) -> None:
                 "(a URL or a local file).", field="input_task_id")
     if kind in ("text-to-3d-preview", "text-to-3d-refine"):
         _v2_text_to_3d(given)
+    if kind in ("text-to-3d-preview", "text-to-3d-refine", "image-to-3d", "multi-image-to-3d"):
+        _check_geometry(given)
     if kind == "text-to-3d-refine" and ("prompt" in given) == ("preview_task_id" in given):
         raise ValidationError("Textured text to 3D needs either a prompt or the shape to "
                               "texture ('preview_task_id'), not both.", field="prompt")
@@ -410,6 +416,23 @@ def _image_source(kind: str, given: dict[str, Any]) -> None:
     if field not in given and "input_task_id" not in given:
         raise ValidationError(f"'{field}' is required for {kind} (or 'input_task_id': a "
                               "finished text-to-image or image-to-image task).", field=field)
+
+
+# Meshy's Ultra geometry pass is made by Meshy-7.1 (Latest); 2K also by Meshy-7 (reference:
+# `geometry_resolution`, 7.1/latest only; a third-party schema adds 2K on meshy-7).
+_GEOMETRY_MODELS = {"2k": (None, "latest", "meshy-7.1", "meshy-7"),
+                    "4k": (None, "latest", "meshy-7.1")}
+
+
+def _check_geometry(given: dict[str, Any]) -> None:
+    resolution = given.get("geometry_resolution")
+    models = _GEOMETRY_MODELS.get(str(resolution))
+    if models is not None and given.get("ai_model") not in models:
+        makers = "Meshy-7.1 (Latest) or Meshy-7" if resolution == "2k" else \
+            "Meshy-7.1 (Latest)"
+        raise ValidationError(f"{str(resolution).upper()} geometry is made by {makers} only: "
+                              f"pick Latest as the AI Model, or Standard geometry.",
+                              field="geometry_resolution")
 
 
 def _check_model_options(given: dict[str, Any]) -> None:

@@ -38,6 +38,10 @@ def test_meshy7_geometry_texture_size_and_alpha_thumbnail_are_sent_from_image_mo
     n.geometry_resolution = "4k"
     assert "Generate (35 credits)" in _generate_panel(bpy).texts()  # the geometry pass: +5
     n.meshy7 = True
+    layout = _generate_panel(bpy)  # Meshy-7 makes 2K geometry at most: refused in words
+    assert not any(t.startswith("Generate (") for t in layout.texts())
+    assert "Geometry: 4K geometry is made by Meshy-7.1 (Latest) only" in " ".join(layout.texts())
+    n.geometry_resolution = "2k"
     n.texture_resolution = "4k"
     n.alpha_thumbnail = True
     s.texture_model = "meshy-n1"
@@ -55,7 +59,7 @@ def test_meshy7_geometry_texture_size_and_alpha_thumbnail_are_sent_from_image_mo
 
     assert bpy.ops.meshy.generate_image() == {"FINISHED"}
     sent = meshy_ui.last_job().steps[0].options
-    assert sent["ai_model"] == "meshy-7" and sent["geometry_resolution"] == "4k"
+    assert sent["ai_model"] == "meshy-7" and sent["geometry_resolution"] == "2k"
     assert sent["texture_resolution"] == "4k" and sent["alpha_thumbnail"] is True
     assert sent["texture_model"] == "meshy-n1" and "ultra_mode" not in sent
 
@@ -73,15 +77,18 @@ def test_a_file_saved_with_ultra_mode_reads_back_as_the_2k_geometry_pass(bpy, me
     assert n.geometry_resolution == "standard" and n.ultra_mode is False
 
 
-def test_text_mode_sends_texture_size_but_never_the_image_only_options(bpy, meshy_ui):
+def test_text_mode_sends_geometry_and_texture_size_but_never_meshy7(bpy, meshy_ui):
+    """API v2's Text to 3D takes the Ultra geometry pass (+5) and 8K textures; Meshy-7 as a 3D
+    model is the image endpoints' alone."""
     s, n = bpy.context.scene.meshy, bpy.context.scene.meshy_tools
     s.mode = "TEXT"
     s.prompt = "a lamp"
     n.meshy7 = True
-    n.geometry_resolution = "2k"
     layout = _generate_panel(bpy)
-    assert "Generate (30 credits)" in layout.texts()  # priced, not refused
-    assert not {"meshy7", "geometry_resolution"} & set(layout.props())
+    assert "Generate (30 credits)" in layout.texts()
+    assert "meshy7" not in layout.props() and "geometry_resolution" in layout.props()
+    n.geometry_resolution = "2k"
+    assert "Generate (35 credits)" in _generate_panel(bpy).texts()  # the geometry pass: +5
     n.texture_resolution = "8k"  # API v2: text to 3D takes 8K textures
     layout = _generate_panel(bpy)
     assert "texture_resolution" in layout.props()
@@ -89,7 +96,11 @@ def test_text_mode_sends_texture_size_but_never_the_image_only_options(bpy, mesh
     assert bpy.ops.meshy.generate_text() == {"FINISHED"}
     sent = meshy_ui.last_job().steps[0].options
     assert sent["texture_resolution"] == "8k" and sent["texture_model"] == "meshy-7"
-    assert "geometry_resolution" not in sent and sent.get("ai_model") != "meshy-7"
+    assert sent["geometry_resolution"] == "2k" and sent.get("ai_model") != "meshy-7"
+    s.ai_model = "meshy-6"  # the pass is Meshy-7.1's: refused before any request, in words
+    layout = _generate_panel(bpy)
+    assert "2K geometry is made by Meshy-7.1 (Latest) or Meshy-7 only" in " ".join(
+        layout.texts())
 
 
 def test_multi_image_texture_follows_the_texture_views(bpy, meshy_ui, tmp_path):

@@ -344,3 +344,45 @@ def test_texture_it_is_one_retexture_of_the_shape_priced_as_charged(emulator, me
     assert posts[-1] == "/openapi/v2/retexture"
     assert balance - meshy_client.balance() == estimate_cost("text-to-3d-refine", payload) == 10
     assert not [r for r in emulator.requests("api") if r["path"].startswith("/openapi/v1/")]
+
+
+@pytest.mark.parametrize(("kind", "options", "credits"), [
+    ("text-to-3d-refine", {"prompt": "a brass lamp", "texture_prompt": "brass"}, 35),
+    ("text-to-3d-preview", {"prompt": "a brass lamp"}, 25),
+])
+def test_text_to_3d_takes_the_geometry_pass_priced_as_charged(emulator, meshy_client, kind,
+                                                              options, credits):
+    """API v2's Text to 3D takes `geometry_resolution` (+5), textured or a shape."""
+    from meshy_blender.client import estimate_cost
+
+    payload = build_payload(kind, geometry_resolution="4k", **options)
+    balance = meshy_client.balance()
+    task = meshy_client.wait_for_task(kind, meshy_client.create_task(kind, payload))
+    assert _created_request(emulator, task.id)["geometry_resolution"] == "4k"
+    assert balance - meshy_client.balance() == estimate_cost(kind, payload) == credits
+
+
+def test_the_geometry_pass_is_refused_on_a_model_that_does_not_make_it(emulator, meshy_client):
+    """4K is Meshy-7.1's (Latest), 2K also Meshy-7's: anything else is refused before a
+    request, naming Geometry's field."""
+    before = len(emulator.requests("api"))
+    for model, resolution in (("meshy-6", "2k"), ("meshy-6-lite", "4k"), ("meshy-t2.5", "2k")):
+        with pytest.raises(e.ValidationError) as refused:
+            build_payload("text-to-3d-refine", prompt="a lamp", ai_model=model,
+                          geometry_resolution=resolution)
+        assert refused.value.field == "geometry_resolution"
+        assert f"{resolution.upper()} geometry is made by Meshy-7.1 (Latest)" in str(refused.value)
+    assert len(emulator.requests("api")) == before
+
+
+def test_texture_it_never_sends_the_shapes_geometry_pass(emulator, meshy_client):
+    """The shape already has its geometry: Texture It (a retexture) neither sends nor pays it."""
+    from meshy_blender.client import estimate_cost
+
+    shape = preview(meshy_client)
+    payload = build_payload("text-to-3d-refine", preview_task_id=shape.id,
+                            geometry_resolution="2k")
+    task = meshy_client.wait_for_task("text-to-3d-refine",
+                                      meshy_client.create_task("text-to-3d-refine", payload))
+    assert "geometry_resolution" not in _created_request(emulator, task.id)
+    assert estimate_cost("text-to-3d-refine", payload) == 10

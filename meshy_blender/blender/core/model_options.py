@@ -28,12 +28,10 @@ def generate_extras(s: Any, mode: str) -> dict[str, Any]:
         opts["alpha_thumbnail"] = True
     if n.texture_resolution != "NONE" and s.should_texture:
         opts["texture_resolution"] = n.texture_resolution
-    if mode == "TEXT":
-        return opts  # text to 3D has no Meshy-7 and no geometry pass here
-    if n.meshy7:
-        opts["ai_model"] = "meshy-7"
     if n.geometry_resolution != "standard":
         opts["geometry_resolution"] = n.geometry_resolution
+    if mode != "TEXT" and n.meshy7:  # Meshy-7 as a 3D model: the image endpoints only
+        opts["ai_model"] = "meshy-7"
     return opts
 
 

@@ -64,7 +64,7 @@ TEXTURE_RESOLUTIONS = [
 GEOMETRY_RESOLUTIONS = [
     ("standard", "Standard", "Meshy's usual geometry"),
     ("2k", "2K", "Ultra geometry pass: finer shapes (5 more credits)"),
-    ("4k", "4K", "The finest Ultra geometry pass, Image only (5 more credits)"),
+    ("4k", "4K", "The finest Ultra geometry pass, Text and Image (5 more credits)"),
 ]
 TEXTURE_VIEWS = 4  # API v2's texture_image_urls: 1-4 views guiding the texture (multi-image)
 
@@ -110,7 +110,7 @@ class MeshyToolSettings(bpy.types.PropertyGroup):
     geometry_resolution: EnumProperty(
         name="Geometry", items=GEOMETRY_RESOLUTIONS, default="standard",
         get=_geometry_of_old_files, set=_set_geometry,
-        description="How fine the shape is (Image and Multi-image; Multi-image up to 2K)")
+        description="How fine the shape is (Meshy-7.1; Multi-image up to 2K)")
     texture_from_views: BoolProperty(
         name="Texture From Views", default=False,
         description="Guide the texture with 1-4 pictures of the object's sides (Multi-image)")

@@ -64,6 +64,8 @@ def draw_model(layout: Any, s: Any, pins: dict[str, Any]) -> None:
     option(layout, s, "model_type", pins)
     if s.mode != "TEXT":
         draw_image_model_options(layout, s, pins)
+    else:
+        option(layout, s.id_data.meshy_tools, "geometry_resolution", pins)
     row = layout.row(heading="Remesh")
     option(row, s, "should_remesh", pins, text="")
     sub = row.row()
@@ -101,10 +103,11 @@ def draw_chain(layout: Any, s: Any, pins: dict[str, Any]) -> None:
     is drawn only while an old file has it on: Model > Remesh is the one Remesh."""
     if s.chain_remesh:
         layout.prop(s, "chain_remesh")
-    layout.prop(s, "chain_rig")
+    row = layout.row()  # the rig and its height on one line, as Model's Remesh and topology
+    row.prop(s, "chain_rig")
     if not s.chain_rig:
         return
-    layout.prop(s, "rig_height")
+    row.prop(s, "rig_height", text="Height")
     row = layout.row()
     row.prop(s, "chain_animate")
     if s.chain_animate:  # the library list in a popover: one row, not eight
