@@ -378,6 +378,11 @@ def _check_relations(kind: str, given: dict[str, Any]) -> None:
     if kind in ("image-to-3d", "multi-image-to-3d"):
         _image_source(kind, given)
         _check_model_options(given)
+    if given.get("texture_image_urls") and given.get("ai_model") not in (None, "latest",
+                                                                         "meshy-7.1"):
+        raise ValidationError("Texture views guide textures made by Meshy-7.1 (Latest) only: "
+                              "pick Latest as the AI Model, or texture from a prompt or a "
+                              "picture.", field="texture_image_urls")
     if kind == "animate":
         chosen: list[str] = [k for k in ("action_id", "action_ids", "motion_task_id")
                              if k in given]

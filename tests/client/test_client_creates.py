@@ -386,3 +386,16 @@ def test_texture_it_never_sends_the_shapes_geometry_pass(emulator, meshy_client)
                                       meshy_client.create_task("text-to-3d-refine", payload))
     assert "geometry_resolution" not in _created_request(emulator, task.id)
     assert estimate_cost("text-to-3d-refine", payload) == 10
+
+
+def test_texture_views_are_refused_on_a_model_they_do_not_guide(emulator, meshy_client):
+    """Multi-image's texture views (`texture_image_urls`) guide Meshy-7.1 (Latest) alone."""
+    views = ["https://example.com/front.png", "https://example.com/back.png"]
+    before = len(emulator.requests("api"))
+    with pytest.raises(e.ValidationError) as refused:
+        build_payload("multi-image-to-3d", image_urls=views, texture_image_urls=views,
+                      ai_model="meshy-7")
+    assert refused.value.field == "texture_image_urls" and "Meshy-7.1" in str(refused.value)
+    assert build_payload("multi-image-to-3d", image_urls=views, texture_image_urls=views,
+                         ai_model="latest")["texture_image_urls"] == views
+    assert len(emulator.requests("api")) == before
