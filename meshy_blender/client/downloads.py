@@ -20,8 +20,8 @@ from urllib.parse import unquote, urlsplit
 
 import requests
 
+from . import download_pacing, oslock
 from . import errors as e
-from . import oslock
 from . import verify as completeness
 from .interrupt import Watchdog, call_cancellable
 
@@ -244,6 +244,7 @@ def _copy(resp: requests.Response, fd: int, ext: str, total: int | None, max_byt
                         out = out[write(fd, out):]
                 except OSError as exc:  # the disk, not the network
                     raise cache_write_error(exc, None) from None
+                download_pacing.PACER.pace(n)  # the UI's share of the machine (see the module)
                 if on_progress is not None:
                     on_progress(done, total)
                 if cancel is not None and cancel.is_set():

@@ -118,15 +118,14 @@ def test_ctrl_c_in_the_terminal_does_not_kill_the_worker(make_remote, emulator):
     assert jobs.restarts == 0
 
 
-@pytest.mark.skipif(not hasattr(os, "sched_getscheduler"),
-                    reason="os.sched_getscheduler (Linux) is missing: no scheduling policy to read")
+@pytest.mark.skipif(not hasattr(os, "getpriority"),
+                    reason="os.getpriority (POSIX) is missing: no niceness to read")
 def test_the_worker_yields_the_cpu_to_blender(make_remote, emulator):
-    """SCHED_IDLE on Linux: a waking Blender thread preempts the worker at once; niced too, so
-    the worker stays below Blender where SCHED_IDLE is refused."""
+    """Nice 19 (from Blender's niceness): Blender's main thread wins the CPU when both want it."""
     jobs = make_remote()
     pid = jobs.call("ping")["pid"]
-    assert os.sched_getscheduler(pid) == os.SCHED_IDLE
-    assert os.getpriority(os.PRIO_PROCESS, pid) >= os.getpriority(os.PRIO_PROCESS, 0) + 1
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, ours + 19)
 
 
 def test_a_killed_worker_is_replaced_and_its_job_resumes_paid_once(make_remote, emulator):
