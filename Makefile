@@ -61,7 +61,7 @@ reliability: $(STAMP)
 # One request of every kind against the real Meshy API (test-mode key unless MESHY_API_KEY):
 # prints every difference in answer shapes. Needs internet; never part of `make test`.
 live-check: $(STAMP)
-	$(PY) scripts/live_check.py
+	PYTHONPATH=scripts $(PY) -m livecheck
 
 $(LINT_STAMP): requirements/lint.lock
 	@test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)
