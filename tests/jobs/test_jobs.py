@@ -122,14 +122,17 @@ def test_cancel_stops_waiting_at_once_and_can_delete_on_server(slow_emulator, ma
     assert len(creating_posts(slow_emulator)) == 1  # the remesh was never started
 
 
+def _shapes(manager, noun: str, count: int) -> list[model.Job]:
+    """``count`` untextured text-to-3d jobs ("rock 0", "rock 1", ...) submitted at once."""
+    return [manager.submit(plan_job("text-to-3d", {"prompt": f"{noun} {n}",
+                                                   "should_texture": False}))
+            for n in range(count)]
+
+
 def test_concurrency_never_exceeds_the_worker_limit(emulator_server, make_client, make_manager):
-    emu = Emulator(task_seconds=0.4, queue_limit=50)
-    emu.start()
-    try:
+    with Emulator(task_seconds=0.4, queue_limit=50) as emu:
         manager = make_manager(make_client(base_url=emu.api_url), max_workers=3)
-        jobs = [manager.submit(plan_job("text-to-3d", {"prompt": f"rock {n}",
-                                                       "should_texture": False}))
-                for n in range(7)]
+        jobs = _shapes(manager, "rock", 7)
         peak = 0
         while any(j.is_active for j in jobs):
             running = sum(1 for t in emu.tasks() if t["status"] in ("PENDING", "IN_PROGRESS"))
@@ -137,25 +140,17 @@ def test_concurrency_never_exceeds_the_worker_limit(emulator_server, make_client
             time.sleep(0.01)
         assert all(j.status == model.READY for j in jobs), [j.detail for j in jobs]
         assert 1 <= peak <= 3
-    finally:
-        emu.stop()
 
 
 def test_queue_full_429_is_waited_out_not_failed(emulator_server, make_client, make_manager):
-    emu = Emulator(task_seconds=0.3, queue_limit=2)
-    emu.start()
-    try:
+    with Emulator(task_seconds=0.3, queue_limit=2) as emu:
         manager = make_manager(make_client(base_url=emu.api_url), max_workers=5)
-        jobs = [manager.submit(plan_job("text-to-3d", {"prompt": f"tree {n}",
-                                                       "should_texture": False}))
-                for n in range(5)]
+        jobs = _shapes(manager, "tree", 5)
         wait_finished(manager, [j.id for j in jobs], timeout=30)
         assert [j.status for j in jobs] == [model.READY] * 5, [j.detail for j in jobs]
         statuses = [r["status"] for r in emu.requests("api") if r["method"] == "POST"]
         assert 429 in statuses, "the queue limit was never hit; the test proves nothing"
         assert len(creating_posts(emu)) == 5  # one paid task per job, none doubled
-    finally:
-        emu.stop()
 
 
 # -- journal and resume ------------------------------------------------------------------------
