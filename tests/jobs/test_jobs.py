@@ -12,13 +12,9 @@ from meshy_blender.jobs import model
 from meshy_blender.jobs.manager import JobManager
 from meshy_blender.jobs.plans import plan_job
 
+from fixtures.emulator import created_tasks
 from fixtures.jobs import drain_until, wait_finished
 from meshy_emu import Emulator
-
-
-def creating_posts(emu) -> list[dict]:
-    """Task-creating POSTs the emulator accepted (each one is a charge)."""
-    return [r for r in emu.requests("api") if r["method"] == "POST" and r.get("created_task_id")]
 
 
 @pytest.fixture
@@ -85,7 +81,7 @@ def test_chain_passes_each_task_id_to_the_next_step(emulator, make_client, make_
                                                  "rig": {}, "animations": [1]}))
     wait_finished(manager, [job.id], timeout=60)
     assert job.status == model.READY, job.detail
-    posts = creating_posts(emulator)
+    posts = created_tasks(emulator)
     # The emulator's task objects echo the request parameters they were created with.
     bodies = [(p["kind"], emulator.task(p["created_task_id"]), p["created_task_id"])
               for p in posts]
@@ -119,7 +115,7 @@ def test_cancel_stops_waiting_at_once_and_can_delete_on_server(slow_emulator, ma
     assert job.status == model.CANCELLED
     deletes = [r for r in slow_emulator.requests("api") if r["method"] == "DELETE"]
     assert len(deletes) == 1 and task_id in deletes[0]["path"]
-    assert len(creating_posts(slow_emulator)) == 1  # the remesh was never started
+    assert len(created_tasks(slow_emulator)) == 1  # the remesh was never started
 
 
 def _shapes(manager, noun: str, count: int) -> list[model.Job]:
@@ -150,7 +146,7 @@ def test_queue_full_429_is_waited_out_not_failed(emulator_server, make_client, m
         assert [j.status for j in jobs] == [model.READY] * 5, [j.detail for j in jobs]
         statuses = [r["status"] for r in emu.requests("api") if r["method"] == "POST"]
         assert 429 in statuses, "the queue limit was never hit; the test proves nothing"
-        assert len(creating_posts(emu)) == 5  # one paid task per job, none doubled
+        assert len(created_tasks(emu)) == 5  # one paid task per job, none doubled
 
 
 # -- journal and resume ------------------------------------------------------------------------
@@ -172,7 +168,7 @@ def test_crash_mid_job_resumes_from_journal_without_a_second_post(slow_emulator,
     again = second.get(job.id)
     assert again.status == model.READY, again.detail
     assert again.step("preview").task_id == job.step("preview").task_id
-    assert len(creating_posts(slow_emulator)) == 1
+    assert len(created_tasks(slow_emulator)) == 1
 
 
 def test_crash_during_the_paid_post_adopts_the_task_instead_of_paying_twice(
@@ -194,7 +190,7 @@ def test_crash_during_the_paid_post_adopts_the_task_instead_of_paying_twice(
     resumed = manager.get(job.id)
     assert resumed.status == model.READY, resumed.detail
     assert resumed.step("preview").task_id == server_id
-    assert len(creating_posts(emulator)) == 1
+    assert len(created_tasks(emulator)) == 1
 
 
 def test_ready_jobs_are_offered_for_import_after_restart(emulator, make_client, make_manager,
@@ -232,7 +228,7 @@ def test_failed_task_fails_the_job_with_the_server_reason(emulator, make_client,
     assert job.status == model.FAILED
     assert job.error and job.error.type == "TaskFailedError"
     assert "busy" in job.error.message.lower()
-    assert len(creating_posts(emulator)) == 1  # no blind re-creation of a failed paid task
+    assert len(created_tasks(emulator)) == 1  # no blind re-creation of a failed paid task
 
 
 def test_event_queue_is_safe_under_many_threads(emulator, make_client, make_manager):
