@@ -1,7 +1,7 @@
 # Two commands for a fresh machine: `make demo` and `make test`. Each creates or refreshes the
 # venv for the chosen Blender (bpy wheel) first; a venv is rebuilt only when its pins change.
 #   make test BLENDER=4.2|4.5|5.0     run the suite on another Blender (separate venvs)
-#   make test PYTEST_ARGS="tests/addon/test_registration.py -x"   run one file
+#   make test PYTEST_ARGS="tests/addon/extension/test_registration.py -x"   run one file
 #   make test PYTEST_ARGS="tests/client"                            run one folder
 
 BLENDER ?= 4.5
@@ -61,7 +61,7 @@ reliability: $(STAMP)
 # One request of every kind against the real Meshy API (test-mode key unless MESHY_API_KEY):
 # prints every difference in answer shapes. Needs internet; never part of `make test`.
 live-check: $(STAMP)
-	$(PY) scripts/live_check.py
+	PYTHONPATH=scripts $(PY) -m livecheck
 
 $(LINT_STAMP): requirements/lint.lock
 	@test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)

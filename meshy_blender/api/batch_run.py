@@ -48,7 +48,7 @@ class BatchRun:
         gate = self.rt.manager.concurrency
         with gate.arrivals() if gate is not None else contextlib.nullcontext():
             for p in self.planned:
-                self.jobs[p.row.id] = [self._submit(p, p.request)]
+                self.jobs[p.row.id] = [self._submit(p, p.request, planned=p.job)]
         deadline = None if timeout is None else self.t0 + timeout
         try:
             while True:
@@ -74,11 +74,14 @@ class BatchRun:
             for p in self.planned:
                 self._outcome(p)
 
-    def _submit(self, p: Planned, request: Any, index: int | None = None) -> model.Job:
+    def _submit(self, p: Planned, request: Any, index: int | None = None, *,
+                planned: model.Job | None = None) -> model.Job:
         """Submit (or, for a journalled key, take back) one job; a finished one is imported
-        again from the cache: this run's scene and library must hold every row."""
+        again from the cache: this run's scene and library must hold every row. ``planned``:
+        the row's job as the batch planned and priced it (one plan per request); a request
+        asked again later, or a LOD made from the row's result, is planned when it is sent."""
         try:
-            job = self.rt.submit(request, origin=model.ORIGIN_SCRIPT)
+            job = self.rt.submit(request, origin=model.ORIGIN_SCRIPT, planned=planned)
         except JobOwnedError:
             if index is None:  # its place in the row's jobs (0: the row's own, then LODs)
                 index = len(self.jobs.get(p.row.id, []))

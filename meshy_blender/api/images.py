@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..client import errors
-from . import price_gate
+from ..jobs import money_gate
 from .generate import run
 from .results import ProgressCallback, Result
 
@@ -47,7 +47,7 @@ def image_task_to_3d(image_task_id: str, *, multi_view: bool = False,
     uploaded again). ``multi_view=True`` (a multi-view image task) uses multi-image-to-3D."""
     request = "multi-image-to-3d" if multi_view else "image-to-3d"
     options = {"input_task_id": image_task_id, **options}
-    price_gate.require_published(request, options, accept_unpublished_price)
+    money_gate.require_published(request, options, accept_unpublished_price)
     return run(request, options, progress=progress, timeout=timeout,
                import_format=import_format, placement=placement, label=label, job_key=job_key)
 
@@ -56,7 +56,7 @@ def _images(request: str, options: dict[str, Any], pack: bool, accepted: bool,
             **kw: Any) -> Result:
     from ..blender.scene.import_images_motion_print import load_images
 
-    price_gate.require_published(request, options, accepted)
+    money_gate.require_published(request, options, accepted)
     result = run(request, options, import_format=None, placement=None, **kw)
     if pack:  # the same datablocks, now inside the .blend
         result.images = load_images([i.filepath for i in result.images], pack=True)

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ..client import errors
+from ..jobs import money_gate
 from ..jobs.plans import PLACEHOLDER_TASK_ID
-from . import price_gate
 from .generate import run
 from .results import ProgressCallback, Result
 from .session import runtime
@@ -77,7 +77,7 @@ def animate(armature: Any, action_id: int | None = None, *,
                                      "both and not neither.", field="action_ids")
     chosen = {"action_id": action_id} if action_ids is None else {
         "action_ids": list(action_ids)}
-    price_gate.require_published("animate", {"rig_task_id": PLACEHOLDER_TASK_ID, **chosen,
+    money_gate.require_published("animate", {"rig_task_id": PLACEHOLDER_TASK_ID, **chosen,
                                              **options}, accept_unpublished_price)
     from ..blender.scene import selection
 

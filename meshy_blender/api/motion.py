@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..client import errors, specs
-from . import price_gate
+from ..jobs import money_gate
 from .generate import run
 from .models import from_model
 from .results import ProgressCallback, Result
@@ -39,7 +39,7 @@ def text_to_motion(prompt: str, *, armature: Any = None, progress: ProgressCallb
         raise errors.ValidationError("apply_to_rig needs the armature the motion lands on: "
                                      "text_to_motion(prompt, armature=obj, ...).",
                                      field="armature")
-    price_gate.require_published("text-to-motion", options, accept_unpublished_price)
+    money_gate.require_published("text-to-motion", options, accept_unpublished_price)
     return run("text-to-motion", options, progress=progress, timeout=timeout,
                import_format=None, placement=None, label=label or prompt,
                target_armature=target, job_key=job_key)
@@ -58,6 +58,6 @@ def uv_unwrap(obj: Any = None, *, progress: ProgressCallback | None = None,
         from ..blender.scene.export import count_faces
 
         specs.check_face_limit("uv-unwrap", count_faces(bpy.context, [obj], True))
-    price_gate.require_published_for_model("uv-unwrap", options, accept_unpublished_price)
+    money_gate.require_published_for_model("uv-unwrap", options, accept_unpublished_price)
     return from_model("uv-unwrap", obj, options, progress=progress, timeout=timeout,
                       import_format=None, placement=placement, label=label, job_key=job_key)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import price_gate
+from ..jobs import money_gate
 from .models import from_model
 from .results import ProgressCallback, Result
 
@@ -47,5 +47,5 @@ def print_multicolor(obj: Any = None, *, progress: ProgressCallback | None = Non
 
 def _print(request: str, obj: Any, options: dict[str, Any], accepted: bool,
            **kw: Any) -> Result:
-    price_gate.require_published_for_model(request, options, accepted)
+    money_gate.require_published_for_model(request, options, accepted)
     return from_model(request, obj, options, **kw)

@@ -18,7 +18,7 @@ Enabling the add-on (every Blender start) imports only ``registration`` and the 
 classes it registers: panel and operator modules import ``core``, ``scene`` and the client/jobs
 layers inside the functions that use them (first draw, first click), and keep what a class needs
 at definition time in leaf modules (``core/sidebar_data.py``, ``client/limits.py``,
-``jobs/kinds.py``, ``jobs/retention_rules.py``); tests/addon/test_performance.py checks which
+``jobs/kinds.py``, ``jobs/retention_rules.py``); tests/addon/core/test_performance.py checks which
 modules an enable loads.
 
 Imports go down: ``features`` may use ``core``, ``scene``, ``ui`` and ``operators``; ``ui`` and

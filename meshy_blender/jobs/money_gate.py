@@ -3,12 +3,15 @@ policy included) and ask here whether the account can pay for it, before anythin
 
 One place decides, so the same over-budget request is refused the same way wherever it comes
 from: a known balance below the price refuses; an unread balance never blocks (Meshy answers
-402 then, and nothing was paid).
+402 then, and nothing was paid). Each caller plans a request once (:func:`plan`) and hands
+that job to the balance check and to ``Runtime.submit(planned=...)``. Prices Meshy does not
+publish are never guessed silently: the sidebar asks the artist, the API and the CLI need
+``accept_unpublished_price`` (:func:`require_published`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..client import errors
 
@@ -49,3 +52,32 @@ def refuse_over_balance(needed: int, balance: int | None, what: str) -> None:
             f"Not enough Meshy credits for {what}: it costs {needed:,} credits and the balance "
             f"is {balance:,}. Nothing was sent; top up your API credits or drop a step.",
             status=None, balance=balance, required=needed)
+
+
+_MODEL_INPUTS = ("model_url", "input_task_id")
+
+
+def require_published(request: str, options: dict[str, Any], accepted: bool) -> int:
+    """The request's estimated credits; raises ValidationError (field
+    ``accept_unpublished_price``) when Meshy publishes no price for it (several animations in
+    one task, text-to-motion applied to a rig, ultra mode...) and it was not accepted."""
+    from . import plans
+
+    quote = plans.quote(request, dict(options))
+    if not quote.published and not accepted:
+        raise errors.ValidationError(
+            f"Meshy does not publish the price of this {request} request ({quote.note}); the "
+            f"known part is {quote.credits} credits. Nothing was sent: pass "
+            "accept_unpublished_price=True (CLI: --accept-unpublished-price) to go ahead.",
+            field="accept_unpublished_price")
+    return quote.credits
+
+
+def require_published_for_model(request: str, options: dict[str, Any], accepted: bool) -> int:
+    """As :func:`require_published` for a request on a model, priced before the model is
+    exported or uploaded (the price does not depend on which model it is)."""
+    from . import plans
+
+    probe = {k: v for k, v in options.items() if k not in _MODEL_INPUTS}
+    return require_published(request, {**probe, "input_task_id": plans.PLACEHOLDER_TASK_ID},
+                             accepted)

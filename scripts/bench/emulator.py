@@ -1,6 +1,6 @@
 """The Meshy emulator in its own process for a benchmark (so it never shares the bench's GIL).
 
-One class for every benchmark: start ``scripts/meshy_emulator.py`` on free ports, read the URLs
+One class for every benchmark: start ``python -m meshy_emu`` on free ports, read the URLs
 it prints, call its admin endpoints, stop it. The runner kills the whole process group if a
 benchmark hangs, so a stuck emulator cannot outlive its benchmark.
 """
@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import requests
+
+import meshy_emu
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_KEY = "msy_dummy_api_key_for_test_mode_12345678"
@@ -28,13 +29,13 @@ class EmulatorProcess:
         ``SCHED_IDLE``: it stands in for Meshy's servers, whose CPU is not the artist's, so on a
         small machine it should not take the cores the measured process needs (benchmarks say
         when they use it)."""
-        cmd = [sys.executable, str(ROOT / "scripts" / "meshy_emulator.py"), "--port", "0",
-               "--asset-port", "0", *args]
+        cmd = meshy_emu.command("--port", "0", "--asset-port", "0", *args)
         if nice > 0 and os.name == "posix":
             cmd = ["nice", "-n", str(nice), *cmd]
         if idle and shutil.which("chrt"):
             cmd = ["chrt", "--idle", "0", *cmd]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True,
+                                     env=meshy_emu.child_env())
         self.api = self.assets = ""
         assert self.proc.stdout is not None
         deadline = time.monotonic() + start_timeout  # first use may generate the assets

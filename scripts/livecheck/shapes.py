@@ -14,22 +14,15 @@ Spec = Any
 _TYPES = {"str": str, "bool": bool, "null": type(None)}
 
 
+# JSON's names for Python's types; bool before int (a bool is an int in Python).
+_TYPE_NAMES: tuple[tuple[type, str], ...] = (
+    (type(None), "null"), (bool, "bool"), (int, "int"), (float, "number"), (str, "str"),
+    (list, "array"), (dict, "object"))
+
+
 def type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "str"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
+    return next((name for kind, name in _TYPE_NAMES if isinstance(value, kind)),
+                type(value).__name__)
 
 
 def _matches(spec: Spec, value: Any) -> bool:

@@ -22,7 +22,7 @@ from .validation import VALIDATORS, Context
 from .web import drop_connection, error, json_response
 
 if TYPE_CHECKING:
-    from .emulator import Emulator
+    from .host import EmulatorHost
 
 VERSIONS = {"text-to-3d": "v2"}
 
@@ -58,7 +58,7 @@ _url_map = Map([
 class Caller(Context):
     """Validation context bound to one API key."""
 
-    def __init__(self, emu: Emulator, key: str) -> None:
+    def __init__(self, emu: EmulatorHost, key: str) -> None:
         self.emu = emu
         self.key = key
 
@@ -82,7 +82,7 @@ class Caller(Context):
 class ApiApp:
     """WSGI app of the API port."""
 
-    def __init__(self, emu: Emulator) -> None:
+    def __init__(self, emu: EmulatorHost) -> None:
         self.emu = emu
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:

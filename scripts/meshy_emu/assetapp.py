@@ -15,7 +15,7 @@ from .glb import padded_glb
 from .web import CLOSE_DELIMITED
 
 if TYPE_CHECKING:
-    from .emulator import Emulator
+    from .host import EmulatorHost
 
 CHUNK = 256 * 1024
 _XML = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
@@ -30,7 +30,7 @@ def xml_error(status: int, code: str, message: str) -> Response:
 class AssetApp:
     """WSGI app of the asset port: GET /{task_id}/{filename}?Expires=...&Signature=..."""
 
-    def __init__(self, emu: Emulator) -> None:
+    def __init__(self, emu: EmulatorHost) -> None:
         self.emu = emu
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:

@@ -23,14 +23,14 @@ from .tasks import RESOURCES, TERMINAL, Task
 from .web import json_response
 
 if TYPE_CHECKING:
-    from .api import ApiApp
+    from .host import TaskApp
 
 TASKS = "/openapi/v2/tasks"
 MAX_METADATA_PAIRS = 64
 MAX_METADATA_BYTES = 8192
 
 
-def create(app: ApiApp, request: Request, record: dict[str, Any], key: str,
+def create(app: TaskApp, request: Request, record: dict[str, Any], key: str,
            route: str) -> Response:
     """POST /openapi/v2/<route>: check, price, charge, start; 202 + the task object."""
     emu = app.emu
@@ -72,7 +72,7 @@ def _check_metadata(header: str | None) -> None:
                                           "key=value pairs and 8192 bytes.")
 
 
-def _analyzed_before(app: ApiApp, key: str, body: dict[str, Any]) -> bool:
+def _analyzed_before(app: TaskApp, key: str, body: dict[str, Any]) -> bool:
     now = time.time()
     return body.get("input_task_id") is not None and any(
         t.key == key and t.kind == "print-analyze" and t.status(now) == "SUCCEEDED"
@@ -80,18 +80,18 @@ def _analyzed_before(app: ApiApp, key: str, body: dict[str, Any]) -> bool:
         for t in app.emu.store.all())
 
 
-def own_task(app: ApiApp, key: str, task_id: str) -> Task:
+def own_task(app: TaskApp, key: str, task_id: str) -> Task:
     task = app.emu.store.get(task_id)
     if task is None or task.key != key:
         raise CodedApiError("task_not_found", f"Task {task_id} not found")
     return task
 
 
-def read(app: ApiApp, request: Request, key: str, task_id: str) -> Response:
+def read(app: TaskApp, request: Request, key: str, task_id: str) -> Response:
     return app.json(request, app.emu.render_task(own_task(app, key, task_id)))
 
 
-def delete(app: ApiApp, key: str, task_id: str) -> Response:
+def delete(app: TaskApp, key: str, task_id: str) -> Response:
     """DELETE (assumed as Meshy's MCP server describes it): a PENDING task is removed and
     refunded; a running one is refused and keeps running; a finished one is removed."""
     emu = app.emu
@@ -131,7 +131,7 @@ def _paged(tasks: list[Task], request: Request) -> tuple[list[Task], bool]:
     return tasks[start:start + page_size], len(tasks) > start + page_size
 
 
-def listing(app: ApiApp, request: Request, key: str) -> Response:
+def listing(app: TaskApp, request: Request, key: str) -> Response:
     """GET /openapi/v2/tasks[?type=]: v1's paging parameters, Usage's {data, has_more} shape."""
     wanted = request.args.get("type")
     kinds = RESOURCES.get(wanted, (wanted,)) if wanted else None
@@ -141,7 +141,7 @@ def listing(app: ApiApp, request: Request, key: str) -> Response:
     return app.json(request, {"data": [app.emu.render_task(t) for t in page], "has_more": more})
 
 
-def usage(app: ApiApp, request: Request, key: str) -> Response:
+def usage(app: TaskApp, request: Request, key: str) -> Response:
     """GET /openapi/v2/usage/tasks: credits per task, wrapped in {data, has_more}."""
     page, more = _paged([t for t in app.emu.store.all() if t.key == key], request)
     now = time.time()
@@ -151,7 +151,7 @@ def usage(app: ApiApp, request: Request, key: str) -> Response:
     return app.json(request, {"data": rows, "has_more": more})
 
 
-def balance(app: ApiApp, request: Request, key: str) -> Response:
+def balance(app: TaskApp, request: Request, key: str) -> Response:
     monthly, permanent = app.emu.accounts.split(key)
     return app.json(request, {"balance": monthly + permanent, "monthly_credits": monthly,
                               "permanent_credits": permanent,

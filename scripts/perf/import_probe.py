@@ -1,6 +1,6 @@
 """Our import against Blender's bare glTF importer, per scene size and model, per step.
 
-Models and filled scenes are made with Blender in child processes (``perf_probe.py make-model``,
+Models and filled scenes are made with Blender in child processes (``python -m perf make-model``,
 ``make-scene``) into ``build/perf/`` and reused; timing runs in this process with bpy imported.
 """
 
@@ -15,11 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import child_env
+
 CHILD_COMMANDS = ("make-model", "make-scene")
 VERSION = 1  # bump when generated files change
 # name: (triangles, texture size, texture count)
 MODELS = {"small": (5_000, 1024, 1), "large": (300_000, 4096, 3)}
-PROBE = Path(__file__).resolve().parent.parent / "perf_probe.py"
 
 
 # ------------------------------------------------------------------ generated inputs (children)
@@ -115,8 +116,8 @@ def child(argv: list[str]) -> int:
 
 def _ensure(path: Path, *args: object) -> Path:
     if not path.is_file():
-        proc = subprocess.run([sys.executable, str(PROBE), *map(str, args)],
-                              capture_output=True, text=True)
+        proc = subprocess.run([sys.executable, "-m", "perf", *map(str, args)],
+                              capture_output=True, text=True, env=child_env())
         if not path.is_file():
             raise RuntimeError(f"could not make {path.name}: {proc.stderr[-2000:]}")
     return path

@@ -8,7 +8,6 @@ any task was created (a charge) before the refusal. Needs bpy (run inside Blende
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -19,18 +18,6 @@ from typing import Any
 
 from . import harness as h
 from meshy_emu import TEST_MODE_KEY, Emulator
-
-ENV_VARS = ("MESHY_API_KEY", "MESHY_API_BASE", "MESHY_CACHE_DIR", "MESHY_STUDIO_CONFIG",
-            "MESHY_CA_BUNDLE")
-
-
-def _stop_runtime() -> None:
-    """Stop the add-on runtime's workers *and* its timer, as unregistering the add-on does (a
-    leftover timer keeps the bpy module from exiting)."""
-    from meshy_blender.blender.core import runtime
-
-    runtime.shutdown_runtime()
-    runtime.remove_timer()
 
 
 @dataclass
@@ -65,28 +52,13 @@ class Lab:
     def env(self, **overrides: str | None) -> Iterator[None]:
         from meshy_blender.blender.core import runtime
 
-        saved = {k: os.environ.get(k) for k in ENV_VARS}
-        base = {"MESHY_API_KEY": TEST_MODE_KEY, "MESHY_API_BASE": self.emu.api_url,
-                "MESHY_CACHE_DIR": str(self.tmp / "cache"), "MESHY_STUDIO_CONFIG": None,
-                "MESHY_CA_BUNDLE": None}
-        base.update(overrides)
-        for key, value in base.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        _stop_runtime()
-        if hasattr(runtime, "reset_session_spent"):
-            runtime.reset_session_spent()
-        try:
+        values = {"MESHY_API_KEY": TEST_MODE_KEY, "MESHY_API_BASE": self.emu.api_url,
+                  "MESHY_CACHE_DIR": str(self.tmp / "cache"), "MESHY_STUDIO_CONFIG": None,
+                  "MESHY_CA_BUNDLE": None, **overrides}
+        with h.meshy_env(**values):
+            if hasattr(runtime, "reset_session_spent"):
+                runtime.reset_session_spent()
             yield
-        finally:
-            _stop_runtime()
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
 
     def policy(self, text: str) -> str:
         return self.file("studio.toml", text.encode())

@@ -7,11 +7,13 @@ resumed), and was anything paid for twice (a charged task no journal knows about
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -85,6 +87,37 @@ class Workspace:
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def stop_runtime() -> None:
+    """Stop the add-on runtime's workers *and* its timer, as unregistering the add-on does (a
+    leftover timer keeps the bpy module from exiting)."""
+    from meshy_blender.blender.core import runtime
+
+    runtime.shutdown_runtime()
+    runtime.remove_timer()
+
+
+@contextmanager
+def meshy_env(**values: str | None) -> Iterator[None]:
+    """Run with these environment variables (None: unset) and a fresh add-on runtime; then
+    stop that runtime and put every variable back as it was."""
+    saved = {k: os.environ.get(k) for k in values}
+    _set_env(values)
+    stop_runtime()
+    try:
+        yield
+    finally:
+        stop_runtime()
+        _set_env(saved)
+
+
+def _set_env(values: dict[str, str | None]) -> None:
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 def wait_jobs(manager: JobManager, jobs: Iterable[Job], timeout: float) -> bool:

@@ -9,7 +9,6 @@ credentials. TLS is checked against a self-signed HTTPS server on 127.0.0.1 made
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import shutil
 import struct
@@ -32,15 +31,6 @@ from meshy_blender.client.tasks import parse_task
 
 from . import harness as h
 from meshy_emu import Emulator
-
-
-def _stop_runtime() -> None:
-    """Stop the add-on runtime's workers *and* its timer, as unregistering the add-on does (a
-    leftover timer keeps the bpy module from exiting)."""
-    from meshy_blender.blender.core import runtime
-
-    runtime.shutdown_runtime()
-    runtime.remove_timer()
 
 
 @dataclass
@@ -105,34 +95,26 @@ def key_checks(tmp: Path) -> list[Check]:
     key = "msy_" + secrets.token_hex(16)
     emu = Emulator(task_seconds=h.TASK_SECONDS, keys={key: 10_000}, rate_limit=1000).start()
     cache = tmp / "cache"
-    saved = {k: os.environ.get(k) for k in ("MESHY_API_KEY", "MESHY_API_BASE",
-                                            "MESHY_CACHE_DIR", "MESHY_STUDIO_CONFIG")}
-    os.environ.update(MESHY_API_KEY=key, MESHY_API_BASE=emu.api_url, MESHY_CACHE_DIR=str(cache))
-    os.environ.pop("MESHY_STUDIO_CONFIG", None)
-    _stop_runtime()
     blend = tmp / "scene.blend"
     failure = ""
     try:
-        bpy.ops.wm.read_homefile(use_empty=True)
-        with captured_logs() as logs:
-            result = api.text_to_3d("a lantern", should_texture=False)
-            emu.set_fault("fail_tasks", "server_error")
-            try:
-                api.text_to_3d("a failing lantern", should_texture=False)
-            except e.MeshyError as exc:
-                failure = str(exc) + repr(exc)
-            emu.clear_faults()
-            logging.getLogger("meshy_blender").exception("forced error record with %r", failure)
-        bpy.ops.wm.save_as_mainfile(filepath=str(blend), compress=False)
-        assets = emu.requests("assets")
+        with h.meshy_env(MESHY_API_KEY=key, MESHY_API_BASE=emu.api_url,
+                         MESHY_CACHE_DIR=str(cache), MESHY_STUDIO_CONFIG=None):
+            bpy.ops.wm.read_homefile(use_empty=True)
+            with captured_logs() as logs:
+                result = api.text_to_3d("a lantern", should_texture=False)
+                emu.set_fault("fail_tasks", "server_error")
+                try:
+                    api.text_to_3d("a failing lantern", should_texture=False)
+                except e.MeshyError as exc:
+                    failure = str(exc) + repr(exc)
+                emu.clear_faults()
+                logging.getLogger("meshy_blender").exception("forced error record with %r",
+                                                             failure)
+            bpy.ops.wm.save_as_mainfile(filepath=str(blend), compress=False)
+            assets = emu.requests("assets")
     finally:
-        _stop_runtime()
         emu.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     needle = key.encode()
     in_blend = needle in blend.read_bytes()
     in_cache = _files_containing(cache, needle)

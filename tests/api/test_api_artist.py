@@ -10,10 +10,7 @@ import pytest
 from meshy_blender import api
 from meshy_blender.client import errors
 
-
-def _paid(emulator):
-    return [r for r in emulator.requests("api") if r["method"] == "POST"
-            and r.get("created_task_id")]
+from fixtures.emulator import created_tasks
 
 
 def _sent(emulator, task_id: str) -> dict:
@@ -32,7 +29,7 @@ def test_refine_textures_a_shape_in_place_with_one_refine_task(bpy, empty_scene,
     sent = _sent(meshy_env, textured.task_ids["refine"])  # one v2 retexture of the shape
     assert sent["input_task_id"] == shape.task_ids["preview"]
     assert sent["texture_prompt"] == "glazed blue" and sent["enable_pbr"] is True
-    assert len(_paid(meshy_env)) == 2  # one shape, one texture
+    assert len(created_tasks(meshy_env)) == 2  # one shape, one texture
     new_root = textured.root_objects[0]
     assert tuple(new_root.matrix_world.translation) == pytest.approx((1.0, 2.0, 0.0))
     assert name not in bpy.data.objects and new_root["meshy_replaces"] == name  # removed
@@ -43,12 +40,12 @@ def test_refine_refuses_what_is_not_a_shape_before_paying(bpy, empty_scene, mesh
     bpy.ops.mesh.primitive_cube_add()
     with pytest.raises(errors.ValidationError, match="not a Meshy text to 3D shape"):
         api.refine(bpy.context.active_object)
-    assert _paid(meshy_env) == []
+    assert created_tasks(meshy_env) == []
 
 
 def test_candidates_and_thumbnails_in_result_files(bpy, empty_scene, meshy_env):
     results = api.text_to_3d("a wooden chair", candidates=3, placement="ORIGIN")
-    assert len(results) == 3 and len(_paid(meshy_env)) == 3
+    assert len(results) == 3 and len(created_tasks(meshy_env)) == 3
     xs = [r.root_objects[0].matrix_world.translation.x for r in results]
     assert xs == sorted(xs) and xs[0] == pytest.approx(0.0) and xs[1] - xs[0] >= 1.0
     for result in results:
@@ -56,7 +53,7 @@ def test_candidates_and_thumbnails_in_result_files(bpy, empty_scene, meshy_env):
         thumb = Path(result.files["preview.thumbnail"])
         assert thumb.is_file() and thumb.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     picked = api.refine(results[1])
-    assert len(_paid(meshy_env)) == 4
+    assert len(created_tasks(meshy_env)) == 4
     assert _sent(meshy_env, picked.task_ids["refine"])["input_task_id"] == \
         results[1].task_ids["preview"]
 
@@ -66,7 +63,7 @@ def test_candidates_refuse_texturing_or_too_many_before_paying(bpy, empty_scene,
         api.text_to_3d("a chair", candidates=2, should_texture=True)
     with pytest.raises(errors.ValidationError, match="1 to 4"):
         api.text_to_3d("a chair", candidates=5)
-    assert _paid(meshy_env) == []
+    assert created_tasks(meshy_env) == []
 
 
 def test_mark_asset_overrides_the_preference(bpy, empty_scene, meshy_env):
@@ -95,7 +92,7 @@ def test_cli_candidates_then_refine_the_picked_one(bpy, empty_scene, meshy_env, 
     assert code == 0, data
     assert _sent(meshy_env, data["task_ids"]["refine"])["input_task_id"] == picked
     assert _sent(meshy_env, data["task_ids"]["refine"])["texture_prompt"] == "rusty iron"
-    assert len(_paid(meshy_env)) == 3
+    assert len(created_tasks(meshy_env)) == 3
     code, data = run("text-to-3d", "a lantern", "--candidates", "2", "--out", "x.glb")
     assert code == 2 and "--candidates" in data["error"]["message"]
 

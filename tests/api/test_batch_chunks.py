@@ -19,16 +19,13 @@ from meshy_blender import cli
 from meshy_blender.client.errors import ValidationError
 from meshy_blender.jobs.batch_rows import rows_text, select_rows
 
+from fixtures.emulator import created_tasks
 from meshy_emu import TEST_MODE_KEY, Emulator
 
 
 def run(capfd, *argv: str) -> tuple[int, dict]:
     code = cli.main([*argv, "--json"])
     return code, json.loads(capfd.readouterr().out)
-
-
-def creates(emu) -> list[dict]:
-    return [r for r in emu.requests("api") if r["method"] == "POST" and r.get("created_task_id")]
 
 
 PROPS = "id,prompt,should_texture\n" + "".join(f"p{n},prop {n},false\n" for n in range(1, 7))
@@ -78,7 +75,7 @@ def test_chunks_run_again_and_overlapping_pay_once_and_merge_into_one_report(
     code, second = run(capfd, "batch", str(props), "--rows", "2-6", "--quiet",
                        "--report", str(reports / "b.jsonl"))
     assert code == 0 and second["done"] == 5 and second["to_pay"] == 3 * 20, second
-    made = [r["created_task_id"] for r in creates(meshy_env)]
+    made = [r["created_task_id"] for r in created_tasks(meshy_env)]
     assert len(made) == len(set(made)) == 6  # every row created once
     assert balance - meshy_env.balance() == 6 * 20
     code, data = run(capfd, "batch-merge", str(merged), str(reports / "a.jsonl"),
@@ -118,12 +115,12 @@ def test_max_in_flight_keeps_this_process_under_its_share_of_the_queue(
     monkeypatch.setenv("MESHY_MAX_IN_FLIGHT", "many")
     code, data = run(capfd, "batch", str(props), "--quiet")
     assert code == cli.EXIT_BAD_INPUT and "MESHY_MAX_IN_FLIGHT" in data["error"]["message"]
-    assert creates(meshy_env) == []
+    assert created_tasks(meshy_env) == []
     monkeypatch.setenv("MESHY_MAX_IN_FLIGHT", "2")
     code, data = run(capfd, "batch", str(props), "--quiet")
     assert code == 0 and data["done"] == 6, data
     assert data["full_queue_answers"] == 0 and data["queue_limit"] == 2, data
-    assert len(creates(meshy_env)) == 6
+    assert len(created_tasks(meshy_env)) == 6
 
 
 CLI = """

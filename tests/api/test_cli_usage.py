@@ -19,9 +19,8 @@ import pytest
 from meshy_blender import api, cli
 from meshy_blender.client import errors
 
+import meshy_emu
 from conftest import ROOT
-
-EMULATOR = ROOT / "scripts" / "meshy_emulator.py"
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
@@ -178,7 +177,7 @@ def _emulator_lines(proc: subprocess.Popen[str]) -> list[str]:
 
 
 def test_the_emulators_pasted_lines_drive_the_checkout_cli(tmp_path, emulator_server):
-    proc = subprocess.Popen([sys.executable, str(EMULATOR), "--task-seconds", "0.1"],
+    proc = subprocess.Popen(meshy_emu.command("--task-seconds", "0.1"), env=meshy_emu.child_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         lines = _emulator_lines(proc)

@@ -16,6 +16,7 @@ from meshy_blender.client.request_body import create_body, create_route
 from meshy_blender.client.request_fields import REQUEST_FIELDS
 from meshy_blender.client.specs import SPECS
 
+from fixtures.emulator import created_tasks
 from meshy_emu import request_fields as emulator_fields
 
 IMG = "https://x/a.png"
@@ -237,8 +238,7 @@ def test_the_geometry_pass_is_quoted_as_meshy_charges_it(emulator, meshy_client,
 # ---------------------------------------------------------------- X-Meshy-Metadata (v2)
 
 def _metadata_headers(emulator: Any) -> list[str | None]:
-    return [r.get("metadata") for r in emulator.requests("api")
-            if r["method"] == "POST" and r.get("created_task_id")]
+    return [r.get("metadata") for r in created_tasks(emulator)]
 
 
 @pytest.mark.parametrize(("labels", "words"), [

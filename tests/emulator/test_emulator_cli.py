@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import requests
 
+import meshy_emu
 from meshy_emu import TEST_MODE_KEY, Emulator
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "meshy_emulator.py"
 
 
 def start(*args: str) -> tuple[subprocess.Popen[str], str, str]:
-    proc = subprocess.Popen([sys.executable, str(SCRIPT), *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(meshy_emu.command(*args), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=meshy_emu.child_env())
     assert proc.stdout is not None
     api = proc.stdout.readline().strip()
     assets = proc.stdout.readline().strip()
@@ -65,8 +62,8 @@ def test_cli_default_accepts_the_test_mode_key(emulator_server: Emulator) -> Non
 def test_cli_help_documents_every_fault() -> None:
     from meshy_emu.faults import NAMES
 
-    out = subprocess.run([sys.executable, str(SCRIPT), "--help"], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(meshy_emu.command("--help"), capture_output=True,
+                         text=True, check=True, env=meshy_emu.child_env()).stdout
     for flag in ("--port", "--asset-port", "--task-seconds", "--key", "--fault",
                  "--queue-limit", "--rate-limit"):
         assert flag in out
@@ -75,6 +72,6 @@ def test_cli_help_documents_every_fault() -> None:
 
 
 def test_cli_rejects_unknown_fault() -> None:
-    proc = subprocess.run([sys.executable, str(SCRIPT), "--fault", "nope"], capture_output=True,
-                          text=True, timeout=30)
+    proc = subprocess.run(meshy_emu.command("--fault", "nope"), capture_output=True,
+                          text=True, timeout=30, env=meshy_emu.child_env())
     assert proc.returncode == 2 and "unknown fault" in proc.stderr

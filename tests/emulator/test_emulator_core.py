@@ -17,12 +17,6 @@ TASK_FIELDS = {"id", "type", "status", "progress", "created_at", "started_at", "
                "expires_at", "preceding_tasks", "task_error", "consumed_credits"}
 
 
-@pytest.fixture
-def api(v1_routes: Emulator, meshy_key: str) -> Api:
-    """The emulator with its v1 routes still served: they are tested here too."""
-    return Api(v1_routes, meshy_key)
-
-
 def test_preview_lifecycle_goes_pending_in_progress_succeeded(api: Api) -> None:
     task_id = api.create(T3D, {"mode": "preview", "prompt": "a monster mask",
                                "negative_prompt": "low quality", "art_style": "realistic",

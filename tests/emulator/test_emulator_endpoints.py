@@ -15,12 +15,6 @@ from meshy_emu.glb import Glb
 V1 = "/openapi/v1"
 
 
-@pytest.fixture
-def api(v1_routes: Emulator, meshy_key: str) -> Api:
-    """The emulator with its v1 routes still served: they are tested here too."""
-    return Api(v1_routes, meshy_key)
-
-
 def data_uri(data: bytes, mime: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 

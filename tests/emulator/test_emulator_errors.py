@@ -14,12 +14,6 @@ from meshy_emu import TEST_MODE_KEY, Emulator
 T3D = "/openapi/v2/text-to-3d"
 
 
-@pytest.fixture
-def api(v1_routes: Emulator, meshy_key: str) -> Api:
-    """The emulator with its v1 routes still served: they are tested here too."""
-    return Api(v1_routes, meshy_key)
-
-
 def assert_error(response: requests.Response, status: int, text: str = "") -> None:
     assert response.status_code == status, response.text
     body = response.json()

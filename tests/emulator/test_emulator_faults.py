@@ -17,12 +17,6 @@ T3D = "/openapi/v2/text-to-3d"
 PREVIEW = {"mode": "preview", "prompt": "a monster mask"}
 
 
-@pytest.fixture
-def api(v1_routes: Emulator, meshy_key: str) -> Api:
-    """The emulator with its v1 routes still served: they are tested here too."""
-    return Api(v1_routes, meshy_key)
-
-
 def test_latency_delays_every_api_response(api: Api, emulator: Emulator) -> None:
     emulator.set_fault("latency", 0.3)
     started = time.monotonic()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 
+import meshy_emu
 from fixtures.emulator import Api, sse_events
 from meshy_emu import TEST_MODE_KEY, Emulator
 from meshy_emu.error_object import CODES
@@ -468,9 +468,9 @@ def test_v1_gone_from_the_constructor_survives_reset() -> None:
 
 
 def test_the_command_line_flag_starts_with_v1_gone(emulator_server: Emulator) -> None:
-    script = Path(__file__).resolve().parents[2] / "scripts" / "meshy_emulator.py"
-    proc = subprocess.Popen([sys.executable, str(script), "--task-seconds", "0.1", "--v1-gone"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(meshy_emu.command("--task-seconds", "0.1", "--v1-gone"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=meshy_emu.child_env())
     try:
         assert proc.stdout is not None
         url = proc.stdout.readline().strip().split(" ", 1)[1]

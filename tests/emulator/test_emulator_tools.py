@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import zipfile
 
-import pytest
 import requests
 from test_emulator_endpoints import _cube_glb, data_uri, download
 
@@ -13,12 +12,6 @@ from fixtures.emulator import Api, sse_events
 from meshy_emu import Emulator
 
 V1 = "/openapi/v1"
-
-
-@pytest.fixture
-def api(v1_routes: Emulator, meshy_key: str) -> Api:
-    """The emulator with its v1 routes still served: they are tested here too."""
-    return Api(v1_routes, meshy_key)
 
 
 def test_print_resources_live_under_print_and_follow_the_task_lifecycle(api: Api) -> None:

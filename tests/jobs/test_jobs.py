@@ -12,13 +12,9 @@ from meshy_blender.jobs import model
 from meshy_blender.jobs.manager import JobManager
 from meshy_blender.jobs.plans import plan_job
 
+from fixtures.emulator import created_tasks
 from fixtures.jobs import drain_until, wait_finished
 from meshy_emu import Emulator
-
-
-def creating_posts(emu) -> list[dict]:
-    """Task-creating POSTs the emulator accepted (each one is a charge)."""
-    return [r for r in emu.requests("api") if r["method"] == "POST" and r.get("created_task_id")]
 
 
 @pytest.fixture
@@ -87,7 +83,7 @@ def test_chain_passes_each_task_id_to_the_next_step(emulator, make_client, make_
                                                  "rig": {}, "animations": [1]}))
     wait_finished(manager, [job.id], timeout=60)
     assert job.status == model.READY, job.detail
-    posts = creating_posts(emulator)
+    posts = created_tasks(emulator)
     # The emulator's task objects echo the request parameters they were created with.
     bodies = [(p["kind"], emulator.task(p["created_task_id"]), p["created_task_id"])
               for p in posts]
@@ -122,17 +118,20 @@ def test_cancel_stops_waiting_at_once_and_can_delete_on_server(slow_emulator, ma
     assert job.status == model.CANCELLED
     deletes = [r for r in slow_emulator.requests("api") if r["method"] == "DELETE"]
     assert len(deletes) == 1 and task_id in deletes[0]["path"]
-    assert len(creating_posts(slow_emulator)) == 1  # the remesh was never started
+    assert len(created_tasks(slow_emulator)) == 1  # the remesh was never started
+
+
+def _shapes(manager, noun: str, count: int) -> list[model.Job]:
+    """``count`` untextured text-to-3d jobs ("rock 0", "rock 1", ...) submitted at once."""
+    return [manager.submit(plan_job("text-to-3d", {"prompt": f"{noun} {n}",
+                                                   "should_texture": False}))
+            for n in range(count)]
 
 
 def test_concurrency_never_exceeds_the_worker_limit(emulator_server, make_client, make_manager):
-    emu = Emulator(task_seconds=0.4, queue_limit=50)
-    emu.start()
-    try:
+    with Emulator(task_seconds=0.4, queue_limit=50) as emu:
         manager = make_manager(make_client(base_url=emu.api_url), max_workers=3)
-        jobs = [manager.submit(plan_job("text-to-3d", {"prompt": f"rock {n}",
-                                                       "should_texture": False}))
-                for n in range(7)]
+        jobs = _shapes(manager, "rock", 7)
         peak = 0
         while any(j.is_active for j in jobs):
             running = sum(1 for t in emu.tasks() if t["status"] in ("PENDING", "IN_PROGRESS"))
@@ -140,25 +139,17 @@ def test_concurrency_never_exceeds_the_worker_limit(emulator_server, make_client
             time.sleep(0.01)
         assert all(j.status == model.READY for j in jobs), [j.detail for j in jobs]
         assert 1 <= peak <= 3
-    finally:
-        emu.stop()
 
 
 def test_queue_full_429_is_waited_out_not_failed(emulator_server, make_client, make_manager):
-    emu = Emulator(task_seconds=0.3, queue_limit=2)
-    emu.start()
-    try:
+    with Emulator(task_seconds=0.3, queue_limit=2) as emu:
         manager = make_manager(make_client(base_url=emu.api_url), max_workers=5)
-        jobs = [manager.submit(plan_job("text-to-3d", {"prompt": f"tree {n}",
-                                                       "should_texture": False}))
-                for n in range(5)]
+        jobs = _shapes(manager, "tree", 5)
         wait_finished(manager, [j.id for j in jobs], timeout=30)
         assert [j.status for j in jobs] == [model.READY] * 5, [j.detail for j in jobs]
         statuses = [r["status"] for r in emu.requests("api") if r["method"] == "POST"]
         assert 429 in statuses, "the queue limit was never hit; the test proves nothing"
-        assert len(creating_posts(emu)) == 5  # one paid task per job, none doubled
-    finally:
-        emu.stop()
+        assert len(created_tasks(emu)) == 5  # one paid task per job, none doubled
 
 
 # -- journal and resume ------------------------------------------------------------------------
@@ -180,7 +171,7 @@ def test_crash_mid_job_resumes_from_journal_without_a_second_post(slow_emulator,
     again = second.get(job.id)
     assert again.status == model.READY, again.detail
     assert again.step("preview").task_id == job.step("preview").task_id
-    assert len(creating_posts(slow_emulator)) == 1
+    assert len(created_tasks(slow_emulator)) == 1
 
 
 def test_crash_during_the_paid_post_adopts_the_task_instead_of_paying_twice(
@@ -202,7 +193,7 @@ def test_crash_during_the_paid_post_adopts_the_task_instead_of_paying_twice(
     resumed = manager.get(job.id)
     assert resumed.status == model.READY, resumed.detail
     assert resumed.step("preview").task_id == server_id
-    assert len(creating_posts(emulator)) == 1
+    assert len(created_tasks(emulator)) == 1
 
 
 def test_ready_jobs_are_offered_for_import_after_restart(emulator, make_client, make_manager,
@@ -240,7 +231,7 @@ def test_failed_task_fails_the_job_with_the_server_reason(emulator, make_client,
     assert job.status == model.FAILED
     assert job.error and job.error.type == "TaskFailedError"
     assert "busy" in job.error.message.lower()
-    assert len(creating_posts(emulator)) == 1  # no blind re-creation of a failed paid task
+    assert len(created_tasks(emulator)) == 1  # no blind re-creation of a failed paid task
 
 
 def test_event_queue_is_safe_under_many_threads(emulator, make_client, make_manager):

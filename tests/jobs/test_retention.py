@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import perf
 import pytest
 
 from meshy_blender.jobs import journal as journal_mod
@@ -383,9 +384,10 @@ def test_resume_still_sweeps_abandoned_partial_downloads_but_on_a_worker(
 
 
 def test_the_journal_benchmark_reports_median_spread_and_n(tmp_path):
-    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "perf_journal.py"),
-                          "--jobs", "30", "--unfinished", "2", "--rounds", "3", "--json"],
-                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    out = subprocess.run([sys.executable, "-m", "perf", "journal", "--jobs", "30",
+                          "--unfinished", "2", "--rounds", "3", "--json"],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT,
+                         env=perf.child_env())
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     for case in ("before", "scan", "first use", "retention"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import time
 
-import live_check
+from livecheck import __main__ as live_check
 from livecheck import contract
 from livecheck.shapes import compare
 

@@ -16,27 +16,21 @@ from ...jobs.candidates import candidate_requests
 from ...jobs.request import JobRequest
 from ..scene import candidates as scene_candidates
 from ..scene import import_job, selection
-from . import account, calls, config, costs, messages, runtime, submit
+from . import calls, config, messages, runtime, submit
 
 DISCARD_CALL = "discard_candidates"
 
 
 def submit_all(op: Any, context: Any, req: JobRequest, count: int,
                settings: config.Settings) -> list[Any]:
-    """Submit ``count`` candidates of ``req``; the whole price is checked against the last
-    balance read first, so a click never sends half of its candidates."""
+    """Submit ``count`` candidates of ``req``, each planned once; the whole price is checked
+    against the last balance read first, so a click never sends half of its candidates."""
     try:
         reqs = candidate_requests(req, count)
-        rt = runtime.get_runtime(context, settings=settings)
     except MeshyError as exc:
         op.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
         return []
-    total = costs.estimate(req, rt.policy, copies=len(reqs))
-    short = total.shortfall(account.balance())
-    if short is not None:
-        op.report({"ERROR"}, f"Meshy: {short}")
-        return []
-    return [job for r in reqs if (job := submit.submit(op, context, r, settings)) is not None]
+    return submit.submit_all(op, context, reqs, settings)
 
 
 def discard_others(context: Any, picked: Any, settings: config.Settings, *,

@@ -5,11 +5,11 @@ Pricing a button by planning its request (:func:`.costs.estimate`) loads the req
 job model, the option tables and validation: more than the rest of the session's first draw.
 Until the planner is loaded (a one-shot timer loads it right after that draw, and any click
 does), the buttons open on a fresh sidebar are priced here, step by step as the plan splits the
-request, from the same tables (``client/pricing.py``); tests/addon/test_price_labels.py walks the
-combinations the sidebar can show and asserts both give the same price, so the label never
-changes when the planner takes over. Only the label: a click still plans, validates and gates
-the spend, and nothing here says whether the request would validate (the planner's draw does,
-a moment later)."""
+request, from the same tables (``client/pricing.py``);
+tests/addon/generate/test_price_labels.py walks the combinations the sidebar can show and
+asserts both give the same price, so the label never changes when the planner takes over.
+Only the label: a click still plans, validates and gates the spend, and nothing here says
+whether the request would validate (the planner's draw does, a moment later)."""
 
 from __future__ import annotations
 

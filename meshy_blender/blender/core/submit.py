@@ -1,4 +1,5 @@
-"""The one way a button sends work to Meshy: check, plan (validate + price), submit, watch.
+"""The one way a button sends work to Meshy: check, plan once (validate + price, through
+``jobs/money_gate.py``), submit that plan, watch.
 
 Nothing is sent when a check fails: no key, Blender offline, or an option Meshy would reject
 (``plan_job`` validates every step's payload before any request).
@@ -12,9 +13,10 @@ from typing import Any
 import bpy
 
 from ...client.errors import MeshyError
+from ...jobs import money_gate
 from ...jobs.model import Job
 from ...jobs.request import JobRequest
-from . import account, config, costs, messages, notices, preflight, runtime
+from . import account, config, messages, notices, preflight, runtime
 
 
 def ready(op: Any, context: Any) -> config.Settings | None:
@@ -54,20 +56,39 @@ def watch(context: Any, job_ids: list[str]) -> None:
 def submit(op: Any, context: Any, req: JobRequest, settings: config.Settings) -> Job | None:
     """Plan and submit ``req`` (built from ``settings``, which :func:`ready` resolved for this
     click); reports the outcome on ``op``. Returns the job or None."""
+    jobs = submit_all(op, context, [req], settings)
+    return jobs[0] if jobs else None
+
+
+def submit_all(op: Any, context: Any, reqs: list[JobRequest],
+               settings: config.Settings) -> list[Job]:
+    """Plan every request of one click once, check their whole price against the last balance
+    read (so a click never sends half of its candidates), then submit each with its plan.
+    Reports on ``op``; returns the jobs that started."""
     try:
-        # raises PolicyError for an unusable policy file
-        rt = runtime.get_runtime(context, settings=settings)
-        # The last balance read must cover the price (the button is greyed out then; menus,
-        # F3 and scripts come here too). An unread balance never blocks: Meshy answers 402.
-        short = costs.estimate(req, rt.policy).shortfall(account.balance())
-        if short is not None:
-            op.report({"ERROR"}, f"Meshy: {short} (after buying credits, refresh the balance "
-                                 "in the Account panel)")
-            return None
-        # Locked options are drawn locked in the sidebar: send their pinned values.
-        # the studio's per-job cap and session budget are checked here
-        job = rt.submit(req.with_options(rt.policy.pin(req.request, req.options)))
-    except MeshyError as exc:  # bad option, unreadable file, policy refusal or credit cap
+        rt = runtime.get_runtime(context, settings=settings)  # PolicyError: unusable policy
+        # Locked options are drawn locked in the sidebar: plan and send their pinned values.
+        pinned = [r.with_options(rt.policy.pin(r.request, r.options)) for r in reqs]
+        plans = [rt.plan(r) for r in pinned]  # the money gate: policy, per-job cap, price
+    except MeshyError as exc:  # bad option, unreadable file or policy refusal
+        op.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
+        return []
+    # The last balance read must cover the price (the button is greyed out then; menus, F3
+    # and scripts come here too). An unread balance never blocks: Meshy answers 402.
+    short = money_gate.shortfall(sum(j.estimated_credits for j in plans), account.balance())
+    if short is not None:
+        op.report({"ERROR"}, f"Meshy: {short} (after buying credits, refresh the balance in "
+                             "the Account panel)")
+        return []
+    return [job for r, planned in zip(pinned, plans, strict=True)
+            if (job := _start(op, context, rt, r, planned)) is not None]
+
+
+def _start(op: Any, context: Any, rt: runtime.Runtime, req: JobRequest,
+           planned: Job) -> Job | None:
+    try:
+        job = rt.submit(req, planned=planned)  # the session budget is checked here
+    except MeshyError as exc:  # e.g. the studio's session budget is spent
         op.report({"ERROR"}, f"Meshy: {messages.for_error(exc)}")
         return None
     watch(context, [job.id])  # first: a job failing at once is reported too

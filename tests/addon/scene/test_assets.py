@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from meshy_blender.client import verify
-from meshy_blender.jobs import model
 
 from fixtures.recording_layout import draw_panel
 
@@ -20,14 +19,8 @@ def _roots(bpy, job):
 
 
 def _generate(bpy, meshy_ui, prompt, **settings):
-    s = bpy.context.scene.meshy
-    s.prompt = prompt
-    for name, value in settings.items():
-        setattr(s, name, value)
-    assert bpy.ops.meshy.generate_text() == {"FINISHED"}
-    job = meshy_ui.run()
-    assert job.status == model.IMPORTED, job.detail
-    return job
+    return meshy_ui.press(bpy.ops.meshy.generate_text, bpy.context.scene.meshy, prompt=prompt,
+                          **settings)
 
 
 def test_a_finished_job_brings_its_thumbnail_verified_and_cached_by_task_id(bpy, meshy_ui):

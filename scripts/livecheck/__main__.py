@@ -5,7 +5,7 @@ convert, resize, rig, animate with one and several actions and a text-to-motion,
 image, image-to-3D from an image task, text-to-motion, UV unwrap, 3D print analyze / repair /
 multi-colour) plus balance, both animation-library listings and three error answers, and prints
 every way an answer's shape (fields, types, nesting, status flow, SSE events, asset headers)
-differs from what the client and the emulator expect (scripts/livecheck/contract.py). Every
+differs from what the client and the emulator expect (contract.py beside this file). Every
 task is read, streamed and listed through API v2's /openapi/v2/tasks as the client reads it,
 and each assumption docs/meshy-api-v2.md makes about those reads is named where it is checked.
 
@@ -14,7 +14,7 @@ a real key spends credits, so it also needs --spend-credits. Offline it stops at
 why. Never part of ``make test``: the suite has no internet. Exit: 0 same shapes, 1 differences,
 2 could not run.
 
-    python scripts/live_check.py [--base-url URL] [--key KEY] [--spend-credits]
+    PYTHONPATH=scripts python -m livecheck [--base-url URL] [--key KEY] [--spend-credits]
 """
 
 from __future__ import annotations
@@ -23,18 +23,12 @@ import argparse
 import os
 import socket
 import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-for entry in (ROOT, ROOT / "scripts"):
-    if str(entry) not in sys.path:
-        sys.path.insert(0, str(entry))
+from meshy_blender.client import build_payload, is_loopback
+from meshy_blender.client.pricing import quote
 
-from livecheck.probe import ASSUMPTIONS, PLAN, Probe  # noqa: E402
-
-from meshy_blender.client import build_payload, is_loopback  # noqa: E402
-from meshy_blender.client.pricing import quote  # noqa: E402
+from .probe import ASSUMPTIONS, PLAN, Probe
 
 TEST_MODE_KEY = "msy_dummy_api_key_for_test_mode_12345678"
 DEFAULT_BASE = "https://api.meshy.ai"

@@ -17,13 +17,7 @@ def _draw(bpy):
 
 
 def _make_concept(bpy, meshy_ui, **settings):
-    n = bpy.context.scene.meshy_tools
-    for key, value in settings.items():
-        setattr(n, key, value)
-    assert bpy.ops.meshy.concept_image() == {"FINISHED"}
-    job = meshy_ui.run()
-    assert job.status == model.IMPORTED, job.detail
-    return job
+    return meshy_ui.press(bpy.ops.meshy.concept_image, bpy.context.scene.meshy_tools, **settings)
 
 
 def test_text_to_image_sends_every_option_and_lands_images_with_thumbnails(bpy, meshy_ui):

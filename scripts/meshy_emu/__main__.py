@@ -1,13 +1,13 @@
 """Run the Meshy emulator: a local fake of the Meshy API for tests and the demo.
 
-    python scripts/meshy_emulator.py [--port P] [--asset-port P] [--task-seconds S]
+    PYTHONPATH=scripts python -m meshy_emu [--port P] [--asset-port P] [--task-seconds S]
         [--key KEY[:BALANCE]]... [--fault NAME[=VALUE]]... [--queue-limit N] [--rate-limit N]
         [--v1-gone]
 
 Prints `api: http://127.0.0.1:PORT` and `assets: http://127.0.0.1:PORT`, then the
 `export MESHY_API_BASE=...` / `export MESHY_API_KEY=...` lines and a `make cli` command to paste
-into another shell, then serves until SIGINT/SIGTERM. The implementation lives in
-scripts/meshy_emu/.
+into another shell, then serves until SIGINT/SIGTERM. A child process starts it with
+``meshy_emu.command()`` and ``meshy_emu.child_env()``.
 """
 
 from __future__ import annotations
@@ -16,12 +16,9 @@ import argparse
 import signal
 import sys
 import threading
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from meshy_emu import TEST_MODE_KEY, Emulator
-from meshy_emu import faults as fault_mod
+from . import TEST_MODE_KEY, Emulator
+from . import faults as fault_mod
 
 
 def _key(text: str) -> tuple[str, int]:
@@ -35,7 +32,7 @@ def _key(text: str) -> tuple[str, int]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="meshy_emulator.py", description=__doc__.split("\n\n")[0],
+        prog="python -m meshy_emu", description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Faults (also MESHY_EMULATOR_FAULTS=name=value,... or POST /_emulator/faults):\n"
                + fault_mod.__doc__.split("\n\n", 2)[2])

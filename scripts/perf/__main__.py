@@ -18,7 +18,11 @@ Three figures, each as median [min-max] n=...:
   process, alternating; and which network modules the enable imported (should be none).
 - ``idle``: CPU time the persistent pump timer costs while nothing runs.
 
-    .venv/bin/python scripts/perf_probe.py [import|enable|idle|all] [--runs 11] [--json out.json]
+- ``journal``: start-up journal cost with 1,000 finished old jobs (``journal_probe.py``; plain
+  Python, its own options: ``journal --help``).
+
+    PYTHONPATH=scripts python -m perf [import|enable|idle|all] [--runs 11] [--json out.json]
+    PYTHONPATH=scripts python -m perf journal [--jobs 1000] [--rounds 21] [--json]
 """
 
 from __future__ import annotations
@@ -32,12 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from perf import enable_probe, idle_probe, import_probe  # noqa: E402
+from . import ROOT, enable_probe, idle_probe, import_probe, journal_probe
 
 
 def summary(values: list[float], scale: float = 1000.0) -> dict[str, float]:
@@ -53,9 +52,16 @@ def fmt(s: dict[str, float], unit: str = "ms") -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", nargs="?", default="all", choices=("import", "enable", "idle",
-                                                                    "all"))
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in import_probe.CHILD_COMMANDS:
+        return import_probe.child(argv)
+    if argv and argv[0] == "journal":
+        return journal_probe.main(argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m perf",
+                                     description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("what", nargs="?", default="all",
+                        choices=("import", "enable", "idle", "all", "journal"),
+                        help="journal has options of its own: journal --help")
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--sizes", default="0,500,2000,5000")
     parser.add_argument("--models", default="small,large")
@@ -81,6 +87,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] in import_probe.CHILD_COMMANDS:
-        sys.exit(import_probe.child(sys.argv[1:]))
     sys.exit(main())

@@ -87,12 +87,9 @@ def test_shape_first_then_texture_it_replaces_the_shape_in_place(bpy, meshy_ui):
     assert row_button["kwargs"]["text"] == button["kwargs"]["text"]
     assert row_button["props"] == {"object_name": shape.name}
 
-    s.texture_prompt = "blue glaze"
-    s.texture_source = "PROMPT"
     shape_name = shape.name
-    assert bpy.ops.meshy.texture_shape() == {"FINISHED"}
-    textured_job = meshy_ui.run()
-    assert textured_job.status == model.IMPORTED, textured_job.detail
+    textured_job = meshy_ui.press(bpy.ops.meshy.texture_shape, s, texture_prompt="blue glaze",
+                                  texture_source="PROMPT")
 
     # Exactly one shape and one texturing task were paid for: a v2 retexture of that very shape.
     paid = [p for p in meshy_ui.posts() if p.get("created_task_id")]
@@ -255,12 +252,9 @@ def test_an_untextured_image_shape_is_textured_by_one_retexture_in_place(bpy, me
     _select_only(bpy, shape)
     assert bpy.ops.meshy.texture_shape.poll()
 
-    s.texture_source = "PROMPT"
-    s.texture_prompt = "painted wood"
     shape_name = shape.name
-    assert bpy.ops.meshy.texture_shape() == {"FINISHED"}
-    job = meshy_ui.run()
-    assert job.status == model.IMPORTED, job.detail
+    job = meshy_ui.press(bpy.ops.meshy.texture_shape, s, texture_source="PROMPT",
+                         texture_prompt="painted wood")
     [step] = job.steps
     assert step.kind == "retexture"
     params = meshy_ui.params(step.task_id)

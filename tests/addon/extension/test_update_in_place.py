@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from fixtures.emulator import created_tasks
 
 pytestmark = pytest.mark.slow
 
@@ -161,8 +162,7 @@ def update(emulator_server, tmp_path_factory):
         installed = tomllib.loads(manifest.read_text())["version"]
         after = _blender(SESSION_N1.format(module=MODULE), user, TEST_MODE_KEY, blend,
                          str(cache), emulator.api_url)
-        posts = [r for r in emulator.requests("api") if r["method"] == "POST"
-                 and r.get("created_task_id")]
+        posts = created_tasks(emulator)
     finally:
         emulator.reset()
     return {"version": version, "following": following, "installed": installed,

@@ -10,6 +10,7 @@ from meshy_blender.jobs import model
 from meshy_blender.jobs.manager import JobManager
 from meshy_blender.jobs.plans import plan_job
 
+from fixtures.emulator import created_tasks
 from fixtures.jobs import wait_finished
 
 
@@ -54,9 +55,8 @@ def test_previous_session_jobs_resume_and_ready_ones_are_offered(addon, bpy, con
         rt.pump.tick()
         assert rt.pump.view[done.id]["status"] == model.READY  # offered, not auto-imported
         assert not [o for o in bpy.data.objects if o.get("meshy_job_id") == done.id]
-        posts = [r for r in emulator.requests("api") if r["method"] == "POST"
-                 and r.get("created_task_id")]
-        assert len(posts) == 2  # the running job re-attached instead of posting again
+        # The running job re-attached instead of posting again.
+        assert len(created_tasks(emulator)) == 2
     finally:
         runtime.shutdown_runtime()
 

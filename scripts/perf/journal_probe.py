@@ -13,7 +13,7 @@ Plain Python, no Blender: the journal layer never imports bpy. Files are in a te
 on the same disk as /tmp; the OS page cache is warm after the first round (a cold start after
 a reboot reads more from disk and is not measured here).
 
-    python scripts/perf_journal.py [--jobs 1000] [--unfinished 0] [--rounds 21] [--json]
+    PYTHONPATH=scripts python -m perf journal [--jobs 1000] [--unfinished 0] [--rounds 21] [--json]
 """
 
 from __future__ import annotations
@@ -22,14 +22,11 @@ import argparse
 import json
 import shutil
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from meshy_blender.client.client import MeshyClient
 from meshy_blender.jobs import model, retention
@@ -86,7 +83,8 @@ def summary(samples: list[float]) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m perf journal",
+                                 description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--jobs", type=int, default=1000, help="finished old jobs in the journal")
     ap.add_argument("--unfinished", type=int, default=0, help="jobs ready to import as well")
     ap.add_argument("--rounds", type=int, default=21)
@@ -143,6 +141,3 @@ def main(argv: list[str] | None = None) -> int:
                   f"(min {s['min_ms']:.2f} - max {s['max_ms']:.2f}, n={s['n']})")
     return 0
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -18,6 +18,7 @@ from meshy_blender.jobs.journal import Journal
 from meshy_blender.jobs.migrations import NewerDataError
 
 from conftest import ROOT
+from fixtures.emulator import created_tasks
 
 SAVED = ROOT / "tests" / "assets" / "saved-0.1.0"
 SAVED_DEV = ROOT / "tests" / "assets" / "saved-0.2.0-dev" / "settings-0.2.0-dev.blend"
@@ -75,8 +76,7 @@ def test_the_0_1_0_unfinished_job_resumes_on_its_paid_task_without_paying_again(
     job = manager.get(OLD_UNFINISHED)
     assert job.status == model.READY, job.detail
     assert job.step("preview").task_id == paid
-    created = [r for r in emulator.requests("api") if r["method"] == "POST"
-               and r.get("created_task_id")]
+    created = created_tasks(emulator)
     assert len(created) == 1 and created[0]["created_task_id"] == job.step("refine").task_id
 
 

@@ -2,7 +2,8 @@
 no network library, the pump's timer stops when idle and work re-arms it, and an import into a
 big scene pays for one evaluation of that scene, not several.
 
-Figures (medians with spread) come from scripts/perf_probe.py; these tests pin the behaviour.
+Figures (medians with spread) come from `python -m perf` (scripts/perf/); these tests pin the
+behaviour.
 """
 
 from __future__ import annotations
