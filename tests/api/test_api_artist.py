@@ -122,4 +122,4 @@ def test_refine_discard_others_leaves_one_prop_and_deletes_the_rest_on_meshy(
     deleted = {r["path"].rsplit("/", 1)[-1] for r in meshy_env.requests("api")
                if r["method"] == "DELETE"}
     assert deleted == others
-    assert len(_paid(meshy_env)) == 4
+    assert len(created_tasks(meshy_env)) == 4
