@@ -31,8 +31,12 @@ INSTALL_AND_ENABLE = textwrap.dedent(
     module = "bl_ext.user_default.meshy"
     addon = bpy.context.preferences.addons.get(module)
     prefs = addon.preferences if addon else None
-    panels = {name: getattr(bpy.types, name).bl_category
-              for name in dir(bpy.types) if name.startswith("MESHY_PT_")}
+    ours = {name: getattr(bpy.types, name) for name in dir(bpy.types)
+            if name.startswith("MESHY_PT_")}
+    # Sidebar panels sit in a tab; a popover's panel (header region) is drawn where asked.
+    panels = {name: cls.bl_category for name, cls in ours.items()
+              if cls.bl_region_type == "UI"}
+    popovers = sorted(name for name, cls in ours.items() if cls.bl_region_type == "HEADER")
     print("RESULT" + json.dumps({
         "operator": sorted(result),
         "enabled": addon is not None,
@@ -40,6 +44,7 @@ INSTALL_AND_ENABLE = textwrap.dedent(
         "prefs_idname": type(prefs).bl_idname if prefs else None,
         "has_api_key_pref": prefs is not None and "api_key" in prefs.bl_rna.properties,
         "panels": panels,
+        "popovers": popovers,
         "scene_settings": hasattr(bpy.context.scene, "meshy"),
     }))
     """
@@ -99,6 +104,7 @@ def test_installed_zip_enables_with_panel_and_preferences(built, tmp_path):
     assert result["prefs_class_module"].startswith("bl_ext.user_default.meshy.")
     assert result["has_api_key_pref"]
     assert result["panels"] and set(result["panels"].values()) == {"Meshy"}
+    assert result["popovers"] == ["MESHY_PT_animation_picker"]
     assert result["scene_settings"]
     assert (tmp_path / "user" / "extensions" / "user_default" / "meshy" / "__init__.py").is_file()
 
