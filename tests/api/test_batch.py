@@ -178,7 +178,8 @@ def test_the_queue_limit_is_learnt_without_failing_rows(bpy, empty_scene, meshy_
 
 
 KILLED = """
-import sys
+import sys, faulthandler
+faulthandler.dump_traceback_later(140, exit=True)  # a hang says where it waits
 sys.path[:0] = [{root!r}, {scripts!r}]
 import bpy
 from meshy_blender import cli
@@ -209,7 +210,8 @@ def test_a_batch_killed_halfway_and_run_again_pays_once(tmp_path, emulator_asset
         library = tmp_path / "props.blend"
         again = subprocess.run([sys.executable, str(script), "batch", str(props), "--json",
                                 "--quiet", "--out-library", str(library)], env=env,
-                               capture_output=True, text=True, timeout=300)
+                               capture_output=True, text=True, timeout=160)
+        assert again.stdout.strip(), f"the rerun said nothing:\n{again.stderr[-8000:]}"
         data = json.loads(again.stdout)
         assert again.returncode == 0 and data["done"] == 8, again.stderr[-2000:]
         made = [r["created_task_id"] for r in created_tasks(emu)]
