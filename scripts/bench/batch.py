@@ -39,21 +39,31 @@ RATE_LIMITS = {10: 20.0, 20: 20.0, 60: 20.0, 100: 100.0}
 TARGET = 1.10
 
 
-def one_run(limit: int, rows: int, task_seconds: float) -> dict:
+def start_run(limit: int, task_seconds: float, prefix: str) -> EmulatorProcess:
+    """An emulator at Meshy's ``limit`` (queue and documented request rate), a fresh cache
+    folder, a fresh runtime and an empty scene: one batch run's start (batch, batch_timeline)."""
     import bpy
 
-    from meshy_blender import api
     from meshy_blender.blender.core import runtime
 
     emu = EmulatorProcess("--task-seconds", str(task_seconds), "--queue-limit", str(limit),
                           "--parallelism", str(limit), "--rate-limit", str(RATE_LIMITS[limit]))
-    cache = Path(tempfile.mkdtemp(prefix="meshy-bench-batch-"))
+    cache = Path(tempfile.mkdtemp(prefix=prefix))
     os.environ.update(MESHY_API_KEY=TEST_KEY, MESHY_API_BASE=emu.api,
                       MESHY_CACHE_DIR=str(cache))
     os.environ.pop("MESHY_STUDIO_CONFIG", None)
     runtime.shutdown_runtime()
     runtime.reset_session_spent()
     bpy.ops.wm.read_homefile(use_empty=True)
+    return emu
+
+
+def one_run(limit: int, rows: int, task_seconds: float) -> dict:
+
+    from meshy_blender import api
+    from meshy_blender.blender.core import runtime
+
+    emu = start_run(limit, task_seconds, "meshy-bench-batch-")
     try:
         started = time.perf_counter()
         started_ms = time.time() * 1000

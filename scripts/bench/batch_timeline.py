@@ -25,17 +25,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .batch import RATE_LIMITS, bare_import_seconds
-from .emulator import TEST_KEY, EmulatorProcess
+from .batch import RATE_LIMITS, bare_import_seconds, start_run
 
 STAGES = (("submit", "submitted"), ("submitted", "create"), ("create", "finished"),
           ("finished", "asset"), ("asset", "ready"), ("ready", "seen"),
@@ -44,21 +41,12 @@ STAGES = (("submit", "submitted"), ("submitted", "create"), ("create", "finished
 
 
 def run(limit: int, rows: int, task_seconds: float) -> dict[str, Any]:
-    import bpy
 
     from meshy_blender import api
     from meshy_blender.blender.core import runtime
     from meshy_blender.jobs import remote
 
-    emu = EmulatorProcess("--task-seconds", str(task_seconds), "--queue-limit", str(limit),
-                          "--parallelism", str(limit), "--rate-limit", str(RATE_LIMITS[limit]))
-    cache = Path(tempfile.mkdtemp(prefix="meshy-bench-timeline-"))
-    os.environ.update(MESHY_API_KEY=TEST_KEY, MESHY_API_BASE=emu.api,
-                      MESHY_CACHE_DIR=str(cache))
-    os.environ.pop("MESHY_STUDIO_CONFIG", None)
-    runtime.shutdown_runtime()
-    runtime.reset_session_spent()
-    bpy.ops.wm.read_homefile(use_empty=True)
+    emu = start_run(limit, task_seconds, "meshy-bench-timeline-")
     marks: dict[str, dict[str, float]] = {}
     importer, drain = runtime._default_importer, remote.RemoteJobs.drain
 
