@@ -7,6 +7,7 @@ journal stays small and secret-free; request payloads are built from them on the
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import time
 import uuid
@@ -14,6 +15,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .migrations import JOURNAL_FORMAT, upgrade_journal_entry
+
+# Snapshot revisions (see Job.snapshot): next() on a count is atomic under the GIL.
+_REVISIONS = itertools.count(1)
 
 # Job lifecycle. READY means "paid result is on disk, waiting for the main thread to import".
 QUEUED = "QUEUED"
@@ -178,8 +182,13 @@ class Job:
         return job
 
     def snapshot(self) -> dict[str, Any]:
-        """A detached copy for the main thread (workers keep mutating the live job)."""
+        """A detached copy for the main thread (workers keep mutating the live job).
+
+        ``revision`` grows with every snapshot this process takes, so of two snapshots of one
+        job the larger is the newer, whatever order they arrive in (a request's answer can
+        carry a snapshot taken before events that went out ahead of it)."""
         data = self.to_dict()
+        data["revision"] = next(_REVISIONS)
         data["progress"] = self.progress
         data["estimated_credits"] = self.estimated_credits
         data["price_published"] = self.price_published

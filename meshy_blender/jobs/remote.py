@@ -47,7 +47,7 @@ ANSWER_TIMEOUT_S = 60.0
 RESTART_DELAY_S = 1.0
 MAX_RESTARTS = 10
 _DERIVED = ("progress", "estimated_credits", "price_published", "consumed_credits",
-            "offered")  # snapshot-only (Job.snapshot, JobManager._emit)
+            "offered", "revision")  # snapshot-only (Job.snapshot, JobManager._emit)
 
 
 class WorkerStoppedError(MeshyError):
@@ -138,6 +138,8 @@ class RemoteJobs:
         self.concurrency = RemoteGate(self, int(config["start"]), float(config["rate"]),
                                       bool(config["rate_known"]))
         self._jobs: dict[str, Job] = {}
+        # The newest snapshot revision mirrored per job, from the running worker (see _mirror).
+        self._revisions: dict[str, int] = {}
         self._events: deque[Any] = deque()
         self._answers: dict[int, dict[str, Any]] = {}
         self._callbacks: dict[int, Callable[[dict[str, Any]], None]] = {}
@@ -171,6 +173,7 @@ class RemoteJobs:
             os.close(child_read)
             os.close(child_write)
         self._channel = PipeChannel(parent_read, parent_write)
+        self._revisions = {}  # a new process counts its snapshots from 1 again
         _LIVE.add(self)
         configure = dict(self.config, op="configure", id=self._take_id(),
                          sys_path=[p for p in sys.path if p])
@@ -263,6 +266,14 @@ class RemoteJobs:
         fresh = Job.from_dict(fields)
         known = self._jobs.get(fresh.id) or (job if job is not None and job.id == fresh.id
                                              else None)
+        revision = snapshot.get("revision")
+        if isinstance(revision, int):
+            if known is not None and revision < self._revisions.get(fresh.id, 0):
+                # Older than what is mirrored already: an answer's snapshot taken before
+                # events that reached us first. Applying it would step the job back (a READY
+                # job seen as RUNNING again is never imported: the batch waited forever).
+                return known
+            self._revisions[fresh.id] = revision
         if known is None:
             self._jobs[fresh.id] = fresh
             return fresh

@@ -81,6 +81,28 @@ def test_a_job_runs_in_the_worker_and_its_events_reach_the_mirror(make_remote, e
     assert len(emulator.tasks()) == 1
 
 
+def test_an_answer_older_than_the_events_before_it_never_steps_a_job_back(make_remote):
+    """The worker builds a request's answer (with the job's snapshot) while the job's thread
+    runs on: events sent ahead of the answer can be newer than its snapshot. Seen in a batch
+    rerun after SIGKILL: a cached row re-verified in the worker went READY, then the answer to
+    "prepare_reimport" said RUNNING, the mirror believed it, and the batch waited forever."""
+    jobs = make_remote()
+    job = mug()
+    job.status, job.detail = model.RUNNING, ""
+    answered = job.snapshot()  # taken first, as the answer's is
+    job.status, job.detail = model.READY, "Ready to import"
+    ready = job.snapshot()
+    jobs._receive([{"event": "ready", "job_id": job.id, "snapshot": ready},
+                   {"re": 999, "value": True, "job": answered}])
+    mirrored = jobs.get(job.id)
+    assert mirrored is not None and mirrored.status == model.READY
+    assert [e.type for e in jobs.drain()] == ["ready"]
+    newer = job.snapshot()
+    newer["status"], newer["detail"] = model.IMPORTED, "Imported"
+    jobs._receive([{"event": "progress", "job_id": job.id, "snapshot": newer}])
+    assert jobs.get(job.id).status == model.IMPORTED  # a newer snapshot still applies
+
+
 def test_the_same_job_key_twice_is_one_task(make_remote, emulator):
     jobs = make_remote()
     first = jobs.submit(mug("shot-010"))
