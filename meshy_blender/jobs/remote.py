@@ -15,6 +15,9 @@ and reads its pipe only when asked (the pump's tick), without blocking and witho
 - A worker that dies is noticed (EOF or exit code) by the next drain or request and replaced;
   the new one resumes the journalled jobs (their OS locks died with the old process). If
   Blender dies, the worker sees EOF and parks by itself.
+- Events and answers both carry job snapshots, and an answer built while the job's thread ran
+  on can arrive after a newer event: each snapshot has a ``revision`` (:meth:`.Job.snapshot`),
+  and the mirror never takes an older one over a newer one.
 - This process takes no journal lock: ``journal`` is for reading (job keys, pins, history).
 """
 
