@@ -60,6 +60,9 @@ CLASSES: tuple[type, ...] = (
     *panels.CLASSES,
     *menus.CLASSES,
 )
+# Modules that put their settings on Blender's types (``register_properties`` /
+# ``unregister_properties``), in this order: the main settings, the tools', a feature's own.
+SETTINGS: tuple[ModuleType, ...] = (properties, properties_tools)
 
 
 
@@ -143,8 +146,8 @@ def register() -> None:
     for cls in CLASSES:
         one_line_tooltip(cls)
         bpy.utils.register_class(cls)
-    properties.register_properties()
-    properties_tools.register_properties()
+    for module in SETTINGS:
+        module.register_properties()
     menus.register_menus()
     for name, fn in HANDLERS:
         getattr(bpy.app.handlers, name).append(fn)
@@ -166,8 +169,8 @@ def unregister() -> None:
         while fn in handlers:
             handlers.remove(fn)
     menus.unregister_menus()
-    properties_tools.unregister_properties()
-    properties.unregister_properties()
+    for module in reversed(SETTINGS):
+        module.unregister_properties()
     for cls in reversed(CLASSES):
         if getattr(cls, "is_registered", False):
             bpy.utils.unregister_class(cls)
