@@ -22,6 +22,16 @@ class ToolKind:
     label: str  # what Tasks, History and reports call it
     downloads: tuple[str, ...]  # what a job ending in it fetches (empty: its result is a report)
     chains: bool = False  # its model can go on to remesh / rig / animate
+    # A model in, a model out: set (one line of help, an example's arguments), the CLI offers
+    # it as ``meshy <kind> --task-id ID|--input FILE`` with the API's own options, calling
+    # ``api.<kind with underscores>``. Empty for the tools whose subcommands are hand-built.
+    summary: str = ""
+    example: str = ""
+
+    @property
+    def api_name(self) -> str:
+        """The public API function's name (``meshy_blender.api``)."""
+        return self.kind.replace("-", "_")
 
 
 # The model tools, in the order History lists them. A new tool is one more row here.
