@@ -117,7 +117,8 @@ def test_menu_dialogs_show_the_main_options_and_the_price(bpy, meshy_ui, op_name
     layout = RecordingLayout()
     # The operator's own draw code, bound to a stand-in (operators exist only while running)
     fake = SimpleNamespace(layout=layout, mode=getattr(cls, "mode", "TEXT"),
-                           _dialog_props=getattr(cls, "_dialog_props", ()))
+                           _dialog_props=getattr(cls, "_dialog_props", ()),
+                           _settings=getattr(cls, "_settings", "meshy"))
     for name in ("draw_dialog", "dialog_request", "dialog_copies", "_build"):
         if hasattr(cls, name):
             setattr(fake, name, getattr(cls, name).__get__(fake))
