@@ -26,6 +26,9 @@ from .features.concept import operators as concept
 from .features.edit import operators as selected
 from .features.edit import uv_print_motion_operators as uv_print_motion
 from .features.generate import operators as generate
+from .features.resize import operators as resize
+from .features.resize import panel as resize_panel
+from .features.resize import properties as resize_settings
 from .features.shape_first import operators as shape
 from .features.tasks import history_operators as history
 from .features.tasks import job_list
@@ -59,10 +62,13 @@ CLASSES: tuple[type, ...] = (
     *job_list.CLASSES,
     *panels.CLASSES,
     *menus.CLASSES,
+    *resize_settings.CLASSES,
+    *resize.CLASSES,
+    *resize_panel.CLASSES,  # a sub-panel of Selected Object: after its parent
 )
 # Modules that put their settings on Blender's types (``register_properties`` /
 # ``unregister_properties``), in this order: the main settings, the tools', a feature's own.
-SETTINGS: tuple[ModuleType, ...] = (properties, properties_tools)
+SETTINGS: tuple[ModuleType, ...] = (properties, properties_tools, resize_settings)
 
 
 

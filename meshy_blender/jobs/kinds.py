@@ -41,6 +41,10 @@ TOOLS: tuple[ToolKind, ...] = (
     ToolKind("print-analyze", "3D Print Analyze", ()),
     ToolKind("print-repair", "3D Print Repair", ("glb",)),
     ToolKind("print-multi-color", "3D Print Multi-colour", ("3mf",)),
+    ToolKind("resize", "Resize", ("glb",),
+             summary="A model at a real-world size (1 credit): --resize-height metres, "
+                     "--resize-longest-side or --auto-size true; --origin-at bottom|center.",
+             example="--task-id TASK --resize-height 1.8 --origin-at bottom"),
 )
 # The model-tool kinds: planned, priced and run by jobs/ like every request; the sidebar, API
 # and CLI offer each on top of plans.plan_job.
@@ -79,7 +83,7 @@ LABELS: dict[str, str] = {
     "image-to-3d": "Image to 3D", "multi-image-to-3d": "Multi-image to 3D",
     "retexture": "Retexture", "remesh": "Remesh", "rig": "Rig", "animate": "Animation",
     "text-to-image": "Text to Image", "image-to-image": "Image to Image",
-    "convert": "Convert", "resize": "Resize", "rig-check": "Rig Check",
+    "convert": "Convert", "rig-check": "Rig Check",
     **{tool.kind: tool.label for tool in TOOLS},
 }
 
