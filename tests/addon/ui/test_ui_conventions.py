@@ -12,10 +12,12 @@ from fixtures.recording_layout import RecordingLayout
 
 
 def _meshy_structs(bpy):
-    from meshy_blender.blender.features.account import preferences
-    from meshy_blender.blender.ui import properties
+    """Every settings group the add-on registers (a feature's own included) and its
+    preferences."""
+    from meshy_blender.blender import registration
 
-    return [*properties.CLASSES, preferences.MeshyPreferences]
+    return [c for c in registration.CLASSES
+            if issubclass(c, bpy.types.PropertyGroup | bpy.types.AddonPreferences)]
 
 
 def _operators(bpy):
@@ -40,7 +42,10 @@ def _undescribed(rna, where):
 
 def test_every_meshy_property_and_enum_item_says_what_it_changes(bpy, meshy_ui):
     bad = []
-    for cls in _meshy_structs(bpy):
+    structs = _meshy_structs(bpy)
+    assert {"MeshySceneSettings", "MeshyToolSettings", "MeshyResizeSettings",
+            "MeshyPreferences"} <= {cls.__name__ for cls in structs}
+    for cls in structs:
         bad += _undescribed(cls.bl_rna, cls.__name__)
     for rna in _operators(bpy):
         bad += _undescribed(rna, rna.identifier)
