@@ -22,7 +22,7 @@ from ..identity import ADDON_ID
 from .batch import BatchProgress, BatchResult, RowResult, batch
 from .generate import image_to_3d, multi_image_to_3d, text_to_3d
 from .images import image_task_to_3d, image_to_image, text_to_image
-from .models import animate, remesh, retexture, rig
+from .models import animate, remesh, resize, retexture, rig
 from .motion import text_to_motion, uv_unwrap
 from .printing import print_analyze, print_multicolor, print_repair
 from .refine import refine
@@ -42,6 +42,6 @@ __all__ = [
     "Result", "RowResult", "animate", "animation_library", "balance", "balance_details",
     "batch", "estimate",
     "image_task_to_3d", "image_to_3d", "image_to_image", "list_tasks", "multi_image_to_3d",
-    "print_analyze", "print_multicolor", "print_repair", "refine", "remesh", "resume",
+    "print_analyze", "print_multicolor", "print_repair", "refine", "remesh", "resize", "resume",
     "retexture", "rig", "status", "text_to_3d", "text_to_image", "text_to_motion", "uv_unwrap",
 ]

@@ -1,4 +1,4 @@
-"""Working on an existing model: retexture, remesh, rig, and animate a Meshy rig.
+"""Working on an existing model: retexture, remesh, resize, rig, and animate a Meshy rig.
 
 A model is a Meshy object (its task id is reused: nothing is uploaded), any mesh object
 (exported through the sidebar's own upload helper), a file path/URL, or ``obj=None`` with
@@ -44,6 +44,19 @@ def remesh(obj: Any = None, *, progress: ProgressCallback | None = None,
         options["target_formats"] = [fmt.lower()]
     return from_model("remesh", obj, options, progress=progress, timeout=timeout,
                        import_format=fmt, placement=placement, label=label, job_key=job_key)
+
+
+def resize(obj: Any = None, *, progress: ProgressCallback | None = None,
+           timeout: float | None = None, placement: str | None = None,
+           label: str | None = None, job_key: str | None = None,
+           accept_unpublished_price: bool = False, **options: Any) -> Result:
+    """A model at a real-world size, 1 credit (inputs as for :func:`retexture`): one of
+    ``resize_height`` (metres), ``resize_longest_side`` or ``auto_size=True``, and
+    ``origin_at`` ``"bottom"`` or ``"center"``. Meshy answers with a GLB; it lands beside the
+    object, or in its place with ``placement="REPLACE"``."""
+    money_gate.require_published_for_model("resize", options, accept_unpublished_price)
+    return from_model("resize", obj, options, progress=progress, timeout=timeout,
+                       import_format=None, placement=placement, label=label, job_key=job_key)
 
 
 def rig(obj: Any = None, *, progress: ProgressCallback | None = None,

@@ -26,6 +26,9 @@ from .features.concept import operators as concept
 from .features.edit import operators as selected
 from .features.edit import uv_print_motion_operators as uv_print_motion
 from .features.generate import operators as generate
+from .features.resize import operators as resize
+from .features.resize import panel as resize_panel
+from .features.resize import properties as resize_settings
 from .features.shape_first import operators as shape
 from .features.tasks import history_operators as history
 from .features.tasks import job_list
@@ -59,7 +62,13 @@ CLASSES: tuple[type, ...] = (
     *job_list.CLASSES,
     *panels.CLASSES,
     *menus.CLASSES,
+    *resize_settings.CLASSES,
+    *resize.CLASSES,
+    *resize_panel.CLASSES,  # a sub-panel of Selected Object: after its parent
 )
+# Modules that put their settings on Blender's types (``register_properties`` /
+# ``unregister_properties``), in this order: the main settings, the tools', a feature's own.
+SETTINGS: tuple[ModuleType, ...] = (properties, properties_tools, resize_settings)
 
 
 
@@ -143,8 +152,8 @@ def register() -> None:
     for cls in CLASSES:
         one_line_tooltip(cls)
         bpy.utils.register_class(cls)
-    properties.register_properties()
-    properties_tools.register_properties()
+    for module in SETTINGS:
+        module.register_properties()
     menus.register_menus()
     for name, fn in HANDLERS:
         getattr(bpy.app.handlers, name).append(fn)
@@ -166,8 +175,8 @@ def unregister() -> None:
         while fn in handlers:
             handlers.remove(fn)
     menus.unregister_menus()
-    properties_tools.unregister_properties()
-    properties.unregister_properties()
+    for module in reversed(SETTINGS):
+        module.unregister_properties()
     for cls in reversed(CLASSES):
         if getattr(cls, "is_registered", False):
             bpy.utils.unregister_class(cls)

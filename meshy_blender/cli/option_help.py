@@ -69,6 +69,8 @@ OPTION_HELP: dict[str, tuple[str, str]] = {
                               "(default: true)"),
     "resize_height": ("METRES", "scale the model to this height in metres, 0-1000 "
                                 "(default: unchanged)"),
+    "resize_longest_side": ("METRES", "scale the model so its longest side is this long in "
+                                      "metres, 0-1000 (default: unchanged)"),
     "save_pre_remeshed_model": (BOOL, "also keep the model as it was before remeshing "
                                       "(default: false)"),
     "should_remesh": (BOOL, "remesh to --topology and --target-polycount (default: Meshy's "

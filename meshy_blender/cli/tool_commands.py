@@ -1,5 +1,5 @@
-"""Handlers of the tool subcommands: concept images, UV unwrap, 3D print, text to motion
-(arguments in tool_parser.py), each a thin layer over
+"""Handlers of the tool subcommands: concept images, UV unwrap, 3D print, text to motion and
+the generic model tools of jobs/kinds.py (arguments in tool_parser.py), each a thin layer over
 :mod:`meshy_blender.api`; their JSON adds what lands besides objects: images, the printability
 report and saved files (a 3MF)."""
 
@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..jobs.kinds import TOOLS
 from .commands import _finish, _model_source, _options, _paid, _pick_object, _prepare_scene
 from .exit_codes import UsageError
 from .parser import value_of
@@ -92,9 +93,20 @@ def _cmd_text_to_motion(api: Any, args: argparse.Namespace) -> dict[str, Any]:
     return _report(args, result)
 
 
+def _cmd_model_tool(api: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """A model tool declared in jobs/kinds.py: its ``api`` function on the model."""
+    tool = next(t for t in TOOLS if t.kind == args.command)
+    obj, extra = _model_source(args, "MESH")
+    if obj is None or isinstance(obj, str):
+        _prepare_scene(args)
+    kw = {**_money(args), "placement": args.placement}
+    return _report(args, getattr(api, tool.api_name)(obj, **kw, **_options(args), **extra))
+
+
 HANDLERS: dict[str, Callable[[Any, argparse.Namespace], dict[str, Any]]] = {
     "text-to-image": _cmd_images, "image-to-image": _cmd_images,
     "concept-to-3d": _cmd_concept_to_3d, "uv-unwrap": _cmd_uv_unwrap,
     "print-analyze": _cmd_print, "print-repair": _cmd_print, "print-multicolor": _cmd_print,
     "text-to-motion": _cmd_text_to_motion,
+    **{tool.kind: _cmd_model_tool for tool in TOOLS if tool.summary},
 }

@@ -1,5 +1,6 @@
 """Command-line arguments of the tool subcommands (API notes): concept
-images, image task to 3D, UV unwrap, 3D print analyze / repair / multi-colour, text to motion.
+images, image task to 3D, UV unwrap, 3D print analyze / repair / multi-colour, text to motion,
+and one generic subcommand per model tool declared with a summary in ``jobs/kinds.py``.
 
 Added to :func:`meshy_blender.cli.parser.build_parser`'s parser by :func:`build_parser`, so the
 original subcommands stay where they are and this module only reads the shared helpers.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..jobs.kinds import TOOLS
 from . import parser as base
 
 ACCEPT_HELP = ("go ahead where Meshy publishes no price for the request (several animations in "
@@ -81,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a .blend holding the rig (then --object picks the armature)")
     rig.add_argument("--object", metavar="NAME", help="the armature inside --input")
     _basic(p)
+
+    for tool in TOOLS:  # a model in, a model out: declared in jobs/kinds.py, nothing built here
+        if tool.summary:
+            p = add(tool.kind, tool.summary, tool.example)
+            base._add_model_input(p, "the model")
+            base._add_api_options(p, tool.kind)
+            _model_tail(p)
     return parser
 
 

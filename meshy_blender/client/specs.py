@@ -392,8 +392,9 @@ def _check_relations(kind: str, given: dict[str, Any]) -> None:
                 "('action_ids') or a text-to-motion task ('motion_task_id').",
                 field=chosen[1] if len(chosen) > 1 else "action_id")
     if kind == "resize":
+        # a size of 0 is a size given (refused by its own check: "must be more than 0")
         chosen = [k for k in ("resize_height", "resize_longest_side", "auto_size")
-                  if given.get(k)]
+                  if k in given and given[k] is not False]
         if len(chosen) != 1:
             raise ValidationError("Resize needs exactly one of 'resize_height', "
                                   "'resize_longest_side' or 'auto_size'.", field="resize_height")

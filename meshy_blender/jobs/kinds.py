@@ -7,15 +7,53 @@ enums and the CLI's choices all read the same lists.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ToolKind:
+    """One model tool (API notes: a Meshy task that takes a model or a prompt and makes one more
+    thing), declared once: planning (what to download, whether a chain may follow), the
+    request kinds, History's filter and every label read it from :data:`TOOLS` instead of
+    naming the kind. Its request fields and price are the client's (``client/specs.py``,
+    ``client/pricing.py``)."""
+
+    kind: str  # the request kind, as Meshy's task type names it
+    label: str  # what Tasks, History and reports call it
+    downloads: tuple[str, ...]  # what a job ending in it fetches (empty: its result is a report)
+    chains: bool = False  # its model can go on to remesh / rig / animate
+    # A model in, a model out: set (one line of help, an example's arguments), the CLI offers
+    # it as ``meshy <kind> --task-id ID|--input FILE`` with the API's own options, calling
+    # ``api.<kind with underscores>``. Empty for the tools whose subcommands are hand-built.
+    summary: str = ""
+    example: str = ""
+
+    @property
+    def api_name(self) -> str:
+        """The public API function's name (``meshy_blender.api``)."""
+        return self.kind.replace("-", "_")
+
+
+# The model tools, in the order History lists them. A new tool is one more row here.
+TOOLS: tuple[ToolKind, ...] = (
+    ToolKind("text-to-motion", "Text to Motion", ("motion",)),
+    ToolKind("uv-unwrap", "UV Unwrap", ("glb",), chains=True),
+    ToolKind("print-analyze", "3D Print Analyze", ()),
+    ToolKind("print-repair", "3D Print Repair", ("glb",)),
+    ToolKind("print-multi-color", "3D Print Multi-colour", ("3mf",)),
+    ToolKind("resize", "Resize", ("glb",),
+             summary="A model at a real-world size (1 credit): --resize-height metres, "
+                     "--resize-longest-side or --auto-size true; --origin-at bottom|center.",
+             example="--task-id TASK --resize-height 1.8 --origin-at bottom"),
+)
+# The model-tool kinds: planned, priced and run by jobs/ like every request; the sidebar, API
+# and CLI offer each on top of plans.plan_job.
+TOOL_KINDS: tuple[str, ...] = tuple(tool.kind for tool in TOOLS)
+
 # What a user can ask for (a job); a request may become a chain of Meshy tasks.
 REQUEST_KINDS: tuple[str, ...] = ("text-to-3d", "image-to-3d", "multi-image-to-3d", "retexture",
                                   "remesh", "rig", "animate", "text-to-image", "image-to-image",
-                                  "text-to-motion", "uv-unwrap", "print-analyze", "print-repair",
-                                  "print-multi-color")
-# The model-tool kinds (API notes): planned, priced and run by jobs/, not yet
-# offered by every entry point (sidebar, API, CLI wire them on top of plans.plan_job).
-TOOL_KINDS: tuple[str, ...] = ("text-to-motion", "uv-unwrap", "print-analyze", "print-repair",
-                               "print-multi-color")
+                                  *TOOL_KINDS)
 
 # Chain options, accepted by every generating request on top of the API's own parameters;
 # "retexture" follows a UV unwrap (keeping its UVs), "apply_to_rig" (a rig task id) applies a
@@ -45,10 +83,8 @@ LABELS: dict[str, str] = {
     "image-to-3d": "Image to 3D", "multi-image-to-3d": "Multi-image to 3D",
     "retexture": "Retexture", "remesh": "Remesh", "rig": "Rig", "animate": "Animation",
     "text-to-image": "Text to Image", "image-to-image": "Image to Image",
-    "text-to-motion": "Text to Motion", "uv-unwrap": "UV Unwrap",
-    "print-analyze": "3D Print Analyze", "print-repair": "3D Print Repair",
-    "print-multi-color": "3D Print Multi-colour", "convert": "Convert", "resize": "Resize",
-    "rig-check": "Rig Check",
+    "convert": "Convert", "rig-check": "Rig Check",
+    **{tool.kind: tool.label for tool in TOOLS},
 }
 
 # History's filter: every kind at once (the default), one kind, or the types Meshy sent that

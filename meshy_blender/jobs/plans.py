@@ -15,7 +15,7 @@ from ..client import specs, validation
 from ..client.errors import ValidationError, mask_secrets
 from ..client.pricing import Quote
 from . import rig_check
-from .kinds import CHAIN_KEYS, REQUEST_KINDS, RESUMABLE_KINDS
+from .kinds import CHAIN_KEYS, REQUEST_KINDS, RESUMABLE_KINDS, TOOLS
 from .model import STEP_WAITING, Job, Step
 from .request import PLACEHOLDER_TASK_ID, JobRequest
 
@@ -29,14 +29,13 @@ INTERMEDIATE = "glb?"  # a model made on the way to the result, shown while the 
 INTERMEDIATE_KINDS = ("text-to-3d-preview", "text-to-3d-refine", "image-to-3d",
                       "multi-image-to-3d", "retexture", "remesh")
 
-# Requests whose result cannot go on to remesh / rig / animate.
-UNCHAINED = ("animate", "text-to-image", "image-to-image", "text-to-motion", "print-analyze",
-             "print-repair", "print-multi-color")
+# Requests whose result cannot go on to remesh / rig / animate (model tools: kinds.TOOLS).
+UNCHAINED = ("animate", "text-to-image", "image-to-image",
+             *(tool.kind for tool in TOOLS if not tool.chains))
 # What to download when a step of this kind ends the job ([] = its result is data: a report).
 FINAL_DOWNLOADS: dict[str, list[str]] = {
-    "text-to-image": ["images"], "image-to-image": ["images"], "text-to-motion": ["motion"],
-    "print-analyze": [], "print-multi-color": ["3mf"], "print-repair": ["glb"],
-    "uv-unwrap": ["glb"],
+    "text-to-image": ["images"], "image-to-image": ["images"],
+    **{tool.kind: list(tool.downloads) for tool in TOOLS},
 }
 
 

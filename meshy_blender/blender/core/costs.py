@@ -60,7 +60,8 @@ class Estimate:
         if self.credits == 0:
             return f"{action} (free)"
         chain = f", {self.steps} tasks" if self.steps > 1 else ""
-        return f"{action} ({self.credits} credits{chain})"
+        unit = "credit" if self.credits == 1 else "credits"  # Resize: "Resize (1 credit)"
+        return f"{action} ({self.credits} {unit}{chain})"
 
 
 _cache: dict[str, Estimate] = {}

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from ...client import errors
+from ...jobs import kinds
 
 # API field -> what to do, naming the sidebar label. "Missing or empty" is the common case; any
 # other problem with the field keeps the client's reason, prefixed with the label.
@@ -133,7 +134,9 @@ def title(status: str) -> str:
 
 
 def step_word(kind: str) -> str:
-    return STEP_WORDS.get(kind, title(kind))
+    """The step's word in progress lines: its own, else its kind's label (model tools:
+    ``kinds.TOOLS``), else the kind in title case."""
+    return STEP_WORDS.get(kind) or kinds.LABELS.get(kind) or title(kind)
 
 
 def progress_text(snap: dict[str, Any]) -> str:

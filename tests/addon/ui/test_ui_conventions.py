@@ -12,10 +12,12 @@ from fixtures.recording_layout import RecordingLayout
 
 
 def _meshy_structs(bpy):
-    from meshy_blender.blender.features.account import preferences
-    from meshy_blender.blender.ui import properties
+    """Every settings group the add-on registers (a feature's own included) and its
+    preferences."""
+    from meshy_blender.blender import registration
 
-    return [*properties.CLASSES, preferences.MeshyPreferences]
+    return [c for c in registration.CLASSES
+            if issubclass(c, bpy.types.PropertyGroup | bpy.types.AddonPreferences)]
 
 
 def _operators(bpy):
@@ -40,7 +42,10 @@ def _undescribed(rna, where):
 
 def test_every_meshy_property_and_enum_item_says_what_it_changes(bpy, meshy_ui):
     bad = []
-    for cls in _meshy_structs(bpy):
+    structs = _meshy_structs(bpy)
+    assert {"MeshySceneSettings", "MeshyToolSettings", "MeshyResizeSettings",
+            "MeshyPreferences"} <= {cls.__name__ for cls in structs}
+    for cls in structs:
         bad += _undescribed(cls.bl_rna, cls.__name__)
     for rna in _operators(bpy):
         bad += _undescribed(rna, rna.identifier)
@@ -117,7 +122,8 @@ def test_menu_dialogs_show_the_main_options_and_the_price(bpy, meshy_ui, op_name
     layout = RecordingLayout()
     # The operator's own draw code, bound to a stand-in (operators exist only while running)
     fake = SimpleNamespace(layout=layout, mode=getattr(cls, "mode", "TEXT"),
-                           _dialog_props=getattr(cls, "_dialog_props", ()))
+                           _dialog_props=getattr(cls, "_dialog_props", ()),
+                           _settings=getattr(cls, "_settings", "meshy"))
     for name in ("draw_dialog", "dialog_request", "dialog_copies", "_build"):
         if hasattr(cls, name):
             setattr(fake, name, getattr(cls, name).__get__(fake))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import bpy
 
 from ...operators.dialog import ConfirmUnpublished
-from .operators import OnRig, _OnSelection
+from ...operators.on_selection import OnRig, OnSelection
 
 if TYPE_CHECKING:
     from ....jobs.request import JobRequest
@@ -24,7 +24,7 @@ def _n(context: Any) -> Any:
     return context.scene.meshy_tools
 
 
-class MESHY_OT_uv_unwrap(_OnSelection):
+class MESHY_OT_uv_unwrap(OnSelection):
     """Give the selected mesh new, clean UVs (at most 40,000 faces); optionally retexture it
     afterwards keeping them"""
 
@@ -40,7 +40,7 @@ class MESHY_OT_uv_unwrap(_OnSelection):
                                                   model, source)
 
 
-class MESHY_OT_print_analyze(_OnSelection):
+class MESHY_OT_print_analyze(OnSelection):
     """Check whether the selected model can be 3D printed (watertight, holes, non-manifold
     edges, volume); free, and the model is not changed"""
 
@@ -53,7 +53,7 @@ class MESHY_OT_print_analyze(_OnSelection):
         return uv_print_motion_requests.print_analyze(settings, model, source)
 
 
-class MESHY_OT_print_repair(_OnSelection):
+class MESHY_OT_print_repair(OnSelection):
     """Make the selected model printable (closes holes, fixes non-manifold edges); the result
     has no textures"""
 
@@ -68,7 +68,7 @@ class MESHY_OT_print_repair(_OnSelection):
         return uv_print_motion_requests.print_repair(s, settings, model, source)
 
 
-class MESHY_OT_print_multi_color(_OnSelection):
+class MESHY_OT_print_multi_color(OnSelection):
     """Make a multi-colour 3MF of the selected model for colour 3D printers; the file is saved
     to Meshy's cache folder (Tasks > Open Folder), the scene is not changed"""
 
