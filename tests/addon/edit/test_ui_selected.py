@@ -9,12 +9,7 @@ import pytest
 
 from meshy_blender.jobs import model
 
-
-def _select_only(bpy, obj):
-    for o in bpy.context.view_layer.objects:
-        o.select_set(False)
-    obj.select_set(True)
-    bpy.context.view_layer.objects.active = obj
+from fixtures.ui import select_only
 
 
 def _new_roots(bpy, job):
@@ -69,7 +64,7 @@ def test_meshy_model_goes_back_by_task_id_through_remesh_rig_and_animate(bpy, me
     bpy.ops.meshy.generate_text()
     first = meshy_ui.run()
     [generated] = _new_roots(bpy, first)
-    _select_only(bpy, generated)
+    select_only(bpy, generated)
 
     s.remesh_topology = "triangle"
     s.remesh_polycount = 5000
@@ -84,7 +79,7 @@ def test_meshy_model_goes_back_by_task_id_through_remesh_rig_and_animate(bpy, me
     [remeshed] = _new_roots(bpy, remesh_job)
     assert generated.hide_get() and remeshed["meshy_replaces"] == generated.name
 
-    _select_only(bpy, remeshed)
+    select_only(bpy, remeshed)
     s.rig_height = 1.9
     assert bpy.ops.meshy.rig() == {"FINISHED"}
     rig_job = meshy_ui.run()
@@ -96,9 +91,9 @@ def test_meshy_model_goes_back_by_task_id_through_remesh_rig_and_animate(bpy, me
     assert {"Walking", "Running"} <= tracks
 
     # Animate: only enabled for a Meshy rig; the picker's library names the action.
-    _select_only(bpy, remeshed)
+    select_only(bpy, remeshed)
     assert not bpy.ops.meshy.animate.poll()
-    _select_only(bpy, armature)
+    select_only(bpy, armature)
     assert bpy.ops.meshy.animate.poll()
     from meshy_blender.blender.core import calls, library
 
@@ -121,7 +116,7 @@ def test_rig_of_a_plain_mesh_uploads_a_glb_and_lands_an_armature(bpy, meshy_ui):
     bpy.ops.mesh.primitive_cube_add(location=(3.0, 0.0, 0.0))
     cube = bpy.context.view_layer.objects.active
     cube.scale = (0.3, 0.2, 1.8)  # a standing, humanoid-proportioned block (the emulator checks)
-    _select_only(bpy, cube)
+    select_only(bpy, cube)
     assert bpy.ops.meshy.rig() == {"FINISHED"}
     job = meshy_ui.run()
     assert job.status == model.IMPORTED, job.detail
@@ -135,7 +130,7 @@ def test_rig_of_a_plain_mesh_uploads_a_glb_and_lands_an_armature(bpy, meshy_ui):
 def test_rigging_refuses_too_many_faces_before_uploading(bpy, meshy_ui):
     bpy.ops.mesh.primitive_grid_add(x_subdivisions=405, y_subdivisions=405)  # 163,216 quads
     grid = bpy.context.view_layer.objects.active
-    _select_only(bpy, grid)
+    select_only(bpy, grid)
     with pytest.raises(RuntimeError, match=r"at most 320,000"):
         bpy.ops.meshy.rig()
     assert meshy_ui.posts() == [] and meshy_ui.jobs() == []

@@ -10,15 +10,9 @@ import pytest
 from meshy_blender.jobs import model
 
 from fixtures.recording_layout import draw_panel
+from fixtures.ui import select_only
 
 SHAPE_ID = "0123abcd-0000-4000-8000-00000000cafe"
-
-
-def _select_only(bpy, obj):
-    for o in bpy.context.view_layer.objects:
-        o.select_set(False)
-    obj.select_set(True)
-    bpy.context.view_layer.objects.active = obj
 
 
 def _resize_panel(bpy):
@@ -37,7 +31,7 @@ def test_a_meshy_model_is_resized_by_task_id_and_lands_in_its_place(bpy, meshy_u
     first = meshy_ui.press(bpy.ops.meshy.generate_text, s, prompt="a lamp post",
                            should_texture=False)
     [shape] = [o for o in bpy.data.objects if o.get("meshy_job_id") == first.id]
-    _select_only(bpy, shape)
+    select_only(bpy, shape)
     r = bpy.context.scene.meshy_resize
     r.height, r.origin = 1.8, "bottom"
     s.replace_selection = True

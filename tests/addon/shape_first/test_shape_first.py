@@ -13,19 +13,13 @@ from meshy_blender.jobs import model
 from meshy_blender.jobs.plans import plan_job
 
 from fixtures.recording_layout import draw_panel
+from fixtures.ui import select_only
 
 PREVIEW_ID = "0190aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
 
 
 def _roots(bpy, job):
     return [o for o in bpy.data.objects if o.get("meshy_job_id") == job.id]
-
-
-def _select_only(bpy, obj):
-    for o in bpy.context.view_layer.objects:
-        o.select_set(False)
-    obj.select_set(True)
-    bpy.context.view_layer.objects.active = obj
 
 
 def _kinds(meshy_ui):
@@ -72,7 +66,7 @@ def test_shape_first_then_texture_it_replaces_the_shape_in_place(bpy, meshy_ui):
     shape.rotation_euler = (0.0, 0.0, 0.8)
     bpy.context.view_layer.update()
     before = shape.matrix_world.copy()
-    _select_only(bpy, shape)
+    select_only(bpy, shape)
 
     selected = next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_selected")
     drawn = draw_panel(selected, bpy.context)
@@ -109,7 +103,7 @@ def test_shape_first_then_texture_it_replaces_the_shape_in_place(bpy, meshy_ui):
                for a, b in zip(ra, rb, strict=True))
     assert shape_name not in bpy.data.objects  # done with: removed (issue 24), undo brings it
     # A textured model is no shape any more: no second "Texture It" for it.
-    _select_only(bpy, textured)
+    select_only(bpy, textured)
     assert not bpy.ops.meshy.texture_shape.poll()
 
 
@@ -120,7 +114,7 @@ def test_texture_it_is_offered_only_for_an_untextured_shape(bpy, meshy_ui):
     assert not bpy.ops.meshy.texture_shape.poll()
     assert "meshy.texture_shape" not in [a[0] for a in menus.object_actions(bpy.context)]
     _, shape = _shape(bpy, meshy_ui, "a lamp")
-    _select_only(bpy, shape)
+    select_only(bpy, shape)
     assert bpy.ops.meshy.texture_shape.poll()
     assert menus.object_actions(bpy.context)[0][0] == "meshy.texture_shape"
 
@@ -158,7 +152,7 @@ def test_three_candidates_side_by_side_then_pick_one_makes_one_refine_task(bpy, 
     picked = next(r for r in roots if r["meshy_candidate"] == 2)
     picked_id = picked["meshy_task_ids"].split("=")[1]
     others = {r.name: r["meshy_task_ids"].split("=")[1] for r in roots if r is not picked}
-    _select_only(bpy, picked)
+    select_only(bpy, picked)
     s.discard_candidates = True
     drawn = draw_panel(next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_selected"),
                        bpy.context)
@@ -204,7 +198,7 @@ def test_a_chain_shows_its_shape_at_once_and_the_result_replaces_it(bpy, meshy_u
     [shape] = _roots(bpy, job)
     assert shape.get("meshy_intermediate") and job.is_active  # early: the remesh still runs
     assert shape["meshy_task_ids"].startswith("preview=")
-    _select_only(bpy, shape)
+    select_only(bpy, shape)
     assert not bpy.ops.meshy.texture_shape.poll()
     shape.location = (0.0, 4.0, 0.0)
     bpy.context.view_layer.update()
@@ -249,7 +243,7 @@ def test_an_untextured_image_shape_is_textured_by_one_retexture_in_place(bpy, me
     [shape] = _roots(bpy, shape_job)
     shape.location = (-2.0, 1.0, 0.0)
     bpy.context.view_layer.update()
-    _select_only(bpy, shape)
+    select_only(bpy, shape)
     assert bpy.ops.meshy.texture_shape.poll()
 
     shape_name = shape.name
@@ -296,7 +290,7 @@ def test_undo_after_texture_it_with_deletion_offers_nothing_paid_for_the_deleted
     roots = [_roots(bpy, job)[0] for job in jobs]
     picked = next(r for r in roots if r["meshy_candidate"] == 1)
     other_names = [r.name for r in roots if r is not picked]
-    _select_only(bpy, picked)
+    select_only(bpy, picked)
     s.discard_candidates = True
     bpy.ops.ed.undo_push(message="before texturing")
     assert bpy.ops.meshy.texture_shape() == {"FINISHED"}
@@ -311,7 +305,7 @@ def test_undo_after_texture_it_with_deletion_offers_nothing_paid_for_the_deleted
     tasks = next(c for c in panels.CLASSES if c.bl_idname == "MESHY_PT_tasks")
     for obj in back:
         obj.hide_set(False)  # even shown again and active
-        _select_only(bpy, obj)
+        select_only(bpy, obj)
         drawn = draw_panel(selected, bpy.context)
         assert _enabled_paid_buttons(bpy, drawn) == [], obj.name
         assert "Meshy deleted this shape's task" in " ".join(drawn.texts())
@@ -383,7 +377,7 @@ def test_one_prop_through_shape_first_leaves_one_collection_and_one_asset(bpy, m
     s = _candidate_shapes_landed(bpy, meshy_ui, "a copper kettle", 3)
     assert len(_meshy_collections(bpy)) == 3 and len(_assets(bpy)) == 3
     picked = next(o for o in bpy.data.objects if o.get("meshy_candidate") == 3)
-    _select_only(bpy, picked)
+    select_only(bpy, picked)
     s.discard_candidates = True
     assert bpy.ops.meshy.texture_shape() == {"FINISHED"}
     job = meshy_ui.run()
@@ -409,7 +403,7 @@ def test_keep_the_shapes_keeps_them_hidden_and_not_assets(bpy, meshy_ui):
     s = _candidate_shapes_landed(bpy, meshy_ui, "a tin cup", 2)
     shapes = [o for o in bpy.data.objects if o.get("meshy_candidate")]
     names = [o.name for o in shapes]
-    _select_only(bpy, shapes[0])
+    select_only(bpy, shapes[0])
     s.discard_candidates = True
     assert bpy.ops.meshy.texture_shape(keep_shapes=True) == {"FINISHED"}
     job = meshy_ui.run()
@@ -423,5 +417,5 @@ def test_keep_the_shapes_keeps_them_hidden_and_not_assets(bpy, meshy_ui):
     deleted_tasks.forget_all()  # a later session: the kept candidate still says it is gone
     other = next(o for o in kept if o.name != names[0])  # not the picked one
     other.hide_set(False)
-    _select_only(bpy, other)
+    select_only(bpy, other)
     assert not bpy.ops.meshy.texture_shape.poll() and not bpy.ops.meshy.remesh.poll()
