@@ -303,8 +303,8 @@ def main() -> int:
     # Ctrl-C in a terminal reaches the whole process group: Blender's side decides what it
     # means for the jobs (the API detaches them), the worker must not die of it mid-write.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    lower_priority()
     if len(sys.argv) > 3 and sys.argv[2] == "prune":
+        lower_priority()
         return prune_main(sys.argv[3])
     read_fd, write_fd = os.dup(0), os.dup(1)
     # The protocol owns private copies of stdin/stdout: a print anywhere goes to stderr.
@@ -329,6 +329,11 @@ def main() -> int:
         with contextlib.suppress(PipeClosed):
             channel.send({"re": config.get("id"), "error": _error_dict(exc, scrub)})
         return 3
+    # Niced only now: its start-up imports (the HTTP stack, the job manager: about 0.2 s of
+    # CPU) are what the first click or batch waits for, and at nice 19 a loaded machine
+    # stretched them to 0.5-0.8 s. No thread of ours runs yet, and those started from here on
+    # (pipe reader, job pool) inherit the niceness (Linux sets it per thread).
+    lower_priority()
     try:
         channel.send({"re": config.get("id"), "value": {"pid": os.getpid()}})
     except PipeClosed:  # Blender is gone already: nothing was started
