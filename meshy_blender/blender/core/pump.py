@@ -162,8 +162,9 @@ class Pump:
             if self.calls.running_any() or (self._pending_imports and imports_allowed()):
                 return True
             jobs = self.manager.jobs()  # one locked copy, not one lookup per job (idle ticks)
-        else:
-            jobs = [job for job in map(self.manager.get, job_ids) if job is not None]
+        else:  # one read of the worker's pipe, not one per job (a batch asks every tick)
+            wanted = set(job_ids)
+            jobs = [job for job in self.manager.jobs() if job.id in wanted]
         for job in jobs:
             if job.status not in FINISHED_STATUSES or (
                     job.id in self._pending_imports and (job_ids is not None
