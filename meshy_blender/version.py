@@ -8,7 +8,6 @@ output show this value, so a support report always names the release that made i
 from __future__ import annotations
 
 import functools
-import tomllib
 from pathlib import Path
 
 MANIFEST_NAME = "blender_manifest.toml"
@@ -18,6 +17,10 @@ _HERE = Path(__file__).resolve().parent
 @functools.cache
 def extension_version() -> str:
     """The manifest's ``version`` (semantic versioning), or "unknown" without a manifest."""
+    # Loaded here, not at import: the preferences module imports this on every enable, and
+    # compiling tomllib's patterns was a fifth of the add-on's enable time (bench.startup).
+    import tomllib
+
     for folder in (_HERE, _HERE.parent):
         path = folder / MANIFEST_NAME
         if path.is_file():
