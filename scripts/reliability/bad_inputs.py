@@ -91,8 +91,9 @@ def flat_plane() -> Any:
     return _mesh("Plane", [(-1, -1, 0), (1, -1, 0), (1, 1, 0), (-1, 1, 0)], [(0, 1, 2, 3)])
 
 
-def dense_grid(quads_per_side: int = 250) -> Any:
-    """A mesh far over Meshy's rigging face limit (a 'huge selection')."""
+def dense_grid(quads_per_side: int = 401) -> Any:
+    """A mesh over Meshy's rigging face limit (a 'huge selection'): 401 x 401 quads are
+    321,602 triangles, the limit 320,000 (the face count is checked before flatness)."""
     n = quads_per_side
     verts = [(i / n, j / n, 0.0) for j in range(n + 1) for i in range(n + 1)]
     faces = [(j * (n + 1) + i, j * (n + 1) + i + 1, (j + 1) * (n + 1) + i + 1,
@@ -184,7 +185,7 @@ def cases() -> list[Case]:
             lambda lab: api.remesh(empty_object()))),
         ("selection", "rig a flat plane (not a biped)", api_call(
             lambda lab: api.rig(flat_plane()))),
-        ("selection", "rig a 62,500-quad mesh (huge selection)", api_call(
+        ("selection", "rig a 160,801-quad mesh (huge selection)", api_call(
             lambda lab: api.rig(dense_grid()))),
         ("selection", "animate a mesh (no Meshy rig)", api_call(
             lambda lab: api.animate(flat_plane(), 1))),

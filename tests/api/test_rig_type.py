@@ -58,6 +58,22 @@ def test_a_model_meshy_cannot_rig_costs_only_the_check(bpy, empty_scene, meshy_e
     assert [r["kind"] for r in created_tasks(meshy_env)] == ["rig-check"]
 
 
+def test_a_flat_selection_is_refused_before_the_check_is_paid(bpy, empty_scene, meshy_env):
+    """A plane or a sheet in the scene cannot be a character: refused for free, before the
+    1-credit check (a GLB file given by path still goes through Meshy's check, above)."""
+    bpy.ops.mesh.primitive_plane_add(size=2.0)
+    plane = bpy.context.active_object
+    with pytest.raises(errors.ValidationError, match=r"flat \(2\.00 x 2\.00 x 0\.00 m\)"):
+        api.rig(plane)
+    assert created_tasks(meshy_env) == [] and api.balance() == 10_000
+    bpy.ops.mesh.primitive_cube_add(size=1.0)
+    slim = bpy.context.active_object
+    for v in slim.data.vertices:  # a slim standing figure (3 % deep) is not flat
+        v.co.x, v.co.y, v.co.z = v.co.x * 0.5, v.co.y * 0.05, v.co.z * 1.8
+    api.rig(slim)
+    assert [r["kind"] for r in created_tasks(meshy_env)] == ["rig-check", "rig"]
+
+
 def test_the_cli_checks_first_unless_told_not_to(bpy, empty_scene, meshy_env, capfd,
                                                  tmp_path):
     dog = box_glb(tmp_path / "dog.glb", 2.0, 1.0, 0.6)

@@ -23,11 +23,15 @@ def export_for_upload(context: Any, objects: list[Any], settings: Settings, *, r
                       apply_modifiers: bool = True, local_space: bool = True) -> str:
     """Export ``objects`` to a GLB for ``request`` and return its path; raises
     scene.export.ExportError (a ValidationError) with what to change. Rigging is checked
-    against Meshy's face limit here. ``local_space`` exports in the first object's own space,
-    for results placed with its transform ("Replace")."""
-    from ..scene.export import RIG_MAX_FACES, export_glb  # at the first export, not the first draw
+    against Meshy's face limit and refused for a flat selection here. ``local_space``
+    exports in the first object's own space, for results placed with its transform
+    ("Replace")."""
+    # At the first export, not the first draw.
+    from ..scene.export import RIG_MAX_FACES, RIG_MIN_THICKNESS, export_glb
 
+    rig = request == "rig"
     result = export_glb(context, objects, upload_dir(settings), apply_modifiers=apply_modifiers,
-                        max_faces=RIG_MAX_FACES if request == "rig" else None,
+                        max_faces=RIG_MAX_FACES if rig else None,
+                        min_thickness=RIG_MIN_THICKNESS if rig else None,
                         local_space=local_space)
     return str(result.path)

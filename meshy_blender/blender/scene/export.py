@@ -1,8 +1,9 @@
 """Export the selected meshes to a GLB for retexture, remesh or rigging (main thread only).
 
-Meshy limits what it accepts (rigging: at most 320,000 faces; uploads: 100 MB), so faces and
-file size are checked here, before anything is uploaded or paid for, with a message that says
-what to change. The artist's mode, selection and active object are put back afterwards.
+Meshy limits what it accepts (rigging: at most 320,000 faces, a character with a body; uploads:
+100 MB), so faces, flatness and file size are checked here, before anything is uploaded or paid
+for (the rig check costs a credit), with a message that says what to change. The artist's mode,
+selection and active object are put back afterwards.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ from .op_context import leave_edit_modes, operator_context, return_to_mode
 from .scene_state import SelectionState
 
 RIG_MAX_FACES = FACE_LIMITS["rig"]  # 320,000 (API notes)
+# Rigging needs a body (a biped or a four-legged animal): a selection whose thinnest side is
+# under this share of its longest is a plane or a sheet, which Meshy's rig check refuses for a
+# credit. Refused here for free instead (a side view of a thin character is still over 5 %).
+RIG_MIN_THICKNESS = 0.01
 # Passed only when this Blender's glTF exporter has them.
 _GLTF_OPTIONS = {"export_format": "GLB", "use_selection": True, "export_animations": False,
                  "export_extras": False, "export_cameras": False, "export_lights": False}
@@ -63,6 +68,7 @@ def count_faces(context: Any, objects: list[Any], apply_modifiers: bool) -> int:
 
 def export_glb(context: Any, objects: list[Any], directory: Path, *,
                apply_modifiers: bool = True, max_faces: int | None = None,
+               min_thickness: float | None = None,
                max_bytes: int = DEFAULT_MAX_MODEL_BYTES,
                local_space: bool = False) -> ExportResult:
     """Write ``objects`` (meshes) to one GLB in ``directory``; raises ExportError.
@@ -88,6 +94,8 @@ def export_glb(context: Any, objects: list[Any], directory: Path, *,
                     f"{max_faces:,}. Decimate or remesh it first.")
             if faces == 0:
                 raise ExportError("The selected meshes have no faces to send to Meshy.")
+            if min_thickness is not None:
+                _refuse_flat(ctx, meshes, apply_modifiers, local_space, min_thickness)
             for obj in ctx.view_layer.objects:
                 obj.select_set(obj in meshes)
             ctx.view_layer.objects.active = meshes[0]
@@ -109,6 +117,32 @@ def export_glb(context: Any, objects: list[Any], directory: Path, *,
                           f"uploads up to {max_bytes / 1024**2:.0f} MB. Reduce textures or "
                           "geometry first.")
     return ExportResult(path=path, faces=faces, size=size)
+
+
+def exported_size(context: Any, objects: list[Any], apply_modifiers: bool,
+                  local_space: bool) -> tuple[float, ...]:
+    """The bounding box size (x, y, z) of what the export writes: in world space, or in the
+    first object's own space (its rotation and scale taken out) with ``local_space``."""
+    from mathutils import Matrix, Vector
+
+    depsgraph = context.evaluated_depsgraph_get() if apply_modifiers else None
+    space = objects[0].matrix_world.inverted() if local_space and objects else Matrix()
+    corners = []
+    for obj in objects:
+        shown = obj.evaluated_get(depsgraph) if depsgraph is not None else obj
+        corners += [space @ shown.matrix_world @ Vector(c) for c in shown.bound_box]
+    if not corners:
+        return (0.0, 0.0, 0.0)
+    return tuple(max(c[i] for c in corners) - min(c[i] for c in corners) for i in range(3))
+
+
+def _refuse_flat(context: Any, meshes: list[Any], apply_modifiers: bool, local_space: bool,
+                 min_thickness: float) -> None:
+    size = exported_size(context, meshes, apply_modifiers, local_space)
+    if max(size) > 0 and min(size) < min_thickness * max(size):
+        shown = " x ".join(f"{v:.2f}" for v in size)
+        raise ExportError(f"The selection is flat ({shown} m): Meshy rigs a character with a "
+                          "body (a biped or a four-legged animal). Nothing was sent or paid.")
 
 
 @contextmanager
