@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import bpy
-from mathutils import Matrix
+from mathutils import Matrix, Vector
 
 from ...client.datauri import DEFAULT_MAX_MODEL_BYTES
 from ...client.errors import ValidationError
@@ -32,7 +32,7 @@ from .scene_state import SelectionState
 RIG_MAX_FACES = FACE_LIMITS["rig"]  # 320,000 (API notes)
 # Rigging needs a body (a biped or a four-legged animal): a selection whose thinnest side is
 # under this share of its longest is a plane or a sheet, which Meshy's rig check refuses for a
-# credit. Refused here for free instead (a side view of a thin character is still over 5 %).
+# credit. Refused here for free instead (a slim standing figure is several per cent deep).
 RIG_MIN_THICKNESS = 0.01
 # Passed only when this Blender's glTF exporter has them.
 _GLTF_OPTIONS = {"export_format": "GLB", "use_selection": True, "export_animations": False,
@@ -123,8 +123,6 @@ def exported_size(context: Any, objects: list[Any], apply_modifiers: bool,
                   local_space: bool) -> tuple[float, ...]:
     """The bounding box size (x, y, z) of what the export writes: in world space, or in the
     first object's own space (its rotation and scale taken out) with ``local_space``."""
-    from mathutils import Matrix, Vector
-
     depsgraph = context.evaluated_depsgraph_get() if apply_modifiers else None
     space = objects[0].matrix_world.inverted() if local_space and objects else Matrix()
     corners = []
