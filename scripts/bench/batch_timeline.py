@@ -32,7 +32,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .batch import RATE_LIMITS, bare_import_seconds, start_run
+from .batch import RATE_LIMITS, bare_import_seconds, run_as_blender_does, start_run
 
 STAGES = (("submit", "submitted"), ("submitted", "create"), ("create", "finished"),
           ("finished", "asset"), ("asset", "ready"), ("ready", "seen"),
@@ -172,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--task-seconds", type=float, default=3.0)
     parser.add_argument("--json", type=Path, help="also write the timeline to this file")
     args = parser.parse_args(argv)
+    run_as_blender_does("bench.batch_timeline", argv)
     out = run(args.limit, args.rows, args.task_seconds)
     print(f"limit {out['limit']}: wall {out['wall_s']:.2f} s, floor {out['ideal_s']:.0f} s + "
           f"bare import {out['bare_import_s']:.2f} s -> {out['floor_ratio']:.3f}x; "
