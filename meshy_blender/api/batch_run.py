@@ -45,10 +45,19 @@ class BatchRun:
         self._last_line: tuple[Any, ...] = ()
 
     def run(self, timeout: float | None) -> None:
+        from ..blender.scene.assets import previews_at_save
+
+        with previews_at_save():  # headless: thumbnails become previews when the file is saved
+            self._run(timeout)
+
+    def _run(self, timeout: float | None) -> None:
         gate = self.rt.manager.concurrency
         with gate.arrivals() if gate is not None else contextlib.nullcontext():
             for p in self.planned:
                 self.jobs[p.row.id] = [self._submit(p, p.request, planned=p.job)]
+        from ..blender.core.runtime import warm_importer
+
+        warm_importer()  # while the tasks run: the first row imports as fast as the rest
         deadline = None if timeout is None else self.t0 + timeout
         try:
             while True:
@@ -63,7 +72,7 @@ class BatchRun:
                         f"The batch did not finish within {timeout:g} s; run it again to "
                         "resume the unfinished rows without paying twice.")
                 if stats.imports < IMPORTS_PER_TICK:  # else more rows wait: no idle pause
-                    time.sleep(POLL_S)
+                    self.rt.pump.idle(POLL_S)
         except BaseException:
             for jobs in self.jobs.values():
                 for job in jobs:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,9 @@ class JobManager:
         self.max_workers = max_workers
         self.journal = Journal(journal_dir) if journal_dir is not None else None
         self.events: queue.SimpleQueue[JobEvent] = queue.SimpleQueue()
+        # Called (from the job's thread) after each event is posted: the worker process wakes
+        # its loop with it, so a ready job reaches Blender at once, not at its next poll.
+        self.on_event: Callable[[], None] = lambda: None
         self._jobs: dict[str, Job] = {}
         self._cancels: dict[str, threading.Event] = {}
         self._lock = threading.RLock()
@@ -422,6 +426,7 @@ class JobManager:
         snapshot["offered"] = offered  # Tasks: "Finished elsewhere: Import"
         snapshot["detail"] = scrub(snapshot.get("detail", ""))  # shown in the UI and CLI
         self.events.put(JobEvent(event_type, job.id, snapshot))
+        self.on_event()
 
     def known_task_ids(self) -> set[str]:
         """Task ids recorded by any job of this manager or any journal entry in its folder:

@@ -77,9 +77,9 @@ class PipeChannel:
             left = deadline - time.monotonic()
             if messages or self.eof or left <= 0:
                 return messages
-            self._wait_readable(left)
+            self.wait_readable(left)
 
-    def _wait_readable(self, timeout: float) -> None:
+    def wait_readable(self, timeout: float) -> None:
         """Sleep until the read end has bytes (or EOF) or ``timeout`` passes: on POSIX the
         kernel wakes us (``select``), so an answer is read the moment it lands and an idle
         wait costs no CPU. Windows cannot ``select`` a pipe: peek every millisecond."""

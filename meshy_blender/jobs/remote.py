@@ -440,6 +440,18 @@ class RemoteJobs:
         self._read()
         return sorted(self._jobs.values(), key=lambda j: j.created_ms)
 
+    def wait_for_news(self, timeout: float) -> None:
+        """Sleep until the worker sends something (an event, an answer) or ``timeout``
+        passes: a headless driver's idle wait, woken the moment a job is ready instead of
+        after a fixed pause."""
+        self._read()
+        if self._events:
+            return
+        if self._channel is None or self._channel.eof:  # a stopped worker: no spinning
+            time.sleep(timeout)
+            return
+        self._channel.wait_readable(timeout)
+
     def drain(self, limit: int | None = None) -> list[Any]:
         """Events the worker posted so far (up to ``limit``), oldest first, without blocking."""
         self.poll()

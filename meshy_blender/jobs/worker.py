@@ -39,6 +39,7 @@ NICENESS = 19
 # (the journal is written atomically, so exiting earlier is as safe as a crash).
 PARK_WAIT_S = 3.0
 _EOF = {"op": "park", "eof": True}
+_WAKE: dict[str, Any] = {"op": "wake"}  # a job posted an event: send it now (see run)
 
 
 class Worker:
@@ -76,6 +77,7 @@ class Worker:
         if int(config.get("cap") or 0) > 0:
             self.gate.cap(int(config["cap"]))
         self.inbox: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
+        self.manager.on_event = lambda: self.inbox.put(_WAKE)
         self._arrivals: list[AbstractContextManager[None]] = []
 
     def _allowed(self, url: str) -> bool:
@@ -95,7 +97,7 @@ class Worker:
                 if message is not None and message.get("op") == "park":
                     self._park(message)
                     return 0
-                if message is not None:
+                if message is not None and message is not _WAKE:
                     self._answer(message)
                 self._flush()
         except PipeClosed:  # Blender is gone: park, never lose the journalled work

@@ -77,6 +77,20 @@ def test_job_runs_end_to_end_and_downloads_the_model(emulator, make_client, make
     assert any(e.snapshot["progress"] > 0 for e in events if e.type == "progress")
 
 
+def test_every_event_rings_the_managers_bell_as_it_is_posted(emulator, make_client,
+                                                               make_manager):
+    """The worker process wakes its loop with ``on_event``: a ready job is sent to Blender the
+    moment it is posted, not at the loop's next poll."""
+    manager = make_manager(make_client())
+    rung: list[int] = []
+    manager.on_event = lambda: rung.append(1)
+    job = manager.submit(plan_job("text-to-3d", {"prompt": "a tin whistle",
+                                                 "should_texture": False}))
+    events = drain_until(manager, "ready")
+    assert job.status == model.READY, job.detail
+    assert len(rung) == len(events)  # one ring per event, the ready one included
+
+
 def test_chain_passes_each_task_id_to_the_next_step(emulator, make_client, make_manager):
     manager = make_manager(make_client())
     job = manager.submit(plan_job("text-to-3d", {"prompt": "a knight", "remesh": {},

@@ -103,6 +103,28 @@ def test_an_answer_older_than_the_events_before_it_never_steps_a_job_back(make_r
     assert jobs.get(job.id).status == model.IMPORTED  # a newer snapshot still applies
 
 
+def test_an_idle_wait_ends_when_the_worker_speaks_and_never_sooner(make_remote, emulator):
+    """A headless driver's pause between ticks (Pump.idle) lasts its time while the worker is
+    silent and ends the moment the worker sends something: a ready row is imported at once,
+    not after a fixed sleep."""
+    jobs = make_remote()
+    jobs.call("ping")  # started, configured and answered: nothing more is on its way
+    started = time.monotonic()
+    jobs.wait_for_news(0.3)
+    assert time.monotonic() - started >= 0.29
+    job = mug()
+    jobs.submit(job)
+    waits: list[float] = []
+    deadline = time.monotonic() + 30
+    while job.status != model.READY and time.monotonic() < deadline:
+        started = time.monotonic()
+        jobs.wait_for_news(20.0)
+        waits.append(time.monotonic() - started)
+        jobs.drain()
+    assert job.status == model.READY
+    assert waits and max(waits) < 10.0  # every pause ended with a message, none ran its 20 s
+
+
 def test_the_same_job_key_twice_is_one_task(make_remote, emulator):
     jobs = make_remote()
     first = jobs.submit(mug("shot-010"))

@@ -148,6 +148,15 @@ class Pump:
             self._handle(event)
         tag_redraw()
 
+    def idle(self, seconds: float) -> None:
+        """A headless driver's pause between ticks: at most ``seconds``, ended early by the
+        jobs worker's next message (an in-process manager, in tests, has no pipe to wait on)."""
+        wait = getattr(self.manager, "wait_for_news", None)
+        if wait is not None:
+            wait(seconds)
+        else:
+            time.sleep(seconds)
+
     def waiting_imports(self) -> list[str]:
         """Jobs whose files are ready and wait for a driver that may import (the watcher, an
         Import click, the headless driver)."""
@@ -216,4 +225,4 @@ def run_until_done(pump: Pump, job_ids: Iterable[str], *, timeout: float | None 
             return
         if deadline is not None and time.monotonic() > deadline:
             raise TimeoutError(f"jobs still running after {timeout:.0f} s")
-        time.sleep(poll)
+        pump.idle(poll)
