@@ -61,7 +61,9 @@ def wait(rt: Runtime, job: model.Job, progress: ProgressCallback | None,
          timeout: float | None) -> Result:
     """Pump until the job is imported (or failed); raise its error from the client family."""
     from ..blender.core.pump import run_until_done
+    from ..blender.core.runtime import warm_importer
 
+    warm_importer()  # while the job runs: its import then costs what Blender's own costs
     last: list[Progress] = []
 
     def on_tick(pump: Any) -> None:
