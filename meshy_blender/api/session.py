@@ -40,7 +40,15 @@ def runtime() -> Runtime:
 
 
 def _at_exit() -> None:
+    import sys
+
     from ..blender.core.runtime import remove_timer, shutdown_runtime
 
     remove_timer()
     shutdown_runtime()
+    # A Python function left in a bpy.app.handlers list hangs the bpy module's own exit
+    # (Blender 4.5: its teardown blocks on a condition variable): the previews a batch kept
+    # for a save that never came go with their handler.
+    assets = sys.modules.get(f"{__package__.rpartition('.')[0]}.blender.scene.assets")
+    if assets is not None:
+        assets.forget_pending_previews()

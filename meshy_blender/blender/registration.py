@@ -39,7 +39,7 @@ from .ui import animation_list, menus, properties, properties_tools
 # Session state that unregister() drops: (module, its reset function), in this order.
 RESETS = (("runtime", "shutdown_runtime"), ("calls", "CALLS.shutdown"), ("library", "reset"),
           ("account", "reset"), ("first_read", "reset"), ("notices", "forget"),
-          ("thumbnails", "free"))
+          ("thumbnails", "free"), ("scene.assets", "forget_pending_previews"))
 # Seconds after enabling before the previous session's jobs are looked at (Blender has started).
 STARTUP_RESUME_DELAY = 1.0
 
@@ -126,8 +126,10 @@ HANDLERS = (("load_post", upgrade_saved_data), ("save_pre", stamp_saved_data),
 
 
 def _loaded(name: str) -> ModuleType | None:
-    """The core module ``name`` if something imported it; an unloaded one holds no state."""
-    return sys.modules.get(f"{__package__}.core.{name}")
+    """The core module ``name`` (or ``scene.<name>``...) if something imported it; an unloaded
+    one holds no state."""
+    return sys.modules.get(f"{__package__}.{name}" if "." in name
+                           else f"{__package__}.core.{name}")
 
 
 def timers() -> list[Callable[[], Any]]:

@@ -150,6 +150,30 @@ def test_the_library_holds_every_row_in_its_catalog_and_a_rerun_pays_nothing(
     assert all("Meshy" in o.asset_data.tags for o in assets.values())
 
 
+def test_a_headless_batch_leaves_its_thumbnails_to_the_save_which_makes_them_previews(
+        bpy, empty_scene, meshy_env, tmp_path):
+    """Without a window nothing can show a preview before the file is written: a batch keeps
+    each Meshy thumbnail for the save instead of decoding it between two imports (its imports
+    then cost what Blender's own cost), and the saved file has every one."""
+    from meshy_blender import api
+
+    result = api.batch([{"id": n, "prompt": f"a clay {n}", "should_texture": False}
+                        for n in ("cup", "jug", "pot")], name="previews")
+    assert result.done == 3
+    marked = {o.name: o for o in bpy.data.objects if o.asset_data is not None}
+    assert len(marked) == 3
+    assert not any(o.preview is not None and o.preview.image_size[0] for o in marked.values())
+    bpy.data.objects.remove(marked.pop(sorted(marked)[0]))  # gone before the save: skipped
+    blend = tmp_path / "props.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(blend))
+    sizes = {name: tuple(o.preview.image_size) for name, o in marked.items()}
+    assert all(w > 0 and h > 0 for w, h in sizes.values())
+    # Meshy's own picture, not a blank one: its pixels are not all one value.
+    assert all(len(set(list(o.preview.image_pixels_float))) > 2 for o in marked.values())
+    bpy.ops.wm.open_mainfile(filepath=str(blend))
+    assert {n: tuple(bpy.data.objects[n].preview.image_size) for n in sizes} == sizes
+
+
 def test_a_changed_row_is_refused_unless_replace(bpy, empty_scene, meshy_env, capfd, tmp_path):
     props = tmp_path / "props.csv"
     props.write_text("id,prompt,should_texture\nmug,a mug,false\n")

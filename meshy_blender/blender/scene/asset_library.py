@@ -42,14 +42,16 @@ def save_library(path: Path, rows: Sequence[tuple[Any, Any, str | None]]) -> str
     path = path.expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     assets.write_catalogs(path.parent, [row.catalog for row, _, _ in rows if row.catalog])
-    for row, imported, thumbnail in rows:
-        if imported is None or isinstance(imported, list):
-            continue
-        roots = [o for o in imported.collection.all_objects if o.parent is None]
-        for obj in roots:
-            assets.mark(obj, kind=str(obj.get("meshy_kind") or row.kind),
-                        model=str(row.options.get("ai_model") or ""),
-                        prompt=str(row.options.get("prompt") or row.label),
-                        thumbnail=thumbnail, catalog=row.catalog or None, extra_tags=row.tags)
+    with assets.previews_at_save():  # headless: each thumbnail is read once, by the save below
+        for row, imported, thumbnail in rows:
+            if imported is None or isinstance(imported, list):
+                continue
+            roots = [o for o in imported.collection.all_objects if o.parent is None]
+            for obj in roots:
+                assets.mark(obj, kind=str(obj.get("meshy_kind") or row.kind),
+                            model=str(row.options.get("ai_model") or ""),
+                            prompt=str(row.options.get("prompt") or row.label),
+                            thumbnail=thumbnail, catalog=row.catalog or None,
+                            extra_tags=row.tags)
     bpy.ops.wm.save_as_mainfile(filepath=str(path), copy=True, check_existing=False)
     return str(path)

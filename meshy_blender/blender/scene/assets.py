@@ -10,6 +10,10 @@ itself unless catalogs were made in its UI: so the definitions of every Meshy as
 are written there whenever the file is saved (:func:`write_file_catalogs`, a save_post handler),
 and at once when an asset is marked in a file already saved. An unsaved file's assets keep
 their stable catalog ids and resolve on the first save.
+
+A headless batch (:func:`previews_at_save`) keeps each thumbnail for the file's next save
+instead of decoding it between two imports: without a window nothing can show a preview before
+the file is written, and the batch's imports then cost what Blender's own cost.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ from __future__ import annotations
 import array
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import bpy
+from bpy.app.handlers import persistent
 
 from ...jobs.kinds import LABELS
 
@@ -101,9 +107,58 @@ def mark(obj: Any, *, kind: str, model: str = "", prompt: str = "",
     if prompt:
         data.description = prompt[:500]
     data.author = data.author or "Meshy"
+    if thumbnail is not None and _deferring:
+        _pending[obj.session_uid] = str(thumbnail)
+        return data
+    _pending.pop(obj.session_uid, None)
     if thumbnail is None or not set_preview(obj, thumbnail):
         obj.asset_generate_preview()
     return data
+
+
+# Thumbnails kept for the next save (object session uid -> picture), while a headless batch
+# runs (see the module docstring).
+_pending: dict[int, str] = {}
+_deferring: list[bool] = []
+
+
+@contextmanager
+def previews_at_save() -> Iterator[None]:
+    """In background mode, :func:`mark` keeps each thumbnail for the file's next save (a
+    save_pre handler sets them all then); with a window the preview is set at once."""
+    if not bpy.app.background:
+        yield
+        return
+    if apply_pending_previews not in bpy.app.handlers.save_pre:
+        bpy.app.handlers.save_pre.append(apply_pending_previews)
+    _deferring.append(True)
+    try:
+        yield
+    finally:
+        _deferring.pop()
+
+
+@persistent
+def apply_pending_previews(*_args: Any) -> None:
+    """save_pre: the kept thumbnails become their objects' previews (Blender renders one where
+    a picture cannot be read); objects deleted since are skipped."""
+    if not _pending:
+        return
+    pending = dict(_pending)
+    _pending.clear()
+    for obj in bpy.data.objects:
+        path = pending.pop(obj.session_uid, None)
+        if path is not None and obj.asset_data is not None and not set_preview(obj, path):
+            obj.asset_generate_preview()
+        if not pending:
+            break
+
+
+def forget_pending_previews() -> None:
+    """Unregister: no handler of a disabled add-on stays behind."""
+    _pending.clear()
+    while apply_pending_previews in bpy.app.handlers.save_pre:
+        bpy.app.handlers.save_pre.remove(apply_pending_previews)
 
 
 def write_catalogs(folder: str | Path, paths: list[str]) -> Path:
