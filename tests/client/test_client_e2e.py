@@ -245,6 +245,38 @@ def test_cancel_is_prompt_while_the_server_is_slow_to_answer(emulator, make_clie
     emulator.clear_faults()
 
 
+def test_cancellable_downloads_share_one_watcher_and_reuse_their_helper_threads(
+        emulator, meshy_client, tmp_path):
+    """A batch row used to start seven threads (a helper per request, a watcher per stream or
+    download); 40 rows finishing together waited for each other's thread starts. Eight
+    downloads at once, twice, still cancellable: one watcher, and the second round runs on the
+    helper threads the first left idle."""
+    task = preview(meshy_client)
+    cancel = threading.Event()
+
+    def helpers() -> set[threading.Thread]:
+        return {t for t in threading.enumerate() if t.name == "meshy-call"}
+
+    def round_of_downloads(n: int) -> None:
+        threads = [threading.Thread(target=meshy_client.download_asset,
+                                    args=("text-to-3d-preview", task, "glb"),
+                                    kwargs={"cancel": cancel,
+                                            "dest_dir": tmp_path / f"{n}-{k}"})
+                   for k in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert all((tmp_path / f"{n}-{k}" / "glb.glb").is_file() for k in range(8))
+
+    round_of_downloads(1)
+    first = helpers()
+    time.sleep(0.1)  # each helper marks itself idle a moment after its call returned
+    round_of_downloads(2)
+    assert helpers() == first and 1 <= len(first) <= 8
+    assert sum(t.name == "meshy-watchdog" for t in threading.enumerate()) == 1
+
+
 def test_cancel_is_prompt_in_the_middle_of_a_download(emulator, meshy_client, tmp_path):
     task = preview(meshy_client)
     emulator.set_fault("asset_size_mb", 300)
