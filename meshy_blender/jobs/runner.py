@@ -144,9 +144,15 @@ class JobRunner:
             step.report = rig_report
             if step.kind == rig_check.CHECK_KIND:
                 job.detail = rig_check.shown(rig_report)
-        self.save(job)
         if step.downloads:
+            # Journalled once the files are in (by the job's READY write when this is its last
+            # step). Nothing paid hangs on it: a run stopped before finds the task done on
+            # Meshy (a free read) and every file already complete in the cache (no download).
             self._download(job, step, task, cancel)
+            if step is not job.steps[-1]:
+                self.save(job)
+        else:
+            self.save(job)
             if step is not job.steps[-1] and "glb" in step.files and \
                     step.downloads == ["glb?"]:
                 self.emit("intermediate", job)  # the main thread shows it at once
@@ -247,7 +253,6 @@ class JobRunner:
                     continue  # a missing picture or stand-in never costs the artist the model
                 key = wanted.split("|")[0] if wanted != "images" else name
                 step.files[key] = str(path)
-                self.save(job)
 
     @staticmethod
     def _downloads_present(step: Step) -> bool:
