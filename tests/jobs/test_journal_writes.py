@@ -52,3 +52,32 @@ def test_a_slow_write_holds_up_its_own_job_only(tmp_path, monkeypatch):
     second.join(5)
     assert not first.is_alive() and not second.is_alive()
     assert journal.load(slow.id).detail == "second write"
+
+
+def test_a_finished_task_is_journalled_once_with_all_its_files(emulator, make_client,
+                                                                make_manager, monkeypatch):
+    """The journal is written before the paid request and with its task id; after that only
+    when the job is ready, with every file (one write a row, not one per file: 40 rows ending
+    together waited on each other's writes). A run stopped in between finds the task done on
+    Meshy and the files complete in the cache: nothing is paid or downloaded again."""
+    from fixtures.jobs import wait_finished
+
+    manager = make_manager(make_client())
+    writes: list[tuple[str, str, tuple[str, ...]]] = []
+    real = Journal.save
+
+    def save(self, job):
+        step = job.steps[0]
+        writes.append((job.status, step.status, tuple(sorted(step.files))))
+        real(self, job)
+
+    monkeypatch.setattr(Journal, "save", save)
+    job = manager.submit(mug(7))
+    wait_finished(manager, [job.id])
+    assert job.status == model.READY, job.detail
+    assert [w[:2] for w in writes] == [
+        (model.QUEUED, model.STEP_PENDING),     # submitted: the key is taken
+        (model.RUNNING, model.STEP_CREATING),   # before the paid POST
+        (model.RUNNING, model.STEP_WAITING),    # the paid task's id
+        (model.READY, model.STEP_SUCCEEDED)]    # every file in, at once
+    assert writes[-1][2] == ("glb", "thumbnail")
