@@ -151,11 +151,10 @@ class JobRunner:
             self._download(job, step, task, cancel)
             if step is not job.steps[-1]:
                 self.save(job)
+                if "glb" in step.files and step.downloads == ["glb?"]:
+                    self.emit("intermediate", job)  # the main thread shows it at once
         else:
             self.save(job)
-            if step is not job.steps[-1] and "glb" in step.files and \
-                    step.downloads == ["glb?"]:
-                self.emit("intermediate", job)  # the main thread shows it at once
 
     def _take(self, job: Job, step: Step, slot: Slot, cancel: threading.Event) -> None:
         """Wait for a place in the Meshy queue (see jobs/concurrency.py)."""
