@@ -249,8 +249,8 @@ def test_cancellable_downloads_share_one_watcher_and_reuse_their_helper_threads(
         emulator, meshy_client, tmp_path):
     """A batch row used to start seven threads (a helper per request, a watcher per stream or
     download); 40 rows finishing together waited for each other's thread starts. Eight
-    downloads at once, twice, still cancellable: one watcher, and the second round runs on the
-    helper threads the first left idle."""
+    downloads at once, twice, still cancellable: one watcher, and the sixteen calls run on at
+    most eight helper threads, which stay for the next calls."""
     task = preview(meshy_client)
     cancel = threading.Event()
 
@@ -269,11 +269,12 @@ def test_cancellable_downloads_share_one_watcher_and_reuse_their_helper_threads(
             t.join(30)
         assert all((tmp_path / f"{n}-{k}" / "glb.glb").is_file() for k in range(8))
 
+    before = helpers()  # other tests' helpers stay too: only new ones are counted
     round_of_downloads(1)
-    first = helpers()
-    time.sleep(0.1)  # each helper marks itself idle a moment after its call returned
     round_of_downloads(2)
-    assert helpers() == first and 1 <= len(first) <= 8
+    made = helpers() - before
+    # Sixteen calls, at most eight at a time: at most eight new helpers, kept for the next call.
+    assert 1 <= len(made) <= 8 or (not made and before)
     assert sum(t.name == "meshy-watchdog" for t in threading.enumerate()) == 1
 
 
