@@ -431,7 +431,9 @@ class ApiApp:
         last, sent_at = first, time.monotonic()
         give_up = time.monotonic() + max(0.5, 3 * emu.task_seconds)
         while True:
-            time.sleep(step)
+            # The next look: a progress step on, or the moment the task ends if that is sooner
+            # (a server pushes the final event when the task finishes, not on a progress grid).
+            time.sleep(step if stuck else max(0.001, min(step, task.finished - time.time())))
             if emu.store.get(task.id) is None:  # deleted while streaming
                 yield sse("error", gone)
                 return
@@ -440,6 +442,12 @@ class ApiApp:
                     return
                 frame = last
             else:
+                now = time.time()
+                state = {"status": task.status(now), "progress": task.progress(now)}
+                if state["status"] not in TERMINAL and state == {
+                        k: last[k] for k in ("status", "progress")} and \
+                        time.monotonic() - sent_at < keepalive:
+                    continue  # nothing to send: the task object is rendered only for a frame
                 frame = frame_of(task)
                 if frame["status"] in TERMINAL:
                     emu.store.settle()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -105,6 +106,23 @@ def test_stream_sends_progress_frames_then_the_full_object(api: Api) -> None:
     assert {d["status"] for _, d in running} <= {"PENDING", "IN_PROGRESS"}
     assert final[0] == "message" and final[1]["status"] == "SUCCEEDED"
     assert final[1].keys() >= TASK_FIELDS and "glb" in final[1]["model_urls"]
+
+
+def test_stream_sends_the_final_object_when_the_task_ends_not_on_the_progress_grid() -> None:
+    """A server pushes the final event when the task finishes. The emulator looks at a running
+    task once a progress step (here 50 ms), so the end used to be noticed up to a step late:
+    every client (and every benchmark) saw each task that much longer than it ran."""
+    with Emulator(task_seconds=2.0) as emu:
+        api = Api(emu, TEST_MODE_KEY)
+        ids = [api.create(T3D, {"mode": "preview", "prompt": f"a lamp {n}"}) for n in range(6)]
+
+        def lateness(task_id: str) -> float:
+            final = sse_events(api.get(f"{T3D}/{task_id}/stream", stream=True))[-1][1]
+            return time.time() - final["finished_at"] / 1000
+
+        with ThreadPoolExecutor(len(ids)) as pool:
+            late = list(pool.map(lateness, ids))
+    assert max(late) < 0.03, f"final frames came {[round(x * 1000) for x in late]} ms late"
 
 
 def test_stream_of_unknown_task_is_an_error_event_after_200(api: Api) -> None:
