@@ -29,7 +29,6 @@ from typing import Any
 
 from .pipe import PipeChannel, PipeClosed
 
-POLL_S = 0.02
 # Downloads and hashing yield the CPU to Blender's main thread: at nice 10 the 2 ms task's p99
 # during 5 x 200 MB downloads was 2.30x idle on a quiet 2-core machine, at 19 1.45x (see
 # lower_priority and docs/benchmarks.md). Under a full render the worker then gets little CPU:
@@ -39,7 +38,6 @@ NICENESS = 19
 # (the journal is written atomically, so exiting earlier is as safe as a crash).
 PARK_WAIT_S = 3.0
 _EOF = {"op": "park", "eof": True}
-_WAKE: dict[str, Any] = {"op": "wake"}  # a job posted an event: send it now (see run)
 
 
 class Worker:
@@ -77,7 +75,11 @@ class Worker:
         if int(config.get("cap") or 0) > 0:
             self.gate.cap(int(config["cap"]))
         self.inbox: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
-        self.manager.on_event = lambda: self.inbox.put(_WAKE)
+        # Events go out from a thread of their own (see _send_events); every write to the pipe
+        # holds this lock, so an answer and the events before it are never interleaved.
+        self._sending = threading.Lock()
+        self._news = threading.Event()
+        self.manager.on_event = self._news.set
         self._arrivals: list[AbstractContextManager[None]] = []
 
     def _allowed(self, url: str) -> bool:
@@ -85,21 +87,19 @@ class Worker:
 
     # -- the loop --------------------------------------------------------------------------
     def run(self, pending: list[dict[str, Any]]) -> int:
+        """Answer Blender's requests in order until it says "park" or goes away."""
         for request in pending:
             self.inbox.put(request)
         threading.Thread(target=self._read, name="meshy-worker-pipe", daemon=True).start()
+        threading.Thread(target=self._send_events, name="meshy-worker-events",
+                         daemon=True).start()
         try:
             while True:
-                try:
-                    message: dict[str, Any] | None = self.inbox.get(timeout=POLL_S)
-                except queue.Empty:
-                    message = None
-                if message is not None and message.get("op") == "park":
+                message = self.inbox.get()
+                if message.get("op") == "park":
                     self._park(message)
                     return 0
-                if message is not None and message is not _WAKE:
-                    self._answer(message)
-                self._flush()
+                self._answer(message)
         except PipeClosed:  # Blender is gone: park, never lose the journalled work
             self._park(_EOF)
             return 0
@@ -112,7 +112,20 @@ class Worker:
         except (PipeClosed, OSError, ValueError):
             self.inbox.put(_EOF)
 
+    def _send_events(self) -> None:
+        """Send each job event the moment it is posted, whatever request the loop is answering:
+        a ready row never waits behind another row's journal write or a slow account read."""
+        try:
+            while True:
+                self._news.wait()
+                self._news.clear()
+                with self._sending:
+                    self._flush()
+        except PipeClosed:  # Blender is gone: the loop parks
+            self.inbox.put(_EOF)
+
     def _flush(self) -> None:
+        """Send the events posted so far, oldest first (the caller holds ``_sending``)."""
         for event in self.manager.drain():
             self.channel.send({"event": event.type, "job_id": event.job_id,
                                "snapshot": event.snapshot, "gate": self._gate()})
@@ -131,8 +144,9 @@ class Worker:
             time.sleep(0.02)
         if not message.get("eof"):
             try:
-                self._flush()
-                self.channel.send({"re": message.get("id"), "value": True})
+                with self._sending:
+                    self._flush()
+                    self.channel.send({"re": message.get("id"), "value": True})
             except PipeClosed:
                 pass
 
@@ -149,9 +163,10 @@ class Worker:
         job = self.manager.get(job_id) if isinstance(job_id, str) else None
         if job is not None:
             reply["job"] = job.snapshot()
-        self._flush()  # the events a request caused reach Blender before its answer
-        reply["gate"] = self._gate()
-        self.channel.send(reply)
+        with self._sending:
+            self._flush()  # the events a request caused reach Blender before its answer
+            reply["gate"] = self._gate()
+            self.channel.send(reply)
 
     def op_submit(self, message: dict[str, Any]) -> dict[str, Any]:
         from .model import Job

@@ -125,6 +125,31 @@ def test_an_idle_wait_ends_when_the_worker_speaks_and_never_sooner(make_remote, 
     assert waits and max(waits) < 10.0  # every pause ended with a message, none ran its 20 s
 
 
+def test_job_events_reach_blender_while_the_worker_answers_a_slow_request(make_remote,
+                                                                           emulator):
+    """Events are sent the moment a job posts them, not after whatever request the worker is
+    answering: a row that became ready while an account read waited on a slow network (or
+    another row's journal write) is imported at once, and the Tasks panel keeps moving."""
+    jobs = make_remote()
+    normal = emulator.store.task_seconds
+    emulator.store.task_seconds = 1.0
+    try:
+        job = jobs.submit(mug())
+        wait_for(jobs, lambda: job.progress > 0, what="streaming")  # its stream is open
+        emulator.set_fault("latency", 3.0)  # every API answer from now on: the read below
+        answered: list[float] = []
+        assert jobs.call_async("read", lambda _answer: answered.append(time.monotonic()),
+                               method="balance")
+        events = wait_for(jobs, lambda: job.status == model.READY, timeout=10, what="ready")
+        ready_at = time.monotonic()
+        assert not answered, "the ready event came only with the read's answer"
+        assert any(e.type == "ready" for e in events)
+        wait_for(jobs, lambda: bool(answered), timeout=10, what="the read answered")
+        assert answered[0] - ready_at > 0.5
+    finally:
+        emulator.store.task_seconds = normal
+
+
 def test_the_same_job_key_twice_is_one_task(make_remote, emulator):
     jobs = make_remote()
     first = jobs.submit(mug("shot-010"))
