@@ -18,6 +18,7 @@ It prints the stages' median and max per row, the requests Meshy counted per sec
 stream opens, polls: 20/s on Studio), and the wall time against the floor.
 
     PYTHONPATH=scripts .venv/bin/python -m bench.batch_timeline [--limit 60] [--json F]
+        [--worker-started]
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ STAGES = (("submit", "submitted"), ("submitted", "create"), ("create", "finished
           ("mark_start", "mark_end"))
 
 
-def run(limit: int, rows: int, task_seconds: float) -> dict[str, Any]:
+def run(limit: int, rows: int, task_seconds: float,
+        worker_started: bool = False) -> dict[str, Any]:
+    """One timed batch; ``worker_started``: the jobs worker is started (and answers) before the
+    clock starts, to show what its start costs a batch (a diagnostic, not how a run goes)."""
 
     from meshy_blender import api
     from meshy_blender.blender.core import runtime
@@ -89,6 +93,10 @@ def run(limit: int, rows: int, task_seconds: float) -> dict[str, Any]:
     remote.RemoteJobs.drain = timed_drain  # type: ignore[method-assign]
     remote.RemoteJobs.mark_imported = timed_mark  # type: ignore[method-assign]
     try:
+        if worker_started:
+            from meshy_blender.api.session import runtime as current
+
+            current().manager.call("ping")
         t0 = time.time()
         result = api.batch([{"id": f"r{n}", "prompt": f"bench prop {n}", "should_texture": False}
                             for n in range(rows)], name=f"timeline-{limit}")
@@ -129,7 +137,8 @@ def run(limit: int, rows: int, task_seconds: float) -> dict[str, Any]:
     per_second = Counter(int(r["at"] - t0) for r in api_requests)
     kinds = Counter(_request_kind(r) for r in api_requests)
     ideal = math.ceil(rows / limit) * task_seconds
-    return {"limit": limit, "rows": rows, "wall_s": round(wall, 3), "ideal_s": ideal,
+    return {"limit": limit, "rows": rows, "worker_started": worker_started,
+            "wall_s": round(wall, 3), "ideal_s": ideal,
             "bare_import_s": round(bare, 3), "floor_ratio": round(wall / (ideal + bare), 3),
             "first_request_s": round(first_request - t0, 3),
             "full_queue_answers": result.full_queue_answers,
@@ -171,9 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=40)
     parser.add_argument("--task-seconds", type=float, default=3.0)
     parser.add_argument("--json", type=Path, help="also write the timeline to this file")
+    parser.add_argument("--worker-started", action="store_true",
+                        help="start the jobs worker before the clock (what its start costs)")
     args = parser.parse_args(argv)
     run_as_blender_does("bench.batch_timeline", argv)
-    out = run(args.limit, args.rows, args.task_seconds)
+    out = run(args.limit, args.rows, args.task_seconds, args.worker_started)
     print(f"limit {out['limit']}: wall {out['wall_s']:.2f} s, floor {out['ideal_s']:.0f} s + "
           f"bare import {out['bare_import_s']:.2f} s -> {out['floor_ratio']:.3f}x; "
           f"{out['full_queue_answers']} full-queue answers, {out['rate_limited']} rate-limited; "

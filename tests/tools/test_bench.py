@@ -197,3 +197,8 @@ def test_the_batch_timeline_times_every_row_in_order(bpy, monkeypatch):
         assert None not in points and points == sorted(points), row
         assert row["mark_start"] >= row["import_end"]
     assert out["stages"]["create->finished"]["median"] == pytest.approx(0.3, abs=0.05)
+    # --worker-started: the worker answered before the clock, so the batch's first request
+    # (the balance read) leaves at once instead of after the worker's start-up imports.
+    warm = batch_timeline.run(100, 3, 0.3, worker_started=True)
+    assert warm["worker_started"] and len(warm["timeline"]) == 3
+    assert warm["first_request_s"] < out["first_request_s"]
