@@ -46,9 +46,19 @@ class BatchRun:
 
     def run(self, timeout: float | None) -> None:
         from ..blender.scene.assets import previews_at_save
+        from ..blender.scene.rows_aside import rows_aside
 
-        with previews_at_save():  # headless: thumbnails become previews when the file is saved
-            self._run(timeout)
+        # Headless: thumbnails become previews when the file is saved, and imported rows leave
+        # the view layer until the batch ends (each import then costs what the first did).
+        with previews_at_save(), rows_aside() as aside:
+            if aside is None:
+                self._run(timeout)
+                return
+            self.rt.pump.landed.append(aside.landed)
+            try:
+                self._run(timeout)
+            finally:
+                self.rt.pump.landed.remove(aside.landed)
 
     def _run(self, timeout: float | None) -> None:
         gate = self.rt.manager.concurrency

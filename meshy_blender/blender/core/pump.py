@@ -58,6 +58,9 @@ class Pump:
     preview_importer: Importer | None = None
     _pending_previews: list[str] = field(default_factory=list)
     listeners: list[Callable[[JobEvent], None]] = field(default_factory=list)
+    # Called with (job id, what the import made) right after each import, on the main thread
+    # (a headless batch sets each row aside there: scene/rows_aside.py).
+    landed: list[Callable[[str, Any], None]] = field(default_factory=list)
     # Background reads: their outcomes are delivered by this pump's ticks, on the main thread.
     calls: BackgroundCalls = field(default_factory=lambda: CALLS)
     # Called when this pump gets work outside a job start (a re-import): re-arms the UI timer.
@@ -142,6 +145,11 @@ class Pump:
             self.manager.mark_import_failed(job_id, str(exc) or type(exc).__name__)
         else:
             self.manager.mark_imported(job_id)
+            for hook in list(self.landed):
+                try:
+                    hook(job_id, self.results[job_id])
+                except Exception:  # the import itself is done: a hook never undoes it
+                    log.exception("after the import of job %s", job_id)
         # Fold the mark_* event into the view now; other jobs' events drained here (a second
         # job that finished meanwhile) take the same path, so none is lost.
         for event in self.manager.drain():
