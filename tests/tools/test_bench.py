@@ -202,3 +202,22 @@ def test_the_batch_timeline_times_every_row_in_order(bpy, monkeypatch):
     warm = batch_timeline.run(100, 3, 0.3, worker_started=True)
     assert warm["worker_started"] and len(warm["timeline"]) == 3
     assert warm["first_request_s"] < out["first_request_s"]
+
+
+def test_the_batch_scale_bench_times_every_import_and_puts_the_importer_back(bpy, monkeypatch):
+    """bench.batch_scale: one import time per row in import order, the row files for the bare
+    importer's turn, and the wrapped importer put back afterwards."""
+    from bench import batch_scale
+
+    from meshy_blender.blender.core import runtime
+
+    for name in ("MESHY_API_KEY", "MESHY_API_BASE", "MESHY_CACHE_DIR"):
+        monkeypatch.setenv(name, "")  # restored after the run sets them
+    importer = runtime._default_importer
+    spent, files = batch_scale.batch_imports(6, 0.2)
+    assert runtime._default_importer is importer
+    assert len(spent) == len(files) == 6 and all(0 < t < 5 for t in spent)
+    bare = batch_scale.bare_imports(files)
+    assert len(bare) == 6 and all(0 < t < 5 for t in bare)
+    figures = batch_scale.shape(spent, 3)
+    assert figures["sum_s"] == round(sum(spent), 2) and figures["last_over_first"] > 0
