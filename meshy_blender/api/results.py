@@ -63,19 +63,26 @@ def wait(rt: Runtime, job: model.Job, progress: ProgressCallback | None,
     from ..blender.core.pump import run_until_done
     from ..blender.core.runtime import warm_importer
 
-    warm_importer()  # while the job runs: its import then costs what Blender's own costs
     last: list[Progress] = []
+    warmed: list[bool] = []
 
     def on_tick(pump: Any) -> None:
-        if progress is None:
-            return
         snap = pump.view.get(job.id) or job.snapshot()
-        now = Progress(job.id, str(snap.get("status")), round(float(snap.get("progress", 0)), 1),
-                       str(snap.get("detail", "")), int(snap.get("estimated_credits", 0)),
-                       created_task_ids(snap))
-        if not last or last[-1] != now:
-            last[:] = [now]
-            progress(now)
+        paid = created_task_ids(snap)
+        if progress is not None:
+            now = Progress(job.id, str(snap.get("status")),
+                           round(float(snap.get("progress", 0)), 1), str(snap.get("detail", "")),
+                           int(snap.get("estimated_credits", 0)), paid)
+            if not last or last[-1] != now:
+                last[:] = [now]
+                progress(now)
+        if paid and not warmed:
+            # While the job runs on Meshy, load what its import needs (its import then costs
+            # what Blender's own costs); only after its paid task was reported above: the
+            # 80-120 ms this takes must never stand between a paid task and the line naming
+            # it (a run killed then has printed the id `meshy resume` needs).
+            warmed.append(True)
+            warm_importer()
 
     try:
         run_until_done(rt.pump, [job.id], timeout=timeout, on_tick=on_tick)

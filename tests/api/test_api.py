@@ -35,6 +35,24 @@ def test_text_to_3d_returns_the_imported_objects_with_progress(bpy, empty_scene,
     assert (rt.journal_dir / "done" / f"job-{result.job_id}.json").is_file()  # imported
 
 
+def test_a_paid_task_is_reported_before_the_import_is_warmed_up(bpy, empty_scene, meshy_env,
+                                                                 monkeypatch):
+    """While a job runs, the API loads what its import needs (80-120 ms of modules), but only
+    after the job's paid task was reported: a run killed in between has already printed the
+    task id that `meshy resume` needs."""
+    from meshy_blender.blender.core import runtime
+
+    order: list[str] = []
+    monkeypatch.setattr(runtime, "warm_importer", lambda: order.append("warm"))
+
+    def progress(now) -> None:
+        if now.task_ids and "reported" not in order:
+            order.append("reported")
+
+    api.text_to_3d("a tin cup", should_texture=False, progress=progress)
+    assert order == ["reported", "warm"]
+
+
 def test_image_and_multi_image_to_3d(bpy, empty_scene, meshy_env, emulator_assets):
     images = [emulator_assets.root / p for p in emulator_assets.manifest["images"]]
     one = api.image_to_3d(images[0], should_texture=False)

@@ -126,7 +126,15 @@ def test_idle_timer_unregisters_itself_and_any_new_work_rearms_it(bpy, meshy_ui,
         time.sleep(0.02)
     assert job.status == model.IMPORTED, job.detail
     assert set(intervals[:-1]) == {runtime.TIMER_ACTIVE_INTERVAL}  # fast while the job ran
-    assert intervals[-1] is None or _blender_fires(bpy, runtime) is None  # then stops
+    # Then it stops: as soon as the worker has confirmed the import (its journal write is
+    # fsynced first, which a loaded machine can stretch past one 20 ms pause).
+    after = [intervals[-1]]
+    deadline = time.monotonic() + 5
+    while after[-1] is not None and time.monotonic() < deadline:
+        time.sleep(0.02)
+        after.append(_blender_fires(bpy, runtime))
+    assert after[-1] is None, after
+    assert set(after[:-1]) <= {runtime.TIMER_ACTIVE_INTERVAL}  # no idle grace: it just stops
     assert not bpy.app.timers.is_registered(runtime.timer_tick)
 
     assert rt.pump.request_import(job.id)  # Re-import in the Tasks panel
