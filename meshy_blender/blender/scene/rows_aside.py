@@ -22,6 +22,8 @@ from typing import Any
 
 import bpy
 
+from .scene_state import SelectionState
+
 
 class RowsAside:
     """The row collections excluded so far (to include again at the end)."""
@@ -29,32 +31,22 @@ class RowsAside:
     def __init__(self, view_layer: Any) -> None:
         self.view_layer = view_layer
         self._excluded: list[Any] = []
-        self._seen: set[int] = set()
-        self._selected: list[Any] = []  # what the newest import left selected, and active
-        self._active: Any = None
+        self._selection: SelectionState | None = None  # what the newest import left
 
     def landed(self, job_id: str, result: Any) -> None:
         """The pump's hook after each import: that row leaves the view layer at once."""
         collection = getattr(result, "collection", None)
-        if collection is not None:
-            self.add([collection])
-
-    def add(self, collections: list[Any]) -> None:
-        """Exclude these freshly imported rows' collections from the view layer."""
-        fresh = [c for c in collections if c.session_uid not in self._seen]
-        if not fresh:
+        if collection is None:
             return
-        self._seen.update(c.session_uid for c in fresh)
-        wanted = {c.session_uid for c in fresh}
-        self._selected = [o for o in self.view_layer.objects.selected if o is not None]
-        self._active = self.view_layer.objects.active
+        self._selection = SelectionState.take(self.view_layer)
         for layer in _layers(self.view_layer.layer_collection):
-            if layer.collection.session_uid in wanted and not layer.exclude:
+            if layer.collection == collection and not layer.exclude:
                 layer.exclude = True
-                self._excluded.append(layer.collection)
+                self._excluded.append(collection)
 
     def restore(self) -> None:
-        """Include every row set aside again (those still in the file) and evaluate once."""
+        """Include every row set aside again (those still in the file), put back what the last
+        import left selected and active, and evaluate once."""
         if not self._excluded:
             return
         back = {c.session_uid for c in self._excluded if _alive(c)}
@@ -62,15 +54,9 @@ class RowsAside:
         for layer in _layers(self.view_layer.layer_collection):
             if layer.collection.session_uid in back and layer.exclude:
                 layer.exclude = False
-        objects = self.view_layer.objects
-        for obj in [o for o in objects.selected if o is not None]:
-            obj.select_set(False)  # rows come back selected as they were set aside
-        for obj in self._selected:
-            if _alive(obj) and obj.name in objects:
-                obj.select_set(True)
-        if _alive(self._active) and self._active.name in objects:
-            objects.active = self._active
-        self._selected, self._active = [], None
+        if self._selection is not None:  # rows come back selected as they were set aside
+            self._selection.restore(self.view_layer)
+            self._selection = None
         self.view_layer.update()
 
 
@@ -96,10 +82,8 @@ def _layers(root: Any) -> Iterator[Any]:
         stack.extend(layer.children)
 
 
-def _alive(data: Any) -> bool:
-    if data is None:
-        return False
+def _alive(collection: Any) -> bool:
     try:
-        return bool(data.name)
+        return bool(collection.name)
     except ReferenceError:  # removed since (a script or a LOD merge deleted it)
         return False
